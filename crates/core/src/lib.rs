@@ -1,0 +1,21 @@
+//! Core types of unspin.
+//!
+//! The flow is *input → [`Article`] (text + [`OffsetMap`]) → [`Document`] (tokens, sentences) →
+//! [`Detector`] → [`Span`]s*. Offsets are Unicode code points everywhere; only [`offsets`]
+//! converts to and from bytes.
+
+pub mod article;
+pub mod detector;
+pub mod offsets;
+pub mod report;
+pub mod segment;
+pub mod span;
+pub mod technique;
+
+pub use article::Article;
+pub use detector::{Detector, Document, TechniqueScores};
+pub use offsets::OffsetMap;
+pub use report::{Report, ReportSpan};
+pub use segment::{Sentence, Token, TokenKind};
+pub use span::{merge_ranges, CharSpan, Span};
+pub use technique::{Technique, UnknownTechnique};

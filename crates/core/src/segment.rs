@@ -1,0 +1,238 @@
+//! Word tokenization and sentence splitting that keep exact offsets.
+//!
+//! Words follow Unicode word boundaries (UAX #29, via `unicode-segmentation`), so "don't" and
+//! "11,775" stay whole while punctuation becomes its own token. Sentences end at a newline, or
+//! after `.`/`!`/`?` (plus closing quotes or brackets) when whitespace and a plausible sentence
+//! start follow and the word before is not a known abbreviation. Rules rather than a model:
+//! they are fast, predictable, and news text is regular enough.
+
+use crate::offsets::ForwardCounter;
+use crate::span::CharSpan;
+use std::ops::Range;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// What a token is made of; used by features and by the sentence splitter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Contains at least one letter.
+    Word,
+    /// Digits (possibly with `,` `.` inside), no letters.
+    Number,
+    /// Anything else that is not whitespace: punctuation, symbols, emoji.
+    Punct,
+}
+
+/// A token with its code-point span and its byte range (for slicing without conversion).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub span: CharSpan,
+    pub bytes: Range<usize>,
+    pub kind: TokenKind,
+    /// A line break lies between the previous token and this one (or this is the first token).
+    pub line_start: bool,
+    /// Whitespace lies between the previous token and this one.
+    pub space_before: bool,
+}
+
+impl Token {
+    pub fn text<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.bytes.clone()]
+    }
+}
+
+/// A sentence: its span (first token start to last token end) and its token index range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    pub span: CharSpan,
+    pub tokens: Range<usize>,
+}
+
+/// Tokenizes `text` into non-whitespace tokens with offsets.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut counter = ForwardCounter::new(text);
+    let mut tokens = Vec::with_capacity(text.len() / 5);
+    let mut space_before = false;
+    let mut line_start = true;
+    for (b, piece) in text.split_word_bound_indices() {
+        let first = piece.chars().next().unwrap_or(' ');
+        if first.is_whitespace() {
+            space_before = true;
+            if piece.contains(['\n', '\r', '\u{2028}', '\u{2029}']) {
+                line_start = true;
+            }
+            continue;
+        }
+        let kind = if piece.chars().any(char::is_alphabetic) {
+            TokenKind::Word
+        } else if first.is_ascii_digit() || first.is_numeric() {
+            TokenKind::Number
+        } else {
+            TokenKind::Punct
+        };
+        let start = counter.to_char(b);
+        let end = counter.to_char(b + piece.len());
+        tokens.push(Token {
+            span: CharSpan::new(start, end),
+            bytes: b..b + piece.len(),
+            kind,
+            line_start,
+            space_before,
+        });
+        space_before = false;
+        line_start = false;
+    }
+    tokens
+}
+
+/// Words after which a full stop does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "col", "lt", "sgt", "capt", "gov",
+    "sen", "rep", "rev", "pres", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "vol", "fig", "approx",
+    "dept", "est", "e.g", "i.e", "u.s", "u.k", "u.n", "a.m", "p.m",
+];
+
+fn is_closing(t: &str) -> bool {
+    matches!(t, "\"" | "'" | "”" | "’" | ")" | "]" | "»" | "›")
+}
+
+fn is_terminal(t: &str) -> bool {
+    matches!(t, "." | "!" | "?" | "…" | "!!" | "?!" | "。")
+}
+
+/// Splits tokens into sentences. Every token belongs to exactly one sentence.
+pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let n = tokens.len();
+    let mut i = 0;
+    while i < n {
+        let mut end_here = false;
+        let t = tokens[i].text(text);
+        if is_terminal(t) {
+            // Absorb runs like "?!" and closing quotes/brackets.
+            let mut j = i + 1;
+            while j < n
+                && !tokens[j].space_before
+                && (is_terminal(tokens[j].text(text)) || is_closing(tokens[j].text(text)))
+            {
+                j += 1;
+            }
+            let next_ok = j >= n
+                || tokens[j].line_start
+                || (tokens[j].space_before && starts_sentence(tokens[j].text(text)));
+            let abbrev =
+                t == "." && i > 0 && !tokens[i].space_before && is_abbreviation(text, tokens, i);
+            if next_ok && !abbrev {
+                i = j - 1;
+                end_here = true;
+            }
+        }
+        if !end_here && i + 1 < n && tokens[i + 1].line_start {
+            end_here = true;
+        }
+        if end_here || i + 1 == n {
+            out.push(Sentence {
+                span: CharSpan::new(tokens[start].span.start, tokens[i].span.end),
+                tokens: start..i + 1,
+            });
+            start = i + 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+fn starts_sentence(t: &str) -> bool {
+    let c = t.chars().next().unwrap_or(' ');
+    c.is_uppercase() || c.is_numeric() || matches!(c, '"' | '“' | '‘' | '\'' | '(' | '[' | '«')
+}
+
+/// Is the `.` at token `i` part of an abbreviation like "Mr." or "U.S."?
+fn is_abbreviation(text: &str, tokens: &[Token], i: usize) -> bool {
+    let prev = tokens[i - 1].text(text);
+    // Single letters ("J. Smith", the "S" of "U.S.") are initials.
+    if prev.chars().count() == 1 && prev.chars().all(char::is_alphabetic) {
+        return true;
+    }
+    // Rebuild dotted forms such as "e.g" from "e . g".
+    let mut word = prev.to_lowercase();
+    if i >= 3 && tokens[i - 2].text(text) == "." && !tokens[i - 1].space_before {
+        word = format!("{}.{}", tokens[i - 3].text(text).to_lowercase(), word);
+    }
+    ABBREVIATIONS.contains(&word.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'t>(text: &'t str, toks: &[Token]) -> Vec<&'t str> {
+        toks.iter().map(|t| t.text(text)).collect()
+    }
+
+    fn check_offsets(text: &str) {
+        let chars: Vec<char> = text.chars().collect();
+        for t in tokenize(text) {
+            let by_chars: String = chars[t.span.start..t.span.end].iter().collect();
+            assert_eq!(by_chars, t.text(text), "token {:?}", t);
+        }
+    }
+
+    #[test]
+    fn tokens_slice_back_to_their_text() {
+        check_offsets("Plain ASCII, with 11,775 trucks and don't-stop punctuation!");
+        check_offsets("\u{feff}Überraschung: «naïve» café — “quoted” ‘text’…");
+        check_offsets("Astral 😀 emoji 𝔘𝔫𝔦 and 𠜎 CJK ext-B, then end.");
+        check_offsets("");
+        check_offsets("   \n\n  ");
+    }
+
+    #[test]
+    fn tokens_of_a_sentence() {
+        let t = "He said: “We won’t go,” 4,530 of them.";
+        let toks = tokenize(t);
+        assert_eq!(
+            texts(t, &toks),
+            vec![
+                "He", "said", ":", "“", "We", "won’t", "go", ",", "”", "4,530", "of", "them", "."
+            ]
+        );
+        assert_eq!(toks[9].kind, TokenKind::Number);
+        assert_eq!(toks[2].kind, TokenKind::Punct);
+        assert!(toks[0].line_start && !toks[1].line_start);
+    }
+
+    #[test]
+    fn sentence_split_rules() {
+        let t = "Mr. Smith went to the U.S. on Monday. He said “No!” Then left.\nNew line without stop\nLast one? Yes.";
+        let toks = tokenize(t);
+        let s: Vec<&str> = sentences(t, &toks)
+            .iter()
+            .map(|s| &t[toks[s.tokens.start].bytes.start..toks[s.tokens.end - 1].bytes.end])
+            .collect();
+        assert_eq!(
+            s,
+            vec![
+                "Mr. Smith went to the U.S. on Monday.",
+                "He said “No!”",
+                "Then left.",
+                "New line without stop",
+                "Last one?",
+                "Yes."
+            ]
+        );
+    }
+
+    #[test]
+    fn every_token_in_one_sentence() {
+        let t = "a. b. C. d!\n\n e";
+        let toks = tokenize(t);
+        let s = sentences(t, &toks);
+        let covered: usize = s.iter().map(|s| s.tokens.len()).sum();
+        assert_eq!(covered, toks.len());
+        for w in s.windows(2) {
+            assert_eq!(w[0].tokens.end, w[1].tokens.start);
+        }
+    }
+}
