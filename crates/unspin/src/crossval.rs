@@ -1,0 +1,1 @@
+//! Article-level k-fold cross-validation (filled in with the classical trainer).
