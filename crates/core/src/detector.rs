@@ -56,3 +56,54 @@ pub trait Detector: Send + Sync {
     /// Scores each given span against every technique (the TC task).
     fn classify(&self, doc: &Document, spans: &[CharSpan]) -> Vec<TechniqueScores>;
 }
+
+/// Picks one technique per requested span for the TC task. The same span listed `k` times
+/// (PTC gives a span two lines when it carries two techniques) gets the `k` best techniques,
+/// one per line, in the order the lines came.
+pub fn assign_techniques(spans: &[CharSpan], scores: &[TechniqueScores]) -> Vec<Technique> {
+    let mut seen: std::collections::HashMap<CharSpan, usize> = std::collections::HashMap::new();
+    spans
+        .iter()
+        .zip(scores)
+        .map(|(span, s)| {
+            let rank = seen.entry(*span).or_insert(0);
+            let mut order: Vec<usize> = (0..Technique::COUNT).collect();
+            order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
+            let pick = order[(*rank).min(Technique::COUNT - 1)];
+            *rank += 1;
+            Technique::ALL[pick]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_spans_get_distinct_techniques() {
+        let mut a = [0.0; Technique::COUNT];
+        a[Technique::LoadedLanguage.index()] = 0.6;
+        a[Technique::NameCallingLabeling.index()] = 0.3;
+        a[Technique::Doubt.index()] = 0.1;
+        let s = CharSpan::new(0, 5);
+        let other = CharSpan::new(7, 9);
+        let got = assign_techniques(&[s, other, s], &[a, a, a]);
+        assert_eq!(
+            got,
+            vec![
+                Technique::LoadedLanguage,
+                Technique::LoadedLanguage,
+                Technique::NameCallingLabeling
+            ]
+        );
+    }
+
+    #[test]
+    fn tokens_in_span() {
+        let d = Document::new(Article::new("1", "one two three four"));
+        assert_eq!(d.tokens_in(CharSpan::new(4, 13)), 1..3);
+        assert_eq!(d.tokens_in(CharSpan::new(5, 6)), 1..2);
+        assert_eq!(d.tokens_in(CharSpan::new(7, 8)), 2..2);
+    }
+}

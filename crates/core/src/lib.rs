@@ -6,6 +6,7 @@
 
 pub mod article;
 pub mod detector;
+pub mod input;
 pub mod offsets;
 pub mod report;
 pub mod segment;
@@ -13,7 +14,10 @@ pub mod span;
 pub mod technique;
 
 pub use article::Article;
-pub use detector::{Detector, Document, TechniqueScores};
+pub use detector::{assign_techniques, Detector, Document, TechniqueScores};
+pub use input::{
+    read_article, read_article_dir, read_article_from, read_inputs, InputError, InputOptions,
+};
 pub use offsets::OffsetMap;
 pub use report::{Report, ReportSpan};
 pub use segment::{Sentence, Token, TokenKind};

@@ -1,0 +1,466 @@
+//! Reading articles from files, directories and stdin, robustly.
+//!
+//! Everything here exists so that a bad input fails early with a message a user can act on,
+//! instead of a panic, a garbled offset or half-written output:
+//!
+//! * the text is kept byte-for-byte (a leading BOM stays and is character 0, `\r\n` stays),
+//!   because PTC gold offsets are code points into the raw file;
+//! * sizes are checked from metadata before reading, and every read is capped at
+//!   `max_bytes + 1` bytes, so neither a huge file nor an endless stream can exhaust memory;
+//! * binary files, UTF-16 files and invalid UTF-8 are told apart, and invalid UTF-8 is located by
+//!   line, column and byte so the user can find and fix it;
+//! * [`read_inputs`] reads and validates *every* input before returning, so a caller can print
+//!   nothing until all inputs are known to be good.
+
+use crate::article::Article;
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// Default for [`InputOptions::max_bytes`]: 16 MiB. The largest PTC article is about 30 KB, so
+/// this is generous for news while still stopping an accidental multi-gigabyte file.
+pub const DEFAULT_MAX_BYTES: u64 = 16 << 20;
+
+/// How many leading bytes are inspected to decide whether a file is binary. Like `git` and
+/// `grep`, a prefix suffices: binary formats show themselves in their headers.
+pub const BINARY_SNIFF_BYTES: usize = 8 << 10;
+
+/// The name used in errors for standard input.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// The article id given to standard input.
+pub const STDIN_ID: &str = "stdin";
+
+/// Limits applied while reading.
+#[derive(Debug, Clone)]
+pub struct InputOptions {
+    /// Largest accepted article, in bytes. Larger inputs are refused with
+    /// [`InputError::TooLarge`] rather than read, so memory use stays bounded.
+    pub max_bytes: u64,
+}
+
+impl Default for InputOptions {
+    fn default() -> Self {
+        InputOptions {
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
+/// Why an input could not be read. Every message names the offending file (or `<stdin>`), since
+/// with a directory of hundreds of articles "invalid UTF-8" alone would be useless.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The operating system refused a read (permissions, a dangling symlink, I/O failure...).
+    #[error("{}: cannot read: {source}", .path.display())]
+    Io { path: PathBuf, source: io::Error },
+
+    /// The bytes are not UTF-8. `line` and `column` are 1-based (column in characters, lines
+    /// split at `\n`); `byte` is the 0-based byte offset of the first bad byte.
+    #[error(
+        "{}: not valid UTF-8 at line {line}, column {column} (byte offset {byte}); \
+         unspin reads UTF-8 text only, so convert the file first \
+         (for example `iconv -f WINDOWS-1252 -t UTF-8`)",
+        .path.display()
+    )]
+    NotUtf8 {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        byte: usize,
+    },
+
+    /// The file starts with a UTF-16 or UTF-32 byte-order mark. Told apart from [`Binary`]
+    /// because the fix is a simple conversion.
+    ///
+    /// [`Binary`]: InputError::Binary
+    #[error(
+        "{}: looks like UTF-16 or UTF-32 text (it starts with that byte-order mark); \
+         unspin reads UTF-8 only, so convert it first (for example `iconv -f UTF-16 -t UTF-8`)",
+        .path.display()
+    )]
+    Utf16 { path: PathBuf },
+
+    /// A NUL byte, or mostly control bytes, in the first [`BINARY_SNIFF_BYTES`]: not text.
+    #[error(
+        "{}: looks like a binary file, not text (it contains NUL or control bytes)",
+        .path.display()
+    )]
+    Binary { path: PathBuf },
+
+    /// Larger than [`InputOptions::max_bytes`]. `size` is `None` for a stream, whose full size
+    /// is not known because reading stops just past the limit.
+    #[error("{}", too_large_message(.path, *.size, *.limit))]
+    TooLarge {
+        path: PathBuf,
+        size: Option<u64>,
+        limit: u64,
+    },
+
+    /// The path does not exist.
+    #[error("{}: no such file or directory", .path.display())]
+    NotFound { path: PathBuf },
+
+    /// A directory was given where a single article file is needed.
+    #[error("{}: is a directory, expected an article file", .path.display())]
+    NotAFile { path: PathBuf },
+
+    /// A file was given where a directory of articles is needed.
+    #[error("{}: is not a directory", .path.display())]
+    NotADirectory { path: PathBuf },
+
+    /// Two inputs map to the same article id; their outputs would be indistinguishable.
+    #[error(
+        "duplicate article id \"{id}\": from both {} and {} \
+         (ids come from file names: article123.txt has id 123)",
+        .first.display(),
+        .second.display()
+    )]
+    DuplicateId {
+        id: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+
+    /// A directory holds no `.txt` files, which is almost certainly a wrong path.
+    #[error(
+        "{}: no .txt files in this directory (only *.txt files directly inside are read; \
+         subdirectories are not searched)",
+        .path.display()
+    )]
+    NoArticles { path: PathBuf },
+}
+
+fn too_large_message(path: &Path, size: Option<u64>, limit: u64) -> String {
+    let size = match size {
+        Some(s) => format!("{}, over", with_human(s)),
+        None => "more than".to_string(),
+    };
+    format!(
+        "{}: too large: {size} the limit of {}; raise the limit with --max-bytes <BYTES>",
+        path.display(),
+        with_human(limit)
+    )
+}
+
+/// `16777216 bytes (16.0 MiB)`; exact count first so it can be pasted into `--max-bytes`.
+fn with_human(n: u64) -> String {
+    if n < 1024 {
+        format!("{n} bytes")
+    } else {
+        format!("{n} bytes ({})", human_bytes(n))
+    }
+}
+
+/// `16777216` -> `16.0 MiB`, for messages only.
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+/// Reads one article file. The id comes from [`Article::id_from_path`].
+///
+/// Symlinks are followed. Non-regular files that are not directories (a FIFO, `/dev/stdin`,
+/// `<(command)`) are read as streams, still capped at `max_bytes`.
+pub fn read_article(path: &Path, opts: &InputOptions) -> Result<Article, InputError> {
+    let meta = fs::metadata(path).map_err(|e| io_error(path, e))?;
+    if meta.is_dir() {
+        return Err(InputError::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
+    // Refuse from metadata so an oversized file costs nothing to reject. Non-regular files report
+    // a meaningless length (often 0), so they are only limited while reading.
+    let mut capacity = 0;
+    if meta.is_file() {
+        if meta.len() > opts.max_bytes {
+            return Err(InputError::TooLarge {
+                path: path.to_path_buf(),
+                size: Some(meta.len()),
+                limit: opts.max_bytes,
+            });
+        }
+        // +1 so `read_to_end` can see EOF without growing the buffer.
+        capacity = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
+    }
+    let file = fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let bytes = read_limited(file, path, opts.max_bytes, capacity)?;
+    decode(bytes, Article::id_from_path(path), path)
+}
+
+/// Reads one article from any reader, typically stdin (id [`STDIN_ID`], name [`STDIN_NAME`]).
+/// `name` is used in error messages only.
+///
+/// At most `max_bytes + 1` bytes are read: one byte past the limit proves the input too large
+/// without buffering an arbitrarily long stream.
+pub fn read_article_from<R: Read>(
+    reader: R,
+    id: &str,
+    name: &str,
+    opts: &InputOptions,
+) -> Result<Article, InputError> {
+    let path = Path::new(name);
+    let bytes = read_limited(reader, path, opts.max_bytes, 0)?;
+    decode(bytes, id.to_string(), path)
+}
+
+/// Reads every input, in order: `-` is stdin, a file is one article, a directory is every
+/// `.txt` file directly inside it (see [`read_article_dir`]).
+///
+/// Everything is read and validated before returning, so a caller that prints results only
+/// after this succeeds never leaves half-written output behind a bad input. Two articles with the
+/// same id (from any inputs) give [`InputError::DuplicateId`].
+pub fn read_inputs(paths: &[PathBuf], opts: &InputOptions) -> Result<Vec<Article>, InputError> {
+    let mut articles = Vec::new();
+    let mut seen = IdSet::default();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let article = read_article_from(io::stdin().lock(), STDIN_ID, STDIN_NAME, opts)?;
+            seen.insert(&article.id, Path::new(STDIN_NAME))?;
+            articles.push(article);
+            continue;
+        }
+        let meta = fs::metadata(path).map_err(|e| io_error(path, e))?;
+        if meta.is_dir() {
+            for (source, article) in read_dir_with_sources(path, opts)? {
+                seen.insert(&article.id, &source)?;
+                articles.push(article);
+            }
+        } else {
+            let article = read_article(path, opts)?;
+            seen.insert(&article.id, path)?;
+            articles.push(article);
+        }
+    }
+    Ok(articles)
+}
+
+/// Reads every regular file whose name ends in `.txt` directly inside `dir`, sorted by file
+/// name, following symlinks. Not recursive: PTC keeps articles flat, and recursing would pick up
+/// unrelated copies. Names starting with `.` are skipped (editor backups, macOS `._*` resource
+/// forks, which are binary). A `.txt` entry that cannot be read, such as a dangling symlink, is
+/// an error naming it rather than being silently skipped, since it is probably a lost article.
+pub fn read_article_dir(dir: &Path, opts: &InputOptions) -> Result<Vec<Article>, InputError> {
+    let mut seen = IdSet::default();
+    let mut articles = Vec::new();
+    for (source, article) in read_dir_with_sources(dir, opts)? {
+        seen.insert(&article.id, &source)?;
+        articles.push(article);
+    }
+    Ok(articles)
+}
+
+/// [`read_article_dir`] keeping each article's path, so duplicate-id errors can name both files.
+fn read_dir_with_sources(
+    dir: &Path,
+    opts: &InputOptions,
+) -> Result<Vec<(PathBuf, Article)>, InputError> {
+    let meta = fs::metadata(dir).map_err(|e| io_error(dir, e))?;
+    if !meta.is_dir() {
+        return Err(InputError::NotADirectory {
+            path: dir.to_path_buf(),
+        });
+    }
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| io_error(dir, e))? {
+        let entry = entry.map_err(|e| io_error(dir, e))?;
+        let name = entry.file_name();
+        if !is_article_name(&name) {
+            continue;
+        }
+        let path = entry.path();
+        match fs::metadata(&path) {
+            Ok(m) if m.is_file() => files.push((name, path)),
+            // A directory (or socket...) that happens to end in .txt is not an article.
+            Ok(_) => {}
+            Err(e) => return Err(io_error(&path, e)),
+        }
+    }
+    if files.is_empty() {
+        return Err(InputError::NoArticles {
+            path: dir.to_path_buf(),
+        });
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+        .into_iter()
+        .map(|(_, path)| read_article(&path, opts).map(|a| (path, a)))
+        .collect()
+}
+
+fn is_article_name(name: &OsStr) -> bool {
+    let bytes = name.as_encoded_bytes();
+    bytes.len() > ".txt".len() && bytes.ends_with(b".txt") && !bytes.starts_with(b".")
+}
+
+/// Remembers where each id came from, to name both files in [`InputError::DuplicateId`].
+#[derive(Default)]
+struct IdSet(HashMap<String, PathBuf>);
+
+impl IdSet {
+    fn insert(&mut self, id: &str, source: &Path) -> Result<(), InputError> {
+        if let Some(first) = self.0.get(id) {
+            return Err(InputError::DuplicateId {
+                id: id.to_string(),
+                first: first.clone(),
+                second: source.to_path_buf(),
+            });
+        }
+        self.0.insert(id.to_string(), source.to_path_buf());
+        Ok(())
+    }
+}
+
+/// Maps an I/O failure to an error naming `path`. A path that exists yet cannot be resolved is
+/// a dangling symlink; "no such file" would be confusing for a name `ls` shows, so say what it is.
+fn io_error(path: &Path, source: io::Error) -> InputError {
+    let path = path.to_path_buf();
+    if source.kind() != io::ErrorKind::NotFound {
+        return InputError::Io { path, source };
+    }
+    if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        let source = io::Error::new(
+            io::ErrorKind::NotFound,
+            "dangling symbolic link (its target does not exist)",
+        );
+        return InputError::Io { path, source };
+    }
+    InputError::NotFound { path }
+}
+
+/// Reads at most `limit + 1` bytes; getting the extra byte means the input is too large.
+fn read_limited<R: Read>(
+    reader: R,
+    path: &Path,
+    limit: u64,
+    capacity: usize,
+) -> Result<Vec<u8>, InputError> {
+    let mut bytes = Vec::with_capacity(capacity);
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(InputError::TooLarge {
+            path: path.to_path_buf(),
+            size: None,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Validates raw bytes as text and builds the article, keeping the bytes unchanged.
+fn decode(bytes: Vec<u8>, id: String, path: &Path) -> Result<Article, InputError> {
+    // Before the binary check: UTF-16 text of ASCII characters is full of NULs.
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(InputError::Utf16 {
+            path: path.to_path_buf(),
+        });
+    }
+    // Before UTF-8 validation: a PNG is "invalid UTF-8 at line 1, column 1", which is true but
+    // does not tell the user they passed the wrong file.
+    if looks_binary(&bytes[..bytes.len().min(BINARY_SNIFF_BYTES)]) {
+        return Err(InputError::Binary {
+            path: path.to_path_buf(),
+        });
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Article::new(id, text)),
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let byte = e.utf8_error().valid_up_to();
+            let (line, column) = line_column(bytes, byte);
+            Err(InputError::NotUtf8 {
+                path: path.to_path_buf(),
+                line,
+                column,
+                byte,
+            })
+        }
+    }
+}
+
+/// A NUL byte, or more than 30% control bytes other than common whitespace. Text never has
+/// NULs, and even text with stray escape codes stays far below 30%.
+fn looks_binary(sample: &[u8]) -> bool {
+    if sample.contains(&0) {
+        return true;
+    }
+    let control = sample
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)) || b == 0x7F)
+        .count();
+    control * 10 > sample.len() * 3
+}
+
+/// 1-based line and character column of byte `at`, where `bytes[..at]` is valid UTF-8.
+fn line_column(bytes: &[u8], at: usize) -> (usize, usize) {
+    let prefix = &bytes[..at];
+    let line_start = prefix
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
+    // In valid UTF-8 every character has exactly one byte that is not a continuation byte.
+    let column = prefix[line_start..]
+        .iter()
+        .filter(|&&b| b & 0xC0 != 0x80)
+        .count()
+        + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_counts_characters() {
+        let bytes = "ab\n\u{e9}\u{1F600}x".as_bytes();
+        // Byte of 'x': "ab\n" (3) + é (2) + 😀 (4).
+        assert_eq!(line_column(bytes, 9), (2, 3));
+        assert_eq!(line_column(bytes, 0), (1, 1));
+        assert_eq!(line_column(bytes, 3), (2, 1));
+    }
+
+    #[test]
+    fn binary_heuristic() {
+        assert!(looks_binary(b"abc\0def"));
+        assert!(looks_binary(&[1, 2, 3, 4, b'a', b'b']));
+        assert!(!looks_binary(b"plain text\r\n\twith tabs\x0c"));
+        assert!(!looks_binary(
+            b"one \x1b[1mbold\x1b[0m word in a longer line of text"
+        ));
+        assert!(!looks_binary(b""));
+    }
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human_bytes(10), "10 bytes");
+        assert_eq!(with_human(10), "10 bytes");
+        assert_eq!(with_human(2048), "2048 bytes (2.0 KiB)");
+        assert_eq!(human_bytes(DEFAULT_MAX_BYTES), "16.0 MiB");
+        assert_eq!(human_bytes(100_000_000), "95.4 MiB");
+    }
+
+    #[test]
+    fn article_names() {
+        assert!(is_article_name(OsStr::new("article1.txt")));
+        assert!(!is_article_name(OsStr::new(".txt")));
+        assert!(!is_article_name(OsStr::new("._article1.txt")));
+        assert!(!is_article_name(OsStr::new("article1.labels.tsv")));
+        assert!(!is_article_name(OsStr::new("article1.TXT")));
+    }
+}
