@@ -88,13 +88,25 @@ impl LabelFormat {
 
 /// A problem with a label file, located by file and 1-based line (0 = the whole file, e.g. an
 /// I/O error).
-#[derive(Debug, thiserror::Error)]
-#[error("{}:{line}: {message}", path.display())]
+#[derive(Debug)]
 pub struct LabelError {
     pub path: PathBuf,
     pub line: usize,
     pub message: String,
 }
+
+/// `path:line: message` like compilers print, so editors can jump to the line; errors about the
+/// whole file print just `path: message`.
+impl std::fmt::Display for LabelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            0 => write!(f, "{}: {}", self.path.display(), self.message),
+            n => write!(f, "{}:{n}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for LabelError {}
 
 impl LabelError {
     fn new(path: &Path, line: usize, message: impl Into<String>) -> Self {
@@ -477,6 +489,8 @@ mod tests {
             e.to_string(),
             "labels.tsv:1: expected 3 tab-separated columns (ID, START, END), found 2"
         );
+        let whole_file = LabelError::new(Path::new("gold.tsv"), 0, "cannot read: gone");
+        assert_eq!(whole_file.to_string(), "gold.tsv: cannot read: gone");
     }
 
     #[test]
