@@ -1,1 +1,22 @@
+//! The classical propaganda technique detector: pure Rust, small, fast, embedded in the binary.
+//!
+//! - SI (where): a two-label linear-chain CRF ([`crf`]) tags tokens; runs of tokens whose
+//!   marginal probability passes a tuned threshold become spans.
+//! - TC (which technique): multinomial logistic regression ([`logreg`]) over span features.
+//! - Both read hashed features ([`features`]) built on lexicons learned from the training data
+//!   ([`lexicon`]).
+//!
+//! Training lives in [`train`] and is never called on the inference path.
 
+pub mod crf;
+pub mod features;
+mod hash;
+pub mod lexicon;
+pub mod logreg;
+pub mod model;
+pub mod rng;
+mod sparse;
+pub mod train;
+
+pub use model::{ClassicalModel, DecodeParams, ModelError, FORMAT_VERSION};
+pub use train::{train, TrainDoc, TrainOptions};

@@ -1,0 +1,521 @@
+//! Feature extraction for the SI tagger (per token) and the TC classifier (per span).
+//!
+//! Features are hashed: each is a template id combined with precomputed per-token hashes, so
+//! extraction allocates no strings on the hot path (the speed target is 2 MB of text per second
+//! on one core). The features follow what distinguishes the techniques: the words themselves and
+//! their neighbours, casing and punctuation the writer chose, quotes, position in the sentence
+//! and article, repetition within the article, and lexicons learned from the training data.
+
+use crate::hash::combine;
+use crate::lexicon::{CountTable, Lexicon, NO_VALUE};
+use rustc_hash::FxHashMap;
+use unspin_core::{CharSpan, Document, TokenKind};
+
+/// Feature templates; the id is hashed in, so templates never collide with each other.
+#[derive(Clone, Copy)]
+#[repr(u8)]
+enum T {
+    Bias = 1,
+    Word,
+    WordAt,
+    Bigram,
+    Shape,
+    Suffix,
+    Lex,
+    LexAt,
+    LexPair,
+    SentLex,
+    SentLen,
+    SentPunct,
+    SentPos,
+    RelPos,
+    Quote,
+    Title,
+    RepWord,
+    RepTrigram,
+    Caps,
+    WordQuote,
+    SentLexWord,
+    // TC templates
+    SpanWord,
+    SpanBigram,
+    SpanText,
+    SpanFirst,
+    SpanLast,
+    SpanLen,
+    SpanCharLen,
+    Context,
+    SpanRep,
+    SpanRepLater,
+    SpanInTitle,
+    SpanPunct,
+    SpanQuote,
+    SpanCover,
+    SpanLexTechnique,
+    SpanSuffix,
+    SpanCaps,
+    SpanSentLex,
+    SpanLexMax,
+}
+
+#[inline]
+fn f(t: T, v: u64) -> u64 {
+    combine(t as u64, v)
+}
+
+#[inline]
+fn f2(t: T, a: u64, b: u64) -> u64 {
+    combine(combine(t as u64, a), b)
+}
+
+/// Hash of the lowercased text, computed char by char without allocating.
+fn hash_lower(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let mut buf = [0u8; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Hash of the word shape: X for upper, x for lower, d for digit, other chars kept; runs of
+/// the same class collapse ("Konashenkov" → "Xx", "11,775" → "d,d").
+fn hash_shape(s: &str) -> u64 {
+    let mut out = [0u8; 8];
+    let mut n = 0;
+    let mut last = 0u8;
+    for c in s.chars() {
+        let k = if c.is_uppercase() {
+            b'X'
+        } else if c.is_lowercase() {
+            b'x'
+        } else if c.is_numeric() {
+            b'd'
+        } else if c.is_ascii() {
+            c as u8
+        } else {
+            b'*'
+        };
+        if k != last && n < out.len() {
+            out[n] = k;
+            n += 1;
+        }
+        last = k;
+    }
+    crate::hash::hash_bytes(&out[..n])
+}
+
+fn hash_suffix(s: &str) -> u64 {
+    let n = s.chars().count();
+    if n <= 3 {
+        return 0;
+    }
+    let start = s.char_indices().nth(n - 3).map(|(b, _)| b).unwrap_or(0);
+    hash_lower(&s[start..])
+}
+
+fn bucket(x: usize, edges: &[usize]) -> u64 {
+    edges.iter().position(|&e| x < e).unwrap_or(edges.len()) as u64
+}
+
+/// Everything about a document that features read, computed once per document.
+pub struct DocInfo<'d> {
+    pub doc: &'d Document,
+    /// Hash of each token's lowercased text.
+    pub lower: Vec<u64>,
+    shape: Vec<u64>,
+    suffix: Vec<u64>,
+    /// Lexicon rate bucket per token.
+    pub lex: Vec<u8>,
+    in_quote: Vec<bool>,
+    sent_of: Vec<u32>,
+    word_count: FxHashMap<u64, u32>,
+    trigram_count: FxHashMap<u64, u32>,
+    /// Per sentence: highest lexicon bucket, mean bucket (×2), and punctuation flags.
+    sent_lex_max: Vec<u8>,
+    sent_lex_mean: Vec<u8>,
+    sent_punct: Vec<u8>,
+    title_end: usize,
+}
+
+/// Counts of words inside and outside the gold spans of one document, for the lexicon.
+pub fn count_words(
+    doc: &Document,
+    spans: &[(CharSpan, Option<unspin_core::Technique>)],
+) -> CountTable {
+    let mut table = CountTable::default();
+    for (i, tok) in doc.tokens.iter().enumerate() {
+        if tok.kind != TokenKind::Word {
+            continue;
+        }
+        let e = table.entry(hash_lower(doc.token_text(i))).or_default();
+        e.total += 1;
+        let mut inside = false;
+        for (s, t) in spans {
+            if s.overlap(&tok.span) * 2 >= tok.span.len() {
+                inside = true;
+                if let Some(t) = t {
+                    e.per_technique[t.index()] += 1;
+                }
+            }
+        }
+        if inside {
+            e.in_span += 1;
+        }
+    }
+    table
+}
+
+impl<'d> DocInfo<'d> {
+    /// Precomputes token and sentence facts. `exclude` holds this document's own word counts
+    /// when it is a training document (see [`crate::lexicon`]).
+    pub fn new(doc: &'d Document, lexicon: &Lexicon, exclude: Option<&CountTable>) -> Self {
+        let n = doc.tokens.len();
+        let text = doc.text();
+        let mut lower = Vec::with_capacity(n);
+        let mut shape = Vec::with_capacity(n);
+        let mut suffix = Vec::with_capacity(n);
+        let mut lex = Vec::with_capacity(n);
+        let mut in_quote = Vec::with_capacity(n);
+        let mut word_count: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut quote = false;
+        for tok in &doc.tokens {
+            let s = tok.text(text);
+            let h = hash_lower(s);
+            lower.push(h);
+            shape.push(hash_shape(s));
+            suffix.push(hash_suffix(s));
+            if tok.kind == TokenKind::Word {
+                lex.push(lexicon.rate_bucket(h, exclude));
+                *word_count.entry(h).or_default() += 1;
+            } else {
+                lex.push(NO_VALUE);
+            }
+            if tok.line_start {
+                quote = false;
+            }
+            match s {
+                "“" | "«" => quote = true,
+                "”" | "»" => quote = false,
+                "\"" => quote = !quote,
+                _ => {}
+            }
+            in_quote.push(quote);
+        }
+        let mut trigram_count: FxHashMap<u64, u32> = FxHashMap::default();
+        for i in 0..n.saturating_sub(2) {
+            *trigram_count
+                .entry(combine(combine(lower[i], lower[i + 1]), lower[i + 2]))
+                .or_default() += 1;
+        }
+        let mut sent_of = vec![0u32; n];
+        let mut sent_lex_max = Vec::with_capacity(doc.sentences.len());
+        let mut sent_lex_mean = Vec::with_capacity(doc.sentences.len());
+        let mut sent_punct = Vec::with_capacity(doc.sentences.len());
+        for (si, s) in doc.sentences.iter().enumerate() {
+            let mut max = 0u8;
+            let mut sum = 0u32;
+            let mut cnt = 0u32;
+            let mut punct = 0u8;
+            for i in s.tokens.clone() {
+                sent_of[i] = si as u32;
+                if lex[i] != NO_VALUE {
+                    max = max.max(lex[i]);
+                    sum += lex[i] as u32;
+                    cnt += 1;
+                }
+                match doc.token_text(i) {
+                    "!" => punct |= 1,
+                    "?" => punct |= 2,
+                    "“" | "\"" | "”" => punct |= 4,
+                    _ => {}
+                }
+            }
+            sent_lex_max.push(max);
+            sent_lex_mean.push((2 * sum).checked_div(cnt).unwrap_or(0) as u8);
+            sent_punct.push(punct);
+        }
+        // PTC articles start with a title line; treat the first line as the title.
+        let title_end = doc
+            .tokens
+            .iter()
+            .skip(1)
+            .position(|t| t.line_start)
+            .map(|p| p + 1)
+            .unwrap_or(n);
+        DocInfo {
+            doc,
+            lower,
+            shape,
+            suffix,
+            lex,
+            in_quote,
+            sent_of,
+            word_count,
+            trigram_count,
+            sent_lex_max,
+            sent_lex_mean,
+            sent_punct,
+            title_end,
+        }
+    }
+
+    fn word(&self, i: isize) -> u64 {
+        if i < 0 {
+            1
+        } else if i as usize >= self.lower.len() {
+            2
+        } else {
+            self.lower[i as usize]
+        }
+    }
+
+    fn lex_at(&self, i: isize) -> u64 {
+        if i < 0 || i as usize >= self.lex.len() {
+            200
+        } else {
+            self.lex[i as usize] as u64
+        }
+    }
+
+    /// Appends the SI features of token `i` to `out`.
+    pub fn token_features(&self, i: usize, out: &mut Vec<u64>) {
+        let doc = self.doc;
+        let ii = i as isize;
+        let tok = &doc.tokens[i];
+        let w = self.lower[i];
+        out.push(f(T::Bias, 0));
+        out.push(f(T::Word, w));
+        for d in [-2isize, -1, 1, 2] {
+            out.push(f2(T::WordAt, d as u64, self.word(ii + d)));
+        }
+        out.push(f2(T::Bigram, self.word(ii - 1), w));
+        out.push(f2(T::Bigram, w, self.word(ii + 1) ^ 0x55));
+        out.push(f(T::Shape, self.shape[i]));
+        if self.suffix[i] != 0 {
+            out.push(f(T::Suffix, self.suffix[i]));
+        }
+        out.push(f(T::Lex, self.lex[i] as u64));
+        for d in [-2isize, -1, 1, 2] {
+            out.push(f2(T::LexAt, d as u64, self.lex_at(ii + d)));
+        }
+        out.push(f2(T::LexPair, self.lex_at(ii - 1), self.lex[i] as u64));
+        out.push(f2(
+            T::LexPair,
+            self.lex[i] as u64 + 300,
+            self.lex_at(ii + 1),
+        ));
+        let si = self.sent_of[i] as usize;
+        let sent = &doc.sentences[si];
+        out.push(f2(
+            T::SentLex,
+            self.sent_lex_max[si] as u64,
+            self.sent_lex_mean[si] as u64,
+        ));
+        out.push(f2(
+            T::SentLexWord,
+            self.sent_lex_max[si] as u64,
+            self.lex[i] as u64,
+        ));
+        let slen = sent.tokens.len();
+        out.push(f(T::SentLen, bucket(slen, &[4, 8, 12, 20, 30, 45])));
+        out.push(f(T::SentPunct, self.sent_punct[si] as u64));
+        let pos = i - sent.tokens.start;
+        let sp = if pos == 0 {
+            0
+        } else if i + 1 == sent.tokens.end {
+            1
+        } else if i + 2 == sent.tokens.end {
+            2
+        } else {
+            3 + (5 * pos / slen) as u64
+        };
+        out.push(f(T::SentPos, sp));
+        out.push(f(T::RelPos, (8 * i / doc.tokens.len().max(1)) as u64));
+        out.push(f(T::Quote, self.in_quote[i] as u64));
+        out.push(f2(T::WordQuote, w, self.in_quote[i] as u64));
+        if i < self.title_end {
+            out.push(f(T::Title, 0));
+        }
+        if tok.kind == TokenKind::Word && tok.span.len() >= 4 {
+            let c = self.word_count.get(&w).copied().unwrap_or(1) as usize;
+            out.push(f(T::RepWord, bucket(c, &[2, 3, 5, 8])));
+        }
+        if i + 2 < self.lower.len() {
+            let tg = combine(combine(self.lower[i], self.lower[i + 1]), self.lower[i + 2]);
+            if self.trigram_count.get(&tg).copied().unwrap_or(0) > 1 {
+                out.push(f(T::RepTrigram, 0));
+            }
+        }
+        if i >= 2 {
+            let tg = combine(combine(self.lower[i - 2], self.lower[i - 1]), self.lower[i]);
+            if self.trigram_count.get(&tg).copied().unwrap_or(0) > 1 {
+                out.push(f(T::RepTrigram, 1));
+            }
+        }
+        let s = doc.token_text(i);
+        if tok.kind == TokenKind::Word
+            && s.chars().count() >= 2
+            && !s.chars().any(char::is_lowercase)
+        {
+            out.push(f(T::Caps, 0));
+        } else if pos > 0 && s.starts_with(char::is_uppercase) {
+            out.push(f(T::Caps, 1));
+        }
+    }
+
+    /// Appends the TC features of the span covering tokens `toks` (with char span `span`).
+    pub fn span_features(
+        &self,
+        span: CharSpan,
+        lexicon: &Lexicon,
+        exclude: Option<&CountTable>,
+        out: &mut Vec<u64>,
+    ) {
+        let doc = self.doc;
+        let toks = doc.tokens_in(span);
+        let n = toks.len();
+        out.push(f(T::Bias, 7));
+        out.push(f(T::SpanLen, bucket(n, &[2, 3, 4, 6, 9, 16, 31])));
+        out.push(f(
+            T::SpanCharLen,
+            bucket(span.len(), &[8, 16, 30, 60, 120, 250]),
+        ));
+        if n == 0 {
+            return;
+        }
+        let (a, b) = (toks.start, toks.end);
+        let mut text_hash: u64 = 0x1234;
+        let mut lifts_max = [0u8; unspin_core::Technique::COUNT];
+        let mut lex_max = 0u8;
+        let mut caps = 0usize;
+        let mut words = 0usize;
+        let mut punct = 0u64;
+        for i in a..b {
+            let w = self.lower[i];
+            text_hash = combine(text_hash, w);
+            out.push(f(T::SpanWord, w));
+            if i + 1 < b {
+                out.push(f2(T::SpanBigram, w, self.lower[i + 1]));
+            }
+            if self.suffix[i] != 0 {
+                out.push(f(T::SpanSuffix, self.suffix[i]));
+            }
+            let tok = &doc.tokens[i];
+            if tok.kind == TokenKind::Word {
+                words += 1;
+                let s = doc.token_text(i);
+                if s.starts_with(char::is_uppercase) {
+                    caps += 1;
+                }
+                if self.lex[i] != NO_VALUE {
+                    lex_max = lex_max.max(self.lex[i]);
+                }
+                if let Some(l) = lexicon.technique_lifts(w, exclude) {
+                    for (m, v) in lifts_max.iter_mut().zip(l) {
+                        *m = (*m).max(v);
+                    }
+                }
+            }
+            match doc.token_text(i) {
+                "!" => punct |= 1,
+                "?" => punct |= 2,
+                "“" | "\"" | "”" => punct |= 4,
+                "," | ";" => punct |= 8,
+                _ => {}
+            }
+        }
+        out.push(f(T::SpanText, text_hash));
+        out.push(f(T::SpanFirst, self.lower[a]));
+        out.push(f(T::SpanLast, self.lower[b - 1]));
+        for (t, &v) in lifts_max.iter().enumerate() {
+            if v > 0 {
+                out.push(f2(T::SpanLexTechnique, t as u64, v as u64));
+            }
+        }
+        out.push(f(T::SpanLexMax, lex_max as u64));
+        out.push(f(T::SpanPunct, punct));
+        if doc.token_text(b - 1) == "?" {
+            out.push(f(T::SpanPunct, 100));
+        }
+        out.push(f(
+            T::SpanCaps,
+            (4 * caps / words.max(1)) as u64 + 10 * (words == 0) as u64,
+        ));
+        for (d, idx) in [
+            (0u64, a as isize - 1),
+            (1, a as isize - 2),
+            (2, b as isize),
+            (3, b as isize + 1),
+        ] {
+            out.push(f2(T::Context, d, self.word(idx)));
+        }
+        out.push(f(T::SpanQuote, self.in_quote[a] as u64));
+        if a > 0 && matches!(doc.token_text(a - 1), "“" | "\"" | "‘" | "'") {
+            out.push(f(T::SpanQuote, 2));
+        }
+        // Repetition: how often the same word sequence occurs in the article, and whether this
+        // is a later occurrence (annotators mark the repeats, not the first mention).
+        let (count, earlier) = self.occurrences(a, b);
+        out.push(f(T::SpanRep, bucket(count, &[2, 3, 4, 6])));
+        out.push(f2(
+            T::SpanRepLater,
+            earlier as u64,
+            bucket(count, &[2, 3, 5]),
+        ));
+        if n == 1 {
+            let c = self.word_count.get(&self.lower[a]).copied().unwrap_or(1) as usize;
+            out.push(f2(T::SpanRep, 9, bucket(c, &[2, 3, 4, 6])));
+        }
+        if a < self.title_end {
+            out.push(f(T::SpanInTitle, 0));
+        } else if count > 1 && self.occurs_in(a, b, 0, self.title_end) {
+            out.push(f(T::SpanInTitle, 1));
+        }
+        let si = self.sent_of[a] as usize;
+        let sent = &doc.sentences[si];
+        let cover = 4 * n / sent.tokens.len().max(1);
+        out.push(f2(
+            T::SpanCover,
+            cover as u64,
+            (self.sent_of[b - 1] as usize != si) as u64,
+        ));
+        out.push(f2(
+            T::SpanSentLex,
+            self.sent_lex_max[si] as u64,
+            self.sent_punct[si] as u64,
+        ));
+    }
+
+    /// Occurrences of the token sequence `a..b` in the document, and whether one precedes `a`.
+    fn occurrences(&self, a: usize, b: usize) -> (usize, bool) {
+        let n = b - a;
+        let first = self.lower[a];
+        let mut count = 0;
+        let mut earlier = false;
+        let len = self.lower.len();
+        for j in 0..len.saturating_sub(n - 1) {
+            if self.lower[j] == first && self.lower[j..j + n] == self.lower[a..b] {
+                count += 1;
+                if j < a {
+                    earlier = true;
+                }
+            }
+        }
+        (count, earlier)
+    }
+
+    fn occurs_in(&self, a: usize, b: usize, lo: usize, hi: usize) -> bool {
+        let n = b - a;
+        (lo..hi.saturating_sub(n - 1).max(lo))
+            .any(|j| j + n <= hi && self.lower[j..j + n] == self.lower[a..b])
+    }
+}
+
+/// Hashes the lowercased form of a string (exported for tests and lexicon building).
+pub fn word_hash(s: &str) -> u64 {
+    hash_lower(s)
+}

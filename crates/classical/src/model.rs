@@ -1,0 +1,376 @@
+//! The trained classical model: file format, loading (from disk or embedded in the binary) and
+//! the [`Detector`] implementation.
+//!
+//! File layout: the magic line `UNSPIN-CLASSICAL\n`, a little-endian `u32` format version, then
+//! a deflate stream of the postcard-encoded [`ModelFile`]. Models are data: the header records
+//! the technique list and how the model was trained, and loading checks both.
+
+use crate::crf::{Crf, CrfFile, Sequence};
+use crate::features::DocInfo;
+use crate::lexicon::Lexicon;
+use crate::logreg::LogReg;
+use crate::sparse::SparseWeights;
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
+use std::path::Path;
+use unspin_core::{CharSpan, Detector, Document, Span, Technique, TechniqueScores};
+
+const MAGIC: &[u8] = b"UNSPIN-CLASSICAL\n";
+/// Bumped whenever features, hashing or layout change: old files are refused, not misread.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Why a model could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("{path}: cannot read model: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not an unspin classical model (bad magic bytes)")]
+    Magic { path: String },
+    #[error("{path}: model format version {found}, this build reads version {expected}; retrain with `unspin train`")]
+    Version {
+        path: String,
+        found: u32,
+        expected: u32,
+    },
+    #[error("{path}: corrupt model: {message}")]
+    Corrupt { path: String, message: String },
+}
+
+/// Where the model came from and what it decides with; shown by `unspin info`-like tooling.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Header {
+    pub techniques: Vec<String>,
+    pub created_by: String,
+    /// Free text: data directory, article count, seed, commit.
+    pub training: String,
+}
+
+/// Decoding knobs, stored in the model so a model and its tuned thresholds travel together.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct DecodeParams {
+    /// A token is inside a span when its marginal probability reaches this.
+    pub si_threshold: f32,
+    /// Emit a second technique for a span when its probability reaches this.
+    pub second_technique: f32,
+}
+
+impl Default for DecodeParams {
+    fn default() -> Self {
+        DecodeParams {
+            si_threshold: 0.3,
+            second_technique: 0.3,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct ModelFile {
+    header: Header,
+    decode: DecodeParams,
+    lexicon: Lexicon,
+    crf: CrfFile,
+    taggers: Vec<TaggerFile>,
+    tc: SparseWeights,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TaggerFile {
+    technique: String,
+    threshold: f32,
+    crf: CrfFile,
+}
+
+/// A CRF that tags the spans of one technique directly. Short-span techniques (Loaded_Language,
+/// Name_Calling) get their own tagger because the general span tagger finds propaganda
+/// *regions*, whose extent rarely matches a two-word loaded phrase.
+#[derive(Debug, Clone)]
+pub struct Tagger {
+    pub technique: Technique,
+    pub threshold: f32,
+    pub crf: Crf,
+}
+
+/// The classical detector: a CRF tagger for spans and a logistic-regression span classifier.
+#[derive(Debug, Clone)]
+pub struct ClassicalModel {
+    pub header: Header,
+    pub decode: DecodeParams,
+    pub(crate) lexicon: Lexicon,
+    pub(crate) crf: Crf,
+    pub(crate) taggers: Vec<Tagger>,
+    pub(crate) tc: LogReg,
+}
+
+/// The model trained on the full PTC training set, compiled into the binary.
+static EMBEDDED: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../models/classical.unspin"
+));
+
+impl ClassicalModel {
+    /// The model embedded at build time.
+    pub fn embedded() -> Result<Self, ModelError> {
+        Self::from_bytes(EMBEDDED, "<embedded model>")
+    }
+
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
+            path: name.clone(),
+            source,
+        })?;
+        Self::from_bytes(&bytes, &name)
+    }
+
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self, ModelError> {
+        let path = name.to_string();
+        let rest = bytes
+            .strip_prefix(MAGIC)
+            .ok_or_else(|| ModelError::Magic { path: path.clone() })?;
+        if rest.len() < 4 {
+            return Err(ModelError::Corrupt {
+                path,
+                message: "truncated header".into(),
+            });
+        }
+        let found = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+        if found != FORMAT_VERSION {
+            return Err(ModelError::Version {
+                path,
+                found,
+                expected: FORMAT_VERSION,
+            });
+        }
+        let corrupt = |message: String| ModelError::Corrupt {
+            path: path.clone(),
+            message,
+        };
+        let mut raw = Vec::new();
+        flate2::read::DeflateDecoder::new(&rest[4..])
+            .read_to_end(&mut raw)
+            .map_err(|e| corrupt(e.to_string()))?;
+        let file: ModelFile = postcard::from_bytes(&raw).map_err(|e| corrupt(e.to_string()))?;
+        let expected: Vec<&str> = Technique::ALL.iter().map(|t| t.name()).collect();
+        if file.header.techniques != expected {
+            return Err(corrupt("technique list differs from this build's".into()));
+        }
+        let mut lexicon = file.lexicon;
+        lexicon.rebuild_index();
+        let tc = LogReg::from_file(&file.tc).map_err(corrupt)?;
+        if tc.classes != Technique::COUNT {
+            return Err(corrupt(format!("TC model has {} classes", tc.classes)));
+        }
+        let mut taggers = Vec::new();
+        for t in &file.taggers {
+            taggers.push(Tagger {
+                technique: t.technique.parse().map_err(|e| corrupt(format!("{e}")))?,
+                threshold: t.threshold,
+                crf: Crf::from_file(&t.crf).map_err(corrupt)?,
+            });
+        }
+        Ok(ClassicalModel {
+            header: file.header,
+            decode: file.decode,
+            lexicon,
+            crf: Crf::from_file(&file.crf).map_err(corrupt)?,
+            taggers,
+            tc,
+        })
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let file = ModelFile {
+            header: self.header.clone(),
+            decode: self.decode,
+            lexicon: self.lexicon.clone(),
+            crf: self.crf.to_file(),
+            taggers: self
+                .taggers
+                .iter()
+                .map(|t| TaggerFile {
+                    technique: t.technique.name().to_string(),
+                    threshold: t.threshold,
+                    crf: t.crf.to_file(),
+                })
+                .collect(),
+            tc: self.tc.to_file(),
+        };
+        let raw = postcard::to_allocvec(&file).expect("serialising to memory cannot fail");
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        let mut enc = flate2::write::DeflateEncoder::new(out, flate2::Compression::best());
+        enc.write_all(&raw).expect("writing to memory cannot fail");
+        enc.finish().expect("writing to memory cannot fail")
+    }
+
+    /// Writes the model atomically (temp file + rename), so a crash never leaves half a model.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        // Temporary files are private (0600) by default and the rename keeps that; a model is
+        // meant to be shared, so create it with ordinary permissions (umask still applies).
+        let mut builder = tempfile::Builder::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let mut tmp = builder.tempfile_in(dir)?;
+        tmp.write_all(&self.to_bytes())?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    /// Per-token probabilities: index 0 of being inside any propaganda span (the SI tagger),
+    /// index `k + 1` of being inside a span of `taggers[k].technique`. Features are extracted
+    /// once and shared by all taggers.
+    pub fn token_probabilities(&self, info: &DocInfo) -> Vec<Vec<f32>> {
+        let doc = info.doc;
+        let n_taggers = 1 + self.taggers.len();
+        let mut probs = vec![vec![0.0; doc.tokens.len()]; n_taggers];
+        let mut feats = Vec::with_capacity(64);
+        let mut seq = Sequence::default();
+        for s in &doc.sentences {
+            seq.offsets.clear();
+            seq.feats.clear();
+            seq.offsets.push(0);
+            for i in s.tokens.clone() {
+                feats.clear();
+                info.token_features(i, &mut feats);
+                seq.feats
+                    .extend(feats.iter().map(|&f| self.crf.emit.row_of(f) as u32));
+                seq.offsets.push(seq.feats.len() as u32);
+            }
+            for (k, crf) in std::iter::once(&self.crf)
+                .chain(self.taggers.iter().map(|t| &t.crf))
+                .enumerate()
+            {
+                probs[k][s.tokens.clone()].copy_from_slice(&crf.marginals(&seq));
+            }
+        }
+        probs
+    }
+
+    /// Turns token probabilities into spans: runs of tokens at or above the threshold within a
+    /// sentence, trimmed of edge punctuation that annotators leave out.
+    pub fn spans_from_probabilities(
+        doc: &Document,
+        probs: &[f32],
+        th: f32,
+    ) -> Vec<(CharSpan, f32)> {
+        let mut out = Vec::new();
+        for s in &doc.sentences {
+            let mut i = s.tokens.start;
+            while i < s.tokens.end {
+                if probs[i] < th {
+                    i += 1;
+                    continue;
+                }
+                let mut j = i;
+                while j < s.tokens.end && probs[j] >= th {
+                    j += 1;
+                }
+                let (mut a, mut b) = (i, j);
+                while a < b && is_edge_punct(doc.token_text(a)) {
+                    a += 1;
+                }
+                while b > a && is_edge_punct(doc.token_text(b - 1)) {
+                    b -= 1;
+                }
+                if a < b {
+                    let conf = probs[a..b].iter().sum::<f32>() / (b - a) as f32;
+                    out.push((
+                        CharSpan::new(doc.tokens[a].span.start, doc.tokens[b - 1].span.end),
+                        conf,
+                    ));
+                }
+                i = j;
+            }
+        }
+        out
+    }
+
+    fn scores(&self, info: &DocInfo, span: CharSpan, feats: &mut Vec<u64>) -> TechniqueScores {
+        feats.clear();
+        info.span_features(span, &self.lexicon, None, feats);
+        let p = self.tc.predict(&self.tc.rows(feats));
+        let mut out = [0.0; Technique::COUNT];
+        out.copy_from_slice(&p);
+        out
+    }
+}
+
+fn is_edge_punct(t: &str) -> bool {
+    matches!(t, "." | "," | ";" | ":" | "-" | "—" | "–" | "(" | ")")
+}
+
+impl Detector for ClassicalModel {
+    fn name(&self) -> &str {
+        "classical"
+    }
+
+    fn detect(&self, doc: &Document) -> Vec<Span> {
+        let info = DocInfo::new(doc, &self.lexicon, None);
+        let probs = self.token_probabilities(&info);
+        let mut out = Vec::new();
+        for (t, pr) in self.taggers.iter().zip(&probs[1..]) {
+            for (span, conf) in Self::spans_from_probabilities(doc, pr, t.threshold) {
+                out.push(Span {
+                    start: span.start,
+                    end: span.end,
+                    technique: t.technique,
+                    confidence: conf,
+                });
+            }
+        }
+        let n_tagged = out.len();
+        let mut feats = Vec::with_capacity(256);
+        for (span, conf) in Self::spans_from_probabilities(doc, &probs[0], self.decode.si_threshold)
+        {
+            let p = self.scores(&info, span, &mut feats);
+            let mut order: Vec<usize> = (0..Technique::COUNT).collect();
+            order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
+            for (rank, &k) in order.iter().take(2).enumerate() {
+                if rank == 1 && p[k] < self.decode.second_technique {
+                    break;
+                }
+                let technique = Technique::ALL[k];
+                // Where a dedicated tagger found this technique inside the region, its tighter
+                // spans stand for it; the region itself would only dilute precision.
+                let covered = out[..n_tagged]
+                    .iter()
+                    .any(|s| s.technique == technique && s.chars().overlap(&span) > 0);
+                if !covered {
+                    out.push(Span {
+                        start: span.start,
+                        end: span.end,
+                        technique,
+                        confidence: conf * p[k],
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn classify(&self, doc: &Document, spans: &[CharSpan]) -> Vec<TechniqueScores> {
+        let info = DocInfo::new(doc, &self.lexicon, None);
+        let mut feats = Vec::with_capacity(256);
+        spans
+            .iter()
+            .map(|&s| self.scores(&info, s, &mut feats))
+            .collect()
+    }
+}
+
+impl ClassicalModel {
+    /// The lexicon the model's features read.
+    pub fn lexicon_ref(&self) -> &Lexicon {
+        &self.lexicon
+    }
+}

@@ -1,0 +1,196 @@
+//! Training the classical model. Kept apart from inference: nothing here runs in `analyze`.
+
+use crate::crf::{Crf, CrfParams, Sequence};
+use crate::features::{count_words, DocInfo};
+use crate::lexicon::{CountTable, Lexicon};
+use crate::logreg::{Example, LogReg, LogRegParams};
+use crate::model::{ClassicalModel, DecodeParams, Header, Tagger};
+use crate::sparse::HashedWeights;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use unspin_core::{CharSpan, Document, Technique};
+
+/// A training article: its document and gold labels.
+#[derive(Debug, Clone)]
+pub struct TrainDoc {
+    pub doc: Document,
+    /// Technique spans (TC/FLC gold).
+    pub techniques: Vec<(CharSpan, Technique)>,
+    /// Span-identification gold (SI).
+    pub spans: Vec<CharSpan>,
+}
+
+/// Everything that determines a trained model, recorded in its header.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainOptions {
+    pub seed: u64,
+    pub si_bits: u32,
+    pub tc_bits: u32,
+    pub crf: CrfParams,
+    pub logreg: LogRegParams,
+    pub decode: DecodeParams,
+    /// Techniques that get a dedicated span tagger, with its decision threshold.
+    pub taggers: Vec<(Technique, f32)>,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            seed: 42,
+            si_bits: 21,
+            tc_bits: 18,
+            crf: CrfParams::default(),
+            logreg: LogRegParams::default(),
+            decode: DecodeParams::default(),
+            taggers: vec![
+                (Technique::LoadedLanguage, 0.15),
+                (Technique::NameCallingLabeling, 0.15),
+            ],
+        }
+    }
+}
+
+fn rows<'a>(w: &'a HashedWeights, feats: &'a [u64]) -> impl Iterator<Item = u32> + 'a {
+    let width = w.width;
+    feats.iter().map(move |&f| (w.row_of(f) / width) as u32)
+}
+
+/// Trains a model. `description` goes into the header (data, commit, anything to reproduce it).
+pub fn train(docs: &[TrainDoc], opts: &TrainOptions, description: &str) -> ClassicalModel {
+    let tables: Vec<CountTable> = docs
+        .par_iter()
+        .map(|d| {
+            let mut spans: Vec<(CharSpan, Option<Technique>)> =
+                d.spans.iter().map(|s| (*s, None)).collect();
+            spans.extend(d.techniques.iter().map(|(s, t)| (*s, Some(*t))));
+            count_words(&d.doc, &spans)
+        })
+        .collect();
+    let lexicon = Lexicon::from_documents(&tables);
+
+    let si_shape = HashedWeights {
+        bits: opts.si_bits,
+        width: 1,
+        w: Vec::new(),
+    };
+    let tc_shape = HashedWeights {
+        bits: opts.tc_bits,
+        width: Technique::COUNT,
+        w: Vec::new(),
+    };
+    let n_taggers = 1 + opts.taggers.len();
+    type PerDoc = (Vec<Sequence>, Vec<Vec<Vec<bool>>>, Vec<Example>);
+    let per_doc: Vec<PerDoc> = docs
+        .par_iter()
+        .zip(&tables)
+        .map(|(d, table)| {
+            let info = DocInfo::new(&d.doc, &lexicon, Some(table));
+            let mut seqs = Vec::with_capacity(d.doc.sentences.len());
+            let mut labels = vec![Vec::with_capacity(d.doc.sentences.len()); n_taggers];
+            let mut feats = Vec::with_capacity(64);
+            let covers = |g: &CharSpan, tok: &CharSpan| g.overlap(tok) * 2 >= tok.len();
+            for s in &d.doc.sentences {
+                let mut seq = Sequence {
+                    offsets: vec![0],
+                    ..Default::default()
+                };
+                let mut seq_labels = vec![Vec::with_capacity(s.tokens.len()); n_taggers];
+                for i in s.tokens.clone() {
+                    feats.clear();
+                    info.token_features(i, &mut feats);
+                    seq.feats.extend(rows(&si_shape, &feats));
+                    seq.offsets.push(seq.feats.len() as u32);
+                    let tok = d.doc.tokens[i].span;
+                    seq_labels[0].push(d.spans.iter().any(|g| covers(g, &tok)));
+                    for (k, (t, _)) in opts.taggers.iter().enumerate() {
+                        let inside = d
+                            .techniques
+                            .iter()
+                            .any(|(g, gt)| gt == t && covers(g, &tok));
+                        seq_labels[k + 1].push(inside);
+                    }
+                }
+                seqs.push(seq);
+                for (all, one) in labels.iter_mut().zip(seq_labels) {
+                    all.push(one);
+                }
+            }
+            let examples = d
+                .techniques
+                .iter()
+                .map(|(span, t)| {
+                    feats.clear();
+                    info.span_features(*span, &lexicon, Some(table), &mut feats);
+                    Example {
+                        rows: rows(&tc_shape, &feats).collect(),
+                        class: t.index(),
+                    }
+                })
+                .collect();
+            (seqs, labels, examples)
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    let mut labels: Vec<Vec<Vec<bool>>> = vec![Vec::new(); n_taggers];
+    let mut examples = Vec::new();
+    for (s, l, e) in per_doc {
+        seqs.extend(s);
+        for (all, one) in labels.iter_mut().zip(l) {
+            all.extend(one);
+        }
+        examples.extend(e);
+    }
+    let (mut crfs, tc) = rayon::join(
+        || {
+            labels
+                .par_iter()
+                .enumerate()
+                .map(|(k, l)| Crf::train(opts.si_bits, &seqs, l, &opts.crf, opts.seed + k as u64))
+                .collect::<Vec<Crf>>()
+        },
+        || {
+            LogReg::train(
+                opts.tc_bits,
+                Technique::COUNT,
+                &examples,
+                &opts.logreg,
+                opts.seed ^ 1,
+            )
+        },
+    );
+    let taggers = opts
+        .taggers
+        .iter()
+        .zip(crfs.drain(1..))
+        .map(|(&(technique, threshold), crf)| Tagger {
+            technique,
+            threshold,
+            crf,
+        })
+        .collect();
+    let crf = crfs.pop().expect("the SI tagger is always trained");
+    ClassicalModel {
+        header: Header {
+            techniques: Technique::ALL
+                .iter()
+                .map(|t| t.name().to_string())
+                .collect(),
+            created_by: format!("unspin-classical {}", env!("CARGO_PKG_VERSION")),
+            training: format!(
+                "{description}; {} articles; options {}",
+                docs.len(),
+                serde_json_like(opts)
+            ),
+        },
+        decode: opts.decode,
+        lexicon,
+        crf,
+        taggers,
+        tc,
+    }
+}
+
+/// A compact, dependency-free rendering of the options for the header.
+fn serde_json_like(o: &TrainOptions) -> String {
+    format!("{o:?}")
+}
