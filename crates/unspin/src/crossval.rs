@@ -1,1 +1,328 @@
-//! Article-level k-fold cross-validation (filled in with the classical trainer).
+//! Loading the PTC training corpus and article-level k-fold cross-validation.
+//!
+//! Cross-validation runs the exact inference path (`Detector::detect` / `classify`) on held-out
+//! articles and scores with the same scorers as `unspin eval`, so the numbers it prints are the
+//! numbers a user would get.
+
+use crate::classical::{self, ClassicalModel, TrainDoc, TrainOptions};
+use crate::eval::{self, Label, LabelFormat, Scores, Task};
+use anyhow::{bail, Result};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use unspin_core::input::{read_article_dir, InputOptions};
+use unspin_core::{assign_techniques, CharSpan, Detector, Document};
+
+/// The PTC training data: articles plus TC and SI gold labels.
+pub struct Corpus {
+    pub dir: PathBuf,
+    pub docs: Vec<TrainDoc>,
+}
+
+/// Where the shared data lives unless told otherwise: `$UNSPIN_DATA`, else `../shared/data`
+/// relative to the current directory (the repository root in this project's layout).
+pub fn default_data_dir() -> PathBuf {
+    std::env::var_os("UNSPIN_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("../shared/data"))
+}
+
+impl Corpus {
+    /// Loads `dir` laid out as PTC ships it: `articles/article<ID>.txt`, `labels.tc.tsv`,
+    /// `labels.si.tsv`. Labels are checked against article lengths.
+    pub fn load(dir: &Path) -> Result<Corpus> {
+        if !dir.is_dir() {
+            bail!(
+                "{}: PTC training data not found (expected a directory with articles/, labels.tc.tsv, labels.si.tsv)",
+                dir.display()
+            );
+        }
+        let articles = read_article_dir(&dir.join("articles"), &InputOptions::default())?;
+        let tc_path = dir.join("labels.tc.tsv");
+        let si_path = dir.join("labels.si.tsv");
+        let tc = eval::read_labels(&tc_path, LabelFormat::Tc)?;
+        let si = eval::read_labels(&si_path, LabelFormat::Si)?;
+        let lengths: HashMap<String, usize> = articles
+            .iter()
+            .map(|a| (a.id.clone(), a.len_chars()))
+            .collect();
+        eval::check_ranges(&tc, &lengths, &tc_path)?;
+        eval::check_ranges(&si, &lengths, &si_path)?;
+        let mut by_id: HashMap<&str, (Vec<_>, Vec<_>)> = HashMap::new();
+        for l in &tc {
+            if let Some(t) = l.technique {
+                by_id.entry(&l.article).or_default().0.push((l.span, t));
+            }
+        }
+        for l in &si {
+            by_id.entry(&l.article).or_default().1.push(l.span);
+        }
+        let docs = articles
+            .into_iter()
+            .map(|a| {
+                let (techniques, spans) = by_id.remove(a.id.as_str()).unwrap_or_default();
+                TrainDoc {
+                    doc: Document::new(a),
+                    techniques,
+                    spans,
+                }
+            })
+            .collect();
+        Ok(Corpus {
+            dir: dir.to_path_buf(),
+            docs,
+        })
+    }
+
+    /// Gold labels of the given documents, as the scorers take them.
+    pub fn gold(docs: &[&TrainDoc]) -> (Vec<Label>, Vec<Label>) {
+        let mut tc = Vec::new();
+        let mut si = Vec::new();
+        for d in docs {
+            let id = &d.doc.article.id;
+            for (s, t) in &d.techniques {
+                tc.push(Label::new(id.clone(), Some(*t), s.start, s.end));
+            }
+            for s in &d.spans {
+                si.push(Label::new(id.clone(), None, s.start, s.end));
+            }
+        }
+        (tc, si)
+    }
+}
+
+/// Predictions of one detector on documents, in label form.
+pub struct Predictions {
+    /// FLC predictions (technique spans); SI uses the same spans without techniques.
+    pub flc: Vec<Label>,
+    /// TC predictions for the gold technique spans, in gold order.
+    pub tc: Vec<Label>,
+}
+
+/// Runs `detector` on `docs` for all three tasks.
+pub fn predict(detector: &dyn Detector, docs: &[&TrainDoc]) -> Predictions {
+    use rayon::prelude::*;
+    let per_doc: Vec<(Vec<Label>, Vec<Label>)> = docs
+        .par_iter()
+        .map(|d| {
+            let id = &d.doc.article.id;
+            let flc = detector
+                .detect(&d.doc)
+                .into_iter()
+                .map(|s| Label::new(id.clone(), Some(s.technique), s.start, s.end))
+                .collect();
+            let spans: Vec<CharSpan> = d.techniques.iter().map(|(s, _)| *s).collect();
+            let scores = detector.classify(&d.doc, &spans);
+            let tc = spans
+                .iter()
+                .zip(assign_techniques(&spans, &scores))
+                .map(|(s, t)| Label::new(id.clone(), Some(t), s.start, s.end))
+                .collect();
+            (flc, tc)
+        })
+        .collect();
+    let mut p = Predictions {
+        flc: Vec::new(),
+        tc: Vec::new(),
+    };
+    for (f, t) in per_doc {
+        p.flc.extend(f);
+        p.tc.extend(t);
+    }
+    p
+}
+
+/// Scores predictions against gold for SI, TC and FLC.
+pub fn score_all(gold_tc: &[Label], gold_si: &[Label], p: &Predictions) -> [Scores; 3] {
+    let si_pred: Vec<Label> = p
+        .flc
+        .iter()
+        .map(|l| Label::new(l.article.clone(), None, l.span.start, l.span.end))
+        .collect();
+    [
+        eval::score(Task::Si, gold_si, &si_pred),
+        eval::score(Task::Tc, gold_tc, &p.tc),
+        eval::score(Task::Flc, gold_tc, &p.flc),
+    ]
+}
+
+/// Cross-validation settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct CvOptions {
+    pub folds: usize,
+    pub seed: u64,
+    pub train: TrainOptions,
+    /// Extra SI thresholds to report (scored on the same held-out probabilities).
+    pub sweep: Vec<f32>,
+}
+
+/// One threshold's pooled SI and FLC F1.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepRow {
+    pub threshold: f32,
+    pub si: eval::Prf,
+    pub flc: eval::Prf,
+}
+
+/// Cross-validation results: scores over the pooled held-out predictions of all folds, plus
+/// each fold's own F1 values to show the spread.
+#[derive(Debug, Clone, Serialize)]
+pub struct CvReport {
+    pub folds: usize,
+    pub seed: u64,
+    pub articles: usize,
+    pub si: Scores,
+    pub tc: Scores,
+    pub flc: Scores,
+    /// Per fold: (SI F1, TC F1, FLC F1).
+    pub per_fold: Vec<[f64; 3]>,
+    pub sweep: Vec<SweepRow>,
+    pub train_seconds_per_fold: f64,
+}
+
+/// Article-level k-fold cross-validation of the classical detector.
+pub fn cross_validate(corpus: &Corpus, opts: &CvOptions) -> Result<CvReport> {
+    let n = corpus.docs.len();
+    if opts.folds < 2 || opts.folds > n {
+        bail!(
+            "cross-validation needs between 2 and {n} folds (one per article at most), got {}",
+            opts.folds
+        );
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    // Seeded shuffle, then round-robin: fold sizes differ by at most one article.
+    classical::rng::SplitMix::new(opts.seed).shuffle(&mut order);
+    let fold_of: Vec<usize> = {
+        let mut f = vec![0; n];
+        for (pos, &i) in order.iter().enumerate() {
+            f[i] = pos % opts.folds;
+        }
+        f
+    };
+    let mut all_gold_tc = Vec::new();
+    let mut all_gold_si = Vec::new();
+    let mut all = Predictions {
+        flc: Vec::new(),
+        tc: Vec::new(),
+    };
+    let mut sweep_preds: Vec<Vec<Label>> = vec![Vec::new(); opts.sweep.len()];
+    let mut per_fold = Vec::new();
+    let mut train_secs = 0.0;
+    for k in 0..opts.folds {
+        let train_docs: Vec<TrainDoc> = corpus
+            .docs
+            .iter()
+            .zip(&fold_of)
+            .filter(|(_, &f)| f != k)
+            .map(|(d, _)| d.clone())
+            .collect();
+        let test: Vec<&TrainDoc> = corpus
+            .docs
+            .iter()
+            .zip(&fold_of)
+            .filter(|(_, &f)| f == k)
+            .map(|(d, _)| d)
+            .collect();
+        let t0 = Instant::now();
+        let model = classical::train(&train_docs, &opts.train, &format!("cv fold {k}"));
+        train_secs += t0.elapsed().as_secs_f64();
+        let (gold_tc, gold_si) = Corpus::gold(&test);
+        let p = predict(&model, &test);
+        let [si, tc, flc] = score_all(&gold_tc, &gold_si, &p);
+        per_fold.push([si.overall.f1, tc.overall.f1, flc.overall.f1]);
+        for (j, &th) in opts.sweep.iter().enumerate() {
+            let mut m = model.clone();
+            m.decode.si_threshold = th;
+            sweep_preds[j].extend(flc_labels(&m, &test));
+        }
+        all_gold_tc.extend(gold_tc);
+        all_gold_si.extend(gold_si);
+        all.flc.extend(p.flc);
+        all.tc.extend(p.tc);
+    }
+    let [si, tc, flc] = score_all(&all_gold_tc, &all_gold_si, &all);
+    let sweep = opts
+        .sweep
+        .iter()
+        .zip(sweep_preds)
+        .map(|(&threshold, flc_pred)| {
+            let p = Predictions {
+                flc: flc_pred,
+                tc: Vec::new(),
+            };
+            let [si, _, flc] = score_all(&all_gold_tc, &all_gold_si, &p);
+            SweepRow {
+                threshold,
+                si: si.overall,
+                flc: flc.overall,
+            }
+        })
+        .collect();
+    Ok(CvReport {
+        folds: opts.folds,
+        seed: opts.seed,
+        articles: n,
+        si,
+        tc,
+        flc,
+        per_fold,
+        sweep,
+        train_seconds_per_fold: train_secs / opts.folds as f64,
+    })
+}
+
+fn flc_labels(model: &ClassicalModel, docs: &[&TrainDoc]) -> Vec<Label> {
+    use rayon::prelude::*;
+    docs.par_iter()
+        .flat_map_iter(|d| {
+            let id = d.doc.article.id.clone();
+            model
+                .detect(&d.doc)
+                .into_iter()
+                .map(move |s| Label::new(id.clone(), Some(s.technique), s.start, s.end))
+        })
+        .collect()
+}
+
+impl std::fmt::Display for CvReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{}-fold article-level cross-validation, seed {}, {} articles (scores over pooled held-out predictions)",
+            self.folds, self.seed, self.articles
+        )?;
+        writeln!(f, "task   P       R       F1      fold F1 mean ± sd")?;
+        for (i, (name, s)) in [("SI", &self.si), ("TC", &self.tc), ("FLC", &self.flc)]
+            .into_iter()
+            .enumerate()
+        {
+            let v: Vec<f64> = self.per_fold.iter().map(|x| x[i]).collect();
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
+            writeln!(
+                f,
+                "{name:<6} {:.4}  {:.4}  {:.4}  {mean:.4} ± {sd:.4}",
+                s.overall.precision, s.overall.recall, s.overall.f1
+            )?;
+        }
+        writeln!(
+            f,
+            "training time per fold: {:.1} s",
+            self.train_seconds_per_fold
+        )?;
+        if !self.sweep.is_empty() {
+            writeln!(f, "\nSI threshold sweep (same held-out probabilities):")?;
+            writeln!(f, "threshold  SI-P    SI-R    SI-F1   FLC-F1")?;
+            for r in &self.sweep {
+                writeln!(
+                    f,
+                    "{:<9.2}  {:.4}  {:.4}  {:.4}  {:.4}",
+                    r.threshold, r.si.precision, r.si.recall, r.si.f1, r.flc.f1
+                )?;
+            }
+        }
+        writeln!(f, "\nTC per technique:\n{}", self.tc)?;
+        writeln!(f, "FLC per technique:\n{}", self.flc)
+    }
+}
