@@ -1,1 +1,275 @@
-fn main() {}
+//! `unspin`: the command-line front end of the unspin library.
+//!
+//! This file only declares the command line and maps outcomes to exit codes; each subcommand
+//! lives in its own module, and all propaganda logic lives in the `unspin` library so that other
+//! front ends (an HTTP server, notebooks) get exactly the same behaviour.
+//!
+//! Exit codes are part of the contract other tooling relies on:
+//! * `0`: success (including "no propaganda found");
+//! * `2`: the command could not do its job because of its input (unreadable or invalid files,
+//!   malformed labels, a bad model file, a usage error). The message goes to stderr as
+//!   `unspin: error: ...` and names the file, and the line for label files.
+//!
+//! Every command builds its complete output in memory and only prints or writes it once
+//! everything succeeded, so a failure never leaves half an output behind.
+
+mod analyze;
+mod bench;
+mod classify;
+mod evaluate;
+mod output;
+mod render;
+mod train;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// mimalloc is markedly faster than the system allocator for the many small token and feature
+/// vectors the detector allocates, especially when analysing on all cores.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Exit code for bad input and usage errors (the same code clap uses for usage errors).
+const EXIT_BAD_INPUT: u8 = 2;
+
+/// Find propaganda techniques in news articles, with exact character offsets.
+///
+/// unspin detects the 14 techniques of the SemEval-2020 Task 11 Propaganda Techniques Corpus.
+/// Offsets are Unicode code points, end exclusive, counted on the raw file (a BOM counts).
+#[derive(Debug, Parser)]
+#[command(name = "unspin", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Detect propaganda spans in articles (files, directories of *.txt, or - for stdin).
+    Analyze(AnalyzeArgs),
+    /// Classify given spans (a PTC TC template) into techniques: the TC task.
+    Classify(ClassifyArgs),
+    /// Score predictions against gold labels with the SemEval-2020 Task 11 scorers.
+    Eval(EvalArgs),
+    /// Train the classical model on PTC data, or cross-validate it with --cv.
+    Train(TrainArgs),
+    /// Measure analysis and training speed (prints figures, asserts nothing).
+    Bench(BenchArgs),
+}
+
+/// Output formats of `unspin analyze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// A pretty-printed JSON array with one report per article.
+    Json,
+    /// One compact JSON report per line.
+    Jsonl,
+    /// PTC FLC lines: ID<TAB>TECHNIQUE<TAB>START<TAB>END.
+    Ptc,
+    /// The article with highlighted spans, a numbered span list and a legend, for reading.
+    Text,
+}
+
+/// When the text view uses colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    /// Only when stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+struct AnalyzeArgs {
+    /// Articles to analyse: files, directories (every *.txt directly inside), or - for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// "classical" for the model embedded in this binary, or the path of a model file
+    /// (write ./classical for a file of that name).
+    #[arg(long, value_name = "PATH|classical")]
+    model: Option<String>,
+    /// Largest accepted article in bytes; larger inputs are refused, not read.
+    #[arg(long, value_name = "N", default_value_t = unspin::input::DEFAULT_MAX_BYTES)]
+    max_bytes: u64,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Colour in the text view.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+struct ClassifyArgs {
+    /// TC template: ID<TAB>?<TAB>START<TAB>END per line (a technique instead of ? is ignored).
+    #[arg(long, value_name = "FILE")]
+    spans: PathBuf,
+    /// Directory holding article<ID>.txt for every ID in the template.
+    #[arg(long, value_name = "DIR")]
+    articles: PathBuf,
+    /// "classical" for the embedded model, or the path of a model file.
+    #[arg(long, value_name = "PATH|classical")]
+    model: Option<String>,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// The three SemEval-2020 Task 11 tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TaskArg {
+    /// Span identification: where is propaganda (3- or 4-column files; techniques ignored).
+    Si,
+    /// Technique classification of given spans (4-column files).
+    Tc,
+    /// Full-length classification: spans and techniques together (4-column files).
+    Flc,
+}
+
+#[derive(Debug, Args)]
+struct EvalArgs {
+    /// Which task's scorer to use.
+    #[arg(value_enum)]
+    task: TaskArg,
+    /// Gold label file.
+    #[arg(long, value_name = "FILE")]
+    gold: PathBuf,
+    /// Predicted label file.
+    #[arg(long, value_name = "FILE")]
+    pred: PathBuf,
+    /// Directory of article<ID>.txt: when given, every span of both files is checked against
+    /// the article lengths first.
+    #[arg(long, value_name = "DIR")]
+    articles: Option<PathBuf>,
+    /// Print the scores as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct TrainArgs {
+    /// PTC training data: a directory with articles/, labels.tc.tsv and labels.si.tsv
+    /// [default: $UNSPIN_DATA/ptc-train, else ../shared/data/ptc-train].
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Where to save the trained model (ignored with --cv).
+    #[arg(long, value_name = "PATH", default_value = "models/classical.unspin")]
+    out: PathBuf,
+    /// Random seed for shuffling and training.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Run K-fold article-level cross-validation instead of training a model to save.
+    #[arg(long, value_name = "K")]
+    cv: Option<usize>,
+    /// Extra SI thresholds to score during cross-validation, e.g. 0.2,0.3,0.4.
+    #[arg(long, value_delimiter = ',', requires = "cv", value_name = "T,...")]
+    sweep: Vec<f32>,
+    /// Also write the cross-validation report as JSON to FILE.
+    #[arg(long, requires = "cv", value_name = "FILE")]
+    report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// PTC training data directory (as for `train`); without it only examples/ is benchmarked
+    /// and training is skipped.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Approximate time to spend on each analysis measurement.
+    #[arg(long, value_name = "S", default_value_t = 3.0)]
+    seconds: f64,
+    /// "classical" for the embedded model (the default), or the path of a model file.
+    #[arg(long, value_name = "PATH|classical")]
+    model: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    let result = match cli.command {
+        Command::Analyze(a) => analyze::run(a),
+        Command::Classify(a) => classify::run(a),
+        Command::Eval(a) => evaluate::run(a),
+        Command::Train(a) => train::run(a),
+        Command::Bench(a) => bench::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if output::is_broken_pipe(&e) => {
+            // `unspin analyze ... | head`: the reader left, which is not our failure.
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            // `{:#}` prints the whole context chain on one line: "what we tried: why it failed".
+            eprintln!("unspin: error: {e:#}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+/// Prints help and version normally; prefixes real usage errors with `unspin: ` so every error
+/// reads `unspin: error: ...`, and exits 2.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // Prints to stdout (help) as clap would; a failed print has nowhere else to go.
+            let _ = e.print();
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitCode::from(EXIT_BAD_INPUT)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        _ => {
+            eprint!("unspin: {}", e.render());
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+/// Loads the detector named by `--model`: `None` or `"classical"` is the embedded model,
+/// anything else a model file.
+fn load_model(model: Option<&str>) -> anyhow::Result<Box<dyn unspin::Detector>> {
+    match model {
+        None | Some("classical") => unspin::load_detector(None),
+        Some(path) => unspin::load_detector(Some(std::path::Path::new(path))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sweep_parses_comma_lists() {
+        let cli =
+            Cli::try_parse_from(["unspin", "train", "--cv", "5", "--sweep", "0.2,0.3"]).unwrap();
+        match cli.command {
+            Command::Train(t) => {
+                assert_eq!(t.cv, Some(5));
+                assert_eq!(t.sweep, vec![0.2, 0.3]);
+            }
+            _ => panic!("wrong subcommand"),
+        }
+    }
+
+    #[test]
+    fn sweep_needs_cv() {
+        assert!(Cli::try_parse_from(["unspin", "train", "--sweep", "0.2"]).is_err());
+    }
+}

@@ -1,0 +1,89 @@
+//! `unspin analyze`: detect propaganda spans and print them in one of four formats.
+
+use crate::{load_model, output, render, AnalyzeArgs, ColorChoice, Format};
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use unspin::eval::{write_labels, Label, LabelFormat};
+use unspin::input::{read_inputs, InputOptions};
+use unspin::{Article, Report};
+
+pub fn run(args: AnalyzeArgs) -> Result<()> {
+    // Inputs first: they are cheap to validate, and a typo in a path should not wait for a model.
+    let opts = InputOptions {
+        max_bytes: args.max_bytes,
+    };
+    let articles = read_inputs(&args.paths, &opts)?;
+    let detector = load_model(args.model.as_deref())?;
+
+    // The text view needs the article text next to its report; the other formats do not, so
+    // they avoid keeping a second copy of every article.
+    let keep_text = args.format == Format::Text;
+    let analysed: Vec<(Option<String>, Report)> = articles
+        .into_par_iter()
+        .map(|article: Article| {
+            let text = keep_text.then(|| article.text.clone());
+            (text, unspin::analyze(detector.as_ref(), article))
+        })
+        .collect();
+
+    let bytes = match args.format {
+        Format::Json => {
+            let reports: Vec<&Report> = analysed.iter().map(|(_, r)| r).collect();
+            let mut s = serde_json::to_vec_pretty(&reports).context("cannot serialise reports")?;
+            s.push(b'\n');
+            s
+        }
+        Format::Jsonl => {
+            let mut s = Vec::new();
+            for (_, r) in &analysed {
+                serde_json::to_writer(&mut s, r).context("cannot serialise report")?;
+                s.push(b'\n');
+            }
+            s
+        }
+        Format::Ptc => ptc_lines(analysed.iter().map(|(_, r)| r))?,
+        Format::Text => {
+            let color = use_color(args.color, args.output.is_some());
+            let mut s = String::new();
+            for (i, (text, report)) in analysed.iter().enumerate() {
+                if i > 0 {
+                    s.push('\n');
+                }
+                let text = text.as_deref().unwrap_or_default();
+                render::render_report(&mut s, text, report, color);
+            }
+            s.into_bytes()
+        }
+    };
+    output::emit(&bytes, args.output.as_deref())
+}
+
+/// PTC FLC lines (`ID<TAB>TECHNIQUE<TAB>START<TAB>END`), written by the same code that writes
+/// label files elsewhere so the official scorers read them.
+fn ptc_lines<'a>(reports: impl Iterator<Item = &'a Report>) -> Result<Vec<u8>> {
+    let labels: Vec<Label> = reports
+        .flat_map(|r| {
+            r.spans
+                .iter()
+                .map(|s| Label::new(r.id.clone(), Some(s.technique), s.start, s.end))
+        })
+        .collect();
+    let mut out = Vec::new();
+    write_labels(&mut out, &labels, LabelFormat::Tc).context("cannot format PTC labels")?;
+    Ok(out)
+}
+
+/// Resolves `--color`: `auto` colours only a terminal (never a file given with `--output`), and
+/// honours the NO_COLOR convention (<https://no-color.org>).
+fn use_color(choice: ColorChoice, to_file: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            !to_file
+                && !matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! `unspin bench`: how fast analysis and training are on this machine. It prints figures and
+//! asserts nothing, so it can be run anywhere and compared across commits.
+//!
+//! Analysis is timed end to end as a user sees it (`unspin::analyze`: segmentation, features,
+//! decoding, report), on one thread and then on all of them, over the PTC training articles when
+//! the data is present, else over `examples/`.
+
+use crate::{load_model, train::default_train_dir, BenchArgs};
+use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use unspin::classical::{self, TrainOptions};
+use unspin::crossval::Corpus;
+use unspin::input::{read_article_dir, InputOptions};
+use unspin::{Article, Detector};
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    if !(args.seconds > 0.0 && args.seconds.is_finite()) {
+        bail!("--seconds must be a positive number (got {})", args.seconds);
+    }
+    let budget = Duration::from_secs_f64(args.seconds);
+    let data = args.data.clone().unwrap_or_else(default_train_dir);
+    let mut out = std::io::stdout().lock();
+
+    let t0 = Instant::now();
+    let detector = load_model(args.model.as_deref())?;
+    writeln!(
+        out,
+        "model: {}, {} (loaded in {:.1} ms)",
+        detector.name(),
+        match args.model.as_deref() {
+            None | Some("classical") => "embedded".to_string(),
+            Some(path) => format!("from {path}"),
+        },
+        ms(t0.elapsed())
+    )?;
+
+    let has_data = data.join("articles").is_dir();
+    let (articles, source) = if has_data {
+        let dir = data.join("articles");
+        (read_article_dir(&dir, &InputOptions::default())?, dir)
+    } else {
+        writeln!(
+            out,
+            "PTC data not found at {} (set UNSPIN_DATA or pass --data): benchmarking examples/ \
+             only, and skipping training",
+            data.display()
+        )?;
+        let dir = examples_dir()
+            .context("no examples/ directory found either (run from the repository root)")?;
+        (read_article_dir(&dir, &InputOptions::default())?, dir)
+    };
+    let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
+    writeln!(
+        out,
+        "articles: {} from {} ({:.2} MB of text)",
+        articles.len(),
+        source.display(),
+        bytes as f64 / 1e6
+    )?;
+
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .context("cannot start a thread pool")?;
+    let single = one.install(|| time_analyze(detector.as_ref(), &articles, budget, false));
+    print_rate(
+        &mut out,
+        "analyze, 1 thread",
+        &single,
+        bytes,
+        articles.len(),
+    )?;
+    let threads = rayon::current_num_threads();
+    let multi = time_analyze(detector.as_ref(), &articles, budget, true);
+    print_rate(
+        &mut out,
+        &format!("analyze, {threads} threads"),
+        &multi,
+        bytes,
+        articles.len(),
+    )?;
+
+    if has_data {
+        let t0 = Instant::now();
+        let corpus = Corpus::load(&data)?;
+        let load = t0.elapsed();
+        let t0 = Instant::now();
+        let model = classical::train(&corpus.docs, &TrainOptions::default(), "bench");
+        let train = t0.elapsed();
+        writeln!(
+            out,
+            "train: {} articles in {:.1} s on {threads} threads (corpus load {:.1} s), \
+             model {:.1} KiB",
+            corpus.docs.len(),
+            train.as_secs_f64(),
+            load.as_secs_f64(),
+            model.to_bytes().len() as f64 / 1024.0
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// What one analysis measurement saw.
+struct Timing {
+    passes: usize,
+    elapsed: Duration,
+    spans: usize,
+}
+
+/// Analyses all articles repeatedly until `budget` has been spent (at least one pass). Only
+/// analysis is timed: each pass's copy of the articles is made before its clock starts, since
+/// `analyze` consumes its article.
+fn time_analyze(
+    detector: &dyn Detector,
+    articles: &[Article],
+    budget: Duration,
+    parallel: bool,
+) -> Timing {
+    let mut t = Timing {
+        passes: 0,
+        elapsed: Duration::ZERO,
+        spans: 0,
+    };
+    while t.passes == 0 || t.elapsed < budget {
+        let batch = articles.to_vec();
+        let t0 = Instant::now();
+        let spans: usize = if parallel {
+            batch
+                .into_par_iter()
+                .map(|a| unspin::analyze(detector, a).spans.len())
+                .sum()
+        } else {
+            batch
+                .into_iter()
+                .map(|a| unspin::analyze(detector, a).spans.len())
+                .sum()
+        };
+        t.elapsed += t0.elapsed();
+        t.passes += 1;
+        t.spans = spans;
+    }
+    t
+}
+
+fn print_rate(
+    out: &mut impl Write,
+    label: &str,
+    t: &Timing,
+    bytes: usize,
+    articles: usize,
+) -> Result<()> {
+    let secs = t.elapsed.as_secs_f64().max(1e-9);
+    let passes = t.passes as f64;
+    writeln!(
+        out,
+        "{label}: {:.2} MB/s, {:.0} articles/s ({} passes in {:.2} s, {} spans per pass)",
+        bytes as f64 * passes / secs / 1e6,
+        articles as f64 * passes / secs,
+        t.passes,
+        secs,
+        t.spans
+    )?;
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// `examples/` in the current directory, else next to the sources this binary was built from.
+fn examples_dir() -> Option<PathBuf> {
+    let here = PathBuf::from("examples");
+    if here.is_dir() {
+        return Some(here);
+    }
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    built.is_dir().then_some(built)
+}

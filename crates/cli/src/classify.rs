@@ -1,0 +1,76 @@
+//! `unspin classify`: the TC task. Reads a PTC TC template and answers every line with a
+//! technique, in the same order, so the output can go straight to the official scorer.
+
+use crate::{load_model, output, ClassifyArgs};
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use unspin::eval::{check_ranges, read_labels, write_labels, Label, LabelFormat};
+use unspin::input::{read_article_dir, InputOptions};
+use unspin::{assign_techniques, Article, CharSpan, Document};
+
+pub fn run(args: ClassifyArgs) -> Result<()> {
+    // A template marks spans with `?`; a real technique there (a gold file passed as template)
+    // is accepted too and ignored, so the same file works for both.
+    let template = read_labels(&args.spans, LabelFormat::TcTemplate)?;
+    let articles = read_article_dir(&args.articles, &InputOptions::default())?;
+    // Every span must lie inside its article before anything is classified: a span past the end
+    // means the template and the articles do not belong together, and guessing would be wrong.
+    let lengths: HashMap<String, usize> = articles
+        .iter()
+        .map(|a| (a.id.clone(), a.len_chars()))
+        .collect();
+    check_ranges(&template, &lengths, &args.spans)?;
+    let detector = load_model(args.model.as_deref())?;
+
+    let techniques = classify_all(detector.as_ref(), &template, articles);
+    let answered: Vec<Label> = template
+        .iter()
+        .zip(techniques)
+        .map(|(l, t)| Label {
+            technique: Some(t),
+            ..l.clone()
+        })
+        .collect();
+    let mut out = Vec::new();
+    write_labels(&mut out, &answered, LabelFormat::Tc).context("cannot format labels")?;
+    output::emit(&out, args.output.as_deref())
+}
+
+/// Classifies every template line, returning one technique per line in template order.
+/// Work is grouped per article so each article is segmented once, and a span listed twice in
+/// one article gets two different techniques (see [`assign_techniques`]).
+fn classify_all(
+    detector: &dyn unspin::Detector,
+    template: &[Label],
+    articles: Vec<Article>,
+) -> Vec<unspin::Technique> {
+    let mut lines_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, l) in template.iter().enumerate() {
+        lines_of.entry(l.article.as_str()).or_default().push(i);
+    }
+    // Articles no line refers to are not worth segmenting.
+    let work: Vec<(Article, Vec<usize>)> = articles
+        .into_iter()
+        .filter_map(|a| {
+            let lines = lines_of.remove(a.id.as_str())?;
+            Some((a, lines))
+        })
+        .collect();
+    let answers: Vec<(Vec<usize>, Vec<unspin::Technique>)> = work
+        .into_par_iter()
+        .map(|(article, lines)| {
+            let doc = Document::new(article);
+            let spans: Vec<CharSpan> = lines.iter().map(|&i| template[i].span).collect();
+            let scores = detector.classify(&doc, &spans);
+            (lines, assign_techniques(&spans, &scores))
+        })
+        .collect();
+    let mut out = vec![unspin::Technique::ALL[0]; template.len()];
+    for (lines, techniques) in answers {
+        for (i, t) in lines.into_iter().zip(techniques) {
+            out[i] = t;
+        }
+    }
+    out
+}

@@ -1,0 +1,100 @@
+//! `unspin train`: train the classical model on PTC data and save it, or cross-validate it.
+
+use crate::{output, TrainArgs};
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use unspin::classical::{self, TrainOptions};
+use unspin::crossval::{cross_validate, default_data_dir, Corpus, CvOptions};
+
+pub fn run(args: TrainArgs) -> Result<()> {
+    let data = args.data.clone().unwrap_or_else(default_train_dir);
+    let corpus = Corpus::load(&data)?;
+    let train = TrainOptions {
+        seed: args.seed,
+        ..TrainOptions::default()
+    };
+    match args.cv {
+        Some(folds) => run_cv(&args, &corpus, folds, train),
+        None => run_train(&args, &corpus, &data, &train),
+    }
+}
+
+/// The PTC training split inside the shared data directory.
+pub fn default_train_dir() -> PathBuf {
+    default_data_dir().join("ptc-train")
+}
+
+fn run_train(args: &TrainArgs, corpus: &Corpus, data: &Path, opts: &TrainOptions) -> Result<()> {
+    // Fail before minutes of training, not after, if the model cannot be written.
+    let dir = args
+        .out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("{}: cannot create directory", dir.display()))?;
+    let description = description(data, opts.seed);
+    eprintln!(
+        "unspin: training on {} articles ({description})",
+        corpus.docs.len()
+    );
+    let t0 = Instant::now();
+    let model = classical::train(&corpus.docs, opts, &description);
+    let secs = t0.elapsed().as_secs_f64();
+    output::write_atomic(&args.out, &model.to_bytes())?;
+    let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    let text = format!(
+        "trained on {} articles in {secs:.1} s\nmodel: {} ({size} bytes, {:.1} KiB)\n",
+        corpus.docs.len(),
+        args.out.display(),
+        size as f64 / 1024.0
+    );
+    output::emit(text.as_bytes(), None)
+}
+
+fn run_cv(args: &TrainArgs, corpus: &Corpus, folds: usize, train: TrainOptions) -> Result<()> {
+    let n = corpus.docs.len();
+    if folds < 2 || folds > n {
+        bail!("--cv must be between 2 and the number of articles ({n}), got {folds}");
+    }
+    let opts = CvOptions {
+        folds,
+        seed: args.seed,
+        train,
+        sweep: args.sweep.clone(),
+    };
+    eprintln!(
+        "unspin: {folds}-fold cross-validation on {n} articles from {}",
+        corpus.dir.display()
+    );
+    let report = cross_validate(corpus, &opts)?;
+    if let Some(path) = &args.report {
+        let mut json = serde_json::to_vec_pretty(&report).context("cannot serialise report")?;
+        json.push(b'\n');
+        output::write_atomic(path, &json)?;
+    }
+    output::emit(report.to_string().as_bytes(), None)
+}
+
+/// The header text that says how a model was made: data, seed and, when available, the commit,
+/// so a model file found later can be reproduced.
+fn description(data: &Path, seed: u64) -> String {
+    let mut d = format!("data {}, seed {seed}", data.display());
+    if let Some(commit) = git_commit() {
+        d.push_str(&format!(", commit {commit}"));
+    }
+    d
+}
+
+/// `git rev-parse --short HEAD`, or `None` outside a repository or without git.
+fn git_commit() -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let s = String::from_utf8(out.stdout).ok()?;
+    let s = s.trim();
+    (out.status.success() && !s.is_empty()).then(|| s.to_string())
+}

@@ -1,0 +1,737 @@
+//! End-to-end tests of the `unspin` binary: the output formats other tooling parses, and the
+//! promise that bad input fails with exit code 2, a message naming the file (and line), no
+//! panic and nothing on stdout.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn unspin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_unspin"));
+    // Keep colour decisions and data lookups independent of the developer's environment.
+    c.env_remove("NO_COLOR").env_remove("UNSPIN_DATA");
+    c
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(name)
+}
+
+fn read_text(path: &Path) -> String {
+    fs::read_to_string(path).unwrap()
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// Code-point span of the first occurrence of `needle` in `text`.
+fn char_span(text: &str, needle: &str) -> (usize, usize) {
+    let byte = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in text"));
+    let start = text[..byte].chars().count();
+    (start, start + needle.chars().count())
+}
+
+/// A directory holding copies of both example articles.
+fn articles_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["article1001.txt", "article1002.txt"] {
+        fs::copy(example(name), dir.path().join(name)).unwrap();
+    }
+    dir
+}
+
+/// Asserts the bad-input contract: exit code 2, `unspin: error:` on stderr mentioning every
+/// needle (the file name, and `file:line:` for label files), no panic, nothing on stdout.
+fn fails_with(cmd: &mut Command, needles: &[&str]) -> String {
+    let out = cmd.assert().code(2).stdout("").get_output().clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("unspin: error: "), "stderr: {err}");
+    assert!(!err.contains("panicked"), "stderr: {err}");
+    for n in needles {
+        assert!(err.contains(n), "stderr lacks {n:?}: {err}");
+    }
+    err
+}
+
+/// Checks every span of a JSON report against the article file it came from: offsets inside
+/// the text, and the reported text equal to the code-point slice.
+fn check_report(report: &Value, path: &Path) {
+    let chars: Vec<char> = read_text(path).chars().collect();
+    assert_eq!(report["length"].as_u64().unwrap() as usize, chars.len());
+    let mut last = (0, 0);
+    for s in report["spans"].as_array().unwrap() {
+        let start = s["start"].as_u64().unwrap() as usize;
+        let end = s["end"].as_u64().unwrap() as usize;
+        assert!(start < end && end <= chars.len(), "{s}");
+        let slice: String = chars[start..end].iter().collect();
+        assert_eq!(s["text"].as_str().unwrap(), slice);
+        let c = s["confidence"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&c), "{s}");
+        assert!((start, end) >= last, "spans are sorted by position");
+        last = (start, end);
+    }
+}
+
+fn analyze_json(args: &[&str]) -> Value {
+    let out = stdout_of(unspin().arg("analyze").args(args));
+    serde_json::from_str(&out).unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// analyze
+
+#[test]
+fn analyze_json_offsets_slice_back_to_the_text() {
+    for name in ["article1001.txt", "article1002.txt"] {
+        let path = example(name);
+        let v = analyze_json(&[path.to_str().unwrap()]);
+        let reports = v.as_array().unwrap();
+        assert_eq!(reports.len(), 1);
+        assert_eq!(
+            reports[0]["id"],
+            name.trim_start_matches("article").trim_end_matches(".txt")
+        );
+        assert_eq!(reports[0]["detector"], "classical");
+        check_report(&reports[0], &path);
+    }
+}
+
+#[test]
+fn analyze_example_finds_propaganda() {
+    let v = analyze_json(&[example("article1001.txt").to_str().unwrap()]);
+    assert!(
+        !v[0]["spans"].as_array().unwrap().is_empty(),
+        "the example article is written to be full of propaganda"
+    );
+}
+
+#[test]
+fn analyze_ptc_lines_match_json() {
+    let path = example("article1001.txt");
+    let p = path.to_str().unwrap();
+    let json = analyze_json(&[p]);
+    let ptc = stdout_of(unspin().args(["analyze", "--format", "ptc", p]));
+    let spans = json[0]["spans"].as_array().unwrap();
+    let lines: Vec<&str> = ptc.lines().collect();
+    assert_eq!(lines.len(), spans.len());
+    let len = read_text(&path).chars().count();
+    for (line, s) in lines.iter().zip(spans) {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 4, "{line:?}");
+        assert_eq!(f[0], "1001");
+        assert_eq!(f[1], s["technique"].as_str().unwrap());
+        let (start, end): (usize, usize) = (f[2].parse().unwrap(), f[3].parse().unwrap());
+        assert!(start < end && end <= len);
+        assert_eq!(start as u64, s["start"].as_u64().unwrap());
+        assert_eq!(end as u64, s["end"].as_u64().unwrap());
+    }
+}
+
+#[test]
+fn analyze_jsonl_has_one_report_per_line_in_input_order() {
+    let a = example("article1002.txt");
+    let b = example("article1001.txt");
+    let out = stdout_of(
+        unspin()
+            .args(["analyze", "--format", "jsonl"])
+            .arg(&a)
+            .arg(&b),
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    let r0: Value = serde_json::from_str(lines[0]).unwrap();
+    let r1: Value = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!(r0["id"], "1002");
+    assert_eq!(r1["id"], "1001");
+    check_report(&r0, &a);
+    check_report(&r1, &b);
+}
+
+#[test]
+fn analyze_directory_reads_every_txt_sorted() {
+    let dir = articles_dir();
+    fs::write(dir.path().join("notes.md"), "not an article").unwrap();
+    let v = analyze_json(&[dir.path().to_str().unwrap()]);
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["1001", "1002"]);
+}
+
+#[test]
+fn analyze_text_view() {
+    let p = example("article1001.txt");
+    let plain = stdout_of(
+        unspin()
+            .args(["analyze", "--format", "text", "--color", "never"])
+            .arg(&p),
+    );
+    assert!(plain.starts_with("article 1001 ("), "{plain}");
+    assert!(!plain.contains('\x1b'));
+    assert!(plain.contains("Legend"));
+    assert!(plain.contains("[1]"));
+    // The article body is all there, in order, once the span markers are removed.
+    let body: String = plain
+        .replace(['«', '»'], "")
+        .split('[')
+        .map(|part| part.trim_start_matches(|c: char| c.is_ascii_digit() || c == ',' || c == ']'))
+        .collect();
+    assert!(body.contains("Northwind Energy said it was \"disappointed\""));
+
+    // `auto` means no colour when stdout is not a terminal, as here.
+    let auto = stdout_of(unspin().args(["analyze", "--format", "text"]).arg(&p));
+    assert_eq!(auto, plain);
+
+    let coloured = stdout_of(
+        unspin()
+            .args(["analyze", "--format", "text", "--color", "always"])
+            .arg(&p),
+    );
+    assert!(coloured.contains("\x1b[48;2;"), "24-bit background colour");
+    assert!(coloured.contains("\x1b[0m"));
+}
+
+#[test]
+fn analyze_stdin_matches_file() {
+    let path = example("article1002.txt");
+    let from_file = analyze_json(&[path.to_str().unwrap()]);
+    let out = stdout_of(
+        unspin()
+            .args(["analyze", "-"])
+            .write_stdin(fs::read(&path).unwrap()),
+    );
+    let from_stdin: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(from_stdin[0]["id"], "stdin");
+    assert_eq!(from_stdin[0]["spans"], from_file[0]["spans"]);
+    assert_eq!(from_stdin[0]["length"], from_file[0]["length"]);
+}
+
+#[test]
+fn analyze_empty_file_succeeds_with_no_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("article7.txt");
+    fs::write(&p, "").unwrap();
+    let v = analyze_json(&[p.to_str().unwrap()]);
+    assert_eq!(v[0]["id"], "7");
+    assert_eq!(v[0]["length"], 0);
+    assert_eq!(v[0]["spans"].as_array().unwrap().len(), 0);
+    let text = stdout_of(unspin().args(["analyze", "--format", "text"]).arg(&p));
+    assert!(text.contains("No propaganda techniques detected."));
+}
+
+#[test]
+fn analyze_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    unspin()
+        .args(["analyze", "--output"])
+        .arg(&out)
+        .arg(example("article1002.txt"))
+        .assert()
+        .success()
+        .stdout("");
+    let v: Value = serde_json::from_str(&read_text(&out)).unwrap();
+    assert_eq!(v[0]["id"], "1002");
+}
+
+#[test]
+fn a_failed_run_leaves_the_output_file_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    fs::write(&out, "old").unwrap();
+    let bad = dir.path().join("bad.txt");
+    fs::write(&bad, b"ok \xff\xfe").unwrap();
+    fails_with(
+        unspin()
+            .args(["analyze", "--output"])
+            .arg(&out)
+            .arg(example("article1001.txt"))
+            .arg(&bad),
+        &["bad.txt"],
+    );
+    assert_eq!(read_text(&out), "old");
+    // And no temporary file is left next to it.
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// classify
+
+#[test]
+fn classify_keeps_order_and_answers_duplicates_differently() {
+    let dir = articles_dir();
+    let t1001 = read_text(&example("article1001.txt"));
+    let t1002 = read_text(&example("article1002.txt"));
+    let (a, b) = char_span(&t1001, "disgraceful, reckless scheme");
+    let (c, d) = char_span(&t1002, "greedy politicians");
+    let (e, f) = char_span(&t1001, "Millbrook first, Millbrook forever!");
+    let template = format!(
+        "1001\t?\t{a}\t{b}\n1002\t?\t{c}\t{d}\n1001\tSlogans\t{e}\t{f}\n1001\t?\t{a}\t{b}\n"
+    );
+    let spans = dir.path().join("template.tsv");
+    fs::write(&spans, &template).unwrap();
+    let out = stdout_of(
+        unspin()
+            .args(["classify", "--spans"])
+            .arg(&spans)
+            .arg("--articles")
+            .arg(dir.path()),
+    );
+    let got: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
+    let want: Vec<Vec<&str>> = template.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g.len(), 4);
+        assert_eq!(
+            (g[0], g[2], g[3]),
+            (w[0], w[2], w[3]),
+            "same span, same order"
+        );
+        assert_ne!(g[1], "?");
+    }
+    // Every answer is a PTC technique name, and the twice-listed span has two techniques.
+    let eval_ok = tempfile::NamedTempFile::new().unwrap();
+    fs::write(eval_ok.path(), &out).unwrap();
+    unspin()
+        .args(["eval", "tc", "--gold"])
+        .arg(eval_ok.path())
+        .arg("--pred")
+        .arg(eval_ok.path())
+        .assert()
+        .success();
+    assert_ne!(got[0][1], got[3][1]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// eval
+
+fn eval_json(task: &str, gold: &str, pred: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let (g, p) = (dir.path().join("gold.tsv"), dir.path().join("pred.tsv"));
+    fs::write(&g, gold).unwrap();
+    fs::write(&p, pred).unwrap();
+    let out = stdout_of(
+        unspin()
+            .args(["eval", task, "--json", "--gold"])
+            .arg(&g)
+            .arg("--pred")
+            .arg(&p),
+    );
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn eval_identical_files_score_one() {
+    let tc = "1001\tDoubt\t10\t20\n1001\tSlogans\t30\t45\n1002\tLoaded_Language\t0\t5\n";
+    for task in ["si", "tc", "flc"] {
+        let v = eval_json(task, tc, tc);
+        assert_eq!(v["overall"]["f1"].as_f64().unwrap(), 1.0, "{task}: {v}");
+    }
+    let si = "1001\t10\t20\n1002\t0\t5\n";
+    assert_eq!(eval_json("si", si, si)["overall"]["f1"], 1.0);
+}
+
+#[test]
+fn eval_si_partial_overlap() {
+    // Prediction covers half the gold span: P = 5/5, R = 5/10, F1 = 2/3.
+    let v = eval_json("si", "1\t0\t10\n", "1\t0\t5\n");
+    let f1 = v["overall"]["f1"].as_f64().unwrap();
+    assert!((f1 - 2.0 / 3.0).abs() < 1e-9, "{v}");
+}
+
+#[test]
+fn eval_prints_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("gold.tsv");
+    fs::write(&g, "1\tDoubt\t0\t10\n").unwrap();
+    let out = stdout_of(
+        unspin()
+            .args(["eval", "flc", "--gold"])
+            .arg(&g)
+            .arg("--pred")
+            .arg(&g),
+    );
+    assert!(out.contains("F1 1.0000"), "{out}");
+    assert!(out.contains("Doubt"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// train (on a tiny corpus made of the examples), then use the trained model
+
+/// A PTC-shaped data directory with the two examples and a few hand-placed labels.
+fn tiny_corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let articles = dir.path().join("articles");
+    fs::create_dir(&articles).unwrap();
+    let mut tc = String::new();
+    let mut si = String::new();
+    let labels: [(&str, &[(&str, &str)]); 2] = [
+        (
+            "1001",
+            &[
+                ("Loaded_Language", "disgraceful, reckless scheme"),
+                ("Name_Calling,Labeling", "green zealots"),
+                ("Slogans", "Millbrook first, Millbrook forever!"),
+                (
+                    "Doubt",
+                    "Who is really paying for their so-called independent studies?",
+                ),
+                ("Thought-terminating_Cliches", "It is what it is."),
+            ],
+        ),
+        (
+            "1002",
+            &[
+                (
+                    "Exaggeration,Minimisation",
+                    "wipe out every small business in town",
+                ),
+                ("Name_Calling,Labeling", "greedy politicians"),
+            ],
+        ),
+    ];
+    for (id, spans) in labels {
+        let name = format!("article{id}.txt");
+        fs::copy(example(&name), articles.join(&name)).unwrap();
+        let text = read_text(&articles.join(&name));
+        for (technique, needle) in spans {
+            let (a, b) = char_span(&text, needle);
+            tc.push_str(&format!("{id}\t{technique}\t{a}\t{b}\n"));
+            si.push_str(&format!("{id}\t{a}\t{b}\n"));
+        }
+    }
+    fs::write(dir.path().join("labels.tc.tsv"), tc).unwrap();
+    fs::write(dir.path().join("labels.si.tsv"), si).unwrap();
+    dir
+}
+
+#[test]
+fn train_saves_a_model_that_analyze_loads() {
+    let data = tiny_corpus();
+    let model = data.path().join("out/model.unspin");
+    let out = stdout_of(
+        unspin()
+            .args(["train", "--seed", "7", "--data"])
+            .arg(data.path())
+            .arg("--out")
+            .arg(&model),
+    );
+    assert!(out.contains("trained on 2 articles"), "{out}");
+    assert!(fs::metadata(&model).unwrap().len() > 0);
+    let v = analyze_json(&[
+        "--model",
+        model.to_str().unwrap(),
+        example("article1001.txt").to_str().unwrap(),
+    ]);
+    check_report(&v[0], &example("article1001.txt"));
+}
+
+#[test]
+fn train_cross_validation_writes_a_json_report() {
+    let data = tiny_corpus();
+    let report = data.path().join("cv.json");
+    let out = stdout_of(
+        unspin()
+            .args(["train", "--cv", "2", "--sweep", "0.2,0.4", "--data"])
+            .arg(data.path())
+            .arg("--report")
+            .arg(&report),
+    );
+    assert!(out.contains("2-fold"), "{out}");
+    let v: Value = serde_json::from_str(&read_text(&report)).unwrap();
+    assert_eq!(v["folds"], 2);
+    assert_eq!(v["sweep"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn train_cross_validation_needs_enough_articles() {
+    let data = tiny_corpus();
+    fails_with(
+        unspin()
+            .args(["train", "--cv", "3", "--data"])
+            .arg(data.path()),
+        &["--cv", "number of articles (2)"],
+    );
+}
+
+#[test]
+fn train_without_data_names_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-data");
+    fails_with(
+        unspin().args(["train", "--data"]).arg(&missing),
+        &["no-such-data"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// bench
+
+#[test]
+fn bench_without_data_uses_the_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = stdout_of(
+        unspin()
+            .args(["bench", "--seconds", "0.05", "--data"])
+            .arg(dir.path().join("absent")),
+    );
+    assert!(out.contains("PTC data not found"), "{out}");
+    assert!(out.contains("analyze, 1 thread:"), "{out}");
+    assert!(out.contains("MB/s"));
+    assert!(!out.contains("train:"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// usage
+
+#[test]
+fn help_succeeds_and_usage_errors_exit_2() {
+    unspin()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("analyze"));
+    fails_with(unspin().arg("analyze"), &["PATH"]);
+    fails_with(
+        unspin().args(["analyze", "--format", "xml", "x.txt"]),
+        &["xml"],
+    );
+    fails_with(unspin().arg("frobnicate"), &["frobnicate"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// bad articles
+
+#[test]
+fn missing_article_file() {
+    let dir = tempfile::tempdir().unwrap();
+    fails_with(
+        unspin().arg("analyze").arg(dir.path().join("nope.txt")),
+        &["nope.txt"],
+    );
+}
+
+#[test]
+fn invalid_utf8_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("latin1.txt");
+    fs::write(&p, b"Caf\xe9 society\n").unwrap();
+    fails_with(unspin().arg("analyze").arg(&p), &["latin1.txt", "UTF-8"]);
+}
+
+#[test]
+fn binary_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("picture.txt");
+    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10".to_vec();
+    png.extend_from_slice(&[0u8; 64]);
+    fs::write(&p, png).unwrap();
+    fails_with(unspin().arg("analyze").arg(&p), &["picture.txt", "binary"]);
+}
+
+#[test]
+fn huge_article_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.txt");
+    {
+        use std::io::Write;
+        let mut f = fs::File::create(&p).unwrap();
+        f.write_all(b"The start of a very long article.").unwrap();
+        // Sparse: 100 MB long on paper, nothing on disk.
+        f.set_len(100_000_000).unwrap();
+    }
+    fails_with(unspin().arg("analyze").arg(&p), &["huge.txt", "too large"]);
+}
+
+#[test]
+fn max_bytes_is_respected() {
+    fails_with(
+        unspin()
+            .args(["analyze", "--max-bytes", "100"])
+            .arg(example("article1001.txt")),
+        &["article1001.txt", "too large"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn dangling_symlink_in_a_directory() {
+    let dir = articles_dir();
+    std::os::unix::fs::symlink(dir.path().join("gone.txt"), dir.path().join("x.txt")).unwrap();
+    fails_with(unspin().arg("analyze").arg(dir.path()), &["x.txt"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// bad models
+
+#[test]
+fn missing_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("missing.unspin");
+    fails_with(
+        unspin()
+            .args(["analyze", "--model"])
+            .arg(&m)
+            .arg(example("article1002.txt")),
+        &["missing.unspin"],
+    );
+}
+
+#[test]
+fn garbage_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("garbage.unspin");
+    fs::write(&m, b"this is not a model at all, just some text\n").unwrap();
+    fails_with(
+        unspin()
+            .args(["analyze", "--model"])
+            .arg(&m)
+            .arg(example("article1002.txt")),
+        &["garbage.unspin"],
+    );
+    // A file that starts right but is cut short is refused too.
+    let t = dir.path().join("truncated.unspin");
+    let good = tiny_model();
+    let bytes = fs::read(good.1).unwrap();
+    fs::write(&t, &bytes[..bytes.len() / 2]).unwrap();
+    fails_with(
+        unspin()
+            .args(["classify", "--model"])
+            .arg(&t)
+            .arg("--spans")
+            .arg(write_template(&dir, "1002\t?\t0\t5\n"))
+            .arg("--articles")
+            .arg(articles_dir().path()),
+        &["truncated.unspin"],
+    );
+}
+
+/// A small trained model (its corpus directory must outlive the path).
+fn tiny_model() -> (tempfile::TempDir, PathBuf) {
+    let data = tiny_corpus();
+    let model = data.path().join("m.unspin");
+    unspin()
+        .args(["train", "--data"])
+        .arg(data.path())
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success();
+    (data, model)
+}
+
+// ---------------------------------------------------------------------------------------------
+// bad label files
+
+fn write_template(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+    let p = dir.path().join("spans.tsv");
+    fs::write(&p, text).unwrap();
+    p
+}
+
+/// Runs `classify` on a template and expects the bad-input contract naming `spans.tsv:LINE:`.
+fn classify_fails(template: &str, line: usize, also: &str) {
+    let dir = articles_dir();
+    let spans = write_template(&dir, template);
+    fails_with(
+        unspin()
+            .args(["classify", "--spans"])
+            .arg(&spans)
+            .arg("--articles")
+            .arg(dir.path()),
+        &[&format!("spans.tsv:{line}:"), also],
+    );
+}
+
+#[test]
+fn label_with_wrong_column_count() {
+    classify_fails("1001\t?\t0\t5\n1001\t?\t5\n", 2, "columns");
+}
+
+#[test]
+fn label_with_negative_offset() {
+    classify_fails("1001\t?\t-3\t10\n", 1, "-3");
+}
+
+#[test]
+fn label_with_start_after_end() {
+    classify_fails("1001\t?\t0\t4\n1001\t?\t10\t5\n", 2, "after");
+}
+
+#[test]
+fn label_past_the_end_of_its_article() {
+    classify_fails("1001\t?\t0\t4\n1002\t?\t100\t99999\n", 2, "99999");
+}
+
+#[test]
+fn label_for_an_unknown_article() {
+    classify_fails("1001\t?\t0\t4\n424242\t?\t0\t4\n", 2, "424242");
+}
+
+#[test]
+fn label_with_unknown_technique() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.tsv");
+    fs::write(&gold, "1001\tDoubt\t0\t5\n1001\tMind_Control\t5\t9\n").unwrap();
+    fails_with(
+        unspin()
+            .args(["eval", "flc", "--gold"])
+            .arg(&gold)
+            .arg("--pred")
+            .arg(&gold),
+        &["gold.tsv:2:", "Mind_Control"],
+    );
+}
+
+#[test]
+fn eval_checks_ranges_against_articles() {
+    let dir = articles_dir();
+    let gold = dir.path().join("gold.tsv");
+    let pred = dir.path().join("pred.tsv");
+    fs::write(&gold, "1001\t0\t10\n").unwrap();
+    fs::write(&pred, "1001\t0\t10\n1002\t0\t5000\n").unwrap();
+    // Without --articles the ranges cannot be checked, and scoring goes ahead.
+    unspin()
+        .args(["eval", "si", "--gold"])
+        .arg(&gold)
+        .arg("--pred")
+        .arg(&pred)
+        .assert()
+        .success();
+    fails_with(
+        unspin()
+            .args(["eval", "si", "--gold"])
+            .arg(&gold)
+            .arg("--pred")
+            .arg(&pred)
+            .arg("--articles")
+            .arg(dir.path()),
+        &["pred.tsv:2:", "5000"],
+    );
+}
+
+#[test]
+fn missing_label_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.tsv");
+    fs::write(&gold, "1\t0\t1\n").unwrap();
+    fails_with(
+        unspin()
+            .args(["eval", "si", "--gold"])
+            .arg(&gold)
+            .arg("--pred")
+            .arg(dir.path().join("nothing.tsv")),
+        &["nothing.tsv"],
+    );
+}
