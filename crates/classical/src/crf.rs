@@ -52,6 +52,7 @@ pub struct CrfFile {
 
 /// Training hyper-parameters.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CrfParams {
     pub epochs: usize,
     pub learning_rate: f32,

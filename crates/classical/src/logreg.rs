@@ -11,6 +11,7 @@ pub struct LogReg {
 
 /// Training hyper-parameters.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LogRegParams {
     pub epochs: usize,
     pub learning_rate: f32,

@@ -50,6 +50,7 @@ pub struct Header {
 
 /// Decoding knobs, stored in the model so a model and its tuned thresholds travel together.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DecodeParams {
     /// A token is inside a span when its marginal probability reaches this.
     pub si_threshold: f32,

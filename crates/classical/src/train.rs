@@ -22,6 +22,7 @@ pub struct TrainDoc {
 
 /// Everything that determines a trained model, recorded in its header.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct TrainOptions {
     pub seed: u64,
     pub si_bits: u32,

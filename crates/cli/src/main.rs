@@ -171,6 +171,13 @@ struct TrainArgs {
     /// Also write the cross-validation report as JSON to FILE.
     #[arg(long, requires = "cv", value_name = "FILE")]
     report: Option<PathBuf>,
+    /// Hyper-parameters as JSON (any subset of the fields `--print-options` shows); the rest
+    /// keep their defaults. --seed still sets the seed.
+    #[arg(long, value_name = "FILE")]
+    options: Option<PathBuf>,
+    /// Print the training hyper-parameters in effect as JSON and exit.
+    #[arg(long)]
+    print_options: bool,
 }
 
 #[derive(Debug, Args)]

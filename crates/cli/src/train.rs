@@ -8,16 +8,34 @@ use unspin::classical::{self, TrainOptions};
 use unspin::crossval::{cross_validate, default_data_dir, Corpus, CvOptions};
 
 pub fn run(args: TrainArgs) -> Result<()> {
+    let mut train = match &args.options {
+        Some(path) => read_options(path)?,
+        None => TrainOptions::default(),
+    };
+    train.seed = args.seed;
+    if args.print_options {
+        let mut json = serde_json::to_vec_pretty(&train).context("cannot serialise options")?;
+        json.push(b'\n');
+        return output::emit(&json, None);
+    }
     let data = args.data.clone().unwrap_or_else(default_train_dir);
     let corpus = Corpus::load(&data)?;
-    let train = TrainOptions {
-        seed: args.seed,
-        ..TrainOptions::default()
-    };
     match args.cv {
         Some(folds) => run_cv(&args, &corpus, folds, train),
         None => run_train(&args, &corpus, &data, &train),
     }
+}
+
+fn read_options(path: &Path) -> Result<TrainOptions> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("{}: cannot read options", path.display()))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}: invalid training options: {e}",
+            path.display(),
+            e.line()
+        )
+    })
 }
 
 /// The PTC training split inside the shared data directory.
@@ -34,7 +52,7 @@ fn run_train(args: &TrainArgs, corpus: &Corpus, data: &Path, opts: &TrainOptions
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
         .with_context(|| format!("{}: cannot create directory", dir.display()))?;
-    let description = description(data, opts.seed);
+    let description = description(data, opts);
     eprintln!(
         "unspin: training on {} articles ({description})",
         corpus.docs.len()
@@ -79,8 +97,8 @@ fn run_cv(args: &TrainArgs, corpus: &Corpus, folds: usize, train: TrainOptions) 
 
 /// The header text that says how a model was made: data, seed and, when available, the commit,
 /// so a model file found later can be reproduced.
-fn description(data: &Path, seed: u64) -> String {
-    let mut d = format!("data {}, seed {seed}", data.display());
+fn description(data: &Path, opts: &TrainOptions) -> String {
+    let mut d = format!("data {}, seed {}", data.display(), opts.seed);
     if let Some(commit) = git_commit() {
         d.push_str(&format!(", commit {commit}"));
     }

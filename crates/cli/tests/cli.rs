@@ -735,3 +735,41 @@ fn missing_label_file() {
         &["nothing.tsv"],
     );
 }
+
+#[test]
+fn train_options_file_overrides_only_what_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("opts.json");
+    fs::write(
+        &p,
+        r#"{"crf": {"epochs": 3}, "decode": {"si_threshold": 0.4}}"#,
+    )
+    .unwrap();
+    let out = stdout_of(
+        unspin()
+            .args(["train", "--print-options", "--seed", "7", "--options"])
+            .arg(&p),
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["seed"], 7);
+    assert_eq!(v["crf"]["epochs"], 3);
+    assert_eq!(v["decode"]["si_threshold"].as_f64().unwrap() as f32, 0.4);
+    // Untouched fields keep their defaults.
+    let defaults: Value =
+        serde_json::from_str(&stdout_of(unspin().args(["train", "--print-options"]))).unwrap();
+    assert_eq!(v["logreg"], defaults["logreg"]);
+    assert_eq!(v["crf"]["learning_rate"], defaults["crf"]["learning_rate"]);
+}
+
+#[test]
+fn train_options_file_with_a_typo_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("opts.json");
+    fs::write(&p, "{\n  \"crf\": {\"epoch\": 3}\n}\n").unwrap();
+    fails_with(
+        unspin()
+            .args(["train", "--print-options", "--options"])
+            .arg(&p),
+        &["opts.json:2", "unknown field `epoch`"],
+    );
+}
