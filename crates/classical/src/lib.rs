@@ -8,14 +8,15 @@
 //!
 //! Training lives in [`train`] and is never called on the inference path.
 
+pub mod container;
 pub mod crf;
 pub mod features;
-mod hash;
+pub mod hash;
 pub mod lexicon;
 pub mod logreg;
 pub mod model;
 pub mod rng;
-mod sparse;
+pub mod sparse;
 pub mod train;
 
 pub use model::{ClassicalModel, DecodeParams, ModelError, FORMAT_VERSION};

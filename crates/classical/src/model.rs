@@ -5,13 +5,14 @@
 //! a deflate stream of the postcard-encoded [`ModelFile`]. Models are data: the header records
 //! the technique list and how the model was trained, and loading checks both.
 
+use crate::container::{self, Unpack};
 use crate::crf::{Crf, CrfFile, Sequence};
 use crate::features::DocInfo;
 use crate::lexicon::Lexicon;
 use crate::logreg::LogReg;
 use crate::sparse::SparseWeights;
 use serde::{Deserialize, Serialize};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use unspin_core::{CharSpan, Detector, Document, Span, Technique, TechniqueScores};
 
@@ -128,32 +129,20 @@ impl ClassicalModel {
 
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self, ModelError> {
         let path = name.to_string();
-        let rest = bytes
-            .strip_prefix(MAGIC)
-            .ok_or_else(|| ModelError::Magic { path: path.clone() })?;
-        if rest.len() < 4 {
-            return Err(ModelError::Corrupt {
-                path,
-                message: "truncated header".into(),
-            });
-        }
-        let found = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
-        if found != FORMAT_VERSION {
-            return Err(ModelError::Version {
-                path,
-                found,
-                expected: FORMAT_VERSION,
-            });
-        }
         let corrupt = |message: String| ModelError::Corrupt {
             path: path.clone(),
             message,
         };
-        let mut raw = Vec::new();
-        flate2::read::DeflateDecoder::new(&rest[4..])
-            .read_to_end(&mut raw)
-            .map_err(|e| corrupt(e.to_string()))?;
-        let file: ModelFile = postcard::from_bytes(&raw).map_err(|e| corrupt(e.to_string()))?;
+        let file: ModelFile =
+            container::unpack(MAGIC, FORMAT_VERSION, bytes).map_err(|e| match e {
+                Unpack::Magic => ModelError::Magic { path: path.clone() },
+                Unpack::Version(found) => ModelError::Version {
+                    path: path.clone(),
+                    found,
+                    expected: FORMAT_VERSION,
+                },
+                Unpack::Corrupt(message) => corrupt(message),
+            })?;
         let expected: Vec<&str> = Technique::ALL.iter().map(|t| t.name()).collect();
         if file.header.techniques != expected {
             return Err(corrupt("technique list differs from this build's".into()));
@@ -199,12 +188,7 @@ impl ClassicalModel {
                 .collect(),
             tc: self.tc.to_file(),
         };
-        let raw = postcard::to_allocvec(&file).expect("serialising to memory cannot fail");
-        let mut out = MAGIC.to_vec();
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        let mut enc = flate2::write::DeflateEncoder::new(out, flate2::Compression::best());
-        enc.write_all(&raw).expect("writing to memory cannot fail");
-        enc.finish().expect("writing to memory cannot fail")
+        container::pack(MAGIC, FORMAT_VERSION, &file)
     }
 
     /// Writes the model atomically (temp file + rename), so a crash never leaves half a model.
