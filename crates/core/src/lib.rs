@@ -4,6 +4,7 @@
 //! [`Detector`] → [`Span`]s*. Offsets are Unicode code points everywhere; only [`offsets`]
 //! converts to and from bytes.
 
+pub mod aids;
 pub mod article;
 pub mod detector;
 pub mod input;
@@ -16,7 +17,8 @@ pub mod technique;
 pub use article::Article;
 pub use detector::{assign_techniques, Detector, Document, TechniqueScores};
 pub use input::{
-    read_article, read_article_dir, read_article_from, read_inputs, InputError, InputOptions,
+    read_article, read_article_dir, read_article_from, read_inputs, InputError, InputFormat,
+    InputOptions,
 };
 pub use offsets::OffsetMap;
 pub use report::{Report, ReportSpan};

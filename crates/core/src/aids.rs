@@ -1,0 +1,84 @@
+//! What the fact-checking aids report, as plain data: the shapes of the `claims`, `quotes` and
+//! `findings` of a [`Report`](crate::Report). They live here, beside the report, so that every
+//! output (CLI, HTTP, bindings) shares one schema; `unspin-factcheck` computes them.
+//!
+//! Every offset is a Unicode code point into the article text, end exclusive, and every `text`
+//! is exactly that slice, like the propaganda spans.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of inconsistency a [`Finding`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// Parts presented as a breakdown of a total do not add up to it (or exceed it).
+    PartsDontSumToTotal,
+    /// A share of a whole given as more than 100%.
+    PercentOver100,
+    /// The same quantity (same noun, referred back to) given two different values.
+    ConflictingValues,
+    /// What looks like one name spelled two ways.
+    NameSpelledTwoWays,
+}
+
+/// A stretch of the checked text. `start`/`end` are Unicode code-point offsets (end exclusive),
+/// and `text` is exactly the code points `start..end` of the input.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Place {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// One inconsistency: what kind, every place involved (in text order), and a one-line reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub places: Vec<Place>,
+    pub explanation: String,
+}
+
+/// How a statement is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteKind {
+    /// The speaker's words in quotation marks.
+    Direct,
+    /// Indirect speech: "X said that ...", "according to X, ...", "it is believed that ...".
+    Reported,
+}
+
+/// One attributed (or conspicuously unattributed) statement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quote {
+    pub kind: QuoteKind,
+    /// What was said. For direct quotes this includes the quotation marks.
+    pub content: Place,
+    /// The words that mark the attribution: "said", "has said", "told", "according to".
+    pub cue: Option<Place>,
+    /// The speaker mention as written: "he", "Konashenkov", "a source", "The New York Post".
+    pub source: Option<Place>,
+    /// The resolved speaker: for a pronoun, a partial name or "the spokesman", the fullest
+    /// earlier mention it refers to; otherwise the source itself. `None` when the source is
+    /// missing, vague or could not be resolved.
+    pub speaker: Option<String>,
+    /// Where [`Quote::speaker`] is written.
+    pub speaker_place: Option<Place>,
+    /// The statement is pinned on nobody, or on someone unnamed ("sources say", "a source",
+    /// "officials said", "it is believed", "reports:"). Such claims cannot be checked against
+    /// their source, which is why they are worth flagging.
+    pub unattributed: bool,
+}
+
+/// One sentence of an article with its check-worthiness. `start`/`end` are Unicode code-point
+/// offsets (end exclusive) and `text` is exactly the code points `start..end` of the input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// Probability that the sentence is check-worthy.
+    pub score: f32,
+    /// `score` reached the model's threshold.
+    pub check_worthy: bool,
+}

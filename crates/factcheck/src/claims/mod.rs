@@ -1,0 +1,238 @@
+//! Check-worthy claim detection: which sentences of an article state something a fact-checker
+//! should verify ("Unemployment fell to 3.5% in 2019.") and which do not ("Thank you all for
+//! coming.").
+//!
+//! The model is binary logistic regression over hashed sentence features ([`features`]), trained
+//! on the CheckThat! 2024 English check-worthiness data with the classical detector's
+//! [`LogReg`](unspin_classical::logreg::LogReg). A two-class softmax only ever uses the
+//! difference of its two weight rows, so the trained model is collapsed to that one logit vector
+//! (half the file, one add per feature) and a sentence's score is its sigmoid. The decision
+//! threshold, tuned on held-out training data, travels in the model file.
+//!
+//! File layout, as the classical model's: the magic line `UNSPIN-CLAIMS\n`, a little-endian `u32`
+//! format version, then a deflate stream of the postcard-encoded model.
+
+pub mod features;
+mod train;
+
+pub use train::{
+    read_tsv, train, train_sentences, Dataset, Evaluation, LabeledSentence, TrainOptions,
+};
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use unspin_classical::container::{self, Unpack};
+use unspin_classical::sparse::{HashedWeights, SparseWeights};
+use unspin_core::segment::{self, Token};
+
+const MAGIC: &[u8] = b"UNSPIN-CLAIMS\n";
+/// Bumped whenever features, hashing or layout change: old files are refused, not misread.
+pub const FORMAT_VERSION: u32 = 1;
+
+pub use unspin_core::aids::Claim;
+
+/// Why a model could not be loaded or trained.
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimsError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not an unspin claims model (bad magic bytes)")]
+    Magic { path: String },
+    #[error("{path}: claims model format version {found}, this build reads version {expected}; retrain with `cargo run --release -p unspin-factcheck --example claims -- train`")]
+    Version {
+        path: String,
+        found: u32,
+        expected: u32,
+    },
+    #[error("{path}: corrupt claims model: {message}")]
+    Corrupt { path: String, message: String },
+    /// Training data that cannot be used: a missing header, no examples, one class only.
+    #[error("{path}: {message}")]
+    Data { path: String, message: String },
+}
+
+/// Precision, recall and F1 of the Yes class on some sentences.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    pub precision: f32,
+    pub recall: f32,
+    pub f1: f32,
+}
+
+/// How a model was made; kept in the file so a model can say where it came from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Header {
+    pub created_by: String,
+    /// Free text: data file, sentence counts, seed.
+    pub training: String,
+    /// The chosen hyper-parameters (epochs, step size, Yes oversampling).
+    pub epochs: u32,
+    pub learning_rate: f32,
+    pub yes_repeat: u32,
+    /// Yes-class scores on the held-out part of the training data, at the stored threshold.
+    pub holdout: Scores,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ModelFile {
+    header: Header,
+    threshold: f32,
+    weights: SparseWeights,
+}
+
+/// A trained check-worthiness classifier.
+#[derive(Debug, Clone)]
+pub struct ClaimModel {
+    pub header: Header,
+    /// A sentence is check-worthy when its score reaches this.
+    pub threshold: f32,
+    /// One weight per hashed feature row: the Yes-minus-No logit.
+    weights: HashedWeights,
+}
+
+/// The model trained on the CheckThat! 2024 English training set, compiled into the binary.
+static EMBEDDED: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../models/claims.unspin"
+));
+
+impl ClaimModel {
+    /// The model embedded at build time.
+    pub fn embedded() -> Result<Self, ClaimsError> {
+        Self::from_bytes(EMBEDDED, "<embedded claims model>")
+    }
+
+    pub fn load(path: &Path) -> Result<Self, ClaimsError> {
+        Self::from_bytes(&read_file(path)?, &path.display().to_string())
+    }
+
+    /// Parses a model file; `name` only labels errors. Any byte string gives a model or an
+    /// error, never a panic.
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self, ClaimsError> {
+        let file: ModelFile = unpack(bytes).map_err(|e| e.named(name))?;
+        let corrupt = |message: String| Unpack::Corrupt(message).named(name);
+        let weights = HashedWeights::from_sparse(&file.weights).map_err(corrupt)?;
+        if weights.width != 1 {
+            return Err(corrupt(format!(
+                "{} weights per feature, expected 1",
+                weights.width
+            )));
+        }
+        if !(0.0..=1.0).contains(&file.threshold) {
+            return Err(corrupt(format!(
+                "threshold {} outside 0..1",
+                file.threshold
+            )));
+        }
+        Ok(ClaimModel {
+            header: file.header,
+            threshold: file.threshold,
+            weights,
+        })
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let file = ModelFile {
+            header: self.header.clone(),
+            threshold: self.threshold,
+            weights: self.weights.to_sparse(),
+        };
+        container::pack(MAGIC, FORMAT_VERSION, &file)
+    }
+
+    /// Writes the model through a sibling temporary file and a rename, so a crash never leaves
+    /// half a model where the embedded one is read from.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        std::fs::write(&tmp, self.to_bytes())?;
+        std::fs::rename(&tmp, path)
+    }
+
+    /// Number of feature rows with a non-zero weight (what the file stores).
+    pub fn used_features(&self) -> usize {
+        self.weights.used_rows()
+    }
+
+    /// Probability that `sentence` is a check-worthy claim.
+    pub fn score(&self, sentence: &str) -> f32 {
+        self.score_tokens(sentence, &segment::tokenize(sentence))
+    }
+
+    /// Scores the sentence made of `tokens` (slices of `text`): the article's own tokens, so
+    /// [`claims`](Self::claims) does not tokenize twice.
+    fn score_tokens(&self, text: &str, tokens: &[Token]) -> f32 {
+        let mut feats = Vec::with_capacity(16 * tokens.len() + 16);
+        features::sentence_features(text, tokens, &mut feats);
+        sigmoid(self.logit(&feats))
+    }
+
+    fn logit(&self, feats: &[u64]) -> f32 {
+        feats
+            .iter()
+            .map(|&f| self.weights.w[self.weights.row_of(f)])
+            .sum()
+    }
+
+    /// Splits `text` into sentences and scores each one. Offsets are code points; sentences
+    /// follow [`unspin_core::segment::sentences`], like every other unspin output.
+    pub fn claims(&self, text: &str) -> Vec<Claim> {
+        let tokens = segment::tokenize(text);
+        segment::sentences(text, &tokens)
+            .into_iter()
+            .filter(|s| !s.tokens.is_empty())
+            .map(|s| {
+                let toks = &tokens[s.tokens.clone()];
+                let bytes = toks[0].bytes.start..toks[toks.len() - 1].bytes.end;
+                let score = self.score_tokens(text, toks);
+                Claim {
+                    start: s.span.start,
+                    end: s.span.end,
+                    text: text[bytes].to_string(),
+                    score,
+                    check_worthy: score >= self.threshold,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Reads a whole file, naming it in the error.
+fn read_file(path: &Path) -> Result<Vec<u8>, ClaimsError> {
+    std::fs::read(path).map_err(|source| ClaimsError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Attaches the file's name to a container error.
+trait Named {
+    fn named(self, name: &str) -> ClaimsError;
+}
+
+impl Named for Unpack {
+    fn named(self, name: &str) -> ClaimsError {
+        let path = name.to_string();
+        match self {
+            Unpack::Magic => ClaimsError::Magic { path },
+            Unpack::Version(found) => ClaimsError::Version {
+                path,
+                found,
+                expected: FORMAT_VERSION,
+            },
+            Unpack::Corrupt(message) => ClaimsError::Corrupt { path, message },
+        }
+    }
+}
+
+/// Checks the magic line and version, inflates, and decodes the postcard body.
+fn unpack(bytes: &[u8]) -> Result<ModelFile, Unpack> {
+    container::unpack(MAGIC, FORMAT_VERSION, bytes)
+}
+
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}

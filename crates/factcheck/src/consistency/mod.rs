@@ -1,0 +1,187 @@
+//! Internal-consistency checks: an article contradicting itself about numbers or names.
+//!
+//! Every check is a rule over the tokens and sentences of [`unspin_core::segment`], tuned for
+//! precision over recall: a fact-checker reads every finding, so a false alarm costs more than a
+//! missed slip. Offsets are Unicode code points, taken from the tokens (the tokenizer is the one
+//! place that converts byte offsets), so they line up with every other unspin output.
+
+mod lexicon;
+mod names;
+mod numbers;
+
+use unspin_core::segment::{self, Sentence, Token, TokenKind};
+
+pub use unspin_core::aids::{Finding, FindingKind, Place};
+
+/// Runs every consistency check on `text` and returns the findings ordered by their first place.
+///
+/// Never panics, whatever the input; runs in time roughly linear in the length of the text.
+pub fn check(text: &str) -> Vec<Finding> {
+    let doc = Doc::new(text);
+    let mut out = numbers::check(&doc);
+    out.extend(names::check(&doc));
+    out.sort_by(|a, b| {
+        let key = |f: &Finding| f.places.first().map(|p| (p.start, p.end));
+        key(a).cmp(&key(b)).then(a.kind.cmp(&b.kind))
+    });
+    out
+}
+
+/// The segmented text the checks share: tokens, sentences, and each token lowercased.
+pub(crate) struct Doc<'t> {
+    pub text: &'t str,
+    pub tokens: Vec<Token>,
+    pub sentences: Vec<Sentence>,
+    /// Sentence index of every token.
+    pub sent_of: Vec<usize>,
+    /// Lowercased text of every token, computed once because every rule compares words.
+    pub lower: Vec<String>,
+}
+
+impl<'t> Doc<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let tokens = segment::tokenize(text);
+        let sentences = segment::sentences(text, &tokens);
+        let mut sent_of = vec![0; tokens.len()];
+        for (s, sent) in sentences.iter().enumerate() {
+            for i in sent.tokens.clone() {
+                if let Some(slot) = sent_of.get_mut(i) {
+                    *slot = s;
+                }
+            }
+        }
+        let lower = tokens.iter().map(|t| t.text(text).to_lowercase()).collect();
+        Doc {
+            text,
+            tokens,
+            sentences,
+            sent_of,
+            lower,
+        }
+    }
+
+    /// Original text of token `i` ("" past the end, so lookarounds need no bounds checks).
+    pub fn tok(&self, i: usize) -> &'t str {
+        self.tokens.get(i).map_or("", |t| t.text(self.text))
+    }
+
+    /// Lowercased text of token `i` ("" past the end).
+    pub fn low(&self, i: usize) -> &str {
+        self.lower.get(i).map_or("", String::as_str)
+    }
+
+    pub fn kind(&self, i: usize) -> Option<TokenKind> {
+        self.tokens.get(i).map(|t| t.kind)
+    }
+
+    /// Token `i` exists, and no whitespace separates it from token `i - 1`.
+    pub fn glued(&self, i: usize) -> bool {
+        i > 0 && self.tokens.get(i).is_some_and(|t| !t.space_before)
+    }
+
+    /// Token range of the sentence holding token `i`.
+    pub fn sentence_range(&self, i: usize) -> std::ops::Range<usize> {
+        self.sent_of
+            .get(i)
+            .and_then(|&s| self.sentences.get(s))
+            .map_or(0..0, |s| s.tokens.clone())
+    }
+
+    /// The place covering tokens `first..=last`.
+    pub fn place(&self, first: usize, last: usize) -> Place {
+        match (self.tokens.get(first), self.tokens.get(last)) {
+            (Some(a), Some(b)) if a.bytes.start <= b.bytes.end => Place {
+                start: a.span.start,
+                end: b.span.end,
+                text: self.text[a.bytes.start..b.bytes.end].to_string(),
+            },
+            _ => Place {
+                start: 0,
+                end: 0,
+                text: String::new(),
+            },
+        }
+    }
+
+    /// The place covering the first `n_chars` code points of token `i` (e.g. a name without
+    /// its possessive "'s").
+    pub fn place_prefix(&self, i: usize, n_chars: usize) -> Place {
+        let Some(t) = self.tokens.get(i) else {
+            return self.place(i, i);
+        };
+        let s = t.text(self.text);
+        let n_bytes = s.char_indices().nth(n_chars).map_or(s.len(), |(b, _)| b);
+        Place {
+            start: t.span.start,
+            end: t.span.start + s[..n_bytes].chars().count(),
+            text: s[..n_bytes].to_string(),
+        }
+    }
+}
+
+/// Formats a number the way news text writes it: thousands separated by commas, decimals only
+/// when there are any.
+pub(crate) fn format_number(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let r = v.round();
+    if (v - r).abs() <= 1e-9 * v.abs().max(1.0) && r.abs() < 1e15 {
+        let digits = format!("{}", r.abs() as u64);
+        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+        for (k, c) in digits.chars().enumerate() {
+            if k > 0 && (digits.len() - k) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        if r < 0.0 {
+            grouped.insert(0, '-');
+        }
+        grouped
+    } else {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_formatted_like_news_text() {
+        assert_eq!(format_number(11780.0), "11,780");
+        assert_eq!(format_number(100.0), "100");
+        assert_eq!(format_number(1_497_000.0), "1,497,000");
+        assert_eq!(format_number(2.5), "2.5");
+        assert_eq!(format_number(-1234.0), "-1,234");
+        assert_eq!(
+            format_number(1e30),
+            format!("{:.3}", 1e30)
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+        );
+    }
+
+    #[test]
+    fn finding_kinds_serialise_in_snake_case() {
+        let f = Finding {
+            kind: FindingKind::PartsDontSumToTotal,
+            places: vec![Place {
+                start: 1,
+                end: 3,
+                text: "ab".into(),
+            }],
+            explanation: "x".into(),
+        };
+        let j = serde_json::to_string(&f).unwrap();
+        assert!(j.contains("\"parts_dont_sum_to_total\""), "{j}");
+        let back: Finding = serde_json::from_str(&j).unwrap();
+        assert_eq!(back, f);
+        assert_eq!(
+            serde_json::to_string(&FindingKind::NameSpelledTwoWays).unwrap(),
+            "\"name_spelled_two_ways\""
+        );
+    }
+}

@@ -1,0 +1,793 @@
+//! Number checks: parts that do not add up to their total, shares over 100%, and one quantity
+//! given two values.
+//!
+//! Quantities are read from the tokens ("11,775", "1.5 million", "45%", "Thirty-seven", "$5
+//! billion"), skipping what only looks like one: years, dates, times, model names ("Su-34").
+//! Each remembers whether it was hedged ("more than", "about", "11,000+") and how finely it was
+//! rounded, because a hedged or rounded figure cannot contradict a precise sum.
+
+use super::lexicon::{self, has};
+use super::{format_number, Doc, Finding, FindingKind, Place};
+use std::collections::BTreeMap;
+use unspin_core::segment::TokenKind;
+
+/// What a quantity counts: a share, money, or anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QKind {
+    Count,
+    Percent,
+    Money,
+}
+
+/// A number found in the text, with the words that qualify it.
+#[derive(Debug, Clone)]
+struct Quantity {
+    value: f64,
+    /// How far the true value may be from `value` given how the figure was rounded: half its
+    /// last significant unit ("1.5 million" ±50,000; "12,000" ±500; "11,775" ±0).
+    tol: f64,
+    kind: QKind,
+    /// Hedged: "more than", "about", "almost", "11,000+", a range bound.
+    approx: bool,
+    /// First and last token of the figure, currency symbol, scale word and "%" included.
+    first: usize,
+    last: usize,
+    sentence: usize,
+    /// A unit word right after the figure ("km", "years"), which parts must share with a total.
+    unit_noun: Option<String>,
+}
+
+/// Parses a digit token: "11,775", "1.5", "300". Returns the value, the unit of its last
+/// significant digit, and whether it looks like a year (four digits, no separator, 1000–2199).
+/// Malformed groupings ("1,2,3") and figures too long for exact arithmetic are refused.
+fn parse_digits(s: &str) -> Option<(f64, f64, bool)> {
+    if s.is_empty()
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+    {
+        return None;
+    }
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (s, ""),
+    };
+    if int.is_empty() || frac.contains(['.', ',']) || (s.contains('.') && frac.is_empty()) {
+        return None;
+    }
+    let mut groups = int.split(',');
+    let head = groups.next().unwrap_or("");
+    if int.contains(',') && (head.is_empty() || head.len() > 3 || groups.any(|g| g.len() != 3)) {
+        return None;
+    }
+    let digits: String = int.chars().filter(|c| *c != ',').collect();
+    if digits.trim_start_matches('0').len() + frac.len() > 15 {
+        return None;
+    }
+    let value: f64 = if frac.is_empty() {
+        digits.parse().ok()?
+    } else {
+        format!("{digits}.{frac}").parse().ok()?
+    };
+    let unit = if !frac.is_empty() {
+        10f64.powi(-(frac.len() as i32))
+    } else {
+        let tz = digits.len() - digits.trim_end_matches('0').len();
+        if value > 0.0 && tz >= 3 {
+            10f64.powi(tz as i32)
+        } else {
+            1.0
+        }
+    };
+    let year = !int.contains(',') && frac.is_empty() && digits.len() == 4 && {
+        (1000.0..=2199.0).contains(&value)
+    };
+    Some((value, unit, year))
+}
+
+/// A number written in words at token `i` ("seven", "Thirty-seven", "twenty one", "dozen"):
+/// value, last token, and whether the word itself is vague ("dozen").
+fn word_number(doc: &Doc, i: usize) -> Option<(f64, usize, bool)> {
+    let w = doc.low(i);
+    if let Some(t) = lexicon::TENS.iter().position(|x| *x == w) {
+        let v = 10.0 * (t as f64 + 2.0);
+        let ones = |k: usize| {
+            lexicon::ONES[1..10]
+                .iter()
+                .position(|x| *x == doc.low(k))
+                .map(|p| p as f64 + 1.0)
+        };
+        if doc.tok(i + 1) == "-" && doc.glued(i + 1) && doc.glued(i + 2) {
+            if let Some(o) = ones(i + 2) {
+                return Some((v + o, i + 2, false));
+            }
+        }
+        if doc.kind(i + 1) == Some(TokenKind::Word) {
+            if let Some(o) = ones(i + 1) {
+                return Some((v + o, i + 1, false));
+            }
+        }
+        return Some((v, i, false));
+    }
+    if let Some(o) = lexicon::ONES.iter().position(|x| *x == w) {
+        return Some((o as f64, i, false));
+    }
+    (w == "dozen").then_some((12.0, i, true))
+}
+
+/// A digit token as a quantity, or `None` when it is not one: a year, part of a date, time,
+/// ratio or code ("9/11", "3:30", "Su-34").
+fn digit_number(doc: &Doc, i: usize) -> Option<(f64, f64, bool)> {
+    let (value, unit, year) = parse_digits(doc.tok(i))?;
+    if year {
+        return None;
+    }
+    if doc.glued(i) && matches!(doc.tok(i - 1), "-" | "–" | "/" | ":" | "#" | "." | "_") {
+        return None;
+    }
+    if doc.glued(i + 1) && matches!(doc.tok(i + 1), "/" | ":") {
+        return None;
+    }
+    // A footnote mark: "[3]".
+    if doc.glued(i) && doc.tok(i - 1) == "[" && doc.glued(i + 1) && doc.tok(i + 1) == "]" {
+        return None;
+    }
+    let month_before = i > 0 && has(lexicon::MONTHS, doc.low(i - 1));
+    let month_after = has(lexicon::MONTHS, doc.low(i + 1))
+        || (doc.low(i + 1) == "of" && has(lexicon::MONTHS, doc.low(i + 2)));
+    if month_before || month_after {
+        return None;
+    }
+    // A range "10-15": the lower bound is hedged (the upper is dropped above).
+    let range = doc.glued(i + 1)
+        && matches!(doc.tok(i + 1), "-" | "–")
+        && doc.kind(i + 2) == Some(TokenKind::Number);
+    Some((value, unit, range))
+}
+
+/// Every quantity in the text, in order.
+fn extract(doc: &Doc) -> Vec<Quantity> {
+    let n = doc.tokens.len();
+    let mut out: Vec<Quantity> = Vec::new();
+    // "between 10 and 20": the second bound is hedged too; this is where it must start.
+    let mut hedged_at = usize::MAX;
+    let mut i = 0;
+    while i < n {
+        let parsed = match doc.kind(i) {
+            Some(TokenKind::Number) => digit_number(doc, i).map(|(v, u, a)| (v, u, i, a)),
+            Some(TokenKind::Word) => word_number(doc, i).map(|(v, l, a)| (v, 1.0, l, a)),
+            _ => None,
+        };
+        let Some((mut value, mut unit, mut last, mut approx)) = parsed else {
+            i += 1;
+            continue;
+        };
+        let sr = doc.sentence_range(i);
+        let mut first = i;
+        if let Some(s) = lexicon::scale(doc.low(last + 1)) {
+            value *= s;
+            unit *= s;
+            last += 1;
+        }
+        let mut kind = QKind::Count;
+        if matches!(doc.low(last + 1), "%" | "percent" | "pct") {
+            kind = QKind::Percent;
+            last += 1;
+        } else if doc.low(last + 1) == "per" && doc.low(last + 2) == "cent" {
+            kind = QKind::Percent;
+            last += 2;
+        } else if i > sr.start && doc.glued(i) && matches!(doc.tok(i - 1), "$" | "€" | "£" | "¥")
+        {
+            kind = QKind::Money;
+            first = i - 1;
+        } else if has(lexicon::CURRENCY_WORDS, doc.low(last + 1)) {
+            kind = QKind::Money;
+        }
+        // Hedges before the figure: at most two words back, within the sentence.
+        for k in (sr.start.max(first.saturating_sub(2))..first).rev() {
+            if doc.kind(k) == Some(TokenKind::Number) {
+                break;
+            }
+            let w = doc.low(k);
+            if has(lexicon::APPROX_BEFORE, w) || matches!(w, "~" | "≈" | "±") {
+                approx = true;
+            }
+            if w == "between" {
+                hedged_at = last + 2;
+            }
+        }
+        if i == hedged_at {
+            approx = true;
+        }
+        // Hedges after: "11,000+", "50-odd", "300 trucks or so", "20 to 30".
+        let next = doc.low(last + 1);
+        if (next == "+" && doc.glued(last + 1))
+            || matches!(next, "odd" | "plus")
+            || (next == "-" && matches!(doc.low(last + 2), "odd" | "plus" | "some"))
+        {
+            approx = true;
+        }
+        for k in last + 1..(last + 6).min(sr.end) {
+            if doc.kind(k) != Some(TokenKind::Word) {
+                break;
+            }
+            let hedge = matches!(
+                doc.low(k + 1),
+                "so" | "more" | "less" | "fewer" | "thereabouts"
+            );
+            if doc.low(k) == "or" && hedge {
+                approx = true;
+            }
+        }
+        if next == "to" && doc.kind(last + 2) == Some(TokenKind::Number) {
+            approx = true;
+            hedged_at = last + 2;
+        }
+        let tol = if kind == QKind::Percent && unit == 1.0 {
+            0.5
+        } else if unit == 1.0 {
+            0.0
+        } else {
+            unit / 2.0
+        };
+        let unit_noun = Some(doc.low(last + 1))
+            .filter(|w| has(lexicon::UNIT_NOUNS, w))
+            .map(str::to_string);
+        out.push(Quantity {
+            value,
+            tol,
+            kind,
+            approx,
+            first,
+            last,
+            sentence: doc.sent_of.get(i).copied().unwrap_or(0),
+            unit_noun,
+        });
+        i = last + 1;
+    }
+    out
+}
+
+/// Runs the number checks.
+pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
+    let qs = extract(doc);
+    let mut out = parts_and_totals(doc, &qs);
+    out.extend(percent_over_100(doc, &qs));
+    out.extend(conflicting_values(doc, &qs));
+    out
+}
+
+fn qplace(doc: &Doc, q: &Quantity) -> Place {
+    doc.place(q.first, q.last)
+}
+
+/// How the text presents a list of parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    /// "of them", "of which", "Of the 120 ..., ": the parts may be the complete breakdown.
+    Breakdown,
+    /// "including", "among them": the parts are some of the total, never more than it.
+    Inclusive,
+    /// "120 people: 70 women and 50 men", "70 were women and 50 were men" after a total: a
+    /// breakdown only when at least two parts follow ("convents: 11" is a label and a value).
+    List,
+}
+
+/// A list of parts: the quantities, whether the last was joined by "and" (the mark of a
+/// complete enumeration), and whether words like "other"/"remaining" say something is left out.
+struct PartList {
+    parts: Vec<usize>,
+    joined_and: bool,
+    incomplete: bool,
+}
+
+/// Finds part/total structures and reports those whose arithmetic fails.
+fn parts_and_totals(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
+    let mut start_at = vec![None; doc.tokens.len() + 1];
+    for (k, q) in qs.iter().enumerate() {
+        if let Some(slot) = start_at.get_mut(q.first) {
+            *slot = Some(k);
+        }
+    }
+    let mut used = vec![false; qs.len()];
+    let mut out = Vec::new();
+    for p in 0..qs.len() {
+        if used[p] {
+            continue;
+        }
+        let Some((anchor, fixed_total)) = anchor_for(doc, qs, p) else {
+            continue;
+        };
+        let list = parse_list(doc, qs, &start_at, p);
+        for &k in &list.parts {
+            used[k] = true;
+        }
+        if anchor == Anchor::List && list.parts.len() < 2 {
+            continue;
+        }
+        let total = fixed_total.or_else(|| find_total(qs, &used, p));
+        if let Some(t) = total {
+            out.extend(judge(doc, qs, t, &list, anchor));
+        }
+    }
+    out
+}
+
+/// Is quantity `p` the first part of a list, and how is the list introduced? Also returns the
+/// total when the wording names it ("Of the 120 people, ...", "120 people: ...").
+fn anchor_for(doc: &Doc, qs: &[Quantity], p: usize) -> Option<(Anchor, Option<usize>)> {
+    let q = &qs[p];
+    let (f, l) = (q.first, q.last);
+    let sr = doc.sentence_range(f);
+    // "4,530 of them in Turkey", "40 of which were ..."
+    if doc.low(l + 1) == "of"
+        && matches!(
+            doc.low(l + 2),
+            "them" | "these" | "those" | "which" | "whom"
+        )
+    {
+        return Some((Anchor::Breakdown, None));
+    }
+    let mut b = f;
+    if b > sr.start && doc.tok(b - 1) == "," {
+        b -= 1;
+    }
+    let w1 = if b > sr.start { doc.low(b - 1) } else { "" };
+    let w2 = if b >= sr.start + 2 {
+        doc.low(b - 2)
+    } else {
+        ""
+    };
+    if matches!(w1, "including" | "includes" | "included")
+        || (w2 == "among" && matches!(w1, "them" | "whom" | "which" | "these" | "those"))
+    {
+        return Some((Anchor::Inclusive, None));
+    }
+    if w2 == "of" && matches!(w1, "which" | "whom" | "them" | "these" | "those") {
+        return Some((Anchor::Breakdown, None));
+    }
+    if p > 0 {
+        let prev = &qs[p - 1];
+        if prev.sentence == q.sentence {
+            // "120 people: 70 women and 50 men" — the total's own words up to the colon, and
+            // the total not itself the value of a label ("convents: 11 nuns: 120").
+            let colon = f > sr.start && doc.tok(f - 1) == ":";
+            let words_between = (prev.last + 1..f.saturating_sub(1)).all(|k| {
+                doc.kind(k) == Some(TokenKind::Word) && !has(lexicon::NP_STOP, doc.low(k))
+            });
+            let labelled = prev.first > sr.start && doc.tok(prev.first - 1) == ":";
+            if colon && prev.last + 5 >= f && words_between && !labelled {
+                return Some((Anchor::List, Some(p - 1)));
+            }
+            // "Of the 120 people killed, 70 were women and 50 were men"
+            let lead: Vec<&str> = (sr.start.max(prev.first.saturating_sub(5))..prev.first)
+                .map(|k| doc.low(k))
+                .filter(|w| !matches!(*w, "“" | "\"" | "‘" | "'" | "("))
+                .collect();
+            let of_the = prev.first <= sr.start + 5
+                && matches!(
+                    lead.as_slice(),
+                    ["of"]
+                        | ["of", "the" | "those" | "these" | "all"]
+                        | ["of", "all", "the"]
+                        | ["out", "of"]
+                        | ["out", "of", "the" | "those" | "these"]
+                );
+            if of_the && (prev.last + 1..f).any(|k| doc.tok(k) == ",") {
+                return Some((Anchor::Breakdown, Some(p - 1)));
+            }
+        }
+    }
+    // "... 120 people. 70 were women and 50 were men."
+    let opening = (sr.start..f).all(|k| doc.kind(k) == Some(TokenKind::Punct));
+    if opening && matches!(doc.low(l + 1), "were" | "are") {
+        return Some((Anchor::List, None));
+    }
+    None
+}
+
+/// Words that join one part of a list to the next.
+fn is_separator(w: &str) -> bool {
+    matches!(w, "and" | "," | ";" | "while" | "whereas" | "plus")
+}
+
+/// Reads the list of parts that starts at quantity `p`: each part is a figure, a few words of
+/// description, a separator, and the next figure; the list ends at the sentence end or at a
+/// figure not introduced by a separator.
+fn parse_list(doc: &Doc, qs: &[Quantity], start_at: &[Option<usize>], p: usize) -> PartList {
+    let mut list = PartList {
+        parts: vec![p],
+        joined_and: false,
+        incomplete: false,
+    };
+    let end = doc.sentence_range(qs[p].first).end;
+    let mut cur = p;
+    'parts: loop {
+        let mut i = qs[cur].last + 1;
+        let mut steps = 0;
+        while i < end && steps < 12 {
+            if start_at.get(i).copied().flatten().is_some() {
+                break 'parts;
+            }
+            let w = doc.low(i);
+            if has(lexicon::INCOMPLETE, w) {
+                list.incomplete = true;
+            }
+            if is_separator(w) {
+                let mut j = i;
+                let mut saw_and = false;
+                while j < end && j < i + 5 {
+                    let wj = doc.low(j);
+                    if has(lexicon::INCOMPLETE, wj) {
+                        list.incomplete = true;
+                    }
+                    if matches!(wj, "and" | "plus") {
+                        saw_and = true;
+                    }
+                    if is_separator(wj) || has(lexicon::INCOMPLETE, wj) || matches!(wj, "the" | "a")
+                    {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                if let Some(k) = start_at.get(j).copied().flatten().filter(|_| j < end) {
+                    // "39 were arrested, four of which ...": a breakdown of the part, not a
+                    // further part; the list cannot be read past it. ("60% of them women and
+                    // 50% of them men" is parallel, not nested.)
+                    let of_them = |q: &Quantity| match doc.low(q.last + 1) {
+                        "of" => doc.low(q.last + 2),
+                        _ => "",
+                    };
+                    let parallel = matches!(of_them(&qs[p]), "them" | "these" | "those");
+                    let nested = match of_them(&qs[k]) {
+                        "which" | "whom" => true,
+                        "them" | "these" | "those" => !parallel,
+                        _ => false,
+                    };
+                    if nested {
+                        break 'parts;
+                    }
+                    list.parts.push(k);
+                    list.joined_and = saw_and;
+                    cur = k;
+                    continue 'parts;
+                }
+            }
+            i += 1;
+            steps += 1;
+        }
+        break;
+    }
+    // "... 474 pneumonic, 156 bubonic and 1 septicemic. A further 54 were unspecified."
+    if let Some(next) = doc.sentences.get(qs[p].sentence + 1) {
+        let head = next.tokens.start..next.tokens.end.min(next.tokens.start + 4);
+        if head
+            .into_iter()
+            .any(|k| has(lexicon::INCOMPLETE, doc.low(k)))
+        {
+            list.incomplete = true;
+        }
+    }
+    list
+}
+
+/// The total a list starting at quantity `p` breaks down, when it is unambiguous: the only
+/// candidate before the list in its sentence, or, when there is none, the only one in the
+/// previous sentence. Two candidates mean we cannot tell which one "them" refers to.
+fn find_total(qs: &[Quantity], used: &[bool], p: usize) -> Option<usize> {
+    let q = &qs[p];
+    // Quantities are in text order, so a sentence's are a contiguous run.
+    let candidates = |sentence: usize| -> Vec<usize> {
+        let start = qs.partition_point(|c| c.sentence < sentence);
+        (start..p)
+            .filter(|&k| {
+                let c = &qs[k];
+                c.sentence == sentence && !used[k] && c.kind != QKind::Percent && c.value >= 2.0
+            })
+            .collect()
+    };
+    let same = candidates(q.sentence);
+    match same.len() {
+        1 => Some(same[0]),
+        0 if q.sentence > 0 => {
+            let prev = candidates(q.sentence - 1);
+            (prev.len() == 1).then(|| prev[0])
+        }
+        _ => None,
+    }
+}
+
+/// Checks a part list against its total and reports a mismatch.
+fn judge(doc: &Doc, qs: &[Quantity], t: usize, list: &PartList, anchor: Anchor) -> Option<Finding> {
+    let total = &qs[t];
+    let parts: Vec<&Quantity> = list.parts.iter().map(|&k| &qs[k]).collect();
+    if total.approx || parts.iter().any(|q| q.approx) {
+        return None;
+    }
+    if parts
+        .iter()
+        .any(|q| q.unit_noun.is_some() && q.unit_noun != total.unit_noun)
+    {
+        return None;
+    }
+    let percent = parts.iter().all(|q| q.kind == QKind::Percent);
+    let (target, target_tol, target_text) = if percent {
+        // "300 people, 60% of them women and 50% men": shares of one whole.
+        if total.kind == QKind::Percent || parts.len() < 2 {
+            return None;
+        }
+        (100.0, 0.0, "100%".to_string())
+    } else if parts.iter().all(|q| q.kind == total.kind) && total.kind != QKind::Percent {
+        (total.value, total.tol, qplace(doc, total).text)
+    } else {
+        return None;
+    };
+    let sum: f64 = parts.iter().map(|q| q.value).sum();
+    let tol = target_tol + parts.iter().map(|q| q.tol).sum::<f64>() + 1e-9 * target.abs().max(1.0);
+    // A part bigger than its total usually means we picked the wrong total, unless the total
+    // sits right before the list ("120 people, 300 of them women").
+    let adjacent = total.last + 6 >= parts[0].first && total.sentence == parts[0].sentence;
+    if !adjacent && parts.iter().any(|q| q.value > target + tol) {
+        return None;
+    }
+    let complete =
+        anchor != Anchor::Inclusive && parts.len() >= 2 && list.joined_and && !list.incomplete;
+    let pct = if percent { "%" } else { "" };
+    let terms: Vec<String> = parts.iter().map(|q| qplace(doc, q).text).collect();
+    let sum_text = format!("{}{pct}", format_number(sum));
+    let explanation = if complete {
+        if (sum - target).abs() <= tol || sum < 0.5 * target || sum > 2.0 * target {
+            return None;
+        }
+        if percent {
+            format!(
+                "{} = {sum_text}, but shares of one whole should add up to 100%",
+                terms.join(" + ")
+            )
+        } else {
+            format!(
+                "{} = {sum_text}, but the total given is {target_text}",
+                terms.join(" + ")
+            )
+        }
+    } else {
+        if sum <= target + tol {
+            return None;
+        }
+        if parts.len() == 1 {
+            format!("{sum_text} is given as part of {target_text}, but it is larger than the total")
+        } else {
+            format!(
+                "{} = {sum_text}, more than the total of {target_text} they are part of",
+                terms.join(" + ")
+            )
+        }
+    };
+    let mut places: Vec<Place> = parts.iter().map(|q| qplace(doc, q)).collect();
+    if !percent {
+        places.push(qplace(doc, total));
+    }
+    places.sort_by_key(|p| (p.start, p.end));
+    Some(Finding {
+        kind: FindingKind::PartsDontSumToTotal,
+        places,
+        explanation,
+    })
+}
+
+/// Reports shares of a whole above 100% ("120% of voters"), leaving alone changes and ratios
+/// ("rose 150%", "debt at 120% of GDP"), which may exceed it.
+fn percent_over_100(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for q in qs
+        .iter()
+        .filter(|q| q.kind == QKind::Percent && q.value > 100.0)
+    {
+        let sr = doc.sentence_range(q.first);
+        let growth = (sr.start.max(q.first.saturating_sub(4))..q.first)
+            .any(|k| has(lexicon::GROWTH, doc.low(k)));
+        if growth {
+            continue;
+        }
+        let mut j = q.last + 1;
+        let share = if doc.low(j) == "of" {
+            j += 1;
+            while j < q.last + 5 && has(lexicon::POPULATION_DET, doc.low(j)) {
+                j += 1;
+            }
+            has(lexicon::POPULATION, doc.low(j))
+        } else {
+            has(lexicon::SHARE_VERBS, doc.low(j)) || matches!(doc.low(j), "were" | "are")
+        };
+        if share && j < sr.end {
+            let place = qplace(doc, q);
+            out.push(Finding {
+                kind: FindingKind::PercentOver100,
+                explanation: format!(
+                    "{} is given as a share of a whole, which cannot be more than 100%",
+                    place.text
+                ),
+                places: vec![place],
+            });
+        }
+    }
+    out
+}
+
+/// The noun phrase right after a quantity ("soldiers", "tank truck convoys"): up to three
+/// words, stopping at function words and punctuation. Returns its text and last token.
+fn noun_phrase(doc: &Doc, q: &Quantity) -> Option<(String, usize)> {
+    let mut words = Vec::new();
+    let mut i = q.last + 1;
+    let end = doc.sentence_range(q.first).end;
+    while i < end && words.len() < 3 && doc.kind(i) == Some(TokenKind::Word) {
+        let w = doc.low(i);
+        if has(lexicon::NP_STOP, w) || lexicon::scale(w).is_some() {
+            break;
+        }
+        // After the first word, "-ed"/"-ing" words are usually the verb ("300 soldiers crossed").
+        if !words.is_empty() && (w.ends_with("ed") || w.ends_with("ing")) {
+            break;
+        }
+        words.push(w);
+        i += 1;
+    }
+    let head = *words.first()?;
+    if has(lexicon::UNIT_NOUNS, head) || has(lexicon::MONTHS, head) || head.chars().count() < 3 {
+        return None;
+    }
+    Some((words.join(" "), i - 1))
+}
+
+/// Reports a quantity introduced with one value ("300 soldiers") and referred back to with
+/// another ("the 350 soldiers"). Only a definite back-reference counts, the introduction must be
+/// unique and precise, the second value must never have been introduced itself, and the two
+/// values must be close (at least 10, within a factor 1.5) — two different groups of soldiers
+/// are common, one group with two sizes is a slip.
+fn conflicting_values(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
+    struct Mention {
+        q: usize,
+        definite: bool,
+        np_last: usize,
+    }
+    let mut groups: BTreeMap<String, Vec<Mention>> = BTreeMap::new();
+    for (k, q) in qs.iter().enumerate() {
+        if q.kind != QKind::Count {
+            continue;
+        }
+        let Some((np, np_last)) = noun_phrase(doc, q) else {
+            continue;
+        };
+        let sr = doc.sentence_range(q.first);
+        let before = |n: usize| {
+            q.first
+                .checked_sub(n)
+                .filter(|&k| k >= sr.start)
+                .map_or("", |k| doc.low(k))
+        };
+        let definite = before(1) == "the";
+        // "the other two board members": a subgroup, not a reference back.
+        if has(lexicon::INCOMPLETE, before(1)) {
+            continue;
+        }
+        groups.entry(np).or_default().push(Mention {
+            q: k,
+            definite,
+            np_last,
+        });
+    }
+    let mut out = Vec::new();
+    for (np, ms) in &groups {
+        let close = |a: &Quantity, b: &Quantity| (a.value - b.value).abs() <= a.tol + b.tol + 1e-9;
+        // Bounded so that a text repeating one phrase thousands of times stays linear.
+        for (d_i, d) in ms.iter().enumerate().filter(|(_, m)| m.definite).take(32) {
+            let dq = &qs[d.q];
+            if dq.approx {
+                continue;
+            }
+            let earlier: Vec<&Mention> = ms[..d_i].iter().filter(|m| !m.definite).collect();
+            let Some(intro) = earlier.first() else {
+                continue;
+            };
+            let iq = &qs[intro.q];
+            let one_intro = earlier
+                .iter()
+                .all(|m| !qs[m.q].approx && close(&qs[m.q], iq));
+            let value_new = !ms.iter().any(|m| !m.definite && close(&qs[m.q], dq));
+            // A slip changes a figure a little (300/350, 45/54); "five states" and "the 50
+            // states", or "21 pages" and "the 412 pages", are different things.
+            let (lo, hi) = (iq.value.min(dq.value), iq.value.max(dq.value));
+            let near = lo >= 10.0 && hi <= 1.5 * lo;
+            if one_intro && value_new && near {
+                let a = doc.place(iq.first, intro.np_last);
+                let b = doc.place(dq.first, d.np_last);
+                out.push(Finding {
+                    kind: FindingKind::ConflictingValues,
+                    explanation: format!(
+                        "\"{}\" and later \"the {}\" seem to be the same {np}, but the numbers differ",
+                        a.text, b.text
+                    ),
+                    places: vec![a, b],
+                });
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> Vec<(f64, bool, QKind)> {
+        let doc = Doc::new(text);
+        extract(&doc)
+            .iter()
+            .map(|q| (q.value, q.approx, q.kind))
+            .collect()
+    }
+
+    #[test]
+    fn digits_parse_with_units_and_years() {
+        assert_eq!(parse_digits("11,775"), Some((11775.0, 1.0, false)));
+        assert_eq!(parse_digits("1.5"), Some((1.5, 0.1, false)));
+        assert_eq!(parse_digits("12,000"), Some((12000.0, 1000.0, false)));
+        assert_eq!(parse_digits("2019"), Some((2019.0, 1.0, true)));
+        assert_eq!(parse_digits("1,2,3"), None);
+        assert_eq!(parse_digits("1."), None);
+        assert_eq!(parse_digits(",5"), None);
+        assert_eq!(parse_digits("99999999999999999999999"), None);
+        assert_eq!(parse_digits("١٢٣"), None);
+    }
+
+    #[test]
+    fn quantities_with_their_words() {
+        use QKind::*;
+        assert_eq!(values("1.5 million people"), vec![(1.5e6, false, Count)]);
+        assert_eq!(
+            values("45% and 45 percent and 3 per cent"),
+            vec![
+                (45.0, false, Percent),
+                (45.0, false, Percent),
+                (3.0, false, Percent)
+            ]
+        );
+        assert_eq!(
+            values("Thirty-seven wells, twenty one men, two cars"),
+            vec![
+                (37.0, false, Count),
+                (21.0, false, Count),
+                (2.0, false, Count)
+            ]
+        );
+        assert_eq!(
+            values("more than 11,000 trucks, about 5, 11,000+ men"),
+            vec![
+                (11000.0, true, Count),
+                (5.0, true, Count),
+                (11000.0, true, Count)
+            ]
+        );
+        assert_eq!(values("$5 billion"), vec![(5e9, false, Money)]);
+        assert_eq!(
+            values("between 10 and 20 people, 30 to 40 cars, 5-6 days"),
+            vec![
+                (10.0, true, Count),
+                (20.0, true, Count),
+                (30.0, true, Count),
+                (40.0, true, Count),
+                (5.0, true, Count)
+            ]
+        );
+    }
+
+    #[test]
+    fn not_quantities() {
+        assert!(values(
+            "In 2019 and 2020, on December 25 and 3 March, at 3:30, Su-34 and Mi-8 jets, 9/11"
+        )
+        .is_empty());
+    }
+}

@@ -1,0 +1,233 @@
+//! Direct quotes: spans in quotation marks, and the cue and source attached to them.
+
+use super::lexicon::{self, has};
+use super::{Ctx, Family, QuoteKind, Raw, Role};
+
+/// Quotations shorter than this many words without a cue of their own are scare quotes or
+/// titles ("the “experts”", ''The 40-Year-Old Virgin''), not statements.
+const MIN_WORDS_WITH_CUE: usize = 3;
+const MIN_WORDS_WITHOUT_CUE: usize = 6;
+
+/// Finds every direct quote with its attribution.
+pub(crate) fn find(ctx: &Ctx) -> Vec<Raw> {
+    let spans = spans(ctx);
+    let mut out: Vec<Raw> = Vec::new();
+    for (open, close) in spans {
+        let words = ctx.words(open, close);
+        let found = after(ctx, close).or_else(|| before(ctx, open));
+        let (cue, source) = match found {
+            Some((c, s)) => (Some(c), s),
+            None => (None, None),
+        };
+        let min = if cue.is_some() {
+            MIN_WORDS_WITH_CUE
+        } else {
+            MIN_WORDS_WITHOUT_CUE
+        };
+        if words < min {
+            continue;
+        }
+        out.push(Raw {
+            kind: QuoteKind::Direct,
+            content: (open, close),
+            cue,
+            source,
+        });
+    }
+    inherit(ctx, &mut out);
+    out
+}
+
+/// Pairs quotation marks into (opening token, closing token) spans.
+///
+/// A quote is abandoned at a paragraph break unless the next paragraph opens with a quotation
+/// mark: news style leaves a multi-paragraph quotation open at each paragraph end and reopens it
+/// at the start of the next, so then the quote runs on.
+fn spans(ctx: &Ctx) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, Family)> = None;
+    let n = ctx.n();
+    let mut i = 0;
+    while i < n {
+        let mark = ctx.mark(i);
+        if open.is_some() && ctx.line_start(i) && i > 0 {
+            match (open, mark) {
+                (Some((_, fam)), Some((f, Role::Open | Role::Either, len))) if f == fam => {
+                    // Runs on into this paragraph; check the quote is not closed at once.
+                    if ctx.mark(i + len).is_some() {
+                        open = None;
+                    } else {
+                        i += len;
+                        continue;
+                    }
+                }
+                _ => open = None,
+            }
+        }
+        let Some((fam, role, len)) = mark else {
+            i += 1;
+            continue;
+        };
+        match open {
+            None => {
+                if role != Role::Close {
+                    open = Some((i, fam));
+                }
+            }
+            Some((o, ofam)) => {
+                if fam == ofam {
+                    if role == Role::Open {
+                        open = Some((i, fam));
+                    } else {
+                        if o + 1 < i {
+                            out.push((o, i + len - 1));
+                        }
+                        open = None;
+                    }
+                }
+            }
+        }
+        i += len;
+    }
+    single_quotes(ctx, &mut out);
+    out.sort_unstable();
+    out
+}
+
+/// Adds long ‘single-quoted’ spans. Single marks double as apostrophes ("terrorists’"), so
+/// only a ‘ opening after a space and a ’ closing before a non-letter, on one line, with many
+/// words between and outside any double-quoted span, count.
+fn single_quotes(ctx: &Ctx, out: &mut Vec<(usize, usize)>) {
+    let mut quoted = vec![false; ctx.n()];
+    for &(a, b) in out.iter() {
+        for f in quoted.iter_mut().take(b + 1).skip(a) {
+            *f = true;
+        }
+    }
+    let inside = |i: usize| quoted.get(i).copied().unwrap_or(false);
+    let mut extra = Vec::new();
+    let mut open: Option<usize> = None;
+    for i in 0..ctx.n() {
+        if ctx.line_start(i) {
+            open = None;
+        }
+        match ctx.tok(i) {
+            "‘" if !ctx.doc.glued(i + 1) || ctx.is_word(i + 1) => open = Some(i),
+            "’" => {
+                if let Some(o) = open {
+                    if !ctx.is_word(i + 1) || !ctx.doc.glued(i + 1) {
+                        if ctx.words(o, i) >= 8 && !inside(o) {
+                            extra.push((o, i));
+                        }
+                        open = None;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.extend(extra);
+}
+
+type Attribution = ((usize, usize), Option<(usize, usize)>);
+
+/// Cue and source after a closing mark: `...,” he said`, `...,” said Konashenkov`,
+/// `...,” the Russian spokesman told reporters`.
+fn after(ctx: &Ctx, close: usize) -> Option<Attribution> {
+    let mut j = close + 1;
+    if ctx.tok(j) == "," {
+        j += 1;
+    }
+    if j >= ctx.n() || ctx.line_start(j) || ctx.is_terminal(j) {
+        return None;
+    }
+    let j_low = ctx.low(j);
+    if has(lexicon::SPEECH_VERBS, j_low) && j_low != "according" {
+        let src = ctx.np_fwd(j + 1, ctx.n());
+        return Some(((j, j), src));
+    }
+    let mut k = j;
+    while k < ctx.n() && k < j + 12 {
+        if k > j && ctx.line_start(k) {
+            return None;
+        }
+        let lk = ctx.low(k);
+        if k > j && has(lexicon::SPEECH_VERBS, lk) && lk != "according" {
+            let a = ctx.aux_start(k, j + 1);
+            let src_end = a.checked_sub(1)?;
+            let src = ctx.source_back(src_end, j)?;
+            if src.0 != j {
+                return None;
+            }
+            return Some(((a, k), Some(src)));
+        }
+        let word_like = ctx.is_word(k)
+            || (matches!(lk, "." | "-" | "’" | "'") && ctx.doc.glued(k) && ctx.is_word(k + 1));
+        if !word_like {
+            return None;
+        }
+        k += 1;
+    }
+    None
+}
+
+/// Cue and source before an opening mark: `Konashenkov said: “...`, `He added, “...`,
+/// `said Konashenkov: “...`.
+fn before(ctx: &Ctx, open: usize) -> Option<Attribution> {
+    let mut i = open.checked_sub(1)?;
+    // Without a colon or comma only `said “...` itself counts: a cue further back governs a
+    // clause that merely ends in a quotation (`said that X is “...”`).
+    let reach = if matches!(ctx.tok(i), ":" | ",") {
+        i = i.checked_sub(1)?;
+        6
+    } else if ctx.line_start(open) {
+        return None;
+    } else {
+        0
+    };
+    let lo = i.saturating_sub(reach);
+    let mut k = i;
+    loop {
+        let lk = ctx.low(k);
+        if has(lexicon::SPEECH_VERBS, lk) && lk != "according" {
+            let (s0, _) = ctx.sentence(k);
+            let a = ctx.aux_start(k, s0);
+            let src = a
+                .checked_sub(1)
+                .and_then(|e| ctx.source_back(e, s0))
+                .or_else(|| ctx.np_fwd(k + 1, i + 1));
+            return Some(((a, k), src));
+        }
+        if !ctx.is_word(k) || k <= lo || ctx.line_start(k) || lk == "that" {
+            return None;
+        }
+        k -= 1;
+    }
+}
+
+/// A quote with no cue of its own that directly follows an attributed quote of the same
+/// paragraph (`“...,” he said. “...”`) continues that speaker's words.
+fn inherit(ctx: &Ctx, quotes: &mut [Raw]) {
+    for q in 1..quotes.len() {
+        let (prev, rest) = quotes.split_at_mut(q);
+        let (Some(p), Some(cur)) = (prev.last(), rest.first_mut()) else {
+            continue;
+        };
+        if cur.cue.is_some() || p.cue.is_none() {
+            continue;
+        }
+        let p_end = [Some(p.content), p.cue, p.source]
+            .into_iter()
+            .flatten()
+            .map(|r| r.1)
+            .max()
+            .unwrap_or(p.content.1);
+        if p_end >= cur.content.0 || ctx.para_of(p_end) != ctx.para_of(cur.content.0) {
+            continue;
+        }
+        if (p_end + 1..cur.content.0).all(|i| matches!(ctx.tok(i), "." | "," | ";")) {
+            cur.cue = p.cue;
+            cur.source = p.source;
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! Quotes and attribution: who is said to have said what.
+//!
+//! A fact-checker's first questions about a statement in an article are whether anybody is on
+//! record for it, and who. [`extract`] finds **direct quotes** (words in quotation marks) and
+//! **reported speech** ("X said that ...", "according to X, ..."), and for each gives the
+//! content, the cue ("said", "according to"), the source as written ("he", "Konashenkov") and
+//! the resolved speaker (the fullest earlier mention, "Russian Defence Ministry spokesman Igor
+//! Konashenkov"). Statements pinned on nobody, or on "sources" and "officials", are flagged
+//! [`Quote::unattributed`]: those are the ones a reader cannot check.
+//!
+//! Everything is rules over the tokens of [`unspin_core::segment`] — fast, predictable and
+//! auditable, in the same style as [`crate::consistency`]. Offsets are Unicode code points
+//! (taken from the tokens), end exclusive, like every other unspin output.
+
+mod direct;
+mod lexicon;
+mod reported;
+mod speaker;
+
+use crate::consistency::Doc;
+
+pub use unspin_core::aids::{Place, Quote, QuoteKind};
+
+/// Finds the quotes and reported statements of `text`, in text order.
+///
+/// Never panics, whatever the input; runs in time roughly linear in the length of the text.
+pub fn extract(text: &str) -> Vec<Quote> {
+    let doc = Doc::new(text);
+    let ctx = Ctx::new(&doc);
+    let mut raws = direct::find(&ctx);
+    let taken: Vec<(usize, usize)> = raws.iter().map(|r| r.content).collect();
+    let used_cues: Vec<usize> = raws.iter().filter_map(|r| r.cue.map(|c| c.1)).collect();
+    let reported = reported::find(&ctx, &taken, &used_cues);
+    // A quotation inside a reported clause ("said the Pentagon fights ISIS “in word only”") is
+    // part of that clause, not a statement of its own — unless it carries its own cue.
+    // `reach[i]`: the furthest end of a reported content starting at or before token i.
+    let mut reach = vec![None::<usize>; ctx.n()];
+    for r in &reported {
+        if let Some(slot) = reach.get_mut(r.content.0) {
+            *slot = (*slot).max(Some(r.content.1));
+        }
+    }
+    for i in 1..reach.len() {
+        reach[i] = reach[i].max(reach[i - 1]);
+    }
+    raws.retain(|d| {
+        d.cue.is_some()
+            || reach
+                .get(d.content.0)
+                .copied()
+                .flatten()
+                .is_none_or(|end| end < d.content.1)
+    });
+    raws.extend(reported);
+    raws.sort_by_key(|r| (r.content.0, r.content.1));
+    raws.dedup_by_key(|r| (r.content, r.cue));
+    speaker::resolve(&ctx, &raws)
+}
+
+/// A statement found by a rule, as token ranges (`first`, `last`), inclusive.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Raw {
+    pub kind: QuoteKind,
+    pub content: (usize, usize),
+    pub cue: Option<(usize, usize)>,
+    pub source: Option<(usize, usize)>,
+}
+
+/// Which family a quotation mark belongs to: only a mark of the same family closes a quote, so
+/// that a “curly” quotation nested in a "straight" one does not end it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Family {
+    Straight,
+    Curly,
+    Guillemet,
+    TwoApostrophes,
+}
+
+/// Whether a quotation mark opens, closes, or (straight marks) could do either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Open,
+    Close,
+    Either,
+}
+
+/// The document with what the attribution rules need on top of [`Doc`].
+pub(crate) struct Ctx<'d, 't> {
+    pub doc: &'d Doc<'t>,
+    /// Paragraph (line) index of every token.
+    pub para: Vec<usize>,
+}
+
+impl<'d, 't> Ctx<'d, 't> {
+    fn new(doc: &'d Doc<'t>) -> Self {
+        let mut para = Vec::with_capacity(doc.tokens.len());
+        let mut p = 0;
+        for (i, t) in doc.tokens.iter().enumerate() {
+            if t.line_start && i > 0 {
+                p += 1;
+            }
+            para.push(p);
+        }
+        Ctx { doc, para }
+    }
+
+    pub fn n(&self) -> usize {
+        self.doc.tokens.len()
+    }
+
+    pub fn low(&self, i: usize) -> &str {
+        self.doc.low(i)
+    }
+
+    pub fn tok(&self, i: usize) -> &'t str {
+        self.doc.tok(i)
+    }
+
+    pub fn is_word(&self, i: usize) -> bool {
+        self.doc.kind(i) == Some(unspin_core::segment::TokenKind::Word)
+    }
+
+    pub fn is_number(&self, i: usize) -> bool {
+        self.doc.kind(i) == Some(unspin_core::segment::TokenKind::Number)
+    }
+
+    pub fn line_start(&self, i: usize) -> bool {
+        self.doc.tokens.get(i).is_some_and(|t| t.line_start)
+    }
+
+    pub fn para_of(&self, i: usize) -> usize {
+        self.para.get(i).copied().unwrap_or(usize::MAX)
+    }
+
+    /// Token `i` is a capitalised word that could be (part of) a name.
+    pub fn is_name(&self, i: usize) -> bool {
+        self.is_word(i)
+            && self.tok(i).chars().next().is_some_and(char::is_uppercase)
+            && !lexicon::has(lexicon::NOT_NAMES, self.low(i))
+    }
+
+    pub fn is_terminal(&self, i: usize) -> bool {
+        matches!(self.tok(i), "." | "!" | "?" | "…" | "!!" | "?!")
+    }
+
+    /// The quotation mark starting at token `i`: its family, role and length in tokens.
+    pub fn mark(&self, i: usize) -> Option<(Family, Role, usize)> {
+        let t = self.tok(i);
+        let m = match t {
+            "\"" => (Family::Straight, Role::Either, 1),
+            "“" | "„" => (Family::Curly, Role::Open, 1),
+            "”" => (Family::Curly, Role::Close, 1),
+            "«" => (Family::Guillemet, Role::Open, 1),
+            "»" => (Family::Guillemet, Role::Close, 1),
+            "'" | "`" if self.tok(i + 1) == t && self.doc.glued(i + 1) => {
+                let role = if t == "`" { Role::Open } else { Role::Either };
+                (Family::TwoApostrophes, role, 2)
+            }
+            "''" => (Family::TwoApostrophes, Role::Either, 1),
+            "``" => (Family::TwoApostrophes, Role::Open, 1),
+            _ => return None,
+        };
+        Some(m)
+    }
+
+    /// Number of word or number tokens in `first..=last`.
+    pub fn words(&self, first: usize, last: usize) -> usize {
+        (first..=last.min(self.n().saturating_sub(1)))
+            .filter(|&i| self.is_word(i) || self.is_number(i))
+            .count()
+    }
+
+    /// Token range (first, one-past-last) of the sentence holding token `i`.
+    pub fn sentence(&self, i: usize) -> (usize, usize) {
+        let r = self.doc.sentence_range(i);
+        (r.start, r.end)
+    }
+
+    /// Backward walk for a source noun phrase ending at token `end`, not before `lo`.
+    pub fn np_back(&self, end: usize, lo: usize) -> Option<(usize, usize)> {
+        if end < lo || end >= self.n() || !(self.is_word(end) || self.is_number(end)) {
+            return None;
+        }
+        let l = self.low(end);
+        if lexicon::has(lexicon::NP_STOP, l) || lexicon::has(lexicon::AUX, l) {
+            return None;
+        }
+        let mut k = end;
+        let mut steps = 0;
+        while k > lo && steps < 9 {
+            let p = k - 1;
+            if self.line_start(k) {
+                break;
+            }
+            let lp = self.low(p);
+            // "Rep. Earl Blumenauer (D-Ore.) said": step over a short parenthesis.
+            if lp == ")" {
+                match (p.saturating_sub(8)..p).rev().find(|&o| self.tok(o) == "(") {
+                    Some(o) if o > lo => {
+                        k = o;
+                        steps += 1;
+                        continue;
+                    }
+                    _ => break,
+                }
+            }
+            let glued_punct = (matches!(lp, "-" | "&" | "’" | "'")
+                && self.doc.glued(k)
+                && self.doc.glued(p))
+                // "U.S. officials", "Mr. Sanders": a full stop closing an abbreviation.
+                || (lp == "."
+                    && self.doc.glued(p)
+                    && (self.tok(p - 1).chars().count() <= 3 || self.tok(p - 1).contains('.'))
+                    && self.tok(p - 1).chars().next().is_some_and(char::is_uppercase));
+            if ((self.is_word(p) || self.is_number(p))
+                && !lexicon::has(lexicon::NP_STOP, lp)
+                && !lexicon::has(lexicon::CUE_VERBS, lp)
+                && lp != "who")
+                || glued_punct
+            {
+                k = p;
+                steps += 1;
+            } else {
+                break;
+            }
+        }
+        // A "." ending the walk would be the end of an abbreviation, never a start.
+        while k < end && !self.is_word(k) {
+            k += 1;
+        }
+        Some((k, end))
+    }
+
+    /// The source ending at token `end` (just before a cue and its auxiliaries), not before
+    /// `lo`: a plain noun phrase, the noun phrase before "who", or an appositive pair
+    /// ("Corey Lewandowski, Trump's campaign manager, said"; "a spokeswoman, Anna White, said").
+    pub fn source_back(&self, end: usize, lo: usize) -> Option<(usize, usize)> {
+        if self.low(end) == "who" {
+            let e = end.checked_sub(1)?;
+            let e = if self.tok(e) == "," {
+                e.checked_sub(1)?
+            } else {
+                e
+            };
+            return self.np_back(e, lo);
+        }
+        if self.tok(end) != "," {
+            return self.np_back(end, lo);
+        }
+        let inner = self.np_back(end.checked_sub(1)?, lo)?;
+        let comma = inner.0.checked_sub(1)?;
+        if comma <= lo || self.tok(comma) != "," {
+            return None;
+        }
+        let outer = self.np_back(comma - 1, lo)?;
+        let before_ok = outer.0 == lo || matches!(self.tok(outer.0 - 1), "," | ":" | "“" | "\"");
+        let short = self.words(outer.0, outer.1) <= 5;
+        let names = (outer.0..=outer.1).all(|i| self.is_name(i) || !self.is_word(i))
+            || (inner.0..=inner.1).filter(|&i| self.is_name(i)).count() >= 2;
+        (before_ok && short && names).then_some((outer.0, inner.1))
+    }
+
+    /// Forward walk for a noun phrase starting at token `start`, before `hi`.
+    pub fn np_fwd(&self, start: usize, hi: usize) -> Option<(usize, usize)> {
+        if start >= hi.min(self.n()) || !self.is_word(start) {
+            return None;
+        }
+        if lexicon::has(lexicon::NP_STOP, self.low(start)) {
+            return None;
+        }
+        let mut k = start;
+        let mut steps = 0;
+        while k + 1 < hi.min(self.n()) && steps < 10 {
+            let q = k + 1;
+            if self.line_start(q) {
+                break;
+            }
+            let lq = self.low(q);
+            let glued_punct = matches!(lq, "-" | "." | "&" | "’" | "'")
+                && self.doc.glued(q)
+                && self.doc.glued(q + 1)
+                && self.is_word(q + 1);
+            if (self.is_word(q) && !lexicon::has(lexicon::NP_STOP, lq) && lq != "who")
+                || glued_punct
+            {
+                k = q;
+                steps += 1;
+            } else {
+                break;
+            }
+        }
+        Some((start, k))
+    }
+
+    /// Start of the auxiliary chain before cue verb `k` ("has also said"), not before `lo`.
+    pub fn aux_start(&self, k: usize, lo: usize) -> usize {
+        let mut a = k;
+        while a > lo && lexicon::has(lexicon::AUX, self.low(a - 1)) && !self.line_start(a) {
+            a -= 1;
+        }
+        a
+    }
+}
+
+#[cfg(test)]
+mod tests;

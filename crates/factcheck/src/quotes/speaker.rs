@@ -1,0 +1,235 @@
+//! Speaker resolution: from the source as written to the fullest mention of who it is.
+//!
+//! News text introduces a speaker once in full ("Russian Defence Ministry spokesman Igor
+//! Konashenkov") and then refers back by surname, pronoun or role ("Konashenkov", "he", "the
+//! spokesman"). A reader checking a quote needs the full form, so each source is linked back to
+//! it: a surname to the longest earlier mention ending in that surname, a pronoun to the
+//! speaker of the statement just before (news attributes quotes in runs), a role to the
+//! earlier mention sharing that role and most of its words.
+
+use super::lexicon::{self, has};
+use super::{Ctx, Quote, Raw};
+use crate::consistency::Place;
+use std::collections::HashMap;
+
+/// How many earlier mentions a pronoun or role description looks through.
+const WINDOW: usize = 300;
+
+/// (start of a mention ending in a name, fullest mention ending in that name up to it).
+type Fullest = (usize, (usize, usize));
+
+/// The candidate mentions, sorted by start, with the fullest mention of each name so far.
+struct Index<'c> {
+    cands: Vec<(usize, usize)>,
+    /// Per final name word: (start of a mention ending in it, fullest such mention up to it).
+    by_name: HashMap<&'c str, Vec<Fullest>>,
+}
+
+impl<'c> Index<'c> {
+    fn new(ctx: &Ctx<'_, 'c>, mut cands: Vec<(usize, usize)>) -> Self {
+        cands.sort_unstable();
+        cands.dedup();
+        let mut by_name: HashMap<&'c str, Vec<Fullest>> = HashMap::new();
+        for &c in &cands {
+            if !ctx.is_name(c.1) {
+                continue;
+            }
+            let list = by_name.entry(ctx.tok(c.1)).or_default();
+            let best = match list.last() {
+                Some(&(_, b)) if chars(ctx, b) >= chars(ctx, c) => b,
+                _ => c,
+            };
+            list.push((c.0, best));
+        }
+        Index { cands, by_name }
+    }
+
+    /// Up to [`WINDOW`] candidates starting before token `at`, latest first.
+    fn before(&self, at: usize) -> impl Iterator<Item = &(usize, usize)> {
+        let idx = self.cands.partition_point(|c| c.0 < at);
+        self.cands[..idx].iter().rev().take(WINDOW)
+    }
+}
+
+fn chars(ctx: &Ctx, c: (usize, usize)) -> usize {
+    ctx.doc.place(c.0, c.1).text.chars().count()
+}
+
+/// How far back (in tokens) a pronoun may reach for its speaker.
+const PRONOUN_REACH: usize = 400;
+
+pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
+    let mut cands = mention_runs(ctx);
+    for r in raws {
+        if let Some(s) = r.source {
+            if !is_pronoun(ctx, s) {
+                cands.push(s);
+            }
+        }
+    }
+    let index = Index::new(ctx, cands);
+    let mut out = Vec::with_capacity(raws.len());
+    // The last resolved speaker and the token where its statement was attributed.
+    let mut last: Option<((usize, usize), usize)> = None;
+    for r in raws {
+        let (speaker, vague) = match r.source {
+            None => (None, true),
+            Some(s) => speaker_of(ctx, s, &index, last),
+        };
+        // Only people are referred back to by "he"/"she".
+        if let (Some(sp), Some(s)) = (speaker, r.source) {
+            if looks_like_person(ctx, sp) || (sp.0 == sp.1 && ctx.is_name(sp.0)) {
+                last = Some((sp, s.1));
+            }
+        }
+        let place = |(a, b): (usize, usize)| ctx.doc.place(a, b);
+        let speaker_place = speaker.map(place);
+        out.push(Quote {
+            kind: r.kind,
+            content: place(r.content),
+            cue: r.cue.map(place),
+            source: r.source.map(place),
+            speaker: speaker_place.as_ref().map(|p: &Place| p.text.clone()),
+            speaker_place,
+            unattributed: vague,
+        });
+    }
+    out
+}
+
+fn is_pronoun(ctx: &Ctx, s: (usize, usize)) -> bool {
+    s.0 == s.1
+        && (has(lexicon::PERSON_PRONOUNS, ctx.low(s.0))
+            || has(lexicon::OTHER_PRONOUNS, ctx.low(s.0)))
+}
+
+/// The resolved speaker of source `s` (token span) and whether the source is vague.
+fn speaker_of(
+    ctx: &Ctx,
+    s: (usize, usize),
+    index: &Index,
+    last: Option<((usize, usize), usize)>,
+) -> (Option<(usize, usize)>, bool) {
+    let head = ctx.low(s.1);
+    if s.0 == s.1 && has(lexicon::PERSON_PRONOUNS, head) {
+        if let Some((sp, at)) = last {
+            if at <= s.0 && s.0 - at <= PRONOUN_REACH {
+                return (Some(sp), false);
+            }
+        }
+        // No statement before: the latest earlier mention of a person.
+        let m = index
+            .before(s.0)
+            .filter(|c| c.1 < s.0 && s.0 - c.1 <= PRONOUN_REACH && looks_like_person(ctx, **c))
+            .max_by_key(|c| c.1)
+            .copied();
+        return (m.map(|m| fullest(ctx, m, index)), false);
+    }
+    if s.0 == s.1 && has(lexicon::OTHER_PRONOUNS, head) {
+        return (None, false);
+    }
+    let names: Vec<usize> = (s.0..=s.1).filter(|&i| ctx.is_name(i)).collect();
+    let named_after_first = names.iter().any(|&i| i > s.0);
+    if has(lexicon::VAGUE_HEADS, head) && !named_after_first {
+        return (None, true);
+    }
+    if has(lexicon::ROLE_NOUNS, head) && !ctx.is_name(s.1) {
+        if let Some(b) = by_role(ctx, s, head, index) {
+            return (Some(b), false);
+        }
+        return (Some(s), false);
+    }
+    if let Some(&sur) = names
+        .iter()
+        .rev()
+        .find(|&&i| !has(lexicon::ROLE_NOUNS, ctx.low(i)))
+    {
+        if sur == s.1 {
+            return (Some(fullest(ctx, s, index)), false);
+        }
+        return (Some(s), false);
+    }
+    (Some(s), false)
+}
+
+/// The earlier mention a role description ("the spokesman", "The Russian Defense Ministry
+/// spokesman") refers to: one holding the same role and a name, sharing the most words with the
+/// description, the latest on ties; then its fullest form.
+fn by_role(ctx: &Ctx, s: (usize, usize), head: &str, index: &Index) -> Option<(usize, usize)> {
+    let words: Vec<&str> = (s.0..s.1).map(|i| ctx.low(i)).collect();
+    let best = index
+        .before(s.0)
+        .filter(|c| c.1 < s.0)
+        .filter(|c| (c.0..=c.1).any(|i| lexicon::same_role(ctx.low(i), head)))
+        .filter(|c| ctx.is_name(c.1))
+        .max_by_key(|c| {
+            let shared = (c.0..=c.1)
+                .filter(|&i| ctx.is_name(i) && words.contains(&ctx.low(i)))
+                .count();
+            (shared, c.1)
+        })
+        .copied()?;
+    Some(fullest(ctx, best, index))
+}
+
+/// The longest candidate mention (earliest on ties) ending in the same name as `m`, written no
+/// later than `m`; `m` itself when none is longer.
+fn fullest(ctx: &Ctx, m: (usize, usize), index: &Index) -> (usize, usize) {
+    if !ctx.is_name(m.1) {
+        return m;
+    }
+    let Some(list) = index.by_name.get(ctx.tok(m.1)) else {
+        return m;
+    };
+    let idx = list.partition_point(|e| e.0 <= m.0);
+    match idx.checked_sub(1).and_then(|i| list.get(i)) {
+        Some(&(_, best)) if chars(ctx, best) > chars(ctx, m) => best,
+        _ => m,
+    }
+}
+
+/// A mention with a role noun or at least two name words ("Igor Konashenkov").
+fn looks_like_person(ctx: &Ctx, c: (usize, usize)) -> bool {
+    let names = (c.0..=c.1).filter(|&i| ctx.is_name(i)).count();
+    let role = (c.0..=c.1).any(|i| has(lexicon::ROLE_NOUNS, ctx.low(i)));
+    names >= 2 || (role && names >= 1)
+}
+
+/// Maximal runs of name words, role nouns and name-internal punctuation ("U.S.", "Al-Assad")
+/// that contain a name word: the mentions a source can refer back to.
+fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut has_name = false;
+    let n = ctx.n();
+    for i in 0..=n {
+        let part = i < n
+            && !(ctx.line_start(i) && start.is_some())
+            && (ctx.is_name(i)
+                || (start.is_some() && has(lexicon::ROLE_NOUNS, ctx.low(i)))
+                || (start.is_some()
+                    && matches!(ctx.tok(i), "." | "-")
+                    && ctx.doc.glued(i)
+                    && ctx.doc.glued(i + 1)
+                    && ctx.is_word(i + 1)));
+        if part {
+            if start.is_none() {
+                start = Some(i);
+                has_name = false;
+            }
+            has_name |= ctx.is_name(i);
+        } else {
+            if let Some(s0) = start.take() {
+                if has_name {
+                    out.push((s0, i - 1));
+                }
+            }
+            // A run may also begin here (a line start ended the previous one).
+            if i < n && ctx.is_name(i) {
+                start = Some(i);
+                has_name = true;
+            }
+        }
+    }
+    out
+}

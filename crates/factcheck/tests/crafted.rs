@@ -1,0 +1,513 @@
+//! The consistency checks on short articles written for the purpose: what they must report,
+//! what they must leave alone, offsets that survive non-ASCII text, and odd inputs.
+
+use unspin_factcheck::consistency::{check, Finding, FindingKind, Place};
+
+fn place_texts(f: &Finding) -> Vec<&str> {
+    f.places.iter().map(|p| p.text.as_str()).collect()
+}
+
+/// Every place slices back, by code points, to its own text.
+fn assert_places_slice_back(text: &str, findings: &[Finding]) {
+    let chars: Vec<char> = text.chars().collect();
+    for f in findings {
+        for Place {
+            start,
+            end,
+            text: t,
+        } in &f.places
+        {
+            assert!(start <= end && *end <= chars.len(), "{f:?}");
+            let s: String = chars[*start..*end].iter().collect();
+            assert_eq!(&s, t, "{f:?}");
+        }
+    }
+}
+
+/// Only findings of `kind`, exactly one, and it names these places.
+fn assert_one(text: &str, kind: FindingKind, places: &[&str]) -> Finding {
+    let all = check(text);
+    assert_places_slice_back(text, &all);
+    assert_eq!(all.len(), 1, "{text}\n{all:#?}");
+    assert_eq!(all[0].kind, kind, "{all:#?}");
+    assert_eq!(place_texts(&all[0]), places, "{all:#?}");
+    all[0].clone()
+}
+
+fn assert_none(text: &str) {
+    let all = check(text);
+    assert!(all.is_empty(), "{text}\n{all:#?}");
+}
+
+// ---- parts and totals: reported ----
+
+#[test]
+fn of_them_breakdown_that_does_not_add_up() {
+    let f = assert_one(
+        "The convoy had 300 trucks, with 120 of them in Kirkuk and 170 in Mosul.",
+        FindingKind::PartsDontSumToTotal,
+        &["300", "120", "170"],
+    );
+    assert_eq!(f.explanation, "120 + 170 = 290, but the total given is 300");
+}
+
+#[test]
+fn of_the_total_breakdown() {
+    assert_one(
+        "Of the 120 people killed, 70 were women and 45 were men.",
+        FindingKind::PartsDontSumToTotal,
+        &["120", "70", "45"],
+    );
+}
+
+#[test]
+fn breakdown_in_the_next_sentence() {
+    assert_one(
+        "Police arrested 45 people on Friday. 30 were men and 20 were women.",
+        FindingKind::PartsDontSumToTotal,
+        &["45", "30", "20"],
+    );
+    assert_one(
+        "The ministry counted 45 incidents. Of these, 30 were in the north and 20 in the south.",
+        FindingKind::PartsDontSumToTotal,
+        &["45", "30", "20"],
+    );
+}
+
+#[test]
+fn colon_breakdown() {
+    assert_one(
+        "The committee has 12 members: 5 Democrats and 8 Republicans.",
+        FindingKind::PartsDontSumToTotal,
+        &["12", "5", "8"],
+    );
+}
+
+#[test]
+fn including_more_than_the_total() {
+    let f = assert_one(
+        "The army sent 40 vehicles, including 12 tanks and 30 trucks.",
+        FindingKind::PartsDontSumToTotal,
+        &["40", "12", "30"],
+    );
+    assert_eq!(
+        f.explanation,
+        "12 + 30 = 42, more than the total of 40 they are part of"
+    );
+}
+
+#[test]
+fn single_part_larger_than_its_total() {
+    assert_one(
+        "The clinic treated 120 patients, 300 of them children.",
+        FindingKind::PartsDontSumToTotal,
+        &["120", "300"],
+    );
+}
+
+#[test]
+fn word_numbers_and_millions() {
+    assert_one(
+        "Twelve ships sailed, seven of them from Norway and four from Spain.",
+        FindingKind::PartsDontSumToTotal,
+        &["Twelve", "seven", "four"],
+    );
+    let f = assert_one(
+        "The city has 1.5 million residents, 1,100,000 of them in the north and 700,000 in the south.",
+        FindingKind::PartsDontSumToTotal,
+        &["1.5 million", "1,100,000", "700,000"],
+    );
+    assert_eq!(
+        f.explanation,
+        "1,100,000 + 700,000 = 1,800,000, but the total given is 1.5 million"
+    );
+    // 900,000 and 700,000 are rounded to 100,000s: they may well sum to 1.5 million.
+    assert_none(
+        "The city has 1.5 million residents, 900,000 of them in the north and 700,000 in the south.",
+    );
+}
+
+#[test]
+fn percentage_breakdown_over_100() {
+    let f = assert_one(
+        "The poll asked 300 people, 60% of them women and 50% of them men.",
+        FindingKind::PartsDontSumToTotal,
+        &["60%", "50%"],
+    );
+    assert_eq!(
+        f.explanation,
+        "60% + 50% = 110%, but shares of one whole should add up to 100%"
+    );
+}
+
+// ---- parts and totals: left alone ----
+
+#[test]
+fn correct_breakdowns() {
+    assert_none("The convoy had 300 trucks, with 120 of them in Kirkuk and 180 in Mosul.");
+    assert_none("Of the 120 people killed, 70 were women and 50 were men.");
+    assert_none("The poll asked 300 people, 60% of them women and 40% of them men.");
+}
+
+#[test]
+fn subtotal_with_a_single_part() {
+    assert_none("The attack killed 120 people, 70 of them women.");
+    assert_none("The attack killed 120 people, among them 70 women.");
+}
+
+#[test]
+fn approximate_totals() {
+    for hedge in [
+        "more than",
+        "over",
+        "about",
+        "nearly",
+        "some",
+        "almost",
+        "around",
+        "roughly",
+        "at least",
+        "up to",
+        "an estimated",
+    ] {
+        assert_none(&format!(
+            "There were {hedge} 11,000 trucks, with 4,530 of them in Turkey and 7,250 in Iraq."
+        ));
+    }
+    assert_none("There were 11,000+ trucks, with 4,530 of them in Turkey and 7,250 in Iraq.");
+    assert_none("There were 11,000 trucks or so, with 4,530 of them in Turkey and 7,250 in Iraq.");
+}
+
+#[test]
+fn approximate_parts() {
+    assert_none("There were 11,775 trucks, with about 4,500 of them in Turkey and 7,250 in Iraq.");
+}
+
+#[test]
+fn rounded_figures() {
+    assert_none(
+        "The region has 1.5 million people, 1,200,000 of them in cities and 297,000 in villages.",
+    );
+    assert_none("There were 12,000 trucks, with 4,530 of them in Turkey and 7,250 in Iraq.");
+    assert_none("Of those polled, 33% backed him and 33% backed her and 33% were undecided.");
+}
+
+#[test]
+fn years_and_dates_are_not_totals() {
+    assert_none(
+        "The school had 2,000 students. In 2019, 1,200 of them were girls and 800 were boys.",
+    );
+    assert_none("The unit had 25 soldiers. On December 24, 10 of them left and 15 stayed.");
+    assert_none("The unit had 25 soldiers. On 24 December, 10 of them left and 15 stayed.");
+    assert_none("Of the 300 families, 150 arrived in 2019 and 150 in 2020.");
+}
+
+#[test]
+fn incomplete_lists() {
+    assert_none("The crash killed 120 people, 70 of them women, 30 children and others.");
+    assert_none("The crash killed 120 people, 70 of them women and the remaining 40 men.");
+    assert_none("The crash killed 120 people, 70 of them women and 40 other passengers.");
+    assert_none("The army sent 40 vehicles, including 12 tanks and 20 trucks.");
+    assert_none("The army sent 40 vehicles, 12 of them tanks, 20 trucks.");
+}
+
+#[test]
+fn ambiguous_totals() {
+    assert_none(
+        "Police arrested 45 people on Friday and 12 on Saturday; 30 of them were released and 10 were fined.",
+    );
+    assert_none("Protesters marched in 3 cities. 40 of them were charged and 12 were released.");
+}
+
+#[test]
+fn model_names_and_codes() {
+    assert_none(
+        "The task force included over 50 aircraft, including Su-34 and Su-24M bombers and Mi-8 helicopters.",
+    );
+    assert_none("The group has 40 members, including 12 on the G-20 desk and 28 at F-16 bases.");
+}
+
+// ---- percentages over 100 ----
+
+#[test]
+fn share_over_100_percent() {
+    assert_one(
+        "A poll found that 120% of voters backed the plan.",
+        FindingKind::PercentOver100,
+        &["120%"],
+    );
+    assert_one(
+        "Asked about the plan, 130 percent said yes.",
+        FindingKind::PercentOver100,
+        &["130 percent"],
+    );
+    assert_one(
+        "The survey found 105.5% of all registered voters undecided.",
+        FindingKind::PercentOver100,
+        &["105.5%"],
+    );
+}
+
+#[test]
+fn changes_and_ratios_over_100_percent() {
+    assert_none("Exports rose 150% last year.");
+    assert_none("Prices saw an increase of 150 percent.");
+    assert_none("Public debt reached 120% of GDP.");
+    assert_none("Turnout was up 200 per cent on 2015.");
+    assert_none("Support is 60% of voters.");
+}
+
+// ---- one quantity, two values ----
+
+#[test]
+fn quantity_referred_back_with_another_value() {
+    let f = assert_one(
+        "The ministry said 300 soldiers crossed the border on Monday. Officials later said the 350 soldiers had returned.",
+        FindingKind::ConflictingValues,
+        &["300 soldiers", "350 soldiers"],
+    );
+    assert!(f.explanation.contains("300 soldiers"), "{}", f.explanation);
+}
+
+#[test]
+fn different_groups_are_not_conflicts() {
+    assert_none("300 soldiers were killed and 350 soldiers were wounded.");
+    assert_none("The ministry said 300 soldiers crossed. Later the 300 soldiers returned.");
+    assert_none("About 300 soldiers crossed. Later the 350 soldiers returned.");
+    assert_none("300 soldiers went north and 350 soldiers went south. The 350 soldiers returned.");
+    assert_none("The trip took 3 days. It felt longer than the 10 days of the last one.");
+}
+
+// ---- names ----
+
+#[test]
+fn name_spelled_two_ways() {
+    let f = assert_one(
+        "The opposition leader Alexei Navalny spoke on Monday. Supporters of Navalni gathered outside.",
+        FindingKind::NameSpelledTwoWays,
+        &["Navalny", "Navalni"],
+    );
+    assert!(f.explanation.contains("\"Navalny\""), "{}", f.explanation);
+    assert_one(
+        "Reporters asked Mr Mueller about it. Later Muller's office declined to comment.",
+        FindingKind::NameSpelledTwoWays,
+        &["Mueller", "Muller"],
+    );
+    assert_one(
+        "Viktor Orbán spoke. The government of Orban said no.",
+        FindingKind::NameSpelledTwoWays,
+        &["Orbán", "Orban"],
+    );
+}
+
+#[test]
+fn different_people_with_similar_names() {
+    assert_none("Donald Trump met Ronald Reagan's widow. Later Donald Trump left.");
+    assert_none("Mark Andersen and Gillian Anderson spoke. Andersen said no.");
+    assert_none("Dick Durbin was in Durban with Price, who won a Prize.");
+}
+
+#[test]
+fn distinct_names_and_word_forms() {
+    assert_none("Officials from Iran and Iraq met. The talks between Iran and Iraq went well.");
+    assert_none("Leaders of Gambia and Zambia met in Lusaka with Gambian and Zambian ministers.");
+    assert_none(
+        "He said Russia and the Russian army and Russia's allies in Syria and the Syrian army.",
+    );
+    assert_none("The Russian Defence Ministry and the Russian Defense Ministry and the Labour and Labor parties.");
+    assert_none("The Islamic State militants and ISIS and ISIL fighters.");
+    assert_none("The Police said the Policy would change.");
+    assert_none("The Americas and the American interests and the Iraqi and the Iraqs.");
+}
+
+#[test]
+fn sentence_case_and_headlines_are_not_names() {
+    // "There"/"Where" only ever start sentences; the headline capitalises everything.
+    assert_none("There was rain. Where was he? There it is.");
+    assert_none("Russia Accuses Rebels Of Faking Fights\n\nThe rebels said the fights were real.");
+}
+
+// ---- offsets ----
+
+#[test]
+fn offsets_are_code_points_after_non_ascii_text() {
+    let text = "Café “owner” é 😀 said: the convoy had 300 trucks, with 120 of them in Kirkuk and 170 in Mosul. \
+                Naïve 😀 Alexei Navalny spoke. Supporters of Navalni “gathered”.";
+    let all = check(text);
+    assert_places_slice_back(text, &all);
+    assert_eq!(all.len(), 2, "{all:#?}");
+    let chars: Vec<char> = text.chars().collect();
+    let pos = |needle: &str| {
+        let b = text.find(needle).unwrap();
+        text[..b].chars().count()
+    };
+    let sums = &all[0];
+    assert_eq!(sums.kind, FindingKind::PartsDontSumToTotal);
+    assert_eq!(sums.places[0].start, pos("300"));
+    assert_eq!(sums.places[0].end, pos("300") + 3);
+    assert_ne!(
+        sums.places[0].start,
+        text.find("300").unwrap(),
+        "bytes are not code points here"
+    );
+    let names = &all[1];
+    assert_eq!(names.places[1].start, pos("Navalni"));
+    assert_eq!(chars[names.places[1].start], 'N');
+}
+
+#[test]
+fn findings_serialise_to_json_and_back() {
+    let text = "The convoy had 300 trucks, with 120 of them in Kirkuk and 170 in Mosul.";
+    let all = check(text);
+    let json = serde_json::to_string(&all).unwrap();
+    assert!(
+        json.contains("\"kind\":\"parts_dont_sum_to_total\""),
+        "{json}"
+    );
+    let back: Vec<Finding> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, all);
+}
+
+// ---- robustness ----
+
+#[test]
+fn odd_inputs_do_not_panic() {
+    let inputs = [
+        "",
+        " ",
+        "\n\n\n",
+        "12345",
+        "1,2,3,,,",
+        "99999999999999999999999",
+        "99999999999999999999999 people, 1 of them and 2",
+        "1,000,000,000,000,000,000 people, 5 of them here and 6 there",
+        "%%%",
+        "١٢٣ ٤٥٦ of them ١ and ٢",
+        "٣٠٠ soldiers, ١٢٠ of them",
+        "😀",
+        "\u{feff}",
+        "of them",
+        "Of the",
+        "Of the 5,",
+        "5 of them and",
+        "and 5",
+        ": 5 and 6",
+        "5 were",
+        "the 5",
+        "120%",
+        "120% of",
+        "Thirty-",
+        "-5 - -6",
+        "1.2.3 and 4..5 and .5 and 5.",
+        "Zzzzz Zzzzy Zzzzz's ’s 's",
+        "É É É Ééééé Éééée",
+    ];
+    for t in inputs {
+        let all = check(t);
+        assert_places_slice_back(t, &all);
+    }
+}
+
+#[test]
+fn random_token_soup_does_not_panic() {
+    let pieces = [
+        "120",
+        "4,530",
+        "1.5",
+        "million",
+        "%",
+        "percent",
+        "of",
+        "them",
+        "which",
+        "including",
+        "and",
+        ",",
+        ".",
+        ":",
+        "the",
+        "Of",
+        "were",
+        "more",
+        "than",
+        "about",
+        "-",
+        "/",
+        "Su",
+        "Rudskoy",
+        "Rudskoi",
+        "Iran",
+        "Iraq",
+        "😀",
+        "é",
+        "“",
+        "”",
+        "\n",
+        "2019",
+        "December",
+        "others",
+        "$",
+        "seven",
+        "Thirty",
+        "soldiers",
+        "The",
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..300 {
+        let mut text = String::new();
+        for _ in 0..60 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let piece = pieces[(seed >> 33) as usize % pieces.len()];
+            text.push_str(piece);
+            if (seed >> 20) % 3 != 0 {
+                text.push(' ');
+            }
+        }
+        let all = check(&text);
+        assert_places_slice_back(&text, &all);
+    }
+}
+
+#[test]
+fn a_megabyte_is_quick_and_deterministic() {
+    let para = "The convoy had 300 trucks, with 120 of them in Kirkuk and 170 in Mosul. \
+                Café “owner” 😀 Alexei Navalny spoke on Monday about 2,000 tank trucks. \
+                Of the 120 people killed, 70 were women and 50 were men. Exports rose 150%.\n";
+    let mut text = String::new();
+    let mut k = 0;
+    while text.len() < 1 << 20 {
+        text.push_str(para);
+        text.push_str(&format!("Commander Name{k}ov met 7 envoys.\n"));
+        k += 1;
+    }
+    let t0 = std::time::Instant::now();
+    let a = check(&text);
+    let elapsed = t0.elapsed();
+    assert_eq!(a, check(&text));
+    assert!(elapsed.as_secs_f64() < 5.0, "took {elapsed:?}");
+    println!("1 MiB in {elapsed:?}, {} findings", a.len());
+}
+
+#[test]
+fn adversarial_megabyte_stays_fast() {
+    // One endless sentence of part lists, back-references and near-identical capitalised words.
+    let mut text = String::from("There were 11,775 trucks");
+    let mut k: u32 = 0;
+    while text.len() < 1 << 20 {
+        let name: String = format!("{k:05}")
+            .chars()
+            .map(|c| (b'a' + c.to_digit(10).unwrap_or(0) as u8) as char)
+            .collect();
+        text.push_str(&format!(
+            " and the 300 soldiers, with 4,530 of them in Turkey and 7,250 in Iraq, Q{name} said"
+        ));
+        k += 1;
+    }
+    let t0 = std::time::Instant::now();
+    let all = check(&text);
+    let elapsed = t0.elapsed();
+    assert!(elapsed.as_secs_f64() < 5.0, "took {elapsed:?}");
+    println!("adversarial 1 MiB in {elapsed:?}, {} findings", all.len());
+}
