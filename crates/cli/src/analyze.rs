@@ -12,9 +12,11 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     // Inputs first: they are cheap to validate, and a typo in a path should not wait for a model.
     let opts = InputOptions {
         max_bytes: args.max_bytes,
+        format: args.input.into(),
     };
     let articles = read_inputs(&args.paths, &opts)?;
-    let detector = load_model(args.model.as_deref())?;
+    let aids = !args.no_aids && args.format != Format::Ptc;
+    let analyzer = unspin::Analyzer::new(load_model(args.model.as_deref())?, aids)?;
 
     // The text view needs the article text next to its report; the other formats do not, so
     // they avoid keeping a second copy of every article.
@@ -23,7 +25,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         .into_par_iter()
         .map(|article: Article| {
             let text = keep_text.then(|| article.text.clone());
-            (text, unspin::analyze(detector.as_ref(), article))
+            (text, analyzer.analyze(article))
         })
         .collect();
 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use unspin::classical::{self, TrainOptions};
 use unspin::crossval::Corpus;
 use unspin::input::{read_article_dir, InputOptions};
-use unspin::{Article, Detector};
+use unspin::Article;
 
 pub fn run(args: BenchArgs) -> Result<()> {
     if !(args.seconds > 0.0 && args.seconds.is_finite()) {
@@ -65,23 +65,27 @@ pub fn run(args: BenchArgs) -> Result<()> {
         .num_threads(1)
         .build()
         .context("cannot start a thread pool")?;
-    let single = one.install(|| time_analyze(detector.as_ref(), &articles, budget, false));
-    print_rate(
-        &mut out,
-        "analyze, 1 thread",
-        &single,
-        bytes,
-        articles.len(),
-    )?;
     let threads = rayon::current_num_threads();
-    let multi = time_analyze(detector.as_ref(), &articles, budget, true);
-    print_rate(
-        &mut out,
-        &format!("analyze, {threads} threads"),
-        &multi,
-        bytes,
-        articles.len(),
-    )?;
+    let spans_only = unspin::Analyzer::new(detector, false)?;
+    let with_aids = unspin::Analyzer::new(load_model(args.model.as_deref())?, true)?;
+    for (what, analyzer) in [("spans only", &spans_only), ("with aids", &with_aids)] {
+        let single = one.install(|| time_analyze(analyzer, &articles, budget, false));
+        print_rate(
+            &mut out,
+            &format!("analyze ({what}), 1 thread"),
+            &single,
+            bytes,
+            articles.len(),
+        )?;
+        let multi = time_analyze(analyzer, &articles, budget, true);
+        print_rate(
+            &mut out,
+            &format!("analyze ({what}), {threads} threads"),
+            &multi,
+            bytes,
+            articles.len(),
+        )?;
+    }
 
     if has_data {
         let t0 = Instant::now();
@@ -115,7 +119,7 @@ struct Timing {
 /// analysis is timed: each pass's copy of the articles is made before its clock starts, since
 /// `analyze` consumes its article.
 fn time_analyze(
-    detector: &dyn Detector,
+    analyzer: &unspin::Analyzer,
     articles: &[Article],
     budget: Duration,
     parallel: bool,
@@ -131,12 +135,12 @@ fn time_analyze(
         let spans: usize = if parallel {
             batch
                 .into_par_iter()
-                .map(|a| unspin::analyze(detector, a).spans.len())
+                .map(|a| analyzer.analyze(a).spans.len())
                 .sum()
         } else {
             batch
                 .into_iter()
-                .map(|a| unspin::analyze(detector, a).spans.len())
+                .map(|a| analyzer.analyze(a).spans.len())
                 .sum()
         };
         t.elapsed += t0.elapsed();

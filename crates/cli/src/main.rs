@@ -71,6 +71,24 @@ enum Format {
     Text,
 }
 
+/// `--input`: how article bytes are interpreted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InputArg {
+    Auto,
+    Text,
+    Html,
+}
+
+impl From<InputArg> for unspin::InputFormat {
+    fn from(a: InputArg) -> Self {
+        match a {
+            InputArg::Auto => unspin::InputFormat::Auto,
+            InputArg::Text => unspin::InputFormat::Text,
+            InputArg::Html => unspin::InputFormat::Html,
+        }
+    }
+}
+
 /// When the text view uses colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ColorChoice {
@@ -82,12 +100,17 @@ enum ColorChoice {
 
 #[derive(Debug, Args)]
 struct AnalyzeArgs {
-    /// Articles to analyse: files, directories (every *.txt directly inside), or - for stdin.
+    /// Articles to analyse: files, directories (every *.txt, *.html and *.htm directly inside),
+    /// or - for stdin.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
+    /// How to read inputs: auto treats *.html/*.htm files and anything that starts like an HTML
+    /// document as a web page and analyses its extracted main text.
+    #[arg(long, value_enum, default_value_t = InputArg::Auto)]
+    input: InputArg,
     /// "classical" for the model embedded in this binary, or the path of a model file
     /// (write ./classical for a file of that name).
     #[arg(long, value_name = "PATH|classical")]
@@ -101,6 +124,10 @@ struct AnalyzeArgs {
     /// Colour in the text view.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Skip the fact-checking aids (claims, quotes, contradictions) and report propaganda spans
+    /// only. The ptc format never runs them.
+    #[arg(long)]
+    no_aids: bool,
 }
 
 #[derive(Debug, Args)]

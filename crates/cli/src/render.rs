@@ -22,7 +22,7 @@ const MAX_LISTED_CHARS: usize = 120;
 /// Appends the full text view of one article to `out`.
 pub fn render_report(out: &mut String, text: &str, report: &Report, color: bool) {
     let n = report.spans.len();
-    let title = format!(
+    let mut title = format!(
         "article {} ({} characters, {} span{}, detector {})",
         report.id,
         report.length,
@@ -30,10 +30,16 @@ pub fn render_report(out: &mut String, text: &str, report: &Report, color: bool)
         if n == 1 { "" } else { "s" },
         report.detector
     );
+    if report.text.is_some() {
+        title.push_str(", main text extracted from HTML");
+    }
     if color {
         let _ = writeln!(out, "{BOLD}{title}{RESET}");
     } else {
         let _ = writeln!(out, "{title}");
+    }
+    if let Some(page_title) = &report.title {
+        let _ = writeln!(out, "title: {page_title}");
     }
     out.push('\n');
     render_body(out, text, &report.spans, color);
@@ -43,11 +49,97 @@ pub fn render_report(out: &mut String, text: &str, report: &Report, color: bool)
     out.push('\n');
     if report.spans.is_empty() {
         out.push_str("No propaganda techniques detected.\n");
-        return;
+    } else {
+        render_span_list(out, &report.spans, color);
+        out.push('\n');
+        render_legend(out, &report.spans, color);
     }
-    render_span_list(out, &report.spans, color);
-    out.push('\n');
-    render_legend(out, &report.spans, color);
+    render_aids(out, report, color);
+}
+
+/// How many check-worthy sentences the text view lists; JSON has them all.
+const MAX_LISTED_CLAIMS: usize = 10;
+
+/// The fact-checking aids, after the propaganda spans: what to verify, who said what, and where
+/// the article contradicts itself. Silent when the aids were not run.
+fn render_aids(out: &mut String, report: &Report, color: bool) {
+    let heading = |out: &mut String, h: &str| {
+        out.push('\n');
+        if color {
+            let _ = writeln!(out, "{BOLD}{h}{RESET}");
+        } else {
+            let _ = writeln!(out, "{h}");
+        }
+    };
+    let mut claims: Vec<_> = report.claims.iter().filter(|c| c.check_worthy).collect();
+    if !claims.is_empty() {
+        claims.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let shown = claims.len().min(MAX_LISTED_CLAIMS);
+        heading(
+            out,
+            &format!(
+                "Claims to check ({shown} of {} check-worthy sentences, most check-worthy first):",
+                claims.len()
+            ),
+        );
+        for c in &claims[..shown] {
+            let _ = writeln!(
+                out,
+                "  {:.2}  {:>6}-{:<6}  {}",
+                c.score,
+                c.start,
+                c.end,
+                one_line(&c.text)
+            );
+        }
+    }
+    if !report.quotes.is_empty() {
+        heading(out, &format!("Quotes ({}):", report.quotes.len()));
+        for q in &report.quotes {
+            let kind = match q.kind {
+                unspin::aids::QuoteKind::Direct => "direct",
+                unspin::aids::QuoteKind::Reported => "reported",
+            };
+            let who = match (&q.speaker, &q.source) {
+                (Some(speaker), _) => speaker.clone(),
+                (None, Some(source)) => source.text.clone(),
+                (None, None) => "(nobody)".to_string(),
+            };
+            let flag = if q.unattributed {
+                "  [unattributed]"
+            } else {
+                ""
+            };
+            let cue = q
+                .cue
+                .as_ref()
+                .map(|c| format!(" ({})", c.text))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {kind:<8} {:>6}-{:<6}  {}{cue}{flag}: {}",
+                q.content.start,
+                q.content.end,
+                one_line(&who),
+                one_line(&q.content.text)
+            );
+        }
+    }
+    if !report.findings.is_empty() {
+        heading(
+            out,
+            &format!("Inconsistencies ({}):", report.findings.len()),
+        );
+        for f in &report.findings {
+            let places: Vec<String> = f
+                .places
+                .iter()
+                .map(|p| format!("{:?} at {}-{}", p.text, p.start, p.end))
+                .collect();
+            let _ = writeln!(out, "  {}", f.explanation);
+            let _ = writeln!(out, "      {}", places.join(", "));
+        }
+    }
 }
 
 /// Spans sharing one exact range: drawn once, with one marker listing all their numbers.
@@ -170,7 +262,7 @@ fn render_body(out: &mut String, text: &str, spans: &[ReportSpan], color: bool) 
 /// Whether the walk at `pos` has reached boundary `b`; `None` (past the last character) has
 /// reached every boundary, so spans ending at the end of the text still get their markers.
 fn reached(pos: Option<usize>, b: usize) -> bool {
-    pos.map_or(true, |p| p >= b)
+    pos.is_none_or(|p| p >= b)
 }
 
 /// Pushes a character that is safe to print: article text could contain escape sequences (or a

@@ -85,6 +85,15 @@ fn analyze_json(args: &[&str]) -> Value {
     serde_json::from_str(&out).unwrap()
 }
 
+/// The ids of a JSON array of reports, in order.
+fn report_ids(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // analyze
 
@@ -159,13 +168,7 @@ fn analyze_jsonl_has_one_report_per_line_in_input_order() {
 fn analyze_directory_reads_every_txt_sorted() {
     let dir = articles_dir();
     fs::write(dir.path().join("notes.md"), "not an article").unwrap();
-    let v = analyze_json(&[dir.path().to_str().unwrap()]);
-    let ids: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids = report_ids(&analyze_json(&[dir.path().to_str().unwrap()]));
     assert_eq!(ids, ["1001", "1002"]);
 }
 
@@ -487,7 +490,8 @@ fn bench_without_data_uses_the_examples() {
             .arg(dir.path().join("absent")),
     );
     assert!(out.contains("PTC data not found"), "{out}");
-    assert!(out.contains("analyze, 1 thread:"), "{out}");
+    assert!(out.contains("analyze (spans only), 1 thread:"), "{out}");
+    assert!(out.contains("analyze (with aids), 1 thread:"), "{out}");
     assert!(out.contains("MB/s"));
     assert!(!out.contains("train:"));
 }
@@ -772,4 +776,207 @@ fn train_options_file_with_a_typo_is_refused() {
             .arg(&p),
         &["opts.json:2", "unknown field `epoch`"],
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML input
+
+/// Checks spans against the extracted text the report carries (HTML inputs).
+fn check_report_against_own_text(report: &Value) -> Vec<char> {
+    let chars: Vec<char> = report["text"].as_str().unwrap().chars().collect();
+    assert_eq!(report["length"].as_u64().unwrap() as usize, chars.len());
+    for s in report["spans"].as_array().unwrap() {
+        let (a, b) = (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+        );
+        let slice: String = chars[a..b].iter().collect();
+        assert_eq!(s["text"].as_str().unwrap(), slice);
+    }
+    chars
+}
+
+#[test]
+fn analyze_html_page_reports_title_and_extracted_text() {
+    let path = example("article1003.html");
+    let v = analyze_json(&[path.to_str().unwrap()]);
+    let r = &v[0];
+    assert_eq!(r["id"], "1003");
+    assert_eq!(r["title"], "Harbour Town Split Over Cruise Ship Ban");
+    let text: String = check_report_against_own_text(r).into_iter().collect();
+    assert!(text.starts_with("Harbour Town’s council voted on Monday"));
+    for boilerplate in [
+        "Share on Facebook",
+        "cookies",
+        "Related articles",
+        "Leave a comment",
+        "newsletter",
+        "All rights reserved",
+    ] {
+        assert!(!text.contains(boilerplate), "{boilerplate:?} leaked");
+    }
+    assert!(!r["spans"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn plain_text_reports_carry_no_copy_of_the_text() {
+    let v = analyze_json(&[example("article1001.txt").to_str().unwrap()]);
+    assert!(v[0].get("text").is_none());
+    assert!(v[0].get("title").is_none());
+}
+
+#[test]
+fn html_is_sniffed_on_stdin_and_can_be_forced_off() {
+    let page = fs::read(example("article1003.html")).unwrap();
+    let out = unspin()
+        .args(["analyze", "-"])
+        .write_stdin(page.clone())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v[0]["title"], "Harbour Town Split Over Cruise Ship Ban");
+    // --input text keeps the markup as the article text, offsets into the raw bytes.
+    let out = unspin()
+        .args(["analyze", "--input", "text", "-"])
+        .write_stdin(page.clone())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert!(v[0].get("title").is_none());
+    assert_eq!(
+        v[0]["length"].as_u64().unwrap() as usize,
+        String::from_utf8(page).unwrap().chars().count()
+    );
+}
+
+#[test]
+fn html_page_without_main_text_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("menu.html");
+    fs::write(
+        &p,
+        "<html><body><nav><a href='/'>Home</a> <a href='/a'>About</a></nav></body></html>",
+    )
+    .unwrap();
+    fails_with(unspin().arg("analyze").arg(&p), &["menu.html"]);
+}
+
+#[test]
+fn directories_include_html_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        example("article1003.html"),
+        dir.path().join("article1003.html"),
+    )
+    .unwrap();
+    fs::copy(
+        example("article1001.txt"),
+        dir.path().join("article1001.txt"),
+    )
+    .unwrap();
+    let ids = report_ids(&analyze_json(&[dir.path().to_str().unwrap()]));
+    assert_eq!(ids, ["1001", "1003"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// fact-checking aids
+
+fn slice_chars(chars: &[char], v: &Value) -> String {
+    let (a, b) = (
+        v["start"].as_u64().unwrap() as usize,
+        v["end"].as_u64().unwrap() as usize,
+    );
+    chars[a..b].iter().collect()
+}
+
+#[test]
+fn aids_report_claims_quotes_and_findings_with_exact_offsets() {
+    let v = analyze_json(&[example("article1003.html").to_str().unwrap()]);
+    let r = &v[0];
+    let chars = check_report_against_own_text(r);
+
+    let findings = r["findings"].as_array().unwrap();
+    let sum = findings
+        .iter()
+        .find(|f| f["kind"] == "parts_dont_sum_to_total")
+        .expect("412 ships vs 230 + 190");
+    let places: Vec<&str> = sum["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(places, ["412", "230", "190"]);
+
+    let claims = r["claims"].as_array().unwrap();
+    assert!(claims.len() >= 5, "every sentence is scored");
+    let best = claims
+        .iter()
+        .max_by(|a, b| {
+            a["score"]
+                .as_f64()
+                .partial_cmp(&b["score"].as_f64())
+                .unwrap()
+        })
+        .unwrap();
+    assert!(best["text"].as_str().unwrap().contains("412 ships"));
+    assert_eq!(best["check_worthy"], true);
+
+    let quotes = r["quotes"].as_array().unwrap();
+    let calder = quotes
+        .iter()
+        .find(|q| q["speaker"] == "Rosa Calder")
+        .expect("Rosa Calder's quote");
+    assert!(calder["content"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("economic suicide"));
+
+    for c in claims {
+        assert_eq!(slice_chars(&chars, c), c["text"].as_str().unwrap());
+    }
+    for q in quotes {
+        for role in ["content", "cue", "source"] {
+            if q[role].is_object() {
+                assert_eq!(
+                    slice_chars(&chars, &q[role]),
+                    q[role]["text"].as_str().unwrap()
+                );
+            }
+        }
+    }
+    for f in findings {
+        for p in f["places"].as_array().unwrap() {
+            assert_eq!(slice_chars(&chars, p), p["text"].as_str().unwrap());
+        }
+    }
+}
+
+#[test]
+fn no_aids_leaves_only_the_spans() {
+    let with = analyze_json(&[example("article1003.html").to_str().unwrap()]);
+    let without = analyze_json(&["--no-aids", example("article1003.html").to_str().unwrap()]);
+    assert_eq!(with[0]["spans"], without[0]["spans"]);
+    for key in ["claims", "quotes", "findings"] {
+        assert_eq!(without[0][key].as_array().unwrap().len(), 0, "{key}");
+    }
+}
+
+#[test]
+fn text_view_lists_the_aids() {
+    let out = stdout_of(
+        unspin()
+            .args(["analyze", "--format", "text", "--color", "never"])
+            .arg(example("article1003.html")),
+    );
+    assert!(out.contains("Claims to check"), "{out}");
+    assert!(out.contains("Quotes ("), "{out}");
+    assert!(out.contains("230 + 190 = 420"), "{out}");
+    assert!(out.contains("[unattributed]"), "{out}");
 }

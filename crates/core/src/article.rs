@@ -10,6 +10,13 @@ use serde::Serialize;
 pub struct Article {
     pub id: String,
     pub text: String,
+    /// The page title, for articles extracted from HTML.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// True when `text` was extracted from HTML rather than read as is: offsets then point into
+    /// text the user does not have, so reports include it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub extracted: bool,
     #[serde(skip)]
     offsets: OffsetMap,
 }
@@ -21,7 +28,22 @@ impl Article {
         Article {
             id: id.into(),
             text,
+            title: None,
+            extracted: false,
             offsets,
+        }
+    }
+
+    /// An article whose text was extracted from an HTML page.
+    pub fn from_html(
+        id: impl Into<String>,
+        title: Option<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        Article {
+            title,
+            extracted: true,
+            ..Article::new(id, text)
         }
     }
 

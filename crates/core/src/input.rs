@@ -9,6 +9,8 @@
 //!   `max_bytes + 1` bytes, so neither a huge file nor an endless stream can exhaust memory;
 //! * binary files, UTF-16 files and invalid UTF-8 are told apart, and invalid UTF-8 is located by
 //!   line, column and byte so the user can find and fix it;
+//! * HTML pages (by extension, by sniffing, or when asked) become their extracted main text and
+//!   title; offsets then point into the extracted text, which reports carry;
 //! * [`read_inputs`] reads and validates *every* input before returning, so a caller can print
 //!   nothing until all inputs are known to be good.
 
@@ -33,18 +35,33 @@ pub const STDIN_NAME: &str = "<stdin>";
 /// The article id given to standard input.
 pub const STDIN_ID: &str = "stdin";
 
-/// Limits applied while reading.
+/// How to interpret an input's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InputFormat {
+    /// HTML when the file name ends in `.html`/`.htm` or the content starts like an HTML
+    /// document (`<!DOCTYPE html>`, `<html>`...); plain text otherwise.
+    #[default]
+    Auto,
+    /// Always plain text, kept byte for byte.
+    Text,
+    /// Always an HTML page: its main text is extracted.
+    Html,
+}
+
+/// Limits and interpretation applied while reading.
 #[derive(Debug, Clone)]
 pub struct InputOptions {
     /// Largest accepted article, in bytes. Larger inputs are refused with
     /// [`InputError::TooLarge`] rather than read, so memory use stays bounded.
     pub max_bytes: u64,
+    pub format: InputFormat,
 }
 
 impl Default for InputOptions {
     fn default() -> Self {
         InputOptions {
             max_bytes: DEFAULT_MAX_BYTES,
+            format: InputFormat::Auto,
         }
     }
 }
@@ -124,13 +141,22 @@ pub enum InputError {
         second: PathBuf,
     },
 
-    /// A directory holds no `.txt` files, which is almost certainly a wrong path.
+    /// A directory holds no article files, which is almost certainly a wrong path.
     #[error(
-        "{}: no .txt files in this directory (only *.txt files directly inside are read; \
+        "{}: no .txt or .html files in this directory (only files directly inside are read; \
          subdirectories are not searched)",
         .path.display()
     )]
     NoArticles { path: PathBuf },
+
+    /// An HTML page whose main text could not be extracted.
+    // `reason` rather than `source`: the message already includes it, and error chains would
+    // print it twice.
+    #[error("{}: {reason}", .path.display())]
+    Html {
+        path: PathBuf,
+        reason: unspin_html::HtmlError,
+    },
 }
 
 fn too_large_message(path: &Path, size: Option<u64>, limit: u64) -> String {
@@ -196,7 +222,7 @@ pub fn read_article(path: &Path, opts: &InputOptions) -> Result<Article, InputEr
     }
     let file = fs::File::open(path).map_err(|e| io_error(path, e))?;
     let bytes = read_limited(file, path, opts.max_bytes, capacity)?;
-    decode(bytes, Article::id_from_path(path), path)
+    decode(bytes, Article::id_from_path(path), path, opts.format)
 }
 
 /// Reads one article from any reader, typically stdin (id [`STDIN_ID`], name [`STDIN_NAME`]).
@@ -212,7 +238,7 @@ pub fn read_article_from<R: Read>(
 ) -> Result<Article, InputError> {
     let path = Path::new(name);
     let bytes = read_limited(reader, path, opts.max_bytes, 0)?;
-    decode(bytes, id.to_string(), path)
+    decode(bytes, id.to_string(), path, opts.format)
 }
 
 /// Reads every input, in order: `-` is stdin, a file is one article, a directory is every
@@ -301,7 +327,17 @@ fn read_dir_with_sources(
 
 fn is_article_name(name: &OsStr) -> bool {
     let bytes = name.as_encoded_bytes();
-    bytes.len() > ".txt".len() && bytes.ends_with(b".txt") && !bytes.starts_with(b".")
+    !bytes.starts_with(b".")
+        && [&b".txt"[..], b".html", b".htm"]
+            .iter()
+            .any(|ext| bytes.len() > ext.len() && bytes.ends_with(ext))
+}
+
+/// Whether a path names an HTML page by its extension (`.html`, `.htm`, any case).
+fn has_html_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(OsStr::to_str)
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }
 
 /// Remembers where each id came from, to name both files in [`InputError::DuplicateId`].
@@ -361,8 +397,14 @@ fn read_limited<R: Read>(
     Ok(bytes)
 }
 
-/// Validates raw bytes as text and builds the article, keeping the bytes unchanged.
-fn decode(bytes: Vec<u8>, id: String, path: &Path) -> Result<Article, InputError> {
+/// Validates raw bytes as text and builds the article: plain text is kept unchanged, an HTML
+/// page becomes its extracted main text.
+fn decode(
+    bytes: Vec<u8>,
+    id: String,
+    path: &Path,
+    format: InputFormat,
+) -> Result<Article, InputError> {
     // Before the binary check: UTF-16 text of ASCII characters is full of NULs.
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(InputError::Utf16 {
@@ -375,6 +417,28 @@ fn decode(bytes: Vec<u8>, id: String, path: &Path) -> Result<Article, InputError
         return Err(InputError::Binary {
             path: path.to_path_buf(),
         });
+    }
+    let html = match format {
+        InputFormat::Text => false,
+        InputFormat::Html => true,
+        InputFormat::Auto => {
+            has_html_extension(path)
+                || unspin_html::looks_like_html(&String::from_utf8_lossy(
+                    &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)],
+                ))
+        }
+    };
+    if html {
+        // Web pages declare their encoding (often not UTF-8 on older sites); the extracted text
+        // is what offsets refer to, so decoding leniently loses nothing a user could point at.
+        let page = unspin_html::decode_html(&bytes);
+        return match unspin_html::extract(&page) {
+            Ok(e) => Ok(Article::from_html(id, e.title, e.text)),
+            Err(reason) => Err(InputError::Html {
+                path: path.to_path_buf(),
+                reason,
+            }),
+        };
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Article::new(id, text)),
@@ -462,5 +526,8 @@ mod tests {
         assert!(!is_article_name(OsStr::new("._article1.txt")));
         assert!(!is_article_name(OsStr::new("article1.labels.tsv")));
         assert!(!is_article_name(OsStr::new("article1.TXT")));
+        assert!(is_article_name(OsStr::new("page.html")));
+        assert!(is_article_name(OsStr::new("page.htm")));
+        assert!(!is_article_name(OsStr::new(".html")));
     }
 }

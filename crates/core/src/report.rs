@@ -1,5 +1,6 @@
 //! What an analysis returns for one article: the shape of `--format json` and of the HTTP API.
 
+use crate::aids::{Claim, Finding, Quote};
 use crate::detector::Document;
 use crate::span::Span;
 use crate::technique::Technique;
@@ -23,7 +24,20 @@ pub struct Report {
     pub length: usize,
     /// Name of the detector that produced the spans.
     pub detector: String,
+    /// The page title, for articles extracted from HTML.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The text offsets point into, when it is not the input file itself (extracted from HTML).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
     pub spans: Vec<ReportSpan>,
+    /// Every sentence with its check-worthiness score (empty when the aids were not run).
+    pub claims: Vec<Claim>,
+    /// Direct quotes and reported speech with their cues and speakers.
+    pub quotes: Vec<Quote>,
+    /// Places where the article contradicts itself (numbers that do not add up, names spelled
+    /// two ways).
+    pub findings: Vec<Finding>,
 }
 
 impl Report {
@@ -46,7 +60,12 @@ impl Report {
             id: doc.article.id.clone(),
             length: doc.article.len_chars(),
             detector: detector.to_string(),
+            title: doc.article.title.clone(),
+            text: doc.article.extracted.then(|| doc.article.text.clone()),
             spans,
+            claims: Vec::new(),
+            quotes: Vec::new(),
+            findings: Vec::new(),
         }
     }
 }

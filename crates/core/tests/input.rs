@@ -155,7 +155,10 @@ fn huge_file_is_refused_unless_the_limit_is_raised() {
     assert!(msg.contains(&DEFAULT_MAX_BYTES.to_string()), "{msg}");
     assert!(msg.contains("--max-bytes"), "{msg}");
 
-    let raised = InputOptions { max_bytes: SIZE };
+    let raised = InputOptions {
+        max_bytes: SIZE,
+        ..InputOptions::default()
+    };
     let a = read_article(&path, &raised).unwrap();
     assert_eq!(a.len_chars() as u64, SIZE);
     assert!(a.text.starts_with("The quick brown fox"));
@@ -320,7 +323,10 @@ fn stream_reader_reads_and_limits() {
     assert_eq!(a.len_chars(), 13);
 
     // Exactly at the limit is fine; one byte more is refused.
-    let small = InputOptions { max_bytes: 10 };
+    let small = InputOptions {
+        max_bytes: 10,
+        ..InputOptions::default()
+    };
     let a = read_article_from(Cursor::new(vec![b'a'; 10]), "stdin", "<stdin>", &small).unwrap();
     assert_eq!(a.len_chars(), 10);
     let err =
@@ -366,4 +372,40 @@ fn stream_reader_reads_and_limits() {
     let err =
         read_article_from(Cursor::new(b"\0\0".to_vec()), "stdin", "<stdin>", &opts()).unwrap_err();
     assert!(err.to_string().starts_with("<stdin>:"), "{err}");
+}
+
+#[test]
+fn html_pages_become_their_main_text_in_any_declared_charset() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article77.htm");
+    // Latin-1 bytes (é = 0xE9): not UTF-8, yet a valid page because it says so.
+    let mut page = b"<html><head><meta charset=\"iso-8859-1\"><title>Caf\xe9 news</title></head><body>\
+        <nav><a href=\"/\">Home</a> <a href=\"/about\">About us</a></nav>\
+        <article><h1>Caf\xe9 news</h1><p>The caf\xe9 on the corner reopened on Monday after a long \
+        renovation, and the owners said the queue reached the end of the street by noon.</p>\
+        <p>Regulars said the coffee tasted exactly as it did before the works began last spring.</p>\
+        </article></body></html>"
+        .to_vec();
+    page.extend_from_slice(b"\n");
+    fs::write(&path, &page).unwrap();
+    let a = read_article(&path, &opts()).unwrap();
+    assert_eq!(a.id, "77");
+    assert!(a.extracted);
+    assert_eq!(a.title.as_deref(), Some("Café news"));
+    assert!(
+        a.text.starts_with("The café on the corner reopened"),
+        "{:?}",
+        a.text
+    );
+    assert!(!a.text.contains("About us"));
+
+    // Forced plain text refuses the same bytes as invalid UTF-8.
+    let text_only = InputOptions {
+        format: unspin_core::InputFormat::Text,
+        ..InputOptions::default()
+    };
+    assert!(matches!(
+        read_article(&path, &text_only),
+        Err(InputError::NotUtf8 { .. })
+    ));
 }

@@ -15,6 +15,7 @@
 pub use unspin_classical as classical;
 pub use unspin_core::*;
 pub use unspin_eval as eval;
+pub use unspin_factcheck as factcheck;
 
 pub mod crossval;
 
@@ -30,9 +31,49 @@ pub fn load_detector(path: Option<&Path>) -> anyhow::Result<Box<dyn Detector>> {
     Ok(Box::new(model))
 }
 
-/// Runs a detector over one article and packages the result.
+/// Runs a detector over one article and packages the result: propaganda spans only.
 pub fn analyze(detector: &dyn Detector, article: Article) -> Report {
     let doc = Document::new(article);
     let spans = detector.detect(&doc);
     Report::new(&doc, detector.name(), spans)
+}
+
+/// Everything unspin reports on an article: propaganda spans from a detector, plus the
+/// fact-checking aids (check-worthy claims, quotes, internal contradictions) unless they were
+/// turned off.
+pub struct Analyzer {
+    detector: Box<dyn Detector>,
+    /// `None`: the aids are off.
+    claims: Option<factcheck::claims::ClaimModel>,
+}
+
+impl Analyzer {
+    /// A detector, with the aids (and the embedded claim model) when `aids` is true.
+    pub fn new(detector: Box<dyn Detector>, aids: bool) -> anyhow::Result<Self> {
+        let claims = if aids {
+            Some(factcheck::claims::ClaimModel::embedded()?)
+        } else {
+            None
+        };
+        Ok(Analyzer { detector, claims })
+    }
+
+    pub fn detector(&self) -> &dyn Detector {
+        self.detector.as_ref()
+    }
+
+    /// Analyses one article. The aids read the same text the spans point into, so all offsets
+    /// in the report share one coordinate system.
+    pub fn analyze(&self, article: Article) -> Report {
+        let doc = Document::new(article);
+        let spans = self.detector.detect(&doc);
+        let mut report = Report::new(&doc, self.detector.name(), spans);
+        if let Some(model) = &self.claims {
+            let text = &doc.article.text;
+            report.claims = model.claims(text);
+            report.quotes = factcheck::quotes::extract(text);
+            report.findings = factcheck::consistency::check(text);
+        }
+        report
+    }
 }
