@@ -812,6 +812,7 @@ fn analyze_html_page_reports_title_and_extracted_text() {
         "Leave a comment",
         "newsletter",
         "All rights reserved",
+        "Tags:",
     ] {
         assert!(!text.contains(boilerplate), "{boilerplate:?} leaked");
     }

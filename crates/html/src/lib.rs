@@ -321,6 +321,12 @@ const BOILERPLATE_NAMES: &[&str] = &[
     "ad-slot",
     "breadcrumb",
     "breadcrumbs",
+    "tags",
+    "post-tags",
+    "entry-tags",
+    "article-tags",
+    "tag-list",
+    "tags-list",
 ];
 
 /// Token prefixes with the same meaning (`share-tools`, `cookie-banner__text`, `ad-slot--mpu`).
@@ -655,6 +661,22 @@ mod tests {
             "<h2>Head</h2><p>One  <b>bold</b>\n word.</p><ul><li>a</li><li>b &amp; c</li></ul><p>x<br>y</p>",
         );
         assert_eq!(blocks, ["Head", "One bold word.", "a\nb & c", "x\ny"]);
+    }
+
+    #[test]
+    fn boilerplate_names_match_whole_tokens_only() {
+        for name in [
+            "tags",
+            "post-tags",
+            "share-tools",
+            "Cookie-Banner",
+            "byline",
+        ] {
+            assert!(is_boilerplate_name(name), "{name}");
+        }
+        for name in ["story-body", "tagsoup", "shared-content", "article"] {
+            assert!(!is_boilerplate_name(name), "{name}");
+        }
     }
 
     #[test]
