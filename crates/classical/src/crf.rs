@@ -37,7 +37,7 @@ impl Sequence {
 #[derive(Debug, Clone)]
 pub struct Crf {
     pub emit: HashedWeights,
-    /// trans[prev][cur]
+    /// `trans[prev][cur]`
     pub trans: [[f32; 2]; 2],
     pub start: [f32; 2],
 }

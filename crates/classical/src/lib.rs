@@ -6,7 +6,7 @@
 //! - Both read hashed features ([`features`]) built on lexicons learned from the training data
 //!   ([`lexicon`]).
 //!
-//! Training lives in [`train`] and is never called on the inference path.
+//! Training lives in [`train`](mod@train) and is never called on the inference path.
 
 pub mod container;
 pub mod crf;

@@ -2,7 +2,7 @@
 //! the [`Detector`] implementation.
 //!
 //! File layout: the magic line `UNSPIN-CLASSICAL\n`, a little-endian `u32` format version, then
-//! a deflate stream of the postcard-encoded [`ModelFile`]. Models are data: the header records
+//! a deflate stream of the postcard-encoded `ModelFile`. Models are data: the header records
 //! the technique list and how the model was trained, and loading checks both.
 
 use crate::container::{self, Unpack};
