@@ -256,7 +256,8 @@ fn main() {
     }
 }
 
-/// With `POLNEAR_MISSES` set: prints gold cues no prediction overlaps (for rule development).
+/// With `POLNEAR_MISSES` set: prints every predicted cue as `PRED tp/fp` and the gold cues no
+/// prediction overlaps as `MISS` (for rule development).
 fn print_misses(text: &str, gold: &BTreeMap<&str, Vec<Gold>>, pred: &BTreeMap<&str, Vec<Span>>) {
     let chars: Vec<char> = text.chars().collect();
     let slice = |(a, b): Span| {
@@ -266,6 +267,17 @@ fn print_misses(text: &str, gold: &BTreeMap<&str, Vec<Gold>>, pred: &BTreeMap<&s
             .unwrap_or_default()
     };
     let p = pred.get("Cue").map(Vec::as_slice).unwrap_or(&[]);
+    let gold_cues = gold.get("Cue").map(Vec::as_slice).unwrap_or(&[]);
+    for &q in p {
+        let hit = gold_cues
+            .iter()
+            .any(|g| g.iter().any(|&f| overlap(f, q) > 0));
+        eprintln!(
+            "PRED\t{}\t{}",
+            if hit { "tp" } else { "fp" },
+            slice(q).to_lowercase()
+        );
+    }
     for g in gold.get("Cue").map(Vec::as_slice).unwrap_or(&[]) {
         if !p.iter().any(|&q| g.iter().any(|&f| overlap(f, q) > 0)) {
             let ctx = (g[0].0.saturating_sub(60), (g[0].1 + 60).min(chars.len()));

@@ -5,7 +5,7 @@ use super::{Ctx, Family, QuoteKind, Raw, Role};
 
 /// Quotations shorter than this many words without a cue of their own are scare quotes or
 /// titles ("the “experts”", ''The 40-Year-Old Virgin''), not statements.
-const MIN_WORDS_WITH_CUE: usize = 3;
+const MIN_WORDS_WITH_CUE: usize = 1;
 const MIN_WORDS_WITHOUT_CUE: usize = 6;
 
 /// Finds every direct quote with its attribution.
@@ -134,6 +134,11 @@ type Attribution = ((usize, usize), Option<(usize, usize)>);
 /// Cue and source after a closing mark: `...,” he said`, `...,” said Konashenkov`,
 /// `...,” the Russian spokesman told reporters`.
 fn after(ctx: &Ctx, close: usize) -> Option<Attribution> {
+    // `“... forever.” Okafor added that ...`: a quotation closed by a full stop ends its
+    // sentence, so a cue after it starts a new statement.
+    if close > 0 && ctx.tok(close - 1) == "." {
+        return None;
+    }
     let mut j = close + 1;
     if ctx.tok(j) == "," {
         j += 1;
@@ -157,11 +162,29 @@ fn after(ctx: &Ctx, close: usize) -> Option<Attribution> {
             let src_end = a.checked_sub(1)?;
             let src = ctx.source_back(src_end, j)?;
             if src.0 != j {
-                return None;
+                // "the tired, 71-year-old diplomat said": adjectives split by a comma.
+                // (The walk so far has seen only words, numbers, commas and glued marks.)
+                let adjectives = !(j..src.0).any(|i| has(lexicon::NP_STOP, ctx.low(i)));
+                if !adjectives {
+                    return None;
+                }
+                return Some(((a, k), Some((j, src.1))));
             }
             return Some(((a, k), Some(src)));
         }
+        // "Rep. Jim Moss (D-Wash.) said": step over a short parenthesis.
+        if lk == "(" && k > j {
+            match (k + 1..(k + 8).min(ctx.n())).find(|&c| ctx.tok(c) == ")") {
+                Some(c) => {
+                    k = c + 1;
+                    continue;
+                }
+                None => return None,
+            }
+        }
         let word_like = ctx.is_word(k)
+            || ctx.is_number(k)
+            || (lk == "," && k > j)
             || (matches!(lk, "." | "-" | "’" | "'") && ctx.doc.glued(k) && ctx.is_word(k + 1));
         if !word_like {
             return None;
@@ -225,7 +248,24 @@ fn inherit(ctx: &Ctx, quotes: &mut [Raw]) {
         if p_end >= cur.content.0 || ctx.para_of(p_end) != ctx.para_of(cur.content.0) {
             continue;
         }
-        if (p_end + 1..cur.content.0).all(|i| matches!(ctx.tok(i), "." | "," | ";")) {
+        // Between them only punctuation, or the rest of the attribution's sentence
+        // (`“...,” Reid said in an interview on Wednesday. “...”`).
+        let gap = p_end + 1..cur.content.0;
+        let punct_only = gap.clone().all(|i| matches!(ctx.tok(i), "." | "," | ";"));
+        let tail_only = gap.len() <= 15
+            && p.cue.is_some_and(|c| c.1 > p.content.1)
+            && cur
+                .content
+                .0
+                .checked_sub(1)
+                .is_some_and(|e| ctx.is_terminal(e))
+            && gap.clone().filter(|&i| ctx.is_terminal(i)).count() == 1
+            && gap.clone().all(|i| {
+                ctx.mark(i).is_none()
+                    && !has(lexicon::CUE_VERBS, ctx.low(i))
+                    && !matches!(ctx.tok(i), ":" | ";" | "(" | ")")
+            });
+        if punct_only || tail_only {
             cur.cue = p.cue;
             cur.source = p.source;
         }

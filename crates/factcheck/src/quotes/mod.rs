@@ -244,20 +244,97 @@ impl<'d, 't> Ctx<'d, 't> {
             };
             return self.np_back(e, lo);
         }
+        // "Sen. Mitch McConnell (R-Ky.) said": the name before a short parenthesis.
+        if self.tok(end) == ")" {
+            let o = (end.saturating_sub(8).max(lo)..end)
+                .rev()
+                .find(|&o| self.tok(o) == "(")?;
+            let np = self.np_back(o.checked_sub(1)?, lo)?;
+            return Some((np.0, end));
+        }
+        if matches!(self.tok(end), "—" | "–") {
+            return self.long_appositive(end, lo);
+        }
         if self.tok(end) != "," {
-            return self.np_back(end, lo);
+            let np = self.np_back(end, lo)?;
+            // "Sources close to the council say": the speaker is the vague head, not the
+            // institution it is close to, and the whole phrase is what a reader sees.
+            if np.0 >= lo + 3 {
+                let (a, b) = (self.low(np.0 - 2), self.low(np.0 - 1));
+                if matches!(
+                    (a, b),
+                    ("close", "to") | ("familiar", "with") | ("near", "to")
+                ) {
+                    let head = np.0 - 3;
+                    if lexicon::has(lexicon::VAGUE_HEADS, self.low(head)) {
+                        let start = self.np_back(head, lo).map_or(head, |h| h.0);
+                        return Some((start, np.1));
+                    }
+                }
+            }
+            return Some(np);
         }
-        let inner = self.np_back(end.checked_sub(1)?, lo)?;
-        let comma = inner.0.checked_sub(1)?;
-        if comma <= lo || self.tok(comma) != "," {
-            return None;
+        let simple = self.np_back(end.checked_sub(1)?, lo).and_then(|inner| {
+            let comma = inner.0.checked_sub(1)?;
+            if comma <= lo || self.tok(comma) != "," {
+                return None;
+            }
+            let outer = self.np_back(comma - 1, lo)?;
+            let before_ok =
+                outer.0 == lo || matches!(self.tok(outer.0 - 1), "," | ":" | "“" | "\"");
+            let short = self.words(outer.0, outer.1) <= 5;
+            let names = (outer.0..=outer.1).all(|i| self.is_name(i) || !self.is_word(i))
+                || (inner.0..=inner.1).filter(|&i| self.is_name(i)).count() >= 2;
+            (before_ok && short && names).then_some((outer.0, end))
+        });
+        simple.or_else(|| self.long_appositive(end, lo))
+    }
+
+    /// A name followed by a long appositive or relative clause between commas, `end` being the
+    /// closing comma: "Councillor Ben Okafor, who proposed the ban, said"; "Bob Graham, a
+    /// professor at the University of Florida, said"; "Cory James, 22, of Flint, Mich., said".
+    fn long_appositive(&self, end: usize, lo: usize) -> Option<(usize, usize)> {
+        // The delimiter closing the appositive ("," or a dash) must also open it.
+        let delim = self.tok(end);
+        let mut c = end;
+        let mut commas = 0;
+        while c > lo && end - c < 40 && commas < 4 {
+            c -= 1;
+            let t = self.tok(c);
+            if self.line_start(c) || self.is_terminal(c) || self.mark(c).is_some() {
+                return None;
+            }
+            if matches!(t, ";" | ":") || (t != delim && matches!(t, "—" | "–")) {
+                return None;
+            }
+            if t != delim {
+                continue;
+            }
+            commas += 1;
+            if c + 1 >= end || c <= lo {
+                continue;
+            }
+            let Some(outer) = self.np_back(c - 1, lo) else {
+                continue;
+            };
+            let before_ok =
+                outer.0 == lo || matches!(self.tok(outer.0 - 1), "," | ":" | "“" | "\"" | "(");
+            let words = self.words(outer.0, outer.1);
+            let names = (outer.0..=outer.1).filter(|&i| self.is_name(i)).count();
+            let role = (outer.0..=outer.1).any(|i| lexicon::has(lexicon::ROLE_NOUNS, self.low(i)));
+            let first = self.low(c + 1);
+            let appositive = first == "who"
+                || matches!(first, "a" | "an" | "the")
+                || self.is_name(c + 1)
+                || self.is_number(c + 1)
+                || lexicon::has(lexicon::ROLE_NOUNS, first)
+                || self.tok(c + 1).ends_with("’s")
+                || self.tok(c + 1).ends_with("'s");
+            if before_ok && words <= 6 && (names >= 1 || role) && appositive {
+                return Some((outer.0, end));
+            }
         }
-        let outer = self.np_back(comma - 1, lo)?;
-        let before_ok = outer.0 == lo || matches!(self.tok(outer.0 - 1), "," | ":" | "“" | "\"");
-        let short = self.words(outer.0, outer.1) <= 5;
-        let names = (outer.0..=outer.1).all(|i| self.is_name(i) || !self.is_word(i))
-            || (inner.0..=inner.1).filter(|&i| self.is_name(i)).count() >= 2;
-        (before_ok && short && names).then_some((outer.0, inner.1))
+        None
     }
 
     /// Forward walk for a noun phrase starting at token `start`, before `hi`.

@@ -63,10 +63,14 @@ const ADJUNCT_START: &[&str] = &[
     "me",
     "us",
     "you",
-    "his",
-    "its",
-    "their",
 ];
+
+/// Token `i` starts an adjunct after a cue verb. "it" and "there" followed by a word start
+/// the reported clause instead ("said it would", "said there was").
+fn adjunct_start(ctx: &Ctx, i: usize) -> bool {
+    let l = ctx.low(i);
+    has(ADJUNCT_START, l) && !(matches!(l, "it" | "there" | "her") && ctx.is_word(i + 1))
+}
 
 /// Words before a cue form that make it a noun ("the report", "his claims").
 const DETERMINERS: &[&str] = &[
@@ -92,6 +96,7 @@ pub(crate) fn find(ctx: &Ctx, taken: &[(usize, usize)], used_cues: &[usize]) -> 
     }
     let in_quote = |i: usize| quoted.get(i).copied().unwrap_or(false);
     let mut out = Vec::new();
+    headlines(ctx, &quoted, &mut out);
     let mut s = 0;
     while s < ctx.doc.sentences.len() {
         let Some(sent) = ctx.doc.sentences.get(s) else {
@@ -101,7 +106,13 @@ pub(crate) fn find(ctx: &Ctx, taken: &[(usize, usize)], used_cues: &[usize]) -> 
         s += 1;
         for k in s0..s1 {
             let lk = ctx.low(k);
-            if !has(lexicon::CUE_VERBS, lk)
+            // A capitalised cue form inside a sentence is a name ("the United States").
+            // Title-case headlines ("Trump Says He Will Win") are the exception.
+            let capital = k > s0
+                && ctx.tok(k).chars().next().is_some_and(char::is_uppercase)
+                && !title_case(ctx, s0, s1);
+            if capital
+                || !(has(lexicon::CUE_VERBS, lk) || has(lexicon::STANCE_VERBS, lk))
                 || in_quote(k)
                 || cue_used.get(k).copied().unwrap_or(false)
             {
@@ -164,6 +175,50 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
         .and_then(|e| ctx.source_back(e, s0));
     let next = ctx.tok(k + 1);
 
+    // "Asked whether he would run, ...", "..., he said when asked about the polls": a question
+    // put to somebody unnamed.
+    if lk == "asked" && (k == s0 || matches!(prev, "when" | "after" | "," | "once")) {
+        let next = ctx.low(k + 1);
+        if matches!(
+            next,
+            "if" | "whether"
+                | "about"
+                | "what"
+                | "which"
+                | "why"
+                | "how"
+                | "who"
+                | "when"
+                | "by"
+                | "on"
+                | "specifically"
+                | "again"
+                | "later"
+        ) {
+            let c = k + 1;
+            let mut e = c;
+            while e + 1 < s1 && ctx.tok(e + 1) != "," && ctx.mark(e + 1).is_none() {
+                e += 1;
+            }
+            let e = clause_end(ctx, c, e + 1);
+            if e > c + 1 {
+                return Some(Raw {
+                    kind: QuoteKind::Reported,
+                    content: (c, e),
+                    cue: Some((k, k)),
+                    source: None,
+                });
+            }
+        }
+    }
+    // "Trump doubled down and said the judge had ...": the cue shares its sentence's subject.
+    let coordinated = prev == "and" && (has(lexicon::SPEECH_VERBS, lk) || has(BELIEF, lk));
+    if source.is_none() && ((prev == "," && lk.ends_with("ing")) || coordinated) {
+        return participle(ctx, k, s0, s1);
+    }
+    if source.is_none() && !has(lexicon::CUE_VERBS, lk) {
+        return None;
+    }
     let Some(src) = source else {
         // "..., said Konashenkov." — the inverted tail of a statement.
         if k > s0 + 2 && ctx.tok(k - 1) == "," && has(lexicon::SPEECH_VERBS, lk) {
@@ -214,7 +269,27 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     while m < s1 && m < j + 7 && (ctx.is_word(m) || ctx.is_number(m)) && ctx.low(m) != "that" {
         m += 1;
     }
+    // "said in an interview with The Associated Press last week that ...": a longer adjunct
+    // before "that".
+    if ctx.low(m) != "that" && has(ADJUNCT_START, ctx.low(k + 1)) {
+        let mut x = k + 1;
+        while x < s1
+            && x < k + 16
+            && ctx.low(x) != "that"
+            && (ctx.is_word(x)
+                || ctx.is_number(x)
+                || (matches!(ctx.tok(x), "." | "-" | "’" | "'" | "‘") && ctx.doc.glued(x + 1)))
+        {
+            x += 1;
+        }
+        if x < s1 && ctx.low(x) == "that" {
+            m = x;
+        }
+    }
     let cue = Some((a, k));
+    if has(lexicon::STANCE_VERBS, lk) && !has(SAY_THAT, lk) {
+        return stance(ctx, k, s1, src, cue);
+    }
     if m < s1 && ctx.low(m) == "that" {
         let e = clause_end(ctx, m, s1);
         if e > m {
@@ -254,7 +329,7 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     }
     let short_tail = k + 1 >= s1
         || ctx.is_terminal(k + 1)
-        || (s1 - k <= 7 && (next == "," || has(ADJUNCT_START, ctx.low(k + 1))));
+        || (s1 - k <= 7 && (next == "," || adjunct_start(ctx, k + 1)));
     if src.0 > s0 + 2 && ctx.tok(src.0 - 1) == "," && short_tail {
         if ctx.mark(src.0 - 2).is_some() {
             return None; // a direct quote's attribution, already handled
@@ -267,7 +342,7 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
         });
     }
     // "He said the Pentagon ...": a bare complement clause.
-    if k + 1 < s1 && ctx.is_word(k + 1) && !has(ADJUNCT_START, ctx.low(k + 1)) {
+    if k + 1 < s1 && (ctx.is_word(k + 1) || ctx.is_number(k + 1)) && !adjunct_start(ctx, k + 1) {
         let e = clause_end(ctx, k + 1, s1);
         if e > k + 2 && (has(lexicon::SPEECH_VERBS, lk) || has(BELIEF, lk)) {
             return Some(Raw {
@@ -357,4 +432,215 @@ fn colon_content(ctx: &Ctx, k: usize, s1: usize) -> Option<(usize, usize)> {
         e += 1;
     }
     Some((c, e))
+}
+
+/// Stance verbs that also take a "that" clause or a bare clause like a speech verb; they go
+/// through the speech rules first.
+const SAY_THAT: &[&str] = &[];
+
+/// "X called the plan “a disaster”", "X endorsed Clinton": the object, to the end of the
+/// clause, is the content. The source must stand on its own, not be a prepositional object
+/// ("a group called ...", "linked to a group called ...").
+fn stance(
+    ctx: &Ctx,
+    k: usize,
+    s1: usize,
+    src: (usize, usize),
+    cue: Option<(usize, usize)>,
+) -> Option<Raw> {
+    let before = src.0.checked_sub(1).map(|i| ctx.low(i)).unwrap_or("");
+    if matches!(
+        before,
+        "to" | "with" | "in" | "on" | "at" | "of" | "for" | "by" | "from" | "about" | "a" | "an"
+    ) {
+        return None;
+    }
+    // A walk that ran through a clause ("She joined a group called ...") is no source.
+    let plain = !(src.0..=src.1).any(|i| ctx.tok(i) == ",");
+    if plain
+        && (src.0 + 1..=src.1).any(|i| {
+            matches!(ctx.low(i), "a" | "an" | "the")
+                || has(lexicon::PERSON_PRONOUNS, ctx.low(i))
+                || has(lexicon::OTHER_PRONOUNS, ctx.low(i))
+        })
+    {
+        return None;
+    }
+    // In a relative clause ("Okafor, who proposed the ban, said ...") the verb describes the
+    // source instead of attributing a statement; the main verb's cue covers the sentence.
+    if k > 0 && matches!(ctx.low(k - 1), "who" | "which" | "that" | "whom") {
+        return None;
+    }
+    let c = k + 1;
+    if c >= s1 || !(ctx.is_word(c) || ctx.is_number(c) || ctx.mark(c).is_some()) {
+        return None;
+    }
+    // "ships called at the port", "called off", "asked for": verb + particle is not a stance.
+    if matches!(
+        ctx.low(c),
+        "at" | "in" | "on" | "off" | "up" | "for" | "into" | "out" | "by" | "from"
+    ) {
+        return None;
+    }
+    // "declined to comment" says nothing.
+    if ctx.low(c) == "to" && matches!(ctx.low(c + 1), "comment" | "elaborate" | "say") {
+        return None;
+    }
+    let e = clause_end(ctx, c, s1);
+    (e > c).then_some(Raw {
+        kind: QuoteKind::Reported,
+        content: (c, e),
+        cue,
+        source: Some(src),
+    })
+}
+
+/// "Sanders spoke on Tuesday, saying he would stay in the race": a participle cue after a
+/// comma takes the subject of its sentence as source and the rest of the clause as content.
+fn participle(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
+    let mut start = s0;
+    // `“...,” Mr. Axelrod said, calling ...`: the subject follows the opening quotation.
+    if let Some((fam, _, len)) = ctx.mark(start) {
+        let close = (start + len..k).find(|&i| ctx.mark(i).is_some_and(|m| m.0 == fam))?;
+        start = close + ctx.mark(close).map_or(1, |m| m.2);
+        if ctx.tok(start) == "," {
+            start += 1;
+        }
+    }
+    if start >= k {
+        return None;
+    }
+    let l = ctx.low(start);
+    let subj_end = if has(lexicon::PERSON_PRONOUNS, l) || matches!(l, "they" | "we" | "i") {
+        start
+    } else {
+        let mut e = start;
+        if matches!(l, "the") {
+            e += 1;
+        }
+        if !ctx.is_name(e) {
+            return None;
+        }
+        while e + 1 < k
+            && (ctx.is_name(e + 1)
+                || (matches!(ctx.tok(e + 1), "." | "-")
+                    && ctx.doc.glued(e + 1)
+                    && ctx.is_word(e + 2)
+                    && ctx.doc.glued(e + 2)))
+        {
+            e += 1;
+        }
+        e
+    };
+    // The subject must be followed by its verb (a lowercase word), not be part of a phrase.
+    let v = subj_end + 1;
+    if v >= k || !ctx.is_word(v) || ctx.tok(v).chars().next().is_some_and(char::is_uppercase) {
+        return None;
+    }
+    let c = k + 1;
+    if c >= s1 || !(ctx.is_word(c) || ctx.is_number(c) || ctx.mark(c).is_some()) {
+        return None;
+    }
+    let e = clause_end(ctx, c, s1);
+    (e > c).then_some(Raw {
+        kind: QuoteKind::Reported,
+        content: (c, e),
+        cue: Some((k, k)),
+        source: Some((start, subj_end)),
+    })
+}
+
+/// Words that label a line without naming a speaker ("Update: ...", "Watch: ...").
+const NOT_HEADLINE_SOURCES: &[&str] = &[
+    "update",
+    "updated",
+    "related",
+    "note",
+    "photo",
+    "photos",
+    "video",
+    "watch",
+    "read",
+    "more",
+    "see",
+    "also",
+    "editor",
+    "editor's",
+    "correction",
+    "breaking",
+    "live",
+    "q",
+    "a",
+    "the",
+    "here",
+    "this",
+    "why",
+    "what",
+    "how",
+    "when",
+    "where",
+    "who",
+    "subscribe",
+    "click",
+    "tags",
+];
+
+/// Headline attributions: a line opening with a short capitalised source and a colon,
+/// "Trump: Cruz Has ‘To Come a Long Way’ On Ethanol" — the rest of the line is the content.
+fn headlines(ctx: &Ctx, quoted: &[bool], out: &mut Vec<Raw>) {
+    let n = ctx.n();
+    for i in 0..n {
+        if !(ctx.line_start(i) || i == 0) || !ctx.is_name(i) {
+            continue;
+        }
+        if quoted.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        if has(NOT_HEADLINE_SOURCES, ctx.low(i)) {
+            continue;
+        }
+        let Some(colon) = (i + 1..(i + 7).min(n))
+            .take_while(|&j| !ctx.line_start(j))
+            .find(|&j| ctx.tok(j) == ":")
+        else {
+            continue;
+        };
+        let src_ok = (i..colon).all(|j| {
+            (ctx.is_word(j) && (ctx.is_name(j) || has(lexicon::ROLE_NOUNS, ctx.low(j))))
+                || (matches!(ctx.tok(j), "." | "-" | "’" | "'") && ctx.doc.glued(j))
+                || (ctx.is_word(j) && ctx.low(j) == "camp")
+        });
+        if !src_ok || ctx.words(i, colon - 1) > 4 {
+            continue;
+        }
+        let c = colon + 1;
+        if c >= n || ctx.line_start(c) {
+            continue;
+        }
+        let mut e = c;
+        while e + 1 < n && !ctx.line_start(e + 1) {
+            e += 1;
+        }
+        if ctx.words(c, e) < 3 {
+            continue;
+        }
+        out.push(Raw {
+            kind: QuoteKind::Reported,
+            content: (c, e),
+            cue: Some((colon, colon)),
+            source: Some((i, colon - 1)),
+        });
+    }
+}
+
+/// Most words of sentence `s0..s1` are capitalised, as in a headline.
+fn title_case(ctx: &Ctx, s0: usize, s1: usize) -> bool {
+    let (mut words, mut caps) = (0, 0);
+    for i in s0..s1.min(s0 + 40) {
+        if ctx.is_word(i) && ctx.tok(i).chars().count() > 3 {
+            words += 1;
+            caps += usize::from(ctx.tok(i).chars().next().is_some_and(char::is_uppercase));
+        }
+    }
+    words >= 3 && caps * 10 >= words * 8
 }

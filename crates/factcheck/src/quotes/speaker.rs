@@ -110,6 +110,22 @@ fn speaker_of(
     index: &Index,
     last: Option<((usize, usize), usize)>,
 ) -> (Option<(usize, usize)>, bool) {
+    // "Councillor Ben Okafor, who proposed the ban,", "Sen. Mitch McConnell (R-Ky.)": the
+    // speaker is the part before the appositive, relative clause or parenthesis.
+    let s = match (s.0 + 1..=s.1).find(|&i| matches!(ctx.tok(i), "," | "(" | "—" | "–")) {
+        Some(c) if c > s.0 + 1 || ctx.is_word(s.0) => (s.0, c - 1),
+        _ => s,
+    };
+    // "Sources close to the council": the head is "Sources"; what they are close to is no name.
+    let s = match (s.0 + 1..s.1).find(|&i| {
+        matches!(
+            (ctx.low(i), ctx.low(i + 1)),
+            ("close", "to") | ("familiar", "with") | ("near", "to")
+        )
+    }) {
+        Some(c) => (s.0, c - 1),
+        None => s,
+    };
     let head = ctx.low(s.1);
     if s.0 == s.1 && has(lexicon::PERSON_PRONOUNS, head) {
         if let Some((sp, at)) = last {

@@ -217,3 +217,288 @@ fn a_clause_after_said_is_the_statement_not_an_inverted_speaker() {
         .text
         .starts_with("a spokesman"));
 }
+
+/// The quotes of `qs` whose cue reads `cue`.
+fn with_cue<'q>(qs: &'q [Quote], cue: &str) -> Vec<&'q Quote> {
+    qs.iter().filter(|q| text_of(&q.cue) == Some(cue)).collect()
+}
+
+#[test]
+fn said_after_a_relative_clause_takes_the_quote_after_its_colon() {
+    let t = "Councillor Ben Okafor, who proposed the ban, said the town had a choice: \
+             “Either we take our streets back now, or we lose them forever.” \
+             Councilor Okafer added that time was short.";
+    let q = run(t);
+    let d: Vec<&Quote> = q.iter().filter(|q| q.kind == QuoteKind::Direct).collect();
+    assert_eq!(d.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&d[0].cue), Some("said"));
+    assert!(
+        text_of(&d[0].source).is_some_and(|s| s.starts_with("Councillor Ben Okafor")),
+        "{q:#?}"
+    );
+    assert_eq!(d[0].speaker.as_deref(), Some("Councillor Ben Okafor"));
+    // "added" keeps its own reported statement.
+    assert!(!with_cue(&q, "added").is_empty(), "{q:#?}");
+}
+
+#[test]
+fn long_appositive_source() {
+    let t = "Mara Quill, a lecturer in economics at the University of Leeds, said the \
+             figures were misleading.";
+    let q = run(t);
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&q[0].cue), Some("said"));
+    assert_eq!(q[0].speaker.as_deref(), Some("Mara Quill"));
+    assert_eq!(q[0].content.text, "the figures were misleading");
+}
+
+#[test]
+fn source_with_a_party_parenthesis() {
+    let t = "Sen. Dana Rusk (D-Vt.) said that the vote would be delayed until spring.";
+    let q = run(t);
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&q[0].source), Some("Sen. Dana Rusk (D-Vt.)"));
+    assert_eq!(q[0].speaker.as_deref(), Some("Sen. Dana Rusk"));
+}
+
+#[test]
+fn uncued_quote_after_an_attribution_tail_inherits_the_speaker() {
+    let t = "“The river is rising fast,” said Rosa Calder in an interview on Friday. \
+             “We have two days at most.”";
+    let q = run(t);
+    assert_eq!(q.len(), 2, "{q:#?}");
+    for x in &q {
+        assert_eq!(text_of(&x.cue), Some("said"), "{q:#?}");
+        assert_eq!(x.speaker.as_deref(), Some("Rosa Calder"), "{q:#?}");
+        assert!(!x.unattributed);
+    }
+    // A short quote with its own cue is still a statement, and passes its speaker on.
+    let q = run("“Never,” Lena Holt said. “Not while I am in charge here.”");
+    assert_eq!(q.len(), 2, "{q:#?}");
+    assert!(q.iter().all(|x| x.speaker.as_deref() == Some("Lena Holt")));
+}
+
+#[test]
+fn a_quote_ended_by_a_full_stop_is_not_credited_to_the_next_sentence() {
+    let t = "Kim Avery spoke first. She said: “The plan is dead and buried.” \
+             Tom Reyes added that the vote was close.";
+    let q = run(t);
+    let d: Vec<&Quote> = q.iter().filter(|q| q.kind == QuoteKind::Direct).collect();
+    assert_eq!(d.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&d[0].cue), Some("said"));
+}
+
+#[test]
+fn called_with_an_object_and_a_quote() {
+    let t = "The mayor called the plan \"a disaster for everyone in town\" on Monday.";
+    let q = run(t);
+    let c = with_cue(&q, "called");
+    assert_eq!(c.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&c[0].source), Some("The mayor"));
+    assert!(c[0].content.text.starts_with("the plan"), "{q:#?}");
+    // No separate uncued quote for the quotation inside.
+    assert_eq!(q.len(), 1, "{q:#?}");
+}
+
+#[test]
+fn called_directly_before_a_quotation() {
+    let t = "At the meeting, the mayor called “the only way to save our town from ruin.”";
+    let q = run(t);
+    let c = with_cue(&q, "called");
+    assert_eq!(c.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&c[0].source), Some("the mayor"));
+    assert!(c[0].content.text.contains("the only way"), "{q:#?}");
+}
+
+#[test]
+fn stance_verbs_are_cues() {
+    for (t, cue, src) in [
+        (
+            "Governor Hale described the budget as a betrayal of voters.",
+            "described",
+            "Governor Hale",
+        ),
+        (
+            "Senator Moss accused the company of hiding its losses.",
+            "accused",
+            "Senator Moss",
+        ),
+        (
+            "The union endorsed Ellen Park for mayor.",
+            "endorsed",
+            "The union",
+        ),
+        (
+            "Priya Nand criticized the new parking rules at length.",
+            "criticized",
+            "Priya Nand",
+        ),
+        (
+            "The coach seemed unhappy with the referee decisions.",
+            "seemed",
+            "The coach",
+        ),
+        (
+            "Ms. Ortega wants a second vote on the plan.",
+            "wants",
+            "Ms. Ortega",
+        ),
+    ] {
+        let q = run(t);
+        let c = with_cue(&q, cue);
+        assert_eq!(c.len(), 1, "{t}: {q:#?}");
+        assert_eq!(text_of(&c[0].source), Some(src), "{t}: {q:#?}");
+    }
+    // "called" after a preposition is a name, not a cue.
+    let q = run("She joined a group called the Harbour Friends last year.");
+    assert!(with_cue(&q, "called").is_empty(), "{q:#?}");
+    // A capitalised cue form inside a sentence is a name.
+    let q = run("Trade with the United States grew by four percent last year.");
+    assert!(q.is_empty(), "{q:#?}");
+}
+
+#[test]
+fn headline_colon() {
+    let t = "Hale: Budget Cuts Will Hurt Rural Schools\n\nThe governor spoke on Monday.";
+    let q = run(t);
+    let c = with_cue(&q, ":");
+    assert_eq!(c.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&c[0].source), Some("Hale"));
+    assert_eq!(c[0].content.text, "Budget Cuts Will Hurt Rural Schools");
+    // Labels are not sources.
+    let q = run("Update: The road has reopened to all traffic.\n\nMore later.");
+    assert!(with_cue(&q, ":").is_empty(), "{q:#?}");
+}
+
+#[test]
+fn title_case_headline_cue() {
+    let q = run("Mayor Hale Says Budget Cuts Will Hurt Schools\n\nThe mayor spoke.");
+    let c = with_cue(&q, "Says");
+    assert_eq!(c.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&c[0].source), Some("Mayor Hale"));
+}
+
+#[test]
+fn participle_and_coordinated_cues_take_the_subject() {
+    let q = run("Nora Vance spoke in Leeds on Tuesday, saying the plant would close.");
+    let c = with_cue(&q, "saying");
+    assert_eq!(c.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&c[0].source), Some("Nora Vance"));
+    assert_eq!(c[0].content.text, "the plant would close");
+    let q = run("Nora Vance visited the plant and said the jobs were safe.");
+    let c = with_cue(&q, "said");
+    assert_eq!(c.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&c[0].source), Some("Nora Vance"));
+    assert_eq!(c[0].content.text, "the jobs were safe");
+}
+
+#[test]
+fn said_it_and_said_there_start_clauses() {
+    let q = run("The council said it would review the decision next month.");
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(q[0].content.text, "it would review the decision next month");
+    let q = run("Mr. Lund said there was no evidence of fraud in the count.");
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&q[0].source), Some("Mr. Lund"));
+    let q = run("Ann Lee said his plan was unworkable and costly.");
+    assert_eq!(q.len(), 1, "{q:#?}");
+}
+
+#[test]
+fn asked_without_a_named_asker() {
+    let q = run("Asked whether he would run again, the senator smiled and left the room.");
+    let c = with_cue(&q, "Asked");
+    assert_eq!(c.len(), 1, "{q:#?}");
+    assert_eq!(c[0].content.text, "whether he would run again");
+    assert!(c[0].source.is_none());
+}
+
+#[test]
+fn odd_inputs_do_not_panic() {
+    for t in [
+        "",
+        ":",
+        "A:",
+        "X: \"",
+        ", saying",
+        "and said",
+        "Asked",
+        "asked whether",
+        "(",
+        ")",
+        "Ann (",
+        "Ann (D) said",
+        "Ann, who, said",
+        "“”",
+        "\" said \"",
+        "Trump Says",
+        "called",
+        "the mayor called",
+        ", , , said",
+    ] {
+        let _ = run(t);
+    }
+}
+
+#[test]
+fn dash_appositive_and_long_adjunct_before_that() {
+    let q = run("Jo Sims — a teacher from Mount Pleasant — says she will vote for the mayor.");
+    let c = with_cue(&q, "says");
+    assert_eq!(c.len(), 1, "{q:#?}");
+    assert_eq!(c[0].speaker.as_deref(), Some("Jo Sims"));
+    let q = run(
+        "Ann Lee said in an interview with the local paper last week that the mill \
+                 would close.",
+    );
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(q[0].content.text, "that the mill would close");
+}
+
+#[test]
+fn attribution_after_a_quote_steps_over_a_parenthesis_and_commas() {
+    let q = run("“We will not back down on this,” Rep. Jim Moss (D-Wash.) said.");
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&q[0].cue), Some("said"));
+    assert_eq!(q[0].speaker.as_deref(), Some("Rep. Jim Moss"));
+    let q = run("“The deal is bad for us,” the tired, 71-year-old diplomat said.");
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&q[0].cue), Some("said"));
+    let q = run("She says her husband will be the best president of all.");
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(
+        q[0].content.text,
+        "her husband will be the best president of all"
+    );
+}
+
+#[test]
+fn stance_verbs_in_relative_clauses_or_with_particles_are_not_cues() {
+    let qs = extract(
+        "The council says 412 ships called at the port last year. \
+         Councillor Ben Okafor, who proposed the ban, said the town had no choice.",
+    );
+    assert!(
+        qs.iter().all(|q| q
+            .cue
+            .as_ref()
+            .is_none_or(|c| c.text != "called" && c.text != "proposed")),
+        "{qs:#?}"
+    );
+}
+
+#[test]
+fn sources_close_to_someone_are_unattributed() {
+    for text in [
+        "Sources close to the council say the vote was rushed.",
+        "People familiar with the matter said the deal was off.",
+    ] {
+        let qs = extract(text);
+        assert_eq!(qs.len(), 1, "{text}: {qs:#?}");
+        assert!(qs[0].unattributed, "{text}: {qs:#?}");
+        let source = &qs[0].source.as_ref().unwrap().text;
+        assert!(
+            source.starts_with("Sources") || source.starts_with("People"),
+            "{text}: {source}"
+        );
+    }
+}
