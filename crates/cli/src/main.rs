@@ -19,6 +19,7 @@ mod classify;
 mod evaluate;
 mod output;
 mod render;
+mod serve;
 mod train;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -56,6 +57,8 @@ enum Command {
     Train(TrainArgs),
     /// Measure analysis and training speed (prints figures, asserts nothing).
     Bench(BenchArgs),
+    /// Serve the HTTP API (JSON, under /v1) until Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
 }
 
 /// Output formats of `unspin analyze`.
@@ -221,6 +224,26 @@ struct BenchArgs {
     model: Option<String>,
 }
 
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address and port to listen on (port 0 picks a free one; the address is printed).
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Largest accepted request body in bytes; larger requests get 413.
+    #[arg(long, value_name = "BYTES", default_value_t = unspin_server::DEFAULT_MAX_BODY)]
+    max_body: usize,
+    /// Longest a request may take, in seconds; slower ones get 504.
+    #[arg(long, value_name = "SECS", default_value_t = unspin_server::DEFAULT_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: u64,
+    /// Analyses that may run at once; requests past it get 503 [default: 2 × cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_concurrent: Option<u64>,
+    /// "classical" for the model embedded in this binary, or the path of a model file.
+    #[arg(long, value_name = "PATH|classical")]
+    model: Option<String>,
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -232,6 +255,7 @@ fn main() -> ExitCode {
         Command::Eval(a) => evaluate::run(a),
         Command::Train(a) => train::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -981,3 +981,81 @@ fn text_view_lists_the_aids() {
     assert!(out.contains("230 + 190 = 420"), "{out}");
     assert!(out.contains("[unattributed]"), "{out}");
 }
+
+#[test]
+fn serve_help_lists_its_limits() {
+    let out = stdout_of(unspin().args(["serve", "--help"]));
+    for flag in [
+        "--addr",
+        "--max-body",
+        "--timeout",
+        "--max-concurrent",
+        "--model",
+    ] {
+        assert!(out.contains(flag), "{flag} missing from:\n{out}");
+    }
+}
+
+#[test]
+fn serve_rejects_bad_arguments_with_exit_2() {
+    for args in [
+        &["serve", "--addr", "localhost"][..],
+        &["serve", "--addr", "127.0.0.1:99999"],
+        &["serve", "--max-concurrent", "0"],
+        &["serve", "--timeout", "0"],
+    ] {
+        let out = unspin().args(args).assert().code(2).get_output().clone();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.starts_with("unspin: error: "), "{args:?}: {err}");
+    }
+    // A model that cannot be loaded fails before the server listens.
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.unspin");
+    fails_with(
+        unspin()
+            .args(["serve", "--addr", "127.0.0.1:0", "--model"])
+            .arg(&missing),
+        &["missing.unspin"],
+    );
+}
+
+/// The binary really serves: started on port 0, it prints its address, and answers /healthz.
+#[test]
+fn serve_answers_health_checks() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    /// Kills the server however the test ends, so a failed assertion leaves no process behind.
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Server(
+        std::process::Command::new(env!("CARGO_BIN_EXE_unspin"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    BufReader::new(child.0.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("unspin: listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    drop(child);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"status\":\"ok\""), "{response}");
+}

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// What kind of inconsistency a [`Finding`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// Parts presented as a breakdown of a total do not add up to it (or exceed it).
@@ -24,6 +25,7 @@ pub enum FindingKind {
 /// A stretch of the checked text. `start`/`end` are Unicode code-point offsets (end exclusive),
 /// and `text` is exactly the code points `start..end` of the input.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Place {
     pub start: usize,
     pub end: usize,
@@ -32,6 +34,7 @@ pub struct Place {
 
 /// One inconsistency: what kind, every place involved (in text order), and a one-line reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     pub kind: FindingKind,
     pub places: Vec<Place>,
@@ -40,6 +43,7 @@ pub struct Finding {
 
 /// How a statement is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QuoteKind {
     /// The speaker's words in quotation marks.
@@ -50,6 +54,7 @@ pub enum QuoteKind {
 
 /// One attributed (or conspicuously unattributed) statement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Quote {
     pub kind: QuoteKind,
     /// What was said. For direct quotes this includes the quotation marks.
@@ -73,6 +78,7 @@ pub struct Quote {
 /// One sentence of an article with its check-worthiness. `start`/`end` are Unicode code-point
 /// offsets (end exclusive) and `text` is exactly the code points `start..end` of the input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Claim {
     pub start: usize,
     pub end: usize,

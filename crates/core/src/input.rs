@@ -195,6 +195,17 @@ fn human_bytes(n: u64) -> String {
     format!("{v:.1} {}", UNITS[unit])
 }
 
+/// Builds the article of an HTML page that is already text: its extracted main text and title,
+/// which offsets then point into. The one place a page becomes an [`Article`], so files read
+/// here and pages posted to the HTTP API are analysed identically.
+pub fn article_from_html(
+    id: impl Into<String>,
+    html: &str,
+) -> Result<Article, unspin_html::HtmlError> {
+    let e = unspin_html::extract(html)?;
+    Ok(Article::from_html(id, e.title, e.text))
+}
+
 /// Reads one article file. The id comes from [`Article::id_from_path`].
 ///
 /// Symlinks are followed. Non-regular files that are not directories (a FIFO, `/dev/stdin`,
@@ -432,13 +443,10 @@ fn decode(
         // Web pages declare their encoding (often not UTF-8 on older sites); the extracted text
         // is what offsets refer to, so decoding leniently loses nothing a user could point at.
         let page = unspin_html::decode_html(&bytes);
-        return match unspin_html::extract(&page) {
-            Ok(e) => Ok(Article::from_html(id, e.title, e.text)),
-            Err(reason) => Err(InputError::Html {
-                path: path.to_path_buf(),
-                reason,
-            }),
-        };
+        return article_from_html(id, &page).map_err(|reason| InputError::Html {
+            path: path.to_path_buf(),
+            reason,
+        });
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Article::new(id, text)),

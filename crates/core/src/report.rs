@@ -8,6 +8,7 @@ use serde::Serialize;
 
 /// One detected span as reported to users: offsets in code points, plus its text for reading.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportSpan {
     pub start: usize,
     pub end: usize,
@@ -18,6 +19,7 @@ pub struct ReportSpan {
 
 /// The analysis of one article.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     pub id: String,
     /// Length of the text in code points (the range every offset lives in).

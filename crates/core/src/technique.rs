@@ -232,6 +232,23 @@ impl<'de> Deserialize<'de> for Technique {
     }
 }
 
+/// In the OpenAPI document a technique is what it is on the wire: a string, one of the 14 PTC
+/// names. Written by hand because the derive would describe the Rust variant names instead.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Technique {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .enum_values(Some(Technique::ALL.iter().map(|t| t.name())))
+            .description(Some("One of the 14 PTC technique names."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Technique {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,10 +65,16 @@ impl Analyzer {
     /// Analyses one article. The aids read the same text the spans point into, so all offsets
     /// in the report share one coordinate system.
     pub fn analyze(&self, article: Article) -> Report {
+        self.analyze_with(article, true)
+    }
+
+    /// Like [`Analyzer::analyze`], but skips the aids for this article when `aids` is false:
+    /// a long-running server loads the claim model once and lets each request choose.
+    pub fn analyze_with(&self, article: Article, aids: bool) -> Report {
         let doc = Document::new(article);
         let spans = self.detector.detect(&doc);
         let mut report = Report::new(&doc, self.detector.name(), spans);
-        if let Some(model) = &self.claims {
+        if let Some(model) = self.claims.as_ref().filter(|_| aids) {
             let text = &doc.article.text;
             report.claims = model.claims(text);
             report.quotes = factcheck::quotes::extract(text);

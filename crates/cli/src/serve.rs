@@ -1,0 +1,25 @@
+//! `unspin serve`: the HTTP API. Flags become an `unspin_server::Config`; everything else lives
+//! in the `unspin-server` library so the server can be embedded without this binary.
+
+use crate::{load_model, ServeArgs};
+use anyhow::{Context, Result};
+use std::time::Duration;
+
+pub fn run(args: ServeArgs) -> Result<()> {
+    let config = unspin_server::Config {
+        max_body: args.max_body,
+        timeout: Duration::from_secs(args.timeout),
+        max_concurrent: args
+            .max_concurrent
+            .map_or_else(unspin_server::default_max_concurrent, |n| {
+                usize::try_from(n).unwrap_or(usize::MAX)
+            }),
+    };
+    // Models load once, before listening: a bad --model fails here, not on the first request.
+    let analyzer = unspin::Analyzer::new(load_model(args.model.as_deref())?, true)?;
+    unspin_server::run(args.addr, analyzer, config, |addr| {
+        // Printed once bound, so scripts starting the server on port 0 can read the port.
+        eprintln!("unspin: listening on http://{addr}");
+    })
+    .context("server failed")
+}

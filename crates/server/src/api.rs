@@ -1,0 +1,366 @@
+//! The routes, their request and response types, and the OpenAPI document derived from them.
+
+use crate::error::{ApiError, ErrorBody};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use unspin::{assign_techniques, Article, CharSpan, Document, Report, Technique};
+use utoipa::{OpenApi, ToSchema};
+
+/// The id a report gets when the request names none.
+const DEFAULT_ID: &str = "article";
+
+/// `POST /v1/analyze`: one article, as plain text or as an HTML page (give exactly one).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyzeRequest {
+    /// The report's id (default `"article"`).
+    pub id: Option<String>,
+    /// Plain text, analysed as is; offsets are code points into it.
+    pub text: Option<String>,
+    /// An HTML page: its main text is extracted as `unspin analyze --input html` does, and the
+    /// report carries that text (offsets point into it) and the page title.
+    pub html: Option<String>,
+    /// Run the fact-checking aids (claims, quotes, contradictions); default true.
+    pub aids: Option<bool>,
+}
+
+/// A span to classify: code-point offsets into the request's text, end exclusive.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifySpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// `POST /v1/classify`: a text and spans in it (the TC task).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifyRequest {
+    pub text: String,
+    pub spans: Vec<ClassifySpan>,
+}
+
+/// One classified span.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClassifiedSpan {
+    pub start: usize,
+    pub end: usize,
+    /// The code points `start..end` of the text.
+    pub text: String,
+    /// The predicted technique. A span listed `k` times gets the `k` best techniques, one per
+    /// listing, as PTC lists a span once per technique it carries.
+    pub technique: Technique,
+    /// Probability of each technique, keyed by PTC name.
+    pub probabilities: BTreeMap<String, f32>,
+}
+
+/// `POST /v1/classify` answer: one entry per requested span, in request order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClassifyResponse {
+    pub detector: String,
+    pub spans: Vec<ClassifiedSpan>,
+}
+
+/// One of the 14 techniques, for legends and explanations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TechniqueInfo {
+    /// The PTC name, as used in reports.
+    pub name: &'static str,
+    pub short_name: &'static str,
+    pub definition: &'static str,
+    /// A CSS hex colour, distinct per technique, for highlighting.
+    pub color: &'static str,
+}
+
+/// `GET /healthz` answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `"ok"` when the server answers.
+    pub status: &'static str,
+    /// The name of the loaded detector.
+    pub detector: String,
+    /// The unspin version.
+    pub version: &'static str,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "unspin",
+        description = "Find propaganda techniques in news articles, with exact code-point offsets."
+    ),
+    paths(analyze, classify, techniques, healthz)
+)]
+struct ApiDoc;
+
+/// The OpenAPI document of this API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    doc
+}
+
+pub(crate) fn routes(state: Arc<AppState>) -> Router {
+    // Serialised once: the document is fixed for the life of the process.
+    let doc = serde_json::to_string(&openapi()).unwrap_or_else(|_| "{}".into());
+    Router::new()
+        .route("/v1/analyze", post(analyze))
+        .route("/v1/classify", post(classify))
+        .route("/v1/techniques", get(techniques))
+        .route("/healthz", get(healthz))
+        .route(
+            "/openapi.json",
+            get(move || async move {
+                ([("content-type", "application/json")], doc.clone()).into_response()
+            }),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        format!("no such endpoint: {method} {}", uri.path()),
+    )
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} does not accept {method}", uri.path()),
+    )
+}
+
+/// Analyse one article.
+#[utoipa::path(
+    post,
+    path = "/v1/analyze",
+    request_body = AnalyzeRequest,
+    responses(
+        (status = 200, description = "The report, as `unspin analyze --format json` prints it", body = Report),
+        (status = 400, description = "Malformed request, empty text, or an HTML page without article text", body = ErrorBody),
+        (status = 413, description = "Body over the size limit", body = ErrorBody),
+        (status = 503, description = "All analysis slots busy; retry later", body = ErrorBody),
+        (status = 504, description = "Over the time limit", body = ErrorBody),
+    )
+)]
+async fn analyze(
+    State(state): State<Arc<AppState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req: AnalyzeRequest = parse(body, state.max_body)?;
+    let id = req.id.unwrap_or_else(|| DEFAULT_ID.to_string());
+    let aids = req.aids.unwrap_or(true);
+    let input = match (req.text, req.html) {
+        (Some(text), None) => Input::Text(text),
+        (None, Some(html)) => Input::Html(html),
+        _ => {
+            return Err(ApiError::bad_request(
+                "give exactly one of \"text\" and \"html\"",
+            ))
+        }
+    };
+    if input.as_str().trim().is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "\"{}\" is empty",
+            input.field()
+        )));
+    }
+    let report: Report = run_blocking(&state, move |state| {
+        let article = match input {
+            Input::Text(text) => Article::new(id, text),
+            // Extraction parses the whole page: CPU work, so it belongs on the blocking pool.
+            Input::Html(html) => unspin::article_from_html(id, &html)
+                .map_err(|e| ApiError::bad_request(format!("\"html\": {e}")))?,
+        };
+        Ok(state.analyzer.analyze_with(article, aids))
+    })
+    .await?;
+    Ok(Json(report).into_response())
+}
+
+enum Input {
+    Text(String),
+    Html(String),
+}
+
+impl Input {
+    fn as_str(&self) -> &str {
+        match self {
+            Input::Text(s) | Input::Html(s) => s,
+        }
+    }
+
+    fn field(&self) -> &'static str {
+        match self {
+            Input::Text(_) => "text",
+            Input::Html(_) => "html",
+        }
+    }
+}
+
+/// Classify given spans of a text into techniques (the TC task).
+#[utoipa::path(
+    post,
+    path = "/v1/classify",
+    request_body = ClassifyRequest,
+    responses(
+        (status = 200, description = "One entry per span, in request order", body = ClassifyResponse),
+        (status = 400, description = "Malformed request, empty text, or a span outside the text", body = ErrorBody),
+        (status = 413, description = "Body over the size limit", body = ErrorBody),
+        (status = 503, description = "All analysis slots busy; retry later", body = ErrorBody),
+        (status = 504, description = "Over the time limit", body = ErrorBody),
+    )
+)]
+async fn classify(
+    State(state): State<Arc<AppState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req: ClassifyRequest = parse(body, state.max_body)?;
+    if req.text.trim().is_empty() {
+        return Err(ApiError::bad_request("\"text\" is empty"));
+    }
+    // Checked before taking a slot: a bad span is the client's mistake, however busy we are.
+    let len = req.text.chars().count();
+    let spans: Vec<CharSpan> = req
+        .spans
+        .iter()
+        .map(|s| CharSpan::new(s.start, s.end))
+        .collect();
+    for (i, s) in spans.iter().enumerate() {
+        if s.start >= s.end || s.end > len {
+            return Err(ApiError::bad_request(format!(
+                "span {i} ({}..{}) is not a non-empty range inside the text, \
+                 which has {len} code points",
+                s.start, s.end
+            )));
+        }
+    }
+    let response = run_blocking(&state, move |state| {
+        let detector = state.analyzer.detector();
+        let doc = Document::new(Article::new(DEFAULT_ID, req.text));
+        let scores = detector.classify(&doc, &spans);
+        let picked = assign_techniques(&spans, &scores);
+        let spans = spans
+            .iter()
+            .zip(scores.iter().zip(picked))
+            .map(|(span, (scores, technique))| ClassifiedSpan {
+                start: span.start,
+                end: span.end,
+                text: doc.article.slice(*span).unwrap_or_default().to_string(),
+                technique,
+                probabilities: Technique::ALL
+                    .iter()
+                    .map(|t| (t.name().to_string(), scores[t.index()]))
+                    .collect(),
+            })
+            .collect();
+        Ok(ClassifyResponse {
+            detector: detector.name().to_string(),
+            spans,
+        })
+    })
+    .await?;
+    Ok(Json(response).into_response())
+}
+
+/// The 14 techniques, in class order.
+#[utoipa::path(
+    get,
+    path = "/v1/techniques",
+    responses((status = 200, description = "The 14 PTC techniques", body = [TechniqueInfo]))
+)]
+async fn techniques() -> Json<Vec<TechniqueInfo>> {
+    Json(
+        Technique::ALL
+            .iter()
+            .map(|t| TechniqueInfo {
+                name: t.name(),
+                short_name: t.short_name(),
+                definition: t.definition(),
+                color: t.color(),
+            })
+            .collect(),
+    )
+}
+
+/// Liveness check.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    responses((status = 200, description = "The server is up", body = Health))
+)]
+async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        detector: state.analyzer.detector().name().to_string(),
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// Reads a JSON request body, turning every way it can be wrong into a 400 (or 413) that
+/// says what to fix. Parsed by hand rather than with axum's `Json` so that invalid UTF-8 and
+/// the content type get our messages, and a missing `Content-Type` (curl's `-d` sends a form
+/// type) is not an error.
+fn parse<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    max_body: usize,
+) -> Result<T, ApiError> {
+    let bytes = body.map_err(|rejection| {
+        let status = rejection.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                status,
+                format!("request body is larger than the server's limit of {max_body} bytes"),
+            )
+        } else {
+            ApiError::new(status, rejection.body_text())
+        }
+    })?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        ApiError::bad_request(format!(
+            "request body is not valid UTF-8 (first bad byte at offset {})",
+            e.valid_up_to()
+        ))
+    })?;
+    serde_json::from_str(text)
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON request: {e}")))
+}
+
+/// Runs CPU-bound work on tokio's blocking pool so the async workers stay free for I/O, but
+/// only if an analysis slot is free: otherwise 503 at once.
+async fn run_blocking<T: Send + 'static>(
+    state: &Arc<AppState>,
+    work: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let permit = state.slots.clone().try_acquire_owned().map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server is busy with other analyses; retry later",
+        )
+    })?;
+    let state = Arc::clone(state);
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work(&state)
+    })
+    .await
+    .map_err(|_| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error: the analysis failed unexpectedly",
+        )
+    })?
+}

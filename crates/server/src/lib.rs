@@ -1,0 +1,178 @@
+//! The unspin HTTP API: the library behind `unspin serve`.
+//!
+//! Endpoints (all JSON; the analysis ones are versioned under `/v1` so the wire format can
+//! change later without breaking clients):
+//!
+//! * `POST /v1/analyze`: one article (`text` or `html`) in, the same [`Report`] that
+//!   `unspin analyze --format json` prints for it out;
+//! * `POST /v1/classify`: a text and spans in, a technique and per-technique probabilities
+//!   for each span out (the TC task);
+//! * `GET /v1/techniques`: names, short names, definitions and colours of the 14 techniques;
+//! * `GET /healthz`: liveness, the detector's name and the version;
+//! * `GET /openapi.json`: the OpenAPI document, derived from the types below by `utoipa`, so it
+//!   cannot drift from what the handlers really accept and return.
+//!
+//! Every failure answers `{"error": "..."}` with a status that says whose fault it was: 400 for
+//! a bad request, 404/405 for a wrong route, 413 past the body limit, 503 when all analysis
+//! slots are busy, 504 past the time limit, 500 only for bugs.
+//!
+//! This crate knows nothing about command lines; the CLI parses flags into a [`Config`] and
+//! calls [`run`].
+
+mod api;
+mod error;
+
+pub use api::{
+    AnalyzeRequest, ClassifiedSpan, ClassifyRequest, ClassifyResponse, ClassifySpan, Health,
+    TechniqueInfo,
+};
+pub use error::ErrorBody;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use unspin::Analyzer;
+
+/// Default for [`Config::max_body`]: 5 MiB. News pages, even as full HTML, are far below it,
+/// and it bounds the memory one request can make the server hold.
+pub const DEFAULT_MAX_BODY: usize = 5 << 20;
+
+/// Default for [`Config::timeout`].
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default for [`Config::max_concurrent`]: twice the cores. Analysis is CPU-bound, so more
+/// would only queue on the blocking pool and grow latency; twice lets one request's I/O and
+/// JSON work overlap another's analysis.
+pub fn default_max_concurrent() -> usize {
+    2 * std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Limits of a server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Largest accepted request body in bytes; larger ones get 413 without being read whole.
+    pub max_body: usize,
+    /// Longest a request may take, reading its body included; past it the client gets 504.
+    pub timeout: Duration,
+    /// How many analyses (`/v1/analyze`, `/v1/classify`) may run at once; a request past it
+    /// gets 503 at once rather than waiting, so an overloaded server sheds load instead of
+    /// piling up work whose clients have long given up.
+    pub max_concurrent: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_body: DEFAULT_MAX_BODY,
+            timeout: DEFAULT_TIMEOUT,
+            max_concurrent: default_max_concurrent(),
+        }
+    }
+}
+
+/// What every handler shares: the models, loaded once at startup, and the analysis slots.
+pub(crate) struct AppState {
+    pub(crate) analyzer: Analyzer,
+    /// One permit per analysis slot. A permit moves into the blocking task, so a request that
+    /// timed out keeps its slot until its analysis really ends: the cap counts CPU work, not
+    /// open connections.
+    pub(crate) slots: Arc<Semaphore>,
+    pub(crate) max_body: usize,
+    pub(crate) timeout: Duration,
+}
+
+impl AppState {
+    pub(crate) fn new(analyzer: Analyzer, config: &Config) -> Self {
+        AppState {
+            analyzer,
+            slots: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
+            max_body: config.max_body,
+            timeout: config.timeout,
+        }
+    }
+}
+
+/// The API as an axum [`Router`], for embedding in another server or serving with [`serve`].
+/// The analyzer should have its aids on; requests can still turn them off one by one.
+pub fn router(analyzer: Analyzer, config: &Config) -> Router {
+    app(Arc::new(AppState::new(analyzer, config)))
+}
+
+pub(crate) fn app(state: Arc<AppState>) -> Router {
+    let max_body = state.max_body;
+    let timeout = state.timeout;
+    api::routes(state)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            error::with_timeout(timeout, req, next)
+        }))
+}
+
+/// Serves `router` on `listener` until `shutdown` completes; requests in flight then finish
+/// before this returns (graceful shutdown).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Binds `addr`, reports the bound address to `on_listen` (useful with port 0) and serves the
+/// API until Ctrl-C or SIGTERM, on a tokio runtime of its own.
+pub fn run(
+    addr: SocketAddr,
+    analyzer: Analyzer,
+    config: Config,
+    on_listen: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let served = runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
+        on_listen(listener.local_addr()?);
+        serve(listener, router(analyzer, &config), shutdown_signal()).await
+    });
+    // Every request has been answered by now; an analysis abandoned by a timed-out request may
+    // still run on the blocking pool, and its result has no one to go to, so do not wait long.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    served
+}
+
+/// Completes on Ctrl-C, or on SIGTERM (what `docker stop` and systemd send) on Unix.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        // If no handler can be installed, only the other signal (or a kill) stops the server.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,384 @@
+//! API tests against real servers on loopback ports, spoken to over plain TCP: a few lines of
+//! HTTP/1.1 are all a client needs here, and raw bytes let the tests send what no well-behaved
+//! client would (invalid UTF-8, oversized bodies).
+
+use super::*;
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::OnceLock;
+use unspin::{Article, Technique};
+
+/// One runtime for every test server; it lives as long as the test process.
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("test runtime")
+    })
+}
+
+/// A server on 127.0.0.1 with its own limits; the state is kept so tests can occupy slots.
+struct TestServer {
+    addr: SocketAddr,
+    state: Arc<AppState>,
+}
+
+fn start(config: Config) -> TestServer {
+    // Loading the models is the slow part; each test server gets its own (cheap after the
+    // first, as the embedded models are decoded from memory).
+    let analyzer = Analyzer::new(unspin::load_detector(None).expect("embedded model"), true)
+        .expect("claim model");
+    let state = Arc::new(AppState::new(analyzer, &config));
+    let router = app(Arc::clone(&state));
+    let addr = runtime().block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(serve(listener, router, std::future::pending()));
+        addr
+    });
+    TestServer { addr, state }
+}
+
+fn server() -> TestServer {
+    start(Config::default())
+}
+
+/// Sends one request and returns the status and the body parsed as JSON.
+fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(body);
+    stream.write_all(&bytes).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let response = String::from_utf8(response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{head}"
+    );
+    let value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body:?}"));
+    (status, value)
+}
+
+fn post(addr: SocketAddr, path: &str, body: &Value) -> (u16, Value) {
+    request(addr, "POST", path, body.to_string().as_bytes())
+}
+
+fn get(addr: SocketAddr, path: &str) -> (u16, Value) {
+    request(addr, "GET", path, b"")
+}
+
+/// The code points `start..end` of `text`.
+fn slice(text: &str, start: u64, end: u64) -> String {
+    text.chars()
+        .skip(start as usize)
+        .take((end - start) as usize)
+        .collect()
+}
+
+fn error_of(v: &Value) -> &str {
+    v["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error: {v}"))
+}
+
+const ARTICLE: &str = "🚨 The corrupt traitors in Brüssel will destroy our great nation! \
+    Every patriot knows it. \"They are liars and criminals,\" said Senator Smith. \
+    Unemployment rose to 12% from 5%, officials said.";
+
+#[test]
+fn analyze_text_offsets_slice_by_code_points() {
+    let s = server();
+    let (status, r) = post(
+        s.addr,
+        "/v1/analyze",
+        &json!({ "text": ARTICLE, "id": "x1" }),
+    );
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["id"], "x1");
+    assert_eq!(r["detector"], "classical");
+    assert_eq!(r["length"], ARTICLE.chars().count());
+    assert!(r.get("text").is_none(), "plain text is not echoed");
+    let spans = r["spans"].as_array().unwrap();
+    assert!(!spans.is_empty(), "{r}");
+    for sp in spans {
+        let (a, b) = (sp["start"].as_u64().unwrap(), sp["end"].as_u64().unwrap());
+        assert_eq!(sp["text"], slice(ARTICLE, a, b));
+        assert!(sp["technique"]
+            .as_str()
+            .unwrap()
+            .parse::<Technique>()
+            .is_ok());
+    }
+    // The aids ran (on by default), with offsets in the same coordinates.
+    let claims = r["claims"].as_array().unwrap();
+    assert!(!claims.is_empty());
+    for c in claims {
+        let (a, b) = (c["start"].as_u64().unwrap(), c["end"].as_u64().unwrap());
+        assert_eq!(c["text"], slice(ARTICLE, a, b));
+    }
+    assert!(!r["quotes"].as_array().unwrap().is_empty());
+
+    // Exactly what the library reports for the same article.
+    let expected = s
+        .state
+        .analyzer
+        .analyze(Article::new("x1", ARTICLE.to_string()));
+    let expected: Value = serde_json::from_str(&serde_json::to_string(&expected).unwrap()).unwrap();
+    assert_eq!(r, expected);
+
+    let (status, r) = post(
+        s.addr,
+        "/v1/analyze",
+        &json!({ "text": ARTICLE, "aids": false }),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(r["id"], "article");
+    assert!(r["claims"].as_array().unwrap().is_empty());
+    assert!(r["quotes"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn analyze_html_reports_title_and_extracted_text() {
+    let s = server();
+    let paragraph = "The corrupt traitors will destroy our great nation, and every patriot \
+                     knows it. Officials said that unemployment rose to 12% from 5% last year.";
+    let html = format!(
+        "<!DOCTYPE html><html><head><title>Big News</title></head><body>\
+         <nav><a href=\"/\">Home</a></nav><article><h1>Big News</h1>\
+         <p>{paragraph}</p><p>{paragraph}</p><p>{paragraph}</p></article></body></html>"
+    );
+    let (status, r) = post(s.addr, "/v1/analyze", &json!({ "html": html }));
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["title"], "Big News");
+    let text = r["text"].as_str().unwrap();
+    assert!(text.contains("corrupt traitors"), "{text}");
+    assert!(!text.contains("Home"), "{text}");
+    assert_eq!(r["length"], text.chars().count());
+    for sp in r["spans"].as_array().unwrap() {
+        let (a, b) = (sp["start"].as_u64().unwrap(), sp["end"].as_u64().unwrap());
+        assert_eq!(sp["text"], slice(text, a, b));
+    }
+}
+
+#[test]
+fn classify_returns_a_technique_and_probabilities_per_span() {
+    let s = server();
+    let text = "🚨 They are corrupt traitors and liars.";
+    let spans = json!([{ "start": 11, "end": 27 }, { "start": 0, "end": 1 }]);
+    let (status, r) = post(
+        s.addr,
+        "/v1/classify",
+        &json!({ "text": text, "spans": spans }),
+    );
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["detector"], "classical");
+    let out = r["spans"].as_array().unwrap();
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0]["text"], "corrupt traitors");
+    assert_eq!(out[1]["text"], "🚨");
+    for sp in out {
+        let probs = sp["probabilities"].as_object().unwrap();
+        assert_eq!(probs.len(), 14);
+        let technique = sp["technique"].as_str().unwrap();
+        let best = probs
+            .iter()
+            .max_by(|a, b| a.1.as_f64().unwrap().total_cmp(&b.1.as_f64().unwrap()))
+            .unwrap();
+        assert_eq!(best.0, technique, "the pick is the most probable technique");
+    }
+}
+
+#[test]
+fn techniques_health_and_openapi() {
+    let s = server();
+    let (status, t) = get(s.addr, "/v1/techniques");
+    assert_eq!(status, 200);
+    let t = t.as_array().unwrap();
+    assert_eq!(t.len(), 14);
+    assert_eq!(t[9]["name"], "Name_Calling,Labeling");
+    assert!(t
+        .iter()
+        .all(|x| x["color"].as_str().unwrap().starts_with('#')
+            && !x["definition"].as_str().unwrap().is_empty()
+            && !x["short_name"].as_str().unwrap().is_empty()));
+
+    let (status, h) = get(s.addr, "/healthz");
+    assert_eq!(status, 200);
+    assert_eq!(
+        h,
+        json!({ "status": "ok", "detector": "classical", "version": env!("CARGO_PKG_VERSION") })
+    );
+
+    let (status, doc) = get(s.addr, "/openapi.json");
+    assert_eq!(status, 200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for p in ["/v1/analyze", "/v1/classify", "/v1/techniques", "/healthz"] {
+        assert!(paths.contains_key(p), "{p} missing from {paths:?}");
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in [
+        "Report",
+        "ReportSpan",
+        "Claim",
+        "Quote",
+        "Finding",
+        "Technique",
+    ] {
+        assert!(schemas.contains_key(name), "{name} missing");
+    }
+    assert_eq!(schemas["Technique"]["enum"].as_array().unwrap().len(), 14);
+}
+
+#[test]
+fn bad_requests_get_400_with_a_message() {
+    let s = server();
+    let a = s.addr;
+    let (status, r) = request(a, "POST", "/v1/analyze", b"{\"text\": \"caf\xff\"}");
+    assert_eq!(status, 400);
+    assert!(error_of(&r).contains("UTF-8"), "{r}");
+
+    let (status, r) = request(a, "POST", "/v1/analyze", b"{\"text\": ");
+    assert_eq!(status, 400);
+    assert!(error_of(&r).contains("invalid JSON"), "{r}");
+
+    for body in [json!({ "text": "  \n" }), json!({ "html": "" })] {
+        let (status, r) = post(a, "/v1/analyze", &body);
+        assert_eq!(status, 400);
+        assert!(error_of(&r).contains("is empty"), "{r}");
+    }
+    for body in [json!({}), json!({ "text": "a", "html": "<p>a</p>" })] {
+        let (status, r) = post(a, "/v1/analyze", &body);
+        assert_eq!(status, 400);
+        assert!(error_of(&r).contains("exactly one"), "{r}");
+    }
+    let (status, r) = post(a, "/v1/analyze", &json!({ "txt": "typo" }));
+    assert_eq!(status, 400);
+    assert!(error_of(&r).contains("txt"), "{r}");
+    let (status, r) = post(
+        a,
+        "/v1/analyze",
+        &json!({ "html": "<html><body></body></html>" }),
+    );
+    assert_eq!(status, 400);
+    assert!(error_of(&r).contains("no main article text"), "{r}");
+
+    let (status, r) = post(a, "/v1/classify", &json!({ "text": "abc" }));
+    assert_eq!(status, 400);
+    assert!(error_of(&r).contains("spans"), "{r}");
+    // "é🚨x" is 3 code points (and 7 bytes): 1..3 is fine, 2..4 is not.
+    let text = "é🚨x";
+    let (status, r) = post(
+        a,
+        "/v1/classify",
+        &json!({ "text": text, "spans": [{ "start": 1, "end": 3 }, { "start": 2, "end": 4 }] }),
+    );
+    assert_eq!(status, 400);
+    assert!(error_of(&r).contains("span 1 (2..4)"), "{r}");
+    let (status, r) = post(
+        a,
+        "/v1/classify",
+        &json!({ "text": text, "spans": [{ "start": 2, "end": 2 }] }),
+    );
+    assert_eq!(status, 400);
+    assert!(error_of(&r).contains("span 0"), "{r}");
+    let (status, r) = post(
+        a,
+        "/v1/classify",
+        &json!({ "text": text, "spans": [{ "start": -1, "end": 2 }] }),
+    );
+    assert_eq!(status, 400, "{r}");
+}
+
+#[test]
+fn unknown_routes_and_methods_answer_json() {
+    let s = server();
+    let (status, r) = get(s.addr, "/v1/nope");
+    assert_eq!(status, 404);
+    assert!(error_of(&r).contains("/v1/nope"));
+    let (status, r) = get(s.addr, "/v1/analyze");
+    assert_eq!(status, 405);
+    assert!(error_of(&r).contains("GET"));
+}
+
+#[test]
+fn oversized_body_gets_413() {
+    let s = start(Config {
+        max_body: 1000,
+        ..Config::default()
+    });
+    let (status, r) = post(s.addr, "/v1/analyze", &json!({ "text": "a".repeat(2000) }));
+    assert_eq!(status, 413);
+    assert!(error_of(&r).contains("1000 bytes"), "{r}");
+    // Just under the limit is fine.
+    let (status, _) = post(s.addr, "/v1/analyze", &json!({ "text": "a ".repeat(400) }));
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn past_the_concurrency_cap_gets_503() {
+    let s = start(Config {
+        max_concurrent: 1,
+        ..Config::default()
+    });
+    // Occupy the only slot as a running analysis would: deterministic, no timing involved.
+    let held = Arc::clone(&s.state.slots).try_acquire_owned().unwrap();
+    let (status, r) = post(s.addr, "/v1/analyze", &json!({ "text": ARTICLE }));
+    assert_eq!(status, 503);
+    assert!(error_of(&r).contains("busy"), "{r}");
+    let (status, _) = post(
+        s.addr,
+        "/v1/classify",
+        &json!({ "text": ARTICLE, "spans": [{ "start": 0, "end": 3 }] }),
+    );
+    assert_eq!(status, 503);
+    // Cheap endpoints stay available while analyses are saturated.
+    assert_eq!(get(s.addr, "/healthz").0, 200);
+    drop(held);
+    assert_eq!(
+        post(s.addr, "/v1/analyze", &json!({ "text": ARTICLE })).0,
+        200
+    );
+}
+
+#[test]
+fn past_the_time_limit_gets_504() {
+    let s = start(Config {
+        timeout: Duration::from_millis(1),
+        ..Config::default()
+    });
+    // Analysing 50k code points takes far longer than a millisecond.
+    let text = ARTICLE.repeat(250);
+    let (status, r) = post(s.addr, "/v1/analyze", &json!({ "text": text }));
+    assert_eq!(status, 504);
+    assert!(error_of(&r).contains("limit"), "{r}");
+}
+
+#[test]
+fn graceful_shutdown_stops_the_server() {
+    let analyzer = Analyzer::new(unspin::load_detector(None).unwrap(), false).unwrap();
+    let router = router(analyzer, &Config::default());
+    runtime().block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, router, async {
+            let _ = rx.await;
+        }));
+        tx.send(()).unwrap();
+        let done = tokio::time::timeout(Duration::from_secs(5), server).await;
+        assert!(matches!(done, Ok(Ok(Ok(())))), "{done:?}");
+    });
+}
