@@ -236,9 +236,12 @@ struct ServeArgs {
     #[arg(long, value_name = "SECS", default_value_t = unspin_server::DEFAULT_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..))]
     timeout: u64,
-    /// Analyses that may run at once; requests past it get 503 [default: 2 × cores].
+    /// Analyses that may run at once [default: 2 × cores].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     max_concurrent: Option<u64>,
+    /// Analyses that may wait for a running one; requests past running + waiting get 503.
+    #[arg(long, value_name = "N", default_value_t = unspin_server::DEFAULT_MAX_QUEUED)]
+    max_queued: usize,
     /// "classical" for the model embedded in this binary, or the path of a model file.
     #[arg(long, value_name = "PATH|classical")]
     model: Option<String>,

@@ -14,6 +14,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
             .map_or_else(unspin_server::default_max_concurrent, |n| {
                 usize::try_from(n).unwrap_or(usize::MAX)
             }),
+        max_queued: args.max_queued,
     };
     // Models load once, before listening: a bad --model fails here, not on the first request.
     let analyzer = unspin::Analyzer::new(load_model(args.model.as_deref())?, true)?;

@@ -339,21 +339,34 @@ fn parse<T: DeserializeOwned>(
         .map_err(|e| ApiError::bad_request(format!("invalid JSON request: {e}")))
 }
 
-/// Runs CPU-bound work on tokio's blocking pool so the async workers stay free for I/O, but
-/// only if an analysis slot is free: otherwise 503 at once.
+/// Runs CPU-bound work on tokio's blocking pool so the async workers stay free for I/O, once
+/// an analysis slot is free. Waiting is allowed only while the queue has room: otherwise 503 at
+/// once.
 async fn run_blocking<T: Send + 'static>(
     state: &Arc<AppState>,
     work: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let permit = state.slots.clone().try_acquire_owned().map_err(|_| {
+    let busy = || {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "the server is busy with other analyses; retry later",
         )
-    })?;
+    };
+    let admitted = state
+        .admission
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| busy())?;
+    // The semaphore is never closed, so this only waits; the request timeout bounds the wait.
+    let permit = state
+        .slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| busy())?;
     let state = Arc::clone(state);
     tokio::task::spawn_blocking(move || {
-        let _permit = permit;
+        let _permits = (admitted, permit);
         work(&state)
     })
     .await

@@ -58,11 +58,17 @@ pub struct Config {
     pub max_body: usize,
     /// Longest a request may take, reading its body included; past it the client gets 504.
     pub timeout: Duration,
-    /// How many analyses (`/v1/analyze`, `/v1/classify`) may run at once; a request past it
-    /// gets 503 at once rather than waiting, so an overloaded server sheds load instead of
-    /// piling up work whose clients have long given up.
+    /// How many analyses (`/v1/analyze`, `/v1/classify`) may run at once.
     pub max_concurrent: usize,
+    /// How many more may wait for a running one to finish. A request past running + waiting
+    /// gets 503 at once: a short queue absorbs bursts from a few busy clients, while an
+    /// overloaded server still sheds load instead of piling up work whose clients have long
+    /// given up (a waiting request also counts against `timeout`).
+    pub max_queued: usize,
 }
+
+/// Default for [`Config::max_queued`].
+pub const DEFAULT_MAX_QUEUED: usize = 64;
 
 impl Default for Config {
     fn default() -> Self {
@@ -70,6 +76,7 @@ impl Default for Config {
             max_body: DEFAULT_MAX_BODY,
             timeout: DEFAULT_TIMEOUT,
             max_concurrent: default_max_concurrent(),
+            max_queued: DEFAULT_MAX_QUEUED,
         }
     }
 }
@@ -81,6 +88,8 @@ pub(crate) struct AppState {
     /// timed out keeps its slot until its analysis really ends: the cap counts CPU work, not
     /// open connections.
     pub(crate) slots: Arc<Semaphore>,
+    /// One permit per analysis running or waiting for a slot; none left means 503.
+    pub(crate) admission: Arc<Semaphore>,
     pub(crate) max_body: usize,
     pub(crate) timeout: Duration,
 }
@@ -90,6 +99,13 @@ impl AppState {
         AppState {
             analyzer,
             slots: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
+            admission: Arc::new(Semaphore::new(
+                config
+                    .max_concurrent
+                    .max(1)
+                    .saturating_add(config.max_queued)
+                    .min(Semaphore::MAX_PERMITS),
+            )),
             max_body: config.max_body,
             timeout: config.timeout,
         }

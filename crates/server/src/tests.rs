@@ -328,14 +328,28 @@ fn oversized_body_gets_413() {
     assert_eq!(status, 200);
 }
 
+/// Takes the permits a running analysis holds (its admission and its slot).
+fn hold_a_running_analysis(
+    s: &TestServer,
+) -> (
+    tokio::sync::OwnedSemaphorePermit,
+    tokio::sync::OwnedSemaphorePermit,
+) {
+    (
+        Arc::clone(&s.state.admission).try_acquire_owned().unwrap(),
+        Arc::clone(&s.state.slots).try_acquire_owned().unwrap(),
+    )
+}
+
 #[test]
 fn past_the_concurrency_cap_gets_503() {
     let s = start(Config {
         max_concurrent: 1,
+        max_queued: 0,
         ..Config::default()
     });
     // Occupy the only slot as a running analysis would: deterministic, no timing involved.
-    let held = Arc::clone(&s.state.slots).try_acquire_owned().unwrap();
+    let held = hold_a_running_analysis(&s);
     let (status, r) = post(s.addr, "/v1/analyze", &json!({ "text": ARTICLE }));
     assert_eq!(status, 503);
     assert!(error_of(&r).contains("busy"), "{r}");
@@ -352,6 +366,28 @@ fn past_the_concurrency_cap_gets_503() {
         post(s.addr, "/v1/analyze", &json!({ "text": ARTICLE })).0,
         200
     );
+}
+
+#[test]
+fn a_request_waits_in_the_queue_for_a_slot_and_past_the_queue_gets_503() {
+    let s = start(Config {
+        max_concurrent: 1,
+        max_queued: 1,
+        ..Config::default()
+    });
+    let held = hold_a_running_analysis(&s);
+    let addr = s.addr;
+    let waiting =
+        std::thread::spawn(move || post(addr, "/v1/analyze", &json!({ "text": ARTICLE })).0);
+    // Wait until the request has been admitted and is waiting for the slot.
+    while s.state.admission.available_permits() > 0 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // One running (held by the test) and one waiting: the queue is full.
+    let (status, r) = post(s.addr, "/v1/analyze", &json!({ "text": ARTICLE }));
+    assert_eq!(status, 503, "{r}");
+    drop(held);
+    assert_eq!(waiting.join().unwrap(), 200);
 }
 
 #[test]
