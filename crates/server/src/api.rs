@@ -114,6 +114,7 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
     // Serialised once: the document is fixed for the life of the process.
     let doc = serde_json::to_string(&openapi()).unwrap_or_else(|_| "{}".into());
     Router::new()
+        .route("/", get(crate::page::index))
         .route("/v1/analyze", post(analyze))
         .route("/v1/classify", post(classify))
         .route("/v1/techniques", get(techniques))

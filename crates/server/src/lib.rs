@@ -1,7 +1,7 @@
 //! The unspin HTTP API: the library behind `unspin serve`.
 //!
-//! Endpoints (all JSON; the analysis ones are versioned under `/v1` so the wire format can
-//! change later without breaking clients):
+//! Endpoints (all JSON but the page; the analysis ones are versioned under `/v1` so the wire
+//! format can change later without breaking clients):
 //!
 //! * `POST /v1/analyze`: one article (`text` or `html`) in, the same [`Report`] that
 //!   `unspin analyze --format json` prints for it out;
@@ -10,7 +10,8 @@
 //! * `GET /v1/techniques`: names, short names, definitions and colours of the 14 techniques;
 //! * `GET /healthz`: liveness, the detector's name and the version;
 //! * `GET /openapi.json`: the OpenAPI document, derived from the types below by `utoipa`, so it
-//!   cannot drift from what the handlers really accept and return.
+//!   cannot drift from what the handlers really accept and return;
+//! * `GET /`: the analysis page (HTML, embedded in the binary), a browser client of the above.
 //!
 //! Every failure answers `{"error": "..."}` with a status that says whose fault it was: 400 for
 //! a bad request, 404/405 for a wrong route, 413 past the body limit, 503 when all analysis
@@ -21,6 +22,7 @@
 
 mod api;
 mod error;
+mod page;
 
 pub use api::{
     AnalyzeRequest, ClassifiedSpan, ClassifyRequest, ClassifyResponse, ClassifySpan, Health,

@@ -418,3 +418,44 @@ fn graceful_shutdown_stops_the_server() {
         assert!(matches!(done, Ok(Ok(Ok(())))), "{done:?}");
     });
 }
+
+#[test]
+fn the_root_serves_the_analysis_page() {
+    let s = server();
+    let mut stream = TcpStream::connect(s.addr).unwrap();
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        s.addr
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(body.starts_with("<!doctype html>"));
+    // The markers the browser end-to-end test relies on.
+    for marker in [
+        r#"data-testid="input""#,
+        r#"data-testid="file""#,
+        r#"data-testid="analyze""#,
+        r#"data-testid="article""#,
+        r#"data-testid="legend""#,
+        r#"data-testid="confidence""#,
+        r#"data-testid="chart""#,
+        r#"data-testid="scores""#,
+        r#"data-testid="download""#,
+        r#"data-testid="aids""#,
+        r#"role="tooltip""#,
+        r#"role="alert""#,
+    ] {
+        assert!(body.contains(marker), "page lacks {marker}");
+    }
+    // Self-contained: nothing is fetched from another origin.
+    assert!(!body.contains("http://") && !body.contains("https://"));
+}

@@ -1,0 +1,404 @@
+// End-to-end test of the analysis page served by `unspin serve` at `/`, in a real headless
+// Chromium driven by playwright-core. Plain `node:test`; run it with `e2e/run.sh`, or directly:
+//
+//   UNSPIN_BIN=target/debug/unspin node --test e2e/page.test.mjs
+//
+// Environment: UNSPIN_BIN (default target/debug/unspin, relative to the repository root),
+// CHROMIUM (default /usr/bin/chromium), UNSPIN_SCREENSHOT=1 to (re)write docs/screenshot.png.
+// A screenshot of the analysed page is always written to $TMPDIR/unspin-e2e-screenshot.png.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = resolve(ROOT, process.env.UNSPIN_BIN || 'target/debug/unspin');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARTICLE = readFileSync(join(ROOT, 'examples/article1001.txt'), 'utf8');
+const TMP_SHOT = join(tmpdir(), 'unspin-e2e-screenshot.png');
+const DOC_SHOT = join(ROOT, 'docs/screenshot.png');
+
+// The page's selectors: the contract between this test and crates/server/assets.
+const S = {
+  input: 'textarea[data-testid="input"]',
+  file: 'input[type="file"][data-testid="file"]',
+  analyze: 'button[data-testid="analyze"]',
+  article: '[data-testid="article"]',
+  span: 'mark.span',
+  legendButton: '[data-testid="legend"] button[data-technique]',
+  confidence: 'input[type="range"][data-testid="confidence"]',
+  chart: '[data-testid="chart"]',
+  scores: '[data-testid="scores"]',
+  download: 'button[data-testid="download"]',
+  tooltip: '[role="tooltip"]',
+  alert: '[role="alert"]',
+  aids: '[data-testid="aids"]',
+};
+
+const ANALYSIS_TIMEOUT = 30_000;
+const UI_TIMEOUT = 5_000;
+
+let server; // sh watchdog running `unspin serve`
+let serverPid; // the `unspin serve` process
+let serverLog = '';
+let base; // http://127.0.0.1:PORT
+let context; // persistent browser context (fresh --user-data-dir)
+let userDataDir;
+let techniques = []; // GET /v1/techniques
+const pageErrors = [];
+const foreignRequests = new Set();
+
+// ---------------------------------------------------------------------------------------------
+// Server and browser lifecycle
+
+function startServer() {
+  if (!existsSync(BIN)) {
+    throw new Error(`unspin binary not found at ${BIN}: build it (cargo build -p unspin-cli) or set UNSPIN_BIN`);
+  }
+  // The server runs under a tiny sh watchdog that kills it as soon as our end of its stdin
+  // closes, so it never outlives this process, however this process dies.
+  const script = 'exec 3<&0; "$1" serve --addr 127.0.0.1:0 & pid=$!; echo "$pid";'
+    + ' (read -r _ <&3; kill "$pid" 2>/dev/null) & wait "$pid"';
+  server = spawn('/bin/sh', ['-c', script, 'sh', BIN], { stdio: ['pipe', 'pipe', 'pipe'] });
+  process.on('exit', () => serverPid && tryKill(serverPid, 'SIGKILL'));
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`unspin serve printed no "listening" line in 60 s:\n${serverLog}`)), 60_000);
+    const onData = (chunk) => {
+      serverLog += chunk;
+      // Only a complete line: stderr may arrive in pieces ("http://127" then ".0.0.1:PORT").
+      const m = /unspin: listening on (http:\/\/\S+)\r?\n/.exec(serverLog);
+      if (m) {
+        clearTimeout(timer);
+        resolvePromise(m[1].replace(/\/$/, ''));
+      }
+    };
+    server.stderr.setEncoding('utf8').on('data', onData);
+    let out = '';
+    server.stdout.setEncoding('utf8').on('data', (c) => {
+      out += c;
+      const m = /^(\d+)\n/.exec(out);
+      if (m && !serverPid) serverPid = Number(m[1]);
+    });
+    server.on('error', (e) => { clearTimeout(timer); reject(e); });
+    server.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`unspin serve exited early (code ${code}, signal ${signal}):\n${serverLog}`));
+    });
+  });
+}
+
+function tryKill(pid, signal) {
+  try { process.kill(pid, signal); } catch { /* already gone */ }
+}
+
+async function stopServer() {
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((r) => server.once('exit', r));
+  server.stdin.end(); // the watchdog sends SIGTERM: graceful shutdown
+  const timer = setTimeout(() => { if (serverPid) tryKill(serverPid, 'SIGKILL'); server.kill('SIGKILL'); }, 5_000);
+  await exited;
+  clearTimeout(timer);
+  serverPid = undefined;
+}
+
+before(async () => {
+  base = await startServer();
+  const res = await fetch(`${base}/v1/techniques`);
+  assert.equal(res.status, 200, 'GET /v1/techniques');
+  techniques = await res.json();
+  userDataDir = mkdtempSync(join(tmpdir(), 'unspin-e2e-profile-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 1600 },
+    acceptDownloads: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  context.setDefaultTimeout(UI_TIMEOUT);
+});
+
+after(async () => {
+  try {
+    if (context) await context.close();
+  } finally {
+    await stopServer();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** A fresh tab on the page, recording data-state transitions and uncaught errors. */
+async function openPage(viewport = { width: 1280, height: 1600 }) {
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('request', (r) => {
+    const url = r.url();
+    if (!url.startsWith(base) && !url.startsWith('data:') && !url.startsWith('blob:')) foreignRequests.add(url);
+  });
+  await page.addInitScript(() => {
+    window.__states = [];
+    new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.target === document.body) window.__states.push(document.body.dataset.state);
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+  });
+  const res = await page.goto(`${base}/`);
+  assert.equal(res.status(), 200, 'GET / status');
+  assert.match(res.headers()['content-type'] || '', /text\/html/, 'GET / content type');
+  return page;
+}
+
+/** Pastes `text` into the textarea, clicks Analyze and waits for "done" or "error". */
+async function analyze(page, text) {
+  await page.fill(S.input, text);
+  await page.click(S.analyze);
+  await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {
+    timeout: ANALYSIS_TIMEOUT,
+  });
+  return page.evaluate(() => document.body.dataset.state);
+}
+
+async function analyzeArticle(page) {
+  const state = await analyze(page, ARTICLE);
+  if (state !== 'done') {
+    const alert = await page.locator(S.alert).allTextContents().catch(() => []);
+    assert.fail(`analysis ended in state "${state}"; alert: ${JSON.stringify(alert)}`);
+  }
+}
+
+/** Every mark.span as [text, [techniques]]; a segment's techniques are space-separated. */
+function marks(page) {
+  return page.$$eval(S.span, (ms) =>
+    ms.map((m) => [m.textContent, (m.dataset.techniques || '').split(' ').filter(Boolean)]),
+  );
+}
+
+/** Marks that still show at least one technique. */
+async function highlights(page) {
+  return (await marks(page)).filter(([, ts]) => ts.length > 0);
+}
+
+/** Waits until no mark.span lists `technique` among its (space-separated) techniques. */
+function waitUntilHidden(page, technique) {
+  return page.waitForFunction(
+    ([sel, t]) => ![...document.querySelectorAll(sel)].some((m) => (m.dataset.techniques || '').split(' ').includes(t)),
+    [S.span, technique],
+    { timeout: UI_TIMEOUT },
+  );
+}
+
+/** Waits (briefly) for a legend button's aria-pressed to become `value`. */
+async function waitForPressed(button, value, message) {
+  await button.evaluate((b, v) => new Promise((ok, fail) => {
+    const deadline = Date.now() + 5000;
+    (function poll() {
+      if (b.getAttribute('aria-pressed') === v) ok();
+      else if (Date.now() > deadline) fail(new Error('timeout'));
+      else requestAnimationFrame(poll);
+    })();
+  }), value).catch(async () => assert.fail(`${message} (it is "${await button.getAttribute('aria-pressed')}")`));
+}
+
+/** Names a technique may be shown by: PTC name, the name with spaces, the short name. */
+function displayNames(name) {
+  const t = techniques.find((x) => x.name === name);
+  return [name, name.replace(/_/g, ' '), t && t.short_name].filter(Boolean).map((s) => s.toLowerCase());
+}
+
+async function setConfidence(page, where) {
+  return page.$eval(
+    S.confidence,
+    (el, w) => {
+      const old = el.value;
+      el.value = w === 'max' ? el.max || '1' : w === 'min' ? el.min || '0' : w;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+      return { old, now: el.value, min: el.min, max: el.max };
+    },
+    where,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests (they share the server and browser, and run in order)
+
+let page; // the analysed desktop page, used by the tests below
+
+test('the page loads with its form', async () => {
+  page = await openPage();
+  for (const sel of [S.input, S.file, S.analyze]) {
+    assert.equal(await page.locator(sel).count(), 1, `exactly one ${sel}`);
+  }
+  assert.ok(await page.locator(S.input).isVisible(), 'the textarea is visible');
+  assert.ok(await page.locator(S.analyze).isVisible(), 'the Analyze button is visible');
+});
+
+test('analysing examples/article1001.txt highlights spans', async () => {
+  await analyzeArticle(page);
+  const states = await page.evaluate(() => window.__states);
+  const loading = states.indexOf('loading');
+  assert.ok(loading >= 0 && states.indexOf('done', loading) > loading, `data-state went loading → done (saw ${JSON.stringify(states)})`);
+
+  const inArticle = await page.locator(`${S.article} ${S.span}`).count();
+  assert.ok(inArticle >= 1, `at least one ${S.span} inside ${S.article} (found ${inArticle})`);
+  const all = await page.$$eval(S.span, (ms) => ms.map((m) => ({ tabindex: m.getAttribute('tabindex'), t: m.dataset.techniques })));
+  for (const m of all) {
+    assert.equal(m.tabindex, '0', 'every mark.span has tabindex="0"');
+    assert.ok(m.t && m.t.trim(), 'every highlighted mark.span has data-techniques');
+  }
+  const known = new Set(techniques.map((t) => t.name));
+  for (const [text, ts] of await marks(page)) {
+    for (const t of ts) assert.ok(known.has(t), `"${t}" (on "${text}") is a PTC technique name`);
+  }
+});
+
+test('legend buttons toggle a technique\'s highlights', async () => {
+  const buttons = page.locator(S.legendButton);
+  const n = await buttons.count();
+  assert.ok(n >= 1, 'the legend has technique buttons');
+  const legend = await buttons.evaluateAll((bs) => bs.map((b) => [b.dataset.technique, b.getAttribute('aria-pressed')]));
+  for (const [t, pressed] of legend) assert.equal(pressed, 'true', `legend button ${t} starts pressed`);
+
+  const before = await marks(page);
+  const present = new Set(before.flatMap(([, ts]) => ts));
+  const technique = legend.map(([t]) => t).find((t) => present.has(t));
+  assert.ok(technique, `some legend technique appears on a highlight (legend: ${legend.map(([t]) => t)}; present: ${[...present]})`);
+  const others = [...present].filter((t) => t !== technique);
+  assert.ok(others.length >= 1, `the article shows techniques besides ${technique}`);
+
+  const button = page.locator(`[data-testid="legend"] button[data-technique="${technique}"]`);
+  await button.click();
+  await waitForPressed(button, 'false', `${technique}: aria-pressed="false" after a click`);
+  await waitUntilHidden(page, technique);
+  const hidden = await highlights(page);
+  assert.ok(hidden.length >= 1, 'other highlights remain');
+  const stillShown = new Set(hidden.flatMap(([, ts]) => ts));
+  for (const t of others) assert.ok(stillShown.has(t), `${t} is still highlighted while ${technique} is hidden`);
+
+  await button.click();
+  await waitForPressed(button, 'true', `${technique}: aria-pressed="true" after a second click`);
+  await page.waitForFunction(
+    ([sel, t]) => [...document.querySelectorAll(sel)].some((m) => (m.dataset.techniques || '').split(' ').includes(t)),
+    [S.span, technique],
+  );
+  assert.deepEqual(await marks(page), before, 'the second click restores the highlights exactly');
+});
+
+test('hovering or focusing a highlight shows a tooltip naming its technique', async () => {
+  const [first] = await highlights(page);
+  assert.ok(first, 'a highlight to hover');
+  const span = page.locator(S.span).first();
+  const ts = (await span.getAttribute('data-techniques')).split(' ').filter(Boolean);
+  const names = ts.flatMap(displayNames);
+
+  await span.hover();
+  const tooltip = page.locator(S.tooltip).filter({ visible: true }).first();
+  await tooltip.waitFor({ state: 'visible' }).catch(() => assert.fail(`hovering a ${S.span} shows no visible ${S.tooltip}`));
+  const hoverText = (await tooltip.textContent()).toLowerCase();
+  assert.ok(names.some((x) => hoverText.includes(x)), `the hover tooltip names one of ${ts} (got ${JSON.stringify(hoverText)})`);
+
+  // Keyboard: move the mouse away, then focus the last highlight.
+  await page.mouse.move(0, 0);
+  const last = page.locator(S.span).last();
+  const lastTs = (await last.getAttribute('data-techniques')).split(' ').filter(Boolean);
+  await last.focus();
+  await page.waitForFunction(
+    ([sel, wanted]) => [...document.querySelectorAll(sel)].some((el) => {
+      const r = el.getBoundingClientRect();
+      const st = getComputedStyle(el);
+      return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none'
+        && wanted.some((w) => el.textContent.toLowerCase().includes(w));
+    }),
+    [S.tooltip, lastTs.flatMap(displayNames)],
+  ).catch(async () => {
+    const shown = await page.locator(S.tooltip).allTextContents();
+    assert.fail(`focusing a highlight shows no visible tooltip naming one of ${lastTs} (tooltips: ${JSON.stringify(shown)})`);
+  });
+  await last.blur();
+});
+
+test('the confidence slider at its maximum hides every highlight', async () => {
+  const before = await marks(page);
+  assert.equal(await page.locator(S.confidence).count(), 1, `one ${S.confidence}`);
+  const { old, max } = await setConfidence(page, 'max');
+  assert.ok(max === '' || Number(max) === 1 || Number(max) === 100, `the slider's maximum is 1.0 (max="${max}")`);
+  await page.waitForFunction(
+    (sel) => [...document.querySelectorAll(sel)].every((m) => !(m.dataset.techniques || '').trim()),
+    S.span,
+  ).catch(async () => assert.fail(`highlights remain at confidence 1.0: ${JSON.stringify(await highlights(page))}`));
+
+  await setConfidence(page, old);
+  await page.waitForFunction((sel) => document.querySelectorAll(sel).length > 0, S.span);
+  assert.deepEqual(await marks(page), before, 'moving the slider back restores the highlights');
+});
+
+test('the chart, scores, download button and fact-checking aids are shown', async () => {
+  for (const sel of [S.chart, S.scores, S.download]) {
+    assert.ok(await page.locator(sel).first().isVisible(), `${sel} is visible`);
+  }
+  assert.ok((await page.locator(S.aids).count()) >= 1, `${S.aids} exists`);
+  assert.ok((await page.locator(S.scores).first().textContent()).trim(), `${S.scores} has content`);
+});
+
+test('the download button saves the report', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(S.download)]);
+  const path = await download.path();
+  const body = readFileSync(path, 'utf8');
+  assert.ok(body.length > 0, `the downloaded ${download.suggestedFilename()} is not empty`);
+});
+
+test('screenshot of the analysed page', async () => {
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  await page.$eval(S.input, (el) => { el.scrollTop = 0; el.setSelectionRange(0, 0); });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: TMP_SHOT, fullPage: true });
+  if (process.env.UNSPIN_SCREENSHOT === '1') {
+    mkdirSync(dirname(DOC_SHOT), { recursive: true });
+    await page.screenshot({ path: DOC_SHOT, fullPage: true });
+  }
+  await page.close();
+});
+
+test('an empty article shows an error', async () => {
+  const p = await openPage();
+  try {
+    const state = await analyze(p, '');
+    assert.equal(state, 'error', 'data-state is "error"');
+    const alert = p.locator(S.alert).filter({ visible: true }).first();
+    await alert.waitFor({ state: 'visible' });
+    assert.ok((await alert.textContent()).trim(), 'the alert has a message');
+  } finally {
+    await p.close();
+  }
+});
+
+test('the page fits a 360 px phone screen', async () => {
+  const p = await openPage({ width: 360, height: 780 });
+  try {
+    const width = () => p.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok((await width()) <= 360, `empty page: scrollWidth ${await width()} <= 360`);
+    await analyzeArticle(p);
+    assert.ok((await width()) <= 360, `analysed page: scrollWidth ${await width()} <= 360`);
+  } finally {
+    await p.close();
+  }
+});
+
+test('no uncaught JavaScript errors, no requests off the server', (t) => {
+  assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
+  assert.deepEqual([...foreignRequests], [], 'the page loads everything from the server');
+  t.diagnostic(`screenshot: ${TMP_SHOT}${process.env.UNSPIN_SCREENSHOT === '1' ? ` and ${DOC_SHOT}` : ''}`);
+});
