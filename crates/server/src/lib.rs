@@ -3,7 +3,7 @@
 //! Endpoints (all JSON but the page; the analysis ones are versioned under `/v1` so the wire
 //! format can change later without breaking clients):
 //!
-//! * `POST /v1/analyze`: one article (`text` or `html`) in, the same [`Report`] that
+//! * `POST /v1/analyze`: one article (`text` or `html`) in, the same [`Report`](unspin::Report) that
 //!   `unspin analyze --format json` prints for it out;
 //! * `POST /v1/classify`: a text and spans in, a technique and per-technique probabilities
 //!   for each span out (the TC task);
