@@ -6,7 +6,7 @@
 //! their neighbours, casing and punctuation the writer chose, quotes, position in the sentence
 //! and article, repetition within the article, and lexicons learned from the training data.
 
-use crate::hash::combine;
+use crate::hash::{combine, fnv_extend, hash_bytes, FNV_OFFSET};
 use crate::lexicon::{CountTable, Lexicon, NO_VALUE};
 use rustc_hash::FxHashMap;
 use unspin_core::{CharSpan, Document, TokenKind};
@@ -70,15 +70,12 @@ fn f2(t: T, a: u64, b: u64) -> u64 {
 
 /// Hash of the lowercased text, computed char by char without allocating.
 fn hash_lower(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for c in s.chars().flat_map(char::to_lowercase) {
-        let mut buf = [0u8; 4];
-        for &b in c.encode_utf8(&mut buf).as_bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
+    let mut buf = [0u8; 4];
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .fold(FNV_OFFSET, |h, c| {
+            fnv_extend(h, c.encode_utf8(&mut buf).as_bytes())
+        })
 }
 
 /// Hash of the word shape: X for upper, x for lower, d for digit, other chars kept; runs of
@@ -105,7 +102,7 @@ fn hash_shape(s: &str) -> u64 {
         }
         last = k;
     }
-    crate::hash::hash_bytes(&out[..n])
+    hash_bytes(&out[..n])
 }
 
 fn hash_suffix(s: &str) -> u64 {
@@ -513,9 +510,4 @@ impl<'d> DocInfo<'d> {
         (lo..hi.saturating_sub(n - 1).max(lo))
             .any(|j| j + n <= hi && self.lower[j..j + n] == self.lower[a..b])
     }
-}
-
-/// Hashes the lowercased form of a string (exported for tests and lexicon building).
-pub fn word_hash(s: &str) -> u64 {
-    hash_lower(s)
 }

@@ -4,14 +4,23 @@
 //! or crate versions (std's `DefaultHasher` and `FxHasher` make no such promise). FNV-1a for
 //! strings plus a 64-bit mixer for combining is small, fast and fixed forever.
 
-/// FNV-1a over bytes.
-pub fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+/// The FNV-1a starting state: the hash of no bytes.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Continues an FNV-1a hash `h` over more bytes, so text can be hashed piecewise (e.g. char by
+/// char after lowercasing) without first building a string.
+#[inline]
+pub fn fnv_extend(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h ^= b as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+/// FNV-1a over bytes.
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    fnv_extend(FNV_OFFSET, bytes)
 }
 
 /// Combines two hashes (order matters). SplitMix64 finaliser over a rotated xor.

@@ -48,26 +48,30 @@ impl LogReg {
         })
     }
 
-    /// Maps hashed features to weight rows (row index / width).
-    pub fn rows(&self, feats: &[u64]) -> Vec<u32> {
-        feats
-            .iter()
-            .map(|&f| (self.w.row_of(f) / self.classes) as u32)
-            .collect()
-    }
-
     /// Class probabilities.
     pub fn predict(&self, rows: &[u32]) -> Vec<f32> {
+        let mut z = vec![0.0f32; self.classes];
+        self.probabilities_into(rows.iter().map(|&r| r as usize), &mut z);
+        z
+    }
+
+    /// Class probabilities of hashed features, written into `out` (one slot per class) without
+    /// allocating: the per-span path of the detector.
+    pub fn predict_features(&self, feats: &[u64], out: &mut [f32]) {
         let k = self.classes;
-        let mut z = vec![0.0f32; k];
-        for &r in rows {
-            let row = &self.w.w[r as usize * k..(r as usize + 1) * k];
+        self.probabilities_into(feats.iter().map(|&f| self.w.row_of(f) / k), out);
+    }
+
+    fn probabilities_into(&self, rows: impl Iterator<Item = usize>, z: &mut [f32]) {
+        let k = self.classes;
+        z.fill(0.0);
+        for r in rows {
+            let row = &self.w.w[r * k..(r + 1) * k];
             for (zi, wi) in z.iter_mut().zip(row) {
                 *zi += wi;
             }
         }
-        softmax(&mut z);
-        z
+        softmax(z);
     }
 
     pub fn train(

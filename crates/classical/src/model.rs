@@ -12,7 +12,6 @@ use crate::lexicon::Lexicon;
 use crate::logreg::LogReg;
 use crate::sparse::SparseWeights;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::Path;
 use unspin_core::{CharSpan, Detector, Document, Span, Technique, TechniqueScores};
 
@@ -193,22 +192,7 @@ impl ClassicalModel {
 
     /// Writes the model atomically (temp file + rename), so a crash never leaves half a model.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        // Temporary files are private (0600) by default and the rename keeps that; a model is
-        // meant to be shared, so create it with ordinary permissions (umask still applies).
-        let mut builder = tempfile::Builder::new();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        let mut tmp = builder.tempfile_in(dir)?;
-        tmp.write_all(&self.to_bytes())?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        container::save(path, &self.to_bytes())
     }
 
     /// Per-token probabilities: index 0 of being inside any propaganda span (the SI tagger),
@@ -283,9 +267,8 @@ impl ClassicalModel {
     fn scores(&self, info: &DocInfo, span: CharSpan, feats: &mut Vec<u64>) -> TechniqueScores {
         feats.clear();
         info.span_features(span, &self.lexicon, None, feats);
-        let p = self.tc.predict(&self.tc.rows(feats));
         let mut out = [0.0; Technique::COUNT];
-        out.copy_from_slice(&p);
+        self.tc.predict_features(feats, &mut out);
         out
     }
 }
@@ -318,7 +301,7 @@ impl Detector for ClassicalModel {
         for (span, conf) in Self::spans_from_probabilities(doc, &probs[0], self.decode.si_threshold)
         {
             let p = self.scores(&info, span, &mut feats);
-            let mut order: Vec<usize> = (0..Technique::COUNT).collect();
+            let mut order: [usize; Technique::COUNT] = std::array::from_fn(|k| k);
             order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
             for (rank, &k) in order.iter().take(2).enumerate() {
                 if rank == 1 && p[k] < self.decode.second_technique {
@@ -350,12 +333,5 @@ impl Detector for ClassicalModel {
             .iter()
             .map(|&s| self.scores(&info, s, &mut feats))
             .collect()
-    }
-}
-
-impl ClassicalModel {
-    /// The lexicon the model's features read.
-    pub fn lexicon_ref(&self) -> &Lexicon {
-        &self.lexicon
     }
 }

@@ -177,11 +177,7 @@ pub fn train(docs: &[TrainDoc], opts: &TrainOptions, description: &str) -> Class
                 .map(|t| t.name().to_string())
                 .collect(),
             created_by: format!("unspin-classical {}", env!("CARGO_PKG_VERSION")),
-            training: format!(
-                "{description}; {} articles; options {}",
-                docs.len(),
-                serde_json_like(opts)
-            ),
+            training: format!("{description}; {} articles; options {opts:?}", docs.len()),
         },
         decode: opts.decode,
         lexicon,
@@ -189,9 +185,4 @@ pub fn train(docs: &[TrainDoc], opts: &TrainOptions, description: &str) -> Class
         taggers,
         tc,
     }
-}
-
-/// A compact, dependency-free rendering of the options for the header.
-fn serde_json_like(o: &TrainOptions) -> String {
-    format!("{o:?}")
 }

@@ -19,12 +19,13 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     let analyzer = unspin::Analyzer::new(load_model(args.model.as_deref())?, aids)?;
 
     // The text view needs the article text next to its report; the other formats do not, so
-    // they avoid keeping a second copy of every article.
+    // they avoid keeping a second copy of every article. Reports of pages extracted from HTML
+    // already carry their text, so only plain-text articles need a copy.
     let keep_text = args.format == Format::Text;
     let analysed: Vec<(Option<String>, Report)> = articles
         .into_par_iter()
         .map(|article: Article| {
-            let text = keep_text.then(|| article.text.clone());
+            let text = (keep_text && !article.extracted).then(|| article.text.clone());
             (text, analyzer.analyze(article))
         })
         .collect();
@@ -52,7 +53,11 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
                 if i > 0 {
                     s.push('\n');
                 }
-                let text = text.as_deref().unwrap_or_default();
+                let text = report
+                    .text
+                    .as_deref()
+                    .or(text.as_deref())
+                    .unwrap_or_default();
                 render::render_report(&mut s, text, report, color);
             }
             s.into_bytes()

@@ -1,7 +1,7 @@
 //! `unspin bench`: how fast analysis and training are on this machine. It prints figures and
 //! asserts nothing, so it can be run anywhere and compared across commits.
 //!
-//! Analysis is timed end to end as a user sees it (`unspin::analyze`: segmentation, features,
+//! Analysis is timed end to end as a user sees it (`unspin::Analyzer`: segmentation, features,
 //! decoding, report), on one thread and then on all of them, over the PTC training articles when
 //! the data is present, else over `examples/`.
 
@@ -66,10 +66,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
         .build()
         .context("cannot start a thread pool")?;
     let threads = rayon::current_num_threads();
-    let spans_only = unspin::Analyzer::new(detector, false)?;
-    let with_aids = unspin::Analyzer::new(load_model(args.model.as_deref())?, true)?;
-    for (what, analyzer) in [("spans only", &spans_only), ("with aids", &with_aids)] {
-        let single = one.install(|| time_analyze(analyzer, &articles, budget, false));
+    // One analyzer with the aids loaded; each measurement turns them on or off per article, as
+    // the server does, so the model is loaded only once.
+    let analyzer = unspin::Analyzer::new(detector, true)?;
+    for (what, aids) in [("spans only", false), ("with aids", true)] {
+        let single = one.install(|| time_analyze(&analyzer, &articles, budget, aids, false));
         print_rate(
             &mut out,
             &format!("analyze ({what}), 1 thread"),
@@ -77,7 +78,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             bytes,
             articles.len(),
         )?;
-        let multi = time_analyze(analyzer, &articles, budget, true);
+        let multi = time_analyze(&analyzer, &articles, budget, aids, true);
         print_rate(
             &mut out,
             &format!("analyze ({what}), {threads} threads"),
@@ -122,6 +123,7 @@ fn time_analyze(
     analyzer: &unspin::Analyzer,
     articles: &[Article],
     budget: Duration,
+    aids: bool,
     parallel: bool,
 ) -> Timing {
     let mut t = Timing {
@@ -135,12 +137,12 @@ fn time_analyze(
         let spans: usize = if parallel {
             batch
                 .into_par_iter()
-                .map(|a| analyzer.analyze(a).spans.len())
+                .map(|a| analyzer.analyze_with(a, aids).spans.len())
                 .sum()
         } else {
             batch
                 .into_iter()
-                .map(|a| analyzer.analyze(a).spans.len())
+                .map(|a| analyzer.analyze_with(a, aids).spans.len())
                 .sum()
         };
         t.elapsed += t0.elapsed();

@@ -424,7 +424,8 @@ fn decode(
     }
     // Before UTF-8 validation: a PNG is "invalid UTF-8 at line 1, column 1", which is true but
     // does not tell the user they passed the wrong file.
-    if looks_binary(&bytes[..bytes.len().min(BINARY_SNIFF_BYTES)]) {
+    let head = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
+    if looks_binary(head) {
         return Err(InputError::Binary {
             path: path.to_path_buf(),
         });
@@ -433,10 +434,7 @@ fn decode(
         InputFormat::Text => false,
         InputFormat::Html => true,
         InputFormat::Auto => {
-            has_html_extension(path)
-                || unspin_html::looks_like_html(&String::from_utf8_lossy(
-                    &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)],
-                ))
+            has_html_extension(path) || unspin_html::looks_like_html(&String::from_utf8_lossy(head))
         }
     };
     if html {

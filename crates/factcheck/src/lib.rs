@@ -11,3 +11,27 @@
 pub mod claims;
 pub mod consistency;
 pub mod quotes;
+
+use unspin_core::aids::{Claim, Finding, Quote};
+use unspin_core::Document;
+
+/// Everything the aids report on one article.
+#[derive(Debug, Clone, Default)]
+pub struct Aids {
+    pub claims: Vec<Claim>,
+    pub quotes: Vec<Quote>,
+    pub findings: Vec<Finding>,
+}
+
+/// Runs all three aids on a document, reusing its tokens and sentences: the article is
+/// segmented once for the detector and the aids together.
+pub fn run(model: &claims::ClaimModel, doc: &Document) -> Aids {
+    let text = doc.article.text.as_str();
+    let segmented =
+        consistency::Doc::with_segments(text, doc.tokens.clone(), doc.sentences.clone());
+    Aids {
+        claims: model.claims_in(text, &doc.tokens, &doc.sentences),
+        quotes: quotes::extract_doc(&segmented),
+        findings: consistency::check_doc(&segmented),
+    }
+}

@@ -107,11 +107,7 @@ pub fn predict(detector: &dyn Detector, docs: &[&TrainDoc]) -> Predictions {
         .par_iter()
         .map(|d| {
             let id = &d.doc.article.id;
-            let flc = detector
-                .detect(&d.doc)
-                .into_iter()
-                .map(|s| Label::new(id.clone(), Some(s.technique), s.start, s.end))
-                .collect();
+            let flc = flc_labels(detector, d);
             let spans: Vec<CharSpan> = d.techniques.iter().map(|(s, _)| *s).collect();
             let scores = detector.classify(&d.doc, &spans);
             let tc = spans
@@ -225,16 +221,16 @@ pub fn cross_validate(corpus: &Corpus, opts: &CvOptions) -> Result<CvReport> {
             .map(|(d, _)| d)
             .collect();
         let t0 = Instant::now();
-        let model = classical::train(&train_docs, &opts.train, &format!("cv fold {k}"));
+        let mut model = classical::train(&train_docs, &opts.train, &format!("cv fold {k}"));
         train_secs += t0.elapsed().as_secs_f64();
         let (gold_tc, gold_si) = Corpus::gold(&test);
         let p = predict(&model, &test);
         let [si, tc, flc] = score_all(&gold_tc, &gold_si, &p);
         per_fold.push([si.overall.f1, tc.overall.f1, flc.overall.f1]);
-        for (j, &th) in opts.sweep.iter().enumerate() {
-            let mut m = model.clone();
-            m.decode.si_threshold = th;
-            sweep_preds[j].extend(flc_labels(&m, &test));
+        // The fold's model is not needed after this, so the sweep retunes it in place.
+        for (preds, &th) in sweep_preds.iter_mut().zip(&opts.sweep) {
+            model.decode.si_threshold = th;
+            preds.extend(sweep_labels(&model, &test));
         }
         all_gold_tc.extend(gold_tc);
         all_gold_si.extend(gold_si);
@@ -272,16 +268,20 @@ pub fn cross_validate(corpus: &Corpus, opts: &CvOptions) -> Result<CvReport> {
     })
 }
 
-fn flc_labels(model: &ClassicalModel, docs: &[&TrainDoc]) -> Vec<Label> {
+/// FLC predictions of `detector` on one document, in label form.
+fn flc_labels(detector: &dyn Detector, d: &TrainDoc) -> Vec<Label> {
+    let id = &d.doc.article.id;
+    detector
+        .detect(&d.doc)
+        .into_iter()
+        .map(|s| Label::new(id.clone(), Some(s.technique), s.start, s.end))
+        .collect()
+}
+
+fn sweep_labels(model: &ClassicalModel, docs: &[&TrainDoc]) -> Vec<Label> {
     use rayon::prelude::*;
     docs.par_iter()
-        .flat_map_iter(|d| {
-            let id = d.doc.article.id.clone();
-            model
-                .detect(&d.doc)
-                .into_iter()
-                .map(move |s| Label::new(id.clone(), Some(s.technique), s.start, s.end))
-        })
+        .flat_map_iter(|d| flc_labels(model, d))
         .collect()
 }
 

@@ -75,10 +75,10 @@ impl Analyzer {
         let spans = self.detector.detect(&doc);
         let mut report = Report::new(&doc, self.detector.name(), spans);
         if let Some(model) = self.claims.as_ref().filter(|_| aids) {
-            let text = &doc.article.text;
-            report.claims = model.claims(text);
-            report.quotes = factcheck::quotes::extract(text);
-            report.findings = factcheck::consistency::check(text);
+            let aids = factcheck::run(model, &doc);
+            report.claims = aids.claims;
+            report.quotes = aids.quotes;
+            report.findings = aids.findings;
         }
         report
     }

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 use unspin_classical::container::{self, Unpack};
 use unspin_classical::sparse::{HashedWeights, SparseWeights};
-use unspin_core::segment::{self, Token};
+use unspin_core::segment::{self, Sentence, Token};
 
 const MAGIC: &[u8] = b"UNSPIN-CLAIMS\n";
 /// Bumped whenever features, hashing or layout change: old files are refused, not misread.
@@ -146,10 +146,7 @@ impl ClaimModel {
     /// Writes the model through a sibling temporary file and a rename, so a crash never leaves
     /// half a model where the embedded one is read from.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        std::fs::write(&tmp, self.to_bytes())?;
-        std::fs::rename(&tmp, path)
+        container::save(path, &self.to_bytes())
     }
 
     /// Number of feature rows with a non-zero weight (what the file stores).
@@ -181,8 +178,14 @@ impl ClaimModel {
     /// follow [`unspin_core::segment::sentences`], like every other unspin output.
     pub fn claims(&self, text: &str) -> Vec<Claim> {
         let tokens = segment::tokenize(text);
-        segment::sentences(text, &tokens)
-            .into_iter()
+        let sentences = segment::sentences(text, &tokens);
+        self.claims_in(text, &tokens, &sentences)
+    }
+
+    /// [`ClaimModel::claims`] over tokens and sentences already made from `text`.
+    pub fn claims_in(&self, text: &str, tokens: &[Token], sentences: &[Sentence]) -> Vec<Claim> {
+        sentences
+            .iter()
             .filter(|s| !s.tokens.is_empty())
             .map(|s| {
                 let toks = &tokens[s.tokens.clone()];

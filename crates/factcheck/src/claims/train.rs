@@ -5,7 +5,7 @@
 //! scored there at its best threshold, and the winner is retrained on the whole file with that
 //! threshold. Everything is seeded, so the same data and options give the same model bit for bit.
 
-use super::{features, read_file, ClaimModel, ClaimsError, Header, Scores};
+use super::{features, read_file, sigmoid, ClaimModel, ClaimsError, Header, Scores};
 use rayon::prelude::*;
 use std::path::Path;
 use unspin_classical::logreg::{Example, LogReg, LogRegParams};
@@ -289,8 +289,7 @@ fn feature_rows(table: &HashedWeights, sentence: &str) -> Vec<u32> {
 }
 
 fn logit_prob(w: &HashedWeights, rows: &[u32]) -> f32 {
-    let z: f32 = rows.iter().map(|&r| w.w[r as usize]).sum();
-    1.0 / (1.0 + (-z).exp())
+    sigmoid(rows.iter().map(|&r| w.w[r as usize]).sum())
 }
 
 /// The threshold (on a 0.01 grid) with the best Yes F1, and that F1.

@@ -5,7 +5,7 @@
 //! missed slip. Offsets are Unicode code points, taken from the tokens (the tokenizer is the one
 //! place that converts byte offsets), so they line up with every other unspin output.
 
-mod lexicon;
+pub(crate) mod lexicon;
 mod names;
 mod numbers;
 
@@ -17,9 +17,13 @@ pub use unspin_core::aids::{Finding, FindingKind, Place};
 ///
 /// Never panics, whatever the input; runs in time roughly linear in the length of the text.
 pub fn check(text: &str) -> Vec<Finding> {
-    let doc = Doc::new(text);
-    let mut out = numbers::check(&doc);
-    out.extend(names::check(&doc));
+    check_doc(&Doc::new(text))
+}
+
+/// [`check`] on an already segmented document.
+pub(crate) fn check_doc(doc: &Doc) -> Vec<Finding> {
+    let mut out = numbers::check(doc);
+    out.extend(names::check(doc));
     out.sort_by(|a, b| {
         let key = |f: &Finding| f.places.first().map(|p| (p.start, p.end));
         key(a).cmp(&key(b)).then(a.kind.cmp(&b.kind))
@@ -42,6 +46,13 @@ impl<'t> Doc<'t> {
     pub fn new(text: &'t str) -> Self {
         let tokens = segment::tokenize(text);
         let sentences = segment::sentences(text, &tokens);
+        Doc::with_segments(text, tokens, sentences)
+    }
+
+    /// A document over tokens and sentences already made from `text` (by
+    /// [`segment::tokenize`] and [`segment::sentences`]), so a caller that has them does not
+    /// segment the text again.
+    pub fn with_segments(text: &'t str, tokens: Vec<Token>, sentences: Vec<Sentence>) -> Self {
         let mut sent_of = vec![0; tokens.len()];
         for (s, sent) in sentences.iter().enumerate() {
             for i in sent.tokens.clone() {

@@ -418,14 +418,10 @@ fn parse_list(doc: &Doc, qs: &[Quantity], start_at: &[Option<usize>], p: usize) 
                 let mut saw_and = false;
                 while j < end && j < i + 5 {
                     let wj = doc.low(j);
-                    if has(lexicon::INCOMPLETE, wj) {
-                        list.incomplete = true;
-                    }
-                    if matches!(wj, "and" | "plus") {
-                        saw_and = true;
-                    }
-                    if is_separator(wj) || has(lexicon::INCOMPLETE, wj) || matches!(wj, "the" | "a")
-                    {
+                    let incomplete = has(lexicon::INCOMPLETE, wj);
+                    list.incomplete |= incomplete;
+                    saw_and |= matches!(wj, "and" | "plus");
+                    if is_separator(wj) || incomplete || matches!(wj, "the" | "a") {
                         j += 1;
                     } else {
                         break;
@@ -540,17 +536,12 @@ fn judge(doc: &Doc, qs: &[Quantity], t: usize, list: &PartList, anchor: Anchor) 
         if (sum - target).abs() <= tol || sum < 0.5 * target || sum > 2.0 * target {
             return None;
         }
-        if percent {
-            format!(
-                "{} = {sum_text}, but shares of one whole should add up to 100%",
-                terms.join(" + ")
-            )
+        let expected = if percent {
+            "shares of one whole should add up to 100%".to_string()
         } else {
-            format!(
-                "{} = {sum_text}, but the total given is {target_text}",
-                terms.join(" + ")
-            )
-        }
+            format!("the total given is {target_text}")
+        };
+        format!("{} = {sum_text}, but {expected}", terms.join(" + "))
     } else {
         if sum <= target + tol {
             return None;

@@ -25,8 +25,12 @@ pub use unspin_core::aids::{Place, Quote, QuoteKind};
 ///
 /// Never panics, whatever the input; runs in time roughly linear in the length of the text.
 pub fn extract(text: &str) -> Vec<Quote> {
-    let doc = Doc::new(text);
-    let ctx = Ctx::new(&doc);
+    extract_doc(&Doc::new(text))
+}
+
+/// [`extract`] on an already segmented document.
+pub(crate) fn extract_doc(doc: &Doc) -> Vec<Quote> {
+    let ctx = Ctx::new(doc);
     let mut raws = direct::find(&ctx);
     let taken: Vec<(usize, usize)> = raws.iter().map(|r| r.content).collect();
     let used_cues: Vec<usize> = raws.iter().filter_map(|r| r.cue.map(|c| c.1)).collect();

@@ -51,8 +51,13 @@ impl<'c> Index<'c> {
     }
 }
 
+/// Length in code points of the mention `c` (what `Doc::place` would cover), read from the
+/// token spans without building its text.
 fn chars(ctx: &Ctx, c: (usize, usize)) -> usize {
-    ctx.doc.place(c.0, c.1).text.chars().count()
+    match (ctx.doc.tokens.get(c.0), ctx.doc.tokens.get(c.1)) {
+        (Some(a), Some(b)) if a.bytes.start <= b.bytes.end => b.span.end - a.span.start,
+        _ => 0,
+    }
 }
 
 /// How far back (in tokens) a pronoun may reach for its speaker.

@@ -502,3 +502,42 @@ fn sources_close_to_someone_are_unattributed() {
         );
     }
 }
+
+/// `lexicon::has` is a binary search: every word list must be sorted, without duplicates, and
+/// lowercase. Speech and belief verbs are narrower readings of cue verbs, so they must be cue
+/// verbs too.
+#[test]
+fn word_lists_sorted_lowercase_and_nested() {
+    use lexicon::*;
+    let lists: Vec<(&str, &[&str])> = [
+        ("CUE_VERBS", CUE_VERBS),
+        ("SPEECH_VERBS", SPEECH_VERBS),
+        ("OBJECT_VERBS", OBJECT_VERBS),
+        ("AUX", AUX),
+        ("NP_STOP", NP_STOP),
+        ("PERSON_PRONOUNS", PERSON_PRONOUNS),
+        ("OTHER_PRONOUNS", OTHER_PRONOUNS),
+        ("VAGUE_HEADS", VAGUE_HEADS),
+        ("ROLE_NOUNS", ROLE_NOUNS),
+        ("NOT_NAMES", NOT_NAMES),
+        ("IMPERSONAL_PARTICIPLES", IMPERSONAL_PARTICIPLES),
+        ("STANCE_VERBS", STANCE_VERBS),
+    ]
+    .into_iter()
+    .chain(reported::WORD_LISTS.iter().copied())
+    .collect();
+    for (name, list) in lists {
+        for w in list.windows(2) {
+            assert!(w[0] < w[1], "{name}: {:?} before {:?}", w[0], w[1]);
+        }
+        for w in list {
+            assert_eq!(*w, w.to_lowercase(), "{name}");
+        }
+    }
+    for (name, list) in [("SPEECH_VERBS", SPEECH_VERBS), ("BELIEF", reported::BELIEF)] {
+        for w in list {
+            assert!(has(CUE_VERBS, w), "{name}: {w:?} is not in CUE_VERBS");
+        }
+    }
+    assert!(same_role("spokesman", "spokeswoman") && same_role("spokesperson", "spokesman"));
+}
