@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end test of the page `unspin serve` serves at `/`, in headless Chromium (playwright-core).
 # Installs what is missing (Debian's chromium, e2e/node_modules), builds the debug binary, runs
-# e2e/page.test.mjs. Env: UNSPIN_SCREENSHOT=1 rewrites docs/screenshot.png; CHROMIUM overrides
-# the browser (default /usr/bin/chromium).
+# e2e/page.test.mjs, then e2e/stats.mjs (the `unspin stats --html` report). Env:
+# UNSPIN_SCREENSHOT=1 rewrites docs/screenshot.png; CHROMIUM overrides the browser (default
+# /usr/bin/chromium).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -43,4 +44,6 @@ bin="$(cargo metadata --format-version 1 --no-deps | node -e \
 
 say "node --test e2e/page.test.mjs (UNSPIN_BIN=$bin, $("$CHROMIUM" --version 2>/dev/null || echo chromium))"
 UNSPIN_BIN="$bin" node --test --test-concurrency=1 e2e/page.test.mjs || die "the end-to-end test failed (see above)"
+say "node --test e2e/stats.mjs (the unspin stats --html report)"
+UNSPIN_BIN="$bin" node --test --test-concurrency=1 e2e/stats.mjs || die "the stats report test failed (see above)"
 say "ok"

@@ -14,12 +14,14 @@
 //! everything succeeded, so a failure never leaves half an output behind.
 
 mod analyze;
+mod batch;
 mod bench;
 mod classify;
 mod evaluate;
 mod output;
 mod render;
 mod serve;
+mod stats;
 mod train;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -59,6 +61,12 @@ enum Command {
     Bench(BenchArgs),
     /// Serve the HTTP API (JSON, under /v1) until Ctrl-C or SIGTERM.
     Serve(ServeArgs),
+    /// Analyse a whole corpus (directories, JSONL, gzip'd JSONL) on all cores into resumable
+    /// JSONL shards and a results database.
+    Batch(batch::BatchArgs),
+    /// Statistics from a batch run's results database: techniques by outlet and month,
+    /// propaganda share per outlet, frequent loaded phrases, articles with most findings.
+    Stats(stats::StatsArgs),
 }
 
 /// Output formats of `unspin analyze`.
@@ -259,6 +267,8 @@ fn main() -> ExitCode {
         Command::Train(a) => train::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Batch(a) => batch::run(a),
+        Command::Stats(a) => stats::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -410,6 +410,19 @@ fn read_limited<R: Read>(
 
 /// Validates raw bytes as text and builds the article: plain text is kept unchanged, an HTML
 /// page becomes its extracted main text.
+/// Turns the bytes of one article into an [`Article`], with the same checks as [`read_article`]
+/// (UTF-16, binary, invalid UTF-8 located by line and column; HTML extracted when `format` says
+/// so or, for [`InputFormat::Auto`], when `path` ends in `.html`/`.htm` or the bytes look like a
+/// page). `path` names the input in errors; it need not exist (a record of a JSONL corpus, say).
+pub fn article_from_bytes(
+    bytes: Vec<u8>,
+    id: String,
+    path: &Path,
+    format: InputFormat,
+) -> Result<Article, InputError> {
+    decode(bytes, id, path, format)
+}
+
 fn decode(
     bytes: Vec<u8>,
     id: String,

@@ -17,8 +17,8 @@ pub mod technique;
 pub use article::Article;
 pub use detector::{assign_techniques, Detector, Document, TechniqueScores};
 pub use input::{
-    article_from_html, read_article, read_article_dir, read_article_from, read_inputs, InputError,
-    InputFormat, InputOptions,
+    article_from_bytes, article_from_html, read_article, read_article_dir, read_article_from,
+    read_inputs, InputError, InputFormat, InputOptions,
 };
 pub use offsets::OffsetMap;
 pub use report::{Report, ReportSpan};

@@ -4,10 +4,10 @@ use crate::aids::{Claim, Finding, Quote};
 use crate::detector::Document;
 use crate::span::Span;
 use crate::technique::Technique;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One detected span as reported to users: offsets in code points, plus its text for reading.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportSpan {
     pub start: usize,
@@ -18,19 +18,31 @@ pub struct ReportSpan {
 }
 
 /// The analysis of one article.
-#[derive(Debug, Clone, Serialize)]
+///
+/// It deserializes too, so that stored results (the JSONL shards of a batch run) can be read
+/// back into the results database without a second schema.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     pub id: String,
+    /// The outlet the article came from, when the input said (batch records: `source`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The article's address, when the input said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The publication date as the input gave it (ideally ISO 8601, `2024-03-01`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
     /// Length of the text in code points (the range every offset lives in).
     pub length: usize,
     /// Name of the detector that produced the spans.
     pub detector: String,
     /// The page title, for articles extracted from HTML.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The text offsets point into, when it is not the input file itself (extracted from HTML).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     pub spans: Vec<ReportSpan>,
     /// Every sentence with its check-worthiness score (empty when the aids were not run).
@@ -60,6 +72,9 @@ impl Report {
             .collect();
         Report {
             id: doc.article.id.clone(),
+            source: None,
+            url: None,
+            date: None,
             length: doc.article.len_chars(),
             detector: detector.to_string(),
             title: doc.article.title.clone(),

@@ -1,0 +1,159 @@
+//! `unspin batch`: a whole corpus on all cores, resumable, with a progress bar.
+
+use crate::InputArg;
+use anyhow::{Context, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Instant;
+use unspin_corpus::batch::{self, BatchOptions, Counts, Progress};
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Corpus inputs: directories (every .txt/.html/.htm article and .jsonl/.jsonl.gz file
+    /// below them), JSONL files and gzip'd JSONL files. A JSONL record is
+    /// {"id", "text" | "html", "source"?, "url"?, "date"?}.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Output directory: shards/part-NNNNNN.jsonl (one report per line), errors.jsonl,
+    /// unspin.sqlite. Rerunning the same command resumes where a stopped run left off.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Records per shard: the unit of work committed at once (and lost, at most, to a crash).
+    #[arg(long, value_name = "N", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    chunk_size: u64,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    threads: Option<u64>,
+    /// How to read article files in directories (JSONL records say "text" or "html").
+    #[arg(long, value_enum, default_value_t = InputArg::Auto)]
+    input: InputArg,
+    /// "classical" for the model embedded in this binary, or the path of a model file.
+    #[arg(long, value_name = "PATH|classical")]
+    model: Option<String>,
+    /// Largest accepted article or JSONL line in bytes; larger records go to the errors file.
+    #[arg(long, value_name = "N", default_value_t = unspin::input::DEFAULT_MAX_BYTES)]
+    max_bytes: u64,
+    /// Skip the fact-checking aids (claims, quotes, contradictions): propaganda spans only.
+    #[arg(long)]
+    no_aids: bool,
+    /// Do not fill the results database (unspin.sqlite); JSONL shards only.
+    #[arg(long)]
+    no_store: bool,
+    /// No progress bar (it is also hidden when stderr is not a terminal).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: BatchArgs) -> Result<()> {
+    if let Some(n) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n as usize)
+            .build_global()
+            .context("cannot start the worker threads")?;
+    }
+    let detector = crate::load_model(args.model.as_deref())?;
+    let analyzer = unspin::Analyzer::new(detector, !args.no_aids)?;
+    let opts = BatchOptions {
+        chunk_size: args.chunk_size as usize,
+        max_bytes: args.max_bytes,
+        format: args.input.into(),
+        aids: !args.no_aids,
+        store: !args.no_store,
+    };
+    let bar = Bar::new(args.quiet);
+    let summary = batch::run(&args.inputs, &args.out, &opts, &analyzer, &bar)?;
+    bar.finish();
+    let c = &summary.counts;
+    let mut line = format!(
+        "unspin: {} articles analysed in {:.1} s ({:.0} articles/s)",
+        c.analysed, summary.elapsed_secs, summary.articles_per_sec
+    );
+    if c.resumed > 0 {
+        line += &format!(", {} done by an earlier run", c.resumed);
+    }
+    line += &format!(
+        "; {} shards in {}",
+        summary.chunks_total,
+        args.out.display()
+    );
+    eprintln!("{line}");
+    if summary.errors_total > 0 {
+        eprintln!(
+            "unspin: {} records skipped (see {})",
+            summary.errors_total,
+            args.out.join("errors.jsonl").display()
+        );
+    }
+    Ok(())
+}
+
+/// The progress bar: input bytes for position and ETA (known up front, even for gzip'd
+/// JSONL), articles per second in the message.
+struct Bar {
+    bar: ProgressBar,
+    started: Mutex<Option<Instant>>,
+    /// Whether the last update only skipped chunks done by an earlier run: the ETA restarts
+    /// once real work begins, or the skipped bytes would make it wildly optimistic.
+    skipping: std::sync::atomic::AtomicBool,
+}
+
+impl Bar {
+    fn new(quiet: bool) -> Bar {
+        let bar = if quiet {
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
+        } else {
+            // stderr, so stdout stays free; indicatif hides itself when it is not a terminal.
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+        };
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg} ETA {eta}",
+            )
+            .expect("valid template"),
+        );
+        Bar {
+            bar,
+            started: Mutex::new(None),
+            skipping: std::sync::atomic::AtomicBool::new(true),
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, total_bytes: u64) {
+        self.bar.set_length(total_bytes);
+        *self.started.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+    }
+
+    fn update(&self, bytes_done: u64, counts: &Counts) {
+        let secs = self
+            .started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map_or(0.0, |t| t.elapsed().as_secs_f64());
+        let rate = counts.analysed as f64 / secs.max(1e-9);
+        let mut msg = format!("{} articles, {rate:.0}/s", counts.analysed);
+        if counts.errors > 0 {
+            msg += &format!(", {} errors", counts.errors);
+        }
+        if counts.resumed > 0 {
+            msg += &format!(", {} resumed", counts.resumed);
+        }
+        self.bar.set_message(msg);
+        self.bar.set_position(bytes_done);
+        if counts.analysed + counts.errors > 0
+            && self
+                .skipping
+                .swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            self.bar.reset_eta();
+        }
+    }
+}

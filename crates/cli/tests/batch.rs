@@ -1,0 +1,408 @@
+//! `unspin batch` end to end: every input kind, bad records going to the errors file without
+//! stopping the run, and the crash-safety promise: a run killed with SIGKILL and resumed ends
+//! with exactly the files and database rows of an uninterrupted run.
+
+use assert_cmd::Command;
+use flate2::write::GzEncoder;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn unspin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_unspin"));
+    c.env_remove("UNSPIN_DATA");
+    c
+}
+
+fn example(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(name);
+    fs::read_to_string(path).unwrap()
+}
+
+/// Every line of every shard, in shard order, parsed.
+fn shard_records(out: &Path) -> Vec<Value> {
+    let mut names: Vec<PathBuf> = fs::read_dir(out.join("shards"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    let mut records = Vec::new();
+    for path in names {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("part-") && name.ends_with(".jsonl"),
+            "stray file in shards/: {name}"
+        );
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(
+            text.is_empty() || text.ends_with('\n'),
+            "{name} is truncated"
+        );
+        for line in text.lines() {
+            records.push(serde_json::from_str(line).unwrap());
+        }
+    }
+    records
+}
+
+fn error_records(out: &Path) -> Vec<Value> {
+    fs::read_to_string(out.join("errors.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn ids(records: &[Value]) -> Vec<String> {
+    records
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn batch_reads_every_input_kind_and_sets_bad_records_aside() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    fs::create_dir_all(corpus.join("pages/2025")).unwrap();
+    fs::write(corpus.join("article1001.txt"), example("article1001.txt")).unwrap();
+    fs::write(
+        corpus.join("pages/2025/page.html"),
+        example("article1003.html"),
+    )
+    .unwrap();
+    // Not an article: ignored.
+    fs::write(corpus.join("notes.md"), "# notes").unwrap();
+    // A binary file with an article's name: an error record, not a stop.
+    fs::write(corpus.join("broken.txt"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+
+    let text = example("article1002.txt");
+    let mut jsonl = Vec::new();
+    for line in [
+        json!({"id": "j1", "text": text, "source": "Outlet A", "date": "2025-03-01"}).to_string(),
+        "{not json".to_string(),
+        json!({"id": "j3", "text": "   "}).to_string(),
+        json!({"id": "j4"}).to_string(),
+        String::new(), // blank lines are skipped, but still counted for positions
+        json!({"id": "j1", "text": "A second record with the same id."}).to_string(),
+        json!({"id": "j7", "html": example("article1003.html"), "url": "https://example.org/x"})
+            .to_string(),
+    ] {
+        jsonl.extend_from_slice(line.as_bytes());
+        jsonl.push(b'\n');
+    }
+    // Invalid UTF-8 inside a JSON string, on line 8.
+    jsonl.extend_from_slice(b"{\"id\": \"j8\", \"text\": \"caf\xe9\"}\n");
+    fs::write(corpus.join("feed.jsonl"), &jsonl).unwrap();
+
+    let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    writeln!(
+        gz,
+        "{}",
+        json!({"id": "g1", "text": "They are traitors who betrayed the nation.", "source": "Outlet B", "date": "2025-04-02T10:00:00Z"})
+    )
+    .unwrap();
+    fs::write(tmp.path().join("extra.jsonl.gz"), gz.finish().unwrap()).unwrap();
+
+    let out = tmp.path().join("out");
+    unspin()
+        .args(["batch", "--quiet", "--chunk-size", "3", "--out"])
+        .arg(&out)
+        .arg(&corpus)
+        .arg(tmp.path().join("extra.jsonl.gz"))
+        .assert()
+        .success();
+
+    let records = shard_records(&out);
+    // Directory order is by name: article1001.txt, broken.txt, feed.jsonl, notes.md (ignored),
+    // pages/2025/page.html; then the gzip'd file.
+    assert_eq!(ids(&records), ["1001", "j1", "j7", "page", "g1"]);
+    let j1 = &records[1];
+    assert_eq!(j1["source"], "Outlet A");
+    assert_eq!(j1["date"], "2025-03-01");
+    assert!(!j1["spans"].as_array().unwrap().is_empty());
+    assert!(
+        !j1["claims"].as_array().unwrap().is_empty(),
+        "aids run by default"
+    );
+    assert_eq!(records[2]["url"], "https://example.org/x");
+    assert!(
+        records[2]["text"].is_string(),
+        "pages carry their extracted text"
+    );
+
+    let errors = error_records(&out);
+    let feed = corpus.join("feed.jsonl").display().to_string();
+    let at = |line: u64| {
+        errors
+            .iter()
+            .find(|e| e["input"] == feed.as_str() && e["line"] == line)
+            .unwrap_or_else(|| panic!("no error for line {line}: {errors:?}"))["error"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(at(2).contains("invalid record"));
+    assert!(at(3).contains("empty text"));
+    assert!(at(4).contains("no \"text\" or \"html\""));
+    assert!(at(6).contains("duplicate id \"j1\""));
+    assert!(at(8).contains("not valid UTF-8"));
+    let broken = errors
+        .iter()
+        .find(|e| e["input"].as_str().unwrap().ends_with("broken.txt"))
+        .unwrap();
+    assert!(broken["error"].as_str().unwrap().contains("binary"));
+    assert!(broken.get("line").is_none());
+    assert_eq!(errors.len(), 6);
+
+    // The database holds what the shards hold.
+    let db = rusqlite::Connection::open(out.join("unspin.sqlite")).unwrap();
+    let n: i64 = db
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 5);
+    let summary: Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["counts"]["analysed"], 5);
+    assert_eq!(summary["errors_total"], 6);
+}
+
+/// A synthetic corpus big enough that a run takes a few seconds: real article texts under new
+/// ids, with a few bad records sprinkled in.
+fn big_corpus(dir: &Path, n: usize) -> PathBuf {
+    let texts = [example("article1001.txt"), example("article1002.txt")];
+    let path = dir.join("corpus.jsonl");
+    let mut f = fs::File::create(&path).unwrap();
+    for i in 0..n {
+        if i % 97 == 13 {
+            writeln!(f, "{{\"id\": \"bad{i}\", \"text\": ").unwrap();
+            continue;
+        }
+        let text = format!("{}\n\nUpdate {i}: the story continues.", texts[i % 2]);
+        let source = ["Outlet A", "Outlet B", "Outlet C"][i % 3];
+        let rec = json!({"id": format!("a{i:05}"), "text": text, "source": source,
+                         "date": format!("2025-{:02}-01", 1 + i % 12)});
+        writeln!(f, "{rec}").unwrap();
+    }
+    path
+}
+
+fn finished_shards(out: &Path) -> usize {
+    fs::read_dir(out.join("shards"))
+        .map(|d| {
+            d.filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                let name = name.to_string_lossy();
+                name.starts_with("part-") && name.ends_with(".jsonl")
+            })
+            .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Starts a batch run and SIGKILLs it once `shards` shards exist; returns whether it was
+/// killed before finishing on its own.
+fn run_and_kill(corpus: &Path, out: &Path, shards: usize) -> bool {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_unspin"))
+        .args(["batch", "--quiet", "--chunk-size", "10", "--out"])
+        .arg(out)
+        .arg(corpus)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success());
+            return false;
+        }
+        if finished_shards(out) >= shards {
+            child.kill().unwrap(); // SIGKILL: no destructors, no flushing
+            child.wait().unwrap();
+            return true;
+        }
+        assert!(Instant::now() < deadline, "batch run did not progress");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Table contents as sorted text lines, to compare two databases.
+fn table_dump(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut lines = Vec::new();
+    for (table, cols) in [
+        (
+            "articles",
+            "id, source, date, length, n_spans, propaganda_chars",
+        ),
+        (
+            "spans",
+            "article_id, technique, start, \"end\", confidence, text",
+        ),
+        ("claims", "article_id, start, \"end\", score"),
+        ("quotes", "*"),
+        ("findings", "*"),
+    ] {
+        let mut stmt = conn
+            .prepare(&format!("SELECT {cols} FROM {table}"))
+            .unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                let mut cells = Vec::new();
+                for i in 0..n {
+                    let v: rusqlite::types::Value = r.get(i)?;
+                    cells.push(format!("{v:?}"));
+                }
+                Ok(format!("{table}: {}", cells.join(" | ")))
+            })
+            .unwrap();
+        for row in rows {
+            lines.push(row.unwrap());
+        }
+    }
+    lines.sort();
+    lines
+}
+
+#[test]
+fn batch_killed_twice_and_resumed_equals_an_uninterrupted_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = big_corpus(tmp.path(), 1500);
+
+    let whole = tmp.path().join("whole");
+    unspin()
+        .args(["batch", "--quiet", "--chunk-size", "10", "--out"])
+        .arg(&whole)
+        .arg(&corpus)
+        .assert()
+        .success();
+
+    let resumed = tmp.path().join("resumed");
+    let killed_once = run_and_kill(&corpus, &resumed, 8);
+    let after_first = finished_shards(&resumed);
+    let killed_twice = run_and_kill(&corpus, &resumed, after_first + 30);
+    assert!(
+        killed_once && killed_twice,
+        "the run finished before it could be killed; make the corpus bigger"
+    );
+    let out = unspin()
+        .args(["batch", "--chunk-size", "10", "--out"])
+        .arg(&resumed)
+        .arg(&corpus)
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8_lossy(&out);
+    assert!(stderr.contains("done by an earlier run"), "{stderr}");
+
+    // Same shards, byte for byte, and the same errors file.
+    let names: Vec<_> = {
+        let mut v: Vec<_> = fs::read_dir(whole.join("shards"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names.len(), 150);
+    for name in &names {
+        assert_eq!(
+            fs::read(whole.join("shards").join(name)).unwrap(),
+            fs::read(resumed.join("shards").join(name)).unwrap(),
+            "{name:?} differs"
+        );
+    }
+    assert_eq!(finished_shards(&resumed), names.len());
+    assert_eq!(
+        fs::read(whole.join("errors.jsonl")).unwrap(),
+        fs::read(resumed.join("errors.jsonl")).unwrap()
+    );
+    let records = shard_records(&resumed);
+    let unique: HashSet<_> = ids(&records).into_iter().collect();
+    assert_eq!(unique.len(), records.len(), "no record twice");
+    assert_eq!(records.len() + error_records(&resumed).len(), 1500);
+
+    // And the same database rows, none twice.
+    let expected = table_dump(&whole.join("unspin.sqlite"));
+    assert_eq!(expected, table_dump(&resumed.join("unspin.sqlite")));
+
+    // A lost database is rebuilt from the shards, without analysing anything again.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = fs::remove_file(resumed.join(format!("unspin.sqlite{suffix}")));
+    }
+    let out = unspin()
+        .args(["batch", "--chunk-size", "10", "--out"])
+        .arg(&resumed)
+        .arg(&corpus)
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("0 articles analysed"));
+    assert_eq!(expected, table_dump(&resumed.join("unspin.sqlite")));
+}
+
+#[test]
+fn batch_refuses_to_resume_with_other_settings_or_into_a_foreign_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("a.jsonl");
+    fs::write(
+        &input,
+        format!("{}\n", json!({"id": "x", "text": "Hello there."})),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    unspin()
+        .args(["batch", "-q", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    let err = unspin()
+        .args(["batch", "-q", "--no-aids", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&err);
+    assert!(err.contains("different inputs or settings"), "{err}");
+    assert!(err.contains("the aids were on"), "{err}");
+
+    let foreign = tmp.path().join("foreign");
+    fs::create_dir(&foreign).unwrap();
+    fs::write(foreign.join("keep.txt"), "mine").unwrap();
+    unspin()
+        .args(["batch", "-q", "--out"])
+        .arg(&foreign)
+        .arg(&input)
+        .assert()
+        .code(2);
+    assert_eq!(
+        fs::read_dir(&foreign).unwrap().count(),
+        1,
+        "nothing written"
+    );
+
+    let missing = tmp.path().join("missing.jsonl");
+    let fresh = tmp.path().join("fresh");
+    unspin()
+        .args(["batch", "-q", "--out"])
+        .arg(&fresh)
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("missing.jsonl"));
+    assert!(!fresh.exists(), "no output for a failed start");
+}

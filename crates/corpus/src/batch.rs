@@ -1,0 +1,559 @@
+//! Batch runs: a corpus in, JSONL shards, an errors file and the results database out.
+//!
+//! ```text
+//! OUT/batch.json             settings and input fingerprint, to refuse resuming a different run
+//! OUT/shards/part-000000.jsonl  one report per line, the analysed records of chunk 0, in order
+//! OUT/errors/part-000000.jsonl  the skipped records of chunk 0 (only if it had any)
+//! OUT/errors.jsonl           all skipped records, in input order (rebuilt at the end of a run)
+//! OUT/unspin.sqlite          the results database (see `store`)
+//! OUT/summary.json           counts and timing of the last run
+//! ```
+//!
+//! The corpus is cut into chunks of `chunk_size` consecutive records. Each chunk is analysed
+//! on all cores and committed as a unit: its errors file, then its shard, each written to a
+//! temporary name, flushed to disk and renamed, so a file under its final name is always
+//! complete. The shard's existence is what marks a chunk done. The database then takes the
+//! shard's rows in one transaction that also records the shard number. So after a `kill -9` at
+//! any moment, a rerun finds whole shards (the chunks in flight are simply missing), ingests any
+//! shard the database did not get to, and analyses only the missing chunks; because chunks are
+//! cut the same way each time, the final files are identical to an uninterrupted run's.
+
+use crate::source::{Corpus, Item, Position};
+use crate::store::Store;
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::time::{Duration, Instant};
+use unspin::{Analyzer, InputFormat, Report};
+
+/// Settings of a batch run.
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    /// Records per chunk (and per shard). Smaller chunks lose less work to a crash; larger
+    /// ones mean fewer files.
+    pub chunk_size: usize,
+    /// Largest accepted article (or JSONL line) in bytes.
+    pub max_bytes: u64,
+    /// How article files in directories are read.
+    pub format: InputFormat,
+    /// Run the fact-checking aids (claims, quotes, findings).
+    pub aids: bool,
+    /// Fill the results database.
+    pub store: bool,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions {
+            chunk_size: 1000,
+            max_bytes: unspin::input::DEFAULT_MAX_BYTES,
+            format: InputFormat::Auto,
+            aids: true,
+            store: true,
+        }
+    }
+}
+
+/// Counts of a run so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Articles analysed by this run.
+    pub analysed: u64,
+    /// Records skipped because an earlier run finished their chunk.
+    pub resumed: u64,
+    /// Records that went to the errors file in this run.
+    pub errors: u64,
+    /// Chunks committed by this run.
+    pub chunks: u64,
+}
+
+/// Receives progress from a run; the CLI draws a progress bar with it.
+pub trait Progress: Sync {
+    /// Called once before the first chunk: the total input bytes.
+    fn start(&self, total_bytes: u64);
+    /// Called after each chunk is committed (or skipped as already done).
+    fn update(&self, bytes_done: u64, counts: &Counts);
+}
+
+/// A [`Progress`] that reports nothing.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _: u64) {}
+    fn update(&self, _: u64, _: &Counts) {}
+}
+
+/// What a finished run did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub counts: Counts,
+    /// Records in the errors file (from this and earlier runs).
+    pub errors_total: u64,
+    /// Chunks (shards) of the whole corpus.
+    pub chunks_total: u64,
+    pub elapsed_secs: f64,
+    /// Articles analysed per second by this run.
+    pub articles_per_sec: f64,
+    pub out: PathBuf,
+}
+
+/// What identifies a run: resuming is only safe with the same inputs and settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Manifest {
+    format: u32,
+    inputs: Vec<String>,
+    /// Hash of every input file's path, size and modification time.
+    fingerprint: String,
+    chunk_size: usize,
+    max_bytes: u64,
+    input_format: String,
+    aids: bool,
+    detector: String,
+    unspin_version: String,
+}
+
+const MANIFEST: &str = "batch.json";
+const SHARDS: &str = "shards";
+const ERRORS: &str = "errors";
+const ERRORS_FILE: &str = "errors.jsonl";
+const DATABASE: &str = crate::store::DATABASE_FILE;
+const SUMMARY: &str = "summary.json";
+
+/// The path of the results database inside a batch output directory.
+pub fn database_path(out: &Path) -> PathBuf {
+    out.join(DATABASE)
+}
+
+fn shard_name(k: u64) -> String {
+    format!("part-{k:06}.jsonl")
+}
+
+/// The shard number of a final shard file name, `None` for anything else (temporary files).
+fn shard_number(name: &str) -> Option<u64> {
+    let digits = name.strip_prefix("part-")?.strip_suffix(".jsonl")?;
+    if digits.len() < 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// One skipped record, as a line of the errors file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ErrorRecord {
+    #[serde(flatten)]
+    pub pos: Position,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub error: String,
+}
+
+/// A chunk on its way from the reader to the writer.
+struct Chunk {
+    k: u64,
+    /// `None`: an earlier run committed this chunk.
+    items: Option<Vec<Item>>,
+    n_items: u64,
+    bytes_end: u64,
+}
+
+/// The analysed records of a chunk, each with its serialized shard line, and its errors.
+struct Results {
+    reports: Vec<(Report, Vec<u8>)>,
+    errors: Vec<ErrorRecord>,
+}
+
+/// A chunk on its way from analysis to the writer.
+struct Done {
+    k: u64,
+    /// `None`: an earlier run committed this chunk.
+    results: Option<Results>,
+    n_items: u64,
+    bytes_end: u64,
+}
+
+/// Runs (or resumes) a batch analysis of `inputs` into `out`.
+pub fn run(
+    inputs: &[PathBuf],
+    out: &Path,
+    opts: &BatchOptions,
+    analyzer: &Analyzer,
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    let started = Instant::now();
+    if opts.chunk_size == 0 {
+        bail!("the chunk size must be at least 1");
+    }
+    let corpus = Corpus::open(inputs)?;
+    let manifest = Manifest {
+        format: 1,
+        inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
+        fingerprint: format!("{:016x}", corpus.fingerprint()),
+        chunk_size: opts.chunk_size,
+        max_bytes: opts.max_bytes,
+        input_format: format!("{:?}", opts.format),
+        aids: opts.aids,
+        detector: analyzer.detector().name().to_string(),
+        unspin_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    prepare_out(out, &manifest)?;
+    let done = finished_shards(&out.join(SHARDS))?;
+
+    let mut store = if opts.store {
+        let path = database_path(out);
+        let mut store =
+            Store::open(&path).with_context(|| format!("{}: cannot open", path.display()))?;
+        // Shards committed to disk whose rows the database did not take before a crash.
+        let have = store.shards()?;
+        for &k in done.difference(&have) {
+            let path = out.join(SHARDS).join(shard_name(k));
+            store.ingest_shard_file(k, &path)?;
+        }
+        Some(store)
+    } else {
+        None
+    };
+
+    progress.start(corpus.total_bytes());
+    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(1);
+    let (done_tx, done_rx) = sync_channel::<Done>(1);
+    let counts = std::thread::scope(|s| -> Result<Counts> {
+        let reader = s.spawn(|| read_chunks(&corpus, opts, &done, chunk_tx));
+        let writer = s.spawn(|| write_chunks(out, store.as_mut(), done_rx, progress));
+        analyse_chunks(chunk_rx, done_tx, analyzer, opts.format);
+        // The writer's error explains a stop best (disk full...); the reader cannot fail.
+        let counts = writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
+        reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
+        Ok(counts)
+    })?;
+
+    let chunks_total = finished_shards(&out.join(SHARDS))?.len() as u64;
+    let errors_total = merge_errors(out)?;
+    let elapsed = started.elapsed();
+    let summary = Summary {
+        counts,
+        errors_total,
+        chunks_total,
+        elapsed_secs: elapsed.as_secs_f64(),
+        articles_per_sec: counts.analysed as f64 / elapsed.as_secs_f64().max(1e-9),
+        out: out.to_path_buf(),
+    };
+    let json = serde_json::to_vec_pretty(&summary)?;
+    write_atomic(&out.join(SUMMARY), &json)?;
+    Ok(summary)
+}
+
+/// Creates the output directory and its manifest, or checks that an existing one belongs to
+/// the same run; removes temporary files a killed run left behind.
+fn prepare_out(out: &Path, manifest: &Manifest) -> Result<()> {
+    let path = out.join(MANIFEST);
+    if path.exists() {
+        let old: Manifest = serde_json::from_slice(
+            &fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?,
+        )
+        .with_context(|| format!("{}: not a batch manifest", path.display()))?;
+        if old != *manifest {
+            let diff = describe_difference(&old, manifest);
+            bail!(
+                "{} holds a run with different inputs or settings ({diff}); resuming it would mix \
+                 results: use another --out, or delete the directory to start over",
+                out.display()
+            );
+        }
+    } else if out.exists()
+        && fs::read_dir(out)
+            .with_context(|| format!("{}: cannot read", out.display()))?
+            .next()
+            .is_some()
+    {
+        bail!(
+            "{} exists, is not empty and is not a batch output directory (no {MANIFEST}); \
+             choose another --out",
+            out.display()
+        );
+    }
+    for dir in [out.to_path_buf(), out.join(SHARDS), out.join(ERRORS)] {
+        fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    }
+    if !path.exists() {
+        write_atomic(&path, &serde_json::to_vec_pretty(manifest)?)?;
+    }
+    for dir in [out.to_path_buf(), out.join(SHARDS), out.join(ERRORS)] {
+        for entry in
+            fs::read_dir(&dir).with_context(|| format!("{}: cannot read", dir.display()))?
+        {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().ends_with(".tmp") {
+                fs::remove_file(entry.path()).with_context(|| {
+                    format!("{}: cannot remove stale file", entry.path().display())
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn describe_difference(old: &Manifest, new: &Manifest) -> String {
+    let mut d = Vec::new();
+    if old.inputs != new.inputs {
+        d.push(format!("inputs were {:?}", old.inputs));
+    } else if old.fingerprint != new.fingerprint {
+        d.push("the input files changed since".to_string());
+    }
+    if old.chunk_size != new.chunk_size {
+        d.push(format!("--chunk-size was {}", old.chunk_size));
+    }
+    if old.max_bytes != new.max_bytes {
+        d.push(format!("--max-bytes was {}", old.max_bytes));
+    }
+    if old.input_format != new.input_format {
+        d.push(format!("--input was {}", old.input_format.to_lowercase()));
+    }
+    if old.aids != new.aids {
+        d.push(format!(
+            "the aids were {}",
+            if old.aids { "on" } else { "off (--no-aids)" }
+        ));
+    }
+    if old.detector != new.detector {
+        d.push(format!("the model was {}", old.detector));
+    }
+    if old.unspin_version != new.unspin_version || old.format != new.format {
+        d.push(format!("it was made by unspin {}", old.unspin_version));
+    }
+    d.join("; ")
+}
+
+/// Shard numbers whose final file exists.
+fn finished_shards(dir: &Path) -> Result<BTreeSet<u64>> {
+    let mut set = BTreeSet::new();
+    for entry in fs::read_dir(dir).with_context(|| format!("{}: cannot read", dir.display()))? {
+        let entry = entry?;
+        if let Some(k) = shard_number(&entry.file_name().to_string_lossy()) {
+            set.insert(k);
+        }
+    }
+    Ok(set)
+}
+
+/// Reader thread: cuts the record stream into chunks. Chunks an earlier run finished are still
+/// read (so duplicate ids and positions stay the same) but not sent for analysis.
+fn read_chunks(corpus: &Corpus, opts: &BatchOptions, done: &BTreeSet<u64>, tx: SyncSender<Chunk>) {
+    let mut items = corpus.items(opts.max_bytes);
+    let mut k = 0u64;
+    loop {
+        let chunk: Vec<Item> = items.by_ref().take(opts.chunk_size).collect();
+        if chunk.is_empty() {
+            return;
+        }
+        let n_items = chunk.len() as u64;
+        let items_for_analysis = (!done.contains(&k)).then_some(chunk);
+        let msg = Chunk {
+            k,
+            items: items_for_analysis,
+            n_items,
+            bytes_end: items.bytes_done(),
+        };
+        if tx.send(msg).is_err() {
+            // The writer stopped (an error it will report).
+            return;
+        }
+        k += 1;
+    }
+}
+
+/// Analyses each chunk on all cores (rayon), keeping input order.
+fn analyse_chunks(
+    rx: Receiver<Chunk>,
+    tx: SyncSender<Done>,
+    analyzer: &Analyzer,
+    format: InputFormat,
+) {
+    use rayon::prelude::*;
+    for chunk in rx {
+        let results = chunk.items.map(|items| {
+            let outcomes: Vec<Result<(Report, Vec<u8>), ErrorRecord>> = items
+                .into_par_iter()
+                .map(|item| analyse_one(item, analyzer, format))
+                .collect();
+            let mut reports = Vec::with_capacity(outcomes.len());
+            let mut errors = Vec::new();
+            for o in outcomes {
+                match o {
+                    Ok(r) => reports.push(r),
+                    Err(e) => errors.push(e),
+                }
+            }
+            Results { reports, errors }
+        });
+        let done = Done {
+            k: chunk.k,
+            results,
+            n_items: chunk.n_items,
+            bytes_end: chunk.bytes_end,
+        };
+        if tx.send(done).is_err() {
+            return;
+        }
+    }
+}
+
+fn analyse_one(
+    item: Item,
+    analyzer: &Analyzer,
+    format: InputFormat,
+) -> Result<(Report, Vec<u8>), ErrorRecord> {
+    let pos = item.pos.clone();
+    let id = item.id().map(str::to_string);
+    // A bug in one detector must cost one record, not a day-long run.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        item.analyze(analyzer, format)
+    }));
+    let error = match outcome {
+        Ok(Ok(report)) => match serde_json::to_vec(&report) {
+            Ok(mut line) => {
+                line.push(b'\n');
+                return Ok((report, line));
+            }
+            Err(e) => format!("cannot serialize the report: {e}"),
+        },
+        Ok(Err(e)) => e.0,
+        Err(_) => "internal error: the analysis panicked on this record".to_string(),
+    };
+    Err(ErrorRecord { pos, id, error })
+}
+
+/// Writer thread: commits chunks in order (errors file, shard, database) and reports progress.
+fn write_chunks(
+    out: &Path,
+    mut store: Option<&mut Store>,
+    rx: Receiver<Done>,
+    progress: &dyn Progress,
+) -> Result<Counts> {
+    let mut counts = Counts::default();
+    let mut last_update = Instant::now() - Duration::from_secs(1);
+    let mut bytes_done = 0;
+    for done in rx {
+        bytes_done = done.bytes_end;
+        match done.results {
+            None => counts.resumed += done.n_items,
+            Some(Results { reports, errors }) => {
+                let errors_path = out.join(ERRORS).join(shard_name(done.k));
+                if errors.is_empty() {
+                    // A previous attempt at this chunk may have left one.
+                    match fs::remove_file(&errors_path) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => {
+                            return Err(e).with_context(|| {
+                                format!("{}: cannot remove", errors_path.display())
+                            })
+                        }
+                    }
+                } else {
+                    let mut buf = Vec::new();
+                    for e in &errors {
+                        serde_json::to_writer(&mut buf, e)?;
+                        buf.push(b'\n');
+                    }
+                    write_atomic(&errors_path, &buf)?;
+                }
+                let shard = out.join(SHARDS).join(shard_name(done.k));
+                write_lines_atomic(&shard, reports.iter().map(|(_, line)| line.as_slice()))?;
+                counts.analysed += reports.len() as u64;
+                if let Some(store) = store.as_deref_mut() {
+                    let reports: Vec<Report> = reports.into_iter().map(|(r, _)| r).collect();
+                    store.insert_shard(done.k, &reports).with_context(|| {
+                        format!("results database: cannot store shard {}", done.k)
+                    })?;
+                }
+                counts.errors += errors.len() as u64;
+                counts.chunks += 1;
+            }
+        }
+        if last_update.elapsed() >= Duration::from_millis(100) {
+            progress.update(bytes_done, &counts);
+            last_update = Instant::now();
+        }
+    }
+    progress.update(bytes_done, &counts);
+    Ok(counts)
+}
+
+/// Concatenates the per-chunk errors files into `errors.jsonl`, in input order; returns the
+/// number of records in it.
+fn merge_errors(out: &Path) -> Result<u64> {
+    let dir = out.join(ERRORS);
+    let mut parts: Vec<(u64, PathBuf)> = Vec::new();
+    for entry in fs::read_dir(&dir).with_context(|| format!("{}: cannot read", dir.display()))? {
+        let entry = entry?;
+        if let Some(k) = shard_number(&entry.file_name().to_string_lossy()) {
+            parts.push((k, entry.path()));
+        }
+    }
+    parts.sort();
+    let mut bufs = Vec::with_capacity(parts.len());
+    let mut n = 0u64;
+    for (_, path) in &parts {
+        let bytes = fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        n += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        bufs.push(bytes);
+    }
+    write_lines_atomic(&out.join(ERRORS_FILE), bufs.iter().map(Vec::as_slice))?;
+    Ok(n)
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_lines_atomic(path, std::iter::once(bytes))
+}
+
+/// Writes `parts` to `path` so that the file under its final name is always complete: a
+/// temporary sibling is written and flushed to disk, then renamed over `path`, and the
+/// directory is flushed so the rename survives a power cut too.
+fn write_lines_atomic<'a>(path: &Path, parts: impl Iterator<Item = &'a [u8]>) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    let write = || -> std::io::Result<()> {
+        let file = File::create(&tmp)?;
+        let mut w = BufWriter::with_capacity(1 << 20, file);
+        for p in parts {
+            w.write_all(p)?;
+        }
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)?;
+        if let Some(dir) = path.parent() {
+            File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        anyhow::Error::new(e).context(format!("{}: cannot write", path.display()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_names_round_trip_and_temporaries_are_not_shards() {
+        assert_eq!(shard_name(7), "part-000007.jsonl");
+        assert_eq!(shard_number("part-000007.jsonl"), Some(7));
+        assert_eq!(shard_number("part-1234567.jsonl"), Some(1_234_567));
+        assert_eq!(shard_number(".part-000007.jsonl.tmp"), None);
+        assert_eq!(shard_number("part-7.jsonl"), None);
+        assert_eq!(shard_number("part-00000x.jsonl"), None);
+    }
+}

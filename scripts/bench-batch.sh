@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Corpus-scale benchmark of `unspin batch` (prints figures, asserts nothing).
+#
+#   scripts/bench-batch.sh [N]        # N articles, default 100000
+#
+# Builds a synthetic JSONL.gz corpus of N records from the PTC training articles (real texts
+# under new ids, synthetic outlets and dates: scripts/make-corpus.py), then runs the release
+# binary over it with 1 and 2 threads, with and without the fact-checking aids, and prints
+# wall time, articles/s and peak RSS. A 10%-size run beside the full one shows whether memory
+# grows with the corpus. Data: ../shared/data/ptc-train/articles (or $UNSPIN_DATA/ptc-train).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-100000}
+DATA=${UNSPIN_DATA:-../shared/data}
+ARTICLES="$DATA/ptc-train/articles"
+if [ ! -d "$ARTICLES" ]; then
+    echo "bench-batch: skipped: no PTC articles at $ARTICLES (set UNSPIN_DATA)" >&2
+    exit 0
+fi
+WORK=${BENCH_DIR:-target/bench-batch}
+mkdir -p "$WORK"
+cargo build --release -q -p unspin-cli
+BIN=target/release/unspin
+
+corpus() {
+    local n=$1 f="$WORK/corpus-$1.jsonl.gz"
+    [ -f "$f" ] || python3 scripts/make-corpus.py --articles "$ARTICLES" --n "$n" --out "$f"
+    echo "$f"
+}
+
+printf '%-9s %-8s %-5s %8s %11s %9s %10s %8s\n' articles threads aids "wall s" articles/s "input MB" "output MB" "peak MB"
+run() {
+    local n=$1 threads=$2 aids=$3 f out flags=()
+    f=$(corpus "$n")
+    out="$WORK/out-$n-$threads-$aids"
+    rm -rf "$out"
+    [ "$aids" = on ] || flags+=(--no-aids)
+    /usr/bin/time -f '%e %M' -o "$WORK/time" "$BIN" batch -q --threads "$threads" "${flags[@]}" --out "$out" "$f" 2>/dev/null
+    read -r wall rss <"$WORK/time"
+    local size
+    size=$(du -sm "$out" | cut -f1)
+    rm -rf "$out"
+    local mb
+    mb=$(python3 -c "import sys; print(round($(stat -c %s "$f")/1e6,1))")
+    printf '%-9s %-8s %-5s %8s %11.0f %9s %10s %8.0f\n' "$n" "$threads" "$aids" "$wall" \
+        "$(python3 -c "print($n/$wall)")" "$mb" "$size" "$(python3 -c "print($rss/1024)")"
+}
+
+for aids in off on; do
+    run $((N / 10)) 2 $aids
+    for threads in 1 2; do
+        run "$N" "$threads" $aids
+    done
+done
