@@ -1,0 +1,258 @@
+//! Whole articles in, one vector per token out, with code-point offsets.
+
+use std::path::Path;
+
+use candle_core::{Device, Tensor};
+use tokenizers::Tokenizer;
+use unspin_core::OffsetMap;
+
+use crate::config::{Architecture, EncoderConfig};
+use crate::model::Encoder;
+use crate::windows::{plan_windows, Window, WindowConfig};
+use crate::{lora, require_file, weights, Error, Result};
+
+/// Ids of the tokens wrapped around every window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpecialTokens {
+    /// `[CLS]` (BERT) or `<s>` (MPNet).
+    pub cls: u32,
+    /// `[SEP]` or `</s>`.
+    pub sep: u32,
+    /// `[PAD]` or `<pad>`.
+    pub pad: u32,
+}
+
+impl SpecialTokens {
+    /// Finds the window tokens the way the model was trained with them: [CLS]/[SEP] from the
+    /// tokenizer's own post-processor (what it wraps around an empty text), falling back to
+    /// the family's names ([CLS]/[SEP] for BERT, `<s>`/`</s>` for MPNet, whose vocabulary
+    /// *also* holds unused [CLS]/[SEP] entries, so the order matters); padding is the
+    /// config's `pad_token_id`, which MPNet's position ids depend on.
+    pub fn from_tokenizer(tokenizer: &Tokenizer, config: &EncoderConfig) -> Result<Self> {
+        let probe = tokenizer
+            .encode("", true)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
+        let (cls, sep) = match probe.get_ids() {
+            &[cls, sep] => (cls, sep),
+            _ => {
+                let (c, s) = match config.architecture {
+                    Architecture::Bert => ("[CLS]", "[SEP]"),
+                    Architecture::MPNet => ("<s>", "</s>"),
+                };
+                let find = |name: &str| {
+                    tokenizer.token_to_id(name).ok_or_else(|| {
+                        Error::Tokenizer(format!(
+                            "the tokenizer has no post-processor and no {name} token"
+                        ))
+                    })
+                };
+                (find(c)?, find(s)?)
+            }
+        };
+        Ok(SpecialTokens {
+            cls,
+            sep,
+            pad: config.pad_token_id,
+        })
+    }
+}
+
+/// One token of an article: its id and where it is, in code points (end exclusive, the PTC
+/// convention).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenSpan {
+    pub id: u32,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// An encoded article: `tokens[i]` is described by row `i` of `hidden`.
+#[derive(Debug, Clone)]
+pub struct ArticleEncoding {
+    pub tokens: Vec<TokenSpan>,
+    /// `(tokens.len(), hidden_size)`, f32; `(0, hidden_size)` for a text with no tokens.
+    pub hidden: Tensor,
+    /// How many windows were run.
+    pub windows: usize,
+}
+
+/// A tokenizer and an encoder that belong together, and the windowing settings.
+#[derive(Debug)]
+pub struct TextEncoder {
+    encoder: Encoder,
+    tokenizer: Tokenizer,
+    special: SpecialTokens,
+    windows: WindowConfig,
+}
+
+impl TextEncoder {
+    /// Loads `dir/config.json`, `dir/model.safetensors` and `dir/tokenizer.json` (the layout
+    /// `scripts/setup-models.sh` installs), merging the LoRA adapter at `adapter` into the
+    /// weights first when one is given.
+    pub fn load(dir: &Path, adapter: Option<&Path>) -> Result<Self> {
+        let config = EncoderConfig::from_file(&require_file(dir, "config.json")?)?;
+        let weights_path = require_file(dir, "model.safetensors")?;
+        let tokenizer_path = require_file(dir, "tokenizer.json")?;
+        let mut tensors =
+            weights::strip_model_prefix(weights::load_safetensors(&weights_path)?.tensors);
+        if let Some(adapter) = adapter {
+            let adapter = lora::Adapter::load(adapter)?;
+            adapter.merge_into(&mut tensors)?;
+        }
+        let encoder = Encoder::from_tensors(config, tensors)?;
+        let tokenizer = load_tokenizer(&tokenizer_path)?;
+        let windows = WindowConfig::for_model(encoder.config().max_sequence_len());
+        Self::new(encoder, tokenizer, windows)
+    }
+
+    /// Puts the parts together, checking the window settings against the model.
+    pub fn new(encoder: Encoder, tokenizer: Tokenizer, windows: WindowConfig) -> Result<Self> {
+        windows.validate(encoder.config().max_sequence_len())?;
+        let special = SpecialTokens::from_tokenizer(&tokenizer, encoder.config())?;
+        Ok(TextEncoder {
+            encoder,
+            tokenizer,
+            special,
+            windows,
+        })
+    }
+
+    /// Changes the window settings.
+    pub fn with_windows(mut self, windows: WindowConfig) -> Result<Self> {
+        windows.validate(self.encoder.config().max_sequence_len())?;
+        self.windows = windows;
+        Ok(self)
+    }
+
+    pub fn encoder(&self) -> &Encoder {
+        &self.encoder
+    }
+
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    pub fn special_tokens(&self) -> SpecialTokens {
+        self.special
+    }
+
+    pub fn window_config(&self) -> WindowConfig {
+        self.windows
+    }
+
+    /// Tokenizes `text` (no special tokens) with code-point offsets.
+    pub fn tokenize(&self, text: &str) -> Result<Vec<TokenSpan>> {
+        let enc = self
+            .tokenizer
+            .encode(text, false)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
+        let map = OffsetMap::new(text);
+        let to_char = |b: usize| {
+            map.byte_to_char(text, b).ok_or_else(|| {
+                Error::Tokenizer(format!("token offset {b} is not a character boundary"))
+            })
+        };
+        enc.get_ids()
+            .iter()
+            .zip(enc.get_offsets())
+            .map(|(&id, &(s, e))| {
+                Ok(TokenSpan {
+                    id,
+                    start: to_char(s)?,
+                    end: to_char(e)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Encodes a whole article: tokenizes it, runs overlapping windows through the encoder in
+    /// batches, and keeps each token's vector from the window where it is most central.
+    ///
+    /// The result holds `tokens × hidden_size` floats (3 KB a token for MPNet); for very long
+    /// texts prefer [`TextEncoder::encode_article_by_parts`], which hands the vectors over a
+    /// batch at a time.
+    pub fn encode_article(&self, text: &str) -> Result<ArticleEncoding> {
+        let mut pieces: Vec<Tensor> = Vec::new();
+        let (tokens, windows) = self.encode_article_by_parts(text, |_, rows| {
+            pieces.push(rows);
+            Ok(())
+        })?;
+        let hidden = if pieces.is_empty() {
+            let hidden_size = self.encoder.config().hidden_size;
+            Tensor::zeros((0, hidden_size), candle_core::DType::F32, &Device::Cpu)?
+        } else {
+            Tensor::cat(&pieces, 0)?
+        };
+        Ok(ArticleEncoding {
+            tokens,
+            hidden,
+            windows,
+        })
+    }
+
+    /// As [`TextEncoder::encode_article`], but streaming: after each batch of windows, calls
+    /// `sink(range, rows)` for each window in order, where `range` is the token range it owns
+    /// (consecutive ranges, covering every token once) and `rows` its `(range.len(),
+    /// hidden_size)` vectors. Returns the tokens and the number of windows run. Memory stays
+    /// at one batch of windows whatever the article's length. An error from `sink` stops the
+    /// run and is returned.
+    pub fn encode_article_by_parts(
+        &self,
+        text: &str,
+        mut sink: impl FnMut(std::ops::Range<usize>, Tensor) -> Result<()>,
+    ) -> Result<(Vec<TokenSpan>, usize)> {
+        let tokens = self.tokenize(text)?;
+        let plan = plan_windows(
+            tokens.len(),
+            self.windows.content_len(),
+            self.windows.stride,
+        );
+        for batch in plan.chunks(self.windows.batch_size) {
+            for (w, rows) in batch.iter().zip(self.run_batch(&tokens, batch)?) {
+                sink(w.own_start..w.own_end, rows)?;
+            }
+        }
+        Ok((tokens, plan.len()))
+    }
+
+    /// Runs one batch of windows; returns, per window, the rows of the tokens it owns.
+    fn run_batch(&self, tokens: &[TokenSpan], batch: &[Window]) -> Result<Vec<Tensor>> {
+        let len = batch.iter().map(|w| w.end - w.start).max().unwrap_or(0) + 2;
+        let mut ids = Vec::with_capacity(batch.len() * len);
+        let mut mask = Vec::with_capacity(batch.len() * len);
+        for w in batch {
+            let n = w.end - w.start;
+            ids.push(self.special.cls);
+            ids.extend(tokens[w.start..w.end].iter().map(|t| t.id));
+            ids.push(self.special.sep);
+            ids.extend(std::iter::repeat_n(self.special.pad, len - n - 2));
+            mask.extend(std::iter::repeat_n(1u32, n + 2));
+            mask.extend(std::iter::repeat_n(0u32, len - n - 2));
+        }
+        let out = self.encoder.forward(&ids, &mask, batch.len(), len)?;
+        batch
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                // +1 skips the leading [CLS].
+                let from = w.own_start - w.start + 1;
+                Ok(out.get(i)?.narrow(0, from, w.own_end - w.own_start)?)
+            })
+            .collect()
+    }
+}
+
+/// Reads `tokenizer.json` with truncation and padding switched off: windows are cut and
+/// padded here, and a tokenizer that truncated at 512 would silently drop the rest of an
+/// article.
+pub fn load_tokenizer(path: &Path) -> Result<Tokenizer> {
+    let mut tokenizer = Tokenizer::from_file(path).map_err(|e| Error::BadFile {
+        path: path.to_path_buf(),
+        message: format!("not a tokenizer: {e}"),
+    })?;
+    tokenizer
+        .with_truncation(None)
+        .map_err(|e| Error::Tokenizer(e.to_string()))?;
+    tokenizer.with_padding(None);
+    Ok(tokenizer)
+}

