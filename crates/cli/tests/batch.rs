@@ -231,6 +231,20 @@ fn run_and_kill(corpus: &Path, out: &Path, shards: usize) -> bool {
     }
 }
 
+/// Runs (or resumes) a batch run to its end; returns its stderr.
+fn run_to_end(corpus: &Path, out: &Path) -> String {
+    let output = unspin()
+        .args(["batch", "--chunk-size", "10", "--out"])
+        .arg(out)
+        .arg(corpus)
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    String::from_utf8_lossy(&output).into_owned()
+}
+
 /// Table contents as sorted text lines, to compare two databases.
 fn table_dump(db: &Path) -> Vec<String> {
     let conn = rusqlite::Connection::open(db).unwrap();
@@ -291,16 +305,7 @@ fn batch_killed_twice_and_resumed_equals_an_uninterrupted_run() {
         killed_once && killed_twice,
         "the run finished before it could be killed; make the corpus bigger"
     );
-    let out = unspin()
-        .args(["batch", "--chunk-size", "10", "--out"])
-        .arg(&resumed)
-        .arg(&corpus)
-        .assert()
-        .success()
-        .get_output()
-        .stderr
-        .clone();
-    let stderr = String::from_utf8_lossy(&out);
+    let stderr = run_to_end(&corpus, &resumed);
     assert!(stderr.contains("done by an earlier run"), "{stderr}");
 
     // Same shards, byte for byte, and the same errors file.
@@ -338,16 +343,7 @@ fn batch_killed_twice_and_resumed_equals_an_uninterrupted_run() {
     for suffix in ["", "-wal", "-shm"] {
         let _ = fs::remove_file(resumed.join(format!("unspin.sqlite{suffix}")));
     }
-    let out = unspin()
-        .args(["batch", "--chunk-size", "10", "--out"])
-        .arg(&resumed)
-        .arg(&corpus)
-        .assert()
-        .success()
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8_lossy(&out).contains("0 articles analysed"));
+    assert!(run_to_end(&corpus, &resumed).contains("0 articles analysed"));
     assert_eq!(expected, table_dump(&resumed.join("unspin.sqlite")));
 }
 

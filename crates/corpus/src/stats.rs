@@ -163,6 +163,10 @@ pub struct SourceRow {
     pub techniques: Vec<TechniqueCount>,
 }
 
+/// One row of the outlet or month table: label, articles, propaganda share, spans per 1000
+/// articles, per-technique counts.
+type GroupCells<'a> = (String, u64, f64, f64, &'a [TechniqueCount]);
+
 /// One month (`YYYY-MM`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonthRow {
@@ -925,72 +929,73 @@ pub fn render_table(stats: &Stats) -> String {
         s.push('\n');
         s
     };
-    let mut head: Vec<(&str, Align)> = Vec::new();
     let codes: Vec<&str> = cols
         .iter()
         .map(|&i| technique_code(&stats.techniques[i].technique))
         .collect();
 
-    if !stats.by_source.is_empty() && t.articles_without_source < t.articles {
-        section(&mut out, "OUTLETS");
-        head.clear();
-        head.extend([
-            ("Outlet", Align::Left),
+    // Outlets and months are the same table over a different grouping.
+    let group_table = |out: &mut String, title: &str, first: &str, rows: Vec<GroupCells>| {
+        section(out, title);
+        let mut head: Vec<(&str, Align)> = vec![
+            (first, Align::Left),
             ("Articles", Align::Right),
             ("Share", Align::Right),
             ("Spans/art", Align::Right),
-        ]);
+        ];
         head.extend(codes.iter().map(|c| (*c, Align::Right)));
-        let rows: Vec<Vec<String>> = stats
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|(label, articles, share, spans_per_1000, techniques)| {
+                let mut row = vec![
+                    label,
+                    thousands(articles),
+                    percent(share),
+                    format!("{:.1}", spans_per_1000 / 1000.0),
+                ];
+                row.extend(
+                    cols.iter()
+                        .map(|&i| format!("{:.0}", techniques[i].per_1000_articles)),
+                );
+                row
+            })
+            .collect();
+        table(out, &head, &rows);
+        out.push_str(&legend);
+    };
+    if !stats.by_source.is_empty() && t.articles_without_source < t.articles {
+        let rows = stats
             .by_source
             .iter()
             .map(|s| {
-                let mut row = vec![
-                    truncate(source_label(&s.source), 28),
-                    thousands(s.articles),
-                    percent(s.propaganda_share),
-                    format!("{:.1}", s.spans_per_1000_articles / 1000.0),
-                ];
-                row.extend(
-                    cols.iter()
-                        .map(|&i| format!("{:.0}", s.techniques[i].per_1000_articles)),
-                );
-                row
+                let label = truncate(source_label(&s.source), 28);
+                (
+                    label,
+                    s.articles,
+                    s.propaganda_share,
+                    s.spans_per_1000_articles,
+                    &s.techniques[..],
+                )
             })
             .collect();
-        table(&mut out, &head, &rows);
-        out.push_str(&legend);
+        group_table(&mut out, "OUTLETS", "Outlet", rows);
     }
-
     if !stats.by_month.is_empty() {
-        section(&mut out, "MONTHS");
-        head.clear();
-        head.extend([
-            ("Month", Align::Left),
-            ("Articles", Align::Right),
-            ("Share", Align::Right),
-            ("Spans/art", Align::Right),
-        ]);
-        head.extend(codes.iter().map(|c| (*c, Align::Right)));
-        let rows: Vec<Vec<String>> = stats
+        let rows = stats
             .by_month
             .iter()
             .map(|m| {
-                let mut row = vec![
-                    m.month.clone(),
-                    thousands(m.articles),
-                    percent(m.propaganda_share),
-                    format!("{:.1}", m.spans_per_1000_articles / 1000.0),
-                ];
-                row.extend(
-                    cols.iter()
-                        .map(|&i| format!("{:.0}", m.techniques[i].per_1000_articles)),
-                );
-                row
+                let label = m.month.clone();
+                (
+                    label,
+                    m.articles,
+                    m.propaganda_share,
+                    m.spans_per_1000_articles,
+                    &m.techniques[..],
+                )
             })
             .collect();
-        table(&mut out, &head, &rows);
-        out.push_str(&legend);
+        group_table(&mut out, "MONTHS", "Month", rows);
     }
 
     if !stats.phrases.is_empty() {
