@@ -220,7 +220,9 @@ pub fn run(
     progress.start(corpus.total_bytes());
     let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(1);
     let (done_tx, done_rx) = sync_channel::<Done>(1);
-    let counts = std::thread::scope(|s| -> Result<Counts> {
+    // Every chunk is committed by the end of a successful run, so the reader's count of chunks
+    // is the number of shards; no need to list the directory again.
+    let (counts, chunks_total) = std::thread::scope(|s| -> Result<(Counts, u64)> {
         let reader = s.spawn(|| read_chunks(&corpus, opts, &done, chunk_tx));
         let writer = s.spawn(|| write_chunks(out, store.as_mut(), done_rx, progress));
         analyse_chunks(chunk_rx, done_tx, analyzer, opts.format);
@@ -228,13 +230,12 @@ pub fn run(
         let counts = writer
             .join()
             .map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
-        reader
+        let chunks = reader
             .join()
             .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
-        Ok(counts)
+        Ok((counts, chunks))
     })?;
 
-    let chunks_total = finished_shards(&out.join(SHARDS))?.len() as u64;
     let errors_total = merge_errors(out)?;
     let elapsed = started.elapsed();
     let summary = Summary {
@@ -345,13 +346,19 @@ fn finished_shards(dir: &Path) -> Result<BTreeSet<u64>> {
 
 /// Reader thread: cuts the record stream into chunks. Chunks an earlier run finished are still
 /// read (so duplicate ids and positions stay the same) but not sent for analysis.
-fn read_chunks(corpus: &Corpus, opts: &BatchOptions, done: &BTreeSet<u64>, tx: SyncSender<Chunk>) {
+/// Returns the number of chunks in the corpus.
+fn read_chunks(
+    corpus: &Corpus,
+    opts: &BatchOptions,
+    done: &BTreeSet<u64>,
+    tx: SyncSender<Chunk>,
+) -> u64 {
     let mut items = corpus.items(opts.max_bytes);
     let mut k = 0u64;
     loop {
         let chunk: Vec<Item> = items.by_ref().take(opts.chunk_size).collect();
         if chunk.is_empty() {
-            return;
+            return k;
         }
         let n_items = chunk.len() as u64;
         let items_for_analysis = (!done.contains(&k)).then_some(chunk);
@@ -363,7 +370,7 @@ fn read_chunks(corpus: &Corpus, opts: &BatchOptions, done: &BTreeSet<u64>, tx: S
         };
         if tx.send(msg).is_err() {
             // The writer stopped (an error it will report).
-            return;
+            return k;
         }
         k += 1;
     }

@@ -340,7 +340,8 @@ struct Lines {
     reader: Box<dyn BufRead + Send>,
     counted: std::sync::Arc<std::sync::atomic::AtomicU64>,
     base: u64,
-    path: PathBuf,
+    /// The file's name as errors show it, formatted once rather than per record.
+    input: String,
     line: u64,
 }
 
@@ -368,20 +369,20 @@ impl Items<'_> {
         }
     }
 
+    /// Marks `id` as seen; false when an earlier record had it.
+    fn first_time(&mut self, id: &str) -> bool {
+        let mut h = std::hash::DefaultHasher::new();
+        id.hash(&mut h);
+        self.seen.insert(h.finish())
+    }
+
     fn check_duplicate(&mut self, mut item: Item) -> Item {
-        let dup = match item.id() {
-            Some(id) => {
-                let mut h = std::hash::DefaultHasher::new();
-                id.hash(&mut h);
-                !self.seen.insert(h.finish())
+        if let Some(id) = item.id().map(str::to_string) {
+            if !self.first_time(&id) {
+                item.payload = Err(RecordError(format!(
+                    "duplicate id \"{id}\" (an earlier record has it; ids must be unique)"
+                )));
             }
-            None => false,
-        };
-        if dup {
-            let id = item.id().unwrap_or_default().to_string();
-            item.payload = Err(RecordError(format!(
-                "duplicate id \"{id}\" (an earlier record has it; ids must be unique)"
-            )));
         }
         item
     }
@@ -402,9 +403,7 @@ impl Items<'_> {
                 if item.payload.is_ok() {
                     // Ids of files come from their names; check them like record ids.
                     let id = unspin::Article::id_from_path(path);
-                    let mut h = std::hash::DefaultHasher::new();
-                    id.hash(&mut h);
-                    if !self.seen.insert(h.finish()) {
+                    if !self.first_time(&id) {
                         item.payload = Err(RecordError(format!(
                             "duplicate id \"{id}\" (an earlier record has it; ids come from file names)"
                         )));
@@ -440,7 +439,7 @@ impl Items<'_> {
                     reader,
                     counted,
                     base: self.bytes_done,
-                    path: path.to_path_buf(),
+                    input: pos.input,
                     line: 0,
                 });
                 self.bytes_done += len;
@@ -456,7 +455,6 @@ impl Iterator for Items<'_> {
     fn next(&mut self) -> Option<Item> {
         loop {
             if let Some(lines) = &mut self.current {
-                let path = lines.path.clone();
                 match read_line_capped(&mut lines.reader, self.max_bytes) {
                     Ok(None) => {
                         self.current = None;
@@ -465,7 +463,7 @@ impl Iterator for Items<'_> {
                     Ok(Some(line)) => {
                         lines.line += 1;
                         let pos = Position {
-                            input: path.display().to_string(),
+                            input: lines.input.clone(),
                             line: Some(lines.line),
                         };
                         let line = match line {
@@ -488,13 +486,13 @@ impl Iterator for Items<'_> {
                     Err(e) => {
                         // A corrupt or truncated file: report where it broke and go on with
                         // the next input.
-                        let line = lines.line + 1;
+                        let pos = Position {
+                            input: std::mem::take(&mut lines.input),
+                            line: Some(lines.line + 1),
+                        };
                         self.current = None;
                         return Some(Item {
-                            pos: Position {
-                                input: path.display().to_string(),
-                                line: Some(line),
-                            },
+                            pos,
                             payload: Err(RecordError(format!(
                                 "cannot read further in this file: {e}"
                             ))),

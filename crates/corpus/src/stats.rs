@@ -1034,27 +1034,17 @@ pub fn render_table(stats: &Stats) -> String {
         section(&mut out, "ARTICLES WITH THE MOST FINDINGS");
         let mut rows = Vec::new();
         for a in &stats.top_findings {
-            let mut first = true;
+            // The article's columns on its first explanation only; the rest continue below it.
+            let mut lead = vec![
+                truncate(&a.id, 24),
+                truncate(source_label(&a.source), 24),
+                a.date.clone().unwrap_or_default(),
+                a.n_findings.to_string(),
+            ];
             for e in &a.explanations {
-                let e = truncate(e, 90);
-                if first {
-                    rows.push(vec![
-                        truncate(&a.id, 24),
-                        truncate(source_label(&a.source), 24),
-                        a.date.clone().unwrap_or_default(),
-                        a.n_findings.to_string(),
-                        e,
-                    ]);
-                    first = false;
-                } else {
-                    rows.push(vec![
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        e,
-                    ]);
-                }
+                let mut row = std::mem::replace(&mut lead, vec![String::new(); 4]);
+                row.push(truncate(e, 90));
+                rows.push(row);
             }
         }
         table(
