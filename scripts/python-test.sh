@@ -26,9 +26,10 @@ packages=("maturin==1.16.0" "pytest==9.2.0")
 "$venv/bin/python" -m pip install -q --disable-pip-version-check "${packages[@]}"
 
 rm -rf target/py-wheels
-"$venv/bin/maturin" build --release -q -i "$venv/bin/python" -m crates/python/Cargo.toml --out target/py-wheels
+# Debug builds, the CLI the same one e2e/run.sh builds: CI's disk and time go to one build, not two.
+"$venv/bin/maturin" build -q -i "$venv/bin/python" -m crates/python/Cargo.toml --out target/py-wheels
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps target/py-wheels/unspin-*.whl
-cargo build --release -q -p unspin-cli
+cargo build -q -p unspin-cli
 
 args=("$root/crates/python/tests")
 if [ "$ray" = 0 ]; then
@@ -39,4 +40,4 @@ fi
 # __pycache__ or .pytest_cache left in the work tree.
 cd "$root/target"
 export PYTHONDONTWRITEBYTECODE=1
-UNSPIN_BIN="$root/target/release/unspin" "$venv/bin/python" -m pytest -q -p no:cacheprovider "${args[@]}" "$@"
+UNSPIN_BIN="$root/target/debug/unspin" "$venv/bin/python" -m pytest -q -p no:cacheprovider "${args[@]}" "$@"
