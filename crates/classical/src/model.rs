@@ -13,7 +13,10 @@ use crate::logreg::LogReg;
 use crate::sparse::SparseWeights;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use unspin_core::{CharSpan, Detector, Document, Span, Technique, TechniqueScores};
+use unspin_core::{
+    spans_from_token_probabilities, top_techniques, CharSpan, Detector, Document, Span, Technique,
+    TechniqueScores,
+};
 
 const MAGIC: &[u8] = b"UNSPIN-CLASSICAL\n";
 /// Bumped whenever features, hashing or layout change: old files are refused, not misread.
@@ -225,45 +228,6 @@ impl ClassicalModel {
         probs
     }
 
-    /// Turns token probabilities into spans: runs of tokens at or above the threshold within a
-    /// sentence, trimmed of edge punctuation that annotators leave out.
-    pub fn spans_from_probabilities(
-        doc: &Document,
-        probs: &[f32],
-        th: f32,
-    ) -> Vec<(CharSpan, f32)> {
-        let mut out = Vec::new();
-        for s in &doc.sentences {
-            let mut i = s.tokens.start;
-            while i < s.tokens.end {
-                if probs[i] < th {
-                    i += 1;
-                    continue;
-                }
-                let mut j = i;
-                while j < s.tokens.end && probs[j] >= th {
-                    j += 1;
-                }
-                let (mut a, mut b) = (i, j);
-                while a < b && is_edge_punct(doc.token_text(a)) {
-                    a += 1;
-                }
-                while b > a && is_edge_punct(doc.token_text(b - 1)) {
-                    b -= 1;
-                }
-                if a < b {
-                    let conf = probs[a..b].iter().sum::<f32>() / (b - a) as f32;
-                    out.push((
-                        CharSpan::new(doc.tokens[a].span.start, doc.tokens[b - 1].span.end),
-                        conf,
-                    ));
-                }
-                i = j;
-            }
-        }
-        out
-    }
-
     fn scores(&self, info: &DocInfo, span: CharSpan, feats: &mut Vec<u64>) -> TechniqueScores {
         feats.clear();
         info.span_features(span, &self.lexicon, None, feats);
@@ -273,21 +237,35 @@ impl ClassicalModel {
     }
 }
 
-fn is_edge_punct(t: &str) -> bool {
-    matches!(t, "." | "," | ";" | ":" | "-" | "—" | "–" | "(" | ")")
+/// A second opinion for [`ClassicalModel::detect_blended`]: another model's per-token span
+/// probabilities and technique scores, mixed linearly with the classical model's own.
+pub struct Blend<'a> {
+    /// P(inside a propaganda span) for each of `doc.tokens`.
+    pub si: &'a [f32],
+    /// Weight of `si` against the CRF marginals: 0 keeps the classical model's, 1 the other's.
+    pub si_weight: f32,
+    /// The token threshold for the mixed probabilities (replaces the model's own).
+    pub si_threshold: f32,
+    /// The other model's technique scores for the given spans.
+    pub classify: &'a dyn Fn(&[CharSpan]) -> Vec<TechniqueScores>,
+    /// Weight of the other model's technique scores.
+    pub tc_weight: f32,
 }
 
-impl Detector for ClassicalModel {
-    fn name(&self) -> &str {
-        "classical"
-    }
+fn mix(own: f32, other: f32, w: f32) -> f32 {
+    (1.0 - w) * own + w * other
+}
 
-    fn detect(&self, doc: &Document) -> Vec<Span> {
+impl ClassicalModel {
+    /// Finds technique spans, optionally blending in a second model ([`Blend`]). The dedicated
+    /// taggers (Loaded_Language, Name_Calling) stay classical: their spans are tighter than
+    /// any region tagger's.
+    pub fn detect_blended(&self, doc: &Document, blend: Option<&Blend>) -> Vec<Span> {
         let info = DocInfo::new(doc, &self.lexicon, None);
-        let probs = self.token_probabilities(&info);
+        let mut probs = self.token_probabilities(&info);
         let mut out = Vec::new();
         for (t, pr) in self.taggers.iter().zip(&probs[1..]) {
-            for (span, conf) in Self::spans_from_probabilities(doc, pr, t.threshold) {
+            for (span, conf) in spans_from_token_probabilities(doc, pr, t.threshold) {
                 out.push(Span {
                     start: span.start,
                     end: span.end,
@@ -296,18 +274,30 @@ impl Detector for ClassicalModel {
                 });
             }
         }
-        let n_tagged = out.len();
+        let mut threshold = self.decode.si_threshold;
+        if let Some(b) = blend {
+            for (p, &q) in probs[0].iter_mut().zip(b.si) {
+                *p = mix(*p, q, b.si_weight);
+            }
+            threshold = b.si_threshold;
+        }
+        let regions = spans_from_token_probabilities(doc, &probs[0], threshold);
         let mut feats = Vec::with_capacity(256);
-        for (span, conf) in Self::spans_from_probabilities(doc, &probs[0], self.decode.si_threshold)
-        {
-            let p = self.scores(&info, span, &mut feats);
-            let mut order: [usize; Technique::COUNT] = std::array::from_fn(|k| k);
-            order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
-            for (rank, &k) in order.iter().take(2).enumerate() {
-                if rank == 1 && p[k] < self.decode.second_technique {
-                    break;
+        let mut scores: Vec<TechniqueScores> = regions
+            .iter()
+            .map(|&(span, _)| self.scores(&info, span, &mut feats))
+            .collect();
+        if let Some(b) = blend.filter(|b| b.tc_weight > 0.0 && !regions.is_empty()) {
+            let spans: Vec<CharSpan> = regions.iter().map(|r| r.0).collect();
+            for (own, other) in scores.iter_mut().zip((b.classify)(&spans)) {
+                for (p, q) in own.iter_mut().zip(other) {
+                    *p = mix(*p, q, b.tc_weight);
                 }
-                let technique = Technique::ALL[k];
+            }
+        }
+        let n_tagged = out.len();
+        for ((span, conf), p) in regions.into_iter().zip(&scores) {
+            for (technique, pk) in top_techniques(p, self.decode.second_technique) {
                 // Where a dedicated tagger found this technique inside the region, its tighter
                 // spans stand for it; the region itself would only dilute precision.
                 let covered = out[..n_tagged]
@@ -318,12 +308,22 @@ impl Detector for ClassicalModel {
                         start: span.start,
                         end: span.end,
                         technique,
-                        confidence: conf * p[k],
+                        confidence: conf * pk,
                     });
                 }
             }
         }
         out
+    }
+}
+
+impl Detector for ClassicalModel {
+    fn name(&self) -> &str {
+        "classical"
+    }
+
+    fn detect(&self, doc: &Document) -> Vec<Span> {
+        self.detect_blended(doc, None)
     }
 
     fn classify(&self, doc: &Document, spans: &[CharSpan]) -> Vec<TechniqueScores> {

@@ -16,7 +16,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     };
     let articles = read_inputs(&args.paths, &opts)?;
     let aids = !args.no_aids && args.format != Format::Ptc;
-    let analyzer = unspin::Analyzer::new(load_model(args.model.as_deref())?, aids)?;
+    let analyzer = unspin::Analyzer::new(load_model(args.model.as_deref(), true)?, aids)?;
 
     // The text view needs the article text next to its report; the other formats do not, so
     // they avoid keeping a second copy of every article. Reports of pages extracted from HTML

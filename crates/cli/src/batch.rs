@@ -30,8 +30,8 @@ pub struct BatchArgs {
     /// How to read article files in directories (JSONL records say "text" or "html").
     #[arg(long, value_enum, default_value_t = InputArg::Auto)]
     input: InputArg,
-    /// "classical" for the model embedded in this binary, or the path of a model file.
-    #[arg(long, value_name = "PATH|classical")]
+    /// The detector, as for `analyze` [default: classical, the fast one].
+    #[arg(long, value_name = crate::MODEL_HELP)]
     model: Option<String>,
     /// Largest accepted article or JSONL line in bytes; larger records go to the errors file.
     #[arg(long, value_name = "N", default_value_t = unspin::input::DEFAULT_MAX_BYTES)]
@@ -54,7 +54,7 @@ pub fn run(args: BatchArgs) -> Result<()> {
             .build_global()
             .context("cannot start the worker threads")?;
     }
-    let detector = crate::load_model(args.model.as_deref())?;
+    let detector = crate::load_model(args.model.as_deref(), false)?;
     let analyzer = unspin::Analyzer::new(detector, !args.no_aids)?;
     let opts = BatchOptions {
         chunk_size: args.chunk_size as usize,

@@ -25,7 +25,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let mut out = std::io::stdout().lock();
 
     let t0 = Instant::now();
-    let detector = load_model(args.model.as_deref())?;
+    let detector = load_model(args.model.as_deref(), false)?;
     writeln!(
         out,
         "model: {}, {} (loaded in {:.1} ms)",

@@ -21,7 +21,7 @@ pub fn run(args: ClassifyArgs) -> Result<()> {
         .map(|a| (a.id.clone(), a.len_chars()))
         .collect();
     check_ranges(&template, &lengths, &args.spans)?;
-    let detector = load_model(args.model.as_deref())?;
+    let detector = load_model(args.model.as_deref(), true)?;
 
     let techniques = classify_all(detector.as_ref(), &template, articles);
     let answered: Vec<Label> = template

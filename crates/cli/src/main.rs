@@ -122,9 +122,10 @@ struct AnalyzeArgs {
     /// document as a web page and analyses its extracted main text.
     #[arg(long, value_enum, default_value_t = InputArg::Auto)]
     input: InputArg,
-    /// "classical" for the model embedded in this binary, or the path of a model file
-    /// (write ./classical for a file of that name).
-    #[arg(long, value_name = "PATH|classical")]
+    /// The detector: classical (embedded), minilm (fast transformer), mpnet, ensemble
+    /// (classical + MiniLM), or a model file (classical .unspin or heads .safetensors)
+    /// [default: ensemble when its encoder is installed (scripts/setup-models.sh), else classical].
+    #[arg(long, value_name = MODEL_HELP, env = "UNSPIN_MODEL")]
     model: Option<String>,
     /// Largest accepted article in bytes; larger inputs are refused, not read.
     #[arg(long, value_name = "N", default_value_t = unspin::input::DEFAULT_MAX_BYTES)]
@@ -149,8 +150,8 @@ struct ClassifyArgs {
     /// Directory holding article<ID>.txt for every ID in the template.
     #[arg(long, value_name = "DIR")]
     articles: PathBuf,
-    /// "classical" for the embedded model, or the path of a model file.
-    #[arg(long, value_name = "PATH|classical")]
+    /// The detector, as for `analyze` [default: ensemble when installed, else classical].
+    #[arg(long, value_name = MODEL_HELP, env = "UNSPIN_MODEL")]
     model: Option<String>,
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
@@ -188,15 +189,32 @@ struct EvalArgs {
     json: bool,
 }
 
+/// What `unspin train` trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TrainModel {
+    Classical,
+    Minilm,
+    Mpnet,
+}
+
 #[derive(Debug, Args)]
 struct TrainArgs {
     /// PTC training data: a directory with articles/, labels.tc.tsv and labels.si.tsv
     /// [default: $UNSPIN_DATA/ptc-train, else ../shared/data/ptc-train].
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
-    /// Where to save the trained model (ignored with --cv).
-    #[arg(long, value_name = "PATH", default_value = "models/classical.unspin")]
-    out: PathBuf,
+    /// Where to save the trained model (ignored with --cv)
+    /// [default: models/classical.unspin, or models/heads-<MODEL>.safetensors].
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// What to train: the classical model, or heads on a frozen transformer encoder
+    /// (with --cv: classical, transformer and ensemble side by side).
+    #[arg(long, value_enum, default_value_t = TrainModel::Classical)]
+    model: TrainModel,
+    /// Where the base encoders are installed [default: $UNSPIN_MODELS, else
+    /// ~/.cache/unspin/encoders].
+    #[arg(long, value_name = "DIR")]
+    encoders: Option<PathBuf>,
     /// Random seed for shuffling and training.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -227,8 +245,8 @@ struct BenchArgs {
     /// Approximate time to spend on each analysis measurement.
     #[arg(long, value_name = "S", default_value_t = 3.0)]
     seconds: f64,
-    /// "classical" for the embedded model (the default), or the path of a model file.
-    #[arg(long, value_name = "PATH|classical")]
+    /// The detector, as for `analyze` [default: classical].
+    #[arg(long, value_name = MODEL_HELP)]
     model: Option<String>,
 }
 
@@ -250,8 +268,8 @@ struct ServeArgs {
     /// Analyses that may wait for a running one; requests past running + waiting get 503.
     #[arg(long, value_name = "N", default_value_t = unspin_server::DEFAULT_MAX_QUEUED)]
     max_queued: usize,
-    /// "classical" for the model embedded in this binary, or the path of a model file.
-    #[arg(long, value_name = "PATH|classical")]
+    /// The detector, as for `analyze` [default: classical, the fast one].
+    #[arg(long, value_name = MODEL_HELP)]
     model: Option<String>,
 }
 
@@ -307,12 +325,30 @@ fn usage_error(e: clap::Error) -> ExitCode {
     }
 }
 
-/// Loads the detector named by `--model`: `None` or `"classical"` is the embedded model,
-/// anything else a model file.
-fn load_model(model: Option<&str>) -> anyhow::Result<Box<dyn unspin::Detector>> {
+/// What `--model` takes, for its help text.
+const MODEL_HELP: &str = "classical|minilm|mpnet|ensemble|PATH";
+
+/// Loads the detector named by `--model` (a name, or a classical model / heads file). With no
+/// `--model`, `analyze` and `classify` take the best installed model (the ensemble) and say on
+/// stderr when they fall back and why; the corpus-scale commands (batch, serve, bench) take the
+/// classical model, which is 700 times faster.
+fn load_model(
+    model: Option<&str>,
+    best_by_default: bool,
+) -> anyhow::Result<Box<dyn unspin::Detector>> {
+    let encoders = unspin::transformer::default_cache_dir();
     match model {
-        None | Some("classical") => unspin::load_detector(None),
-        Some(path) => unspin::load_detector(Some(std::path::Path::new(path))),
+        Some(m) => unspin::load_model(&m.parse().expect("infallible"), &encoders),
+        None if best_by_default => {
+            let loaded = unspin::load_best(&encoders)?;
+            if let Some(why) = loaded.fallback {
+                eprintln!(
+                    "unspin: note: using the classical model, not the ensemble: {why} (--model classical silences this)"
+                );
+            }
+            Ok(loaded.detector)
+        }
+        None => unspin::load_model(&unspin::ModelChoice::Classical, &encoders),
     }
 }
 

@@ -10,8 +10,12 @@ use std::path::{Path, PathBuf};
 
 fn unspin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_unspin"));
-    // Keep colour decisions and data lookups independent of the developer's environment.
-    c.env_remove("NO_COLOR").env_remove("UNSPIN_DATA");
+    // Keep colour decisions, data lookups and the model independent of the developer's
+    // environment: these tests pin the classical model's behaviour (the default ensemble needs
+    // encoders that CI does not install; its tests are in crates/unspin/tests/ensemble.rs).
+    c.env_remove("NO_COLOR")
+        .env_remove("UNSPIN_DATA")
+        .env("UNSPIN_MODEL", "classical");
     c
 }
 
@@ -1058,4 +1062,51 @@ fn serve_answers_health_checks() {
     drop(child);
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"status\":\"ok\""), "{response}");
+}
+
+#[test]
+fn without_encoders_the_default_falls_back_to_classical_and_says_why() {
+    let empty = tempfile::tempdir().unwrap();
+    let article = example("article1001.txt");
+    let out = unspin()
+        .env_remove("UNSPIN_MODEL")
+        .env("UNSPIN_MODELS", empty.path())
+        .args(["analyze", "--no-aids"])
+        .arg(&article)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("using the classical model, not the ensemble")
+            && stderr.contains("scripts/setup-models.sh"),
+        "{stderr}"
+    );
+    let fallback: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let classical: Value = serde_json::from_str(&stdout_of(
+        unspin()
+            .args(["analyze", "--no-aids", "--model", "classical"])
+            .arg(&article),
+    ))
+    .unwrap();
+    assert_eq!(fallback, classical);
+    assert_eq!(fallback[0]["detector"], "classical");
+}
+
+#[test]
+fn a_transformer_model_that_cannot_load_is_an_error_not_a_fallback() {
+    let empty = tempfile::tempdir().unwrap();
+    for (model, says) in [
+        ("minilm", "scripts/setup-models.sh"),
+        ("ensemble", "scripts/setup-models.sh"),
+        ("mpnet", "no trained heads for all-mpnet-base-v2"),
+    ] {
+        unspin()
+            .env("UNSPIN_MODELS", empty.path())
+            .args(["analyze", "--model", model])
+            .arg(example("article1001.txt"))
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(says));
+    }
 }

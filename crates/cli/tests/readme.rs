@@ -44,7 +44,7 @@ fn ci_runs_the_readme_test_command() {
     assert_eq!(
         commands,
         [
-            "cargo run --release -- analyze --format text examples/article1001.txt",
+            "scripts/setup-models.sh && cargo run --release -- analyze --format text examples/article1001.txt",
             "cargo test --workspace"
         ]
     );

@@ -57,6 +57,63 @@ pub trait Detector: Send + Sync {
     fn classify(&self, doc: &Document, spans: &[CharSpan]) -> Vec<TechniqueScores>;
 }
 
+/// Turns per-token probabilities of being inside propaganda into spans: runs of tokens at or
+/// above `th` within one sentence, trimmed of the edge punctuation annotators leave out. Each
+/// span's confidence is its tokens' mean probability. Every detector that scores tokens decodes
+/// through here, so the classical model, the transformer heads and their blend cut spans alike.
+pub fn spans_from_token_probabilities(
+    doc: &Document,
+    probs: &[f32],
+    th: f32,
+) -> Vec<(CharSpan, f32)> {
+    let mut out = Vec::new();
+    for s in &doc.sentences {
+        let mut i = s.tokens.start;
+        while i < s.tokens.end {
+            if probs[i] < th {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < s.tokens.end && probs[j] >= th {
+                j += 1;
+            }
+            let (mut a, mut b) = (i, j);
+            while a < b && is_edge_punct(doc.token_text(a)) {
+                a += 1;
+            }
+            while b > a && is_edge_punct(doc.token_text(b - 1)) {
+                b -= 1;
+            }
+            if a < b {
+                let conf = probs[a..b].iter().sum::<f32>() / (b - a) as f32;
+                out.push((
+                    CharSpan::new(doc.tokens[a].span.start, doc.tokens[b - 1].span.end),
+                    conf,
+                ));
+            }
+            i = j;
+        }
+    }
+    out
+}
+
+fn is_edge_punct(t: &str) -> bool {
+    matches!(t, "." | "," | ";" | ":" | "-" | "—" | "–" | "(" | ")")
+}
+
+/// The techniques to report for a detected region: the most probable one, and the runner-up
+/// too when its probability reaches `second` (PTC regions often carry two techniques).
+pub fn top_techniques(p: &TechniqueScores, second: f32) -> Vec<(Technique, f32)> {
+    let mut order: [usize; Technique::COUNT] = std::array::from_fn(|k| k);
+    order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
+    let mut out = vec![(Technique::ALL[order[0]], p[order[0]])];
+    if p[order[1]] >= second {
+        out.push((Technique::ALL[order[1]], p[order[1]]));
+    }
+    out
+}
+
 /// Picks one technique per requested span for the TC task. The same span listed `k` times
 /// (PTC gives a span two lines when it carries two techniques) gets the `k` best techniques,
 /// one per line, in the order the lines came.

@@ -216,6 +216,6 @@ def test_equals_the_cli(tmp_path, aids):
     page = ROOT / "examples" / "article1003.html"
     paths.append(str(page))
     records.append({"id": "1003", "html": page.read_text("utf-8")})
-    args = ["analyze", "--format", "jsonl"] + ([] if aids else ["--no-aids"]) + paths
+    args = ["analyze", "--model", "classical", "--format", "jsonl"] + ([] if aids else ["--no-aids"]) + paths
     from_cli = [json.loads(line) for line in cli(*args).splitlines()]
     assert from_cli == unspin.analyze(records, aids=aids)

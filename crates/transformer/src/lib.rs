@@ -21,15 +21,21 @@
 
 pub mod article;
 pub mod config;
+pub mod detector;
+pub mod heads;
 pub mod lora;
 pub mod model;
 mod ops;
+pub mod train;
 pub mod weights;
 pub mod windows;
 
 pub use article::{ArticleEncoding, SpecialTokens, TextEncoder, TokenSpan};
 pub use config::{Architecture, EncoderConfig};
+pub use detector::{Encoded, EncodingCache, TransformerDetector};
+pub use heads::{BlendParams, HeadOptions, Heads};
 pub use model::Encoder;
+pub use train::{train_heads, HeadExample, HeadsTrainOptions};
 pub use windows::{plan_windows, Window, WindowConfig};
 
 use std::path::{Path, PathBuf};

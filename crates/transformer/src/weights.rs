@@ -33,12 +33,25 @@ pub fn load_safetensors(path: &Path) -> Result<TensorFile> {
         path: path.to_path_buf(),
         source,
     };
+    let file = File::open(path).map_err(io)?;
+    let file_len = file.metadata().map_err(io)?.len();
+    read_safetensors(file, file_len, path)
+}
+
+/// As [`load_safetensors`], from bytes in memory (`name` is used in error messages).
+pub fn safetensors_from_bytes(bytes: &[u8], name: &Path) -> Result<TensorFile> {
+    read_safetensors(std::io::Cursor::new(bytes), bytes.len() as u64, name)
+}
+
+fn read_safetensors(mut file: impl Read + Seek, file_len: u64, path: &Path) -> Result<TensorFile> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let bad = |message: String| Error::BadFile {
         path: path.to_path_buf(),
         message,
     };
-    let mut file = File::open(path).map_err(io)?;
-    let file_len = file.metadata().map_err(io)?.len();
     let mut n = [0u8; 8];
     file.read_exact(&mut n)
         .map_err(|_| bad("not a safetensors file (too short)".into()))?;
@@ -142,4 +155,48 @@ pub fn strip_model_prefix(tensors: HashMap<String, Tensor>) -> HashMap<String, T
             None => (k, v),
         })
         .collect()
+}
+
+/// Writes f32 tensors and string metadata as a safetensors file, atomically: to a temporary
+/// file in the same directory, then renamed over `path`, so a crash never leaves half a file.
+pub fn save_safetensors(
+    path: &Path,
+    tensors: &[(String, Tensor)],
+    metadata: &HashMap<String, String>,
+) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut header = serde_json::Map::new();
+    header.insert("__metadata__".into(), serde_json::json!(metadata));
+    let mut data: Vec<u8> = Vec::new();
+    for (name, t) in tensors {
+        let values = t
+            .flatten_all()?
+            .to_dtype(candle_core::DType::F32)?
+            .to_vec1::<f32>()?;
+        let begin = data.len();
+        data.extend(values.iter().flat_map(|v| v.to_le_bytes()));
+        header.insert(
+            name.clone(),
+            serde_json::json!({"dtype": "F32", "shape": t.dims(), "data_offsets": [begin, data.len()]}),
+        );
+    }
+    let mut header = serde_json::to_vec(&header).expect("a JSON map serialises");
+    // The format asks for the data to start 8-byte aligned; pad the header with spaces.
+    header.resize(header.len().div_ceil(8) * 8, b' ');
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    use std::io::Write;
+    tmp.write_all(&(header.len() as u64).to_le_bytes())
+        .map_err(io)?;
+    tmp.write_all(&header).map_err(io)?;
+    tmp.write_all(&data).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
 }

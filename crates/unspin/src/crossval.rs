@@ -6,10 +6,16 @@
 
 use crate::classical::{self, ClassicalModel, TrainDoc, TrainOptions};
 use crate::eval::{self, Label, LabelFormat, Scores, Task};
+use crate::models::Ensemble;
+use crate::transformer::{
+    self, BlendParams, EncodingCache, HeadExample, Heads, HeadsTrainOptions, TextEncoder,
+    TransformerDetector,
+};
 use anyhow::{bail, Result};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 use unspin_core::input::{read_article_dir, InputOptions};
 use unspin_core::{assign_techniques, CharSpan, Detector, Document};
@@ -186,16 +192,7 @@ pub fn cross_validate(corpus: &Corpus, opts: &CvOptions) -> Result<CvReport> {
             opts.folds
         );
     }
-    let mut order: Vec<usize> = (0..n).collect();
-    // Seeded shuffle, then round-robin: fold sizes differ by at most one article.
-    classical::rng::SplitMix::new(opts.seed).shuffle(&mut order);
-    let fold_of: Vec<usize> = {
-        let mut f = vec![0; n];
-        for (pos, &i) in order.iter().enumerate() {
-            f[i] = pos % opts.folds;
-        }
-        f
-    };
+    let fold_of = fold_assignment(n, opts.folds, opts.seed);
     let mut all_gold_tc = Vec::new();
     let mut all_gold_si = Vec::new();
     let mut all = Predictions {
@@ -266,6 +263,240 @@ pub fn cross_validate(corpus: &Corpus, opts: &CvOptions) -> Result<CvReport> {
         sweep,
         train_seconds_per_fold: train_secs / opts.folds as f64,
     })
+}
+
+/// The fold of each of `n` articles: a seeded shuffle, then round-robin, so fold sizes differ
+/// by at most one article. Every cross-validation here splits the same way for a given seed.
+fn fold_assignment(n: usize, folds: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    classical::rng::SplitMix::new(seed).shuffle(&mut order);
+    let mut f = vec![0; n];
+    for (pos, &i) in order.iter().enumerate() {
+        f[i] = pos % folds;
+    }
+    f
+}
+
+/// One detector's scores in a side-by-side cross-validation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelScores {
+    pub name: String,
+    /// The blend weights, for ensembles.
+    pub blend: Option<BlendParams>,
+    pub si: Scores,
+    pub tc: Scores,
+    pub flc: Scores,
+    /// Per fold: (SI F1, TC F1, FLC F1).
+    pub per_fold: Vec<[f64; 3]>,
+}
+
+/// Cross-validation of the classical model, a transformer (its frozen encoder with heads
+/// trained per fold) and their ensemble under each of `blends`, on the same folds.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareReport {
+    pub folds: usize,
+    pub seed: u64,
+    pub articles: usize,
+    pub encoder: String,
+    pub encode_seconds: f64,
+    pub head_train_seconds_per_fold: f64,
+    pub models: Vec<ModelScores>,
+}
+
+/// Encodes every article of `corpus` once with `base`'s encoder (the encoder is frozen, so
+/// folds can share the vectors). `progress` is called after each article.
+pub fn encode_corpus(
+    corpus: &Corpus,
+    encoder: &TextEncoder,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<EncodingCache> {
+    let mut cache = EncodingCache::new();
+    for (i, d) in corpus.docs.iter().enumerate() {
+        let enc = encoder.encode_rows(d.doc.text())?;
+        cache.insert(d.doc.article.id.clone(), Arc::new(enc));
+        progress(i + 1, corpus.docs.len());
+    }
+    Ok(cache)
+}
+
+/// Trains heads on `docs` from their cached encodings.
+pub fn train_heads_on(
+    docs: &[&TrainDoc],
+    cache: &EncodingCache,
+    encoder: &str,
+    hidden: usize,
+    opts: &HeadsTrainOptions,
+    seed: u64,
+    training: &str,
+) -> Result<Heads> {
+    let examples: Vec<HeadExample> = docs
+        .iter()
+        .map(|d| {
+            let enc = cache
+                .get(&d.doc.article.id)
+                .ok_or_else(|| anyhow::anyhow!("article {} was not encoded", d.doc.article.id))?;
+            Ok(HeadExample {
+                enc,
+                spans: &d.spans,
+                techniques: &d.techniques,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(transformer::train_heads(
+        &examples, encoder, hidden, opts, seed, training,
+    )?)
+}
+
+/// Side-by-side k-fold cross-validation: classical, transformer, and the ensemble under each
+/// blend, all on the same folds and scored like [`cross_validate`].
+pub fn compare_models(
+    corpus: &Corpus,
+    opts: &CvOptions,
+    encoder: Arc<TextEncoder>,
+    encoder_name: &str,
+    cache: Arc<EncodingCache>,
+    heads_opts: &HeadsTrainOptions,
+    blends: &[BlendParams],
+) -> Result<CompareReport> {
+    let n = corpus.docs.len();
+    if opts.folds < 2 || opts.folds > n {
+        bail!(
+            "cross-validation needs between 2 and {n} folds, got {}",
+            opts.folds
+        );
+    }
+    let fold_of = fold_assignment(n, opts.folds, opts.seed);
+    let hidden = encoder.encoder().config().hidden_size;
+    let mut transformer_name = String::new();
+    let n_models = 2 + blends.len();
+    let mut gold = (Vec::new(), Vec::new());
+    let mut pooled: Vec<Predictions> = (0..n_models)
+        .map(|_| Predictions {
+            flc: Vec::new(),
+            tc: Vec::new(),
+        })
+        .collect();
+    let mut per_fold = vec![Vec::new(); n_models];
+    let mut head_secs = 0.0;
+    for k in 0..opts.folds {
+        let train_docs: Vec<TrainDoc> = corpus
+            .docs
+            .iter()
+            .zip(&fold_of)
+            .filter(|(_, &f)| f != k)
+            .map(|(d, _)| d.clone())
+            .collect();
+        let train_refs: Vec<&TrainDoc> = train_docs.iter().collect();
+        let test: Vec<&TrainDoc> = corpus
+            .docs
+            .iter()
+            .zip(&fold_of)
+            .filter(|(_, &f)| f == k)
+            .map(|(d, _)| d)
+            .collect();
+        let classical_model = classical::train(&train_docs, &opts.train, &format!("cv fold {k}"));
+        let t0 = Instant::now();
+        let heads = train_heads_on(
+            &train_refs,
+            &cache,
+            encoder_name,
+            hidden,
+            heads_opts,
+            opts.seed.wrapping_add(k as u64),
+            &format!("cv fold {k}"),
+        )?;
+        head_secs += t0.elapsed().as_secs_f64();
+        let tr = TransformerDetector::from_parts(encoder.clone(), heads)?.with_cache(cache.clone());
+        transformer_name = tr.name().to_string();
+        let (gold_tc, gold_si) = Corpus::gold(&test);
+        let mut detectors: Vec<Box<dyn Detector>> = Vec::new();
+        detectors.push(Box::new(classical_model.clone()));
+        for b in blends {
+            detectors.push(Box::new(
+                Ensemble::new(classical_model.clone(), tr.with_heads(tr.heads().clone())?)
+                    .with_blend(*b),
+            ));
+        }
+        detectors.push(Box::new(tr));
+        for (m, det) in detectors.iter().enumerate() {
+            let p = predict(det.as_ref(), &test);
+            let [si, tc, flc] = score_all(&gold_tc, &gold_si, &p);
+            per_fold[m].push([si.overall.f1, tc.overall.f1, flc.overall.f1]);
+            pooled[m].flc.extend(p.flc);
+            pooled[m].tc.extend(p.tc);
+        }
+        gold.0.extend(gold_tc);
+        gold.1.extend(gold_si);
+    }
+    let mut models = Vec::new();
+    for (m, (p, folds)) in pooled.iter().zip(per_fold).enumerate() {
+        let [si, tc, flc] = score_all(&gold.0, &gold.1, p);
+        let (name, blend) = if m == 0 {
+            ("classical".to_string(), None)
+        } else if m <= blends.len() {
+            ("ensemble".to_string(), Some(blends[m - 1]))
+        } else {
+            (transformer_name.clone(), None)
+        };
+        models.push(ModelScores {
+            name,
+            blend,
+            si,
+            tc,
+            flc,
+            per_fold: folds,
+        });
+    }
+    Ok(CompareReport {
+        folds: opts.folds,
+        seed: opts.seed,
+        articles: n,
+        encoder: encoder_name.to_string(),
+        encode_seconds: 0.0,
+        head_train_seconds_per_fold: head_secs / opts.folds as f64,
+        models,
+    })
+}
+
+impl std::fmt::Display for CompareReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{}-fold article-level cross-validation, seed {}, {} articles, encoder {} (scores over pooled held-out predictions)",
+            self.folds, self.seed, self.articles, self.encoder
+        )?;
+        writeln!(
+            f,
+            "model       blend (si_w, th, tc_w)  SI-P    SI-R    SI-F1   TC-F1   FLC-F1"
+        )?;
+        for m in &self.models {
+            let blend = m
+                .blend
+                .map(|b| {
+                    format!(
+                        "{:.2}, {:.2}, {:.2}",
+                        b.si_weight, b.si_threshold, b.tc_weight
+                    )
+                })
+                .unwrap_or_else(|| "-".into());
+            writeln!(
+                f,
+                "{:<11} {:<23} {:.4}  {:.4}  {:.4}  {:.4}  {:.4}",
+                m.name,
+                blend,
+                m.si.overall.precision,
+                m.si.overall.recall,
+                m.si.overall.f1,
+                m.tc.overall.f1,
+                m.flc.overall.f1
+            )?;
+        }
+        writeln!(
+            f,
+            "encoding all articles: {:.0} s; head training per fold: {:.1} s",
+            self.encode_seconds, self.head_train_seconds_per_fold
+        )
+    }
 }
 
 /// FLC predictions of `detector` on one document, in label form.

@@ -16,8 +16,12 @@ pub use unspin_classical as classical;
 pub use unspin_core::*;
 pub use unspin_eval as eval;
 pub use unspin_factcheck as factcheck;
+pub use unspin_transformer as transformer;
 
 pub mod crossval;
+pub mod models;
+
+pub use models::{load_best, load_model, Ensemble, Loaded, ModelChoice};
 
 use std::path::Path;
 

@@ -1,11 +1,13 @@
 //! `unspin train`: train the classical model on PTC data and save it, or cross-validate it.
 
-use crate::{output, TrainArgs};
+use crate::{output, TrainArgs, TrainModel};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use unspin::classical::{self, TrainOptions};
 use unspin::crossval::{cross_validate, default_data_dir, Corpus, CvOptions};
+
+mod heads;
 
 pub fn run(args: TrainArgs) -> Result<()> {
     let mut train = match &args.options {
@@ -20,6 +22,14 @@ pub fn run(args: TrainArgs) -> Result<()> {
     }
     let data = args.data.clone().unwrap_or_else(default_train_dir);
     let corpus = Corpus::load(&data)?;
+    let encoder = match args.model {
+        TrainModel::Classical => None,
+        TrainModel::Minilm => Some(unspin::transformer::MINILM),
+        TrainModel::Mpnet => Some(unspin::transformer::MPNET),
+    };
+    if let Some(encoder) = encoder {
+        return heads::run(&args, &corpus, &data, train, encoder);
+    }
     match args.cv {
         Some(folds) => run_cv(&args, &corpus, folds, train),
         None => run_train(&args, &corpus, &data, &train),
@@ -45,8 +55,11 @@ pub fn default_train_dir() -> PathBuf {
 
 fn run_train(args: &TrainArgs, corpus: &Corpus, data: &Path, opts: &TrainOptions) -> Result<()> {
     // Fail before minutes of training, not after, if the model cannot be written.
-    let dir = args
+    let out = args
         .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("models/classical.unspin"));
+    let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
@@ -60,12 +73,12 @@ fn run_train(args: &TrainArgs, corpus: &Corpus, data: &Path, opts: &TrainOptions
     let t0 = Instant::now();
     let model = classical::train(&corpus.docs, opts, &description);
     let secs = t0.elapsed().as_secs_f64();
-    output::write_atomic(&args.out, &model.to_bytes())?;
-    let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    output::write_atomic(&out, &model.to_bytes())?;
+    let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
     let text = format!(
         "trained on {} articles in {secs:.1} s\nmodel: {} ({size} bytes, {:.1} KiB)\n",
         corpus.docs.len(),
-        args.out.display(),
+        out.display(),
         size as f64 / 1024.0
     );
     output::emit(text.as_bytes(), None)
@@ -97,7 +110,7 @@ fn run_cv(args: &TrainArgs, corpus: &Corpus, folds: usize, train: TrainOptions) 
 
 /// The header text that says how a model was made: data, seed and, when available, the commit,
 /// so a model file found later can be reproduced.
-fn description(data: &Path, opts: &TrainOptions) -> String {
+pub(crate) fn description(data: &Path, opts: &TrainOptions) -> String {
     let mut d = format!("data {}, seed {}", data.display(), opts.seed);
     if let Some(commit) = git_commit() {
         d.push_str(&format!(", commit {commit}"));

@@ -1,0 +1,113 @@
+//! `unspin train --model minilm|mpnet`: heads on a frozen encoder, trained on the CPU, and
+//! (with --cv) the side-by-side cross-validation of classical, transformer and ensemble.
+
+use crate::{output, TrainArgs};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+use unspin::classical::TrainOptions;
+use unspin::crossval::{compare_models, encode_corpus, train_heads_on, Corpus, CvOptions};
+use unspin::transformer::{self, BlendParams, HeadsTrainOptions, TextEncoder};
+
+/// Blend weights the cross-validation tries: token weight × threshold × technique weight.
+const SI_WEIGHTS: [f32; 3] = [0.3, 0.5, 0.7];
+const SI_THRESHOLDS: [f32; 3] = [0.25, 0.3, 0.35];
+const TC_WEIGHTS: [f32; 2] = [0.4, 0.6];
+
+pub fn run(
+    args: &TrainArgs,
+    corpus: &Corpus,
+    data: &Path,
+    train: TrainOptions,
+    encoder: &str,
+) -> Result<()> {
+    let dir = args
+        .encoders
+        .clone()
+        .unwrap_or_else(transformer::default_cache_dir);
+    let text_encoder = TextEncoder::load(&dir.join(encoder), None)?;
+    let hidden = text_encoder.encoder().config().hidden_size;
+    let heads_opts = HeadsTrainOptions::default();
+    let t0 = Instant::now();
+    let mut last = Instant::now();
+    let cache = encode_corpus(corpus, &text_encoder, |i, n| {
+        if last.elapsed().as_secs_f64() > 10.0 || i == n {
+            eprintln!("unspin: encoded {i}/{n} articles with {encoder}");
+            last = Instant::now();
+        }
+    })?;
+    let encode_seconds = t0.elapsed().as_secs_f64();
+    let cache = Arc::new(cache);
+    match args.cv {
+        Some(folds) => {
+            let opts = CvOptions {
+                folds,
+                seed: args.seed,
+                train,
+                sweep: Vec::new(),
+            };
+            let mut blends = Vec::new();
+            for &si_weight in &SI_WEIGHTS {
+                for &si_threshold in &SI_THRESHOLDS {
+                    for &tc_weight in &TC_WEIGHTS {
+                        blends.push(BlendParams {
+                            si_weight,
+                            si_threshold,
+                            tc_weight,
+                        });
+                    }
+                }
+            }
+            let mut report = compare_models(
+                corpus,
+                &opts,
+                Arc::new(text_encoder),
+                encoder,
+                cache,
+                &heads_opts,
+                &blends,
+            )?;
+            report.encode_seconds = encode_seconds;
+            if let Some(path) = &args.report {
+                let mut json =
+                    serde_json::to_vec_pretty(&report).context("cannot serialise report")?;
+                json.push(b'\n');
+                output::write_atomic(path, &json)?;
+            }
+            output::emit(report.to_string().as_bytes(), None)
+        }
+        None => {
+            let out = args.out.clone().unwrap_or_else(|| {
+                let short = if encoder == transformer::MINILM {
+                    "minilm"
+                } else {
+                    "mpnet"
+                };
+                PathBuf::from(format!("models/heads-{short}.safetensors"))
+            });
+            let docs: Vec<&unspin::classical::TrainDoc> = corpus.docs.iter().collect();
+            let description = super::description(data, &train);
+            let t1 = Instant::now();
+            let heads = train_heads_on(
+                &docs,
+                &cache,
+                encoder,
+                hidden,
+                &heads_opts,
+                args.seed,
+                &description,
+            )?;
+            heads.save(&out)?;
+            let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+            let text = format!(
+                "encoded {} articles in {encode_seconds:.0} s, trained heads in {:.1} s\nheads: {} ({:.1} KiB)\n",
+                corpus.docs.len(),
+                t1.elapsed().as_secs_f64(),
+                out.display(),
+                size as f64 / 1024.0
+            );
+            output::emit(text.as_bytes(), None)
+        }
+    }
+}

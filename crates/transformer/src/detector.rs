@@ -1,0 +1,217 @@
+//! The transformer detector: an encoder from PyPI, frozen, with trained [`Heads`] on top.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use unspin_core::{
+    spans_from_token_probabilities, top_techniques, CharSpan, Detector, Document, Span, Technique,
+    TechniqueScores,
+};
+
+use crate::article::{TextEncoder, TokenSpan};
+use crate::heads::Heads;
+use crate::{Error, Result};
+
+/// An article's encoder output as plain rows: what the heads read.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    pub tokens: Vec<TokenSpan>,
+    /// `tokens.len() × hidden_size` values, row-major.
+    pub hidden: Vec<f32>,
+    /// Code points of the text it was computed from (a cheap check that a cached encoding
+    /// belongs to the article asking for it).
+    pub chars: usize,
+}
+
+impl TextEncoder {
+    /// Encodes a whole article into plain rows ([`TextEncoder::encode_article`]'s output).
+    pub fn encode_rows(&self, text: &str) -> Result<Encoded> {
+        let enc = self.encode_article(text)?;
+        Ok(Encoded {
+            hidden: enc.hidden.flatten_all()?.to_vec1()?,
+            tokens: enc.tokens,
+            chars: text.chars().count(),
+        })
+    }
+}
+
+/// Encodings computed ahead, by article id. Cross-validation encodes every article once and
+/// trains five sets of heads on the same vectors; detection then reads them from here.
+pub type EncodingCache = HashMap<String, Arc<Encoded>>;
+
+/// A frozen encoder plus SI/TC heads, as a [`Detector`].
+pub struct TransformerDetector {
+    name: String,
+    encoder: Arc<TextEncoder>,
+    heads: Heads,
+    cache: Option<Arc<EncodingCache>>,
+}
+
+impl TransformerDetector {
+    /// Loads the heads at `heads_path` and the base encoder they were trained on from
+    /// `encoders_dir` (where `scripts/setup-models.sh` installs it).
+    pub fn load(encoders_dir: &Path, heads_path: &Path) -> Result<Self> {
+        let heads = Heads::load(heads_path)?;
+        let encoder = TextEncoder::load(&encoders_dir.join(&heads.meta.encoder), None)?;
+        Self::new(encoder, heads)
+    }
+
+    /// Puts an encoder and heads together, checking they fit.
+    pub fn new(encoder: TextEncoder, heads: Heads) -> Result<Self> {
+        Self::from_parts(Arc::new(encoder), heads)
+    }
+
+    /// As [`TransformerDetector::new`], sharing an encoder with other detectors.
+    pub fn from_parts(encoder: Arc<TextEncoder>, heads: Heads) -> Result<Self> {
+        let h = encoder.encoder().config().hidden_size;
+        if h != heads.meta.hidden_size {
+            return Err(Error::Invalid(format!(
+                "heads for hidden size {} ({}), encoder has {h}",
+                heads.meta.hidden_size, heads.meta.encoder
+            )));
+        }
+        let name = match heads.meta.encoder.as_str() {
+            crate::MINILM => "minilm".to_string(),
+            crate::MPNET => "mpnet".to_string(),
+            other => other.to_lowercase(),
+        };
+        Ok(TransformerDetector {
+            name,
+            encoder,
+            heads,
+            cache: None,
+        })
+    }
+
+    /// Reads encodings from `cache` (by article id) instead of running the encoder.
+    pub fn with_cache(mut self, cache: Arc<EncodingCache>) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// The same encoder with other heads (cross-validation trains one set per fold).
+    pub fn with_heads(&self, heads: Heads) -> Result<Self> {
+        let mut d = Self::from_parts(self.encoder.clone(), heads)?;
+        d.cache = self.cache.clone();
+        Ok(d)
+    }
+
+    pub fn heads(&self) -> &Heads {
+        &self.heads
+    }
+
+    pub fn encoder(&self) -> &TextEncoder {
+        &self.encoder
+    }
+
+    /// The document's encoding: from the cache when it holds this article, else computed.
+    pub fn encode(&self, doc: &Document) -> Result<Arc<Encoded>> {
+        let chars = doc.article.len_chars();
+        if let Some(e) = self
+            .cache
+            .as_ref()
+            .and_then(|c| c.get(&doc.article.id))
+            .filter(|e| e.chars == chars)
+        {
+            return Ok(e.clone());
+        }
+        Ok(Arc::new(self.encoder.encode_rows(doc.text())?))
+    }
+
+    /// P(inside a propaganda span) for each of `doc.tokens`: the mean over the encoder tokens
+    /// (word pieces) that overlap it, so the probabilities line up with the classical model's.
+    pub fn token_probabilities(&self, doc: &Document, enc: &Encoded) -> Result<Vec<f32>> {
+        let pieces = self
+            .heads
+            .token_probabilities(&enc.hidden, enc.tokens.len())?;
+        Ok(to_document_tokens(doc, &enc.tokens, &pieces))
+    }
+
+    /// Technique scores for `spans` from an encoding.
+    pub fn classify_encoded(
+        &self,
+        enc: &Encoded,
+        spans: &[CharSpan],
+    ) -> Result<Vec<TechniqueScores>> {
+        self.heads.classify(&enc.hidden, &enc.tokens, spans)
+    }
+
+    /// Technique spans from an encoding: regions from the SI head, each labelled by the TC head.
+    pub fn detect_encoded(&self, doc: &Document, enc: &Encoded) -> Result<Vec<Span>> {
+        let probs = self.token_probabilities(doc, enc)?;
+        let regions = spans_from_token_probabilities(doc, &probs, self.heads.meta.si_threshold);
+        let spans: Vec<CharSpan> = regions.iter().map(|r| r.0).collect();
+        let scores = self.classify_encoded(enc, &spans)?;
+        let mut out = Vec::new();
+        for ((span, conf), p) in regions.into_iter().zip(&scores) {
+            for (technique, pk) in top_techniques(p, self.heads.meta.second_technique) {
+                out.push(Span {
+                    start: span.start,
+                    end: span.end,
+                    technique,
+                    confidence: conf * pk,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn or_report<T: Default>(&self, doc: &Document, r: Result<T>) -> T {
+        r.unwrap_or_else(|e| {
+            // The Detector trait has no error channel: an encoder failure on one article
+            // (which the tests have never produced) costs that article its spans, loudly.
+            eprintln!(
+                "unspin: {} detector: article {}: {e}",
+                self.name, doc.article.id
+            );
+            T::default()
+        })
+    }
+}
+
+impl Detector for TransformerDetector {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn detect(&self, doc: &Document) -> Vec<Span> {
+        let r = self
+            .encode(doc)
+            .and_then(|enc| self.detect_encoded(doc, &enc));
+        self.or_report(doc, r)
+    }
+
+    fn classify(&self, doc: &Document, spans: &[CharSpan]) -> Vec<TechniqueScores> {
+        let r = self
+            .encode(doc)
+            .and_then(|enc| self.classify_encoded(&enc, spans));
+        let scores = self.or_report(doc, r);
+        if scores.len() == spans.len() {
+            scores
+        } else {
+            vec![[1.0 / Technique::COUNT as f32; Technique::COUNT]; spans.len()]
+        }
+    }
+}
+
+/// Maps word-piece values onto the document's tokens: each token gets the mean over the pieces
+/// that overlap it (0 where none does).
+pub fn to_document_tokens(doc: &Document, pieces: &[TokenSpan], values: &[f32]) -> Vec<f32> {
+    let mut out = Vec::with_capacity(doc.tokens.len());
+    let mut first = 0;
+    for t in &doc.tokens {
+        while first < pieces.len() && pieces[first].end <= t.span.start {
+            first += 1;
+        }
+        let (mut sum, mut n) = (0.0, 0);
+        let mut i = first;
+        while i < pieces.len() && pieces[i].start < t.span.end {
+            sum += values[i];
+            n += 1;
+            i += 1;
+        }
+        out.push(if n > 0 { sum / n as f32 } else { 0.0 });
+    }
+    out
+}

@@ -1,0 +1,534 @@
+//! Small trained heads on top of a frozen encoder: what this project can train without a GPU.
+//!
+//! Fine-tuning MiniLM or MPNet needs a GPU this project did not get (see `training/`). The
+//! encoders' hidden states are still informative as they come from PyPI, so this module trains
+//! two small classifiers on them, on the CPU, in seconds:
+//!
+//! * **SI**: P(token inside a propaganda span) from the token's vector and the mean vector of
+//!   its ±`context` neighbours ([`token_features`]);
+//! * **TC**: the technique of a span from the mean and max of its tokens' vectors, the mean of a
+//!   ±`span_context` window around it, and its length ([`span_features`]).
+//!
+//! A head is a multinomial logistic regression, or an MLP with one ReLU layer. Both are trained
+//! with candle's autograd and AdamW, deterministically from a seed, and saved with their
+//! settings in one safetensors file ([`Heads::save`]).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use candle_core::{DType, Device, Tensor, Var};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW};
+use serde::{Deserialize, Serialize};
+use unspin_core::{CharSpan, Technique, TechniqueScores};
+
+use crate::article::TokenSpan;
+use crate::weights;
+use crate::{Error, Result};
+
+/// The metadata key the heads' settings are stored under in the safetensors file.
+const META_KEY: &str = "unspin-heads";
+/// Bumped when features or layout change, so an old file is refused rather than misread.
+pub const HEADS_VERSION: u32 = 1;
+
+/// How a blend with the classical model mixes the two (stored with the heads: the weights
+/// were tuned for these heads).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct BlendParams {
+    /// Weight of the transformer's token probabilities (the classical CRF gets the rest).
+    pub si_weight: f32,
+    /// Token threshold on the blended probabilities.
+    pub si_threshold: f32,
+    /// Weight of the transformer's technique scores.
+    pub tc_weight: f32,
+}
+
+impl Default for BlendParams {
+    /// The best SI F1 of the 18 blends `unspin train --model minilm --cv 5` scores (SI 0.390,
+    /// TC 0.631, FLC 0.197 with MiniLM heads; the classical model alone: 0.369, 0.603, 0.201).
+    /// Picked on the same held-out predictions it is scored on, so slightly optimistic.
+    fn default() -> Self {
+        BlendParams {
+            si_weight: 0.3,
+            si_threshold: 0.25,
+            tc_weight: 0.4,
+        }
+    }
+}
+
+/// Everything the heads need besides their weights.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeadsMeta {
+    pub version: u32,
+    /// The encoder directory name ([`crate::MINILM`] or [`crate::MPNET`]).
+    pub encoder: String,
+    pub hidden_size: usize,
+    /// Neighbours on each side averaged into a token's features.
+    pub context: usize,
+    /// Tokens on each side averaged into a span's context features.
+    pub span_context: usize,
+    /// A token is inside a span when its probability reaches this (the heads alone).
+    pub si_threshold: f32,
+    /// A region also gets its second technique when that scores at least this.
+    pub second_technique: f32,
+    pub techniques: Vec<String>,
+    pub blend: BlendParams,
+    /// Free text: data, seed, commit.
+    pub training: String,
+}
+
+/// A linear layer stack with ReLU between layers: `(weight (out, in), bias (out))` each.
+#[derive(Debug, Clone)]
+pub struct Mlp {
+    layers: Vec<(Tensor, Tensor)>,
+}
+
+impl Mlp {
+    pub fn input_dim(&self) -> usize {
+        self.layers[0].0.dims()[1]
+    }
+
+    pub fn output_dim(&self) -> usize {
+        self.layers[self.layers.len() - 1].0.dims()[0]
+    }
+
+    /// Logits for rows `x` of shape `(n, input_dim)`.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let mut h = x.clone();
+        for (i, (w, b)) in self.layers.iter().enumerate() {
+            h = h.matmul(&w.t()?)?.broadcast_add(b)?;
+            if i + 1 < self.layers.len() {
+                h = h.relu()?;
+            }
+        }
+        Ok(h)
+    }
+
+    /// Softmax probabilities for `n` rows of `x` (row-major, `n * input_dim` values).
+    pub fn probabilities(&self, x: Vec<f32>, n: usize) -> Result<Vec<Vec<f32>>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let x = Tensor::from_vec(x, (n, self.input_dim()), &Device::Cpu)?;
+        let p = candle_nn::ops::softmax_last_dim(&self.forward(&x)?)?;
+        Ok(p.to_vec2()?)
+    }
+}
+
+/// The SI and TC heads with their settings.
+#[derive(Debug, Clone)]
+pub struct Heads {
+    pub meta: HeadsMeta,
+    pub si: Mlp,
+    pub tc: Mlp,
+}
+
+impl Heads {
+    /// Loads heads written by [`Heads::save`], checking they fit their settings.
+    pub fn load(path: &Path) -> Result<Self> {
+        Self::from_file(weights::load_safetensors(path)?, path)
+    }
+
+    /// Heads from the bytes of a file written by [`Heads::save`] (`name` names it in errors).
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self> {
+        let path = Path::new(name);
+        Self::from_file(weights::safetensors_from_bytes(bytes, path)?, path)
+    }
+
+    fn from_file(file: weights::TensorFile, path: &Path) -> Result<Self> {
+        let bad = |message: String| Error::BadFile {
+            path: path.to_path_buf(),
+            message,
+        };
+        let meta = file
+            .metadata
+            .get(META_KEY)
+            .ok_or_else(|| bad(format!("not unspin heads (no `{META_KEY}` metadata)")))?;
+        let meta: HeadsMeta =
+            serde_json::from_str(meta).map_err(|e| bad(format!("bad heads metadata: {e}")))?;
+        if meta.version != HEADS_VERSION {
+            return Err(bad(format!(
+                "heads version {}, this build reads version {HEADS_VERSION}; retrain them",
+                meta.version
+            )));
+        }
+        let expected: Vec<&str> = Technique::ALL.iter().map(|t| t.name()).collect();
+        if meta.techniques != expected {
+            return Err(bad("technique list differs from this build's".into()));
+        }
+        let mut tensors = file.tensors;
+        let mut take = |prefix: &str| -> Result<Mlp> {
+            let mut layers = Vec::new();
+            while let (Some(w), Some(b)) = (
+                tensors.remove(&format!("{prefix}.{}.weight", layers.len())),
+                tensors.remove(&format!("{prefix}.{}.bias", layers.len())),
+            ) {
+                layers.push((w, b));
+            }
+            if layers.is_empty() {
+                return Err(bad(format!("no `{prefix}` head")));
+            }
+            for pair in layers.windows(2) {
+                if pair[0].0.dims()[0] != pair[1].0.dims()[1] {
+                    return Err(bad(format!("`{prefix}` layers do not chain")));
+                }
+            }
+            if layers
+                .iter()
+                .any(|(w, b)| w.rank() != 2 || b.dims() != [w.dims()[0]])
+            {
+                return Err(bad(format!("`{prefix}` has a badly shaped layer")));
+            }
+            Ok(Mlp { layers })
+        };
+        let si = take("si")?;
+        let tc = take("tc")?;
+        let h = meta.hidden_size;
+        if si.input_dim() != 2 * h || si.output_dim() != 2 {
+            return Err(bad(format!(
+                "SI head is {}→{}, expected {}→2",
+                si.input_dim(),
+                si.output_dim(),
+                2 * h
+            )));
+        }
+        if tc.input_dim() != span_dim(h) || tc.output_dim() != Technique::COUNT {
+            return Err(bad(format!(
+                "TC head is {}→{}, expected {}→{}",
+                tc.input_dim(),
+                tc.output_dim(),
+                span_dim(h),
+                Technique::COUNT
+            )));
+        }
+        Ok(Heads { meta, si, tc })
+    }
+
+    /// Writes the heads (atomically: a temporary file renamed into place).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let mut tensors = Vec::new();
+        for (prefix, mlp) in [("si", &self.si), ("tc", &self.tc)] {
+            for (i, (w, b)) in mlp.layers.iter().enumerate() {
+                tensors.push((format!("{prefix}.{i}.weight"), w.clone()));
+                tensors.push((format!("{prefix}.{i}.bias"), b.clone()));
+            }
+        }
+        let meta = serde_json::to_string(&self.meta).expect("metadata serialises");
+        weights::save_safetensors(
+            path,
+            &tensors,
+            &HashMap::from([(META_KEY.to_string(), meta)]),
+        )
+    }
+
+    /// P(inside a propaganda span) for each token of an encoded article.
+    pub fn token_probabilities(&self, hidden: &[f32], n: usize) -> Result<Vec<f32>> {
+        let x = token_features(hidden, n, self.meta.hidden_size, self.meta.context);
+        Ok(self
+            .si
+            .probabilities(x, n)?
+            .into_iter()
+            .map(|p| p[1])
+            .collect())
+    }
+
+    /// Technique probabilities for each span, in [`Technique::ALL`] order.
+    pub fn classify(
+        &self,
+        hidden: &[f32],
+        tokens: &[TokenSpan],
+        spans: &[CharSpan],
+    ) -> Result<Vec<TechniqueScores>> {
+        let mut x = Vec::with_capacity(spans.len() * span_dim(self.meta.hidden_size));
+        for &s in spans {
+            span_features(
+                hidden,
+                tokens,
+                self.meta.hidden_size,
+                self.meta.span_context,
+                s,
+                &mut x,
+            );
+        }
+        Ok(self
+            .tc
+            .probabilities(x, spans.len())?
+            .into_iter()
+            .map(|p| std::array::from_fn(|k| p[k]))
+            .collect())
+    }
+}
+
+/// Width of [`span_features`] for hidden size `h`.
+pub fn span_dim(h: usize) -> usize {
+    3 * h + 2
+}
+
+/// Each token's vector followed by the mean vector of tokens `i - context ..= i + context`
+/// (clipped to the article): `n * 2h` values. The mean is what lets a linear head see the
+/// sentence a word sits in.
+pub fn token_features(hidden: &[f32], n: usize, h: usize, context: usize) -> Vec<f32> {
+    let prefix = prefix_sums(hidden, n, h);
+    let mut out = Vec::with_capacity(n * 2 * h);
+    for i in 0..n {
+        out.extend_from_slice(&hidden[i * h..(i + 1) * h]);
+        let (lo, hi) = (i.saturating_sub(context), (i + context + 1).min(n));
+        push_mean(&prefix, h, lo, hi, &mut out);
+    }
+    out
+}
+
+/// Features of one span, appended to `out` ([`span_dim`] values): mean and max of the vectors
+/// of the tokens it overlaps, the mean over ±`context` tokens around them, ln(1 + characters)
+/// and ln(1 + tokens). A span that overlaps no token (whitespace) takes the nearest token.
+pub fn span_features(
+    hidden: &[f32],
+    tokens: &[TokenSpan],
+    h: usize,
+    context: usize,
+    span: CharSpan,
+    out: &mut Vec<f32>,
+) {
+    let n = tokens.len();
+    if n == 0 {
+        out.extend(std::iter::repeat_n(0.0, 3 * h));
+        out.extend([(1.0 + span.len() as f32).ln(), 0.0]);
+        return;
+    }
+    let a = tokens.partition_point(|t| t.end <= span.start);
+    let b = tokens.partition_point(|t| t.start < span.end).max(a);
+    let (a, b) = if a < b {
+        (a, b)
+    } else {
+        (a.min(n - 1), a.min(n - 1) + 1)
+    };
+    let start = out.len();
+    out.extend(std::iter::repeat_n(0.0, h));
+    out.extend(std::iter::repeat_n(f32::NEG_INFINITY, h));
+    for i in a..b {
+        let row = &hidden[i * h..(i + 1) * h];
+        let (mean, max) = out[start..start + 2 * h].split_at_mut(h);
+        for ((m, x), &v) in mean.iter_mut().zip(max.iter_mut()).zip(row) {
+            *m += v;
+            *x = x.max(v);
+        }
+    }
+    let k = (b - a) as f32;
+    out[start..start + h].iter_mut().for_each(|m| *m /= k);
+    let (lo, hi) = (a.saturating_sub(context), (b + context).min(n));
+    let mut ctx = vec![0.0f32; h];
+    for i in lo..hi {
+        for (c, &v) in ctx.iter_mut().zip(&hidden[i * h..(i + 1) * h]) {
+            *c += v;
+        }
+    }
+    out.extend(ctx.iter().map(|c| c / (hi - lo) as f32));
+    out.extend([(1.0 + span.len() as f32).ln(), (1.0 + k).ln()]);
+}
+
+fn prefix_sums(hidden: &[f32], n: usize, h: usize) -> Vec<f64> {
+    let mut prefix = vec![0.0f64; (n + 1) * h];
+    for i in 0..n {
+        for j in 0..h {
+            prefix[(i + 1) * h + j] = prefix[i * h + j] + hidden[i * h + j] as f64;
+        }
+    }
+    prefix
+}
+
+fn push_mean(prefix: &[f64], h: usize, lo: usize, hi: usize, out: &mut Vec<f32>) {
+    let k = (hi - lo) as f64;
+    out.extend((0..h).map(|j| ((prefix[hi * h + j] - prefix[lo * h + j]) / k) as f32));
+}
+
+/// How to train one head.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HeadOptions {
+    /// Width of the hidden ReLU layer; 0 trains a plain logistic regression.
+    pub hidden: usize,
+    pub epochs: usize,
+    pub learning_rate: f64,
+    pub weight_decay: f64,
+    pub batch_size: usize,
+}
+
+impl Default for HeadOptions {
+    fn default() -> Self {
+        HeadOptions {
+            hidden: 0,
+            epochs: 8,
+            learning_rate: 1e-3,
+            weight_decay: 1e-4,
+            batch_size: 256,
+        }
+    }
+}
+
+/// Trains a head on rows `x` (`y.len()` rows of `dim` values) with labels `y < classes`:
+/// cross-entropy, AdamW, shuffled mini-batches; the same seed gives the same head.
+pub fn train_head(
+    x: &[f32],
+    dim: usize,
+    y: &[u32],
+    classes: usize,
+    opts: &HeadOptions,
+    seed: u64,
+) -> Result<Mlp> {
+    let n = y.len();
+    if x.len() != n * dim || n == 0 {
+        return Err(Error::Invalid(format!(
+            "training a head needs rows of {dim} values and one label each ({} values, {n} labels)",
+            x.len()
+        )));
+    }
+    let mut rng = SplitMix(seed);
+    let sizes: Vec<usize> = if opts.hidden > 0 {
+        vec![dim, opts.hidden, classes]
+    } else {
+        vec![dim, classes]
+    };
+    let mut vars = Vec::new();
+    for pair in sizes.windows(2) {
+        let (fan_in, fan_out) = (pair[0], pair[1]);
+        // Uniform(±1/sqrt(fan_in)), as torch.nn.Linear initialises.
+        let bound = 1.0 / (fan_in as f32).sqrt();
+        let w: Vec<f32> = (0..fan_in * fan_out)
+            .map(|_| (rng.unit() * 2.0 - 1.0) * bound)
+            .collect();
+        vars.push(Var::from_tensor(&Tensor::from_vec(
+            w,
+            (fan_out, fan_in),
+            &Device::Cpu,
+        )?)?);
+        vars.push(Var::zeros(fan_out, DType::F32, &Device::Cpu)?);
+    }
+    let mut opt = AdamW::new(
+        vars.clone(),
+        ParamsAdamW {
+            lr: opts.learning_rate,
+            weight_decay: opts.weight_decay,
+            ..Default::default()
+        },
+    )?;
+    let as_mlp = |vars: &[Var]| Mlp {
+        layers: vars
+            .chunks(2)
+            .map(|p| (p[0].as_tensor().clone(), p[1].as_tensor().clone()))
+            .collect(),
+    };
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut xb = Vec::with_capacity(opts.batch_size * dim);
+    let mut yb = Vec::with_capacity(opts.batch_size);
+    for _ in 0..opts.epochs {
+        rng.shuffle(&mut order);
+        for batch in order.chunks(opts.batch_size.max(1)) {
+            xb.clear();
+            yb.clear();
+            for &i in batch {
+                xb.extend_from_slice(&x[i * dim..(i + 1) * dim]);
+                yb.push(y[i]);
+            }
+            let xt = Tensor::from_slice(&xb, (batch.len(), dim), &Device::Cpu)?;
+            let yt = Tensor::from_slice(&yb, batch.len(), &Device::Cpu)?;
+            let loss = candle_nn::loss::cross_entropy(&as_mlp(&vars).forward(&xt)?, &yt)?;
+            opt.backward_step(&loss)?;
+        }
+    }
+    // Detached copies: the saved head carries no autograd state.
+    Ok(Mlp {
+        layers: vars
+            .chunks(2)
+            .map(|p| Ok((p[0].as_tensor().detach(), p[1].as_tensor().detach())))
+            .collect::<Result<_>>()?,
+    })
+}
+
+/// A small seeded generator (SplitMix64) for weight initialisation and shuffling.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn unit(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    }
+
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_features_append_the_neighbourhood_mean() {
+        // 3 tokens, h = 2, context 1: token 0 averages rows 0..2, token 2 rows 1..3.
+        let hidden = [1.0, 0.0, 3.0, 2.0, 5.0, 4.0];
+        let f = token_features(&hidden, 3, 2, 1);
+        assert_eq!(&f[0..4], &[1.0, 0.0, 2.0, 1.0]);
+        assert_eq!(&f[4..8], &[3.0, 2.0, 3.0, 2.0]);
+        assert_eq!(&f[8..12], &[5.0, 4.0, 4.0, 3.0]);
+    }
+
+    #[test]
+    fn span_features_pool_the_overlapping_tokens() {
+        let tokens: Vec<TokenSpan> = (0..3)
+            .map(|i| TokenSpan {
+                id: 0,
+                start: 4 * i,
+                end: 4 * i + 3,
+            })
+            .collect();
+        let hidden = [1.0, 0.0, 3.0, 2.0, 5.0, 4.0];
+        let mut out = Vec::new();
+        // Chars 4..11 overlap tokens 1 and 2; no context beyond them.
+        span_features(&hidden, &tokens, 2, 0, CharSpan::new(4, 11), &mut out);
+        assert_eq!(out.len(), span_dim(2));
+        assert_eq!(&out[0..6], &[4.0, 3.0, 5.0, 4.0, 4.0, 3.0]);
+        assert!((out[6] - 8f32.ln()).abs() < 1e-6 && (out[7] - 3f32.ln()).abs() < 1e-6);
+        // A span in the gap between tokens takes the next token.
+        out.clear();
+        span_features(&hidden, &tokens, 2, 0, CharSpan::new(3, 4), &mut out);
+        assert_eq!(&out[0..2], &[3.0, 2.0]);
+    }
+
+    #[test]
+    fn a_head_learns_a_separable_problem_deterministically() {
+        // Class = which of the two coordinates is larger.
+        let mut rng = SplitMix(7);
+        let n = 400;
+        let x: Vec<f32> = (0..2 * n).map(|_| rng.unit()).collect();
+        let y: Vec<u32> = (0..n).map(|i| u32::from(x[2 * i + 1] > x[2 * i])).collect();
+        let opts = HeadOptions {
+            epochs: 60,
+            learning_rate: 0.05,
+            batch_size: 32,
+            ..HeadOptions::default()
+        };
+        let head = train_head(&x, 2, &y, 2, &opts, 1).unwrap();
+        let p = head.probabilities(x.clone(), n).unwrap();
+        let correct = p
+            .iter()
+            .zip(&y)
+            .filter(|(p, &y)| (p[1] > 0.5) == (y == 1))
+            .count();
+        assert!(correct as f64 / n as f64 > 0.95, "{correct}/{n} right");
+        // Deterministic from the seed.
+        let again = train_head(&x, 2, &y, 2, &opts, 1).unwrap();
+        assert_eq!(
+            head.layers[0].0.to_vec2::<f32>().unwrap(),
+            again.layers[0].0.to_vec2::<f32>().unwrap()
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! Choosing and loading a detector: the classical model, a transformer (frozen encoder plus
+//! trained heads), or their ensemble, with a fallback that says why it happened.
+
+use std::path::{Path, PathBuf};
+
+use crate::classical::{Blend, ClassicalModel};
+use crate::transformer::{self, BlendParams, Heads, TransformerDetector};
+use unspin_core::{CharSpan, Detector, Document, Span, Technique, TechniqueScores};
+
+/// Heads trained on all 371 PTC training articles over all-MiniLM-L6-v2 (`unspin train
+/// --model minilm`), compiled in: 70 KB, while the encoder itself comes from the setup script.
+static MINILM_HEADS: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../models/heads-minilm.safetensors"
+));
+
+/// Which detector to run (`--model`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// The classical model embedded in the binary.
+    Classical,
+    /// all-MiniLM-L6-v2 with the embedded heads: the fast transformer mode.
+    Minilm,
+    /// all-mpnet-base-v2 with heads: none are trained yet, so choosing it is an error.
+    Mpnet,
+    /// Classical blended with the best transformer.
+    Ensemble,
+    /// A classical model file (`unspin train --out`) or a heads file (`.safetensors`).
+    File(PathBuf),
+}
+
+impl std::str::FromStr for ModelChoice {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "classical" => ModelChoice::Classical,
+            "minilm" => ModelChoice::Minilm,
+            "mpnet" => ModelChoice::Mpnet,
+            "ensemble" => ModelChoice::Ensemble,
+            path => ModelChoice::File(PathBuf::from(path)),
+        })
+    }
+}
+
+/// A loaded detector, and why it is not the one asked for when it fell back.
+pub struct Loaded {
+    pub detector: Box<dyn Detector>,
+    pub fallback: Option<String>,
+}
+
+/// The heads compiled into this build for an encoder, if any.
+pub fn embedded_heads(encoder: &str) -> Option<anyhow::Result<Heads>> {
+    match encoder {
+        transformer::MINILM => {
+            Some(Heads::from_bytes(MINILM_HEADS, "<embedded MiniLM heads>").map_err(Into::into))
+        }
+        _ => None,
+    }
+}
+
+/// Loads the transformer detector for `encoder` from `encoders_dir` with its embedded heads.
+pub fn load_transformer(encoder: &str, encoders_dir: &Path) -> anyhow::Result<TransformerDetector> {
+    let heads = embedded_heads(encoder).ok_or_else(|| {
+        anyhow::anyhow!(
+            "no trained heads for {encoder} in this build (fine-tuning it needs the GPU recipe in training/)"
+        )
+    })??;
+    let enc = transformer::TextEncoder::load(&encoders_dir.join(encoder), None)?;
+    Ok(TransformerDetector::new(enc, heads)?)
+}
+
+/// Loads `choice`; base encoders are read from `encoders_dir`.
+pub fn load_model(choice: &ModelChoice, encoders_dir: &Path) -> anyhow::Result<Box<dyn Detector>> {
+    Ok(match choice {
+        ModelChoice::Classical => Box::new(ClassicalModel::embedded()?),
+        ModelChoice::Minilm => Box::new(load_transformer(transformer::MINILM, encoders_dir)?),
+        ModelChoice::Mpnet => Box::new(load_transformer(transformer::MPNET, encoders_dir)?),
+        ModelChoice::Ensemble => Box::new(Ensemble::new(
+            ClassicalModel::embedded()?,
+            load_transformer(transformer::MINILM, encoders_dir)?,
+        )),
+        ModelChoice::File(path) => {
+            if path.extension().is_some_and(|e| e == "safetensors") {
+                Box::new(TransformerDetector::load(encoders_dir, path)?)
+            } else {
+                Box::new(ClassicalModel::load(path)?)
+            }
+        }
+    })
+}
+
+/// The best detector installed: the ensemble, else (encoder not installed, say) the classical
+/// model, with the reason in [`Loaded::fallback`].
+pub fn load_best(encoders_dir: &Path) -> anyhow::Result<Loaded> {
+    match load_model(&ModelChoice::Ensemble, encoders_dir) {
+        Ok(detector) => Ok(Loaded {
+            detector,
+            fallback: None,
+        }),
+        Err(e) => Ok(Loaded {
+            detector: Box::new(ClassicalModel::embedded()?),
+            fallback: Some(format!("{e:#}")),
+        }),
+    }
+}
+
+/// The classical model blended with a transformer: token probabilities and technique scores
+/// mixed linearly with the weights stored in the transformer's heads.
+pub struct Ensemble {
+    classical: ClassicalModel,
+    transformer: TransformerDetector,
+    blend: BlendParams,
+}
+
+impl Ensemble {
+    pub fn new(classical: ClassicalModel, transformer: TransformerDetector) -> Self {
+        let blend = transformer.heads().meta.blend;
+        Ensemble {
+            classical,
+            transformer,
+            blend,
+        }
+    }
+
+    /// Other blend weights (cross-validation sweeps them).
+    pub fn with_blend(mut self, blend: BlendParams) -> Self {
+        self.blend = blend;
+        self
+    }
+
+    pub fn blend(&self) -> BlendParams {
+        self.blend
+    }
+}
+
+fn mix(own: &mut [TechniqueScores], other: &[TechniqueScores], w: f32) {
+    for (a, b) in own.iter_mut().zip(other) {
+        for (p, q) in a.iter_mut().zip(b) {
+            *p = (1.0 - w) * *p + w * q;
+        }
+    }
+}
+
+impl Detector for Ensemble {
+    fn name(&self) -> &str {
+        "ensemble"
+    }
+
+    fn detect(&self, doc: &Document) -> Vec<Span> {
+        let t = &self.transformer;
+        let run = || -> transformer::Result<Vec<Span>> {
+            let enc = t.encode(doc)?;
+            let si = t.token_probabilities(doc, &enc)?;
+            let classify = |spans: &[CharSpan]| {
+                t.classify_encoded(&enc, spans).unwrap_or_else(|_| {
+                    vec![[1.0 / Technique::COUNT as f32; Technique::COUNT]; spans.len()]
+                })
+            };
+            let blend = Blend {
+                si: &si,
+                si_weight: self.blend.si_weight,
+                si_threshold: self.blend.si_threshold,
+                classify: &classify,
+                tc_weight: self.blend.tc_weight,
+            };
+            Ok(self.classical.detect_blended(doc, Some(&blend)))
+        };
+        run().unwrap_or_else(|e| {
+            eprintln!(
+                "unspin: ensemble: article {}: the encoder failed ({e}); classical spans only",
+                doc.article.id
+            );
+            self.classical.detect(doc)
+        })
+    }
+
+    fn classify(&self, doc: &Document, spans: &[CharSpan]) -> Vec<TechniqueScores> {
+        let mut own = self.classical.classify(doc, spans);
+        mix(
+            &mut own,
+            &self.transformer.classify(doc, spans),
+            self.blend.tc_weight,
+        );
+        own
+    }
+}

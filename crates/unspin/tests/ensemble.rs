@@ -1,0 +1,169 @@
+//! The transformer detector and the ensemble on the tiny random BERT fixture of
+//! `unspin-transformer` (2 layers, 32 wide): heads train and round-trip through their file,
+//! spans come out in code points, and a blend that gives the transformer no weight is exactly
+//! the classical model.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use unspin::classical::ClassicalModel;
+use unspin::transformer::{
+    train_heads, BlendParams, HeadExample, Heads, HeadsTrainOptions, TextEncoder,
+    TransformerDetector,
+};
+use unspin::{Article, CharSpan, Detector, Document, Ensemble, Technique};
+
+fn tiny_encoder() -> TextEncoder {
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../transformer/tests/fixtures/tiny-bert");
+    TextEncoder::load(&dir, None).unwrap()
+}
+
+/// Two articles with multi-byte characters before their spans, so byte and code-point
+/// offsets differ.
+/// A document with its gold SI spans and technique spans.
+type Labelled = (Document, Vec<CharSpan>, Vec<(CharSpan, Technique)>);
+
+fn articles() -> Vec<Labelled> {
+    let texts = [
+        "Café owners say the corrupt élite are destroying our great nation. Prices rose 5%.",
+        "“Nobody believes them,” said Zoë. These traitors will ruin everything we love.",
+    ];
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let doc = Document::new(Article::new(format!("{i}"), *t));
+            let find = |needle: &str| {
+                let b = t.find(needle).unwrap();
+                let start = t[..b].chars().count();
+                CharSpan::new(start, start + needle.chars().count())
+            };
+            let (a, b) = if i == 0 {
+                (find("corrupt élite"), find("destroying our great nation"))
+            } else {
+                (find("traitors"), find("ruin everything we love"))
+            };
+            let techniques = vec![
+                (a, Technique::NameCallingLabeling),
+                (b, Technique::LoadedLanguage),
+            ];
+            (doc, vec![a, b], techniques)
+        })
+        .collect()
+}
+
+fn trained_heads(encoder: &TextEncoder) -> Heads {
+    let data = articles();
+    let encs: Vec<_> = data
+        .iter()
+        .map(|(d, _, _)| encoder.encode_rows(d.text()).unwrap())
+        .collect();
+    let examples: Vec<HeadExample> = data
+        .iter()
+        .zip(&encs)
+        .map(|((_, spans, techniques), enc)| HeadExample {
+            enc,
+            spans,
+            techniques,
+        })
+        .collect();
+    let mut opts = HeadsTrainOptions::default();
+    opts.si.epochs = 20;
+    opts.tc.epochs = 20;
+    train_heads(&examples, "tiny-bert", 32, &opts, 3, "test").unwrap()
+}
+
+#[test]
+fn heads_round_trip_through_their_file() {
+    let encoder = tiny_encoder();
+    let heads = trained_heads(&encoder);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("heads.safetensors");
+    heads.save(&path).unwrap();
+    let loaded = Heads::load(&path).unwrap();
+    assert_eq!(loaded.meta.encoder, "tiny-bert");
+    let enc = encoder.encode_rows(articles()[0].0.text()).unwrap();
+    let a = heads
+        .token_probabilities(&enc.hidden, enc.tokens.len())
+        .unwrap();
+    let b = loaded
+        .token_probabilities(&enc.hidden, enc.tokens.len())
+        .unwrap();
+    assert_eq!(a, b);
+    // Not heads at all, and heads for another width, are refused with the file named.
+    std::fs::write(&path, b"not a safetensors file").unwrap();
+    let e = Heads::load(&path).unwrap_err().to_string();
+    assert!(e.contains("heads.safetensors"), "{e}");
+}
+
+#[test]
+fn transformer_spans_are_code_points_inside_the_text() {
+    let encoder = tiny_encoder();
+    let heads = trained_heads(&encoder);
+    let det = TransformerDetector::new(encoder, heads).unwrap();
+    for (doc, _, techniques) in articles() {
+        let n = doc.article.len_chars();
+        for s in det.detect(&doc) {
+            assert!(s.start < s.end && s.end <= n, "{s:?} outside 0..{n}");
+        }
+        let spans: Vec<CharSpan> = techniques.iter().map(|t| t.0).collect();
+        let scores = det.classify(&doc, &spans);
+        assert_eq!(scores.len(), spans.len());
+        for p in scores {
+            assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        }
+    }
+}
+
+#[test]
+fn a_blend_without_transformer_weight_is_the_classical_model() {
+    let encoder = Arc::new(tiny_encoder());
+    let heads = trained_heads(&encoder);
+    let classical = ClassicalModel::embedded().unwrap();
+    let tr = TransformerDetector::from_parts(encoder, heads).unwrap();
+    let ens = Ensemble::new(classical.clone(), tr).with_blend(BlendParams {
+        si_weight: 0.0,
+        si_threshold: classical.decode.si_threshold,
+        tc_weight: 0.0,
+    });
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/article1001.txt"),
+    )
+    .unwrap();
+    let doc = Document::new(Article::new("1001", text));
+    let want = classical.detect(&doc);
+    assert!(!want.is_empty());
+    let got = ens.detect(&doc);
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!((g.start, g.end, g.technique), (w.start, w.end, w.technique));
+        assert!((g.confidence - w.confidence).abs() < 1e-6);
+    }
+    // With weight, the transformer changes something.
+    let ens = ens.with_blend(BlendParams {
+        si_weight: 1.0,
+        si_threshold: 0.5,
+        tc_weight: 1.0,
+    });
+    assert_ne!(ens.detect(&doc), want);
+}
+
+/// The shipped ensemble on the real encoder: needs `scripts/setup-models.sh`.
+#[test]
+#[ignore = "needs the base encoders: run scripts/setup-models.sh"]
+fn the_installed_ensemble_finds_spans_in_the_example() {
+    let dir = unspin::transformer::default_cache_dir();
+    let loaded = unspin::load_best(&dir).unwrap();
+    assert!(loaded.fallback.is_none(), "{:?}", loaded.fallback);
+    assert_eq!(loaded.detector.name(), "ensemble");
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/article1001.txt"),
+    )
+    .unwrap();
+    let n = text.chars().count();
+    let doc = Document::new(Article::new("1001", text));
+    let spans = loaded.detector.detect(&doc);
+    assert!(spans.len() >= 3, "{spans:?}");
+    assert!(spans.iter().all(|s| s.start < s.end && s.end <= n));
+}
