@@ -203,20 +203,7 @@ pub fn cross_validate(corpus: &Corpus, opts: &CvOptions) -> Result<CvReport> {
     let mut per_fold = Vec::new();
     let mut train_secs = 0.0;
     for k in 0..opts.folds {
-        let train_docs: Vec<TrainDoc> = corpus
-            .docs
-            .iter()
-            .zip(&fold_of)
-            .filter(|(_, &f)| f != k)
-            .map(|(d, _)| d.clone())
-            .collect();
-        let test: Vec<&TrainDoc> = corpus
-            .docs
-            .iter()
-            .zip(&fold_of)
-            .filter(|(_, &f)| f == k)
-            .map(|(d, _)| d)
-            .collect();
+        let (train_docs, test) = split_fold(corpus, &fold_of, k);
         let t0 = Instant::now();
         let mut model = classical::train(&train_docs, &opts.train, &format!("cv fold {k}"));
         train_secs += t0.elapsed().as_secs_f64();
@@ -275,6 +262,23 @@ fn fold_assignment(n: usize, folds: usize, seed: u64) -> Vec<usize> {
         f[i] = pos % folds;
     }
     f
+}
+
+/// Fold `k`'s training documents (copied: training takes them by value) and test documents.
+fn split_fold<'a>(
+    corpus: &'a Corpus,
+    fold_of: &[usize],
+    k: usize,
+) -> (Vec<TrainDoc>, Vec<&'a TrainDoc>) {
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for (d, &f) in corpus.docs.iter().zip(fold_of) {
+        if f == k {
+            test.push(d);
+        } else {
+            train.push(d.clone());
+        }
+    }
+    (train, test)
 }
 
 /// One detector's scores in a side-by-side cross-validation.
@@ -379,21 +383,8 @@ pub fn compare_models(
     let mut per_fold = vec![Vec::new(); n_models];
     let mut head_secs = 0.0;
     for k in 0..opts.folds {
-        let train_docs: Vec<TrainDoc> = corpus
-            .docs
-            .iter()
-            .zip(&fold_of)
-            .filter(|(_, &f)| f != k)
-            .map(|(d, _)| d.clone())
-            .collect();
+        let (train_docs, test) = split_fold(corpus, &fold_of, k);
         let train_refs: Vec<&TrainDoc> = train_docs.iter().collect();
-        let test: Vec<&TrainDoc> = corpus
-            .docs
-            .iter()
-            .zip(&fold_of)
-            .filter(|(_, &f)| f == k)
-            .map(|(d, _)| d)
-            .collect();
         let classical_model = classical::train(&train_docs, &opts.train, &format!("cv fold {k}"));
         let t0 = Instant::now();
         let heads = train_heads_on(
