@@ -45,6 +45,9 @@ impl Document {
 /// Technique scores for one span: a probability per technique, in [`Technique::ALL`] order.
 pub type TechniqueScores = [f32; Technique::COUNT];
 
+/// Scores that prefer no technique: what a detector answers for a span it could not score.
+pub const UNIFORM_SCORES: TechniqueScores = [1.0 / Technique::COUNT as f32; Technique::COUNT];
+
 /// A propaganda technique detector.
 pub trait Detector: Send + Sync {
     /// A short name for logs and reports ("classical", "mpnet", ...).

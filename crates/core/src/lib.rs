@@ -17,7 +17,7 @@ pub mod technique;
 pub use article::Article;
 pub use detector::{
     assign_techniques, spans_from_token_probabilities, top_techniques, Detector, Document,
-    TechniqueScores,
+    TechniqueScores, UNIFORM_SCORES,
 };
 pub use input::{
     article_from_bytes, article_from_html, read_article, read_article_dir, read_article_from,

@@ -78,6 +78,19 @@ pub struct Stats {
     pub notes: Vec<String>,
 }
 
+impl Stats {
+    /// Indices into `techniques` of the techniques with at least one span, in its order (most
+    /// frequent first): the columns of the terminal and HTML technique tables.
+    pub fn present_techniques(&self) -> Vec<usize> {
+        self.techniques
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.spans > 0)
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
 /// The restriction the statistics were computed under.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Filter {
@@ -899,13 +912,7 @@ pub fn render_table(stats: &Stats) -> String {
     );
 
     // Technique columns: only techniques that occur, most frequent first.
-    let cols: Vec<usize> = stats
-        .techniques
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.spans > 0)
-        .map(|(i, _)| i)
-        .collect();
+    let cols = stats.present_techniques();
     let legend = {
         let items: Vec<String> = cols
             .iter()

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use unspin_core::{
-    spans_from_token_probabilities, top_techniques, CharSpan, Detector, Document, Span, Technique,
-    TechniqueScores,
+    spans_from_token_probabilities, top_techniques, CharSpan, Detector, Document, Span,
+    TechniqueScores, UNIFORM_SCORES,
 };
 
 use crate::article::{TextEncoder, TokenSpan};
@@ -40,7 +40,8 @@ impl TextEncoder {
 /// trains five sets of heads on the same vectors; detection then reads them from here.
 pub type EncodingCache = HashMap<String, Arc<Encoded>>;
 
-/// A frozen encoder plus SI/TC heads, as a [`Detector`].
+/// A frozen encoder plus SI/TC heads, as a [`Detector`]. Cloning shares the encoder.
+#[derive(Clone)]
 pub struct TransformerDetector {
     name: String,
     encoder: Arc<TextEncoder>,
@@ -71,13 +72,8 @@ impl TransformerDetector {
                 heads.meta.hidden_size, heads.meta.encoder
             )));
         }
-        let name = match heads.meta.encoder.as_str() {
-            crate::MINILM => "minilm".to_string(),
-            crate::MPNET => "mpnet".to_string(),
-            other => other.to_lowercase(),
-        };
         Ok(TransformerDetector {
-            name,
+            name: crate::short_name(&heads.meta.encoder),
             encoder,
             heads,
             cache: None,
@@ -88,13 +84,6 @@ impl TransformerDetector {
     pub fn with_cache(mut self, cache: Arc<EncodingCache>) -> Self {
         self.cache = Some(cache);
         self
-    }
-
-    /// The same encoder with other heads (cross-validation trains one set per fold).
-    pub fn with_heads(&self, heads: Heads) -> Result<Self> {
-        let mut d = Self::from_parts(self.encoder.clone(), heads)?;
-        d.cache = self.cache.clone();
-        Ok(d)
     }
 
     pub fn heads(&self) -> &Heads {
@@ -190,7 +179,7 @@ impl Detector for TransformerDetector {
         if scores.len() == spans.len() {
             scores
         } else {
-            vec![[1.0 / Technique::COUNT as f32; Technique::COUNT]; spans.len()]
+            vec![UNIFORM_SCORES; spans.len()]
         }
     }
 }

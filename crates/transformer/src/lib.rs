@@ -81,6 +81,16 @@ pub const MINILM: &str = "all-MiniLM-L6-v2";
 /// See [`MINILM`].
 pub const MPNET: &str = "all-mpnet-base-v2";
 
+/// The name a detector on `encoder` goes by (`--model`, reports): "minilm", "mpnet", else the
+/// directory name in lower case.
+pub fn short_name(encoder: &str) -> String {
+    match encoder {
+        MINILM => "minilm".to_string(),
+        MPNET => "mpnet".to_string(),
+        other => other.to_lowercase(),
+    }
+}
+
 /// Where `scripts/setup-models.sh` puts the base encoders: `$UNSPIN_MODELS`, else
 /// `$HOME/.cache/unspin/encoders` (else `.cache/unspin/encoders` relative to the working
 /// directory when `HOME` is unset).

@@ -99,6 +99,7 @@ impl Corpus {
 }
 
 /// Predictions of one detector on documents, in label form.
+#[derive(Default)]
 pub struct Predictions {
     /// FLC predictions (technique spans); SI uses the same spans without techniques.
     pub flc: Vec<Label>,
@@ -124,10 +125,7 @@ pub fn predict(detector: &dyn Detector, docs: &[&TrainDoc]) -> Predictions {
             (flc, tc)
         })
         .collect();
-    let mut p = Predictions {
-        flc: Vec::new(),
-        tc: Vec::new(),
-    };
+    let mut p = Predictions::default();
     for (f, t) in per_doc {
         p.flc.extend(f);
         p.tc.extend(t);
@@ -186,19 +184,10 @@ pub struct CvReport {
 /// Article-level k-fold cross-validation of the classical detector.
 pub fn cross_validate(corpus: &Corpus, opts: &CvOptions) -> Result<CvReport> {
     let n = corpus.docs.len();
-    if opts.folds < 2 || opts.folds > n {
-        bail!(
-            "cross-validation needs between 2 and {n} folds (one per article at most), got {}",
-            opts.folds
-        );
-    }
-    let fold_of = fold_assignment(n, opts.folds, opts.seed);
+    let fold_of = fold_assignment(n, opts.folds, opts.seed)?;
     let mut all_gold_tc = Vec::new();
     let mut all_gold_si = Vec::new();
-    let mut all = Predictions {
-        flc: Vec::new(),
-        tc: Vec::new(),
-    };
+    let mut all = Predictions::default();
     let mut sweep_preds: Vec<Vec<Label>> = vec![Vec::new(); opts.sweep.len()];
     let mut per_fold = Vec::new();
     let mut train_secs = 0.0;
@@ -254,14 +243,19 @@ pub fn cross_validate(corpus: &Corpus, opts: &CvOptions) -> Result<CvReport> {
 
 /// The fold of each of `n` articles: a seeded shuffle, then round-robin, so fold sizes differ
 /// by at most one article. Every cross-validation here splits the same way for a given seed.
-fn fold_assignment(n: usize, folds: usize, seed: u64) -> Vec<usize> {
+fn fold_assignment(n: usize, folds: usize, seed: u64) -> Result<Vec<usize>> {
+    if folds < 2 || folds > n {
+        bail!(
+            "cross-validation needs between 2 and {n} folds (one per article at most), got {folds}"
+        );
+    }
     let mut order: Vec<usize> = (0..n).collect();
     classical::rng::SplitMix::new(seed).shuffle(&mut order);
     let mut f = vec![0; n];
     for (pos, &i) in order.iter().enumerate() {
         f[i] = pos % folds;
     }
-    f
+    Ok(f)
 }
 
 /// Fold `k`'s training documents (copied: training takes them by value) and test documents.
@@ -363,23 +357,12 @@ pub fn compare_models(
     blends: &[BlendParams],
 ) -> Result<CompareReport> {
     let n = corpus.docs.len();
-    if opts.folds < 2 || opts.folds > n {
-        bail!(
-            "cross-validation needs between 2 and {n} folds, got {}",
-            opts.folds
-        );
-    }
-    let fold_of = fold_assignment(n, opts.folds, opts.seed);
+    let fold_of = fold_assignment(n, opts.folds, opts.seed)?;
     let hidden = encoder.encoder().config().hidden_size;
-    let mut transformer_name = String::new();
     let n_models = 2 + blends.len();
+    let mut names = vec![String::new(); n_models];
     let mut gold = (Vec::new(), Vec::new());
-    let mut pooled: Vec<Predictions> = (0..n_models)
-        .map(|_| Predictions {
-            flc: Vec::new(),
-            tc: Vec::new(),
-        })
-        .collect();
+    let mut pooled: Vec<Predictions> = (0..n_models).map(|_| Predictions::default()).collect();
     let mut per_fold = vec![Vec::new(); n_models];
     let mut head_secs = 0.0;
     for k in 0..opts.folds {
@@ -398,18 +381,17 @@ pub fn compare_models(
         )?;
         head_secs += t0.elapsed().as_secs_f64();
         let tr = TransformerDetector::from_parts(encoder.clone(), heads)?.with_cache(cache.clone());
-        transformer_name = tr.name().to_string();
         let (gold_tc, gold_si) = Corpus::gold(&test);
         let mut detectors: Vec<Box<dyn Detector>> = Vec::new();
         detectors.push(Box::new(classical_model.clone()));
         for b in blends {
             detectors.push(Box::new(
-                Ensemble::new(classical_model.clone(), tr.with_heads(tr.heads().clone())?)
-                    .with_blend(*b),
+                Ensemble::new(classical_model.clone(), tr.clone()).with_blend(*b),
             ));
         }
         detectors.push(Box::new(tr));
         for (m, det) in detectors.iter().enumerate() {
+            names[m] = det.name().to_string();
             let p = predict(det.as_ref(), &test);
             let [si, tc, flc] = score_all(&gold_tc, &gold_si, &p);
             per_fold[m].push([si.overall.f1, tc.overall.f1, flc.overall.f1]);
@@ -420,18 +402,12 @@ pub fn compare_models(
         gold.1.extend(gold_si);
     }
     let mut models = Vec::new();
-    for (m, (p, folds)) in pooled.iter().zip(per_fold).enumerate() {
+    for (m, ((p, folds), name)) in pooled.iter().zip(per_fold).zip(names).enumerate() {
         let [si, tc, flc] = score_all(&gold.0, &gold.1, p);
-        let (name, blend) = if m == 0 {
-            ("classical".to_string(), None)
-        } else if m <= blends.len() {
-            ("ensemble".to_string(), Some(blends[m - 1]))
-        } else {
-            (transformer_name.clone(), None)
-        };
         models.push(ModelScores {
             name,
-            blend,
+            // Detectors run in the order classical, one ensemble per blend, transformer.
+            blend: m.checked_sub(1).and_then(|i| blends.get(i)).copied(),
             si,
             tc,
             flc,

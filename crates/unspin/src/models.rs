@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::classical::{Blend, ClassicalModel};
 use crate::transformer::{self, BlendParams, Heads, TransformerDetector};
-use unspin_core::{CharSpan, Detector, Document, Span, Technique, TechniqueScores};
+use unspin_core::{CharSpan, Detector, Document, Span, TechniqueScores, UNIFORM_SCORES};
 
 /// Heads trained on all 371 PTC training articles over all-MiniLM-L6-v2 (`unspin train
 /// --model minilm`), compiled in: 70 KB, while the encoder itself comes from the setup script.
@@ -93,16 +93,18 @@ pub fn load_model(choice: &ModelChoice, encoders_dir: &Path) -> anyhow::Result<B
 /// The best detector installed: the ensemble, else (encoder not installed, say) the classical
 /// model, with the reason in [`Loaded::fallback`].
 pub fn load_best(encoders_dir: &Path) -> anyhow::Result<Loaded> {
-    match load_model(&ModelChoice::Ensemble, encoders_dir) {
-        Ok(detector) => Ok(Loaded {
-            detector,
+    // The classical model is unpacked once, whichever way this goes.
+    let classical = ClassicalModel::embedded()?;
+    Ok(match load_transformer(transformer::MINILM, encoders_dir) {
+        Ok(t) => Loaded {
+            detector: Box::new(Ensemble::new(classical, t)),
             fallback: None,
-        }),
-        Err(e) => Ok(Loaded {
-            detector: Box::new(ClassicalModel::embedded()?),
+        },
+        Err(e) => Loaded {
+            detector: Box::new(classical),
             fallback: Some(format!("{e:#}")),
-        }),
-    }
+        },
+    })
 }
 
 /// The classical model blended with a transformer: token probabilities and technique scores
@@ -153,9 +155,8 @@ impl Detector for Ensemble {
             let enc = t.encode(doc)?;
             let si = t.token_probabilities(doc, &enc)?;
             let classify = |spans: &[CharSpan]| {
-                t.classify_encoded(&enc, spans).unwrap_or_else(|_| {
-                    vec![[1.0 / Technique::COUNT as f32; Technique::COUNT]; spans.len()]
-                })
+                t.classify_encoded(&enc, spans)
+                    .unwrap_or_else(|_| vec![UNIFORM_SCORES; spans.len()])
             };
             let blend = Blend {
                 si: &si,

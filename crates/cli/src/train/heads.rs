@@ -79,12 +79,10 @@ pub fn run(
         }
         None => {
             let out = args.out.clone().unwrap_or_else(|| {
-                let short = if encoder == transformer::MINILM {
-                    "minilm"
-                } else {
-                    "mpnet"
-                };
-                PathBuf::from(format!("models/heads-{short}.safetensors"))
+                PathBuf::from(format!(
+                    "models/heads-{}.safetensors",
+                    transformer::short_name(encoder)
+                ))
             });
             let docs: Vec<&unspin::classical::TrainDoc> = corpus.docs.iter().collect();
             let description = super::description(data, &train);

@@ -22,6 +22,13 @@ pub fn run(args: TrainArgs) -> Result<()> {
     }
     let data = args.data.clone().unwrap_or_else(default_train_dir);
     let corpus = Corpus::load(&data)?;
+    // Checked here, before a transformer spends minutes encoding the corpus.
+    if let Some(folds) = args.cv {
+        let n = corpus.docs.len();
+        if folds < 2 || folds > n {
+            bail!("--cv must be between 2 and the number of articles ({n}), got {folds}");
+        }
+    }
     let encoder = match args.model {
         TrainModel::Classical => None,
         TrainModel::Minilm => Some(unspin::transformer::MINILM),
@@ -86,9 +93,6 @@ fn run_train(args: &TrainArgs, corpus: &Corpus, data: &Path, opts: &TrainOptions
 
 fn run_cv(args: &TrainArgs, corpus: &Corpus, folds: usize, train: TrainOptions) -> Result<()> {
     let n = corpus.docs.len();
-    if folds < 2 || folds > n {
-        bail!("--cv must be between 2 and the number of articles ({n}), got {folds}");
-    }
     let opts = CvOptions {
         folds,
         seed: args.seed,

@@ -820,13 +820,7 @@ fn heat_table(out: &mut String, stats: &Stats) {
         "Each column is shaded from its lowest to its highest value, so the heaviest user of every \
          technique stands out.",
     );
-    let cols: Vec<usize> = stats
-        .techniques
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.spans > 0)
-        .map(|(i, _)| i)
-        .collect();
+    let cols = stats.present_techniques();
     out.push_str(r#"<div class="scroll"><table class="heat"><thead><tr><th class="left">Outlet</th><th>Articles</th>"#);
     for &i in &cols {
         let t = &stats.techniques[i].technique;
