@@ -9,6 +9,10 @@
 # wall time, articles/s, output size and peak RSS. A 10%-size run beside the full one shows
 # whether memory grows with the corpus. Outputs are deleted after each run (about 3 GB for
 # 100,000 articles with the aids). Data: ../shared/data/ptc-train/articles (or $UNSPIN_DATA/ptc-train).
+#
+# When the encoders are installed (scripts/setup-models.sh), the ensemble (the default of
+# `unspin analyze`) is measured too, on MODEL_N articles (default 200): it is about 700 times
+# slower, so 100,000 articles would take hours; the figure is extrapolated, not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
@@ -29,13 +33,14 @@ corpus() {
     echo "$f"
 }
 
-printf '%-9s %-8s %-5s %8s %11s %9s %10s %8s\n' articles threads aids "wall s" articles/s "input MB" "output MB" "peak MB"
+printf '%-10s %-9s %-8s %-5s %8s %11s %9s %10s %8s\n' model articles threads aids "wall s" articles/s "input MB" "output MB" "peak MB"
 run() {
-    local n=$1 threads=$2 aids=$3 f out flags=()
+    local n=$1 threads=$2 aids=$3 model=${4:-classical} f out flags=()
     f=$(corpus "$n")
     out="$WORK/out-$n-$threads-$aids"
     rm -rf "$out"
     [ "$aids" = on ] || flags+=(--no-aids)
+    flags+=(--model "$model")
     /usr/bin/time -f '%e %M' -o "$WORK/time" "$BIN" batch -q --threads "$threads" "${flags[@]}" --out "$out" "$f" 2>/dev/null
     read -r wall rss <"$WORK/time"
     local size
@@ -43,7 +48,7 @@ run() {
     rm -rf "$out"
     local mb
     mb=$(python3 -c "import sys; print(round($(stat -c %s "$f")/1e6,1))")
-    printf '%-9s %-8s %-5s %8s %11.0f %9s %10s %8.0f\n' "$n" "$threads" "$aids" "$wall" \
+    printf '%-10s %-9s %-8s %-5s %8s %11.1f %9s %10s %8.0f\n' "$model" "$n" "$threads" "$aids" "$wall" \
         "$(python3 -c "print($n/$wall)")" "$mb" "$size" "$(python3 -c "print($rss/1024)")"
 }
 
@@ -55,3 +60,11 @@ for aids in off on; do
     [ "${FULL:-0}" = 1 ] && run "$N" 1 $aids
     run "$N" 2 $aids
 done
+
+MODEL_N=${MODEL_N:-200}
+if "$BIN" analyze --model ensemble --no-aids examples/article1001.txt >/dev/null 2>&1; then
+    run "$MODEL_N" 1 on ensemble
+    run "$MODEL_N" 2 on ensemble
+else
+    echo "bench-batch: ensemble skipped: the encoders are not installed (scripts/setup-models.sh)" >&2
+fi

@@ -9,7 +9,10 @@
 #   ARTICLES        article directory (default ../shared/data/ptc-train/articles)
 #   VENV            Python venv for the peers (default ~/.cache/unspin/bench-venv), created and
 #                   filled from PyPI (torch, transformers, onnxruntime, onnx) when missing
-#   PEERS           which peers to run (default "onnx torch")
+#   PEERS           which peers to run (default "onnx torch", plus "onnx-int8" when
+#                   scripts/setup-ort.sh has exported the int8 graphs)
+#   BACKENDS        unspin backends (default "candle", plus "ort ort-int8" when setup-ort.sh has
+#                   run; those build the example with --features ort)
 #   MODELS          which models (default "all-MiniLM-L6-v2 all-mpnet-base-v2")
 #   STRIDES         window strides to measure (default "255": half-overlapping windows)
 #   RAYON_NUM_THREADS  threads for every implementation (default: all cores)
@@ -26,7 +29,14 @@ N="${1:-100}"
 MODELS_DIR="${UNSPIN_MODELS:-$HOME/.cache/unspin/encoders}"
 ARTICLES="${ARTICLES:-$ROOT/../shared/data/ptc-train/articles}"
 VENV="${VENV:-$HOME/.cache/unspin/bench-venv}"
-PEERS="${PEERS:-onnx torch}"
+ORT_LIB="$MODELS_DIR/onnxruntime/libonnxruntime.so"
+if [ -f "$ORT_LIB" ]; then
+  PEERS="${PEERS:-onnx onnx-int8 torch}"
+  BACKENDS="${BACKENDS:-candle ort ort-int8}"
+else
+  PEERS="${PEERS:-onnx torch}"
+  BACKENDS="${BACKENDS:-candle}"
+fi
 MODELS="${MODELS:-all-MiniLM-L6-v2 all-mpnet-base-v2}"
 STRIDES="${STRIDES:-255}"
 export RAYON_NUM_THREADS="${RAYON_NUM_THREADS:-$(nproc)}"
@@ -44,7 +54,9 @@ if [ -n "$PEERS" ] && ! "$VENV/bin/python" -c "import torch, transformers, onnxr
   "$VENV/bin/pip" install --quiet torch "transformers==4.57.6" onnxruntime onnx
 fi
 
-(cd "$ROOT" && cargo build --release -p unspin-transformer --example bench)
+FEATURES=()
+case " $BACKENDS " in *" ort"*) FEATURES=(--features ort) ;; esac
+(cd "$ROOT" && cargo build --release -p unspin-transformer --example bench "${FEATURES[@]}")
 BENCH="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/bench"
 
 mkdir -p "$(dirname "$OUT")"
@@ -61,7 +73,10 @@ run() { # command... ; appends its JSON line, plus peak RSS, to $OUT
 
 for model in $MODELS; do
   for stride in $STRIDES; do
-    run "$BENCH" --model "$MODELS_DIR/$model" --articles "$ARTICLES" --n "$N" --stride "$stride"
+    for backend in $BACKENDS; do
+      UNSPIN_BACKEND="$backend" run "$BENCH" --model "$MODELS_DIR/$model" --articles "$ARTICLES" \
+        --n "$N" --stride "$stride"
+    done
     for peer in $PEERS; do
       run "$VENV/bin/python" "$ROOT/scripts/bench_encoders_peer.py" --impl "$peer" \
         --model "$MODELS_DIR/$model" --articles "$ARTICLES" --n "$N" --stride "$stride"
@@ -78,9 +93,12 @@ print("|---|---|---:|---:|---:|---:|---:|---:|")
 for r in rows:
     print(f"| {r['model']} | {r['impl']} | {r['stride']} | {r['window_512_s']:.3f} | {r['article_1000_s']:.3f} "
           f"| {r['articles_per_s']:.2f} | {r['load_s']:.2f} | {r['peak_rss_mb']} |")
-base = {(r['model'], r['stride']): r['articles_per_s'] for r in rows if r['impl'] == 'candle'}
+ours = [r for r in rows if r['impl'].startswith('unspin')]
 for r in rows:
-    if r['impl'] != 'candle' and (r['model'], r['stride']) in base:
-        print(f"- {r['model']} (stride {r['stride']}): candle is "
-              f"{base[(r['model'], r['stride'])] / r['articles_per_s']:.2f}× {r['impl']}'s throughput")
+    if r['impl'].startswith('unspin'):
+        continue
+    for o in ours:
+        if (o['model'], o['stride']) == (r['model'], r['stride']):
+            print(f"- {r['model']} (stride {r['stride']}): {o['impl']} has "
+                  f"{o['articles_per_s'] / r['articles_per_s']:.2f}× {r['impl']}'s throughput")
 PY

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """The Python peer of crates/transformer/examples/bench.rs: the same weights, measured the same way.
 
-    python scripts/bench_encoders_peer.py --impl torch|onnx --model DIR --articles DIR [--n 100]
+    python scripts/bench_encoders_peer.py --impl torch|onnx|onnx-int8 --model DIR --articles DIR [--n 100]
 
-`torch` runs transformers' AutoModel (eager PyTorch on the CPU); `onnx` exports the same model
-once with torch.onnx (cached next to the weights as model.onnx... in a temp dir) and runs it in
-onnxruntime, the usual way to serve an encoder on a CPU from Python. Both use as many threads
+`torch` runs transformers' AutoModel (eager PyTorch on the CPU); `onnx` runs the same model in
+onnxruntime, the usual way to serve an encoder on a CPU from Python: the model.onnx that
+scripts/setup-ort.sh exported beside the weights, else one exported here to a temp dir;
+`onnx-int8` runs setup-ort.sh's model.int8.onnx (the file unspin's ort-int8 backend runs). Both use as many threads
 as the Rust side (RAYON_NUM_THREADS, else every core) and the same windows: 512 tokens with
 [CLS]/[SEP], a stride of 255 content tokens, the last window aligned to the end, windows of one
 article batched 4 at a time, each token kept from its most central window. Prints one JSON
@@ -45,7 +46,7 @@ def plan_windows(n, content_len, stride):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--impl", choices=["torch", "onnx"], required=True)
+    ap.add_argument("--impl", choices=["torch", "onnx", "onnx-int8"], required=True)
     ap.add_argument("--model", required=True)
     ap.add_argument("--articles", required=True)
     ap.add_argument("--n", type=int, default=100)
@@ -72,22 +73,33 @@ def main():
     else:
         import onnxruntime as ort
 
-        onnx_path = Path(tempfile.mkdtemp(prefix="unspin-onnx-")) / "model.onnx"
-        dummy = torch.ones((1, 16), dtype=torch.long)
-        torch.onnx.export(
-            model,
-            (dummy, dummy),
-            str(onnx_path),
-            input_names=["input_ids", "attention_mask"],
-            output_names=["last_hidden_state"],
-            dynamic_axes={
-                "input_ids": {0: "batch", 1: "len"},
-                "attention_mask": {0: "batch", 1: "len"},
-                "last_hidden_state": {0: "batch", 1: "len"},
-            },
-            opset_version=17,
-            dynamo=False,
+        # The graphs scripts/setup-ort.sh exported (the same files unspin's ort backends
+        # run); without them the fp32 graph is exported here, the same way.
+        onnx_path = Path(args.model) / (
+            "model.int8.onnx" if args.impl == "onnx-int8" else "model.onnx"
         )
+        if args.impl == "onnx-int8" and not onnx_path.exists():
+            sys.exit(f"{onnx_path}: not found (run scripts/setup-ort.sh)")
+        if not onnx_path.exists():
+            onnx_path = Path(tempfile.mkdtemp(prefix="unspin-onnx-")) / "model.onnx"
+            eager = AutoModel.from_pretrained(args.model, attn_implementation="eager").eval()
+            ids = torch.randint(1000, 2000, (2, 40), dtype=torch.long)
+            mask = torch.ones((2, 40), dtype=torch.long)
+            mask[1, 25:] = 0
+            torch.onnx.export(
+                eager,
+                (ids, mask),
+                str(onnx_path),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["last_hidden_state"],
+                dynamic_axes={
+                    "input_ids": {0: "batch", 1: "len"},
+                    "attention_mask": {0: "batch", 1: "len"},
+                    "last_hidden_state": {0: "batch", 1: "len"},
+                },
+                opset_version=17,
+                dynamo=False,
+            )
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1

@@ -203,8 +203,10 @@ struct TrainArgs {
     /// [default: $UNSPIN_DATA/ptc-train, else ../shared/data/ptc-train].
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
-    /// Where to save the trained model (ignored with --cv)
-    /// [default: models/classical.unspin, or models/heads-<MODEL>.safetensors].
+    /// Where to save the trained model [default: models/classical.unspin, or
+    /// models/heads-<MODEL>.safetensors]. --cv saves nothing, except that with a transformer
+    /// --model and an explicit --out it then trains heads on all articles from the same
+    /// encodings and stores the ensemble blend the cross-validation scored best.
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
     /// What to train: the classical model, or heads on a frozen transformer encoder
@@ -326,7 +328,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
 }
 
 /// What `--model` takes, for its help text.
-const MODEL_HELP: &str = "classical|minilm|mpnet|ensemble|PATH";
+const MODEL_HELP: &str = "classical|minilm|mpnet|ensemble|ensemble-minilm|PATH";
 
 /// Loads the detector named by `--model` (a name, or a classical model / heads file). With no
 /// `--model`, `analyze` and `classify` take the best installed model (the ensemble) and say on
@@ -342,9 +344,7 @@ fn load_model(
         None if best_by_default => {
             let loaded = unspin::load_best(&encoders)?;
             if let Some(why) = loaded.fallback {
-                eprintln!(
-                    "unspin: note: using the classical model, not the ensemble: {why} (--model classical silences this)"
-                );
+                eprintln!("unspin: note: {why} (--model silences this)");
             }
             Ok(loaded.detector)
         }

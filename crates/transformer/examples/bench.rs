@@ -12,11 +12,14 @@
 //! `encode_article` path, median), and throughput over the first `--n` articles of the
 //! directory in name order (one article at a time, each windowed and batched as in
 //! production).
+//!
+//! `UNSPIN_BACKEND=ort|ort-int8` runs the onnxruntime backend instead (a build with
+//! `--features ort`, after `scripts/setup-ort.sh`).
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use unspin_transformer::{TextEncoder, WindowConfig};
+use unspin_transformer::{BackendKind, TextEncoder, WindowConfig};
 
 // The same allocator the CLI uses: candle allocates a fresh buffer for every op, and
 // glibc malloc made a MiniLM window almost twice as slow.
@@ -78,7 +81,7 @@ fn main() {
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse_args()?;
     let t = Instant::now();
-    let mut enc = TextEncoder::load(&args.model, None)?;
+    let mut enc = TextEncoder::load_with(&args.model, None, BackendKind::from_env()?)?;
     let load_s = t.elapsed().as_secs_f64();
     let d = enc.window_config();
     enc = enc.with_windows(WindowConfig {
@@ -112,13 +115,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     ids.extend(tokens[..510].iter().map(|t| t.id));
     ids.push(sp.sep);
     let mask = vec![1u32; 512];
-    enc.encoder().forward(&ids, &mask, 1, 512)?;
+    enc.forward(&ids, &mask, 1, 512)?;
     let window_s = median(
         (0..args.repeat)
             .map(|_| {
                 let t = Instant::now();
-                enc.encoder()
-                    .forward(&ids, &mask, 1, 512)
+                enc.forward(&ids, &mask, 1, 512)
                     .map(|_| t.elapsed().as_secs_f64())
             })
             .collect::<Result<_, _>>()?,
@@ -150,7 +152,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "{}",
         serde_json::json!({
-            "impl": "candle",
+            "impl": match enc.backend() {
+                BackendKind::Candle => "unspin (candle)",
+                BackendKind::Ort => "unspin (ort)",
+                BackendKind::OrtInt8 => "unspin (ort int8)",
+            },
             "model": args.model.file_name().map(|f| f.to_string_lossy()),
             "threads": rayon::current_num_threads(),
             "window_tokens": w.max_tokens,

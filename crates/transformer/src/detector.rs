@@ -54,7 +54,11 @@ impl TransformerDetector {
     /// `encoders_dir` (where `scripts/setup-models.sh` installs it).
     pub fn load(encoders_dir: &Path, heads_path: &Path) -> Result<Self> {
         let heads = Heads::load(heads_path)?;
-        let encoder = TextEncoder::load(&encoders_dir.join(&heads.meta.encoder), None)?;
+        let encoder = TextEncoder::load_with(
+            &encoders_dir.join(&heads.meta.encoder),
+            None,
+            crate::BackendKind::from_env()?,
+        )?;
         Self::new(encoder, heads)
     }
 
@@ -65,7 +69,7 @@ impl TransformerDetector {
 
     /// As [`TransformerDetector::new`], sharing an encoder with other detectors.
     pub fn from_parts(encoder: Arc<TextEncoder>, heads: Heads) -> Result<Self> {
-        let h = encoder.encoder().config().hidden_size;
+        let h = encoder.config().hidden_size;
         if h != heads.meta.hidden_size {
             return Err(Error::Invalid(format!(
                 "heads for hidden size {} ({}), encoder has {h}",

@@ -25,12 +25,14 @@ pub mod detector;
 pub mod heads;
 pub mod lora;
 pub mod model;
+#[cfg(feature = "ort")]
+pub mod onnx;
 mod ops;
 pub mod train;
 pub mod weights;
 pub mod windows;
 
-pub use article::{ArticleEncoding, SpecialTokens, TextEncoder, TokenSpan};
+pub use article::{ArticleEncoding, BackendKind, SpecialTokens, TextEncoder, TokenSpan};
 pub use config::{Architecture, EncoderConfig};
 pub use detector::{Encoded, EncodingCache, TransformerDetector};
 pub use heads::{BlendParams, HeadOptions, Heads};

@@ -69,13 +69,13 @@ fn tiny_parity(name: &str) {
     let mask = ints(&reference["attention_mask"]);
 
     let plain = TextEncoder::load(&dir, None).unwrap();
-    let out = plain.encoder().forward(&ids, &mask, batch, len).unwrap();
+    let out = plain.forward(&ids, &mask, batch, len).unwrap();
     let diff = max_abs_diff(&flat(&out), &floats(&reference["last_hidden_state"]));
     println!("{name}: max abs diff {diff:e}");
     assert!(diff < TINY_TOL, "{name}: max abs diff {diff} ≥ {TINY_TOL}");
 
     let adapted = TextEncoder::load(&dir, Some(&dir.join("adapter.safetensors"))).unwrap();
-    let out = adapted.encoder().forward(&ids, &mask, batch, len).unwrap();
+    let out = adapted.forward(&ids, &mask, batch, len).unwrap();
     let expected = floats(&reference["adapted_last_hidden_state"]);
     let diff = max_abs_diff(&flat(&out), &expected);
     println!("{name} + adapter: max abs diff {diff:e}");
@@ -183,7 +183,7 @@ fn short_article_is_one_window_equal_to_a_plain_forward() {
     ids.extend(got.tokens.iter().map(|t| t.id));
     ids.push(sp.sep);
     let n = ids.len();
-    let direct = enc.encoder().forward(&ids, &vec![1; n], 1, n).unwrap();
+    let direct = enc.forward(&ids, &vec![1; n], 1, n).unwrap();
     let direct = direct.get(0).unwrap().narrow(0, 1, n - 2).unwrap();
     assert_eq!(max_abs_diff(&flat(&got.hidden), &flat(&direct)), 0.0);
 }
@@ -216,7 +216,7 @@ fn long_article_takes_each_token_from_its_most_central_window() {
             ids.extend(got.tokens[w.start..w.end].iter().map(|t| t.id));
             ids.push(sp.sep);
             let len = ids.len();
-            let out = enc.encoder().forward(&ids, &vec![1; len], 1, len).unwrap();
+            let out = enc.forward(&ids, &vec![1; len], 1, len).unwrap();
             let own = out
                 .get(0)
                 .unwrap()
@@ -284,7 +284,7 @@ fn real_encoders_match_transformers() {
             assert_eq!(ids, expected_ids, "{name}: token ids of {text:?}");
             let n = ids.len();
             let mask = vec![1; n];
-            let hidden = enc.encoder().forward(&ids, &mask, 1, n).unwrap();
+            let hidden = enc.forward(&ids, &mask, 1, n).unwrap();
             let mut first = 0f32;
             for (i, dims) in ints(&row["token_rows"])
                 .iter()
@@ -327,7 +327,7 @@ fn trained_adapter_matches_pytorch() {
     let check = read_json(&dir.join("check.json"));
     let ids = ints(&check["input_ids"]);
     let n = ids.len();
-    let hidden = enc.encoder().forward(&ids, &vec![1; n], 1, n).unwrap();
+    let hidden = enc.forward(&ids, &vec![1; n], 1, n).unwrap();
     let mut worst = 0f32;
     for (i, row) in check["rows"].as_array().unwrap().iter().enumerate() {
         let expected = floats(row);
@@ -341,7 +341,6 @@ fn trained_adapter_matches_pytorch() {
         None,
     )
     .unwrap()
-    .encoder()
     .forward(&ids, &vec![1; n], 1, n)
     .unwrap();
     let moved = max_abs_diff(&flat(&plain), &flat(&hidden));

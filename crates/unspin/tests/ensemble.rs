@@ -167,3 +167,23 @@ fn the_installed_ensemble_finds_spans_in_the_example() {
     assert!(spans.len() >= 3, "{spans:?}");
     assert!(spans.iter().all(|s| s.start < s.end && s.end <= n));
 }
+
+/// With MiniLM installed but not MPNet, the default is the MiniLM ensemble, and says so.
+#[test]
+#[ignore = "needs the base encoders: run scripts/setup-models.sh"]
+fn without_mpnet_the_default_is_the_minilm_ensemble() {
+    let installed = unspin::transformer::default_cache_dir().join(unspin::transformer::MINILM);
+    let only_minilm = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        &installed,
+        only_minilm.path().join(unspin::transformer::MINILM),
+    )
+    .unwrap();
+    let loaded = unspin::load_best(only_minilm.path()).unwrap();
+    assert_eq!(loaded.detector.name(), "ensemble-minilm");
+    let why = loaded.fallback.unwrap();
+    assert!(
+        why.contains("not the MPNet one") && why.contains("all-mpnet-base-v2"),
+        "{why}"
+    );
+}

@@ -26,8 +26,12 @@ pub fn run(
         .encoders
         .clone()
         .unwrap_or_else(transformer::default_cache_dir);
-    let text_encoder = TextEncoder::load(&dir.join(encoder), None)?;
-    let hidden = text_encoder.encoder().config().hidden_size;
+    let text_encoder = TextEncoder::load_with(
+        &dir.join(encoder),
+        None,
+        transformer::BackendKind::from_env()?,
+    )?;
+    let hidden = text_encoder.config().hidden_size;
     let heads_opts = HeadsTrainOptions::default();
     let t0 = Instant::now();
     let mut last = Instant::now();
@@ -39,73 +43,82 @@ pub fn run(
     })?;
     let encode_seconds = t0.elapsed().as_secs_f64();
     let cache = Arc::new(cache);
-    match args.cv {
-        Some(folds) => {
-            let opts = CvOptions {
-                folds,
-                seed: args.seed,
-                train,
-                sweep: Vec::new(),
-            };
-            let mut blends = Vec::new();
-            for &si_weight in &SI_WEIGHTS {
-                for &si_threshold in &SI_THRESHOLDS {
-                    for &tc_weight in &TC_WEIGHTS {
-                        blends.push(BlendParams {
-                            si_weight,
-                            si_threshold,
-                            tc_weight,
-                        });
-                    }
+    // The blend stored with the heads: the one cross-validation chose, when it ran.
+    let mut blend = BlendParams::default();
+    if let Some(folds) = args.cv {
+        let opts = CvOptions {
+            folds,
+            seed: args.seed,
+            train: train.clone(),
+            sweep: Vec::new(),
+        };
+        let mut blends = Vec::new();
+        for &si_weight in &SI_WEIGHTS {
+            for &si_threshold in &SI_THRESHOLDS {
+                for &tc_weight in &TC_WEIGHTS {
+                    blends.push(BlendParams {
+                        si_weight,
+                        si_threshold,
+                        tc_weight,
+                    });
                 }
             }
-            let mut report = compare_models(
-                corpus,
-                &opts,
-                Arc::new(text_encoder),
-                encoder,
-                cache,
-                &heads_opts,
-                &blends,
-            )?;
-            report.encode_seconds = encode_seconds;
-            if let Some(path) = &args.report {
-                let mut json =
-                    serde_json::to_vec_pretty(&report).context("cannot serialise report")?;
-                json.push(b'\n');
-                output::write_atomic(path, &json)?;
-            }
-            output::emit(report.to_string().as_bytes(), None)
         }
-        None => {
-            let out = args.out.clone().unwrap_or_else(|| {
-                PathBuf::from(format!(
-                    "models/heads-{}.safetensors",
-                    transformer::short_name(encoder)
-                ))
-            });
-            let docs: Vec<&unspin::classical::TrainDoc> = corpus.docs.iter().collect();
-            let description = super::description(data, &train);
-            let t1 = Instant::now();
-            let heads = train_heads_on(
-                &docs,
-                &cache,
-                encoder,
-                hidden,
-                &heads_opts,
-                args.seed,
-                &description,
-            )?;
-            heads.save(&out)?;
-            let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
-            let text = format!(
-                "encoded {} articles in {encode_seconds:.0} s, trained heads in {:.1} s\nheads: {} ({:.1} KiB)\n",
-                corpus.docs.len(),
-                t1.elapsed().as_secs_f64(),
-                out.display(),
-                size as f64 / 1024.0
-            );
-            output::emit(text.as_bytes(), None)
+        let mut report = compare_models(
+            corpus,
+            &opts,
+            Arc::new(text_encoder),
+            encoder,
+            cache.clone(),
+            &heads_opts,
+            &blends,
+        )?;
+        report.encode_seconds = encode_seconds;
+        if let Some(path) = &args.report {
+            let mut json = serde_json::to_vec_pretty(&report).context("cannot serialise report")?;
+            json.push(b'\n');
+            output::write_atomic(path, &json)?;
+        }
+        output::emit(report.to_string().as_bytes(), None)?;
+        // Without --out, --cv only evaluates; with it, the same encodings also train the
+        // heads to ship (encoding is most of the time: 15 min for MPNet on 2 cores).
+        if args.out.is_none() {
+            return Ok(());
+        }
+        if let Some(best) = report.best_blend() {
+            blend = best;
         }
     }
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "models/heads-{}.safetensors",
+            transformer::short_name(encoder)
+        ))
+    });
+    let docs: Vec<&unspin::classical::TrainDoc> = corpus.docs.iter().collect();
+    let description = super::description(data, &train);
+    let t1 = Instant::now();
+    let mut heads = train_heads_on(
+        &docs,
+        &cache,
+        encoder,
+        hidden,
+        &heads_opts,
+        args.seed,
+        &description,
+    )?;
+    heads.meta.blend = blend;
+    heads.save(&out)?;
+    let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+    let text = format!(
+        "encoded {} articles in {encode_seconds:.0} s, trained heads in {:.1} s\nheads: {} ({:.1} KiB), ensemble blend (si_w, th, tc_w) {:.2}, {:.2}, {:.2}\n",
+        corpus.docs.len(),
+        t1.elapsed().as_secs_f64(),
+        out.display(),
+        size as f64 / 1024.0,
+        blend.si_weight,
+        blend.si_threshold,
+        blend.tc_weight
+    );
+    output::emit(text.as_bytes(), None)
 }

@@ -1,0 +1,151 @@
+//! The optional onnxruntime backend (cargo feature `ort`): the same encoder exported to ONNX
+//! by `scripts/export_onnx.py`, fp32 or with int8 matrix weights, run by the ONNX Runtime
+//! library that `scripts/setup-ort.sh` copies out of the `onnxruntime` PyPI wheel.
+//!
+//! The library is loaded at run time (`load-dynamic`), so a build with the feature still runs
+//! without it, and nothing is linked or downloaded at build time.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use candle_core::{Device, Tensor};
+use ort::environment::Environment;
+use ort::session::builder::GraphOptimizationLevel;
+use ort::session::Session;
+use ort::value::Tensor as OrtTensor;
+
+use crate::{Error, Result};
+
+/// Where the library is looked for when `ORT_DYLIB_PATH` is not set: `onnxruntime/` beside the
+/// encoders, where `scripts/setup-ort.sh` puts it.
+pub fn default_library(encoders_dir: &Path) -> PathBuf {
+    encoders_dir.join("onnxruntime").join("libonnxruntime.so")
+}
+
+/// One ONNX Runtime environment per process (the library allows no second one).
+static ENVIRONMENT: OnceLock<std::result::Result<Environment, String>> = OnceLock::new();
+
+fn environment(library: &Path) -> Result<&'static Environment> {
+    ENVIRONMENT
+        .get_or_init(|| {
+            if !library.is_file() {
+                return Err(format!(
+                    "{}: not found (run scripts/setup-ort.sh, or set ORT_DYLIB_PATH)",
+                    library.display()
+                ));
+            }
+            ort::init_from(library)
+                .map_err(|e| format!("{}: {e}", library.display()))?
+                .with_name("unspin")
+                .build()
+                .map_err(|e| format!("{}: {e}", library.display()))
+        })
+        .as_ref()
+        .map_err(|e| Error::Invalid(format!("onnxruntime: {e}")))
+}
+
+fn ort_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::BadFile {
+        path: path.to_path_buf(),
+        message: format!("onnxruntime: {e}"),
+    }
+}
+
+/// An exported encoder in an onnxruntime session.
+pub struct OrtEncoder {
+    // `Session::run` takes `&mut self`; windows are already batched, so one run at a time
+    // loses little (onnxruntime spreads each run over the intra-op threads).
+    session: Mutex<Session>,
+    path: PathBuf,
+    hidden_size: usize,
+}
+
+impl std::fmt::Debug for OrtEncoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrtEncoder")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OrtEncoder {
+    /// Opens `model` (an `.onnx` file with inputs `input_ids` and `attention_mask` and output
+    /// `last_hidden_state`) with the library at `library`, on `threads` intra-op threads.
+    pub fn load(model: &Path, library: &Path, hidden_size: usize, threads: usize) -> Result<Self> {
+        if !model.is_file() {
+            return Err(Error::BadFile {
+                path: model.to_path_buf(),
+                message: "not found (run scripts/setup-ort.sh to export the encoders to ONNX)"
+                    .into(),
+            });
+        }
+        let env = environment(library)?;
+        let session = Session::builder(env)
+            .map_err(|e| ort_error(model, e))?
+            .with_optimization_level(GraphOptimizationLevel::All)
+            .map_err(|e| ort_error(model, e))?
+            .with_intra_threads(threads.max(1))
+            .map_err(|e| ort_error(model, e))?
+            .with_inter_threads(1)
+            .map_err(|e| ort_error(model, e))?
+            .commit_from_file(model)
+            .map_err(|e| ort_error(model, e))?;
+        for name in ["input_ids", "attention_mask"] {
+            if !session.inputs().iter().any(|i| i.name() == name) {
+                return Err(ort_error(model, format!("the graph has no input {name}")));
+            }
+        }
+        Ok(OrtEncoder {
+            session: Mutex::new(session),
+            path: model.to_path_buf(),
+            hidden_size,
+        })
+    }
+
+    /// Whether the graph is the int8 one (by its file name, as setup-ort.sh writes it).
+    pub fn is_int8(&self) -> bool {
+        self.path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().contains("int8"))
+    }
+
+    /// As [`crate::model::Encoder::forward`]: `ids` and `mask` are `batch × len`, row-major;
+    /// returns `(batch, len, hidden_size)`.
+    pub fn forward(&self, ids: &[u32], mask: &[u32], batch: usize, len: usize) -> Result<Tensor> {
+        if ids.len() != batch * len || mask.len() != batch * len {
+            return Err(Error::Invalid(format!(
+                "expected {batch}×{len} ids and mask, got {} and {}",
+                ids.len(),
+                mask.len()
+            )));
+        }
+        let to_i64 = |v: &[u32]| v.iter().map(|&x| i64::from(x)).collect::<Vec<i64>>();
+        let err = |e: ort::Error| ort_error(&self.path, e);
+        let ids = OrtTensor::from_array(([batch, len], to_i64(ids))).map_err(err)?;
+        let mask = OrtTensor::from_array(([batch, len], to_i64(mask))).map_err(err)?;
+        // A poisoned lock only means another thread panicked mid-run; the session itself
+        // holds no state between runs.
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let outputs = session
+            .run(ort::inputs!["input_ids" => ids, "attention_mask" => mask])
+            .map_err(err)?;
+        let (shape, data) = outputs["last_hidden_state"]
+            .try_extract_tensor::<f32>()
+            .map_err(err)?;
+        let dims: Vec<i64> = shape.iter().copied().collect();
+        if dims != [batch as i64, len as i64, self.hidden_size as i64] {
+            return Err(ort_error(
+                &self.path,
+                format!(
+                    "output shape {dims:?}, expected [{batch}, {len}, {}]",
+                    self.hidden_size
+                ),
+            ));
+        }
+        Ok(Tensor::from_slice(
+            data,
+            (batch, len, self.hidden_size),
+            &Device::Cpu,
+        )?)
+    }
+}
