@@ -226,6 +226,11 @@ struct TrainArgs {
     /// Extra SI thresholds to score during cross-validation, e.g. 0.2,0.3,0.4.
     #[arg(long, value_delimiter = ',', requires = "cv", value_name = "T,...")]
     sweep: Vec<f32>,
+    /// With --cv and a transformer --model: encode the held-out articles with this encoder
+    /// backend (candle, ort, ort-int8) while heads train on the vectors of UNSPIN_BACKEND
+    /// (default candle), to measure shipped heads under another backend.
+    #[arg(long, requires = "cv", value_name = "BACKEND")]
+    test_backend: Option<String>,
     /// Also write the cross-validation report as JSON to FILE.
     #[arg(long, requires = "cv", value_name = "FILE")]
     report: Option<PathBuf>,

@@ -473,6 +473,34 @@ fn train_cross_validation_needs_enough_articles() {
 }
 
 #[test]
+fn train_test_backend_is_checked_before_any_encoding() {
+    let data = tiny_corpus();
+    fails_with(
+        unspin()
+            .args(["train", "--cv", "2", "--test-backend", "ort", "--data"])
+            .arg(data.path()),
+        &["--test-backend needs a transformer --model"],
+    );
+    let empty = tempfile::tempdir().unwrap();
+    fails_with(
+        unspin()
+            .env("UNSPIN_MODELS", empty.path())
+            .args([
+                "train",
+                "--model",
+                "minilm",
+                "--cv",
+                "2",
+                "--test-backend",
+                "onnx",
+            ])
+            .arg("--data")
+            .arg(data.path()),
+        &["unknown encoder backend \"onnx\""],
+    );
+}
+
+#[test]
 fn train_without_data_names_the_directory() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no-such-data");

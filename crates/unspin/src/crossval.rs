@@ -345,6 +345,25 @@ pub fn train_heads_on(
     )?)
 }
 
+/// The article vectors a side-by-side cross-validation uses: heads are trained on `train`,
+/// held-out articles are detected from `test`. They differ when measuring heads trained on one
+/// encoder backend and run on another (fp32 heads on int8 vectors, as shipped heads would be).
+#[derive(Clone)]
+pub struct FoldEncodings {
+    pub train: Arc<EncodingCache>,
+    pub test: Arc<EncodingCache>,
+}
+
+impl FoldEncodings {
+    /// The same vectors for training and testing.
+    pub fn same(cache: Arc<EncodingCache>) -> Self {
+        FoldEncodings {
+            train: cache.clone(),
+            test: cache,
+        }
+    }
+}
+
 /// Side-by-side k-fold cross-validation: classical, transformer, and the ensemble under each
 /// blend, all on the same folds and scored like [`cross_validate`].
 pub fn compare_models(
@@ -352,7 +371,7 @@ pub fn compare_models(
     opts: &CvOptions,
     encoder: Arc<TextEncoder>,
     encoder_name: &str,
-    cache: Arc<EncodingCache>,
+    encodings: FoldEncodings,
     heads_opts: &HeadsTrainOptions,
     blends: &[BlendParams],
 ) -> Result<CompareReport> {
@@ -372,7 +391,7 @@ pub fn compare_models(
         let t0 = Instant::now();
         let heads = train_heads_on(
             &train_refs,
-            &cache,
+            &encodings.train,
             encoder_name,
             hidden,
             heads_opts,
@@ -380,7 +399,8 @@ pub fn compare_models(
             &format!("cv fold {k}"),
         )?;
         head_secs += t0.elapsed().as_secs_f64();
-        let tr = TransformerDetector::from_parts(encoder.clone(), heads)?.with_cache(cache.clone());
+        let tr = TransformerDetector::from_parts(encoder.clone(), heads)?
+            .with_cache(encodings.test.clone());
         let (gold_tc, gold_si) = Corpus::gold(&test);
         let mut detectors: Vec<Box<dyn Detector>> = Vec::new();
         detectors.push(Box::new(classical_model.clone()));
@@ -459,7 +479,7 @@ impl std::fmt::Display for CompareReport {
         )?;
         writeln!(
             f,
-            "model       blend (si_w, th, tc_w)  SI-P    SI-R    SI-F1   TC-F1   FLC-F1"
+            "model            blend (si_w, th, tc_w)  SI-P    SI-R    SI-F1   TC-F1   FLC-F1"
         )?;
         for m in &self.models {
             let blend = m
@@ -473,7 +493,7 @@ impl std::fmt::Display for CompareReport {
                 .unwrap_or_else(|| "-".into());
             writeln!(
                 f,
-                "{:<11} {:<23} {:.4}  {:.4}  {:.4}  {:.4}  {:.4}",
+                "{:<16} {:<23} {:.4}  {:.4}  {:.4}  {:.4}  {:.4}",
                 m.name,
                 blend,
                 m.si.overall.precision,

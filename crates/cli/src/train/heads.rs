@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 use unspin::classical::TrainOptions;
-use unspin::crossval::{compare_models, encode_corpus, train_heads_on, Corpus, CvOptions};
+use unspin::crossval::{
+    compare_models, encode_corpus, train_heads_on, Corpus, CvOptions, FoldEncodings,
+};
 use unspin::transformer::{self, BlendParams, HeadsTrainOptions, TextEncoder};
 
 /// Blend weights the cross-validation tries: token weight × threshold × technique weight.
@@ -26,23 +28,40 @@ pub fn run(
         .encoders
         .clone()
         .unwrap_or_else(transformer::default_cache_dir);
-    let text_encoder = TextEncoder::load_with(
-        &dir.join(encoder),
-        None,
-        transformer::BackendKind::from_env()?,
-    )?;
+    let backend = transformer::BackendKind::from_env()?;
+    let text_encoder = TextEncoder::load_with(&dir.join(encoder), None, backend)?;
     let hidden = text_encoder.config().hidden_size;
     let heads_opts = HeadsTrainOptions::default();
     let t0 = Instant::now();
-    let mut last = Instant::now();
-    let cache = encode_corpus(corpus, &text_encoder, |i, n| {
-        if last.elapsed().as_secs_f64() > 10.0 || i == n {
-            eprintln!("unspin: encoded {i}/{n} articles with {encoder}");
-            last = Instant::now();
+    let encode = |enc: &TextEncoder| {
+        let mut last = Instant::now();
+        encode_corpus(corpus, enc, |i, n| {
+            if last.elapsed().as_secs_f64() > 10.0 || i == n {
+                eprintln!(
+                    "unspin: encoded {i}/{n} articles with {encoder} ({})",
+                    enc.backend().name()
+                );
+                last = Instant::now();
+            }
+        })
+        .map(Arc::new)
+    };
+    let cache = encode(&text_encoder)?;
+    // Held-out articles encoded by another backend: heads trained as shipped (on this
+    // backend's vectors) and run where a user might run them.
+    // (clap lets --test-backend through only with --cv.)
+    let test_cache = match &args.test_backend {
+        Some(name) => {
+            let kind = transformer::BackendKind::parse(name)?;
+            Some(encode(&TextEncoder::load_with(
+                &dir.join(encoder),
+                None,
+                kind,
+            )?)?)
         }
-    })?;
+        None => None,
+    };
     let encode_seconds = t0.elapsed().as_secs_f64();
-    let cache = Arc::new(cache);
     // The blend stored with the heads: the one cross-validation chose, when it ran.
     let mut blend = BlendParams::default();
     if let Some(folds) = args.cv {
@@ -69,7 +88,10 @@ pub fn run(
             &opts,
             Arc::new(text_encoder),
             encoder,
-            cache.clone(),
+            FoldEncodings {
+                train: cache.clone(),
+                test: test_cache.unwrap_or_else(|| cache.clone()),
+            },
             &heads_opts,
             &blends,
         )?;
