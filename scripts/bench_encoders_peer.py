@@ -82,24 +82,10 @@ def main():
             sys.exit(f"{onnx_path}: not found (run scripts/setup-ort.sh)")
         if not onnx_path.exists():
             onnx_path = Path(tempfile.mkdtemp(prefix="unspin-onnx-")) / "model.onnx"
-            eager = AutoModel.from_pretrained(args.model, attn_implementation="eager").eval()
-            ids = torch.randint(1000, 2000, (2, 40), dtype=torch.long)
-            mask = torch.ones((2, 40), dtype=torch.long)
-            mask[1, 25:] = 0
-            torch.onnx.export(
-                eager,
-                (ids, mask),
-                str(onnx_path),
-                input_names=["input_ids", "attention_mask"],
-                output_names=["last_hidden_state"],
-                dynamic_axes={
-                    "input_ids": {0: "batch", 1: "len"},
-                    "attention_mask": {0: "batch", 1: "len"},
-                    "last_hidden_state": {0: "batch", 1: "len"},
-                },
-                opset_version=17,
-                dynamo=False,
-            )
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            from export_onnx import export_fp32
+
+            export_fp32(args.model, onnx_path)
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1

@@ -20,24 +20,13 @@ import sys
 from pathlib import Path
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("dir", type=Path)
-    ap.add_argument("--check", action="store_true")
-    args = ap.parse_args()
-    d = args.dir
-    for f in ("config.json", "model.safetensors", "tokenizer.json"):
-        if not (d / f).is_file():
-            sys.exit(f"export_onnx: {d / f}: not found (run scripts/setup-models.sh)")
-
+def export_fp32(model_dir, out):
+    """Exports the encoder at `model_dir` to the ONNX file `out` (fp32), with eager attention:
+    the SDPA path drops an all-ones mask in Python, which tracing would bake into the graph."""
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
 
-    torch.manual_seed(0)
-    # Eager attention: the SDPA path drops an all-ones mask in Python, which tracing would
-    # bake into the graph.
-    model = AutoModel.from_pretrained(str(d), attn_implementation="eager").eval()
+    model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
 
     class Wrapped(torch.nn.Module):
         """Only the two inputs unspin feeds (BERT's token types default to zeros)."""
@@ -49,29 +38,45 @@ def main():
         def forward(self, input_ids, attention_mask):
             return self.m(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
+    torch.manual_seed(0)
+    # Two rows of different lengths, so padding is traced as data, not as constants.
+    ids = torch.randint(1000, 2000, (2, 40), dtype=torch.long)
+    mask = torch.ones((2, 40), dtype=torch.long)
+    mask[1, 25:] = 0
+    torch.onnx.export(
+        Wrapped(model),
+        (ids, mask),
+        str(out),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["last_hidden_state"],
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "len"},
+            "attention_mask": {0: "batch", 1: "len"},
+            "last_hidden_state": {0: "batch", 1: "len"},
+        },
+        opset_version=17,
+        dynamo=False,
+    )
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir", type=Path)
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args()
+    d = args.dir
+    for f in ("config.json", "model.safetensors", "tokenizer.json"):
+        if not (d / f).is_file():
+            sys.exit(f"export_onnx: {d / f}: not found (run scripts/setup-models.sh)")
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
     fp32 = d / "model.onnx"
     int8 = d / "model.int8.onnx"
     tmp32 = d / f".model.onnx.{os.getpid()}"
     tmp8 = d / f".model.int8.onnx.{os.getpid()}"
     try:
-        # Two rows of different lengths, so padding is traced as data, not as constants.
-        ids = torch.randint(1000, 2000, (2, 40), dtype=torch.long)
-        mask = torch.ones((2, 40), dtype=torch.long)
-        mask[1, 25:] = 0
-        torch.onnx.export(
-            Wrapped(model),
-            (ids, mask),
-            str(tmp32),
-            input_names=["input_ids", "attention_mask"],
-            output_names=["last_hidden_state"],
-            dynamic_axes={
-                "input_ids": {0: "batch", 1: "len"},
-                "attention_mask": {0: "batch", 1: "len"},
-                "last_hidden_state": {0: "batch", 1: "len"},
-            },
-            opset_version=17,
-            dynamo=False,
-        )
+        export_fp32(d, tmp32)
         # Only products with a weight matrix (not attention's activation-by-activation ones),
         # and not the feed-forward output projections: their input, after GELU, has outliers
         # that one activation scale per tensor cannot hold. Quantizing those too left MPNet's
@@ -106,10 +111,10 @@ def main():
     if args.check:
         import numpy as np
         import onnxruntime as ort
-        from transformers import AutoTokenizer
+        import torch
+        from transformers import AutoModel, AutoTokenizer
 
         tok = AutoTokenizer.from_pretrained(str(d))
-        # A fresh copy: the exported module is not trusted to be left as it was.
         model = AutoModel.from_pretrained(str(d), attn_implementation="eager").eval()
         text = "The phony war is over, and the real one has begun, said the minister. " * 30
         enc = tok(text, truncation=True, max_length=512, return_tensors="np")
@@ -123,7 +128,11 @@ def main():
             out = sess.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             diff = np.abs(out - ref).max()
             rel = np.linalg.norm(out - ref) / np.linalg.norm(ref)
-            print(f"{path.name}: max abs diff {diff:.2e}, relative L2 error {rel:.3%}")
+            cos = (out * ref).sum(-1) / np.linalg.norm(out, axis=-1) / np.linalg.norm(ref, axis=-1)
+            print(
+                f"{path.name}: max abs diff {diff:.2e}, relative L2 error {rel:.3%}, "
+                f"mean cosine per token {cos.mean():.4f}"
+            )
 
 
 if __name__ == "__main__":
