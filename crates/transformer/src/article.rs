@@ -132,6 +132,7 @@ enum Backend {
 pub struct TextEncoder {
     config: EncoderConfig,
     backend: Backend,
+    kind: BackendKind,
     tokenizer: Tokenizer,
     special: SpecialTokens,
     windows: WindowConfig,
@@ -189,7 +190,7 @@ impl TextEncoder {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let encoder = crate::onnx::OrtEncoder::load(&graph, &library, config.hidden_size, threads)?;
         let windows = WindowConfig::for_model(config.max_sequence_len());
-        Self::from_backend(config, Backend::Ort(encoder), tokenizer, windows)
+        Self::from_backend(config, Backend::Ort(encoder), backend, tokenizer, windows)
     }
 
     #[cfg(not(feature = "ort"))]
@@ -203,12 +204,19 @@ impl TextEncoder {
     /// Puts the parts together, checking the window settings against the model.
     pub fn new(encoder: Encoder, tokenizer: Tokenizer, windows: WindowConfig) -> Result<Self> {
         let config = encoder.config().clone();
-        Self::from_backend(config, Backend::Candle(encoder), tokenizer, windows)
+        Self::from_backend(
+            config,
+            Backend::Candle(encoder),
+            BackendKind::Candle,
+            tokenizer,
+            windows,
+        )
     }
 
     fn from_backend(
         config: EncoderConfig,
         backend: Backend,
+        kind: BackendKind,
         tokenizer: Tokenizer,
         windows: WindowConfig,
     ) -> Result<Self> {
@@ -217,6 +225,7 @@ impl TextEncoder {
         Ok(TextEncoder {
             config,
             backend,
+            kind,
             tokenizer,
             special,
             windows,
@@ -237,17 +246,7 @@ impl TextEncoder {
 
     /// Which backend runs the forward pass.
     pub fn backend(&self) -> BackendKind {
-        match &self.backend {
-            Backend::Candle(_) => BackendKind::Candle,
-            #[cfg(feature = "ort")]
-            Backend::Ort(e) => {
-                if e.is_int8() {
-                    BackendKind::OrtInt8
-                } else {
-                    BackendKind::Ort
-                }
-            }
-        }
+        self.kind
     }
 
     /// One forward pass: `ids` and `mask` are `batch × len`, row-major, special tokens

@@ -102,13 +102,6 @@ impl OrtEncoder {
         })
     }
 
-    /// Whether the graph is the int8 one (by its file name, as setup-ort.sh writes it).
-    pub fn is_int8(&self) -> bool {
-        self.path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().contains("int8"))
-    }
-
     /// As [`crate::model::Encoder::forward`]: `ids` and `mask` are `batch × len`, row-major;
     /// returns `(batch, len, hidden_size)`.
     pub fn forward(&self, ids: &[u32], mask: &[u32], batch: usize, len: usize) -> Result<Tensor> {
