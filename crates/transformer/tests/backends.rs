@@ -70,7 +70,7 @@ fn ort_backend_without_an_exported_graph_names_the_file() {
 }
 
 /// fp32 through onnxruntime equals candle to float noise; int8 stays close in direction
-/// (measured: max |diff| 1e-5 for fp32; mean cosine 0.99 for int8 on this text).
+/// (measured: max |diff| 6e-6 for fp32; mean cosine 0.995 for int8 on this text).
 #[cfg(feature = "ort")]
 #[test]
 #[ignore = "needs scripts/setup-ort.sh (the ONNX graphs and the onnxruntime library)"]
@@ -87,7 +87,7 @@ fn ort_matches_candle_on_real_minilm() {
     let rows = |t: &candle_core::Tensor| t.to_vec2::<f32>().unwrap();
     let want = rows(&reference.hidden);
     for (kind, max_diff, min_mean_cos) in [
-        (BackendKind::Ort, 1e-3f32, 0.9999f32),
+        (BackendKind::Ort, 1e-4f32, 0.9999f32),
         (BackendKind::OrtInt8, f32::INFINITY, 0.98),
     ] {
         let enc = TextEncoder::load_with(&dir, None, kind).unwrap();
