@@ -498,6 +498,24 @@ fn train_test_backend_is_checked_before_any_encoding() {
             .arg(data.path()),
         &["unknown encoder backend \"onnx\""],
     );
+    // A backend this build cannot run is refused too, before any article is encoded (the
+    // tiny BERT fixture stands in for MiniLM).
+    let encoders = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../transformer/tests/fixtures/tiny-bert"),
+        encoders.path().join("all-MiniLM-L6-v2"),
+    )
+    .unwrap();
+    let err = fails_with(
+        unspin()
+            .args(["train", "--model", "minilm", "--cv", "2", "--test-backend", "ort-int8"])
+            .arg("--encoders")
+            .arg(encoders.path())
+            .arg("--data")
+            .arg(data.path()),
+        &["ort"],
+    );
+    assert!(!err.contains("encoded"), "{err}");
 }
 
 #[test]

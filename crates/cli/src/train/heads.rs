@@ -46,21 +46,19 @@ pub fn run(
         })
         .map(Arc::new)
     };
-    let cache = encode(&text_encoder)?;
     // Held-out articles encoded by another backend: heads trained as shipped (on this
-    // backend's vectors) and run where a user might run them.
+    // backend's vectors) and run where a user might run them. Loaded before any encoding, so
+    // a backend this build lacks fails at once, not after half an hour of MPNet.
     // (clap lets --test-backend through only with --cv.)
-    let test_cache = match &args.test_backend {
+    let test_encoder = match &args.test_backend {
         Some(name) => {
             let kind = transformer::BackendKind::parse(name)?;
-            Some(encode(&TextEncoder::load_with(
-                &dir.join(encoder),
-                None,
-                kind,
-            )?)?)
+            Some(TextEncoder::load_with(&dir.join(encoder), None, kind)?)
         }
         None => None,
     };
+    let cache = encode(&text_encoder)?;
+    let test_cache = test_encoder.as_ref().map(encode).transpose()?;
     let encode_seconds = t0.elapsed().as_secs_f64();
     // The blend stored with the heads: the one cross-validation chose, when it ran.
     let mut blend = BlendParams::default();
