@@ -508,7 +508,15 @@ fn train_test_backend_is_checked_before_any_encoding() {
     .unwrap();
     let err = fails_with(
         unspin()
-            .args(["train", "--model", "minilm", "--cv", "2", "--test-backend", "ort-int8"])
+            .args([
+                "train",
+                "--model",
+                "minilm",
+                "--cv",
+                "2",
+                "--test-backend",
+                "ort-int8",
+            ])
             .arg("--encoders")
             .arg(encoders.path())
             .arg("--data")
