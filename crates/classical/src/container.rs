@@ -48,25 +48,10 @@ pub fn unpack<T: DeserializeOwned>(magic: &[u8], version: u32, bytes: &[u8]) -> 
     postcard::from_bytes(&raw).map_err(|e| Unpack::Corrupt(e.to_string()))
 }
 
-/// Writes a model file atomically (temporary file in the same directory, then a rename), so a
-/// crash never leaves half a model where a build embeds it from. Temporary files are private
-/// (0600) by default and the rename keeps that; a model is meant to be shared, so it gets
-/// ordinary permissions (umask still applies).
+/// Writes a model file atomically, with shareable permissions
+/// ([`unspin_core::files::write_atomic`]).
 pub fn save(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    unspin_core::files::write_atomic(path, bytes)
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use crate::sparse::SparseWeights;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use unspin_core::{
-    spans_from_token_probabilities, top_techniques, CharSpan, Detector, Document, Span, Technique,
-    TechniqueScores,
+    mix_into, spans_from_token_probabilities, top_techniques, CharSpan, Detector, Document, Span,
+    Technique, TechniqueScores,
 };
 
 const MAGIC: &[u8] = b"UNSPIN-CLASSICAL\n";
@@ -252,10 +252,6 @@ pub struct Blend<'a> {
     pub tc_weight: f32,
 }
 
-fn mix(own: f32, other: f32, w: f32) -> f32 {
-    (1.0 - w) * own + w * other
-}
-
 impl ClassicalModel {
     /// Finds technique spans, optionally blending in a second model ([`Blend`]). The dedicated
     /// taggers (Loaded_Language, Name_Calling) stay classical: their spans are tighter than
@@ -276,9 +272,7 @@ impl ClassicalModel {
         }
         let mut threshold = self.decode.si_threshold;
         if let Some(b) = blend {
-            for (p, &q) in probs[0].iter_mut().zip(b.si) {
-                *p = mix(*p, q, b.si_weight);
-            }
+            mix_into(&mut probs[0], b.si, b.si_weight);
             threshold = b.si_threshold;
         }
         let regions = spans_from_token_probabilities(doc, &probs[0], threshold);
@@ -290,9 +284,7 @@ impl ClassicalModel {
         if let Some(b) = blend.filter(|b| b.tc_weight > 0.0 && !regions.is_empty()) {
             let spans: Vec<CharSpan> = regions.iter().map(|r| r.0).collect();
             for (own, other) in scores.iter_mut().zip((b.classify)(&spans)) {
-                for (p, q) in own.iter_mut().zip(other) {
-                    *p = mix(*p, q, b.tc_weight);
-                }
+                mix_into(own, &other, b.tc_weight);
             }
         }
         let n_tagged = out.len();

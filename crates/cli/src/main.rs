@@ -123,8 +123,9 @@ struct AnalyzeArgs {
     #[arg(long, value_enum, default_value_t = InputArg::Auto)]
     input: InputArg,
     /// The detector: classical (embedded), minilm (fast transformer), mpnet, ensemble
-    /// (classical + MiniLM), or a model file (classical .unspin or heads .safetensors)
-    /// [default: ensemble when its encoder is installed (scripts/setup-models.sh), else classical].
+    /// (classical + MPNet), ensemble-minilm (classical + MiniLM), or a model file (classical
+    /// .unspin or heads .safetensors) [default: the ensemble when its encoders are installed
+    /// (scripts/setup-models.sh), else ensemble-minilm, else classical].
     #[arg(long, value_name = MODEL_HELP, env = "UNSPIN_MODEL")]
     model: Option<String>,
     /// Largest accepted article in bytes; larger inputs are refused, not read.

@@ -48,6 +48,14 @@ pub type TechniqueScores = [f32; Technique::COUNT];
 /// Scores that prefer no technique: what a detector answers for a span it could not score.
 pub const UNIFORM_SCORES: TechniqueScores = [1.0 / Technique::COUNT as f32; Technique::COUNT];
 
+/// Mixes `other` into `own` linearly, element by element: `(1 - w)·own + w·other`. How an
+/// ensemble blends token probabilities and technique scores (`w` = the other model's weight).
+pub fn mix_into(own: &mut [f32], other: &[f32], w: f32) {
+    for (p, &q) in own.iter_mut().zip(other) {
+        *p = (1.0 - w) * *p + w * q;
+    }
+}
+
 /// A propaganda technique detector.
 pub trait Detector: Send + Sync {
     /// A short name for logs and reports ("classical", "mpnet", ...).

@@ -7,6 +7,7 @@
 pub mod aids;
 pub mod article;
 pub mod detector;
+pub mod files;
 pub mod input;
 pub mod offsets;
 pub mod report;
@@ -16,8 +17,8 @@ pub mod technique;
 
 pub use article::Article;
 pub use detector::{
-    assign_techniques, spans_from_token_probabilities, top_techniques, Detector, Document,
-    TechniqueScores, UNIFORM_SCORES,
+    assign_techniques, mix_into, spans_from_token_probabilities, top_techniques, Detector,
+    Document, TechniqueScores, UNIFORM_SCORES,
 };
 pub use input::{
     article_from_bytes, article_from_html, read_article, read_article_dir, read_article_from,

@@ -94,10 +94,6 @@ impl TransformerDetector {
         &self.heads
     }
 
-    pub fn encoder(&self) -> &TextEncoder {
-        &self.encoder
-    }
-
     /// The document's encoding: from the cache when it holds this article, else computed.
     pub fn encode(&self, doc: &Document) -> Result<Arc<Encoded>> {
         let chars = doc.article.len_chars();

@@ -157,8 +157,8 @@ pub fn strip_model_prefix(tensors: HashMap<String, Tensor>) -> HashMap<String, T
         .collect()
 }
 
-/// Writes f32 tensors and string metadata as a safetensors file, atomically: to a temporary
-/// file in the same directory, then renamed over `path`, so a crash never leaves half a file.
+/// Writes f32 tensors and string metadata as a safetensors file, atomically
+/// ([`unspin_core::files::write_atomic`]), so a crash never leaves half a file.
 pub fn save_safetensors(
     path: &Path,
     tensors: &[(String, Tensor)],
@@ -186,17 +186,9 @@ pub fn save_safetensors(
     let mut header = serde_json::to_vec(&header).expect("a JSON map serialises");
     // The format asks for the data to start 8-byte aligned; pad the header with spaces.
     header.resize(header.len().div_ceil(8) * 8, b' ');
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    use std::io::Write;
-    tmp.write_all(&(header.len() as u64).to_le_bytes())
-        .map_err(io)?;
-    tmp.write_all(&header).map_err(io)?;
-    tmp.write_all(&data).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    let mut bytes = Vec::with_capacity(8 + header.len() + data.len());
+    bytes.extend((header.len() as u64).to_le_bytes());
+    bytes.extend(header);
+    bytes.extend(data);
+    unspin_core::files::write_atomic(path, &bytes).map_err(io)
 }

@@ -301,8 +301,8 @@ pub struct CompareReport {
     pub models: Vec<ModelScores>,
 }
 
-/// Encodes every article of `corpus` once with `base`'s encoder (the encoder is frozen, so
-/// folds can share the vectors). `progress` is called after each article.
+/// Encodes every article of `corpus` once with `encoder` (it is frozen, so folds can share the
+/// vectors). `progress` is called after each article.
 pub fn encode_corpus(
     corpus: &Corpus,
     encoder: &TextEncoder,
@@ -354,16 +354,6 @@ pub struct FoldEncodings {
     pub test: Arc<EncodingCache>,
 }
 
-impl FoldEncodings {
-    /// The same vectors for training and testing.
-    pub fn same(cache: Arc<EncodingCache>) -> Self {
-        FoldEncodings {
-            train: cache.clone(),
-            test: cache,
-        }
-    }
-}
-
 /// Side-by-side k-fold cross-validation: classical, transformer, and the ensemble under each
 /// blend, all on the same folds and scored like [`cross_validate`].
 pub fn compare_models(
@@ -387,7 +377,11 @@ pub fn compare_models(
     for k in 0..opts.folds {
         let (train_docs, test) = split_fold(corpus, &fold_of, k);
         let train_refs: Vec<&TrainDoc> = train_docs.iter().collect();
-        let classical_model = classical::train(&train_docs, &opts.train, &format!("cv fold {k}"));
+        let classical_model = Arc::new(classical::train(
+            &train_docs,
+            &opts.train,
+            &format!("cv fold {k}"),
+        ));
         let t0 = Instant::now();
         let heads = train_heads_on(
             &train_refs,
@@ -403,7 +397,7 @@ pub fn compare_models(
             .with_cache(encodings.test.clone());
         let (gold_tc, gold_si) = Corpus::gold(&test);
         let mut detectors: Vec<Box<dyn Detector>> = Vec::new();
-        detectors.push(Box::new(classical_model.clone()));
+        detectors.push(Box::new(ClassicalModel::clone(&classical_model)));
         for b in blends {
             detectors.push(Box::new(
                 Ensemble::new(classical_model.clone(), tr.clone()).with_blend(*b),

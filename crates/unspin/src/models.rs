@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::classical::{Blend, ClassicalModel};
 use crate::transformer::{self, BlendParams, Heads, TransformerDetector};
-use unspin_core::{CharSpan, Detector, Document, Span, TechniqueScores, UNIFORM_SCORES};
+use std::sync::Arc;
+use unspin_core::{mix_into, CharSpan, Detector, Document, Span, TechniqueScores, UNIFORM_SCORES};
 
 /// Heads trained on all 371 PTC training articles over all-MiniLM-L6-v2 (`unspin train
 /// --model minilm`), compiled in: 1.2 MB, while the encoder itself comes from the setup script.
@@ -92,14 +93,17 @@ pub fn load_model(choice: &ModelChoice, encoders_dir: &Path) -> anyhow::Result<B
         ModelChoice::Classical => Box::new(ClassicalModel::embedded()?),
         ModelChoice::Minilm => Box::new(load_transformer(transformer::MINILM, encoders_dir)?),
         ModelChoice::Mpnet => Box::new(load_transformer(transformer::MPNET, encoders_dir)?),
-        ModelChoice::Ensemble => Box::new(Ensemble::new(
-            ClassicalModel::embedded()?,
-            load_transformer(transformer::MPNET, encoders_dir)?,
-        )),
-        ModelChoice::EnsembleMinilm => Box::new(Ensemble::new(
-            ClassicalModel::embedded()?,
-            load_transformer(transformer::MINILM, encoders_dir)?,
-        )),
+        ModelChoice::Ensemble | ModelChoice::EnsembleMinilm => {
+            let encoder = if *choice == ModelChoice::Ensemble {
+                transformer::MPNET
+            } else {
+                transformer::MINILM
+            };
+            Box::new(Ensemble::new(
+                ClassicalModel::embedded()?,
+                load_transformer(encoder, encoders_dir)?,
+            ))
+        }
         ModelChoice::File(path) => {
             if path.extension().is_some_and(|e| e == "safetensors") {
                 Box::new(TransformerDetector::load(encoders_dir, path)?)
@@ -143,7 +147,8 @@ pub fn load_best(encoders_dir: &Path) -> anyhow::Result<Loaded> {
 /// The classical model blended with a transformer: token probabilities and technique scores
 /// mixed linearly with the weights stored in the transformer's heads.
 pub struct Ensemble {
-    classical: ClassicalModel,
+    // Shared: cross-validation builds 18 ensembles per fold over one classical model.
+    classical: Arc<ClassicalModel>,
     transformer: TransformerDetector,
     blend: BlendParams,
     name: String,
@@ -152,14 +157,17 @@ pub struct Ensemble {
 impl Ensemble {
     /// Named "ensemble" with MPNet (the default) and "ensemble-<encoder>" otherwise, so that
     /// reports and resumed batch runs tell them apart.
-    pub fn new(classical: ClassicalModel, transformer: TransformerDetector) -> Self {
+    pub fn new(
+        classical: impl Into<Arc<ClassicalModel>>,
+        transformer: TransformerDetector,
+    ) -> Self {
         let blend = transformer.heads().meta.blend;
         let name = match transformer.name() {
             "mpnet" => "ensemble".to_string(),
             other => format!("ensemble-{other}"),
         };
         Ensemble {
-            classical,
+            classical: classical.into(),
             transformer,
             blend,
             name,
@@ -170,18 +178,6 @@ impl Ensemble {
     pub fn with_blend(mut self, blend: BlendParams) -> Self {
         self.blend = blend;
         self
-    }
-
-    pub fn blend(&self) -> BlendParams {
-        self.blend
-    }
-}
-
-fn mix(own: &mut [TechniqueScores], other: &[TechniqueScores], w: f32) {
-    for (a, b) in own.iter_mut().zip(other) {
-        for (p, q) in a.iter_mut().zip(b) {
-            *p = (1.0 - w) * *p + w * q;
-        }
     }
 }
 
@@ -219,11 +215,9 @@ impl Detector for Ensemble {
 
     fn classify(&self, doc: &Document, spans: &[CharSpan]) -> Vec<TechniqueScores> {
         let mut own = self.classical.classify(doc, spans);
-        mix(
-            &mut own,
-            &self.transformer.classify(doc, spans),
-            self.blend.tc_weight,
-        );
+        for (a, b) in own.iter_mut().zip(self.transformer.classify(doc, spans)) {
+            mix_into(a, &b, self.blend.tc_weight);
+        }
         own
     }
 }

@@ -28,10 +28,23 @@ pub fn run(
         .encoders
         .clone()
         .unwrap_or_else(transformer::default_cache_dir);
+    // Both backends are checked and loaded before any encoding: a typo or a backend this build
+    // lacks fails at once, not after half an hour of MPNet.
     let backend = transformer::BackendKind::from_env()?;
+    let test_backend = args
+        .test_backend
+        .as_deref()
+        .map(transformer::BackendKind::parse)
+        .transpose()?;
     let text_encoder = TextEncoder::load_with(&dir.join(encoder), None, backend)?;
+    // Held-out articles encoded by another backend: heads trained as shipped (on this
+    // backend's vectors) and run where a user might run them. (clap lets --test-backend
+    // through only with --cv.)
+    let test_encoder = test_backend
+        .map(|kind| TextEncoder::load_with(&dir.join(encoder), None, kind))
+        .transpose()?;
     let hidden = text_encoder.config().hidden_size;
-    let heads_opts = HeadsTrainOptions::default();
+    let mut heads_opts = HeadsTrainOptions::default();
     let t0 = Instant::now();
     let encode = |enc: &TextEncoder| {
         let mut last = Instant::now();
@@ -46,22 +59,9 @@ pub fn run(
         })
         .map(Arc::new)
     };
-    // Held-out articles encoded by another backend: heads trained as shipped (on this
-    // backend's vectors) and run where a user might run them. Loaded before any encoding, so
-    // a backend this build lacks fails at once, not after half an hour of MPNet.
-    // (clap lets --test-backend through only with --cv.)
-    let test_encoder = match &args.test_backend {
-        Some(name) => {
-            let kind = transformer::BackendKind::parse(name)?;
-            Some(TextEncoder::load_with(&dir.join(encoder), None, kind)?)
-        }
-        None => None,
-    };
     let cache = encode(&text_encoder)?;
     let test_cache = test_encoder.as_ref().map(encode).transpose()?;
     let encode_seconds = t0.elapsed().as_secs_f64();
-    // The blend stored with the heads: the one cross-validation chose, when it ran.
-    let mut blend = BlendParams::default();
     if let Some(folds) = args.cv {
         let opts = CvOptions {
             folds,
@@ -105,8 +105,9 @@ pub fn run(
         if args.out.is_none() {
             return Ok(());
         }
+        // The blend stored with the heads: the one cross-validation chose.
         if let Some(best) = report.best_blend() {
-            blend = best;
+            heads_opts.blend = best;
         }
     }
     let out = args.out.clone().unwrap_or_else(|| {
@@ -118,7 +119,7 @@ pub fn run(
     let docs: Vec<&unspin::classical::TrainDoc> = corpus.docs.iter().collect();
     let description = super::description(data, &train);
     let t1 = Instant::now();
-    let mut heads = train_heads_on(
+    let heads = train_heads_on(
         &docs,
         &cache,
         encoder,
@@ -127,8 +128,8 @@ pub fn run(
         args.seed,
         &description,
     )?;
-    heads.meta.blend = blend;
     heads.save(&out)?;
+    let blend = heads.meta.blend;
     let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
     let text = format!(
         "encoded {} articles in {encode_seconds:.0} s, trained heads in {:.1} s\nheads: {} ({:.1} KiB), ensemble blend (si_w, th, tc_w) {:.2}, {:.2}, {:.2}\n",

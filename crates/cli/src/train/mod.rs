@@ -35,10 +35,6 @@ pub fn run(args: TrainArgs) -> Result<()> {
         TrainModel::Mpnet => Some(unspin::transformer::MPNET),
     };
     if let Some(encoder) = encoder {
-        if let Some(name) = &args.test_backend {
-            // A typo must not cost the minutes of encoding that come first.
-            unspin::transformer::BackendKind::parse(name)?;
-        }
         return heads::run(&args, &corpus, &data, train, encoder);
     }
     if args.test_backend.is_some() {
