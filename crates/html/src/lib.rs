@@ -43,6 +43,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use dom_query::{Document, NodeRef};
 
+mod depth;
+pub use depth::parsed_depth;
+
 /// The article found in an HTML page.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Extracted {
@@ -64,14 +67,11 @@ pub enum HtmlError {
     /// page of navigation only, an index page of links, or plain garbage.
     #[error("no main article text found in the HTML page")]
     NoMainText,
-    /// Elements are nested deeper than [`MAX_NESTING`] (estimated from the tags): such a page
-    /// is broken or hostile, and extraction time grows with the square of the depth (and
-    /// recursion in the extractor could overflow the stack), so it is refused up front.
-    #[error("HTML elements are nested about {depth} deep (at most {MAX_NESTING} supported)")]
-    TooDeep {
-        /// The estimated nesting depth.
-        depth: usize,
-    },
+    /// The parsed tree would be deeper than [`MAX_NESTING`]: such a page is broken or
+    /// hostile, and extraction time grows with the square of the depth (and recursion in the
+    /// extractor could overflow the stack), so it is refused as soon as the parser gets there.
+    #[error("HTML elements are nested more than {MAX_NESTING} deep")]
+    TooDeep,
     /// The extractor itself failed (or panicked) on this input. The message says how.
     #[error("HTML extraction failed: {0}")]
     Extraction(String),
@@ -95,9 +95,10 @@ pub fn extract(html: &str) -> Result<Extracted, HtmlError> {
     if html.trim().is_empty() {
         return Err(HtmlError::NoMainText);
     }
-    let depth = estimate_nesting(html);
-    if depth > MAX_NESTING {
-        return Err(HtmlError::TooDeep { depth });
+    // Measured by the parser itself (see `depth`): a tag-count estimate missed `<div/>`,
+    // stray end tags and ruby parts, and one 120 KB page overflowed a server thread's stack.
+    if parsed_depth(html, MAX_NESTING).is_none() {
+        return Err(HtmlError::TooDeep);
     }
     let cleaned = catch_unwind(|| strip_boilerplate(html))
         // The pre-pass is only an aid: if it ever fails, the extractor still gets the page.
@@ -166,76 +167,6 @@ fn has_prose(text: &str, title: Option<&str>) -> bool {
         key = key.replace(&title, "");
     }
     !key.is_empty()
-}
-
-/// Elements with no content ([void elements]) or whose end tag may be left out (and is
-/// implied by the parser): neither deepens the tree, whether or not an end tag follows.
-///
-/// [void elements]: https://html.spec.whatwg.org/multipage/syntax.html#void-elements
-const NON_NESTING_TAGS: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-    "wbr", "param", "keygen", "basefont", "frame", "isindex", "html", "head", "body", "p", "li",
-    "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "option", "optgroup",
-    "rb", "rt", "rp", "rtc", "caption",
-];
-
-/// Elements whose content is raw text, in which `<` starts no tag.
-const RAW_TEXT_TAGS: &[&str] = &["script", "style", "textarea", "title", "xmp", "plaintext"];
-
-/// Estimates the deepest element nesting of a page from its tags alone, in one linear pass
-/// and without building a tree (building one is itself quadratic in the depth). Start tags
-/// deepen, end tags return; void and optional-end elements, comments, doctypes and raw-text
-/// content are skipped. Mismatched end tags make it an estimate, not an exact depth.
-fn estimate_nesting(html: &str) -> usize {
-    let bytes = html.as_bytes();
-    let (mut i, mut depth, mut max) = (0usize, 0usize, 0usize);
-    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
-        i += offset + 1;
-        let rest = &bytes[i..];
-        if rest.starts_with(b"!--") {
-            i += find(&rest[3..], b"-->").map_or(rest.len(), |end| 3 + end + 3);
-            continue;
-        }
-        let closing = rest.first() == Some(&b'/');
-        let name_start = usize::from(closing);
-        let name_len = rest[name_start..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b':')
-            .count();
-        if name_len == 0 || !rest[name_start].is_ascii_alphabetic() {
-            continue; // `<!doctype`, `<?xml`, a stray `<` in text
-        }
-        let name = rest[name_start..name_start + name_len].to_ascii_lowercase();
-        let name = std::str::from_utf8(&name).unwrap_or_default();
-        let tag_end = rest.iter().position(|&b| b == b'>').unwrap_or(rest.len());
-        i += tag_end.min(rest.len());
-        if NON_NESTING_TAGS.contains(&name) {
-            continue;
-        }
-        if closing {
-            depth = depth.saturating_sub(1);
-            continue;
-        }
-        if tag_end > 0 && rest[tag_end - 1] == b'/' {
-            continue; // `<x/>`
-        }
-        if RAW_TEXT_TAGS.contains(&name) {
-            // Skip to the matching end tag; the raw text does not nest.
-            let closing_tag = format!("</{name}");
-            i += find(&bytes[i..], closing_tag.as_bytes()).unwrap_or(bytes.len() - i);
-            continue;
-        }
-        depth += 1;
-        max = max.max(depth);
-    }
-    max
-}
-
-/// Byte offset of the first ASCII-case-insensitive occurrence of `needle` (lowercase).
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Whether `text` looks like an HTML document rather than plain text.
@@ -722,29 +653,6 @@ mod tests {
         let page = b"<html><head><meta charset=\"ISO-8859-1\"></head><body>Caf\xe9</body></html>";
         assert!(decode_html(page).contains("Caf\u{e9}"));
         assert!(decode_html("<p>d\u{e9}j\u{e0}</p>".as_bytes()).contains("d\u{e9}j\u{e0}"));
-    }
-
-    #[test]
-    fn estimates_nesting_from_tags() {
-        assert_eq!(
-            estimate_nesting("<html><body><div><p>a<p>b<br><img src=x></div></body>"),
-            1
-        );
-        assert_eq!(
-            estimate_nesting("<div><div><span/></div></div><div></div>"),
-            2
-        );
-        assert_eq!(
-            estimate_nesting("<script>if (a<b) { x = '<div><div>'; }</SCRIPT><div>"),
-            1 // raw text is skipped, then the div
-        );
-        assert_eq!(
-            estimate_nesting("<!-- <div><div> --><!doctype html>< div 3 < 4"),
-            0
-        );
-        assert_eq!(estimate_nesting(&"<div>".repeat(5000)), 5000);
-        assert_eq!(estimate_nesting("<div"), 1);
-        assert_eq!(estimate_nesting("</"), 0);
     }
 
     #[test]
