@@ -225,16 +225,21 @@ fn analyze_stdin_matches_file() {
 }
 
 #[test]
-fn analyze_empty_file_succeeds_with_no_spans() {
+fn analyze_refuses_empty_articles_as_serve_and_batch_do() {
     let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("article7.txt");
-    fs::write(&p, "").unwrap();
-    let v = analyze_json(&[p.to_str().unwrap()]);
-    assert_eq!(v[0]["id"], "7");
-    assert_eq!(v[0]["length"], 0);
-    assert_eq!(v[0]["spans"].as_array().unwrap().len(), 0);
-    let text = stdout_of(unspin().args(["analyze", "--format", "text"]).arg(&p));
-    assert!(text.contains("No propaganda techniques detected."));
+    for (name, text) in [
+        ("article7.txt", ""),
+        ("article8.txt", " \n\t\n"),
+        ("article9.txt", "\u{feff}\n"),
+    ] {
+        let p = dir.path().join(name);
+        fs::write(&p, text).unwrap();
+        fails_with(unspin().arg("analyze").arg(&p), &[name, "is empty"]);
+    }
+    fails_with(
+        unspin().args(["analyze", "-"]).write_stdin("  \n"),
+        &["<stdin>", "is empty"],
+    );
 }
 
 #[test]

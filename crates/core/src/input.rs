@@ -149,6 +149,10 @@ pub enum InputError {
     )]
     NoArticles { path: PathBuf },
 
+    /// Nothing but white space: see [`is_blank`].
+    #[error("{}: is empty (no text but white space); there is nothing to analyse", .path.display())]
+    Empty { path: PathBuf },
+
     /// An HTML page whose main text could not be extracted.
     // `reason` rather than `source`: the message already includes it, and error chains would
     // print it twice.
@@ -252,32 +256,47 @@ pub fn read_article_from<R: Read>(
     decode(bytes, id.to_string(), path, opts.format)
 }
 
+/// Whether a text is empty for analysis: nothing but white space (a byte-order mark counts as
+/// white space). The one rule for every way an article comes in: `analyze` ([`read_inputs`]),
+/// the HTTP API and `batch` all refuse such a text, rather than one of them reporting "no
+/// propaganda" for what is most likely a truncated download or a wrong file.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| c.is_whitespace() || c == '\u{FEFF}')
+}
+
 /// Reads every input, in order: `-` is stdin, a file is one article, a directory is every
 /// `.txt` file directly inside it (see [`read_article_dir`]).
 ///
 /// Everything is read and validated before returning, so a caller that prints results only
 /// after this succeeds never leaves half-written output behind a bad input. Two articles with the
-/// same id (from any inputs) give [`InputError::DuplicateId`].
+/// same id (from any inputs) give [`InputError::DuplicateId`]; a blank article (see
+/// [`is_blank`]) gives [`InputError::Empty`].
 pub fn read_inputs(paths: &[PathBuf], opts: &InputOptions) -> Result<Vec<Article>, InputError> {
     let mut articles = Vec::new();
     let mut seen = IdSet::default();
+    let mut add = |article: Article, source: &Path| {
+        if is_blank(&article.text) {
+            return Err(InputError::Empty {
+                path: source.to_path_buf(),
+            });
+        }
+        seen.insert(&article.id, source)?;
+        articles.push(article);
+        Ok(())
+    };
     for path in paths {
         if path.as_os_str() == "-" {
             let article = read_article_from(io::stdin().lock(), STDIN_ID, STDIN_NAME, opts)?;
-            seen.insert(&article.id, Path::new(STDIN_NAME))?;
-            articles.push(article);
+            add(article, Path::new(STDIN_NAME))?;
             continue;
         }
         let meta = fs::metadata(path).map_err(|e| io_error(path, e))?;
         if meta.is_dir() {
             for (source, article) in read_dir_with_sources(path, opts)? {
-                seen.insert(&article.id, &source)?;
-                articles.push(article);
+                add(article, &source)?;
             }
         } else {
-            let article = read_article(path, opts)?;
-            seen.insert(&article.id, path)?;
-            articles.push(article);
+            add(read_article(path, opts)?, path)?;
         }
     }
     Ok(articles)
@@ -303,6 +322,14 @@ fn read_dir_with_sources(
     dir: &Path,
     opts: &InputOptions,
 ) -> Result<Vec<(PathBuf, Article)>, InputError> {
+    article_files(dir)?
+        .into_iter()
+        .map(|path| read_article(&path, opts).map(|a| (path, a)))
+        .collect()
+}
+
+/// The article files [`read_article_dir`] reads from `dir`, in the order it reads them.
+pub fn article_files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
     let meta = fs::metadata(dir).map_err(|e| io_error(dir, e))?;
     if !meta.is_dir() {
         return Err(InputError::NotADirectory {
@@ -330,10 +357,7 @@ fn read_dir_with_sources(
         });
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    files
-        .into_iter()
-        .map(|(_, path)| read_article(&path, opts).map(|a| (path, a)))
-        .collect()
+    Ok(files.into_iter().map(|(_, path)| path).collect())
 }
 
 fn is_article_name(name: &OsStr) -> bool {
@@ -536,6 +560,23 @@ mod tests {
         assert_eq!(with_human(2048), "2048 bytes (2.0 KiB)");
         assert_eq!(human_bytes(DEFAULT_MAX_BYTES), "16.0 MiB");
         assert_eq!(human_bytes(100_000_000), "95.4 MiB");
+    }
+
+    #[test]
+    fn blank_means_white_space_only() {
+        for blank in [
+            "",
+            " ",
+            "\n\r\n\t",
+            "\u{FEFF}",
+            "\u{FEFF}\n",
+            "\u{A0}\u{2003}\u{3000}",
+        ] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        for text in ["a", " x ", "\u{FEFF}.", "\u{200B}"] {
+            assert!(!is_blank(text), "{text:?}");
+        }
     }
 
     #[test]

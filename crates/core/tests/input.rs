@@ -281,6 +281,33 @@ fn read_inputs_mixes_files_and_directories_in_order() {
 }
 
 #[test]
+fn read_inputs_refuses_blank_articles_naming_them() {
+    // The same rule as the HTTP API and `batch`: white space only (a BOM included) is empty.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [
+        ("empty.txt", &b""[..]),
+        ("spaces.txt", b" \n\t\r\n"),
+        ("bom.txt", "\u{feff}\n".as_bytes()),
+    ] {
+        let path = write(dir.path(), name, bytes);
+        let err = read_inputs(&[path], &opts()).unwrap_err();
+        assert!(matches!(err, InputError::Empty { .. }), "{err:?}");
+        assert!(err.to_string().contains(name), "{err}");
+    }
+    // Inside a directory too, naming the file rather than the directory.
+    let err = read_inputs(&[dir.path().to_path_buf()], &opts()).unwrap_err();
+    assert!(matches!(err, InputError::Empty { .. }), "{err:?}");
+    assert!(err.to_string().contains("bom.txt"), "{err}");
+    // read_article itself still reads an empty file as it is (classify and training use it).
+    assert_eq!(
+        read_article(&dir.path().join("empty.txt"), &opts())
+            .unwrap()
+            .text,
+        ""
+    );
+}
+
+#[test]
 fn missing_paths_and_wrong_kinds() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope.txt");

@@ -80,7 +80,7 @@ impl InputRecord {
                 .map_err(|e| RecordError(format!("html: {e}")))?,
             (None, None) => return Err(RecordError("no \"text\" or \"html\"".into())),
         };
-        if article.text.trim().is_empty() {
+        if unspin::input::is_blank(&article.text) {
             return Err(RecordError("empty text".into()));
         }
         Ok((article, meta))
@@ -121,7 +121,7 @@ pub fn article_from_file(
     let id = Article::id_from_path(path);
     let article = unspin::article_from_bytes(bytes, id, path, format)
         .map_err(|e| RecordError(e.to_string()))?;
-    if article.text.trim().is_empty() {
+    if unspin::input::is_blank(&article.text) {
         return Err(RecordError(format!("{}: empty text", path.display())));
     }
     Ok(article)
@@ -708,6 +708,11 @@ mod tests {
             .0
             .contains("both"));
         assert!(rec(r#"[1, 2]"#).is_err());
+        // Blank text is refused by the same rule as `analyze` and the HTTP API.
+        for blank in [r#""""#, r#"" \n\t""#, r#""\ufeff ""#] {
+            let line = format!(r#"{{"id": "1", "text": {blank}}}"#);
+            assert!(rec(&line).unwrap_err().0.contains("empty text"), "{line}");
+        }
         let (article, meta) =
             rec(r#"{"id": "1", "text": "x", "source": "S", "date": "2025-01-02"}"#).unwrap();
         assert_eq!(article.text, "x");

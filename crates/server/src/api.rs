@@ -173,7 +173,7 @@ async fn analyze(
             ))
         }
     };
-    if input.as_str().trim().is_empty() {
+    if unspin::input::is_blank(input.as_str()) {
         return Err(ApiError::bad_request(format!(
             "\"{}\" is empty",
             input.field()
@@ -230,7 +230,7 @@ async fn classify(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: ClassifyRequest = parse(body, state.max_body)?;
-    if req.text.trim().is_empty() {
+    if unspin::input::is_blank(&req.text) {
         return Err(ApiError::bad_request("\"text\" is empty"));
     }
     // Checked before taking a slot: a bad span is the client's mistake, however busy we are.
