@@ -15,6 +15,10 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         format: args.input.into(),
     };
     let articles = read_inputs(&args.paths, &opts)?;
+    let output = output::Output::new(
+        args.output.clone(),
+        output::input_guard(args.force, &args.paths),
+    )?;
     let aids = !args.no_aids && args.format != Format::Ptc;
     let analyzer = unspin::Analyzer::new(load_model(args.model.as_deref(), true)?, aids)?;
 
@@ -63,7 +67,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
             s.into_bytes()
         }
     };
-    output::emit(&bytes, args.output.as_deref())
+    output.emit(&bytes)
 }
 
 /// PTC FLC lines (`ID<TAB>TECHNIQUE<TAB>START<TAB>END`), written by the same code that writes

@@ -14,6 +14,10 @@ pub fn run(args: ClassifyArgs) -> Result<()> {
     // is accepted too and ignored, so the same file works for both.
     let template = read_labels(&args.spans, LabelFormat::TcTemplate)?;
     let articles = read_article_dir(&args.articles, &InputOptions::default())?;
+    let output = output::Output::new(
+        args.output.clone(),
+        output::input_guard(args.force, &[args.spans.clone(), args.articles.clone()]),
+    )?;
     // Every span must lie inside its article before anything is classified: a span past the end
     // means the template and the articles do not belong together, and guessing would be wrong.
     let lengths: HashMap<String, usize> = articles
@@ -34,7 +38,7 @@ pub fn run(args: ClassifyArgs) -> Result<()> {
         .collect();
     let mut out = Vec::new();
     write_labels(&mut out, &answered, LabelFormat::Tc).context("cannot format labels")?;
-    output::emit(&out, args.output.as_deref())
+    output.emit(&out)
 }
 
 /// Classifies every template line, returning one technique per line in template order.

@@ -134,6 +134,10 @@ struct AnalyzeArgs {
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Write FILE even when it is an input of this run, a symbolic link (the file it points to
+    /// is written) or a device or FIFO (written into). A directory is never replaced.
+    #[arg(long, requires = "output")]
+    force: bool,
     /// Colour in the text view.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -157,6 +161,10 @@ struct ClassifyArgs {
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Write FILE even when it is an input of this run, a symbolic link (the file it points to
+    /// is written) or a device or FIFO (written into). A directory is never replaced.
+    #[arg(long, requires = "output")]
+    force: bool,
 }
 
 /// The three SemEval-2020 Task 11 tasks.

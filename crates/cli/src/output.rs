@@ -1,64 +1,99 @@
 //! Delivering a finished output: to stdout, or atomically to a file.
 //!
-//! Commands render their whole output into memory first and call [`emit`] only once everything
-//! succeeded. Together with the atomic file write this guarantees that a failed run leaves
-//! neither half a JSON array on stdout nor a truncated file where a good one used to be.
+//! Commands render their whole output into memory first and call [`Output::emit`] only once
+//! everything succeeded. Together with the atomic file write this guarantees that a failed run
+//! leaves neither half a JSON array on stdout nor a truncated file where a good one used to be.
+//! Files go through `unspin_core::files`, which also refuses to replace what an output must not
+//! (an input of the run, a directory, a link, a device); commands with `--force` let the user
+//! override that, except for protected paths such as a batch run's own files.
 
 use anyhow::{Context, Result};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use unspin::files::{self, Guard, WriteError};
+
+/// Where a command's main output goes, checked before the work starts so a refused `--output`
+/// costs nothing, and checked again when written.
+pub struct Output {
+    path: Option<PathBuf>,
+    guard: Guard,
+}
+
+impl Output {
+    /// Stdout when `path` is `None`; otherwise the file, if `guard` allows it.
+    pub fn new(path: Option<PathBuf>, guard: Guard) -> Result<Output> {
+        if let Some(path) = &path {
+            check(path, &guard)?;
+        }
+        Ok(Output { path, guard })
+    }
+
+    /// Writes the finished output.
+    pub fn emit(&self, bytes: &[u8]) -> Result<()> {
+        match &self.path {
+            Some(path) => write(path, bytes, &self.guard),
+            None => to_stdout(bytes),
+        }
+    }
+}
+
+/// A guard that knows every file the article `paths` of `analyze` name (`-` is stdin, a
+/// directory is the article files in it), so no output replaces one of them.
+pub fn input_guard(force: bool, paths: &[PathBuf]) -> Guard {
+    let mut guard = Guard::new(force);
+    for path in paths {
+        if path.as_os_str() == "-" {
+            guard.stdin();
+        } else if path.is_dir() {
+            // Listing failures surface when the articles are read; nothing to protect then.
+            for file in unspin::input::article_files(path).unwrap_or_default() {
+                guard.input(&file);
+            }
+        } else {
+            guard.input(path);
+        }
+    }
+    guard
+}
+
+/// Fails if `guard` would refuse to write `path`, with the message [`write`] would give.
+pub fn check(path: &Path, guard: &Guard) -> Result<()> {
+    guard.check(path).map(drop).map_err(|e| explain(e, true))
+}
+
+/// Writes `bytes` to `path` as `guard` allows: atomically, never over what it refuses.
+pub fn write(path: &Path, bytes: &[u8], guard: &Guard) -> Result<()> {
+    files::write(path, bytes, guard).map_err(|e| explain(e, true))
+}
+
+/// Writes a file atomically with the default refusals, for commands without `--force`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    files::write(path, bytes, &Guard::default()).map_err(|e| explain(e, false))
+}
 
 /// Writes `bytes` to `path` atomically, or to stdout when `path` is `None`.
 pub fn emit(bytes: &[u8], path: Option<&Path>) -> Result<()> {
     match path {
         Some(path) => write_atomic(path, bytes),
-        None => {
-            let mut out = io::stdout().lock();
-            out.write_all(bytes)
-                .and_then(|()| out.flush())
-                .context("cannot write to standard output")
-        }
+        None => to_stdout(bytes),
     }
 }
 
-/// Writes a file through a temporary file in the same directory and a rename, so readers see
-/// either the old file or the complete new one, never a partial write.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = temp_builder(path)
-        .tempfile_in(dir)
-        .with_context(|| format!("{}: cannot create output file", path.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("{}: cannot write output file", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("{}: cannot write output file", path.display()))?;
-    Ok(())
+fn to_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .context("cannot write to standard output")
 }
 
-/// Temporary files are created private (0600) by default, and the rename would carry that over
-/// to the output. Use the replaced file's permissions, or for a new file the usual 0666 minus
-/// the umask, so the result looks like any other file the user writes.
-fn temp_builder(path: &Path) -> tempfile::Builder<'static, 'static> {
-    let mut b = tempfile::Builder::new();
-    b.prefix(".unspin-");
-    match std::fs::metadata(path) {
-        Ok(meta) => {
-            b.permissions(meta.permissions());
-        }
-        Err(_) => {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                b.permissions(std::fs::Permissions::from_mode(0o666));
-            }
-        }
+/// The error a user sees: the refusal names the path; where the command has `--force`, say
+/// that it overrides.
+fn explain(e: WriteError, has_force: bool) -> anyhow::Error {
+    if has_force && e.is_overridable() {
+        anyhow::anyhow!("{e} (--force overrides this)")
+    } else {
+        anyhow::Error::new(e)
     }
-    b
 }
 
 /// Whether an error comes from writing to a closed pipe (`unspin ... | head`), which is the
@@ -73,6 +108,11 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+
+    fn count(dir: &Path) -> usize {
+        fs::read_dir(dir).unwrap().count()
+    }
 
     #[test]
     fn atomic_write_replaces_the_file() {
@@ -80,26 +120,9 @@ mod tests {
         let p = dir.path().join("out.txt");
         write_atomic(&p, b"first").unwrap();
         write_atomic(&p, b"second").unwrap();
-        assert_eq!(std::fs::read(&p).unwrap(), b"second");
+        assert_eq!(fs::read(&p).unwrap(), b"second");
         // Only the output file is left behind: the temporary was renamed, not copied.
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn output_files_are_not_private() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("out.txt");
-        write_atomic(&p, b"x").unwrap();
-        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        // The same mode as a file created the ordinary way under the current umask.
-        let plain = dir.path().join("plain.txt");
-        std::fs::write(&plain, b"x").unwrap();
-        assert_eq!(mode(&p), mode(&plain));
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
-        write_atomic(&p, b"y").unwrap();
-        assert_eq!(mode(&p), 0o640, "a replaced file keeps its permissions");
+        assert_eq!(count(dir.path()), 1);
     }
 
     #[test]
@@ -108,6 +131,55 @@ mod tests {
         let p = dir.path().join("no/such/dir/out.txt");
         let e = write_atomic(&p, b"x").unwrap_err();
         assert!(format!("{e:#}").contains("out.txt"));
+    }
+
+    #[test]
+    fn an_input_is_refused_with_a_hint_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let article = dir.path().join("article1.txt");
+        fs::write(&article, "text").unwrap();
+        // Given directly, and as part of a directory.
+        for inputs in [vec![article.clone()], vec![dir.path().to_path_buf()]] {
+            let e = Output::new(Some(article.clone()), input_guard(false, &inputs))
+                .err()
+                .expect("refused");
+            let msg = format!("{e:#}");
+            assert!(
+                msg.contains("article1.txt") && msg.contains("--force"),
+                "{msg}"
+            );
+        }
+        // A file in an input directory that is not an article is not an input.
+        let report = dir.path().join("report.json");
+        let out = Output::new(
+            Some(report.clone()),
+            input_guard(false, &[dir.path().into()]),
+        );
+        out.unwrap().emit(b"{}").unwrap();
+        assert_eq!(fs::read(&article).unwrap(), b"text");
+        assert_eq!(count(dir.path()), 2);
+
+        let forced = Output::new(
+            Some(article.clone()),
+            input_guard(true, std::slice::from_ref(&article)),
+        );
+        forced.unwrap().emit(b"report").unwrap();
+        assert_eq!(fs::read(&article).unwrap(), b"report");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn commands_without_force_do_not_mention_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(dir.path().join("target"), &link).unwrap();
+        let e = write_atomic(&link, b"x").unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(
+            msg.contains("symbolic link") && !msg.contains("--force"),
+            "{msg}"
+        );
+        assert!(!dir.path().join("target").exists());
     }
 
     #[test]

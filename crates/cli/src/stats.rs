@@ -8,8 +8,10 @@ use crate::output;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
+use unspin::files::{self, Guard};
+use unspin_corpus::batch;
 use unspin_corpus::stats::{self, Options};
-use unspin_corpus::store::{Store, DATABASE_FILE};
+use unspin_corpus::store::{self, Store, DATABASE_FILE};
 
 /// What `unspin stats` prints on standard output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -56,6 +58,10 @@ pub struct StatsArgs {
     /// Title of the HTML report [default: the batch directory's name].
     #[arg(long, value_name = "TEXT", requires = "html")]
     pub title: Option<String>,
+    /// Write the output files even through a symbolic link (to the file it points to) or into
+    /// a device or FIFO. The database and a batch directory's own files are never written.
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn month(s: &str) -> Result<String, String> {
@@ -81,6 +87,33 @@ fn database_path(path: &Path) -> Result<PathBuf> {
     }
 }
 
+/// What the outputs may not replace: the database itself, which is an input, and, when it lies
+/// in a batch output directory, every file of that run (manifest, shards, errors, the
+/// database's journal files), not even with `--force`: replacing one breaks the next resume.
+fn output_guard(force: bool, db: &Path) -> Guard {
+    let mut guard = Guard::new(force);
+    guard.input(db);
+    let db = files::resolve(db);
+    let dir = db.parent().map(Path::to_path_buf).unwrap_or_default();
+    let batch_dir = batch::is_output_dir(&dir).then_some(dir);
+    guard.protect(move |target| {
+        if let Some(dir) = &batch_dir {
+            if batch::is_own_file(dir, target) {
+                return Some(format!("belongs to the batch run in {}", dir.display()));
+            }
+        }
+        let database = db.file_name()?.to_string_lossy();
+        let name = target.file_name()?.to_string_lossy();
+        (target.parent() == db.parent() && store::is_database_file(&database, &name)).then(|| {
+            format!(
+                "is the results database these statistics read, or one of its journal files ({})",
+                db.display()
+            )
+        })
+    });
+    guard
+}
+
 /// A title for the HTML report: the batch directory's name, or the database file's stem.
 fn report_title(arg: &Path, db: &Path) -> String {
     let named = if arg.is_dir() { arg } else { db };
@@ -97,6 +130,12 @@ fn report_title(arg: &Path, db: &Path) -> String {
 
 pub fn run(args: StatsArgs) -> Result<()> {
     let db = database_path(&args.path)?;
+    // Every destination is checked before anything is written (the CSV files once their names
+    // are known), so a refused one leaves all of them as they were.
+    let guard = output_guard(args.force, &db);
+    for target in args.output.iter().chain(&args.html) {
+        output::check(target, &guard)?;
+    }
     let store = Store::open_read_only(&db)?;
     let opts = Options {
         top: usize::try_from(args.top).unwrap_or(usize::MAX),
@@ -130,10 +169,13 @@ pub fn run(args: StatsArgs) -> Result<()> {
     let csv = args.csv_dir.as_ref().map(|_| stats::csv_files(&stats));
 
     if let (Some(dir), Some(files)) = (&args.csv_dir, &csv) {
+        for (name, _) in files {
+            output::check(&dir.join(name), &guard)?;
+        }
         std::fs::create_dir_all(dir)
             .with_context(|| format!("{}: cannot create directory", dir.display()))?;
         for (name, body) in files {
-            output::write_atomic(&dir.join(name), body.as_bytes())?;
+            output::write(&dir.join(name), body.as_bytes(), &guard)?;
         }
         eprintln!(
             "unspin: wrote {} CSV files to {}",
@@ -142,11 +184,12 @@ pub fn run(args: StatsArgs) -> Result<()> {
         );
     }
     if let (Some(path), Some(page)) = (&args.html, &html) {
-        output::write_atomic(path, page.as_bytes())?;
+        output::write(path, page.as_bytes(), &guard)?;
         eprintln!("unspin: wrote {}", path.display());
     }
-    match main {
-        Some(text) => output::emit(text.as_bytes(), args.output.as_deref()),
-        None => Ok(()),
+    match (main, &args.output) {
+        (Some(text), Some(path)) => output::write(path, text.as_bytes(), &guard),
+        (Some(text), None) => output::emit(text.as_bytes(), None),
+        (None, _) => Ok(()),
     }
 }

@@ -277,6 +277,195 @@ fn a_failed_run_leaves_the_output_file_alone() {
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
 }
 
+/// Names of the entries of `dir`, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn output_over_an_input_is_refused_unless_forced() {
+    let dir = articles_dir();
+    let article = dir.path().join("article1001.txt");
+    let original = read_text(&article);
+    // The same file given directly, through a directory, through stdin, or spelled otherwise.
+    let other_spelling = dir.path().join(".").join("article1001.txt");
+    for (inputs, output) in [
+        (vec![article.clone()], article.clone()),
+        (vec![dir.path().to_path_buf()], article.clone()),
+        (vec![article.clone()], other_spelling),
+    ] {
+        let err = fails_with(
+            unspin().arg("analyze").args(&inputs).arg("-o").arg(&output),
+            &["article1001.txt", "input", "--force"],
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(read_text(&article), original);
+    }
+    // Standard input redirected from the file itself (assert_cmd would pipe it instead).
+    let redirected = std::process::Command::new(env!("CARGO_BIN_EXE_unspin"))
+        .env("UNSPIN_MODEL", "classical")
+        .args(["analyze", "-", "-o"])
+        .arg(&article)
+        .stdin(fs::File::open(&article).unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&redirected.stderr);
+    assert_eq!(redirected.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("article1001.txt") && err.contains("<stdin>"),
+        "{err}"
+    );
+    assert_eq!(read_text(&article), original);
+    assert_eq!(entries(dir.path()), ["article1001.txt", "article1002.txt"]);
+
+    // classify: neither the template nor an article.
+    let template = dir.path().join("template.tsv");
+    fs::write(&template, "1001\t?\t0\t5\n").unwrap();
+    for output in [&template, &article] {
+        fails_with(
+            unspin()
+                .args(["classify", "--spans"])
+                .arg(&template)
+                .arg("--articles")
+                .arg(dir.path())
+                .arg("-o")
+                .arg(output),
+            &["input", "--force"],
+        );
+    }
+    assert_eq!(read_text(&template), "1001\t?\t0\t5\n");
+
+    // --force: the user asked for it.
+    unspin()
+        .args(["analyze", "--force", "-o"])
+        .arg(&article)
+        .arg(&article)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_str(&read_text(&article)).unwrap();
+    assert_eq!(v[0]["id"], "1001");
+}
+
+#[test]
+fn output_over_a_directory_is_refused_even_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    for force in [&[][..], &["--force"][..]] {
+        fails_with(
+            unspin()
+                .arg("analyze")
+                .args(force)
+                .arg("-o")
+                .arg(dir.path())
+                .arg(example("article1001.txt")),
+            &[&dir.path().display().to_string(), "is a directory"],
+        );
+    }
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_is_refused_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.json");
+    fs::write(&real, "old").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    fails_with(
+        unspin()
+            .args(["analyze", "-o"])
+            .arg(&link)
+            .arg(example("article1001.txt")),
+        &["link.json", "symbolic link", "--force"],
+    );
+    assert_eq!(read_text(&real), "old");
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // Forced, the link stays a link and the file it points to gets the output.
+    unspin()
+        .args(["analyze", "--force", "-o"])
+        .arg(&link)
+        .arg(example("article1001.txt"))
+        .assert()
+        .success();
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let v: Value = serde_json::from_str(&read_text(&real)).unwrap();
+    assert_eq!(v[0]["id"], "1001");
+    assert_eq!(entries(dir.path()), ["link.json", "real.json"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn output_to_a_device_or_fifo_is_refused_unless_forced() {
+    let null = Path::new("/dev/null");
+    fails_with(
+        unspin()
+            .args(["analyze", "-o"])
+            .arg(null)
+            .arg(example("article1001.txt")),
+        &["/dev/null", "not a regular file", "--force"],
+    );
+    assert!(!fs::metadata(null).unwrap().is_file(), "still a device");
+    unspin()
+        .args(["analyze", "--force", "-o"])
+        .arg(null)
+        .arg(example("article1001.txt"))
+        .assert()
+        .success();
+    assert!(!fs::metadata(null).unwrap().is_file(), "still a device");
+
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        fails_with(
+            unspin()
+                .args(["analyze", "-o"])
+                .arg(&fifo)
+                .arg(example("article1001.txt")),
+            &["fifo", "not a regular file"],
+        );
+        use std::os::unix::fs::FileTypeExt;
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+}
+
+#[test]
+fn temporary_files_of_a_killed_run_are_cleaned_up_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    // What `kill -9` during a write leaves: an unlocked temporary file, here an hour old.
+    let left = dir.path().join(".unspin-Ab12Cd.tmp");
+    let file = fs::File::create(&left).unwrap();
+    file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+        .unwrap();
+    drop(file);
+    // Files that only look similar are not ours to remove.
+    for name in [".unspin-notes.txt", "unspin-Ab12Cd.tmp"] {
+        fs::write(dir.path().join(name), "keep").unwrap();
+    }
+    let out = dir.path().join("report.json");
+    unspin()
+        .args(["analyze", "-o"])
+        .arg(&out)
+        .arg(example("article1001.txt"))
+        .assert()
+        .success();
+    assert_eq!(
+        entries(dir.path()),
+        [".unspin-notes.txt", "report.json", "unspin-Ab12Cd.tmp"]
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // classify
 

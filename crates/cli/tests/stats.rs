@@ -436,3 +436,130 @@ fn missing_or_bad_databases_fail_with_exit_2_naming_the_path() {
         &["r.html"],
     );
 }
+
+#[test]
+fn outputs_never_touch_the_batch_runs_own_files_even_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    fs::create_dir(&corpus).unwrap();
+    fs::write(
+        corpus.join("article1.txt"),
+        "The corrupt traitors will destroy our great nation. Officials said so.",
+    )
+    .unwrap();
+    let run = dir.path().join("run");
+    unspin()
+        .args(["batch", "-q", "--out"])
+        .arg(&run)
+        .arg(&corpus)
+        .assert()
+        .success();
+    let snapshot = || -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+        let mut stack = vec![run.clone()];
+        while let Some(d) = stack.pop() {
+            for e in fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if !name.ends_with("-shm") && !name.ends_with("-wal") {
+                    // SQLite itself creates those when stats opens the database to read it.
+                    let bytes = fs::read(&p).unwrap();
+                    files.push((p, bytes));
+                }
+            }
+        }
+        files.sort();
+        files
+    };
+    let before = snapshot();
+    let shard = fs::read_dir(run.join("shards"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let spelled_otherwise = run.join("shards").join("..").join(DATABASE_FILE);
+    for force in [&[][..], &["--force"][..]] {
+        for (flag, target) in [
+            ("--output", run.join(DATABASE_FILE)),
+            ("--output", spelled_otherwise.clone()),
+            ("--output", run.join("unspin.sqlite-wal")),
+            ("--output", run.join("batch.json")),
+            ("--output", run.join("errors.jsonl")),
+            ("--html", run.join("summary.json")),
+            ("--html", shard.clone()),
+            ("--csv-dir", run.join("shards")),
+        ] {
+            fails_with(
+                unspin()
+                    .arg("stats")
+                    .arg(&run)
+                    .args(force)
+                    .arg(flag)
+                    .arg(&target),
+                &[&target.display().to_string(), "never writes there"],
+            );
+        }
+        // Given the database file itself, the same holds.
+        fails_with(
+            unspin()
+                .arg("stats")
+                .arg(run.join(DATABASE_FILE))
+                .args(force)
+                .arg("--output")
+                .arg(run.join(DATABASE_FILE)),
+            &[DATABASE_FILE, "never writes there"],
+        );
+    }
+    // A refused destination stops the others too: nothing is written at all.
+    let csv = dir.path().join("csv");
+    fails_with(
+        unspin()
+            .arg("stats")
+            .arg(&run)
+            .arg("--csv-dir")
+            .arg(&csv)
+            .arg("--html")
+            .arg(run.join("batch.json")),
+        &["batch.json"],
+    );
+    assert!(!csv.exists());
+    let after = snapshot();
+    let paths = |files: &[(PathBuf, Vec<u8>)]| -> Vec<PathBuf> {
+        files.iter().map(|(p, _)| p.clone()).collect()
+    };
+    assert_eq!(paths(&after), paths(&before));
+    assert!(after == before, "the batch directory's files are untouched");
+
+    // A database outside any batch directory: it and its journal files are protected.
+    let lone = dir.path().join("results.db");
+    fs::copy(run.join(DATABASE_FILE), &lone).unwrap();
+    for target in ["results.db", "results.db-journal"] {
+        fails_with(
+            unspin()
+                .arg("stats")
+                .arg(&lone)
+                .args(["--force", "--output"])
+                .arg(dir.path().join(target)),
+            &[target, "never writes there"],
+        );
+    }
+    // Anything else in or beside the batch directory is fine, and the run still resumes.
+    let report = run.join("report.txt");
+    unspin()
+        .arg("stats")
+        .arg(&run)
+        .arg("--output")
+        .arg(&report)
+        .assert()
+        .success();
+    assert!(fs::read_to_string(&report).unwrap().contains("OVERVIEW"));
+    unspin()
+        .args(["batch", "-q", "--out"])
+        .arg(&run)
+        .arg(&corpus)
+        .assert()
+        .success();
+}

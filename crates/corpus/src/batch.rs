@@ -128,6 +128,38 @@ pub fn database_path(out: &Path) -> PathBuf {
     out.join(DATABASE)
 }
 
+/// Whether `dir` holds the output of a batch run (it has the run's manifest).
+pub fn is_output_dir(dir: &Path) -> bool {
+    dir.join(MANIFEST).is_file()
+}
+
+/// Whether `path` is one of the files a batch run keeps in its output directory `out`: the
+/// manifest, the summary, the errors file, the results database with its journal files,
+/// anything under `shards/` and `errors/`, and the temporary files the run writes them through.
+/// Another command writing one of them would break the next resume or the statistics, so
+/// nothing but the run itself may. Both paths should be absolute with links resolved
+/// (`unspin_core::files::resolve`), so two spellings of one file agree.
+pub fn is_own_file(out: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(out) else {
+        return false;
+    };
+    let mut parts = rel.components();
+    let Some(std::path::Component::Normal(first)) = parts.next() else {
+        return false;
+    };
+    let first = first.to_string_lossy();
+    if parts.next().is_some() {
+        return first == SHARDS || first == ERRORS;
+    }
+    // The run writes each file through `.NAME.tmp` (see `write_lines_atomic`).
+    let name = first
+        .strip_prefix('.')
+        .and_then(|n| n.strip_suffix(".tmp"))
+        .unwrap_or(&first);
+    [MANIFEST, SUMMARY, ERRORS_FILE, SHARDS, ERRORS].contains(&name)
+        || crate::store::is_database_file(DATABASE, name)
+}
+
 fn shard_name(k: u64) -> String {
     format!("part-{k:06}.jsonl")
 }
@@ -553,6 +585,37 @@ fn write_lines_atomic<'a>(path: &Path, parts: impl Iterator<Item = &'a [u8]>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_files_are_recognised() {
+        let out = Path::new("/data/run");
+        for own in [
+            "batch.json",
+            "summary.json",
+            "errors.jsonl",
+            "unspin.sqlite",
+            "unspin.sqlite-wal",
+            "unspin.sqlite-shm",
+            "unspin.sqlite-journal",
+            ".batch.json.tmp",
+            "shards",
+            "shards/part-000001.jsonl",
+            "shards/anything-new.txt",
+            "errors/part-000001.jsonl",
+        ] {
+            assert!(is_own_file(out, &out.join(own)), "{own}");
+        }
+        for other in [
+            "report.txt",
+            "stats.json",
+            "unspin.sqlite.bak",
+            "sub/batch.json",
+        ] {
+            assert!(!is_own_file(out, &out.join(other)), "{other}");
+        }
+        assert!(!is_own_file(out, Path::new("/data/batch.json")));
+        assert!(!is_own_file(out, out));
+    }
 
     #[test]
     fn shard_names_round_trip_and_temporaries_are_not_shards() {

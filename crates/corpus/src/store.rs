@@ -44,6 +44,14 @@ use unspin::Report;
 /// File name of the database inside a batch output directory.
 pub const DATABASE_FILE: &str = "unspin.sqlite";
 
+/// Whether `name` is the database file `database` (a file name) or one of the files SQLite
+/// keeps beside it while writing (`-wal`, `-shm`, `-journal`): replacing any of them corrupts
+/// the database.
+pub fn is_database_file(database: &str, name: &str) -> bool {
+    name.strip_prefix(database)
+        .is_some_and(|rest| ["", "-wal", "-shm", "-journal"].contains(&rest))
+}
+
 /// The schema version this code writes and reads, kept in `PRAGMA user_version`.
 const SCHEMA_VERSION: i64 = 1;
 
