@@ -287,6 +287,16 @@ struct ServeArgs {
     /// The detector, as for `analyze` [default: classical, the fast one].
     #[arg(long, value_name = MODEL_HELP)]
     model: Option<String>,
+    /// Let web pages from ORIGIN (e.g. https://example.org) call the API from a browser:
+    /// preflight requests are answered and responses carry Access-Control-Allow-Origin for it.
+    /// Repeatable. Without it no other origin may call the API.
+    #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = origin)]
+    allow_origins: Vec<String>,
+}
+
+/// An origin as browsers send it: scheme, host and optional port, nothing more.
+fn origin(s: &str) -> Result<String, String> {
+    unspin_server::parse_origin(s).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {

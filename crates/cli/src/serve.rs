@@ -15,6 +15,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
                 usize::try_from(n).unwrap_or(usize::MAX)
             }),
         max_queued: args.max_queued,
+        allowed_origins: args.allow_origins,
     };
     // Models load once, before listening: a bad --model fails here, not on the first request.
     let analyzer = unspin::Analyzer::new(load_model(args.model.as_deref(), false)?, true)?;

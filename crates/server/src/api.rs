@@ -4,8 +4,9 @@ use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
-use axum::http::{Method, StatusCode, Uri};
+use axum::extract::{Request, State};
+use axum::http::{header, Method, StatusCode, Uri};
+use axum::middleware::{from_fn, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -115,8 +116,14 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
     let doc = serde_json::to_string(&openapi()).unwrap_or_else(|_| "{}".into());
     Router::new()
         .route("/", get(crate::page::index))
-        .route("/v1/analyze", post(analyze))
-        .route("/v1/classify", post(classify))
+        .route(
+            "/v1/analyze",
+            post(analyze).route_layer(from_fn(require_json)),
+        )
+        .route(
+            "/v1/classify",
+            post(classify).route_layer(from_fn(require_json)),
+        )
         .route("/v1/techniques", get(techniques))
         .route("/healthz", get(healthz))
         .route(
@@ -153,7 +160,9 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
         (status = 200, description = "The report, as `unspin analyze --format json` prints it", body = Report),
         (status = 400, description = "Malformed request, empty text, or an HTML page without article text", body = ErrorBody),
         (status = 413, description = "Body over the size limit", body = ErrorBody),
-        (status = 503, description = "All analysis slots busy; retry later", body = ErrorBody),
+        (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
+        (status = 503, description = "All analysis slots busy; retry later", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))),
         (status = 504, description = "Over the time limit", body = ErrorBody),
     )
 )]
@@ -221,7 +230,9 @@ impl Input {
         (status = 200, description = "One entry per span, in request order", body = ClassifyResponse),
         (status = 400, description = "Malformed request, empty text, or a span outside the text", body = ErrorBody),
         (status = 413, description = "Body over the size limit", body = ErrorBody),
-        (status = 503, description = "All analysis slots busy; retry later", body = ErrorBody),
+        (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
+        (status = 503, description = "All analysis slots busy; retry later", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))),
         (status = 504, description = "Over the time limit", body = ErrorBody),
     )
 )]
@@ -311,10 +322,43 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
     })
 }
 
+/// Answers 415 to a body that does not say it is JSON, before reading it. A request with any
+/// other type (`text/plain`, a form) is one a browser sends from any web page without asking
+/// the server first (a CORS "simple" request); requiring `application/json` makes every
+/// cross-origin call need a preflight, which only `--allow-origin` origins pass, so a page the
+/// user happens to visit cannot make their local server work.
+async fn require_json(req: Request, next: Next) -> Response {
+    let given = req.headers().get(header::CONTENT_TYPE);
+    if given.is_some_and(is_json) {
+        return next.run(req).await;
+    }
+    let given = match given {
+        Some(v) => format!("Content-Type {:?}", String::from_utf8_lossy(v.as_bytes())),
+        None => "no Content-Type".to_string(),
+    };
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        format!(
+            "the request body must be JSON sent with Content-Type: application/json (got {given})"
+        ),
+    )
+    .into_response()
+}
+
+/// `application/json`, with or without parameters such as `charset=utf-8`.
+fn is_json(value: &header::HeaderValue) -> bool {
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .is_some_and(|m| {
+            m.type_() == mime::APPLICATION && m.subtype() == mime::JSON && m.suffix().is_none()
+        })
+}
+
 /// Reads a JSON request body, turning every way it can be wrong into a 400 (or 413) that
-/// says what to fix. Parsed by hand rather than with axum's `Json` so that invalid UTF-8 and
-/// the content type get our messages, and a missing `Content-Type` (curl's `-d` sends a form
-/// type) is not an error.
+/// says what to fix. Parsed by hand rather than with axum's `Json` so that invalid UTF-8 gets
+/// our message (the content type is checked before, by [`require_json`]).
 fn parse<T: DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
     max_body: usize,
@@ -347,12 +391,7 @@ async fn run_blocking<T: Send + 'static>(
     state: &Arc<AppState>,
     work: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let busy = || {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the server is busy with other analyses; retry later",
-        )
-    };
+    let busy = ApiError::busy;
     let admitted = state
         .admission
         .clone()

@@ -2,7 +2,7 @@
 //! as `{"error": "..."}` with a fitting status, so clients need one error path only.
 
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -22,6 +22,8 @@ pub struct ErrorBody {
 pub(crate) struct ApiError {
     pub(crate) status: StatusCode,
     pub(crate) message: String,
+    /// Seconds for a `Retry-After` header, for answers that mean "not now".
+    pub(crate) retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -29,6 +31,18 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// 503: no analysis slot and no room in the queue.
+    pub(crate) fn busy() -> Self {
+        ApiError {
+            retry_after: Some(BUSY_RETRY_AFTER_SECS),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server is busy with other analyses; retry later",
+            )
         }
     }
 
@@ -37,15 +51,26 @@ impl ApiError {
     }
 }
 
+/// The `Retry-After` of a 503. Analyses take milliseconds to a few seconds and the queue is
+/// short, so a slot is usually free again within a second; a fixed, small hint keeps well-behaved
+/// clients from retrying in a tight loop without making them wait on an idle server.
+pub(crate) const BUSY_RETRY_AFTER_SECS: u64 = 1;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut response = (
             self.status,
             Json(ErrorBody {
                 error: self.message,
             }),
         )
-            .into_response()
+            .into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        response
     }
 }
 

@@ -14,8 +14,13 @@
 //! * `GET /`: the analysis page (HTML, embedded in the binary), a browser client of the above.
 //!
 //! Every failure answers `{"error": "..."}` with a status that says whose fault it was: 400 for
-//! a bad request, 404/405 for a wrong route, 413 past the body limit, 503 when all analysis
-//! slots are busy, 504 past the time limit, 500 only for bugs.
+//! a bad request, 404/405 for a wrong route, 413 past the body limit, 415 for a body not sent
+//! as `application/json`, 503 (with `Retry-After`) when all analysis slots are busy, 504 past
+//! the time limit, 500 only for bugs.
+//!
+//! Browsers: the page at `/` calls the API from the server's own origin. Other origins get no
+//! CORS headers unless the operator lists them ([`Config::allowed_origins`]); their preflight
+//! requests are refused with 403.
 //!
 //! This crate knows nothing about command lines; the CLI parses flags into a [`Config`] and
 //! calls [`run`].
@@ -30,7 +35,10 @@ pub use api::{
 };
 pub use error::ErrorBody;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -67,6 +75,11 @@ pub struct Config {
     /// overloaded server still sheds load instead of piling up work whose clients have long
     /// given up (a waiting request also counts against `timeout`).
     pub max_queued: usize,
+    /// Origins (`https://example.org`, see [`parse_origin`]) whose web pages may call the API:
+    /// their preflight requests are answered and responses carry
+    /// `Access-Control-Allow-Origin`. Empty (the default): no CORS at all, so browsers let only
+    /// the server's own page read its answers.
+    pub allowed_origins: Vec<String>,
 }
 
 /// Default for [`Config::max_queued`].
@@ -79,8 +92,49 @@ impl Default for Config {
             timeout: DEFAULT_TIMEOUT,
             max_concurrent: default_max_concurrent(),
             max_queued: DEFAULT_MAX_QUEUED,
+            allowed_origins: Vec::new(),
         }
     }
+}
+
+/// Why a string is not an origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidOrigin(String);
+
+impl std::fmt::Display for InvalidOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:?} is not an origin: give a scheme, a host and an optional port, such as \
+             https://example.org or http://localhost:3000 (no path)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for InvalidOrigin {}
+
+/// Checks an origin and writes it as browsers send it in the `Origin` header (lower case, no
+/// trailing slash), which is what it is compared with.
+pub fn parse_origin(s: &str) -> Result<String, InvalidOrigin> {
+    let invalid = || InvalidOrigin(s.to_string());
+    let uri: axum::http::Uri = s.parse().map_err(|_| invalid())?;
+    let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+        return Err(invalid());
+    };
+    if !matches!(uri.path(), "" | "/") || uri.query().is_some() || authority.as_str().contains('@')
+    {
+        return Err(invalid());
+    }
+    let scheme = scheme.to_ascii_lowercase();
+    let host = authority.host().to_ascii_lowercase();
+    // Browsers leave the scheme's default port out of the Origin they send.
+    let origin = match (scheme.as_str(), authority.port_u16()) {
+        ("http", Some(80)) | ("https", Some(443)) | (_, None) => format!("{scheme}://{host}"),
+        (_, Some(port)) => format!("{scheme}://{host}:{port}"),
+    };
+    HeaderValue::from_str(&origin).map_err(|_| invalid())?;
+    Ok(origin)
 }
 
 /// What every handler shares: the models, loaded once at startup, and the analysis slots.
@@ -94,6 +148,7 @@ pub(crate) struct AppState {
     pub(crate) admission: Arc<Semaphore>,
     pub(crate) max_body: usize,
     pub(crate) timeout: Duration,
+    pub(crate) allowed_origins: Vec<HeaderValue>,
 }
 
 impl AppState {
@@ -110,6 +165,13 @@ impl AppState {
             )),
             max_body: config.max_body,
             timeout: config.timeout,
+            // Spelled as browsers send them; one that is not an origin could never match.
+            allowed_origins: config
+                .allowed_origins
+                .iter()
+                .filter_map(|o| parse_origin(o).ok())
+                .filter_map(|o| HeaderValue::from_str(&o).ok())
+                .collect(),
         }
     }
 }
@@ -123,11 +185,57 @@ pub fn router(analyzer: Analyzer, config: &Config) -> Router {
 pub(crate) fn app(state: Arc<AppState>) -> Router {
     let max_body = state.max_body;
     let timeout = state.timeout;
-    api::routes(state)
+    let origins = state.allowed_origins.clone();
+    let router = api::routes(state)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(move |req, next| {
             error::with_timeout(timeout, req, next)
+        }));
+    if origins.is_empty() {
+        return router;
+    }
+    // Outermost, so that every answer to an allowed origin carries the header, errors included:
+    // its page can then read why a request failed.
+    let cors = tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::AllowOrigin::list(origins.iter().cloned()))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600));
+    let origins = Arc::new(origins);
+    router
+        .layer(cors)
+        .layer(axum::middleware::from_fn(move |req, next| {
+            refuse_foreign_preflight(Arc::clone(&origins), req, next)
         }))
+}
+
+/// Refuses a preflight request from an origin not listed: tower-http's CORS layer would answer
+/// it 200 (without allowing the origin), and a plain 403 says more clearly what happened.
+async fn refuse_foreign_preflight(
+    origins: Arc<Vec<HeaderValue>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let preflight = req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let origin = req.headers().get(header::ORIGIN);
+    if preflight && !origin.is_some_and(|o| origins.contains(o)) {
+        let origin = origin.map_or_else(
+            || "no origin".to_string(),
+            |o| String::from_utf8_lossy(o.as_bytes()).into_owned(),
+        );
+        return error::ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "cross-origin requests from {origin} are not allowed \
+                 (the server's operator can allow an origin with --allow-origin)"
+            ),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// Serves `router` on `listener` until `shutdown` completes; requests in flight then finish
