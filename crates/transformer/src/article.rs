@@ -143,13 +143,29 @@ impl TextEncoder {
     /// `scripts/setup-models.sh` installs), merging the LoRA adapter at `adapter` into the
     /// weights first when one is given.
     pub fn load(dir: &Path, adapter: Option<&Path>) -> Result<Self> {
+        let adapter = adapter.map(lora::Adapter::load).transpose()?;
+        Self::load_adapted(dir, adapter.as_ref())
+    }
+
+    /// As [`TextEncoder::load`], with an adapter already read (one compiled into the binary,
+    /// say: [`lora::Adapter::from_bytes`]).
+    pub fn load_adapted(dir: &Path, adapter: Option<&lora::Adapter>) -> Result<Self> {
         let config = EncoderConfig::from_file(&require_file(dir, "config.json")?)?;
         let weights_path = require_file(dir, "model.safetensors")?;
         let tokenizer_path = require_file(dir, "tokenizer.json")?;
         let mut tensors =
             weights::strip_model_prefix(weights::load_safetensors(&weights_path)?.tensors);
         if let Some(adapter) = adapter {
-            let adapter = lora::Adapter::load(adapter)?;
+            if let Some(base) = adapter
+                .base
+                .as_deref()
+                .filter(|b| dir.file_name().is_some_and(|d| d.to_string_lossy() != *b))
+            {
+                return Err(Error::Adapter(format!(
+                    "trained on {base}, not on {}",
+                    dir.display()
+                )));
+            }
             adapter.merge_into(&mut tensors)?;
         }
         let encoder = Encoder::from_tensors(config, tensors)?;

@@ -62,6 +62,47 @@ impl TransformerDetector {
         Self::new(encoder, heads)
     }
 
+    /// Loads a fine-tuned model directory as `training/finetune.py` writes it:
+    /// `heads.safetensors`, plus `adapter.safetensors` (LoRA updates merged into the base
+    /// encoder named by the heads) when the encoder was fine-tuned. Named `<encoder>-ft` then,
+    /// so reports tell it from the frozen encoder's heads.
+    pub fn load_dir(encoders_dir: &Path, dir: &Path) -> Result<Self> {
+        let heads = Heads::load(&crate::require_file(dir, "heads.safetensors")?)?;
+        let adapter_path = dir.join("adapter.safetensors");
+        let adapter = adapter_path
+            .exists()
+            .then(|| crate::lora::Adapter::load(&adapter_path))
+            .transpose()?;
+        Self::with_adapter(encoders_dir, heads, adapter.as_ref())
+    }
+
+    /// The base encoder the heads name, from `encoders_dir`, with `adapter` merged in.
+    pub fn with_adapter(
+        encoders_dir: &Path,
+        heads: Heads,
+        adapter: Option<&crate::lora::Adapter>,
+    ) -> Result<Self> {
+        let dir = encoders_dir.join(&heads.meta.encoder);
+        let backend = crate::BackendKind::from_env()?;
+        let encoder = match adapter {
+            Some(adapter) => {
+                if backend != crate::BackendKind::Candle {
+                    return Err(Error::Invalid(format!(
+                        "the {} backend runs the exported base encoder and cannot apply a fine-tuned adapter; unset UNSPIN_BACKEND",
+                        backend.name()
+                    )));
+                }
+                TextEncoder::load_adapted(&dir, Some(adapter))?
+            }
+            None => TextEncoder::load_with(&dir, None, backend)?,
+        };
+        let mut detector = Self::new(encoder, heads)?;
+        if adapter.is_some() {
+            detector.name.push_str("-ft");
+        }
+        Ok(detector)
+    }
+
     /// Puts an encoder and heads together, checking they fit.
     pub fn new(encoder: TextEncoder, heads: Heads) -> Result<Self> {
         Self::from_parts(Arc::new(encoder), heads)
@@ -82,6 +123,12 @@ impl TransformerDetector {
             heads,
             cache: None,
         })
+    }
+
+    /// Another name in reports (two runs of one encoder side by side).
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
     }
 
     /// Reads encodings from `cache` (by article id) instead of running the encoder.

@@ -66,6 +66,14 @@ impl Adapter {
             .map_err(|e| Error::Adapter(format!("{}: {e}", path.display())))
     }
 
+    /// Reads and checks an adapter from the bytes of a file (`name` names it in errors): how
+    /// adapters compiled into a binary are read.
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self> {
+        let file = crate::weights::safetensors_from_bytes(bytes, Path::new(name))?;
+        Self::from_parts(file.tensors, &file.metadata)
+            .map_err(|e| Error::Adapter(format!("{name}: {e}")))
+    }
+
     /// Builds an adapter from already-loaded tensors and metadata.
     pub fn from_parts(
         tensors: HashMap<String, Tensor>,
