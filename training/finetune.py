@@ -1,0 +1,640 @@
+#!/usr/bin/env python3
+"""Fine-tunes a base encoder for PTC on the CPU (or a GPU when there is one), end to end with
+the heads the Rust detector runs, so the result loads as it is:
+
+    training/finetune.sh minilm            # all 6 layers, LoRA on every linear layer
+    training/finetune.sh mpnet             # top 4 of 12 layers; the lower 8 computed once
+
+Output, in --out (default out/ft-ENCODER):
+  adapter.safetensors  unspin-lora v1 (crates/transformer/src/lora.rs): LoRA pairs, fp16
+  heads.safetensors    unspin-heads v1 (crates/transformer/src/heads.rs): the SI and TC heads
+  run.json             arguments, seed, data, commit, held-out split, wall time, per-epoch
+                       validation figures
+  checkpoint.pt        the whole training state, written every --checkpoint-minutes; a killed
+                       run started again with the same command resumes from it and ends with
+                       the same weights as a run that was never killed
+  cache/               (top-k mode) the frozen layers' outputs, fp16, outside git
+
+Model. The encoder gets LoRA updates W + (alpha/r)·B·A on every attention projection and both
+feed-forward matrices of each trained layer. On top, three heads are trained together:
+  SI   P(token inside a propaganda span) from [token vector, mean of its ±16 neighbours]: the
+       Rust `Heads` SI head (logistic regression), so word pieces are tagged one by one and the
+       Rust decoder turns them into word-aligned spans;
+  TC   technique of each gold span from [mean, max of its vectors, mean of ±24 tokens around
+       it, ln(1+chars), ln(1+tokens)] -> 256 ReLU -> 14: the Rust `Heads` TC head; a span that
+       carries two techniques is one example per technique;
+  SENT auxiliary, not shipped: does a sentence contain propaganda, from its mean vector.
+Only the tokens a window owns carry features, with the [CLS]/[SEP] rows left out, as in Rust.
+
+Data. PTC train minus the fixed held-out split training/holdout.txt (75 of 371 articles, made
+by `--make-holdout` with seed 2020; same size as PTC dev): the held-out articles are used for
+per-epoch validation only. `--all` trains on all 371 for the shipped model once the recipe is
+chosen. `--memes` adds the SemEval-2021 meme texts (technique names mapped onto PTC's 14).
+
+Windows. Training windows hold up to --window tokens with [CLS]/[SEP]; each epoch cuts every
+article into consecutive windows from a seeded random offset, so window edges move between
+epochs (no overlap, so an epoch is one pass over the tokens). In top-k mode the windows are
+fixed (offset 0) because their lower-layer outputs are cached.
+
+Determinism. Shuffling depends only on (seed, epoch), dropout is reseeded from (seed, step)
+before every step, so resuming from a checkpoint replays exactly what the killed run would
+have done.
+"""
+import argparse
+import hashlib
+import json
+import math
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from safetensors.torch import save_file
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {
+    "bert": ["attention.self.query", "attention.self.key", "attention.self.value",
+             "attention.output.dense", "intermediate.dense", "output.dense"],
+    "mpnet": ["attention.attn.q", "attention.attn.k", "attention.attn.v", "attention.attn.o",
+              "intermediate.dense", "output.dense"],
+}
+ENCODERS = {"minilm": "all-MiniLM-L6-v2", "mpnet": "all-mpnet-base-v2"}
+# Heads settings shared with crates/transformer (HeadsMeta): keep in step.
+CONTEXT, SPAN_CONTEXT, TC_HIDDEN = 16, 24, 256
+# SemEval-2021 task 2 names -> PTC names; techniques PTC lacks are dropped.
+MEME_MAP = {
+    "Appeal to authority": "Appeal_to_Authority",
+    "Appeal to fear/prejudice": "Appeal_to_fear-prejudice",
+    "Bandwagon": "Bandwagon,Reductio_ad_hitlerum",
+    "Reductio ad hitlerum": "Bandwagon,Reductio_ad_hitlerum",
+    "Black-and-white Fallacy/Dictatorship": "Black-and-White_Fallacy",
+    "Causal Oversimplification": "Causal_Oversimplification",
+    "Doubt": "Doubt",
+    "Exaggeration/Minimisation": "Exaggeration,Minimisation",
+    "Flag-waving": "Flag-Waving",
+    "Loaded Language": "Loaded_Language",
+    "Name calling/Labeling": "Name_Calling,Labeling",
+    "Repetition": "Repetition",
+    "Slogans": "Slogans",
+    "Thought-terminating cliché": "Thought-terminating_Cliches",
+    "Whataboutism": "Whataboutism,Straw_Men,Red_Herring",
+    "Straw Man": "Whataboutism,Straw_Men,Red_Herring",
+    "Red Herring": "Whataboutism,Straw_Men,Red_Herring",
+}
+
+
+def log(msg):
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- data
+
+def read_ptc(data):
+    si, tc = {}, {}
+    for n, line in enumerate((data / "labels.si.tsv").read_text().splitlines(), 1):
+        if line.strip():
+            a, s, e = line.split("\t")
+            si.setdefault(a, []).append((int(s), int(e)))
+    for line in (data / "labels.tc.tsv").read_text().splitlines():
+        if line.strip():
+            a, t, s, e = line.split("\t")
+            tc.setdefault(a, []).append((t, int(s), int(e)))
+    techniques = [t.strip() for t in (data / "techniques.txt").read_text().splitlines() if t.strip()]
+    arts = {}
+    for p in sorted((data / "articles").glob("article*.txt")):
+        aid = p.stem.replace("article", "")
+        # utf-8, not utf-8-sig: a BOM is one character of PTC's offsets.
+        arts[aid] = p.read_text(encoding="utf-8")
+    return arts, si, tc, techniques
+
+
+def read_memes(path):
+    """Meme texts as extra short articles: (text, si spans, tc spans)."""
+    out = []
+    for m in json.loads(path.read_text(encoding="utf-8")):
+        tc = [(MEME_MAP[l["technique"]], l["start"], l["end"]) for l in m.get("labels", [])
+              if l["technique"] in MEME_MAP]
+        out.append((m["text"], [(s, e) for _, s, e in tc], tc))
+    return out
+
+
+def sentences(text):
+    """Code-point ranges of sentences: split at line breaks and after . ! ? (with closing
+    quotes/brackets) followed by white space."""
+    out, start = [], 0
+    for m in re.finditer(r"\n+|(?<=[.!?])[\"'”’)\]]*\s+", text):
+        if text[start:m.start()].strip():
+            out.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text)))
+    return out
+
+
+class Article:
+    """One article tokenized once, with token-level labels."""
+
+    def __init__(self, tok, text, si_spans, tc_spans, techniques):
+        enc = tok(text, add_special_tokens=False, return_offsets_mapping=True)
+        self.ids = enc["input_ids"]
+        offs = enc["offset_mapping"]
+        self.offs = offs
+        n = len(self.ids)
+        self.inside = [0] * n
+        for s, e in si_spans:
+            for i, (ts, te) in enumerate(offs):
+                if te > s and ts < e and te > ts:
+                    self.inside[i] = 1
+        self.spans = []  # (token start, token end, technique index, chars)
+        for t, s, e in tc_spans:
+            toks = [i for i, (ts, te) in enumerate(offs) if te > s and ts < e]
+            if toks and t in techniques:
+                self.spans.append((toks[0], toks[-1] + 1, techniques.index(t), e - s))
+        # sentence of each token (-1 outside) and each sentence's label
+        self.sent_of = [-1] * n
+        self.sent_y = []
+        j = 0
+        for k, (s, e) in enumerate(sentences(text)):
+            self.sent_y.append(int(any(ss < e and se > s for ss, se in si_spans)))
+            while j < n and offs[j][0] < e:
+                if offs[j][1] > s:
+                    self.sent_of[j] = k
+                j += 1
+
+
+def window_starts(n, content, offset):
+    """Consecutive windows of `content` tokens from a shifted start, the last aligned to the
+    end; an article that fits is one window."""
+    if n <= content:
+        return [0]
+    starts = [max(0, s) for s in range(-offset, n - content, content)]
+    starts.append(n - content)
+    return sorted(set(starts))
+
+
+def make_window(art, ws, content):
+    we = min(len(art.ids), ws + content)
+    spans = [(s - ws, e - ws, y, c) for s, e, y, c in art.spans if s >= ws and e <= we]
+    sents = {}
+    for i in range(ws, we):
+        k = art.sent_of[i]
+        if k >= 0:
+            sents.setdefault(k, []).append(i - ws)
+    sent = [(idx[0], idx[-1] + 1, art.sent_y[k]) for k, idx in sents.items()]
+    return {"ids": art.ids[ws:we], "inside": art.inside[ws:we], "spans": spans, "sents": sent}
+
+
+def collate(windows, cls, sep, pad):
+    L = max(len(w["ids"]) for w in windows) + 2
+    B = len(windows)
+    ids = torch.full((B, L), pad, dtype=torch.long)
+    mask = torch.zeros((B, L), dtype=torch.long)
+    inside = torch.full((B, L - 2), -100, dtype=torch.long)
+    for i, w in enumerate(windows):
+        n = len(w["ids"])
+        ids[i, : n + 2] = torch.tensor([cls] + w["ids"] + [sep])
+        mask[i, : n + 2] = 1
+        inside[i, :n] = torch.tensor(w["inside"])
+    spans = [(i, s, e, y, c) for i, w in enumerate(windows) for s, e, y, c in w["spans"]]
+    sents = [(i, s, e, y) for i, w in enumerate(windows) for s, e, y in w["sents"]]
+    return ids, mask, inside, spans, sents
+
+
+# ---------------------------------------------------------------- model
+
+class LoRALinear(nn.Module):
+    def __init__(self, base: nn.Linear, r: int, alpha: float, dropout: float):
+        super().__init__()
+        self.base = base
+        self.scale = alpha / r
+        self.lora_A = nn.Parameter(torch.empty(r, base.in_features))
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r))
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x):
+        return self.base(x) + (self.drop(x) @ self.lora_A.t() @ self.lora_B.t()) * self.scale
+
+
+def add_lora(model, arch, first_layer, r, alpha, dropout):
+    """Wraps the target Linears of layers >= first_layer; returns {HF module path: module}."""
+    wrapped = {}
+    for name, module in list(model.named_modules()):
+        for child_name, child in list(module.named_children()):
+            path = f"{name}.{child_name}" if name else child_name
+            m = re.match(r"encoder\.layer\.(\d+)\.", path)
+            if (isinstance(child, nn.Linear) and m and int(m.group(1)) >= first_layer
+                    and any(path.endswith(t) for t in TARGETS[arch])):
+                lora = LoRALinear(child, r, alpha, dropout)
+                setattr(module, child_name, lora)
+                wrapped[path] = lora
+    return wrapped
+
+
+class Passthrough(nn.Module):
+    """Stands in for the embeddings in top-k mode: the cached hidden states come in as
+    `inputs_embeds` and go on unchanged."""
+
+    def forward(self, input_ids=None, inputs_embeds=None, **kwargs):
+        return inputs_embeds
+
+
+class Heads(nn.Module):
+    def __init__(self, h, n_tech):
+        super().__init__()
+        self.si = nn.Linear(2 * h, 2)
+        self.tc = nn.Sequential(nn.Linear(3 * h + 2, TC_HIDDEN), nn.ReLU(), nn.Linear(TC_HIDDEN, n_tech))
+        self.sent = nn.Linear(h, 2)
+        self.drop = nn.Dropout(0.1)
+
+    def token_features(self, h, lens):
+        """[h_i, mean(h_{i-16..=i+16})] over the first lens[b] rows of each window."""
+        B, L, H = h.shape
+        valid = (torch.arange(L)[None, :] < lens[:, None]).to(h.dtype)
+        hm = h * valid[..., None]
+        cs = torch.cat([torch.zeros(B, 1, H, dtype=h.dtype), hm.cumsum(1)], 1)
+        idx = torch.arange(L)
+        lo = (idx - CONTEXT).clamp(min=0)
+        hi = torch.minimum(idx[None, :] + CONTEXT + 1, lens[:, None])  # (B, L)
+        hi = torch.maximum(hi, lo[None, :] + 1)
+        sums = torch.gather(cs, 1, hi[..., None].expand(B, L, H)) - cs[:, lo]
+        mean = sums / (hi - lo[None, :])[..., None].to(h.dtype)
+        return torch.cat([h, mean], -1)
+
+    def span_features(self, h, lens, spans):
+        rows = []
+        for i, s, e, _, chars in spans:
+            seg = h[i, s:e]
+            lo, hi = max(0, s - SPAN_CONTEXT), min(int(lens[i]), e + SPAN_CONTEXT)
+            rows.append(torch.cat([seg.mean(0), seg.max(0).values, h[i, lo:hi].mean(0),
+                                   torch.tensor([math.log1p(chars), math.log1p(e - s)])]))
+        return torch.stack(rows)
+
+
+def run_encoder(model, batch, cached):
+    ids, mask = batch[0], batch[1]
+    if cached is not None:
+        out = model(inputs_embeds=cached.float(), attention_mask=mask)
+    else:
+        out = model(input_ids=ids, attention_mask=mask)
+    return out.last_hidden_state[:, 1:-1]  # drop [CLS]; the [SEP]/pad rows are masked by lens
+
+
+def losses(heads, h, batch, sent_weight):
+    ids, mask, inside, spans, sents = batch
+    lens = mask.sum(1) - 2
+    x = heads.drop(heads.token_features(h, lens))
+    si_logits = heads.si(x)
+    L = h.shape[1]
+    loss = F.cross_entropy(si_logits.reshape(-1, 2), inside[:, :L].reshape(-1), ignore_index=-100)
+    out = {"si": loss.item()}
+    if spans:
+        tc_logits = heads.tc(heads.drop(heads.span_features(h, lens, spans)))
+        tc_loss = F.cross_entropy(tc_logits, torch.tensor([y for _, _, _, y, _ in spans]))
+        loss = loss + tc_loss
+        out["tc"] = tc_loss.item()
+    if sents and sent_weight > 0:
+        reps = torch.stack([h[i, s:e].mean(0) for i, s, e, _ in sents])
+        sl = F.cross_entropy(heads.sent(heads.drop(reps)), torch.tensor([y for *_, y in sents]))
+        loss = loss + sent_weight * sl
+        out["sent"] = sl.item()
+    return loss, out
+
+
+# ---------------------------------------------------------------- helpers
+
+def git_commit():
+    try:
+        return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except Exception:
+        return None
+
+
+def atomic_torch_save(obj, path):
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def make_holdout(ids, n, seed):
+    ids = sorted(ids)
+    random.Random(seed).shuffle(ids)
+    return sorted(ids[:n])
+
+
+def export(out, model_dir, arch, loras, heads, args, techniques, extra_meta):
+    out.mkdir(parents=True, exist_ok=True)
+    tensors = {}
+    for path, l in loras.items():
+        tensors[f"{path}.lora_A.weight"] = l.lora_A.detach().to(torch.float16).contiguous()
+        tensors[f"{path}.lora_B.weight"] = l.lora_B.detach().to(torch.float16).contiguous()
+    cfg_sha = hashlib.sha256((model_dir / "config.json").read_bytes()).hexdigest()
+    save_file(tensors, str(out / "adapter.safetensors.tmp"), metadata={
+        "format": "unspin-lora", "version": "1", "alpha": repr(float(args.alpha)),
+        "base": model_dir.name, "base_config_sha256": cfg_sha,
+    })
+    os.replace(out / "adapter.safetensors.tmp", out / "adapter.safetensors")
+    ht = {
+        "si.0.weight": heads.si.weight, "si.0.bias": heads.si.bias,
+        "tc.0.weight": heads.tc[0].weight, "tc.0.bias": heads.tc[0].bias,
+        "tc.1.weight": heads.tc[2].weight, "tc.1.bias": heads.tc[2].bias,
+    }
+    ht = {k: v.detach().float().contiguous() for k, v in ht.items()}
+    meta = {
+        "version": 1, "encoder": model_dir.name, "hidden_size": heads.sent.in_features,
+        "context": CONTEXT, "span_context": SPAN_CONTEXT, "si_threshold": 0.5,
+        "second_technique": 0.3, "techniques": techniques,
+        "blend": {"si_weight": 0.5, "si_threshold": 0.35, "tc_weight": 0.5},
+        "training": json.dumps(extra_meta, sort_keys=True),
+    }
+    save_file(ht, str(out / "heads.safetensors.tmp"), metadata={"unspin-heads": json.dumps(meta)})
+    os.replace(out / "heads.safetensors.tmp", out / "heads.safetensors")
+
+
+@torch.no_grad()
+def validate(model, heads, windows, batch_size, toks, cache):
+    """Token-level SI F1 at the best of a few thresholds, and TC accuracy on gold spans: quick
+    signals for early stopping; the official scores come from `unspin train --holdout`."""
+    model.eval()
+    heads.eval()
+    probs, golds, correct, n_spans = [], [], 0, 0
+    for b in range(0, len(windows), batch_size):
+        chunk = windows[b : b + batch_size]
+        batch = collate(chunk, *toks)
+        cached = None
+        if cache is not None:
+            cached = cache_batch(cache, range(b, b + len(chunk)), batch[1].shape[1])
+        h = run_encoder(model, batch, cached)
+        lens = batch[1].sum(1) - 2
+        p = heads.si(heads.token_features(h, lens)).softmax(-1)[..., 1]
+        ins = batch[2][:, : h.shape[1]]
+        keep = ins != -100
+        probs.append(p[keep])
+        golds.append(ins[keep])
+        if batch[3]:
+            pred = heads.tc(heads.span_features(h, lens, batch[3])).argmax(-1)
+            correct += (pred == torch.tensor([y for _, _, _, y, _ in batch[3]])).sum().item()
+            n_spans += len(batch[3])
+    p, g = torch.cat(probs), torch.cat(golds) == 1
+    best = (0.0, 0.5)
+    for t in [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]:
+        pr = p >= t
+        tp = (pr & g).sum().item()
+        f1 = 2 * tp / max(1, pr.sum().item() + g.sum().item())
+        best = max(best, (f1, t))
+    model.train()
+    heads.train()
+    return {"si_token_f1": round(best[0], 4), "si_threshold": best[1],
+            "tc_accuracy": round(correct / max(1, n_spans), 4), "tc_spans": n_spans}
+
+
+def cache_batch(cache, rows, L):
+    x = cache["hidden"][list(rows)]
+    return x[:, :L]
+
+
+def build_cache(model_full, windows, first, batch_size, toks, path):
+    """Hidden states after the first `first` layers for each window, fp16, saved to `path`."""
+    if path.exists():
+        data = torch.load(path)
+        if data["n"] == len(windows):
+            log(f"cache: reusing {path}")
+            return data
+    L = max(len(w["ids"]) for w in windows) + 2
+    H = model_full.config.hidden_size
+    hidden = torch.zeros((len(windows), L, H), dtype=torch.float16)
+    model_full.eval()
+    t0 = time.time()
+    # Only the frozen layers run: their output is the model's output while the rest is cut off.
+    layers = model_full.encoder.layer
+    model_full.encoder.layer = nn.ModuleList(list(layers)[:first])
+    try:
+        with torch.no_grad():
+            for b in range(0, len(windows), batch_size):
+                chunk = windows[b : b + batch_size]
+                ids, mask, *_ = collate(chunk, *toks)
+                h = model_full(input_ids=ids, attention_mask=mask).last_hidden_state
+                hidden[b : b + len(chunk), : ids.shape[1]] = h.to(torch.float16)
+                if (b // batch_size) % 20 == 0:
+                    log(f"cache: {b + len(chunk)}/{len(windows)} windows, {time.time() - t0:.0f} s")
+    finally:
+        model_full.encoder.layer = layers
+    data = {"n": len(windows), "hidden": hidden}
+    atomic_torch_save(data, path)
+    return data
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--encoder", choices=sorted(ENCODERS), required=True)
+    ap.add_argument("--models", default=os.environ.get("UNSPIN_MODELS", str(Path.home() / ".cache/unspin/encoders")))
+    ap.add_argument("--data", default=str(ROOT.parent / "shared/data/ptc-train"))
+    ap.add_argument("--memes", default=None, help="SemEval-2021 task 2 training JSON to add")
+    ap.add_argument("--holdout", default=str(ROOT / "training/holdout.txt"))
+    ap.add_argument("--make-holdout", action="store_true", help="write --holdout (75 articles, seed 2020) and exit")
+    ap.add_argument("--all", action="store_true", help="train on every article, the held-out ones too")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--train-layers", type=int, default=0, help="top layers trained (0: all); lower ones cached")
+    ap.add_argument("--window", type=int, default=256)
+    ap.add_argument("--rank", type=int, default=16)
+    ap.add_argument("--alpha", type=float, default=32.0)
+    ap.add_argument("--lora-dropout", type=float, default=0.05)
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--head-lr", type=float, default=1e-3)
+    ap.add_argument("--sent-weight", type=float, default=0.5)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--checkpoint-minutes", type=float, default=5.0)
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke tests)")
+    ap.add_argument("--articles", type=int, default=0, help="only the first N training articles (smoke tests)")
+    args = ap.parse_args()
+
+    data = Path(args.data)
+    arts, si_gold, tc_gold, techniques = read_ptc(data)
+    holdout_path = Path(args.holdout)
+    if args.make_holdout:
+        ids = make_holdout(list(arts), 75, 2020)
+        holdout_path.write_text("".join(f"{i}\n" for i in ids))
+        log(f"wrote {holdout_path}: {len(ids)} articles")
+        return
+    held = [l.strip() for l in holdout_path.read_text().splitlines() if l.strip()]
+    missing = [a for a in held if a not in arts]
+    if missing:
+        sys.exit(f"{holdout_path}: articles not in {data}: {missing[:3]}")
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    from transformers import AutoModel, AutoTokenizer
+
+    model_dir = Path(args.models) / ENCODERS[args.encoder]
+    if not (model_dir / "model.safetensors").exists():
+        sys.exit(f"{model_dir}: no encoder (run scripts/setup-models.sh)")
+    out = Path(args.out or ROOT / f"out/ft-{args.encoder}")
+    out.mkdir(parents=True, exist_ok=True)
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    toks = (tok.cls_token_id, tok.sep_token_id, tok.pad_token_id)
+    model = AutoModel.from_pretrained(model_dir, add_pooling_layer=False)
+    arch = model.config.model_type
+    n_layers = model.config.num_hidden_layers
+    first = n_layers - args.train_layers if args.train_layers else 0
+    torch.manual_seed(args.seed)
+    for p in model.parameters():
+        p.requires_grad_(False)
+
+    train_ids = [a for a in arts if args.all or a not in set(held)]
+    if args.articles:
+        train_ids = train_ids[: args.articles]
+    content = args.window - 2
+    t_tok = time.time()
+    train_arts = [Article(tok, arts[a], si_gold.get(a, []), tc_gold.get(a, []), techniques) for a in train_ids]
+    if args.memes:
+        for text, si, tc in read_memes(Path(args.memes)):
+            train_arts.append(Article(tok, text, si, tc, techniques))
+    held_arts = [Article(tok, arts[a], si_gold.get(a, []), tc_gold.get(a, []), techniques) for a in held]
+    log(f"tokenized {len(train_arts)} training and {len(held_arts)} held-out texts in {time.time() - t_tok:.0f} s")
+
+    memo = {}
+
+    def epoch_windows(epoch):
+        if epoch in memo:
+            return memo[epoch]
+        memo.clear()
+        rng = random.Random(args.seed * 1000 + epoch)
+        ws = []
+        for art in train_arts:
+            off = rng.randrange(content) if first == 0 else 0
+            ws += [make_window(art, s, content) for s in window_starts(len(art.ids), content, off)]
+        if first == 0:
+            rng.shuffle(ws)
+        memo[epoch] = ws
+        return ws
+
+    held_windows = [make_window(a, s, content) for a in held_arts
+                    for s in window_starts(len(a.ids), content, 0)]
+    # top-k: fixed windows, their lower-layer outputs cached once
+    train_cache = held_cache = None
+    fixed = epoch_windows(0) if first else None
+    if first:
+        cdir = out / "cache"
+        cdir.mkdir(exist_ok=True)
+        key = hashlib.sha256(json.dumps([ENCODERS[args.encoder], first, args.window, train_ids,
+                                         bool(args.memes)]).encode()).hexdigest()[:12]
+        train_cache = build_cache(model, fixed, first, 16, toks, cdir / f"train-{key}.pt")
+        held_cache = build_cache(model, held_windows, first, 16, toks, cdir / f"held-{key}.pt")
+
+    loras = add_lora(model, arch, first, args.rank, args.alpha, args.lora_dropout)
+    if first:
+        model.embeddings = Passthrough()
+        model.encoder.layer = nn.ModuleList(list(model.encoder.layer)[first:])
+    heads = Heads(model.config.hidden_size, len(techniques))
+    lora_params = [p for l in loras.values() for p in (l.lora_A, l.lora_B)]
+    n_windows = len(fixed) if first else len(epoch_windows(0))
+    steps_per_epoch = math.ceil(n_windows / args.batch)
+    total = args.epochs * steps_per_epoch
+    if args.max_steps:
+        total = min(total, args.max_steps)
+    opt = torch.optim.AdamW([
+        {"params": lora_params, "lr": args.lr, "weight_decay": 0.0},
+        {"params": list(heads.parameters()), "lr": args.head_lr, "weight_decay": 0.01},
+    ])
+    warm = max(1, total // 16)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / total))
+
+    state = {"step": 0, "epochs": [], "log": [], "wall_s": 0.0}
+    ckpt = out / "checkpoint.pt"
+    settings = {k: v for k, v in vars(args).items() if k not in ("threads", "checkpoint_minutes", "out")}
+    if ckpt.exists():
+        c = torch.load(ckpt, weights_only=False)
+        if c["settings"] != settings:
+            sys.exit(f"{ckpt}: made with other settings; delete it or use another --out\n"
+                     f"  it: {c['settings']}\n  now: {settings}")
+        for path, l in loras.items():
+            l.lora_A.data.copy_(c["lora"][path][0])
+            l.lora_B.data.copy_(c["lora"][path][1])
+        heads.load_state_dict(c["heads"])
+        opt.load_state_dict(c["opt"])
+        sched.load_state_dict(c["sched"])
+        state = c["state"]
+        log(f"resumed from {ckpt} at step {state['step']}/{total}")
+
+    def save_ckpt():
+        atomic_torch_save({
+            "settings": settings, "state": state, "heads": heads.state_dict(),
+            "lora": {p: (l.lora_A.data, l.lora_B.data) for p, l in loras.items()},
+            "opt": opt.state_dict(), "sched": sched.state_dict(),
+        }, ckpt)
+
+    meta = {"encoder": ENCODERS[args.encoder], "seed": args.seed, "data": str(data),
+            "memes": args.memes, "holdout": str(holdout_path), "all": args.all,
+            "train_articles": len(train_ids), "train_layers": args.train_layers or n_layers,
+            "commit": git_commit(), "args": settings}
+    log(f"{arch}: {len(loras)} LoRA modules (r={args.rank}) on layers {first}..{n_layers - 1}, "
+        f"{n_windows} windows/epoch, {steps_per_epoch} steps/epoch, {total} steps, "
+        f"{torch.get_num_threads()} threads")
+    model.train()
+    heads.train()
+    t_start, t_ckpt = time.time(), time.time()
+    wall0 = state["wall_s"]
+    tokens_done = 0
+    while state["step"] < total:
+        step = state["step"]
+        epoch, b = divmod(step, steps_per_epoch)
+        ws = fixed if first else epoch_windows(epoch)
+        order = list(range(len(ws)))
+        if first:
+            random.Random(args.seed * 1000 + epoch).shuffle(order)
+        rows = order[b * args.batch : (b + 1) * args.batch]
+        chunk = [ws[i] for i in rows]
+        batch = collate(chunk, *toks)
+        cached = cache_batch(train_cache, rows, batch[1].shape[1]) if first else None
+        torch.manual_seed(args.seed * 100_003 + step)
+        h = run_encoder(model, batch, cached)
+        loss, parts = losses(heads, h, batch, args.sent_weight)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(lora_params + list(heads.parameters()), 1.0)
+        opt.step()
+        sched.step()
+        state["step"] = step + 1
+        tokens_done += int(batch[1].sum())
+        if state["step"] % 20 == 0:
+            el = time.time() - t_start
+            state["log"].append({"step": state["step"], "loss": round(loss.item(), 4), **{k: round(v, 4) for k, v in parts.items()}})
+            log(f"step {state['step']}/{total} epoch {epoch} loss {loss.item():.3f} "
+                f"{' '.join(f'{k} {v:.3f}' for k, v in parts.items())} | {tokens_done / el:.0f} tokens/s")
+        end_of_epoch = state["step"] % steps_per_epoch == 0 or state["step"] == total
+        if end_of_epoch:
+            v = validate(model, heads, held_windows, 16, toks, held_cache)
+            v["epoch"] = epoch + 1
+            v["step"] = state["step"]
+            state["epochs"].append(v)
+            log(f"epoch {epoch + 1} held-out: {v}")
+            state["wall_s"] = wall0 + time.time() - t_start
+            export(out / f"epoch-{epoch + 1}", model_dir, arch, loras, heads, args, techniques,
+                   {**meta, "epoch": epoch + 1, "step": state["step"], "wall_s": round(state["wall_s"])})
+        if end_of_epoch or time.time() - t_ckpt > 60 * args.checkpoint_minutes:
+            state["wall_s"] = wall0 + time.time() - t_start
+            save_ckpt()
+            t_ckpt = time.time()
+    state["wall_s"] = wall0 + time.time() - t_start
+    export(out, model_dir, arch, loras, heads, args, techniques,
+           {**meta, "epoch": args.epochs, "step": state["step"], "wall_s": round(state["wall_s"])})
+    (out / "run.json").write_text(json.dumps({**meta, "state": state, "torch": torch.__version__,
+                                              "threads": torch.get_num_threads()}, indent=1))
+    log(f"done in {state['wall_s'] / 60:.1f} min of training: {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# One command per fine-tuning run, on the CPU (or a GPU when torch sees one):
+#
+#   training/finetune.sh minilm [extra finetune.py flags...]   # all 6 layers, ~30-60 min on 2 cores
+#   training/finetune.sh mpnet  [extra finetune.py flags...]   # top 4 of 12 layers, lower 8 cached
+#
+# Output in out/ft-ENCODER (adapter.safetensors, heads.safetensors, run.json, epoch-N/,
+# checkpoint.pt). Run the same command again after a kill: it resumes from the checkpoint.
+# The recipe, its settings and the measured results are in training/README.md.
+#
+# Needs: scripts/setup-models.sh (base encoders) and a Python with torch, transformers and
+# safetensors: PYTHON=/path/to/python, else .venv-train/bin/python, which
+# `training/finetune.sh --setup` creates from PyPI (torch 2.15 CPU build, about 1 GB).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv-train"
+if [ "${1:-}" = "--setup" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q -r "$ROOT/training/requirements.txt"
+  exit 0
+fi
+ENCODER="${1:?usage: training/finetune.sh minilm|mpnet [finetune.py flags]}"
+shift
+PYTHON="${PYTHON:-$VENV/bin/python}"
+[ -x "$PYTHON" ] || command -v "$PYTHON" >/dev/null \
+  || { echo "finetune.sh: error: no $PYTHON (run training/finetune.sh --setup, or set PYTHON)" >&2; exit 1; }
+"$PYTHON" -c "import torch, transformers, safetensors" 2>/dev/null \
+  || { echo "finetune.sh: error: $PYTHON lacks torch/transformers/safetensors (training/finetune.sh --setup)" >&2; exit 1; }
+"$ROOT/scripts/setup-models.sh"
+case "$ENCODER" in
+  minilm) DEFAULTS=(--epochs 4) ;;
+  mpnet) DEFAULTS=(--train-layers 4 --epochs 3) ;;
+  *) echo "finetune.sh: error: unknown encoder $ENCODER (minilm or mpnet)" >&2; exit 1 ;;
+esac
+exec "$PYTHON" "$ROOT/training/finetune.py" --encoder "$ENCODER" "${DEFAULTS[@]}" "$@"
