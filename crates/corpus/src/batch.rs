@@ -1,7 +1,8 @@
 //! Batch runs: a corpus in, JSONL shards, an errors file and the results database out.
 //!
 //! ```text
-//! OUT/batch.json             settings and input fingerprint, to refuse resuming a different run
+//! OUT/batch.json             settings and input fingerprint (see `fingerprint`), to refuse
+//!                            resuming a different run
 //! OUT/shards/part-000000.jsonl  one report per line, the analysed records of chunk 0, in order
 //! OUT/errors/part-000000.jsonl  the skipped records of chunk 0 (only if it had any)
 //! OUT/errors.jsonl           all skipped records, in input order (rebuilt at the end of a run)
@@ -18,6 +19,7 @@
 //! shard the database did not get to, and analyses only the missing chunks; because chunks are
 //! cut the same way each time, the final files are identical to an uninterrupted run's.
 
+use crate::fingerprint;
 use crate::source::{Corpus, Item, Position};
 use crate::store::Store;
 use anyhow::{bail, Context, Result};
@@ -105,8 +107,12 @@ pub struct Summary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Manifest {
     format: u32,
+    /// How `fingerprint` was computed ([`fingerprint::SCHEME`] when written by this build).
+    /// Manifests from before this field existed used scheme 1.
+    #[serde(default = "scheme_v1")]
+    fingerprint_scheme: u32,
     inputs: Vec<String>,
-    /// Hash of every input file's path, size and modification time.
+    /// [`Corpus::fingerprint`]: the input files' paths, sizes and contents.
     fingerprint: String,
     chunk_size: usize,
     max_bytes: u64,
@@ -114,6 +120,20 @@ struct Manifest {
     aids: bool,
     detector: String,
     unspin_version: String,
+}
+
+fn scheme_v1() -> u32 {
+    1
+}
+
+/// The part of a manifest read before the rest: the fingerprint scheme is checked first, so
+/// that a run from another build is explained as such even if the other fields changed too.
+#[derive(Deserialize)]
+struct ManifestHeader {
+    #[serde(default = "scheme_v1")]
+    fingerprint_scheme: u32,
+    #[serde(default)]
+    unspin_version: Option<String>,
 }
 
 const MANIFEST: &str = "batch.json";
@@ -222,8 +242,9 @@ pub fn run(
     let corpus = Corpus::open(inputs)?;
     let manifest = Manifest {
         format: 1,
+        fingerprint_scheme: fingerprint::SCHEME,
         inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
-        fingerprint: format!("{:016x}", corpus.fingerprint()),
+        fingerprint: corpus.fingerprint(),
         chunk_size: opts.chunk_size,
         max_bytes: opts.max_bytes,
         input_format: format!("{:?}", opts.format),
@@ -288,10 +309,12 @@ pub fn run(
 fn prepare_out(out: &Path, manifest: &Manifest) -> Result<()> {
     let path = out.join(MANIFEST);
     if path.exists() {
-        let old: Manifest = serde_json::from_slice(
-            &fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?,
-        )
-        .with_context(|| format!("{}: not a batch manifest", path.display()))?;
+        let bytes = fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let header: ManifestHeader = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{}: not a batch manifest", path.display()))?;
+        check_scheme(out, &header, manifest.fingerprint_scheme)?;
+        let old: Manifest = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{}: not a batch manifest", path.display()))?;
         if old != *manifest {
             let diff = describe_difference(&old, manifest);
             bail!(
@@ -331,6 +354,37 @@ fn prepare_out(out: &Path, manifest: &Manifest) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuses a run whose fingerprint this build computes differently: the two fingerprints could
+/// not be compared, so whether the inputs changed is unknown, and resuming might mix results.
+fn check_scheme(out: &Path, old: &ManifestHeader, scheme: u32) -> Result<()> {
+    if old.fingerprint_scheme == scheme {
+        return Ok(());
+    }
+    let made_by = match &old.unspin_version {
+        Some(v) => format!(" ({v})"),
+        None => String::new(),
+    };
+    let (age, what_to_do) = if old.fingerprint_scheme < scheme {
+        (
+            "an older",
+            "start a new run with another --out (or delete the directory to start over)",
+        )
+    } else {
+        (
+            "a newer",
+            "resume it with that unspin, or start a new run with another --out",
+        )
+    };
+    bail!(
+        "{} was made by {age} build of unspin{made_by}: its input fingerprint is scheme {}, \
+         this build uses {}, so it cannot tell whether the inputs changed since and will not \
+         resume a run that might mix results of different inputs: {what_to_do}",
+        out.display(),
+        fingerprint::describe(old.fingerprint_scheme),
+        fingerprint::describe(scheme),
+    )
 }
 
 fn describe_difference(old: &Manifest, new: &Manifest) -> String {
@@ -585,6 +639,80 @@ fn write_lines_atomic<'a>(path: &Path, parts: impl Iterator<Item = &'a [u8]>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest {
+            format: 1,
+            fingerprint_scheme: fingerprint::SCHEME,
+            inputs: vec!["feed.jsonl".into()],
+            fingerprint: "ab".repeat(32),
+            chunk_size: 1000,
+            max_bytes: 1 << 20,
+            input_format: "Auto".into(),
+            aids: true,
+            detector: "classical".into(),
+            unspin_version: "0.1.0".into(),
+        }
+    }
+
+    /// A run directory holding `batch_json` as its manifest, and a stale temporary file.
+    fn run_dir(batch_json: &str) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join(MANIFEST), batch_json).unwrap();
+        fs::write(tmp.path().join(".summary.json.tmp"), "").unwrap();
+        tmp
+    }
+
+    #[test]
+    fn a_run_with_the_same_manifest_resumes_and_other_inputs_are_named() {
+        let tmp = run_dir(&serde_json::to_string(&manifest()).unwrap());
+        prepare_out(tmp.path(), &manifest()).unwrap();
+        assert!(!tmp.path().join(".summary.json.tmp").exists());
+        let mut other = manifest();
+        other.fingerprint = "cd".repeat(32);
+        let err = format!("{:#}", prepare_out(tmp.path(), &other).unwrap_err());
+        assert!(err.contains("the input files changed since"), "{err}");
+    }
+
+    #[test]
+    fn a_run_from_before_the_fingerprint_scheme_field_is_refused_saying_what_to_do() {
+        // A manifest as scheme 1 wrote it: no `fingerprint_scheme`, a 64-bit DefaultHasher.
+        let tmp = run_dir(
+            r#"{"format": 1, "inputs": ["feed.jsonl"], "fingerprint": "0123456789abcdef",
+                "chunk_size": 1000, "max_bytes": 1048576, "input_format": "Auto",
+                "aids": true, "detector": "classical", "unspin_version": "0.1.0"}"#,
+        );
+        let err = format!("{:#}", prepare_out(tmp.path(), &manifest()).unwrap_err());
+        for part in [
+            "was made by an older build of unspin (0.1.0)",
+            "fingerprint is scheme v1 (path, size and modification time",
+            "this build uses v2 (SHA-256 of path, size and content)",
+            "cannot tell whether the inputs changed",
+            "start a new run with another --out",
+        ] {
+            assert!(err.contains(part), "{part:?} not in: {err}");
+        }
+        assert!(
+            tmp.path().join(".summary.json.tmp").exists(),
+            "a refused directory is left as it was"
+        );
+    }
+
+    #[test]
+    fn a_run_from_a_newer_scheme_is_refused_even_if_its_other_fields_changed() {
+        let tmp = run_dir(r#"{"fingerprint_scheme": 3, "unspin_version": "9.0.0", "new": 1}"#);
+        let err = format!("{:#}", prepare_out(tmp.path(), &manifest()).unwrap_err());
+        for part in [
+            "was made by a newer build of unspin (9.0.0)",
+            "fingerprint is scheme v3 (unknown to this build)",
+            "resume it with that unspin",
+        ] {
+            assert!(err.contains(part), "{part:?} not in: {err}");
+        }
+        // The manifests this build writes name their scheme.
+        let json = serde_json::to_value(manifest()).unwrap();
+        assert_eq!(json["fingerprint_scheme"], fingerprint::SCHEME);
+    }
 
     #[test]
     fn own_files_are_recognised() {

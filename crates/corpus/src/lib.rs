@@ -10,6 +10,7 @@
 //! holds; the next run skips those chunks and (re)ingests the rest.
 
 pub mod batch;
+pub mod fingerprint;
 pub mod source;
 pub mod stats;
 pub mod store;

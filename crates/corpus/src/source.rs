@@ -131,6 +131,7 @@ pub fn article_from_file(
 // Streaming over inputs
 // ---------------------------------------------------------------------------------------------
 
+use crate::fingerprint;
 use flate2::read::MultiGzDecoder;
 use std::collections::HashSet;
 use std::fs::File;
@@ -218,12 +219,11 @@ fn kind_of(path: &Path) -> Option<Kind> {
     }
 }
 
-/// The files of a corpus, listed (and fingerprinted) before anything is read, so that a typo'd
-/// path fails at once and a resumed run can tell whether its inputs changed.
+/// The files of a corpus, listed before anything is read, so that a typo'd path fails at once
+/// and a resumed run can tell whether its inputs changed ([`Corpus::fingerprint`]).
 #[derive(Debug, Clone)]
 pub struct Corpus {
     files: Vec<(PathBuf, Kind, u64)>,
-    fingerprint: u64,
     total_bytes: u64,
 }
 
@@ -269,6 +269,15 @@ impl Corpus {
                     );
                 }
             } else {
+                if !meta.is_file() {
+                    // A pipe (`<(zcat ...)`) or device would be consumed by the fingerprint,
+                    // and could not be read again by a resumed run anyway.
+                    anyhow::bail!(
+                        "{}: not a regular file; batch runs read files, so that a stopped run \
+                         can resume: save the stream to a .jsonl file first",
+                        input.display()
+                    );
+                }
                 let kind = match kind_of(input) {
                     Some(k) => k,
                     None if input.extension().is_some_and(|e| e == "gz") => Kind::JsonlGz,
@@ -277,26 +286,26 @@ impl Corpus {
                 files.push((input.clone(), kind, meta.len()));
             }
         }
-        let mut h = std::hash::DefaultHasher::new();
-        for (path, _, len) in &files {
-            let modified = std::fs::metadata(path)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos());
-            (path, len, modified).hash(&mut h);
-        }
         let total_bytes = files.iter().map(|f| f.2).sum();
-        Ok(Corpus {
-            files,
-            fingerprint: h.finish(),
-            total_bytes,
-        })
+        Ok(Corpus { files, total_bytes })
     }
 
-    /// Changes when any input file is added, removed, resized or touched.
-    pub fn fingerprint(&self) -> u64 {
-        self.fingerprint
+    /// The inputs' fingerprint under [`fingerprint::SCHEME`]: changes when a file is added,
+    /// removed, renamed, resized or edited (see [`fingerprint`] for what exactly is hashed,
+    /// and its limit for files over 64 MiB). Reads the files, on all cores.
+    pub fn fingerprint(&self) -> String {
+        use rayon::prelude::*;
+        let contents: Vec<fingerprint::Content> = self
+            .files
+            .par_iter()
+            .map(|(path, _, len)| fingerprint::Content::of_file(path, *len))
+            .collect();
+        fingerprint::combine(
+            self.files
+                .iter()
+                .zip(contents)
+                .map(|((path, _, len), c)| (path.as_path(), *len, c)),
+        )
     }
 
     /// Sum of the input files' sizes (compressed size for `.gz`): the scale of the progress bar.
@@ -371,6 +380,8 @@ impl Items<'_> {
 
     /// Marks `id` as seen; false when an earlier record had it.
     fn first_time(&mut self, id: &str) -> bool {
+        // These hashes live only as long as this process, so DefaultHasher's freedom to change
+        // between builds does not matter here (unlike the fingerprint, which is stored).
         let mut h = std::hash::DefaultHasher::new();
         id.hash(&mut h);
         self.seen.insert(h.finish())
@@ -688,6 +699,68 @@ mod tests {
         );
         let b = Corpus::open(std::slice::from_ref(&f)).unwrap();
         assert_ne!(a.fingerprint(), b.fingerprint());
+        assert_eq!(
+            b.fingerprint(),
+            b.fingerprint(),
+            "a fixed function of the files"
+        );
+        assert_eq!(b.fingerprint().len(), 64, "SHA-256 in hex");
+
+        // Pipes and devices cannot be read twice (by the fingerprint, then by the run, or
+        // again on resume).
+        #[cfg(unix)]
+        {
+            let err = Corpus::open(&[PathBuf::from("/dev/null")]).unwrap_err();
+            assert!(format!("{err:#}").contains("not a regular file"), "{err:#}");
+        }
+    }
+
+    #[test]
+    fn a_same_size_edit_with_the_old_mtime_restored_changes_the_fingerprint() {
+        let tmp = tempfile::tempdir().unwrap();
+        let f = tmp.path().join("feed.jsonl");
+        fs_write(&f, b"{\"id\": \"1\", \"text\": \"Old.\"}\n");
+        let mtime = std::fs::metadata(&f).unwrap().modified().unwrap();
+        let before = Corpus::open(std::slice::from_ref(&f))
+            .unwrap()
+            .fingerprint();
+
+        // What `touch -r`, `rsync -t` or restoring a backup does: same size, same time.
+        fs_write(&f, b"{\"id\": \"1\", \"text\": \"New.\"}\n");
+        File::options()
+            .write(true)
+            .open(&f)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        assert_eq!(std::fs::metadata(&f).unwrap().modified().unwrap(), mtime);
+        let after = Corpus::open(std::slice::from_ref(&f))
+            .unwrap()
+            .fingerprint();
+        assert_ne!(before, after);
+    }
+
+    #[test]
+    fn a_large_input_is_fingerprinted_by_samples_that_include_its_end() {
+        let tmp = tempfile::tempdir().unwrap();
+        let f = tmp.path().join("big.jsonl");
+        // Sparse: 70 MiB on paper, next to nothing on disk, and only 8 MiB of it read.
+        let len = fingerprint::WHOLE_LIMIT + (6 << 20);
+        File::create(&f).unwrap().set_len(len).unwrap();
+        let before = Corpus::open(std::slice::from_ref(&f))
+            .unwrap()
+            .fingerprint();
+        {
+            use std::io::{Seek, SeekFrom};
+            let mut file = File::options().write(true).open(&f).unwrap();
+            file.seek(SeekFrom::Start(len - 10)).unwrap();
+            file.write_all(b"x").unwrap();
+        }
+        assert_eq!(std::fs::metadata(&f).unwrap().len(), len);
+        let after = Corpus::open(std::slice::from_ref(&f))
+            .unwrap()
+            .fingerprint();
+        assert_ne!(before, after);
     }
 
     #[test]
