@@ -276,6 +276,12 @@ impl ClassicalModel {
             threshold = b.si_threshold;
         }
         let regions = spans_from_token_probabilities(doc, &probs[0], threshold);
+        if blend.is_some() {
+            // Blended, a dedicated tagger's span stands only where the blended evidence marks
+            // propaganda too: alone, the taggers mark place names and aircraft lists that a
+            // fine-tuned encoder knows are not loaded language.
+            out.retain(|s| regions.iter().any(|(r, _)| r.overlap(&s.chars()) > 0));
+        }
         let mut feats = Vec::with_capacity(256);
         let mut scores: Vec<TechniqueScores> = regions
             .iter()
