@@ -27,7 +27,7 @@ python3 -c 'import json,sys; print(json.dumps({"text": open(sys.argv[1], encodin
     examples/article1001.txt >"$work/body.json"
 
 port=$((20000 + RANDOM % 20000))
-./target/release/unspin serve --addr "127.0.0.1:$port" 2>"$work/server.log" &
+./target/release/unspin serve --model classical --addr "127.0.0.1:$port" 2>"$work/server.log" &
 server=$!
 for _ in $(seq 50); do
     curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break

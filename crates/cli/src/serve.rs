@@ -18,7 +18,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         allowed_origins: args.allow_origins,
     };
     // Models load once, before listening: a bad --model fails here, not on the first request.
-    let analyzer = unspin::Analyzer::new(load_model(args.model.as_deref(), false)?, true)?;
+    let analyzer = unspin::Analyzer::new(load_model(args.model.as_deref(), true)?, true)?;
     unspin_server::run(args.addr, analyzer, config, |addr| {
         // Printed once bound, so scripts starting the server on port 0 can read the port.
         eprintln!("unspin: listening on http://{addr}");

@@ -1341,6 +1341,18 @@ fn without_encoders_the_default_falls_back_to_classical_and_says_why() {
 }
 
 #[test]
+fn a_model_name_typo_is_an_error_that_lists_the_choices() {
+    unspin()
+        .args(["analyze", "--model", "ensemble-minlm"])
+        .arg(example("article1001.txt"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("unknown model `ensemble-minlm`"))
+        .stderr(predicate::str::contains("classical, minilm, mpnet"));
+}
+
+#[test]
 fn a_transformer_model_that_cannot_load_is_an_error_not_a_fallback() {
     let empty = tempfile::tempdir().unwrap();
     for (model, says) in [

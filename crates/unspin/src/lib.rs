@@ -19,6 +19,7 @@ pub use unspin_factcheck as factcheck;
 pub use unspin_transformer as transformer;
 
 pub mod crossval;
+pub mod holdout;
 pub mod models;
 
 pub use models::{load_best, load_model, Ensemble, Loaded, ModelChoice};

@@ -1,0 +1,69 @@
+//! `unspin validate`: every model side by side on the fixed held-out split of PTC train.
+
+use crate::{output, ValidateArgs};
+use anyhow::{Context, Result};
+use unspin::classical::TrainOptions;
+use unspin::crossval::Corpus;
+use unspin::holdout;
+use unspin::transformer;
+
+pub fn run(args: ValidateArgs) -> Result<()> {
+    let data = args
+        .data
+        .clone()
+        .unwrap_or_else(crate::train::default_train_dir);
+    let corpus = Corpus::load(&data)?;
+    let held = holdout::read_split(&args.holdout, &corpus)?;
+    let encoders = args
+        .encoders
+        .clone()
+        .unwrap_or_else(transformer::default_cache_dir);
+    // Models load before minutes of training and encoding, so a bad path fails at once.
+    let mut candidates = holdout::load_candidates(&encoders, &args.models)?;
+    for name in &args.frozen {
+        let encoder = if name == "mpnet" {
+            transformer::MPNET
+        } else {
+            transformer::MINILM
+        };
+        candidates.push(holdout::frozen_candidate(
+            &corpus,
+            &held,
+            &encoders,
+            encoder,
+            args.seed,
+            |msg| eprintln!("unspin: {msg}"),
+        )?);
+    }
+    let train = TrainOptions {
+        seed: args.seed,
+        ..TrainOptions::default()
+    };
+    let t0 = std::time::Instant::now();
+    let report = holdout::validate(&corpus, &held, candidates, &train, args.seed, |msg| {
+        eprintln!("unspin: {msg} ({:.0} s)", t0.elapsed().as_secs_f64())
+    })?;
+    if let Some(path) = &args.report {
+        let mut json = serde_json::to_vec_pretty(&report).context("cannot serialise report")?;
+        json.push(b'\n');
+        output::write_atomic(path, &json)?;
+    }
+    output::emit(report.to_string().as_bytes(), None)?;
+    if args.write_blend {
+        // Candidates from --model come first, in order.
+        for (dir, chosen) in args.models.iter().zip(&report.chosen) {
+            let path = dir.join("heads.safetensors");
+            let mut heads = transformer::Heads::load(&path)?;
+            heads.meta.blend = chosen.blend;
+            heads.meta.si_threshold = chosen.alone_threshold;
+            heads.save(&path)?;
+            eprintln!(
+                "unspin: {}: blend {:?}, own threshold {}",
+                path.display(),
+                chosen.blend,
+                chosen.alone_threshold
+            );
+        }
+    }
+    Ok(())
+}
