@@ -276,10 +276,11 @@ impl ClassicalModel {
             threshold = b.si_threshold;
         }
         let regions = spans_from_token_probabilities(doc, &probs[0], threshold);
-        if blend.is_some() {
+        if blend.is_some_and(|b| b.si_weight > 0.0) {
             // Blended, a dedicated tagger's span stands only where the blended evidence marks
             // propaganda too: alone, the taggers mark place names and aircraft lists that a
-            // fine-tuned encoder knows are not loaded language.
+            // fine-tuned encoder knows are not loaded language. (With no weight on the other
+            // model there is no new evidence, and the blend is the classical model exactly.)
             out.retain(|s| regions.iter().any(|(r, _)| r.overlap(&s.chars()) > 0));
         }
         let mut feats = Vec::with_capacity(256);
