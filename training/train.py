@@ -43,43 +43,16 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 from transformers import AutoModel, AutoTokenizer
 
-TARGETS = {
-    "bert": ["attention.self.query", "attention.self.key", "attention.self.value",
-             "attention.output.dense", "intermediate.dense", "output.dense"],
-    "mpnet": ["attention.attn.q", "attention.attn.k", "attention.attn.v", "attention.attn.o",
-              "intermediate.dense", "output.dense"],
-}
 SI_LABELS = ["O", "B", "I"]
 
-
-class LoRALinear(nn.Module):
-    def __init__(self, base: nn.Linear, r: int, alpha: float, dropout: float):
-        super().__init__()
-        self.base = base
-        self.scale = alpha / r
-        self.lora_A = nn.Parameter(torch.empty(r, base.in_features))
-        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r))
-        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
-        self.drop = nn.Dropout(dropout)
-
-    def forward(self, x):
-        return self.base(x) + (self.drop(x) @ self.lora_A.t() @ self.lora_B.t()) * self.scale
+# One LoRA implementation for both recipes (the CPU one, finetune.py, is what ships).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from finetune import TARGETS, LoRALinear, add_lora as _add_lora  # noqa: E402
 
 
 def add_lora(model, arch, r, alpha, dropout):
-    """Replaces the target Linears in place; returns {module path: LoRALinear}."""
-    wrapped = {}
-    for name, module in list(model.named_modules()):
-        for child_name, child in list(module.named_children()):
-            path = f"{name}.{child_name}" if name else child_name
-            if isinstance(child, nn.Linear) and path.startswith("encoder.layer.") and any(
-                path.endswith(t) for t in TARGETS[arch]
-            ):
-                # "output.dense" also ends "attention.output.dense" in BERT: both are targets.
-                lora = LoRALinear(child, r, alpha, dropout)
-                setattr(module, child_name, lora)
-                wrapped[path] = lora
-    return wrapped
+    """Wraps the target Linears of every layer; returns {module path: LoRALinear}."""
+    return _add_lora(model, arch, 0, r, alpha, dropout)
 
 
 def plan_windows(n, content_len, stride):
