@@ -310,9 +310,13 @@ def losses(heads, h, batch, sent_weight):
 # ---------------------------------------------------------------- helpers
 
 def git_commit():
+    """HEAD, marked "+dirty" when training/ has uncommitted changes: then HEAD alone does not
+    say which recipe ran."""
     try:
-        return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True).stdout.strip()
+        run = lambda *a: subprocess.run(["git", "-C", str(ROOT), *a], capture_output=True,
+                                        text=True, check=True).stdout.strip()
+        head = run("rev-parse", "--short", "HEAD")
+        return head + ("+dirty" if run("status", "--porcelain", "--", "training") else "")
     except Exception:
         return None
 
@@ -576,7 +580,8 @@ def main():
             "opt": opt.state_dict(), "sched": sched.state_dict(),
         }, ckpt)
 
-    meta = {"encoder": ENCODERS[args.encoder], "seed": args.seed, "data": str(data),
+    meta = {"command": " ".join(sys.argv), "encoder": ENCODERS[args.encoder], "seed": args.seed,
+            "data": str(data),
             "memes": args.memes, "holdout": str(holdout_path), "all": args.all,
             "train_articles": len(train_ids), "train_layers": args.train_layers or n_layers,
             "commit": git_commit(), "args": settings}

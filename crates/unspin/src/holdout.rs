@@ -226,53 +226,24 @@ pub fn validate(
             })
             .collect();
         let ens = format!("ensemble({name})");
-        // Cross-fitted: choose on one half, score on the other, pool.
-        let mut pooled = Predictions::default();
-        let mut halves = Vec::new();
-        for choose_on_a in [true, false] {
-            let pick = |id: &str| half_a.contains(id) == choose_on_a;
-            let b = choose_blend(&grid, &per_blend, &test, pick);
-            halves.push(grid[b]);
-            let other = |l: &Label| !pick(&l.article);
-            pooled
-                .flc
-                .extend(per_blend[b].flc.iter().filter(|l| other(l)).cloned());
-            pooled
-                .tc
-                .extend(per_blend[b].tc.iter().filter(|l| other(l)).cloned());
-        }
+        let all: Vec<usize> = (0..grid.len()).collect();
+        let (pooled, halves) = cross_fit(&grid, &per_blend, &all, &test, &half_a);
         // The transformer alone (all weight on it), its token threshold cross-fitted the same way.
-        let alone: Vec<usize> = (0..grid.len())
+        let alone: Vec<usize> = all
+            .iter()
+            .copied()
             .filter(|&i| grid[i].si_weight == 1.0 && grid[i].tc_weight == 1.0)
             .collect();
-        let alone_grid: Vec<BlendParams> = alone.iter().map(|&i| grid[i]).collect();
-        let alone_preds: Vec<Predictions> = alone
-            .iter()
-            .map(|&i| Predictions {
-                flc: per_blend[i].flc.clone(),
-                tc: per_blend[i].tc.clone(),
-            })
-            .collect();
-        let mut alone_pooled = Predictions::default();
-        for choose_on_a in [true, false] {
-            let pick = |id: &str| half_a.contains(id) == choose_on_a;
-            let b = choose_blend(&alone_grid, &alone_preds, &test, pick);
-            let other = |l: &Label| !pick(&l.article);
-            alone_pooled
-                .flc
-                .extend(alone_preds[b].flc.iter().filter(|l| other(l)).cloned());
-            alone_pooled
-                .tc
-                .extend(alone_preds[b].tc.iter().filter(|l| other(l)).cloned());
-        }
+        let (alone_pooled, _) = cross_fit(&grid, &per_blend, &alone, &test, &half_a);
         rows.push(row(&name, "threshold cross-fitted", None, &alone_pooled));
         let alone_threshold =
-            alone_grid[choose_blend(&alone_grid, &alone_preds, &test, |_| true)].si_threshold;
+            grid[choose_blend(&grid, &per_blend, &alone, &test, |_| true)].si_threshold;
         let mut r = row(&ens, "cross-fitted", None, &pooled);
         r.selection = format!(
             "cross-fitted (halves chose {})",
             halves
                 .iter()
+                .map(|&b| &grid[b])
                 .map(|b| format!(
                     "{:.2}/{:.2}/{:.2}",
                     b.si_weight, b.si_threshold, b.tc_weight
@@ -281,7 +252,7 @@ pub fn validate(
                 .join(" and ")
         );
         rows.push(r);
-        let b = choose_blend(&grid, &per_blend, &test, |_| true);
+        let b = choose_blend(&grid, &per_blend, &all, &test, |_| true);
         chosen.push(Chosen {
             model: name.clone(),
             blend: grid[b],
@@ -305,11 +276,40 @@ pub fn validate(
     })
 }
 
-/// Index into `grid` of the blend whose token mix has the best SI F1 on the articles `pick`
-/// selects, with the technique weight of the best TC F1 there (the two mixes are independent).
+/// Two-fold cross-fitting over the blends `among`: each half of the held-out articles gets the
+/// predictions of the blend chosen on the other half. Returns the pooled predictions and the
+/// two choices (indices into `grid`).
+fn cross_fit(
+    grid: &[BlendParams],
+    per_blend: &[Predictions],
+    among: &[usize],
+    test: &[&TrainDoc],
+    half_a: &BTreeSet<&str>,
+) -> (Predictions, Vec<usize>) {
+    let mut pooled = Predictions::default();
+    let mut choices = Vec::new();
+    for choose_on_a in [true, false] {
+        let pick = |id: &str| half_a.contains(id) == choose_on_a;
+        let b = choose_blend(grid, per_blend, among, test, pick);
+        choices.push(b);
+        let other = |l: &&Label| !pick(&l.article);
+        pooled
+            .flc
+            .extend(per_blend[b].flc.iter().filter(other).cloned());
+        pooled
+            .tc
+            .extend(per_blend[b].tc.iter().filter(other).cloned());
+    }
+    (pooled, choices)
+}
+
+/// Index into `grid` of the blend among `among` whose token mix has the best SI F1 on the
+/// articles `pick` selects, with the technique weight of the best TC F1 there (the two mixes
+/// are independent). Ties go to the first tried.
 fn choose_blend(
     grid: &[BlendParams],
     per_blend: &[Predictions],
+    among: &[usize],
     test: &[&TrainDoc],
     pick: impl Fn(&str) -> bool,
 ) -> usize {
@@ -323,15 +323,21 @@ fn choose_blend(
         flc: p.flc.iter().filter(|l| pick(&l.article)).cloned().collect(),
         tc: p.tc.iter().filter(|l| pick(&l.article)).cloned().collect(),
     };
-    let scores: Vec<[Scores; 3]> = per_blend
+    let scores: HashMap<usize, [Scores; 3]> = among
         .iter()
-        .map(|p| score_all(&gold_tc, &gold_si, &sub(p)))
+        .map(|&i| (i, score_all(&gold_tc, &gold_si, &sub(&per_blend[i]))))
         .collect();
-    let argmax = |f: &dyn Fn(usize) -> f64| {
-        (0..grid.len()).fold(0, |best, i| if f(i) > f(best) { i } else { best })
+    let argmax = |task: usize| {
+        among.iter().copied().fold(among[0], |best, i| {
+            if scores[&i][task].overall.f1 > scores[&best][task].overall.f1 {
+                i
+            } else {
+                best
+            }
+        })
     };
-    let si = argmax(&|i| scores[i][0].overall.f1);
-    let tc = argmax(&|i| scores[i][1].overall.f1);
+    let si = argmax(0);
+    let tc = argmax(1);
     let want = BlendParams {
         tc_weight: grid[tc].tc_weight,
         ..grid[si]

@@ -227,14 +227,6 @@ pub fn load_best(encoders_dir: &Path) -> anyhow::Result<Loaded> {
         }
         Err(e) => e,
     };
-    if BEST_ENCODER == transformer::MINILM {
-        return Ok(Loaded {
-            detector: Box::new(classical),
-            fallback: Some(format!(
-                "using the classical model, not the ensemble: {best_err:#}"
-            )),
-        });
-    }
     Ok(match load_fine_tuned(transformer::MINILM, encoders_dir) {
         Ok(t) => Loaded {
             detector: Box::new(Ensemble::new(classical, t)),
