@@ -27,6 +27,7 @@ _ErrorMode = Literal["raise", "skip", "return"]
 def analyze(
     items: Iterable[_Item],
     *,
+    model: Optional[str] = ...,
     aids: bool = ...,
     errors: Literal["raise"] = ...,
     as_json: Literal[False] = ...,
@@ -35,6 +36,7 @@ def analyze(
 def analyze(
     items: Iterable[_Item],
     *,
+    model: Optional[str] = ...,
     aids: bool = ...,
     errors: Literal["skip"],
     as_json: Literal[False] = ...,
@@ -43,6 +45,7 @@ def analyze(
 def analyze(
     items: Iterable[_Item],
     *,
+    model: Optional[str] = ...,
     aids: bool = ...,
     errors: Literal["raise"] = ...,
     as_json: Literal[True],
@@ -51,6 +54,7 @@ def analyze(
 def analyze(
     items: Iterable[_Item],
     *,
+    model: Optional[str] = ...,
     aids: bool = ...,
     errors: _ErrorMode = ...,
     as_json: bool = ...,
@@ -58,6 +62,11 @@ def analyze(
     """Finds propaganda techniques in articles; one report per item, in order.
 
     items: texts (ids "0", "1", ... by position) or records shaped like a JSONL corpus line.
+    model: None runs the most accurate installed model (the classical + fine-tuned MPNet
+        ensemble once scripts/setup-models.sh has installed the encoders; else the classical
+        model, with a UserWarning saying why); or "classical" (about 100 times faster, batch's
+        default), "minilm", "mpnet", "minilm-frozen", "mpnet-frozen", "ensemble",
+        "ensemble-minilm", or a model path. Anything else is a ValueError.
     aids: False skips the fact-checking aids (claims, quotes, findings stay empty).
     errors: for an item that cannot be analysed, "raise" (ValueError naming the item's index
         and the reason, before anything is analysed), "skip" (None in its place) or "return"
@@ -71,6 +80,7 @@ def analyze(
 def analyze_jsonl(
     lines: Iterable[Union[bytes, bytearray, str]],
     *,
+    model: Optional[str] = ...,
     aids: bool = ...,
     errors: Literal["raise"] = ...,
     as_json: Literal[False] = ...,
@@ -79,6 +89,7 @@ def analyze_jsonl(
 def analyze_jsonl(
     lines: Iterable[Union[bytes, bytearray, str]],
     *,
+    model: Optional[str] = ...,
     aids: bool = ...,
     errors: Literal["skip"],
     as_json: Literal[False] = ...,
@@ -87,6 +98,7 @@ def analyze_jsonl(
 def analyze_jsonl(
     lines: Iterable[Union[bytes, bytearray, str]],
     *,
+    model: Optional[str] = ...,
     aids: bool = ...,
     errors: Literal["raise"] = ...,
     as_json: Literal[True],
@@ -95,13 +107,15 @@ def analyze_jsonl(
 def analyze_jsonl(
     lines: Iterable[Union[bytes, bytearray, str]],
     *,
+    model: Optional[str] = ...,
     aids: bool = ...,
     errors: _ErrorMode = ...,
     as_json: bool = ...,
 ) -> list[Any]:
     """Like analyze, but each item is one raw JSONL line (without its line ending), parsed
     exactly as `unspin batch` does (invalid UTF-8 and invalid records are refused with batch's
-    own messages)."""
+    own messages). To get batch's reports, pass the model batch ran: model="classical" unless
+    batch was given --model."""
 
 def techniques() -> list[str]:
     """The 14 technique names, in PTC order."""

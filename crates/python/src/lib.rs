@@ -14,31 +14,71 @@
 //! reasons out, on all cores) and is what the Rust tests exercise; the `#[pyfunction]`s only
 //! convert Python objects into records and results back.
 
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyUserWarning, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyFloat, PyList, PyMapping, PyString};
 use rayon::prelude::*;
-use std::sync::OnceLock;
-use unspin::{Analyzer, Technique};
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::sync::{Arc, LazyLock, Mutex};
+use unspin::{Analyzer, ModelChoice, Technique};
 use unspin_corpus::source::{analyze_article, InputRecord};
 
 /// The analyzers, loaded on first use and kept for the life of the process: loading the
-/// embedded models takes a fraction of a second, far more than analysing a short article, and a
-/// UDF is called once per batch. One per `aids` setting, since the claim model is only loaded
-/// when the aids are on (as `unspin batch --no-aids` does).
-static WITH_AIDS: OnceLock<Result<Analyzer, String>> = OnceLock::new();
-static WITHOUT_AIDS: OnceLock<Result<Analyzer, String>> = OnceLock::new();
+/// embedded models takes a fraction of a second (the ensemble's encoder, a few seconds), far
+/// more than analysing a short article, and a UDF is called once per batch. One per `model=` and
+/// `aids` setting, since the claim model is only loaded when the aids are on (as
+/// `unspin batch --no-aids` does). A failed load is not kept: the next call tries again.
+static ANALYZERS: LazyLock<Mutex<HashMap<(Option<String>, bool), Loaded>>> =
+    LazyLock::new(Default::default);
 
-/// The shared analyzer for an `aids` setting, loading it the first time.
-pub fn analyzer(aids: bool) -> Result<&'static Analyzer, String> {
-    let cell = if aids { &WITH_AIDS } else { &WITHOUT_AIDS };
-    cell.get_or_init(|| {
-        unspin::load_detector(None)
-            .and_then(|detector| Analyzer::new(detector, aids))
-            .map_err(|e| format!("cannot load the unspin model: {e:#}"))
-    })
-    .as_ref()
-    .map_err(Clone::clone)
+/// A loaded analyzer and, when the best model could not be loaded, why another one runs.
+#[derive(Clone)]
+pub struct Loaded {
+    pub analyzer: Arc<Analyzer>,
+    pub fallback: Option<String>,
+}
+
+/// The shared analyzer for a `model=` (`None`: the best installed, as `unspin analyze` picks it)
+/// and `aids` setting, loading it the first time. `model` must have passed [`parse_model`].
+pub fn analyzer(model: Option<&str>, aids: bool) -> Result<Loaded, String> {
+    let key = (model.map(str::to_string), aids);
+    // Held while loading, so that concurrent first calls load once rather than race.
+    let mut cache = ANALYZERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(loaded) = cache.get(&key) {
+        return Ok(loaded.clone());
+    }
+    let encoders = unspin::transformer::default_cache_dir();
+    let (detector, fallback) = match model {
+        None => {
+            let best = unspin::load_best(&encoders).map_err(|e| cannot_load(&e))?;
+            (best.detector, best.fallback)
+        }
+        Some(name) => {
+            let choice = parse_model(name)?;
+            let detector = unspin::load_model(&choice, &encoders).map_err(|e| cannot_load(&e))?;
+            (detector, None)
+        }
+    };
+    let analyzer = Analyzer::new(detector, aids).map_err(|e| cannot_load(&e))?;
+    let loaded = Loaded {
+        analyzer: Arc::new(analyzer),
+        fallback,
+    };
+    cache.insert(key, loaded.clone());
+    Ok(loaded)
+}
+
+fn cannot_load(e: &impl std::fmt::Display) -> String {
+    format!("cannot load the unspin model: {e:#}")
+}
+
+/// A `model=` value as `--model` reads it: a name (`classical`, `ensemble`, ...) or the path of
+/// a model file or directory; a typo is an error that lists the names.
+pub fn parse_model(name: &str) -> Result<ModelChoice, String> {
+    name.parse()
 }
 
 /// A record that was refused, with its id when the input had a readable one.
@@ -275,12 +315,16 @@ type Convert<'py> =
 fn run<'py>(
     py: Python<'py>,
     items: &Bound<'py, PyAny>,
+    model: Option<&str>,
     aids: bool,
     errors: &str,
     as_json: bool,
     convert: Convert<'py>,
 ) -> PyResult<Bound<'py, PyList>> {
     let on_error = OnError::parse(errors)?;
+    if let Some(name) = model {
+        parse_model(name).map_err(PyValueError::new_err)?;
+    }
     if items.is_instance_of::<PyString>() || items.is_instance_of::<PyBytes>() {
         return Err(PyTypeError::new_err(
             "items must be a list (or other iterable) of items, not a single str or bytes; \
@@ -292,12 +336,21 @@ fn run<'py>(
         records.push(convert(py, index, &item?)?);
     }
     let results = py.detach(|| -> Result<_, String> {
-        let analyzer = analyzer(aids)?;
-        Ok(analyze_records(analyzer, records, on_error))
+        let loaded = analyzer(model, aids)?;
+        Ok((
+            analyze_records(&loaded.analyzer, records, on_error),
+            loaded.fallback,
+        ))
     });
-    let results = results
-        .map_err(PyRuntimeError::new_err)?
-        .map_err(|(index, why)| PyValueError::new_err(describe(index, &why)))?;
+    let (results, fallback) = results.map_err(PyRuntimeError::new_err)?;
+    if let Some(why) = fallback {
+        // The CLI's stderr note, as a Python warning: shown once per call site by default, and
+        // a caller can turn it into an error or silence it (or pass model=).
+        let message = CString::new(format!("unspin: {why} (model= silences this)"))
+            .unwrap_or_else(|_| c"unspin: not the best model".to_owned());
+        PyErr::warn(py, &py.get_type::<PyUserWarning>(), &message, 1)?;
+    }
+    let results = results.map_err(|(index, why)| PyValueError::new_err(describe(index, &why)))?;
 
     let loads = py.import("json")?.getattr("loads")?;
     let mut out = Vec::with_capacity(results.len());
@@ -343,6 +396,13 @@ fn describe(index: usize, rejection: &Rejection) -> String {
 /// (start/end in code points, so text[start:end] == span["text"]), claims, quotes, findings.
 /// as_json=True returns that line itself (a str) instead, which is cheaper to write out.
 ///
+/// model: None (default) runs the most accurate installed model, as `unspin analyze` does:
+/// the ensemble of the classical model and fine-tuned MPNet once `scripts/setup-models.sh` has
+/// installed the base encoders, else the classical model with a UserWarning saying why. Else
+/// one of "classical" (about 100 times faster; `unspin batch`'s default), "minilm", "mpnet",
+/// "minilm-frozen", "mpnet-frozen", "ensemble", "ensemble-minilm", or the path of a model file
+/// or directory; anything else is a ValueError listing the names.
+///
 /// aids=False skips the fact-checking aids (claims, quotes, findings stay empty).
 ///
 /// errors: what to do with an item that cannot be analysed (no id, no text, empty text,
@@ -356,32 +416,35 @@ fn describe(index: usize, rejection: &Rejection) -> String {
 /// module first analyses) caps the threads. The models load on the first call and stay loaded;
 /// analyze([]) loads them without analysing anything (in a UDF's constructor, say).
 #[pyfunction]
-#[pyo3(signature = (items, *, aids = true, errors = "raise", as_json = false))]
+#[pyo3(signature = (items, *, model = None, aids = true, errors = "raise", as_json = false))]
 fn analyze<'py>(
     py: Python<'py>,
     items: &Bound<'py, PyAny>,
+    model: Option<&str>,
     aids: bool,
     errors: &str,
     as_json: bool,
 ) -> PyResult<Bound<'py, PyList>> {
-    run(py, items, aids, errors, as_json, record_from_item)
+    run(py, items, model, aids, errors, as_json, record_from_item)
 }
 
 /// Like analyze, but each item is one line of a JSONL corpus, as bytes (or str), parsed exactly
 /// as `unspin batch` parses it: a line that is not valid UTF-8 or not a valid record is refused
 /// with batch's own message. This is the function for a distributed job that must give the same
 /// results, errors included, as `unspin batch` on the same files. Pass the lines as batch sees
-/// them: without their line ending, and leaving out blank lines (which batch skips).
+/// them: without their line ending, and leaving out blank lines (which batch skips), and the
+/// model batch runs: model="classical" unless batch was given `--model`.
 #[pyfunction]
-#[pyo3(signature = (lines, *, aids = true, errors = "raise", as_json = false))]
+#[pyo3(signature = (lines, *, model = None, aids = true, errors = "raise", as_json = false))]
 fn analyze_jsonl<'py>(
     py: Python<'py>,
     lines: &Bound<'py, PyAny>,
+    model: Option<&str>,
     aids: bool,
     errors: &str,
     as_json: bool,
 ) -> PyResult<Bound<'py, PyList>> {
-    run(py, lines, aids, errors, as_json, record_from_line)
+    run(py, lines, model, aids, errors, as_json, record_from_line)
 }
 
 /// The names of the 14 propaganda techniques, in the PTC order the models use; a span's
@@ -418,7 +481,7 @@ mod tests {
 
     #[test]
     fn reports_are_batch_lines_in_input_order() {
-        let analyzer = analyzer(false).unwrap();
+        let analyzer = &analyzer(Some("classical"), false).unwrap().analyzer;
         let text = "They are traitors and cowards. We must act now, before it is too late!";
         let out = analyze_records(
             analyzer,
@@ -436,7 +499,7 @@ mod tests {
 
     #[test]
     fn refusals_keep_their_place_or_come_first_when_raising() {
-        let analyzer = analyzer(false).unwrap();
+        let analyzer = &analyzer(Some("classical"), false).unwrap().analyzer;
         let items = || {
             vec![
                 record("a", "Fine text."),
@@ -454,5 +517,16 @@ mod tests {
             raised,
             Err((1, Rejection::new(Some("b".into()), "empty text")))
         );
+    }
+
+    #[test]
+    fn a_model_loads_once_and_a_typo_lists_the_names() {
+        let first = analyzer(Some("classical"), false).unwrap();
+        let again = analyzer(Some("classical"), false).unwrap();
+        assert!(Arc::ptr_eq(&first.analyzer, &again.analyzer));
+        assert_eq!(first.fallback, None);
+        let typo = parse_model("clasical").unwrap_err();
+        assert!(typo.contains("classical, minilm, mpnet"), "{typo}");
+        assert!(analyzer(Some("clasical"), false).is_err());
     }
 }

@@ -9,7 +9,9 @@ import os
 import pathlib
 import re
 import subprocess
+import sys
 import threading
+import warnings
 
 import pytest
 
@@ -29,6 +31,16 @@ UNICODE = (
     "Make our streets safe again!"
 )
 REPORT_KEYS = {"id", "length", "detector", "spans", "claims", "quotes", "findings"}
+
+
+# The tests pin the classical model: it is what `unspin analyze --model classical` and batch run,
+# and the ensemble in a debug build would take minutes. The default has its own test below.
+def analyze(items, **kwargs):
+    return unspin.analyze(items, **{"model": "classical", **kwargs})
+
+
+def analyze_jsonl(lines, **kwargs):
+    return unspin.analyze_jsonl(lines, **{"model": "classical", **kwargs})
 
 
 def cli(*args, stdin=None):
@@ -59,8 +71,42 @@ def test_version_and_techniques():
     assert "Loaded_Language" in names and "Name_Calling,Labeling" in names
 
 
+def test_default_is_the_best_installed_model():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        [r] = unspin.analyze([PROPAGANDA], aids=False)
+    notes = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    if notes:  # scripts/setup-models.sh not run: a fallback, and the warning says why
+        assert r["detector"] in ("classical", "ensemble-minilm"), notes
+        assert "model= silences this" in notes[0]
+    else:
+        assert r["detector"] == "ensemble"
+
+
+def test_without_encoders_the_default_falls_back_with_a_warning(tmp_path):
+    code = (
+        "import unspin, warnings\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    [r] = unspin.analyze(['They are traitors and cowards.'], aids=False)\n"
+        "print(r['detector']); print(w[0].category.__name__); print(w[0].message)\n"
+    )
+    env = {**os.environ, "UNSPIN_MODELS": str(tmp_path / "none")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, check=True)
+    detector, category, message = done.stdout.splitlines()[:3]
+    assert (detector, category) == ("classical", "UserWarning")
+    assert "using the classical model, not the ensemble" in message
+
+
+def test_unknown_model_is_a_value_error_listing_the_names():
+    with pytest.raises(ValueError, match="classical, minilm, mpnet"):
+        unspin.analyze([PROPAGANDA], model="clasical")
+    assert unspin.analyze([PROPAGANDA], model="classical")[0]["detector"] == "classical"
+
+
 def test_strings_get_positional_ids_and_the_report_schema():
-    reports = unspin.analyze([PROPAGANDA, "The council met on Monday.", UNICODE])
+    reports = analyze([PROPAGANDA, "The council met on Monday.", UNICODE])
     assert [r["id"] for r in reports] == ["0", "1", "2"]
     for r in reports:
         assert set(r) == REPORT_KEYS  # no source/url/date/title/text for a plain string
@@ -74,7 +120,7 @@ def test_strings_get_positional_ids_and_the_report_schema():
 
 
 def test_dicts_carry_metadata_and_ignore_unknown_keys():
-    [r] = unspin.analyze([{
+    [r] = analyze([{
         "id": "a-1", "text": PROPAGANDA, "source": "Patriot Wire", "url": "https://example.org/1",
         "date": "2025-03-01", "lang": "en", "score": 3,
     }])
@@ -82,20 +128,20 @@ def test_dicts_carry_metadata_and_ignore_unknown_keys():
     assert (r["source"], r["url"], r["date"]) == ("Patriot Wire", "https://example.org/1", "2025-03-01")
     assert "lang" not in r and "score" not in r
     # None and NaN (pandas' missing value) both mean absent.
-    [r] = unspin.analyze([{"id": "a-2", "text": PROPAGANDA, "source": None, "html": math.nan}])
+    [r] = analyze([{"id": "a-2", "text": PROPAGANDA, "source": None, "html": math.nan}])
     assert set(r) == REPORT_KEYS
 
 
 def test_generators_and_other_mappings_are_accepted():
     from types import MappingProxyType
 
-    reports = unspin.analyze(t for t in [PROPAGANDA, MappingProxyType({"id": "m", "text": UNICODE})])
+    reports = analyze(t for t in [PROPAGANDA, MappingProxyType({"id": "m", "text": UNICODE})])
     assert [r["id"] for r in reports] == ["0", "m"]
-    assert unspin.analyze([]) == []
+    assert analyze([]) == []
 
 
 def test_offsets_are_code_points():
-    [r] = unspin.analyze([UNICODE])
+    [r] = analyze([UNICODE])
     assert r["length"] == len(UNICODE)
     found = list(places(r))
     assert any(p["start"] > 3 for p in r["spans"]), "want spans after the emoji"
@@ -112,7 +158,7 @@ def test_html_records_report_the_extracted_text():
         "these radicals, he said. Opponents said the remarks were designed to stoke fear.</p>"
         "</article><footer>Copyright 2025</footer></body></html>"
     )
-    [r] = unspin.analyze([{"id": "page", "html": page}])
+    [r] = analyze([{"id": "page", "html": page}])
     assert r["title"] == "Mayor vows to fight"
     assert "Home | News" not in r["text"] and "lawless thugs" in r["text"]
     assert r["length"] == len(r["text"])
@@ -122,26 +168,26 @@ def test_html_records_report_the_extracted_text():
 
 def test_bad_items_raise_with_index_and_reason():
     with pytest.raises(ValueError, match=r'^item 1 \(id "1"\): empty text$'):
-        unspin.analyze([PROPAGANDA, "   \n "])
+        analyze([PROPAGANDA, "   \n "])
     with pytest.raises(ValueError, match=r'^item 0: no "id"$'):
-        unspin.analyze([{"text": PROPAGANDA}])
+        analyze([{"text": PROPAGANDA}])
     with pytest.raises(ValueError, match=r'^item 0: "id" must be a string, not int$'):
-        unspin.analyze([{"id": 7, "text": PROPAGANDA}])
+        analyze([{"id": 7, "text": PROPAGANDA}])
     with pytest.raises(ValueError, match=r'item 0 \(id "x"\): "text" must be a string, not bytes'):
-        unspin.analyze([{"id": "x", "text": b"bytes"}])
+        analyze([{"id": "x", "text": b"bytes"}])
     with pytest.raises(ValueError, match=r'item 0 \(id "x"\): both "text" and "html" given'):
-        unspin.analyze([{"id": "x", "text": "a", "html": "<p>b</p>"}])
+        analyze([{"id": "x", "text": "a", "html": "<p>b</p>"}])
     with pytest.raises(ValueError, match=r'item 0 \(id "x"\): no "text" or "html"'):
-        unspin.analyze([{"id": "x"}])
+        analyze([{"id": "x"}])
     with pytest.raises(ValueError, match=r'item 0 \(id "x"\): "text" is not valid Unicode'):
-        unspin.analyze([{"id": "x", "text": "lone \ud800 surrogate"}])
+        analyze([{"id": "x", "text": "lone \ud800 surrogate"}])
 
 
 def test_errors_skip_and_return_keep_positions():
     items = [PROPAGANDA, "", {"id": "x", "text": "a", "html": "b"}, {"text": "no id"}, UNICODE]
-    skipped = unspin.analyze(items, errors="skip")
+    skipped = analyze(items, errors="skip")
     assert [r and r["id"] for r in skipped] == ["0", None, None, None, "4"]
-    returned = unspin.analyze(items, errors="return")
+    returned = analyze(items, errors="return")
     assert returned[0] == skipped[0] and returned[4] == skipped[4]
     assert returned[1] == {"id": "1", "error": "empty text"}
     assert returned[2] == {"id": "x", "error": 'both "text" and "html" given; a record has one of them'}
@@ -150,23 +196,23 @@ def test_errors_skip_and_return_keep_positions():
 
 def test_wrong_kinds_of_argument_are_type_errors():
     with pytest.raises(TypeError, match="not a single str"):
-        unspin.analyze(PROPAGANDA)
+        analyze(PROPAGANDA)
     with pytest.raises(TypeError, match="item 1: expected a str or a dict, not int"):
-        unspin.analyze(["fine", 42], errors="skip")
+        analyze(["fine", 42], errors="skip")
     with pytest.raises(ValueError, match="errors must be"):
-        unspin.analyze([PROPAGANDA], errors="ignore")
+        analyze([PROPAGANDA], errors="ignore")
 
 
 def test_aids_off_keeps_spans_and_drops_aids():
-    with_aids, without = unspin.analyze([PROPAGANDA]), unspin.analyze([PROPAGANDA], aids=False)
+    with_aids, without = analyze([PROPAGANDA]), analyze([PROPAGANDA], aids=False)
     assert without[0]["spans"] == with_aids[0]["spans"]
     assert without[0]["claims"] == without[0]["quotes"] == without[0]["findings"] == []
 
 
 def test_as_json_gives_the_line_itself():
-    lines = unspin.analyze([PROPAGANDA, UNICODE], as_json=True)
+    lines = analyze([PROPAGANDA, UNICODE], as_json=True)
     assert all(isinstance(line, str) and "\n" not in line for line in lines)
-    assert [json.loads(line) for line in lines] == unspin.analyze([PROPAGANDA, UNICODE])
+    assert [json.loads(line) for line in lines] == analyze([PROPAGANDA, UNICODE])
 
 
 def test_analyze_jsonl_parses_like_batch():
@@ -176,25 +222,25 @@ def test_analyze_jsonl_parses_like_batch():
         b'{"id": "cut", "text": ',
         json.dumps({"id": "s", "text": UNICODE}, ensure_ascii=False),  # str lines too
     ]
-    out = unspin.analyze_jsonl(lines, errors="return")
-    assert out[0] == unspin.analyze([{"id": "ok", "text": PROPAGANDA, "source": "S"}])[0]
+    out = analyze_jsonl(lines, errors="return")
+    assert out[0] == analyze([{"id": "ok", "text": PROPAGANDA, "source": "S"}])[0]
     assert out[1] == {"error": "not valid UTF-8 (byte 26 of the line)"}
     assert out[2]["error"].startswith("invalid record: EOF while parsing a value at line 1 column 22")
     assert out[3]["id"] == "s"
     with pytest.raises(ValueError, match=r"^item 1: not valid UTF-8"):
-        unspin.analyze_jsonl(lines)
+        analyze_jsonl(lines)
     with pytest.raises(TypeError, match="line 0: expected bytes or str, not dict"):
-        unspin.analyze_jsonl([{"id": "x"}])
+        analyze_jsonl([{"id": "x"}])
 
 
 def test_threads_share_the_module():
     """The GIL is released during the analysis: Python threads calling at once must neither
     deadlock nor disturb each other's results."""
-    expected = unspin.analyze([PROPAGANDA, UNICODE] * 5)
+    expected = analyze([PROPAGANDA, UNICODE] * 5)
     results = [None] * 4
 
     def work(i):
-        results[i] = unspin.analyze([PROPAGANDA, UNICODE] * 5)
+        results[i] = analyze([PROPAGANDA, UNICODE] * 5)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
     for t in threads:
@@ -218,4 +264,4 @@ def test_equals_the_cli(tmp_path, aids):
     records.append({"id": "1003", "html": page.read_text("utf-8")})
     args = ["analyze", "--model", "classical", "--format", "jsonl"] + ([] if aids else ["--no-aids"]) + paths
     from_cli = [json.loads(line) for line in cli(*args).splitlines()]
-    assert from_cli == unspin.analyze(records, aids=aids)
+    assert from_cli == analyze(records, aids=aids)
