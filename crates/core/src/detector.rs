@@ -6,6 +6,8 @@ use crate::article::Article;
 use crate::segment::{self, Sentence, Token};
 use crate::span::{CharSpan, Span};
 use crate::technique::Technique;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// An article with its tokens and sentences: what every detector and analysis reads.
 #[derive(Debug, Clone)]
@@ -56,6 +58,51 @@ pub fn mix_into(own: &mut [f32], other: &[f32], w: f32) {
     }
 }
 
+/// A flag that asks running work to stop, shared between whoever waits for the work and the
+/// work itself. A server sets it when a request times out, so that the analysis gives its slot
+/// back instead of finishing for a client that has gone.
+///
+/// ```
+/// use unspin_core::Cancel;
+/// let cancel = Cancel::new();
+/// let seen_by_worker = cancel.clone();
+/// assert!(seen_by_worker.check().is_ok());
+/// cancel.cancel();
+/// assert!(seen_by_worker.check().is_err());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks the work to stop; it does at its next [`Cancel::check`].
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// `Err(Cancelled)` once [`Cancel::cancel`] was called: work calls this between units
+    /// (encoder windows, sentences) and returns the error with `?`.
+    pub fn check(&self) -> Result<(), Cancelled> {
+        if self.is_cancelled() {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Work stopped because its [`Cancel`] flag was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the analysis was cancelled")]
+pub struct Cancelled;
+
 /// A propaganda technique detector.
 pub trait Detector: Send + Sync {
     /// A short name for logs and reports ("classical", "mpnet", ...).
@@ -64,8 +111,32 @@ pub trait Detector: Send + Sync {
     /// Finds technique spans in a document (the FLC task; SI is the union of the spans).
     fn detect(&self, doc: &Document) -> Vec<Span>;
 
+    /// [`Detector::detect`] that stops early once `cancel` is set. Detectors whose work comes in
+    /// long steps (the transformer's encoder windows) check between steps; the default, for
+    /// detectors that take milliseconds, checks before and after.
+    fn detect_until(&self, doc: &Document, cancel: &Cancel) -> Result<Vec<Span>, Cancelled> {
+        cancel.check()?;
+        let spans = self.detect(doc);
+        cancel.check()?;
+        Ok(spans)
+    }
+
     /// Scores each given span against every technique (the TC task).
     fn classify(&self, doc: &Document, spans: &[CharSpan]) -> Vec<TechniqueScores>;
+
+    /// [`Detector::classify`] that stops early once `cancel` is set, as
+    /// [`Detector::detect_until`] does.
+    fn classify_until(
+        &self,
+        doc: &Document,
+        spans: &[CharSpan],
+        cancel: &Cancel,
+    ) -> Result<Vec<TechniqueScores>, Cancelled> {
+        cancel.check()?;
+        let scores = self.classify(doc, spans);
+        cancel.check()?;
+        Ok(scores)
+    }
 }
 
 /// Turns per-token probabilities of being inside propaganda into spans: runs of tokens at or

@@ -17,8 +17,8 @@ pub mod technique;
 
 pub use article::Article;
 pub use detector::{
-    assign_techniques, mix_into, spans_from_token_probabilities, top_techniques, Detector,
-    Document, TechniqueScores, UNIFORM_SCORES,
+    assign_techniques, mix_into, spans_from_token_probabilities, top_techniques, Cancel, Cancelled,
+    Detector, Document, TechniqueScores, UNIFORM_SCORES,
 };
 pub use input::{
     article_from_bytes, article_from_html, read_article, read_article_dir, read_article_from,

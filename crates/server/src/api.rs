@@ -14,7 +14,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use unspin::{assign_techniques, Article, CharSpan, Document, Report, Technique};
+use unspin::{
+    assign_techniques, Article, Cancel, Cancelled, CharSpan, Document, Report, Technique,
+};
 use utoipa::{OpenApi, ToSchema};
 
 /// The id a report gets when the request names none.
@@ -188,14 +190,17 @@ async fn analyze(
             input.field()
         )));
     }
-    let report: Report = run_blocking(&state, move |state| {
+    let report: Report = run_blocking(&state, move |state, cancel| {
         let article = match input {
             Input::Text(text) => Article::new(id, text),
             // Extraction parses the whole page: CPU work, so it belongs on the blocking pool.
             Input::Html(html) => unspin::article_from_html(id, &html)
                 .map_err(|e| ApiError::bad_request(format!("\"html\": {e}")))?,
         };
-        Ok(state.analyzer.analyze_with(article, aids))
+        state
+            .analyzer
+            .analyze_until(article, aids, cancel)
+            .map_err(cancelled)
     })
     .await?;
     Ok(Json(report).into_response())
@@ -260,10 +265,12 @@ async fn classify(
             )));
         }
     }
-    let response = run_blocking(&state, move |state| {
+    let response = run_blocking(&state, move |state, cancel| {
         let detector = state.analyzer.detector();
         let doc = Document::new(Article::new(DEFAULT_ID, req.text));
-        let scores = detector.classify(&doc, &spans);
+        let scores = detector
+            .classify_until(&doc, &spans, cancel)
+            .map_err(cancelled)?;
         let picked = assign_techniques(&spans, &scores);
         let spans = spans
             .iter()
@@ -384,12 +391,33 @@ fn parse<T: DeserializeOwned>(
         .map_err(|e| ApiError::bad_request(format!("invalid JSON request: {e}")))
 }
 
+/// Sets its flag when dropped: when the request's future is, at its time limit or when the
+/// client goes away.
+struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+/// The answer for work stopped by its [`Cancel`]: only reached when the timeout middleware has
+/// already answered 504, so no client reads it.
+fn cancelled(_: Cancelled) -> ApiError {
+    ApiError::new(StatusCode::GATEWAY_TIMEOUT, "the analysis was cancelled")
+}
+
 /// Runs CPU-bound work on tokio's blocking pool so the async workers stay free for I/O, once
 /// an analysis slot is free. Waiting is allowed only while the queue has room: otherwise 503 at
 /// once.
+///
+/// `work` gets a [`Cancel`] flag that is set when this future is dropped, which is what the
+/// timeout middleware does at the time limit: the analysis checks it between steps and stops,
+/// so a timed-out request frees its slot within a fraction of a second instead of running on
+/// for a client that already has its 504.
 async fn run_blocking<T: Send + 'static>(
     state: &Arc<AppState>,
-    work: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+    work: impl FnOnce(&AppState, &Cancel) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let busy = ApiError::busy;
     let admitted = state
@@ -405,9 +433,11 @@ async fn run_blocking<T: Send + 'static>(
         .await
         .map_err(|_| busy())?;
     let state = Arc::clone(state);
+    let cancel = Cancel::new();
+    let _on_drop = CancelOnDrop(cancel.clone());
     tokio::task::spawn_blocking(move || {
         let _permits = (admitted, permit);
-        work(&state)
+        work(&state, &cancel)
     })
     .await
     .map_err(|_| {

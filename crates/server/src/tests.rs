@@ -458,6 +458,80 @@ fn past_the_time_limit_gets_504() {
     assert!(error_of(&r).contains("limit"), "{r}");
 }
 
+/// A detector that works until it is cancelled (or a minute has passed), in short steps like the
+/// transformer's batches of windows; it counts the runs that saw the flag.
+struct UntilCancelled(Arc<std::sync::atomic::AtomicUsize>);
+
+impl unspin::Detector for UntilCancelled {
+    fn name(&self) -> &str {
+        "until-cancelled"
+    }
+
+    fn detect(&self, _: &unspin::Document) -> Vec<unspin::Span> {
+        std::thread::sleep(Duration::from_secs(60));
+        Vec::new()
+    }
+
+    fn detect_until(
+        &self,
+        _: &unspin::Document,
+        cancel: &unspin::Cancel,
+    ) -> Result<Vec<unspin::Span>, unspin::Cancelled> {
+        for _ in 0..6000 {
+            if let Err(c) = cancel.check() {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                return Err(c);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Ok(Vec::new())
+    }
+
+    fn classify(
+        &self,
+        _: &unspin::Document,
+        spans: &[unspin::CharSpan],
+    ) -> Vec<unspin::TechniqueScores> {
+        vec![unspin::UNIFORM_SCORES; spans.len()]
+    }
+}
+
+#[test]
+fn a_timed_out_analysis_is_cancelled_and_frees_its_slot() {
+    let stopped = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let detector = Box::new(UntilCancelled(Arc::clone(&stopped)));
+    let config = Config {
+        timeout: Duration::from_millis(300),
+        max_concurrent: 1,
+        max_queued: 0,
+        ..Config::default()
+    };
+    let state = Arc::new(AppState::new(
+        Analyzer::new(detector, false).unwrap(),
+        &config,
+    ));
+    let router = app(Arc::clone(&state));
+    let addr = runtime().block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(serve(listener, router, std::future::pending()));
+        addr
+    });
+    for round in 0..3 {
+        let asked = std::time::Instant::now();
+        let (status, r) = post(addr, "/v1/analyze", &json!({ "text": ARTICLE }));
+        assert_eq!(status, 504, "{r}");
+        // Without cancellation the slot stays taken for the detector's whole minute, and the
+        // next round gets 503 instead of 504.
+        while state.slots.available_permits() == 0 {
+            assert!(asked.elapsed() < Duration::from_secs(2), "slot still held");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(asked.elapsed() < Duration::from_secs(2));
+        assert_eq!(stopped.load(std::sync::atomic::Ordering::SeqCst), round + 1);
+    }
+}
+
 #[test]
 fn graceful_shutdown_stops_the_server() {
     let analyzer = Analyzer::new(unspin::load_detector(None).unwrap(), false).unwrap();

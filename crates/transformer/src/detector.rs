@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use unspin_core::{
-    spans_from_token_probabilities, top_techniques, CharSpan, Detector, Document, Span,
-    TechniqueScores, UNIFORM_SCORES,
+    spans_from_token_probabilities, top_techniques, Cancel, Cancelled, CharSpan, Detector,
+    Document, Span, TechniqueScores, UNIFORM_SCORES,
 };
 
 use crate::article::{TextEncoder, TokenSpan};
@@ -27,10 +27,23 @@ pub struct Encoded {
 impl TextEncoder {
     /// Encodes a whole article into plain rows ([`TextEncoder::encode_article`]'s output).
     pub fn encode_rows(&self, text: &str) -> Result<Encoded> {
-        let enc = self.encode_article(text)?;
+        self.encode_rows_until(text, &Cancel::new())
+    }
+
+    /// [`TextEncoder::encode_rows`] that stops with [`Error::Cancelled`] between batches of
+    /// windows once `cancel` is set: a batch takes a fraction of a second, so a long article
+    /// stops that soon.
+    pub fn encode_rows_until(&self, text: &str, cancel: &Cancel) -> Result<Encoded> {
+        let mut hidden = Vec::new();
+        let (tokens, _) = self.encode_article_by_parts(text, |_, rows| {
+            cancel.check()?;
+            hidden.extend(rows.flatten_all()?.to_vec1::<f32>()?);
+            Ok(())
+        })?;
+        cancel.check()?;
         Ok(Encoded {
-            hidden: enc.hidden.flatten_all()?.to_vec1()?,
-            tokens: enc.tokens,
+            hidden,
+            tokens,
             chars: text.chars().count(),
         })
     }
@@ -143,6 +156,11 @@ impl TransformerDetector {
 
     /// The document's encoding: from the cache when it holds this article, else computed.
     pub fn encode(&self, doc: &Document) -> Result<Arc<Encoded>> {
+        self.encode_until(doc, &Cancel::new())
+    }
+
+    /// [`TransformerDetector::encode`] that stops once `cancel` is set.
+    pub fn encode_until(&self, doc: &Document, cancel: &Cancel) -> Result<Arc<Encoded>> {
         let chars = doc.article.len_chars();
         if let Some(e) = self
             .cache
@@ -152,7 +170,9 @@ impl TransformerDetector {
         {
             return Ok(e.clone());
         }
-        Ok(Arc::new(self.encoder.encode_rows(doc.text())?))
+        Ok(Arc::new(
+            self.encoder.encode_rows_until(doc.text(), cancel)?,
+        ))
     }
 
     /// P(inside a propaganda span) for each of `doc.tokens`: the mean over the encoder tokens
@@ -212,22 +232,48 @@ impl Detector for TransformerDetector {
     }
 
     fn detect(&self, doc: &Document) -> Vec<Span> {
-        let r = self
-            .encode(doc)
-            .and_then(|enc| self.detect_encoded(doc, &enc));
-        self.or_report(doc, r)
+        // A fresh flag is never set, so this is always Ok.
+        self.detect_until(doc, &Cancel::new()).unwrap_or_default()
+    }
+
+    fn detect_until(
+        &self,
+        doc: &Document,
+        cancel: &Cancel,
+    ) -> std::result::Result<Vec<Span>, Cancelled> {
+        match self
+            .encode_until(doc, cancel)
+            .and_then(|enc| self.detect_encoded(doc, &enc))
+        {
+            Err(Error::Cancelled(c)) => Err(c),
+            r => Ok(self.or_report(doc, r)),
+        }
     }
 
     fn classify(&self, doc: &Document, spans: &[CharSpan]) -> Vec<TechniqueScores> {
+        // A fresh flag is never set, so this is always Ok.
+        self.classify_until(doc, spans, &Cancel::new())
+            .unwrap_or_default()
+    }
+
+    fn classify_until(
+        &self,
+        doc: &Document,
+        spans: &[CharSpan],
+        cancel: &Cancel,
+    ) -> std::result::Result<Vec<TechniqueScores>, Cancelled> {
         let r = self
-            .encode(doc)
+            .encode_until(doc, cancel)
             .and_then(|enc| self.classify_encoded(&enc, spans));
+        if let Err(Error::Cancelled(c)) = r {
+            return Err(c);
+        }
         let scores = self.or_report(doc, r);
-        if scores.len() == spans.len() {
+        Ok(if scores.len() == spans.len() {
             scores
         } else {
             vec![UNIFORM_SCORES; spans.len()]
-        }
+        })
     }
 }
 

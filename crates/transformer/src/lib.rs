@@ -73,6 +73,9 @@ pub enum Error {
     /// A tensor operation failed.
     #[error("tensor: {0}")]
     Candle(#[from] candle_core::Error),
+    /// The work's [`unspin_core::Cancel`] flag was set.
+    #[error(transparent)]
+    Cancelled(#[from] unspin_core::Cancelled),
 }
 
 /// Result with this crate's [`Error`].

@@ -250,6 +250,30 @@ fn long_article_takes_each_token_from_its_most_central_window() {
 }
 
 #[test]
+fn rows_equal_the_whole_encoding_and_stop_when_cancelled() {
+    let small = WindowConfig {
+        max_tokens: 16,
+        stride: 6,
+        batch_size: 3,
+    };
+    let enc = TextEncoder::load(&fixture("tiny-bert"), None)
+        .unwrap()
+        .with_windows(small)
+        .unwrap();
+    let text = article(101);
+    let whole = enc.encode_article(&text).unwrap();
+    let rows = enc.encode_rows(&text).unwrap();
+    assert_eq!(rows.tokens, whole.tokens);
+    assert_eq!(rows.hidden, flat(&whole.hidden));
+    let cancel = unspin_core::Cancel::new();
+    cancel.cancel();
+    assert!(matches!(
+        enc.encode_rows_until(&text, &cancel),
+        Err(Error::Cancelled(_))
+    ));
+}
+
+#[test]
 fn empty_article_has_no_tokens() {
     let enc = TextEncoder::load(&fixture("tiny-bert"), None).unwrap();
     let got = enc.encode_article("   ").unwrap();

@@ -78,9 +78,27 @@ impl Analyzer {
     pub fn analyze_with(&self, article: Article, aids: bool) -> Report {
         let doc = Document::new(article);
         let spans = self.detector.detect(&doc);
-        let mut report = Report::new(&doc, self.detector.name(), spans);
+        self.finish(&doc, spans, aids)
+    }
+
+    /// Like [`Analyzer::analyze_with`], but gives up with [`Cancelled`] soon after `cancel` is
+    /// set: between the encoder's batches of windows, and between detection and the aids.
+    pub fn analyze_until(
+        &self,
+        article: Article,
+        aids: bool,
+        cancel: &Cancel,
+    ) -> Result<Report, Cancelled> {
+        let doc = Document::new(article);
+        let spans = self.detector.detect_until(&doc, cancel)?;
+        cancel.check()?;
+        Ok(self.finish(&doc, spans, aids))
+    }
+
+    fn finish(&self, doc: &Document, spans: Vec<Span>, aids: bool) -> Report {
+        let mut report = Report::new(doc, self.detector.name(), spans);
         if let Some(model) = self.claims.as_ref().filter(|_| aids) {
-            let aids = factcheck::run(model, &doc);
+            let aids = factcheck::run(model, doc);
             report.claims = aids.claims;
             report.quotes = aids.quotes;
             report.findings = aids.findings;

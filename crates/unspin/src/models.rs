@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use crate::classical::{Blend, ClassicalModel};
 use crate::transformer::{self, BlendParams, Heads, TransformerDetector};
 use std::sync::Arc;
-use unspin_core::{mix_into, CharSpan, Detector, Document, Span, TechniqueScores, UNIFORM_SCORES};
+use unspin_core::{
+    mix_into, Cancel, Cancelled, CharSpan, Detector, Document, Span, TechniqueScores,
+    UNIFORM_SCORES,
+};
 
 /// Heads trained on all 371 PTC training articles over the frozen all-MiniLM-L6-v2 (`unspin
 /// train --model minilm`), compiled in: 1.2 MB, while the encoder itself comes from the setup
@@ -289,9 +292,14 @@ impl Detector for Ensemble {
     }
 
     fn detect(&self, doc: &Document) -> Vec<Span> {
+        // A fresh flag is never set, so this is always Ok.
+        self.detect_until(doc, &Cancel::new()).unwrap_or_default()
+    }
+
+    fn detect_until(&self, doc: &Document, cancel: &Cancel) -> Result<Vec<Span>, Cancelled> {
         let t = &self.transformer;
         let run = || -> transformer::Result<Vec<Span>> {
-            let enc = t.encode(doc)?;
+            let enc = t.encode_until(doc, cancel)?;
             let si = t.token_probabilities(doc, &enc)?;
             let classify = |spans: &[CharSpan]| {
                 t.classify_encoded(&enc, spans)
@@ -306,20 +314,36 @@ impl Detector for Ensemble {
             };
             Ok(self.classical.detect_blended(doc, Some(&blend)))
         };
-        run().unwrap_or_else(|e| {
-            eprintln!(
-                "unspin: ensemble: article {}: the encoder failed ({e}); classical spans only",
-                doc.article.id
-            );
-            self.classical.detect(doc)
-        })
+        match run() {
+            Ok(spans) => Ok(spans),
+            Err(transformer::Error::Cancelled(c)) => Err(c),
+            Err(e) => {
+                eprintln!(
+                    "unspin: ensemble: article {}: the encoder failed ({e}); classical spans only",
+                    doc.article.id
+                );
+                Ok(self.classical.detect(doc))
+            }
+        }
     }
 
     fn classify(&self, doc: &Document, spans: &[CharSpan]) -> Vec<TechniqueScores> {
+        // A fresh flag is never set, so this is always Ok.
+        self.classify_until(doc, spans, &Cancel::new())
+            .unwrap_or_default()
+    }
+
+    fn classify_until(
+        &self,
+        doc: &Document,
+        spans: &[CharSpan],
+        cancel: &Cancel,
+    ) -> Result<Vec<TechniqueScores>, Cancelled> {
         let mut own = self.classical.classify(doc, spans);
-        for (a, b) in own.iter_mut().zip(self.transformer.classify(doc, spans)) {
+        let theirs = self.transformer.classify_until(doc, spans, cancel)?;
+        for (a, b) in own.iter_mut().zip(theirs) {
             mix_into(a, &b, self.blend.tc_weight);
         }
-        own
+        Ok(own)
     }
 }
