@@ -31,6 +31,11 @@ pub fn pack<T: Serialize>(magic: &[u8], version: u32, value: &T) -> Vec<u8> {
     enc.finish().expect("writing to memory cannot fail")
 }
 
+/// Largest inflated body [`unpack`] accepts: 28 times the largest model shipped (the classical
+/// model's body is 9 MB). Deflate reaches about 1000:1, so without a cap a crafted 1 MB
+/// `--model` file would make unspin allocate a gigabyte before postcard could refuse it.
+pub const MAX_INFLATED: u64 = 256 << 20;
+
 /// Checks the magic line and version, inflates, and decodes the body.
 pub fn unpack<T: DeserializeOwned>(magic: &[u8], version: u32, bytes: &[u8]) -> Result<T, Unpack> {
     let rest = bytes.strip_prefix(magic).ok_or(Unpack::Magic)?;
@@ -43,8 +48,15 @@ pub fn unpack<T: DeserializeOwned>(magic: &[u8], version: u32, bytes: &[u8]) -> 
     }
     let mut raw = Vec::new();
     flate2::read::DeflateDecoder::new(body)
+        .take(MAX_INFLATED + 1)
         .read_to_end(&mut raw)
         .map_err(|e| Unpack::Corrupt(e.to_string()))?;
+    if raw.len() as u64 > MAX_INFLATED {
+        return Err(Unpack::Corrupt(format!(
+            "the body inflates to more than {} MiB",
+            MAX_INFLATED >> 20
+        )));
+    }
     postcard::from_bytes(&raw).map_err(|e| Unpack::Corrupt(e.to_string()))
 }
 
@@ -78,6 +90,25 @@ mod tests {
                 unpack::<V>(b"TEST\n", 3, &bytes[..cut]).is_err(),
                 "cut at {cut}"
             );
+        }
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_before_it_is_inflated_whole() {
+        // 300 MiB of zeros deflate to about 300 KB: a body past the cap.
+        let mut enc = flate2::write::DeflateEncoder::new(
+            [b"TEST\n".as_slice(), &3u32.to_le_bytes()].concat(),
+            flate2::Compression::fast(),
+        );
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..300 {
+            enc.write_all(&zeros).unwrap();
+        }
+        let bomb = enc.finish().unwrap();
+        assert!(bomb.len() < 2 << 20);
+        match unpack::<Vec<u8>>(b"TEST\n", 3, &bomb) {
+            Err(Unpack::Corrupt(why)) => assert!(why.contains("256 MiB"), "{why}"),
+            other => panic!("{other:?}"),
         }
     }
 }
