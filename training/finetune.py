@@ -3,7 +3,7 @@
 the heads the Rust detector runs, so the result loads as it is:
 
     training/finetune.sh minilm            # all 6 layers, LoRA on every linear layer
-    training/finetune.sh mpnet             # top 4 of 12 layers; the lower 8 computed once
+    training/finetune.sh mpnet             # all 12 layers (--train-layers 4: top 4, lower 8 cached)
 
 Output, in --out (default out/ft-ENCODER):
   adapter.safetensors  unspin-lora v1 (crates/transformer/src/lora.rs): LoRA pairs, fp16

@@ -41,7 +41,8 @@ static MINILM_FT: FineTuned = FineTuned {
 };
 
 /// all-mpnet-base-v2 fine-tuned on the CPU by `training/finetune.sh mpnet`: LoRA updates of
-/// the top 4 of 12 layers and the heads trained with them.
+/// all 12 layers (which beat training the top 4 by 1.6 SI and 1.2 TC points in the ensemble on
+/// the held-out split) and the heads trained with them.
 static MPNET_FT: FineTuned = FineTuned {
     encoder: transformer::MPNET,
     adapter: include_bytes!(concat!(
@@ -68,7 +69,7 @@ pub enum ModelChoice {
     Classical,
     /// all-MiniLM-L6-v2 fine-tuned: the fast transformer.
     Minilm,
-    /// all-mpnet-base-v2 fine-tuned (top 4 layers).
+    /// all-mpnet-base-v2 fine-tuned (all 12 layers).
     Mpnet,
     /// A frozen encoder with heads trained on its vectors (the models before fine-tuning).
     MinilmFrozen,
