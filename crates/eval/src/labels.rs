@@ -272,6 +272,16 @@ fn parse_line(text: &str, format: LabelFormat, decided_by: Option<usize>) -> Res
     if article.trim().is_empty() {
         return Err("empty article id".to_string());
     }
+    // Only the file's first BOM is stripped; one further in (from concatenating files that
+    // each start with one) would silently become part of an id that matches no article, and
+    // the label written back would lose it. Found by the ptc_labels fuzz target.
+    if article.contains('\u{feff}') {
+        return Err(
+            "article id contains a byte-order mark (U+FEFF): was this file concatenated from \
+             files that each start with one?"
+                .to_string(),
+        );
+    }
     let start = parse_offset("start", start)?;
     let end = parse_offset("end", end)?;
     if start > end {
@@ -388,6 +398,15 @@ mod tests {
         assert_eq!(labels[1].line, 4);
         assert_eq!(labels[2].line, 5);
         assert_eq!(labels[2].span, CharSpan::new(7, 7));
+    }
+
+    #[test]
+    fn a_second_bom_is_an_error_not_part_of_an_id() {
+        let (line, message) = bad("\u{feff}\u{feff}222\t0\t5\n".as_bytes(), LabelFormat::Si);
+        assert_eq!(line, 1);
+        assert!(message.contains("U+FEFF"), "{message}");
+        let (line, _) = bad("1\t0\t5\n\u{feff}2\t0\t5\n".as_bytes(), LabelFormat::Si);
+        assert_eq!(line, 2);
     }
 
     #[test]
