@@ -29,8 +29,10 @@ use unspin_corpus::source::{analyze_article, InputRecord};
 /// more than analysing a short article, and a UDF is called once per batch. One per `model=` and
 /// `aids` setting, since the claim model is only loaded when the aids are on (as
 /// `unspin batch --no-aids` does). A failed load is not kept: the next call tries again.
-static ANALYZERS: LazyLock<Mutex<HashMap<(Option<String>, bool), Loaded>>> =
-    LazyLock::new(Default::default);
+static ANALYZERS: LazyLock<Mutex<HashMap<AnalyzerKey, Loaded>>> = LazyLock::new(Default::default);
+
+/// `model=` as given (`None`: the best installed) and `aids`.
+type AnalyzerKey = (Option<String>, bool);
 
 /// A loaded analyzer and, when the best model could not be loaded, why another one runs.
 #[derive(Clone)]

@@ -32,6 +32,11 @@ fn start(config: Config) -> TestServer {
     // first, as the embedded models are decoded from memory).
     let analyzer = Analyzer::new(unspin::load_detector(None).expect("embedded model"), true)
         .expect("claim model");
+    start_with(analyzer, config)
+}
+
+/// A server on 127.0.0.1 running `analyzer`.
+fn start_with(analyzer: Analyzer, config: Config) -> TestServer {
     let state = Arc::new(AppState::new(analyzer, &config));
     let router = app(Arc::clone(&state));
     let addr = runtime().block_on(async move {
@@ -506,17 +511,7 @@ fn a_timed_out_analysis_is_cancelled_and_frees_its_slot() {
         max_queued: 0,
         ..Config::default()
     };
-    let state = Arc::new(AppState::new(
-        Analyzer::new(detector, false).unwrap(),
-        &config,
-    ));
-    let router = app(Arc::clone(&state));
-    let addr = runtime().block_on(async move {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(serve(listener, router, std::future::pending()));
-        addr
-    });
+    let TestServer { addr, state } = start_with(Analyzer::new(detector, false).unwrap(), config);
     for round in 0..3 {
         let asked = std::time::Instant::now();
         let (status, r) = post(addr, "/v1/analyze", &json!({ "text": ARTICLE }));
