@@ -27,40 +27,49 @@ ARTICLE = open(os.path.join(ROOT, "examples", "article1001.txt"), encoding="utf-
 PAGE = open(os.path.join(ROOT, "examples", "article1003.html"), encoding="utf-8").read()
 
 
-def bodies(rng):
-    """The request mix: (method, path, headers, body, what it is)."""
-    j = {"Content-Type": "application/json"}
-    text = ARTICLE[: rng.randrange(200, len(ARTICLE))]
-    return [
-        ("POST", "/v1/analyze", j, json.dumps({"text": text}).encode(), "analyze text"),
-        ("POST", "/v1/analyze", j, json.dumps({"text": text, "aids": False}).encode(), "analyze no aids"),
-        ("POST", "/v1/analyze", j, json.dumps({"html": PAGE}).encode(), "analyze html"),
-        ("POST", "/v1/classify", j,
-         json.dumps({"text": ARTICLE, "spans": [{"start": 0, "end": 40}, {"start": 100, "end": 180}]}).encode(),
-         "classify"),
-        ("GET", "/healthz", {}, b"", "healthz"),
-        ("GET", "/v1/techniques", {}, b"", "techniques"),
-        ("GET", "/", {}, b"", "page"),
-        # Hostile bodies, each of which once crashed or could crash a server like this one.
-        ("POST", "/v1/analyze", j,
-         json.dumps({"html": "<html><body>" + "<div/>" * 20000 + "<p>x</p>"}).encode(), "deep <div/>"),
-        ("POST", "/v1/analyze", j,
-         json.dumps({"html": "<b>" * 30000 + "x"}).encode(), "deep formatting"),
-        ("POST", "/v1/analyze", j, b'{"text": "caf\xff\xfe"}', "invalid UTF-8"),
-        ("POST", "/v1/analyze", j, b"[" * 100000, "deep JSON"),
-        ("POST", "/v1/analyze", j, b'{"text": ', "truncated JSON"),
-        ("POST", "/v1/analyze", {"Content-Type": "text/plain"}, text.encode(), "wrong content type"),
-        ("POST", "/v1/analyze", j, json.dumps({"text": "   \n\t "}).encode(), "blank text"),
-        ("POST", "/v1/analyze", j, json.dumps({"text": "a", "html": "<p>b</p>"}).encode(), "text and html"),
-        ("POST", "/v1/classify", j,
-         json.dumps({"text": "short", "spans": [{"start": 3, "end": 999999}]}).encode(), "span past the end"),
-        ("POST", "/v1/analyze", j, bytes(rng.randrange(256) for _ in range(2000)), "random bytes"),
-        ("POST", "/v1/analyze", j, b"x" * (6 << 20), "over the body limit"),
-        ("OPTIONS", "/v1/analyze",
-         {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}, b"", "CORS preflight"),
-        ("GET", "/nope", {}, b"", "404"),
-        ("DELETE", "/v1/analyze", {}, b"", "405"),
-    ]
+JSON = {"Content-Type": "application/json"}
+
+
+def excerpt(rng):
+    return ARTICLE[: rng.randrange(200, len(ARTICLE))]
+
+
+def fixed(body):
+    """A body made once, at start-up: some are megabytes, too big to rebuild per request."""
+    return lambda rng: body
+
+
+# The request mix: (method, path, headers, body made from the client's rng, what it is).
+KINDS = [
+    ("POST", "/v1/analyze", JSON, lambda rng: json.dumps({"text": excerpt(rng)}).encode(), "analyze text"),
+    ("POST", "/v1/analyze", JSON, lambda rng: json.dumps({"text": excerpt(rng), "aids": False}).encode(),
+     "analyze no aids"),
+    ("POST", "/v1/analyze", JSON, fixed(json.dumps({"html": PAGE}).encode()), "analyze html"),
+    ("POST", "/v1/classify", JSON,
+     fixed(json.dumps({"text": ARTICLE, "spans": [{"start": 0, "end": 40}, {"start": 100, "end": 180}]}).encode()),
+     "classify"),
+    ("GET", "/healthz", {}, fixed(b""), "healthz"),
+    ("GET", "/v1/techniques", {}, fixed(b""), "techniques"),
+    ("GET", "/", {}, fixed(b""), "page"),
+    # Hostile bodies, each of which once crashed or could crash a server like this one.
+    ("POST", "/v1/analyze", JSON,
+     fixed(json.dumps({"html": "<html><body>" + "<div/>" * 20000 + "<p>x</p>"}).encode()), "deep <div/>"),
+    ("POST", "/v1/analyze", JSON, fixed(json.dumps({"html": "<b>" * 30000 + "x"}).encode()), "deep formatting"),
+    ("POST", "/v1/analyze", JSON, fixed(b'{"text": "caf\xff\xfe"}'), "invalid UTF-8"),
+    ("POST", "/v1/analyze", JSON, fixed(b"[" * 100000), "deep JSON"),
+    ("POST", "/v1/analyze", JSON, fixed(b'{"text": '), "truncated JSON"),
+    ("POST", "/v1/analyze", {"Content-Type": "text/plain"}, lambda rng: excerpt(rng).encode(), "wrong content type"),
+    ("POST", "/v1/analyze", JSON, fixed(json.dumps({"text": "   \n\t "}).encode()), "blank text"),
+    ("POST", "/v1/analyze", JSON, fixed(json.dumps({"text": "a", "html": "<p>b</p>"}).encode()), "text and html"),
+    ("POST", "/v1/classify", JSON,
+     fixed(json.dumps({"text": "short", "spans": [{"start": 3, "end": 999999}]}).encode()), "span past the end"),
+    ("POST", "/v1/analyze", JSON, lambda rng: rng.randbytes(2000), "random bytes"),
+    ("POST", "/v1/analyze", JSON, fixed(b"x" * (6 << 20)), "over the body limit"),
+    ("OPTIONS", "/v1/analyze",
+     {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}, fixed(b""), "CORS preflight"),
+    ("GET", "/nope", {}, fixed(b""), "404"),
+    ("DELETE", "/v1/analyze", {}, fixed(b""), "405"),
+]
 
 
 def rss_kb(pid):
@@ -122,7 +131,8 @@ def main():
                         return
                     done[0] += 1
                     n = done[0]
-                method, path, headers, body, what = rng.choice(bodies(rng))
+                method, path, headers, make_body, what = rng.choice(KINDS)
+                body = make_body(rng)
                 try:
                     c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                     c.request(method, path, body=body or None, headers=headers)

@@ -42,7 +42,8 @@ pub struct Loaded {
 }
 
 /// The shared analyzer for a `model=` (`None`: the best installed, as `unspin analyze` picks it)
-/// and `aids` setting, loading it the first time. `model` must have passed [`parse_model`].
+/// and `aids` setting, loading it the first time. `model` is a `--model` value: a name
+/// (`classical`, `ensemble`, ...) or the path of a model file or directory.
 pub fn analyzer(model: Option<&str>, aids: bool) -> Result<Loaded, String> {
     let key = (model.map(str::to_string), aids);
     // Held while loading, so that concurrent first calls load once rather than race.
@@ -59,7 +60,7 @@ pub fn analyzer(model: Option<&str>, aids: bool) -> Result<Loaded, String> {
             (best.detector, best.fallback)
         }
         Some(name) => {
-            let choice = parse_model(name)?;
+            let choice: ModelChoice = name.parse()?;
             let detector = unspin::load_model(&choice, &encoders).map_err(|e| cannot_load(&e))?;
             (detector, None)
         }
@@ -75,12 +76,6 @@ pub fn analyzer(model: Option<&str>, aids: bool) -> Result<Loaded, String> {
 
 fn cannot_load(e: &impl std::fmt::Display) -> String {
     format!("cannot load the unspin model: {e:#}")
-}
-
-/// A `model=` value as `--model` reads it: a name (`classical`, `ensemble`, ...) or the path of
-/// a model file or directory; a typo is an error that lists the names.
-pub fn parse_model(name: &str) -> Result<ModelChoice, String> {
-    name.parse()
 }
 
 /// A record that was refused, with its id when the input had a readable one.
@@ -325,7 +320,8 @@ fn run<'py>(
 ) -> PyResult<Bound<'py, PyList>> {
     let on_error = OnError::parse(errors)?;
     if let Some(name) = model {
-        parse_model(name).map_err(PyValueError::new_err)?;
+        // A typo is the caller's ValueError, raised before any item is read.
+        name.parse::<ModelChoice>().map_err(PyValueError::new_err)?;
     }
     if items.is_instance_of::<PyString>() || items.is_instance_of::<PyBytes>() {
         return Err(PyTypeError::new_err(
@@ -527,7 +523,7 @@ mod tests {
         let again = analyzer(Some("classical"), false).unwrap();
         assert!(Arc::ptr_eq(&first.analyzer, &again.analyzer));
         assert_eq!(first.fallback, None);
-        let typo = parse_model("clasical").unwrap_err();
+        let typo = "clasical".parse::<ModelChoice>().unwrap_err();
         assert!(typo.contains("classical, minilm, mpnet"), "{typo}");
         assert!(analyzer(Some("clasical"), false).is_err());
     }
