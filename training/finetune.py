@@ -67,7 +67,9 @@ TARGETS = {
 ENCODERS = {"minilm": "all-MiniLM-L6-v2", "mpnet": "all-mpnet-base-v2"}
 # Heads settings shared with crates/transformer (HeadsMeta): keep in step.
 CONTEXT, SPAN_CONTEXT, TC_HIDDEN = 16, 24, 256
-# SemEval-2021 task 2 names -> PTC names; techniques PTC lacks are dropped.
+# SemEval-2021 task 2 names -> PTC names. Techniques PTC lacks (Smears, Glittering generalities,
+# Obfuscation) are not examples of anything: their tokens are left out of the SI loss rather
+# than taught as "outside", since PTC's annotators might have marked them.
 MEME_MAP = {
     "Appeal to authority": "Appeal_to_Authority",
     "Appeal to fear/prejudice": "Appeal_to_fear-prejudice",
@@ -84,9 +86,12 @@ MEME_MAP = {
     "Slogans": "Slogans",
     "Thought-terminating cliché": "Thought-terminating_Cliches",
     "Whataboutism": "Whataboutism,Straw_Men,Red_Herring",
-    "Straw Man": "Whataboutism,Straw_Men,Red_Herring",
-    "Red Herring": "Whataboutism,Straw_Men,Red_Herring",
+    "Misrepresentation of Someone's Position (Straw Man)": "Whataboutism,Straw_Men,Red_Herring",
+    "Presenting Irrelevant Data (Red Herring)": "Whataboutism,Straw_Men,Red_Herring",
 }
+# Memes are a few words each: packed into pseudo-articles of about this many characters
+# (blank line between memes) so a training window is not mostly padding.
+MEME_PACK_CHARS = 800
 
 
 def log(msg):
@@ -115,13 +120,39 @@ def read_ptc(data):
 
 
 def read_memes(path):
-    """Meme texts as extra short articles: (text, si spans, tc spans)."""
-    out = []
-    for m in json.loads(path.read_text(encoding="utf-8")):
-        tc = [(MEME_MAP[l["technique"]], l["start"], l["end"]) for l in m.get("labels", [])
-              if l["technique"] in MEME_MAP]
-        out.append((m["text"], [(s, e) for _, s, e in tc], tc))
-    return out
+    """Meme texts packed into short pseudo-articles: (text, si spans, tc spans, ignored spans).
+
+    `path` is one SemEval-2021 task 2 JSON file or a directory of them (*_task2.json: train,
+    dev and test; none of them overlaps PTC). Memes are joined with a blank line, in file
+    order, until a pack reaches MEME_PACK_CHARS; offsets are shifted accordingly."""
+    files = sorted(path.glob("*_task2.json")) if path.is_dir() else [path]
+    if not files:
+        sys.exit(f"{path}: no *_task2.json files")
+    packs, cur = [], None
+    for f in files:
+        for m in json.loads(f.read_text(encoding="utf-8")):
+            text = m["text"].strip()
+            if not text:
+                continue
+            if cur is None or len(cur[0]) >= MEME_PACK_CHARS:
+                cur = ["", [], [], []]
+                packs.append(cur)
+            base = len(cur[0]) + (2 if cur[0] else 0)
+            cur[0] += ("\n\n" if cur[0] else "") + text
+            # labels index the unstripped text
+            lead = len(m["text"]) - len(m["text"].lstrip())
+            for l in m.get("labels", []):
+                s = max(0, l["start"] - lead) + base
+                e = min(len(text), l["end"] - lead) + base
+                if e <= s:
+                    continue
+                t = MEME_MAP.get(l["technique"])
+                if t is None:
+                    cur[3].append((s, e))
+                else:
+                    cur[1].append((s, e))
+                    cur[2].append((t, s, e))
+    return [tuple(p) for p in packs]
 
 
 def sentences(text):
@@ -140,7 +171,7 @@ def sentences(text):
 class Article:
     """One article tokenized once, with token-level labels."""
 
-    def __init__(self, tok, text, si_spans, tc_spans, techniques):
+    def __init__(self, tok, text, si_spans, tc_spans, techniques, ignore=()):
         enc = tok(text, add_special_tokens=False, return_offsets_mapping=True)
         self.ids = enc["input_ids"]
         offs = enc["offset_mapping"]
@@ -151,6 +182,10 @@ class Article:
             for i, (ts, te) in enumerate(offs):
                 if te > s and ts < e and te > ts:
                     self.inside[i] = 1
+        for s, e in ignore:  # unlabelled-for-PTC spans: no SI target (-100)
+            for i, (ts, te) in enumerate(offs):
+                if te > s and ts < e and te > ts and not self.inside[i]:
+                    self.inside[i] = -100
         self.spans = []  # (token start, token end, technique index, chars)
         for t, s, e in tc_spans:
             toks = [i for i, (ts, te) in enumerate(offs) if te > s and ts < e]
@@ -162,6 +197,8 @@ class Article:
         j = 0
         for k, (s, e) in enumerate(sentences(text)):
             self.sent_y.append(int(any(ss < e and se > s for ss, se in si_spans)))
+            if not self.sent_y[-1] and any(ss < e and se > s for ss, se in ignore):
+                continue  # only a technique PTC lacks: no sentence target either
             while j < n and offs[j][0] < e:
                 if offs[j][1] > s:
                     self.sent_of[j] = k
@@ -442,7 +479,7 @@ def main():
     ap.add_argument("--encoder", choices=sorted(ENCODERS), required=True)
     ap.add_argument("--models", default=os.environ.get("UNSPIN_MODELS", str(Path.home() / ".cache/unspin/encoders")))
     ap.add_argument("--data", default=str(ROOT.parent / "shared/data/ptc-train"))
-    ap.add_argument("--memes", default=None, help="SemEval-2021 task 2 training JSON to add")
+    ap.add_argument("--memes", default=None, help="SemEval-2021 task 2 JSON file, or the directory of them, to add")
     ap.add_argument("--holdout", default=str(ROOT / "training/holdout.txt"))
     ap.add_argument("--make-holdout", action="store_true", help="write --holdout (75 articles, seed 2020) and exit")
     ap.add_argument("--all", action="store_true", help="train on every article, the held-out ones too")
@@ -503,8 +540,11 @@ def main():
     t_tok = time.time()
     train_arts = [Article(tok, arts[a], si_gold.get(a, []), tc_gold.get(a, []), techniques) for a in train_ids]
     if args.memes:
-        for text, si, tc in read_memes(Path(args.memes)):
-            train_arts.append(Article(tok, text, si, tc, techniques))
+        packs = read_memes(Path(args.memes))
+        for text, si, tc, ignore in packs:
+            train_arts.append(Article(tok, text, si, tc, techniques, ignore))
+        log(f"memes: {len(packs)} packs, {sum(len(p[2]) for p in packs)} mapped spans, "
+            f"{sum(len(p[3]) for p in packs)} left out of SI")
     held_arts = [Article(tok, arts[a], si_gold.get(a, []), tc_gold.get(a, []), techniques) for a in held]
     log(f"tokenized {len(train_arts)} training and {len(held_arts)} held-out texts in {time.time() - t_tok:.0f} s")
 
