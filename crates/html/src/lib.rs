@@ -127,13 +127,19 @@ pub fn extract(html: &str) -> Result<Extracted, HtmlError> {
         .map(clean_title)
         .filter(|t| !t.is_empty());
 
-    // Prefer our rendering of the extracted HTML (it knows paragraphs from list items); fall
-    // back to the crate's plain text when the HTML is missing or lost much of the text.
+    // Prefer our rendering of the extracted HTML (it knows paragraphs from list items and
+    // does not pad inline elements with spaces); fall back to the crate's plain text when the
+    // HTML is missing or lost much of the text.
     let mut blocks = result
         .content_html
         .as_deref()
         .and_then(|h| catch_unwind(|| render_html(h)).ok())
         .unwrap_or_default();
+    // The crate prunes its plain text after building `content_html` ("See also" link lists,
+    // tag clouds, share rows stay in the HTML only), so the text decides *what* is kept and
+    // the rendering only *how* it is laid out. Rendering everything cost 0.025 precision on
+    // trafilatura's 990-page benchmark (`examples/extraction-bench.rs`).
+    keep_lines_in(&mut blocks, &result.content_text);
     let rendered_len: usize = blocks.iter().map(|b| b.len()).sum();
     let plain = text_blocks(&result.content_text);
     let plain_len: usize = plain.iter().map(|b| b.len()).sum();
@@ -288,6 +294,21 @@ fn is_boilerplate_name(token: &str) -> bool {
         || BOILERPLATE_PREFIXES.iter().any(|p| token.starts_with(p))
 }
 
+/// Paragraphs at least this long (in bytes) are prose, not a share row or a byline.
+const PROSE_PARAGRAPH_BYTES: usize = 150;
+
+/// Whether an element holds article prose (two long paragraphs) despite a boilerplate name:
+/// some themes put their share bar's class on the article wrapper itself
+/// (`<div class="entry themeform share">` in WordPress's Hueman), where deleting it
+/// deleted the article.
+fn holds_prose(node: &NodeRef<'_>) -> bool {
+    node.find(&["p"])
+        .iter()
+        .filter(|p| p.text().trim().len() >= PROSE_PARAGRAPH_BYTES)
+        .nth(1)
+        .is_some()
+}
+
 /// Deletes elements whose class or id names them as boilerplate, and returns the page
 /// re-serialised. Returns the input unchanged when nothing matched, to spare a serialisation.
 fn strip_boilerplate(html: &str) -> String {
@@ -312,6 +333,9 @@ fn strip_boilerplate(html: &str) -> String {
         }
         let len = node.text().len();
         if page_text_len > 0 && len as f64 > MAX_REMOVED_SHARE * page_text_len as f64 {
+            continue;
+        }
+        if holds_prose(&node) {
             continue;
         }
         node.remove_from_parent();
@@ -443,6 +467,31 @@ fn render_html(html: &str) -> Vec<String> {
     }
     out.end_block();
     out.blocks
+}
+
+/// Keeps only the lines of `blocks` whose text occurs in `text`, compared without whitespace,
+/// invisible characters and `|` (the crate's text writes `( WFP )` where the page has
+/// `(WFP)`, and `a | b` for table cells we separate by a space); blocks left without lines
+/// are dropped.
+fn keep_lines_in(blocks: &mut Vec<String>, text: &str) {
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(|c| {
+                !c.is_whitespace() && !matches!(c, '|' | '\u{ad}' | '\u{200b}' | '\u{feff}')
+            })
+            .collect()
+    };
+    let haystack = key(text);
+    for block in blocks.iter_mut() {
+        let kept: Vec<&str> = block
+            .lines()
+            .filter(|line| haystack.contains(&key(line)))
+            .collect();
+        if kept.len() != block.lines().count() {
+            *block = kept.join("\n");
+        }
+    }
+    blocks.retain(|b| !b.is_empty());
 }
 
 /// Splits the extractor's plain text into blocks at blank lines, collapsing whitespace.
@@ -608,6 +657,30 @@ mod tests {
         for name in ["story-body", "tagsoup", "shared-content", "article"] {
             assert!(!is_boilerplate_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn keeps_only_lines_the_extractor_kept() {
+        let mut blocks = vec![
+            "Body one (WFP) said.".to_owned(),
+            "See also".to_owned(),
+            "row a 2.3 GB/s\nOther link".to_owned(),
+        ];
+        keep_lines_in(
+            &mut blocks,
+            "Body one ( WFP ) said.\n\nrow a | 2.3 GB/s\nsoft\u{ad}ware",
+        );
+        assert_eq!(blocks, ["Body one (WFP) said.", "row a 2.3 GB/s"]);
+    }
+
+    #[test]
+    fn article_wrappers_with_share_classes_hold_prose() {
+        let long = "word ".repeat(40);
+        let doc = Document::from(format!(
+            "<div class=\"entry share\"><p>{long}</p><p>{long}</p></div><div class=\"share\"><p>Share</p><p>{long}</p></div>"
+        ));
+        let held: Vec<bool> = doc.select("div").nodes().iter().map(holds_prose).collect();
+        assert_eq!(held, [true, false]);
     }
 
     #[test]
