@@ -385,6 +385,67 @@ test('an empty article shows an error', async () => {
   }
 });
 
+test('after an error the previous article\'s results are gone', async () => {
+  const p = await openPage();
+  try {
+    await analyzeArticle(p);
+    assert.ok(await p.locator(`${S.article} ${S.span}`).first().isVisible(), 'results shown first');
+    assert.equal(await analyze(p, '   '), 'error', 'data-state is "error"');
+    assert.equal(await p.locator(`${S.article} ${S.span}`).filter({ visible: true }).count(), 0,
+      'no highlight of the previous article stays visible');
+    assert.equal(await p.locator(S.download).filter({ visible: true }).count(), 0,
+      'no download of the previous report is offered');
+  } finally {
+    await p.close();
+  }
+});
+
+test('a saved page starting with a comment or an XML declaration is sent as HTML', async () => {
+  const body = '<p>The council voted on Tuesday to close the old library, which has served the town for ninety years, and to move its books to the school.</p>'
+    + '<p>Residents who spoke at the meeting said the decision was rushed and that nobody had asked them before the vote was held.</p>';
+  for (const page of [
+    `<!-- saved from url=(0031)https://example.org/council -->\n<html><head><title>Library to close</title></head><body><article>${body}</article></body></html>`,
+    `\uFEFF<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml"><body><article>${body}</article></body></html>`,
+  ]) {
+    const p = await openPage();
+    try {
+      const request = p.waitForRequest((r) => r.url().endsWith('/v1/analyze'));
+      assert.equal(await analyze(p, page), 'done', 'the analysis finishes');
+      const sent = (await request).postDataJSON();
+      assert.ok('html' in sent && !('text' in sent), `sent as {"html": ...}, not {"text": ...} (keys ${Object.keys(sent)})`);
+      const shown = await p.locator(S.article).textContent();
+      assert.ok(shown.includes('The council voted on Tuesday'), 'the extracted text is shown');
+      assert.ok(!shown.includes('<p>') && !shown.includes('saved from url'), 'no markup is shown as text');
+    } finally {
+      await p.close();
+    }
+  }
+});
+
+test('an opened file with CRLF line breaks gets offsets into its exact text', async () => {
+  const crlf = ARTICLE.replace(/\r?\n/g, '\r\n');
+  const p = await openPage();
+  try {
+    await p.setInputFiles(S.file, { name: 'article-crlf.txt', mimeType: 'text/plain', buffer: Buffer.from(crlf, 'utf8') });
+    await p.waitForFunction((sel) => document.querySelector(sel).value.length > 0, S.input);
+    const request = p.waitForRequest((r) => r.url().endsWith('/v1/analyze'));
+    const response = p.waitForResponse((r) => r.url().endsWith('/v1/analyze'));
+    await p.click(S.analyze);
+    await p.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, { timeout: ANALYSIS_TIMEOUT });
+    assert.equal((await request).postDataJSON().text, crlf, 'the file\'s exact text (CRLF kept) is sent');
+    const report = await (await response).json();
+    const chars = Array.from(crlf);
+    assert.ok(report.spans.length >= 1, 'the article has spans');
+    for (const s of report.spans) {
+      assert.equal(chars.slice(s.start, s.end).join(''), s.text, `span ${s.start}..${s.end} points at its text in the file`);
+    }
+    const shown = await p.$$eval(S.span, (ms) => ms.map((m) => m.textContent));
+    for (const text of shown) assert.ok(crlf.includes(text), `highlight "${text}" is text of the file`);
+  } finally {
+    await p.close();
+  }
+});
+
 test('the page fits a 360 px phone screen', async () => {
   const p = await openPage({ width: 360, height: 780 });
   try {
