@@ -409,7 +409,7 @@ test('a saved page starting with a comment or an XML declaration is sent as HTML
   ]) {
     const p = await openPage();
     try {
-      const request = p.waitForRequest((r) => r.url().endsWith('/v1/analyze'));
+      const request = p.waitForRequest((r) => r.url().endsWith('/v1/analyze'), { timeout: ANALYSIS_TIMEOUT });
       assert.equal(await analyze(p, page), 'done', 'the analysis finishes');
       const sent = (await request).postDataJSON();
       assert.ok('html' in sent && !('text' in sent), `sent as {"html": ...}, not {"text": ...} (keys ${Object.keys(sent)})`);
@@ -428,8 +428,8 @@ test('an opened file with CRLF line breaks gets offsets into its exact text', as
   try {
     await p.setInputFiles(S.file, { name: 'article-crlf.txt', mimeType: 'text/plain', buffer: Buffer.from(crlf, 'utf8') });
     await p.waitForFunction((sel) => document.querySelector(sel).value.length > 0, S.input);
-    const request = p.waitForRequest((r) => r.url().endsWith('/v1/analyze'));
-    const response = p.waitForResponse((r) => r.url().endsWith('/v1/analyze'));
+    const request = p.waitForRequest((r) => r.url().endsWith('/v1/analyze'), { timeout: ANALYSIS_TIMEOUT });
+    const response = p.waitForResponse((r) => r.url().endsWith('/v1/analyze'), { timeout: ANALYSIS_TIMEOUT });
     await p.click(S.analyze);
     await p.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, { timeout: ANALYSIS_TIMEOUT });
     assert.equal((await request).postDataJSON().text, crlf, 'the file\'s exact text (CRLF kept) is sent');
