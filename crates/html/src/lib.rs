@@ -335,7 +335,7 @@ fn strip_boilerplate(html: &str) -> String {
         if page_text_len > 0 && len as f64 > MAX_REMOVED_SHARE * page_text_len as f64 {
             continue;
         }
-        if holds_prose(&node) {
+        if holds_prose(node) {
             continue;
         }
         node.remove_from_parent();
