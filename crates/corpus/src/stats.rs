@@ -522,9 +522,12 @@ pub fn compute(store: &Store, opts: &Options) -> Result<Stats> {
                     .into(),
             );
         } else if totals.articles_without_source > 0 {
+            let n = totals.articles_without_source;
             notes.push(format!(
-                "{} articles name no outlet; they are counted together as \"(no source)\".",
-                thousands(totals.articles_without_source)
+                "{} {} no outlet; {} counted together as \"(no source)\".",
+                articles(n),
+                if n == 1 { "names" } else { "name" },
+                if n == 1 { "it is" } else { "they are" },
             ));
         }
         if totals.articles_without_month == totals.articles {
@@ -534,9 +537,12 @@ pub fn compute(store: &Store, opts: &Options) -> Result<Stats> {
                     .into(),
             );
         } else if totals.articles_without_month > 0 {
+            let n = totals.articles_without_month;
             notes.push(format!(
-                "{} articles have no date that parses; they are left out of the months.",
-                thousands(totals.articles_without_month)
+                "{} {} no date that parses; {} left out of the months.",
+                articles(n),
+                if n == 1 { "has" } else { "have" },
+                if n == 1 { "it is" } else { "they are" },
             ));
         }
     }
@@ -715,6 +721,15 @@ pub(crate) fn thousands(n: u64) -> String {
     out
 }
 
+/// A count with its noun in the right number: `1 article`, `1,234 articles`.
+pub(crate) fn articles(n: u64) -> String {
+    if n == 1 {
+        "1 article".to_owned()
+    } else {
+        format!("{} articles", thousands(n))
+    }
+}
+
 /// A share as a percentage with one decimal (`0.0623` → `6.2%`).
 pub(crate) fn percent(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
@@ -875,9 +890,9 @@ pub fn render_table(stats: &Stats) -> String {
         vec![
             "Findings".into(),
             format!(
-                "{} in {} articles",
+                "{} in {}",
                 thousands(t.findings),
-                thousands(t.articles_with_findings)
+                articles(t.articles_with_findings)
             ),
         ],
     ];
@@ -1704,8 +1719,18 @@ mod tests {
         assert!(s
             .notes
             .iter()
-            .any(|n| n.contains("1 articles name no outlet")));
-        assert!(s.notes.iter().any(|n| n.contains("no date that parses")));
+            .any(|n| n.starts_with("1 article names no outlet; it is counted")));
+        assert!(s
+            .notes
+            .iter()
+            .any(|n| n.starts_with("1 article has no date that parses; it is left out")));
+    }
+
+    #[test]
+    fn counts_of_articles_agree_in_number() {
+        assert_eq!(articles(1), "1 article");
+        assert_eq!(articles(0), "0 articles");
+        assert_eq!(articles(1234), "1,234 articles");
     }
 
     #[test]

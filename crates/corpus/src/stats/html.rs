@@ -5,7 +5,7 @@
 //! renders without scripts (tooltips fall back to SVG `<title>`), and is testable as text.
 //! Every corpus string (outlet names, phrases, ids, explanations) goes through [`esc`].
 
-use super::{percent, source_label, thousands, truncate, Stats, PHRASE_TECHNIQUES};
+use super::{articles, percent, source_label, thousands, truncate, Stats, PHRASE_TECHNIQUES};
 use std::fmt::Write as _;
 use unspin::Technique;
 
@@ -203,7 +203,7 @@ fn header(out: &mut String, stats: &Stats, title: &str) {
     let t = &stats.totals;
     let mut sub = Vec::new();
     if t.articles > 0 {
-        sub.push(format!("{} articles", thousands(t.articles)));
+        sub.push(articles(t.articles));
         if t.sources > 0 {
             sub.push(format!(
                 "{} outlet{}",
@@ -263,7 +263,7 @@ fn kpis(out: &mut String, stats: &Stats) {
         (
             "Findings",
             thousands(t.findings),
-            format!("in {} articles", thousands(t.articles_with_findings)),
+            format!("in {}", articles(t.articles_with_findings)),
         ),
     ];
     out.push_str(r#"<section class="kpis" data-testid="kpis">"#);
@@ -359,12 +359,12 @@ fn mix_chart(out: &mut String, stats: &Stats) {
         let name = source_label(&row.source);
         let _ = write!(
             out,
-            r#"<g class="row" data-outlet="{o}"><text class="label" x="{LABEL}" y="{y1}" text-anchor="end">{n}<title>{o}</title></text><text class="label-sub" x="{LABEL}" y="{y2}" text-anchor="end">{a} articles</text>"#,
+            r#"<g class="row" data-outlet="{o}"><text class="label" x="{LABEL}" y="{y1}" text-anchor="end">{n}<title>{o}</title></text><text class="label-sub" x="{LABEL}" y="{y2}" text-anchor="end">{a}</text>"#,
             o = esc(name),
             n = esc(&truncate(name, 28)),
             y1 = f(y + 10.0),
             y2 = f(y + 24.0),
-            a = thousands(row.articles),
+            a = articles(row.articles),
         );
         if row.spans == 0 {
             let _ = write!(
@@ -568,9 +568,9 @@ fn time_chart(out: &mut String, stats: &Stats) {
     // Hover columns with the whole month in the tooltip.
     for (i, m) in months.iter().enumerate() {
         let mut tip = format!(
-            "{} · {} articles · {} spans per 1000 articles · {} propaganda",
+            "{} · {} · {} spans per 1000 articles · {} propaganda",
             month_label(&m.month, true),
-            thousands(m.articles),
+            articles(m.articles),
             rate(m.spans_per_1000_articles),
             percent(m.propaganda_share)
         );
@@ -665,11 +665,11 @@ fn share_chart(out: &mut String, stats: &Stats) {
             vx = f(X0 + w + 6.0),
             p = percent(row.propaganda_share),
             tip = esc(&format!(
-                "{name}: {} of {} characters ({}) in {} articles",
+                "{name}: {} of {} characters ({}) in {}",
                 thousands(row.propaganda_chars),
                 thousands(row.chars),
                 percent(row.propaganda_share),
-                thousands(row.articles)
+                articles(row.articles)
             )),
         );
     }
