@@ -350,6 +350,9 @@ test('the chart, scores, download button and fact-checking aids are shown', asyn
   }
   assert.ok((await page.locator(S.aids).count()) >= 1, `${S.aids} exists`);
   assert.ok((await page.locator(S.scores).first().textContent()).trim(), `${S.scores} has content`);
+  const baseline = page.locator('[data-testid="baseline"]');
+  assert.ok(await baseline.isVisible(), 'the article\'s share is given a baseline');
+  assert.match(await baseline.textContent(), /13\.1 %/, 'the baseline names the PTC average');
 });
 
 test('the download button saves the report', async () => {
