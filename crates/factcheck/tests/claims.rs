@@ -248,3 +248,35 @@ fn embedded_model_dev_f1() {
     println!("dev: {e:?}");
     assert!(e.scores.f1 >= 0.75, "dev F1 {:.3}", e.scores.f1);
 }
+
+#[test]
+fn headlines_and_labels_are_never_check_worthy() {
+    let m = ClaimModel::embedded().expect("the embedded claim model loads");
+    let text = "Unemployment Fell To 3.5% In 2019, Ministry Says\n\n\
+                Fact checked\n\n\
+                Unemployment fell to 3.5% in 2019, the ministry said.\n\
+                Unemployment fell to 3.5% in 2019, the ministry said in \u{201c}its report\u{201d}";
+    let claims = m.claims(text);
+    let by_text = |t: &str| {
+        claims
+            .iter()
+            .find(|c| c.text == t)
+            .unwrap_or_else(|| panic!("no sentence {t:?} in {claims:#?}"))
+    };
+    for label in [
+        "Unemployment Fell To 3.5% In 2019, Ministry Says",
+        "Fact checked",
+    ] {
+        let c = by_text(label);
+        // The model alone would tick both (0.92 and 0.65 against 0.42), so this checks the rule.
+        assert!(
+            c.score >= m.threshold,
+            "{c:?}: pick a label the model scores high"
+        );
+        assert!(!c.check_worthy, "{label:?} is a label");
+    }
+    // A statement keeps the model's verdict, also at the very end of the text.
+    let statement = by_text("Unemployment fell to 3.5% in 2019, the ministry said.");
+    assert_eq!(statement.check_worthy, statement.score >= m.threshold);
+    assert!(statement.check_worthy, "{statement:?}");
+}

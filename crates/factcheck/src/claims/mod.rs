@@ -191,16 +191,44 @@ impl ClaimModel {
                 let toks = &tokens[s.tokens.clone()];
                 let bytes = toks[0].bytes.start..toks[toks.len() - 1].bytes.end;
                 let score = self.score_tokens(text, toks);
+                let label = is_label_line(text, bytes.clone());
                 Claim {
                     start: s.span.start,
                     end: s.span.end,
                     text: text[bytes].to_string(),
                     score,
-                    check_worthy: score >= self.threshold,
+                    check_worthy: score >= self.threshold && !label,
                 }
             })
             .collect()
     }
+}
+
+/// Whether the sentence at `bytes` is a headline, section heading or label ("Fact checked",
+/// "A Phony War Against ISIS") rather than a statement: a line of its own that does not end
+/// like a sentence. The model, trained on sentences from debates, scores such lines by their
+/// words alone and ticked most headlines of the seed sample; a fact-checker checks the
+/// article's statements, not its title. The score is still reported.
+///
+/// ```text
+/// "Fact checked\n\nThe mayor said..."      -> "Fact checked" is a label
+/// "Prices rose 12% in 2023.\n"              -> not a label (ends like a sentence)
+/// "He said prices rose 12% in 2023"         -> not a label when more text shares its line
+/// ```
+fn is_label_line(text: &str, bytes: std::ops::Range<usize>) -> bool {
+    let before = &text[..bytes.start];
+    let after = &text[bytes.end..];
+    let line_start = before
+        .rfind('\n')
+        .map_or(before, |i| &before[i + 1..])
+        .trim()
+        .is_empty();
+    let line_end = after.split('\n').next().unwrap_or("").trim().is_empty();
+    let sentence = text[bytes].trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*')
+    });
+    let ends_like_sentence = sentence.ends_with(['.', '!', '?', '…', ':', ';']);
+    line_start && line_end && !ends_like_sentence
 }
 
 /// Reads a whole file, naming it in the error.
