@@ -476,9 +476,9 @@ fn render_html(html: &str) -> Vec<String> {
 ///
 /// Each line is looked for anywhere in the text: the crate's order is not always the tree's
 /// (a search that only moved forward lost 0.006 recall on the benchmark). That is a scan of
-/// the text per line, so a page whose lines × text length exceeds [`LINE_SCAN_BUDGET`] (a
-/// multi-megabyte page, never a news article) is left unfiltered rather than taking
-/// quadratic time.
+/// the text per line, so a page whose lines × text length exceeds [`LINE_SCAN_BUDGET`]
+/// (hundreds of kilobytes of text in a thousand lines; a news article is a tenth of that
+/// both ways) is left unfiltered rather than taking quadratic time.
 fn keep_lines_in(blocks: &mut Vec<String>, text: &str) {
     let key = |s: &str| -> String {
         s.chars()
