@@ -1,0 +1,197 @@
+//! Every offset every aid reports points at exactly its text (code points, end exclusive), on
+//! random articles built from awkward pieces (emoji, accents, curly and guillemet quotes,
+//! numbers, names, attribution cues, line breaks, a BOM) and on real ones: the bundled
+//! examples, and the PTC training articles when `../shared/data` is there.
+
+use std::path::Path;
+
+use unspin_classical::rng::SplitMix;
+use unspin_core::aids::Place;
+use unspin_core::{Article, Document};
+use unspin_factcheck::claims::ClaimModel;
+
+const PIECES: &[&str] = &[
+    "The",
+    "minister",
+    "said",
+    "\u{201c}",
+    "\u{201d}",
+    "\"",
+    "«",
+    "»",
+    "'",
+    "\u{2019}",
+    "300",
+    "120",
+    "170",
+    "12%",
+    "3.5%",
+    "$4.2 billion",
+    "in",
+    "Kirkuk",
+    "Mosul",
+    "Navalny",
+    "Navalni",
+    "Müller",
+    "Café",
+    "😀",
+    "👩‍👩‍👧",
+    "naïve",
+    "according to",
+    "told",
+    "Reuters",
+    "he",
+    "she",
+    "they",
+    "added",
+    ":",
+    ",",
+    ".",
+    "!",
+    "?",
+    "—",
+    "-",
+    "(",
+    ")",
+    "\n",
+    "\n\n",
+    "\u{feff}",
+    "\u{a0}",
+    "\t",
+    "Fact checked",
+    "U.S.",
+    "Dr.",
+    "e.g.",
+    "…",
+    "of",
+    "trucks",
+    "total",
+    "million",
+    "percent",
+    "Konashenkov",
+    "Rudskoy",
+    "Rudskoi",
+    "'We will win,'",
+];
+
+fn random_text(rng: &mut SplitMix) -> String {
+    let n = 1 + (rng.next_u64() % 120) as usize;
+    let mut out = String::new();
+    for _ in 0..n {
+        let piece = PIECES[(rng.next_u64() % PIECES.len() as u64) as usize];
+        if rng.next_u64() % 4 != 0 {
+            out.push(' ');
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+fn assert_place(chars: &[char], p: &Place, what: &str, text: &str) {
+    assert!(
+        p.start <= p.end && p.end <= chars.len(),
+        "{what} {}..{} out of 0..{} in {text:?}",
+        p.start,
+        p.end,
+        chars.len()
+    );
+    let got: String = chars[p.start..p.end].iter().collect();
+    assert_eq!(got, p.text, "{what} {}..{} in {text:?}", p.start, p.end);
+}
+
+/// Runs all the aids on `text` and checks every offset; returns how many places it checked
+/// for claims, quotes and findings.
+fn check_all(model: &ClaimModel, text: &str) -> [usize; 3] {
+    let doc = Document::new(Article::new("x", text));
+    let aids = unspin_factcheck::run(model, &doc);
+    let chars: Vec<char> = text.chars().collect();
+    let mut n = [0; 3];
+    for c in &aids.claims {
+        assert!(c.start <= c.end && c.end <= chars.len(), "claim {c:?}");
+        let got: String = chars[c.start..c.end].iter().collect();
+        assert_eq!(got, c.text, "claim in {text:?}");
+        n[0] += 1;
+    }
+    for q in &aids.quotes {
+        assert_place(&chars, &q.content, "quote content", text);
+        n[1] += 1;
+        for (what, p) in [
+            ("quote cue", &q.cue),
+            ("quote source", &q.source),
+            ("speaker place", &q.speaker_place),
+        ] {
+            if let Some(p) = p {
+                assert_place(&chars, p, what, text);
+                n[1] += 1;
+            }
+        }
+    }
+    for f in &aids.findings {
+        for p in &f.places {
+            assert_place(&chars, p, "finding place", text);
+            n[2] += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn random_articles_offsets_point_at_their_text() {
+    let model = ClaimModel::embedded().expect("the embedded claim model loads");
+    let mut rng = SplitMix::new(20261203);
+    let mut places = [0; 3];
+    for _ in 0..400 {
+        let n = check_all(&model, &random_text(&mut rng));
+        (0..3).for_each(|k| places[k] += n[k]);
+    }
+    eprintln!("places checked: {places:?} (claims, quotes, findings)");
+    // The pieces are chosen so that every aid fires: a test that checked nothing would pass.
+    assert!(
+        places.iter().all(|&n| n >= 50),
+        "too few places of some aid checked: {places:?}"
+    );
+}
+
+#[test]
+fn real_articles_offsets_point_at_their_text() {
+    let model = ClaimModel::embedded().expect("the embedded claim model loads");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut texts: Vec<(String, String)> = ["article1001.txt", "article1002.txt"]
+        .iter()
+        .map(|f| {
+            let p = root.join("examples").join(f);
+            (
+                f.to_string(),
+                std::fs::read_to_string(&p).expect("bundled example"),
+            )
+        })
+        .collect();
+    let ptc = std::env::var_os("UNSPIN_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/data"))
+        .join("ptc-train/articles");
+    match std::fs::read_dir(&ptc) {
+        Ok(dir) => {
+            let mut paths: Vec<_> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            paths.sort();
+            for p in paths {
+                let text = std::fs::read_to_string(&p).expect("PTC article is UTF-8");
+                texts.push((p.display().to_string(), text));
+            }
+        }
+        Err(_) => eprintln!(
+            "note: no {} (set UNSPIN_DATA); only the bundled examples are checked",
+            ptc.display()
+        ),
+    }
+    let mut places = [0; 3];
+    for (name, text) in &texts {
+        let n = check_all(&model, text);
+        assert!(n[0] > 0, "{name}: not even a sentence scored");
+        (0..3).for_each(|k| places[k] += n[k]);
+    }
+    eprintln!(
+        "{} articles, places checked: {places:?} (claims, quotes, findings)",
+        texts.len()
+    );
+}
