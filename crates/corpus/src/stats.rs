@@ -1891,6 +1891,45 @@ mod tests {
     }
 
     #[test]
+    fn outlets_with_few_articles_come_last_in_the_share_chart() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        let heavy = |id: &str| {
+            report(
+                id,
+                Some("Lone Blog"),
+                Some("2025-03-01"),
+                100,
+                vec![span(0, 80, Technique::LoadedLanguage, "x")],
+                &[],
+            )
+        };
+        let light = |id: &str| {
+            report(
+                id,
+                Some("Daily Ledger"),
+                Some("2025-03-01"),
+                100,
+                vec![span(0, 10, Technique::LoadedLanguage, "x")],
+                &[],
+            )
+        };
+        let reports = vec![heavy("1"), light("2"), light("3"), light("4")];
+        store.insert_shard(0, &reports).unwrap();
+        let s = compute(&store, &Options::default()).unwrap();
+        let html = render_html(&s, "t");
+        let share = &html[html.find(r#"id="share""#).expect("share chart")..];
+        let ledger = share.find(r#"data-outlet="Daily Ledger""#).unwrap();
+        let lone = share.find(r#"data-outlet="Lone Blog""#).unwrap();
+        assert!(
+            ledger < lone,
+            "the one-article outlet (80% share) comes after the 10% one"
+        );
+        assert!(share.contains(r#"<g class="row few" data-outlet="Lone Blog""#));
+        assert!(share.contains(r#"<g class="row" data-outlet="Daily Ledger""#));
+    }
+
+    #[test]
     fn renderers_show_the_numbers_and_escape_corpus_text() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("db.sqlite")).unwrap();

@@ -604,7 +604,9 @@ fn share_chart(out: &mut String, stats: &Stats) {
         out,
         "share",
         "Propaganda share per outlet",
-        "Characters inside a propaganda span, as a share of each outlet's text.",
+        "Characters inside a propaganda span, as a share of each outlet's text. Outlets with \
+         fewer than 3 articles come last, marked *: one or two articles say little about an \
+         outlet.",
     );
     const W: f64 = 540.0;
     const LABEL: f64 = 150.0;
@@ -613,10 +615,14 @@ fn share_chart(out: &mut String, stats: &Stats) {
     const ROW: f64 = 30.0;
     const BAR_H: f64 = 18.0;
     const TOP: f64 = 22.0;
+    // An outlet seen in one article would otherwise top the chart on that article alone.
+    const FEW_ARTICLES: u64 = 3;
+    let few = |r: &&super::SourceRow| r.articles < FEW_ARTICLES;
     let mut rows: Vec<_> = stats.by_source.iter().collect();
     rows.sort_by(|a, b| {
-        b.propaganda_share
-            .total_cmp(&a.propaganda_share)
+        few(a)
+            .cmp(&few(b))
+            .then_with(|| b.propaganda_share.total_cmp(&a.propaganda_share))
             .then_with(|| a.source.cmp(&b.source))
     });
     let overall = stats.totals.propaganda_share;
@@ -656,7 +662,9 @@ fn share_chart(out: &mut String, stats: &Stats) {
         let w = (x_of(row.propaganda_share) - X0).max(1.0);
         let _ = write!(
             out,
-            r#"<g class="row" data-outlet="{o}"><text class="label" x="{LABEL}" y="{ty}" text-anchor="end">{n}<title>{o}</title></text><rect class="bar" x="{X0}" y="{y}" width="{w}" height="{BAR_H}" rx="3"><title>{tip}</title></rect><text class="value" x="{vx}" y="{ty}">{p}</text></g>"#,
+            r#"<g class="{class}" data-outlet="{o}"><text class="label" x="{LABEL}" y="{ty}" text-anchor="end">{n}<title>{o}</title></text><rect class="bar" x="{X0}" y="{y}" width="{w}" height="{BAR_H}" rx="3"><title>{tip}</title></rect><text class="value" x="{vx}" y="{ty}">{p}{mark}</text></g>"#,
+            class = if few(row) { "row few" } else { "row" },
+            mark = if few(row) { "*" } else { "" },
             o = esc(name),
             n = esc(&truncate(name, 20)),
             ty = f(y + BAR_H / 2.0 + 4.0),
