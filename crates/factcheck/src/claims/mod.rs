@@ -191,7 +191,7 @@ impl ClaimModel {
                 let toks = &tokens[s.tokens.clone()];
                 let bytes = toks[0].bytes.start..toks[toks.len() - 1].bytes.end;
                 let score = self.score_tokens(text, toks);
-                let label = is_label_line(text, bytes.clone());
+                let label = is_label_line(text, tokens, s.tokens.clone());
                 Claim {
                     start: s.span.start,
                     end: s.span.end,
@@ -204,9 +204,9 @@ impl ClaimModel {
     }
 }
 
-/// Whether the sentence at `bytes` is a headline, section heading or label ("Fact checked",
-/// "A Phony War Against ISIS") rather than a statement: a line of its own that does not end
-/// like a sentence. The model, trained on sentences from debates, scores such lines by their
+/// Whether the sentence made of `tokens[sentence]` is a headline, section heading or label
+/// ("Fact checked", "A Phony War Against ISIS") rather than a statement: a line of its own
+/// that does not end like a sentence. The model, trained on sentences from debates, scores such lines by their
 /// words alone and ticked most headlines of the seed sample; a fact-checker checks the
 /// article's statements, not its title. The score is still reported.
 ///
@@ -215,20 +215,18 @@ impl ClaimModel {
 /// "Prices rose 12% in 2023.\n"              -> not a label (ends like a sentence)
 /// "He said prices rose 12% in 2023"         -> not a label when more text shares its line
 /// ```
-fn is_label_line(text: &str, bytes: std::ops::Range<usize>) -> bool {
-    let before = &text[..bytes.start];
-    let after = &text[bytes.end..];
-    let line_start = before
-        .rfind('\n')
-        .map_or(before, |i| &before[i + 1..])
-        .trim()
-        .is_empty();
-    let line_end = after.split('\n').next().unwrap_or("").trim().is_empty();
-    let sentence = text[bytes].trim_end_matches(|c: char| {
+fn is_label_line(text: &str, tokens: &[Token], sentence: std::ops::Range<usize>) -> bool {
+    // The tokenizer already knows where lines start: no rescanning of the text around the
+    // sentence, which on a long text without line breaks would be quadratic.
+    let own_line = tokens[sentence.start].line_start
+        && tokens.get(sentence.end).is_none_or(|next| next.line_start);
+    let last = &tokens[sentence.end - 1];
+    let words = &text[tokens[sentence.start].bytes.start..last.bytes.end];
+    let words = words.trim_end_matches(|c: char| {
         c.is_whitespace() || matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*')
     });
-    let ends_like_sentence = sentence.ends_with(['.', '!', '?', '…', ':', ';']);
-    line_start && line_end && !ends_like_sentence
+    let ends_like_sentence = words.ends_with(['.', '!', '?', '…', ':', ';']);
+    own_line && !ends_like_sentence
 }
 
 /// Reads a whole file, naming it in the error.
