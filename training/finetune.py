@@ -10,9 +10,10 @@ Output, in --out (default out/ft-ENCODER):
   heads.safetensors    unspin-heads v1 (crates/transformer/src/heads.rs): the SI and TC heads
   run.json             arguments, seed, data, commit, held-out split, wall time, per-epoch
                        validation figures
-  checkpoint.pt        the whole training state, written every --checkpoint-minutes; a killed
-                       run started again with the same command resumes from it and ends with
-                       the same weights as a run that was never killed
+  checkpoint.pt        the whole training state, written every --checkpoint-minutes and when
+                       SIGTERM or Ctrl-C stops the run (after the step under way); a stopped
+                       or killed run started again with the same command resumes from it and
+                       ends with the same weights as a run that was never stopped
   cache/               (top-k mode) the frozen layers' outputs, fp16, outside git
 
 Model. The encoder gets LoRA updates W + (alpha/r)·B·A on every attention projection and both
@@ -47,6 +48,7 @@ import math
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -630,6 +632,11 @@ def main():
         f"{torch.get_num_threads()} threads")
     model.train()
     heads.train()
+    # SIGTERM or Ctrl-C: finish the step under way, write a checkpoint, exit. The same
+    # command then resumes from exactly there instead of from the last periodic checkpoint.
+    stop = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, _frame: stop.append(signum))
     t_start, t_ckpt = time.time(), time.time()
     wall0 = state["wall_s"]
     tokens_done = 0
@@ -669,10 +676,14 @@ def main():
             state["wall_s"] = wall0 + time.time() - t_start
             export(out / f"epoch-{epoch + 1}", model_dir, arch, loras, heads, args, techniques,
                    {**meta, "epoch": epoch + 1, "step": state["step"], "wall_s": round(state["wall_s"])})
-        if end_of_epoch or time.time() - t_ckpt > 60 * args.checkpoint_minutes:
+        if end_of_epoch or stop or time.time() - t_ckpt > 60 * args.checkpoint_minutes:
             state["wall_s"] = wall0 + time.time() - t_start
             save_ckpt()
             t_ckpt = time.time()
+        if stop:
+            log(f"stopped by signal {stop[0]} at step {state['step']}/{total}: checkpoint "
+                f"written; run the same command again to resume")
+            sys.exit(128 + stop[0])
     state["wall_s"] = wall0 + time.time() - t_start
     export(out, model_dir, arch, loras, heads, args, techniques,
            {**meta, "epoch": args.epochs, "step": state["step"], "wall_s": round(state["wall_s"])})
