@@ -1,4 +1,5 @@
-//! `unspin analyze`: detect propaganda spans and print them in one of four formats.
+//! `unspin analyze`: detect propaganda spans and the aids' findings, and print them in one of
+//! six formats.
 
 use crate::{load_model, output, render, AnalyzeArgs, ColorChoice, Format};
 use anyhow::{Context, Result};
@@ -20,17 +21,26 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         output::input_guard(args.force, &args.paths),
     )?;
     let aids = !args.no_aids && args.format != Format::Ptc;
+    let created = unspin::export::now();
     let analyzer = unspin::Analyzer::new(load_model(args.model.as_deref(), true)?, aids)?;
 
-    // The text view needs the article text next to its report; the other formats do not, so
-    // they avoid keeping a second copy of every article. Reports of pages extracted from HTML
-    // already carry their text, so only plain-text articles need a copy.
-    let keep_text = args.format == Format::Text;
+    // A JSON report carries its text, so that it can be read back (into the page) without the
+    // input file; the readable views need the text beside the report. PTC lines and CSV carry
+    // only offsets and snippets, so they avoid a second copy of every article. Reports of pages
+    // extracted from HTML already carry their text.
+    let keep_text = !matches!(args.format, Format::Ptc | Format::Csv);
+    let in_report = matches!(args.format, Format::Json | Format::Jsonl);
     let analysed: Vec<(Option<String>, Report)> = articles
         .into_par_iter()
         .map(|article: Article| {
             let text = (keep_text && !article.extracted).then(|| article.text.clone());
-            (text, analyzer.analyze(article))
+            let mut report = analyzer.analyze(article);
+            report.created = Some(created.clone());
+            if in_report && report.text.is_none() {
+                report.text = text;
+                return (None, report);
+            }
+            (text, report)
         })
         .collect();
 
@@ -50,6 +60,25 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
             s
         }
         Format::Ptc => ptc_lines(analysed.iter().map(|(_, r)| r))?,
+        Format::Csv => {
+            let reports: Vec<&Report> = analysed.iter().map(|(_, r)| r).collect();
+            let mut s = Vec::new();
+            unspin::export::write_csv(&mut s, &reports).context("cannot write CSV")?;
+            s
+        }
+        Format::Html => {
+            let items: Vec<(&str, &Report)> = analysed
+                .iter()
+                .map(|(text, r)| (report_text(text, r), r))
+                .collect();
+            let meta = unspin::export::ExportMeta {
+                created: Some(created),
+                ..Default::default()
+            };
+            let mut s = String::new();
+            unspin::export::write_html(&mut s, &items, &meta);
+            s.into_bytes()
+        }
         Format::Text => {
             let color = use_color(args.color, args.output.is_some());
             let mut s = String::new();
@@ -57,17 +86,21 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
                 if i > 0 {
                     s.push('\n');
                 }
-                let text = report
-                    .text
-                    .as_deref()
-                    .or(text.as_deref())
-                    .unwrap_or_default();
-                render::render_report(&mut s, text, report, color);
+                render::render_report(&mut s, report_text(text, report), report, color);
             }
             s.into_bytes()
         }
     };
     output.emit(&bytes)
+}
+
+/// The text a report's offsets point into: its own (extracted from HTML) or the input's.
+fn report_text<'a>(kept: &'a Option<String>, report: &'a Report) -> &'a str {
+    report
+        .text
+        .as_deref()
+        .or(kept.as_deref())
+        .unwrap_or_default()
 }
 
 /// PTC FLC lines (`ID<TAB>TECHNIQUE<TAB>START<TAB>END`), written by the same code that writes

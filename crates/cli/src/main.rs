@@ -83,8 +83,14 @@ enum Format {
     Jsonl,
     /// PTC FLC lines: ID<TAB>TECHNIQUE<TAB>START<TAB>END.
     Ptc,
-    /// The article with highlighted spans, a numbered span list and a legend, for reading.
+    /// A summary, the article with highlighted spans, a numbered span list and a legend, for
+    /// reading in a terminal.
     Text,
+    /// One standalone HTML file: summary, annotated article, legend and lists; opens offline
+    /// and prints in black and white.
+    Html,
+    /// CSV, one row per span, check-worthy claim, quote and inconsistency place.
+    Csv,
 }
 
 /// `--input`: how article bytes are interpreted.

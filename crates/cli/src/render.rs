@@ -12,6 +12,7 @@
 //! pipe, a file or a terminal without colour.
 
 use std::fmt::Write as _;
+use unspin::summary::Summary;
 use unspin::{Report, ReportSpan, Technique};
 
 const RESET: &str = "\x1b[0m";
@@ -42,6 +43,8 @@ pub fn render_report(out: &mut String, text: &str, report: &Report, color: bool)
         let _ = writeln!(out, "title: {page_title}");
     }
     out.push('\n');
+    render_summary(out, report, color);
+    out.push('\n');
     render_body(out, text, &report.spans, color);
     if !out.ends_with('\n') {
         out.push('\n');
@@ -55,6 +58,85 @@ pub fn render_report(out: &mut String, text: &str, report: &Report, color: bool)
         render_legend(out, &report.spans, color);
     }
     render_aids(out, report, color);
+}
+
+/// How many of each kind of finding the summary lists before "and N more".
+const SUMMARY_ITEMS: usize = 3;
+
+/// What to read first, above the article: the share of text in spans against the PTC corpus,
+/// the techniques, and the aids' strongest findings, each with its offsets so it can be found.
+fn render_summary(out: &mut String, report: &Report, color: bool) {
+    let s = Summary::of(report, SUMMARY_ITEMS);
+    if color {
+        let _ = writeln!(out, "{BOLD}Summary{RESET}");
+    } else {
+        let _ = writeln!(out, "Summary");
+    }
+    let _ = writeln!(out, "  {}", s.share_sentence());
+    if !s.techniques.is_empty() {
+        let names: Vec<String> = s
+            .techniques
+            .iter()
+            .map(|(t, n)| format!("{} ({n})", t.short_name()))
+            .collect();
+        let _ = writeln!(out, "  Techniques: {}", names.join(", "));
+    }
+    let more = |out: &mut String, total: usize| {
+        if total > SUMMARY_ITEMS {
+            let _ = writeln!(out, "    … and {} more below", total - SUMMARY_ITEMS);
+        }
+    };
+    if !s.findings.is_empty() {
+        let _ = writeln!(out, "  Inconsistencies ({}):", s.findings.len());
+        for &i in s.findings.iter().take(SUMMARY_ITEMS) {
+            let f = &report.findings[i];
+            let at: Vec<String> = f.places.iter().map(|p| p.start.to_string()).collect();
+            let _ = writeln!(
+                out,
+                "    {} (at {})",
+                one_line(&f.explanation),
+                at.join(", ")
+            );
+        }
+        more(out, s.findings.len());
+    }
+    if !s.unattributed_quotes.is_empty() {
+        let _ = writeln!(
+            out,
+            "  Unattributed statements ({}):",
+            s.unattributed_quotes.len()
+        );
+        for &i in s.unattributed_quotes.iter().take(SUMMARY_ITEMS) {
+            let q = &report.quotes[i].content;
+            let _ = writeln!(
+                out,
+                "    {:>6}-{:<6}  {}",
+                q.start,
+                q.end,
+                one_line(&q.text)
+            );
+        }
+        more(out, s.unattributed_quotes.len());
+    }
+    if !s.top_claims.is_empty() {
+        let _ = writeln!(
+            out,
+            "  Top claims to check ({} of {} check-worthy):",
+            s.top_claims.len(),
+            s.check_worthy
+        );
+        for &i in &s.top_claims {
+            let c = &report.claims[i];
+            let _ = writeln!(
+                out,
+                "    {:.2}  {:>6}-{:<6}  {}",
+                c.score,
+                c.start,
+                c.end,
+                one_line(&c.text)
+            );
+        }
+    }
 }
 
 /// How many check-worthy sentences the text view lists; JSON has them all.

@@ -210,6 +210,85 @@ fn analyze_text_view() {
 }
 
 #[test]
+fn analyze_json_carries_text_version_and_time() {
+    let p = example("article1002.txt");
+    let v = analyze_json(&[p.to_str().unwrap()]);
+    let r = &v[0];
+    // The text, so a saved report can be read back without its input file.
+    assert_eq!(r["text"].as_str().unwrap(), read_text(&p));
+    assert_eq!(r["version"], env!("CARGO_PKG_VERSION"));
+    let created = r["created"].as_str().unwrap();
+    assert!(
+        created.len() == 20 && created.ends_with('Z') && created.as_bytes()[10] == b'T',
+        "RFC 3339 UTC: {created}"
+    );
+}
+
+#[test]
+fn analyze_text_view_leads_with_a_summary() {
+    let p = example("article1001.txt");
+    let plain = stdout_of(
+        unspin()
+            .args(["analyze", "--format", "text", "--color", "never"])
+            .arg(&p),
+    );
+    let summary = plain.find("\nSummary\n").expect("a summary");
+    let body = plain.find("Northwind").unwrap();
+    assert!(summary < body, "the summary comes before the article");
+    assert!(plain[summary..body].contains("in the annotated PTC news articles it is 13.1 %"));
+    assert!(plain[summary..body].contains("Techniques: "));
+}
+
+#[test]
+fn analyze_csv_rows_point_at_their_text() {
+    let p = example("article1001.txt");
+    let chars: Vec<char> = read_text(&p).chars().collect();
+    let out = stdout_of(unspin().args(["analyze", "--format", "csv"]).arg(&p));
+    assert!(out.starts_with("article_id,kind,label,start,end,score,text,speaker,note\n"));
+    let json = analyze_json(&[p.to_str().unwrap()]);
+    let spans = json[0]["spans"].as_array().unwrap().len();
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    // Every span is a row, and every row's offsets slice the article to the text it repeats
+    // (a leading ' defuses a formula-like cell and is not part of the text).
+    assert_eq!(rows.iter().filter(|r| &r[1] == "span").count(), spans);
+    for r in &rows {
+        let (start, end): (usize, usize) = (r[3].parse().unwrap(), r[4].parse().unwrap());
+        let slice: String = chars[start..end].iter().collect();
+        let text = r[6]
+            .strip_prefix('\'')
+            .filter(|t| t.starts_with(['=', '+', '-', '@']));
+        assert_eq!(text.unwrap_or(&r[6]), slice, "{r:?}");
+    }
+    assert!(out.contains(",quote,"), "the example has quotes");
+}
+
+#[test]
+fn analyze_html_is_one_standalone_page() {
+    let p = example("article1001.txt");
+    let html = stdout_of(unspin().args(["analyze", "--format", "html"]).arg(&p));
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.trim_end().ends_with("</html>"));
+    // Offline: nothing fetched from elsewhere.
+    for outside in ["src=\"http", "href=\"http", "@import", "url("] {
+        assert!(!html.contains(outside), "{outside}");
+    }
+    let summary = html.find("<h3>Summary</h3>").unwrap();
+    let article = html.find("<h3>Article</h3>").unwrap();
+    assert!(summary < article);
+    assert!(html.contains("@media print"));
+    // Each span has a label naming its technique, legible without colour.
+    let json = analyze_json(&[p.to_str().unwrap()]);
+    for (i, s) in json[0]["spans"].as_array().unwrap().iter().enumerate() {
+        assert!(
+            html.contains(&format!("\">{} ", i + 1)),
+            "label of span {}: {s}",
+            i + 1
+        );
+    }
+}
+
+#[test]
 fn analyze_stdin_matches_file() {
     let path = example("article1002.txt");
     let from_file = analyze_json(&[path.to_str().unwrap()]);

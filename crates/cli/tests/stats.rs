@@ -50,6 +50,8 @@ fn report(id: &str, source: &str, date: &str, length: usize, spans: Vec<ReportSp
         date: Some(date.into()),
         length,
         detector: "test".into(),
+        version: None,
+        created: None,
         title: None,
         text: None,
         spans,

@@ -13,6 +13,7 @@ pub mod offsets;
 pub mod report;
 pub mod segment;
 pub mod span;
+pub mod summary;
 pub mod technique;
 
 pub use article::Article;

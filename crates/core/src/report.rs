@@ -38,6 +38,13 @@ pub struct Report {
     pub length: usize,
     /// Name of the detector that produced the spans.
     pub detector: String,
+    /// The unspin version that made the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// When the analysis ran (RFC 3339, UTC). Set by the front end that ran it (CLI, server),
+    /// not by the library, so library output stays reproducible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
     /// The page title, for articles extracted from HTML.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -77,6 +84,8 @@ impl Report {
             date: None,
             length: doc.article.len_chars(),
             detector: detector.to_string(),
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            created: None,
             title: doc.article.title.clone(),
             text: doc.article.extracted.then(|| doc.article.text.clone()),
             spans,

@@ -1566,6 +1566,8 @@ mod tests {
             date: date.map(Into::into),
             length,
             detector: "test".into(),
+            version: None,
+            created: None,
             title: Some(format!("Title of {id}")),
             text: None,
             spans,

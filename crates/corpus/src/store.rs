@@ -636,6 +636,8 @@ mod tests {
             date: date.map(Into::into),
             length: 100,
             detector: "test".into(),
+            version: None,
+            created: None,
             title: None,
             text: None,
             spans: vec![

@@ -19,12 +19,16 @@ pub use unspin_factcheck as factcheck;
 pub use unspin_transformer as transformer;
 
 pub mod crossval;
+pub mod export;
 pub mod holdout;
 pub mod models;
 
 pub use models::{load_best, load_model, Ensemble, Loaded, ModelChoice};
 
 use std::path::Path;
+
+/// This build's version, as reports and exports record it (all crates share one version).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Loads a detector: the model at `path` if given, else the classical model embedded at build
 /// time.

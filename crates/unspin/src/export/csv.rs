@@ -1,0 +1,237 @@
+//! Findings as CSV, one row per span, check-worthy claim, quote and inconsistency place, for a
+//! spreadsheet or a newsroom tracker.
+//!
+//! Columns: `article_id, kind, label, start, end, score, text, speaker, note`.
+//!
+//! | kind | label | score | speaker | note |
+//! |---|---|---|---|---|
+//! | `span` | technique (PTC name) | confidence | | technique short name |
+//! | `claim` | `check-worthy` | check-worthiness | | |
+//! | `quote` | `direct` / `reported` | | resolved speaker | cue, `unattributed` |
+//! | `finding` | finding kind | | | explanation, and which place of how many |
+//!
+//! Offsets are code points into the article text, end exclusive, as everywhere in unspin.
+//! A cell that starts with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'` so
+//! that a spreadsheet shows it instead of running it as a formula (CSV injection); the offsets
+//! still point at the unprefixed text.
+
+use crate::aids::{FindingKind, QuoteKind};
+use crate::Report;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Row<'a> {
+    article_id: &'a str,
+    kind: &'static str,
+    label: &'a str,
+    start: usize,
+    end: usize,
+    score: Option<f32>,
+    text: String,
+    speaker: String,
+    note: String,
+}
+
+/// Writes the CSV of `reports` (header included, even when there is nothing to list).
+pub fn write_csv<W: std::io::Write>(out: W, reports: &[&Report]) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut wrote = false;
+    for r in reports {
+        for row in rows(r) {
+            w.serialize(row)?;
+            wrote = true;
+        }
+    }
+    if !wrote {
+        w.write_record([
+            "article_id",
+            "kind",
+            "label",
+            "start",
+            "end",
+            "score",
+            "text",
+            "speaker",
+            "note",
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn rows(r: &Report) -> Vec<Row<'_>> {
+    let id = r.id.as_str();
+    let mut rows = Vec::new();
+    for s in &r.spans {
+        rows.push(Row {
+            article_id: id,
+            kind: "span",
+            label: s.technique.name(),
+            start: s.start,
+            end: s.end,
+            score: Some(s.confidence),
+            text: safe(&s.text),
+            speaker: String::new(),
+            note: s.technique.short_name().to_string(),
+        });
+    }
+    for c in r.claims.iter().filter(|c| c.check_worthy) {
+        rows.push(Row {
+            article_id: id,
+            kind: "claim",
+            label: "check-worthy",
+            start: c.start,
+            end: c.end,
+            score: Some(c.score),
+            text: safe(&c.text),
+            speaker: String::new(),
+            note: String::new(),
+        });
+    }
+    for q in &r.quotes {
+        let mut note = Vec::new();
+        if let Some(cue) = &q.cue {
+            note.push(format!("cue: {}", cue.text));
+        }
+        if q.unattributed {
+            note.push("unattributed".to_string());
+        }
+        let speaker = q
+            .speaker
+            .clone()
+            .or_else(|| q.source.as_ref().map(|s| s.text.clone()))
+            .unwrap_or_default();
+        rows.push(Row {
+            article_id: id,
+            kind: "quote",
+            label: match q.kind {
+                QuoteKind::Direct => "direct",
+                QuoteKind::Reported => "reported",
+            },
+            start: q.content.start,
+            end: q.content.end,
+            score: None,
+            text: safe(&q.content.text),
+            speaker: safe(&speaker),
+            note: safe(&note.join("; ")),
+        });
+    }
+    for (i, f) in r.findings.iter().enumerate() {
+        for (k, p) in f.places.iter().enumerate() {
+            rows.push(Row {
+                article_id: id,
+                kind: "finding",
+                label: finding_label(f.kind),
+                start: p.start,
+                end: p.end,
+                score: None,
+                text: safe(&p.text),
+                speaker: String::new(),
+                note: safe(&format!(
+                    "#{} place {} of {}: {}",
+                    i + 1,
+                    k + 1,
+                    f.places.len(),
+                    f.explanation
+                )),
+            });
+        }
+    }
+    rows
+}
+
+/// The finding kind as the JSON names it.
+pub fn finding_label(kind: FindingKind) -> &'static str {
+    match kind {
+        FindingKind::PartsDontSumToTotal => "parts_dont_sum_to_total",
+        FindingKind::PercentOver100 => "percent_over_100",
+        FindingKind::ConflictingValues => "conflicting_values",
+        FindingKind::NameSpelledTwoWays => "name_spelled_two_ways",
+    }
+}
+
+/// Defuses a cell a spreadsheet would evaluate (OWASP's advice for CSV injection).
+fn safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aids::{Claim, Finding, Place};
+    use crate::{ReportSpan, Technique};
+
+    fn report() -> Report {
+        let mut r: Report = serde_json::from_str(
+            r#"{"id":"a1","length":40,"detector":"x","spans":[],"claims":[],"quotes":[],"findings":[]}"#,
+        )
+        .unwrap();
+        r.spans.push(ReportSpan {
+            start: 0,
+            end: 6,
+            technique: Technique::LoadedLanguage,
+            confidence: 0.5,
+            text: "=1+2, \"x\"".into(),
+        });
+        r.claims.push(Claim {
+            start: 7,
+            end: 9,
+            text: "ok".into(),
+            score: 0.75,
+            check_worthy: true,
+        });
+        r.claims.push(Claim {
+            start: 10,
+            end: 12,
+            text: "no".into(),
+            score: 0.1,
+            check_worthy: false,
+        });
+        let p = |s: usize| Place {
+            start: s,
+            end: s + 2,
+            text: "12".into(),
+        };
+        r.findings.push(Finding {
+            kind: FindingKind::ConflictingValues,
+            places: vec![p(20), p(30)],
+            explanation: "two values".into(),
+        });
+        r
+    }
+
+    #[test]
+    fn one_row_per_finding_place_and_no_unticked_claims() {
+        let mut out = Vec::new();
+        write_csv(&mut out, &[&report()]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut rd = csv::Reader::from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+        assert_eq!(rd.headers().unwrap().len(), 9);
+        let kinds: Vec<&str> = rows.iter().map(|r| &r[1]).collect();
+        assert_eq!(kinds, ["span", "claim", "finding", "finding"]);
+        // Quoted, comma and quotes survive, and the formula is defused.
+        assert_eq!(&rows[0][6], "'=1+2, \"x\"");
+        assert_eq!(&rows[1][5], "0.75");
+        assert_eq!(&rows[3][3], "30");
+        assert!(rows[3][8].starts_with("#1 place 2 of 2"));
+    }
+
+    #[test]
+    fn header_even_when_empty() {
+        let mut r = report();
+        r.spans.clear();
+        r.claims.clear();
+        r.findings.clear();
+        let mut out = Vec::new();
+        write_csv(&mut out, &[&r]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "article_id,kind,label,start,end,score,text,speaker,note\n"
+        );
+    }
+}

@@ -1,0 +1,646 @@
+//! A standalone annotated HTML report: one file that opens offline in any browser, can be
+//! mailed to a colleague, and prints legibly in black and white.
+//!
+//! Layout of each article: the summary first (share of text in spans against the PTC corpus,
+//! techniques, inconsistencies, unattributed statements, top claims, each a link to its
+//! places), then the article with its spans underlined, then the lists.
+//!
+//! Overlapping spans are drawn as stacked underlines, one per span, in the technique's colour;
+//! the text is cut at every span boundary so each piece carries the underlines of every span
+//! covering it. Colour alone does not survive a black-and-white printer, so every span also ends
+//! in a label naming it (`3 Loaded`), and the places of an inconsistency get a dashed frame and a
+//! label (`F1`). Everything is inline (style, a few lines of script that make a finding's link
+//! highlight all its places): no outside requests.
+
+use super::ExportMeta;
+use crate::summary::{percent, Summary, PTC_BASELINE};
+use crate::{Report, Technique};
+use std::fmt::Write as _;
+
+/// Underlines drawn under a piece of text before the rest are left to the labels.
+const MAX_LAYERS: usize = 4;
+
+const STYLE: &str = r#"
+:root { color-scheme: light; }
+body { font: 16px/1.5 system-ui, sans-serif; color: #1a1a1a; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; } h3 { font-size: 1.05rem; }
+.meta, .muted { color: #555; font-size: .9rem; }
+.summary { border: 1px solid #888; border-radius: 6px; padding: .5rem 1rem; background: #f6f6f6; }
+.summary ul { padding-left: 1.2rem; margin: .3rem 0; }
+.text { white-space: pre-wrap; line-height: 2.3; font-family: Georgia, serif; font-size: 1.05rem; }
+.u { box-decoration-break: clone; -webkit-box-decoration-break: clone; }
+.m { font: 600 .7rem/1 system-ui, sans-serif; vertical-align: super; border: 1px solid #333; border-radius: 3px; padding: 0 2px; margin: 0 1px; text-decoration: none; }
+.f { outline: 2px dashed #333; outline-offset: 1px; }
+.f.hit, .u.hit { background: #ffe45c; }
+.fm { font: 700 .7rem/1 system-ui, sans-serif; vertical-align: super; color: #000; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+th, td { border-bottom: 1px solid #ccc; padding: .25rem .4rem; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.sw { display: inline-block; width: 2.2rem; height: 0; border-bottom: 4px solid; vertical-align: middle; }
+a { color: #0b57d0; }
+@media print {
+  * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  body { margin: 0; max-width: none; font-size: 11pt; }
+  a { color: inherit; text-decoration: none; }
+  .summary { break-inside: avoid; }
+  tr { break-inside: avoid; }
+  h2 { break-after: avoid; }
+}
+"#;
+
+/// Makes a finding's link (`#f2`) highlight every place of that finding, not just one.
+const SCRIPT: &str = r#"
+function hit(){document.querySelectorAll('.hit').forEach(e=>e.classList.remove('hit'));
+var m=location.hash.match(/^#(a\d+-(?:f|s)\d+)$/);if(!m)return;
+document.querySelectorAll('[data-hit~="'+m[1]+'"]').forEach(e=>e.classList.add('hit'));}
+addEventListener('hashchange',hit);hit();
+"#;
+
+/// Writes one HTML document holding every report; `texts[i]` is the text `reports[i]`'s
+/// offsets point into.
+pub fn write_html(out: &mut String, items: &[(&str, &Report)], meta: &ExportMeta) {
+    let title = match items {
+        [(_, r)] => format!("unspin report: {}", r.title.as_deref().unwrap_or(&r.id)),
+        _ => format!("unspin report: {} articles", items.len()),
+    };
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"unspin {}\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        esc(&meta.version),
+        esc(&title)
+    );
+    let _ = writeln!(out, "<h1>{}</h1>", esc(&title));
+    let mut made = format!("Made by unspin {}", esc(&meta.version));
+    if let Some(created) = &meta.created {
+        let _ = write!(made, " on {}", esc(created));
+    }
+    let _ = writeln!(out, "<p class=\"meta\">{made}. Offsets are characters (Unicode code points) into the article text, end exclusive.</p>");
+    for (k, (text, report)) in items.iter().enumerate() {
+        article(out, k, text, report);
+    }
+    let _ = write!(out, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
+}
+
+fn article(out: &mut String, k: usize, text: &str, r: &Report) {
+    let a = format!("a{k}");
+    let s = Summary::of(r, 5);
+    let _ = writeln!(out, "<article id=\"{a}\">");
+    let heading = r.title.as_deref().unwrap_or(&r.id);
+    let _ = writeln!(out, "<h2>{}</h2>", esc(heading));
+    let mut facts = format!(
+        "Article {}, {} characters, detector {}",
+        esc(&r.id),
+        r.length,
+        esc(&r.detector)
+    );
+    if let Some(url) = &r.url {
+        let _ = write!(facts, ", from {}", esc(url));
+    }
+    let _ = writeln!(out, "<p class=\"meta\">{facts}.</p>");
+
+    // Summary first: what to act on.
+    let _ = writeln!(
+        out,
+        "<section class=\"summary\" aria-label=\"Summary\">\n<h3>Summary</h3>"
+    );
+    let _ = writeln!(
+        out,
+        "<p><strong>{}</strong> of the text is inside a detected span. In the annotated PTC news articles it is {} overall; half have {} or less, a quarter {} or more. This article has {}.</p>",
+        percent(s.span_share),
+        percent(PTC_BASELINE.overall),
+        percent(PTC_BASELINE.median),
+        percent(PTC_BASELINE.upper_quartile),
+        s.standing.describe()
+    );
+    if s.techniques.is_empty() {
+        out.push_str("<p>No propaganda techniques detected.</p>\n");
+    } else {
+        out.push_str("<p>Techniques: ");
+        for (i, (t, n)) in s.techniques.iter().enumerate() {
+            let first = r.spans.iter().position(|x| x.technique == *t).unwrap_or(0);
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let _ = write!(
+                out,
+                "<a href=\"#{a}-s{}\">{}</a> ({n})",
+                first + 1,
+                esc(t.short_name())
+            );
+        }
+        out.push_str("</p>\n");
+    }
+    if !s.findings.is_empty() {
+        let _ = writeln!(out, "<p>Inconsistencies ({}):</p><ul>", s.findings.len());
+        for &i in &s.findings {
+            let _ = writeln!(
+                out,
+                "<li><a href=\"#{a}-f{}\">F{}</a>: {}</li>",
+                i + 1,
+                i + 1,
+                esc(&r.findings[i].explanation)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    if !s.unattributed_quotes.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p>Unattributed statements ({}):</p><ul>",
+            s.unattributed_quotes.len()
+        );
+        for &i in &s.unattributed_quotes {
+            let c = &r.quotes[i].content;
+            let _ = writeln!(
+                out,
+                "<li><a href=\"#{a}-q{}\">{}</a></li>",
+                i + 1,
+                esc(&clip(&c.text, 160))
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    if !s.top_claims.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p>Top claims to check ({} of {} check-worthy sentences):</p><ul>",
+            s.top_claims.len(),
+            s.check_worthy
+        );
+        for &i in &s.top_claims {
+            let c = &r.claims[i];
+            let _ = writeln!(
+                out,
+                "<li>{:.2} <a href=\"#{a}-c{}\">{}</a></li>",
+                c.score,
+                i + 1,
+                esc(&clip(&c.text, 160))
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</section>\n");
+
+    legend(out, &s.techniques);
+    // No line break after the tag: `pre-wrap` would show it as an empty first line.
+    out.push_str("<h3>Article</h3>\n<div class=\"text\">");
+    body(out, &a, text, r);
+    out.push_str("</div>\n");
+    lists(out, &a, r);
+    out.push_str("</article>\n");
+}
+
+fn legend(out: &mut String, techniques: &[(Technique, usize)]) {
+    if techniques.is_empty() {
+        return;
+    }
+    out.push_str("<h3>Legend</h3>\n<table><thead><tr><th>Underline</th><th>Label</th><th>Technique</th><th class=\"num\">Spans</th><th>What it is</th></tr></thead><tbody>\n");
+    for (t, n) in techniques {
+        let _ = writeln!(
+            out,
+            "<tr><td><span class=\"sw\" style=\"border-color:{}\"></span></td><td>{}</td><td>{}</td><td class=\"num\">{n}</td><td>{}</td></tr>",
+            t.color(),
+            esc(t.short_name()),
+            esc(t.name()),
+            esc(t.definition())
+        );
+    }
+    out.push_str("</tbody></table>\n");
+}
+
+/// An event at a text position: a piece of markup that opens, closes or stands alone there.
+fn body(out: &mut String, a: &str, text: &str, r: &Report) {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    // Every boundary where the set of covering spans or finding places changes.
+    let mut bounds = vec![0, n];
+    for s in &r.spans {
+        bounds.extend([s.start.min(n), s.end.min(n)]);
+    }
+    let places: Vec<(usize, usize, usize)> = r
+        .findings
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| {
+            f.places
+                .iter()
+                .map(move |p| (i, p.start.min(n), p.end.min(n)))
+        })
+        .collect();
+    for &(_, s, e) in &places {
+        bounds.extend([s, e]);
+    }
+    let quote_starts: Vec<(usize, usize)> = r
+        .quotes
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.content.start.min(n), i))
+        .collect();
+    let claim_starts: Vec<(usize, usize)> = r
+        .claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.check_worthy)
+        .map(|(i, c)| (c.start.min(n), i))
+        .collect();
+    bounds.extend(quote_starts.iter().map(|q| q.0));
+    bounds.extend(claim_starts.iter().map(|c| c.0));
+    bounds.sort_unstable();
+    bounds.dedup();
+
+    for w in bounds.windows(2) {
+        let (lo, hi) = (w[0], w[1]);
+        // Labels of spans ending here, inner (later-starting) first, then anchors of what starts.
+        let mut ending: Vec<usize> = (0..r.spans.len())
+            .filter(|&i| r.spans[i].end.min(n) == lo && r.spans[i].start.min(n) <= lo)
+            .collect();
+        ending.sort_by_key(|&i| std::cmp::Reverse(r.spans[i].start));
+        for i in ending {
+            label(out, a, i, r);
+        }
+        for &(f, s, e) in &places {
+            if e == lo && s < lo {
+                let _ = write!(
+                    out,
+                    "<span class=\"fm\" aria-hidden=\"true\">F{}</span>",
+                    f + 1
+                );
+            }
+        }
+        for (i, s) in r.spans.iter().enumerate() {
+            if s.start.min(n) == lo {
+                let _ = write!(out, "<span id=\"{a}-s{}\"></span>", i + 1);
+            }
+        }
+        for &(start, i) in &quote_starts {
+            if start == lo {
+                let _ = write!(out, "<span id=\"{a}-q{}\"></span>", i + 1);
+            }
+        }
+        for &(start, i) in &claim_starts {
+            if start == lo {
+                let _ = write!(out, "<span id=\"{a}-c{}\"></span>", i + 1);
+            }
+        }
+        let covering: Vec<usize> = (0..r.spans.len())
+            .filter(|&i| r.spans[i].start.min(n) <= lo && r.spans[i].end.min(n) >= hi)
+            .collect();
+        let in_places: Vec<usize> = places
+            .iter()
+            .filter(|&&(_, s, e)| s <= lo && e >= hi && s < e)
+            .map(|&(f, _, _)| f)
+            .collect();
+        let piece: String = chars[lo..hi].iter().collect();
+        if covering.is_empty() && in_places.is_empty() {
+            push_text(out, &piece);
+            continue;
+        }
+        let mut class = String::new();
+        let mut style = String::new();
+        let mut hits: Vec<String> = Vec::new();
+        if !covering.is_empty() {
+            class.push('u');
+            // Innermost (shortest) span nearest the text, as the text view colours the innermost.
+            let mut layers = covering.clone();
+            layers.sort_by_key(|&i| (r.spans[i].end - r.spans[i].start, i));
+            let shadows: Vec<String> = layers
+                .iter()
+                .take(MAX_LAYERS)
+                .enumerate()
+                .map(|(k, &i)| format!("0 {}px 0 0 {}", 3 + 4 * k, r.spans[i].technique.color()))
+                .collect();
+            let _ = write!(style, "box-shadow:{}", shadows.join(","));
+            hits.extend(covering.iter().map(|i| format!("{a}-s{}", i + 1)));
+        }
+        if !in_places.is_empty() {
+            if !class.is_empty() {
+                class.push(' ');
+            }
+            class.push('f');
+            hits.extend(in_places.iter().map(|f| format!("{a}-f{}", f + 1)));
+        }
+        let _ = write!(out, "<span class=\"{class}\"");
+        if !style.is_empty() {
+            let _ = write!(out, " style=\"{style}\"");
+        }
+        let _ = write!(out, " data-hit=\"{}\">", hits.join(" "));
+        push_text(out, &piece);
+        out.push_str("</span>");
+    }
+    // Spans and places that end at the very end of the text.
+    let mut ending: Vec<usize> = (0..r.spans.len())
+        .filter(|&i| r.spans[i].end.min(n) == n)
+        .collect();
+    ending.sort_by_key(|&i| std::cmp::Reverse(r.spans[i].start));
+    for i in ending {
+        label(out, a, i, r);
+    }
+    for &(f, s, e) in &places {
+        if e == n && s < n {
+            let _ = write!(
+                out,
+                "<span class=\"fm\" aria-hidden=\"true\">F{}</span>",
+                f + 1
+            );
+        }
+    }
+}
+
+/// The label after a span: its number and technique, in the technique's colour and in words,
+/// so black-and-white prints keep it. Links to its row in the span table.
+fn label(out: &mut String, a: &str, i: usize, r: &Report) {
+    let s = &r.spans[i];
+    let _ = write!(
+        out,
+        "<a class=\"m\" href=\"#{a}-row{}\" style=\"background:{};color:{}\" title=\"{} ({:.2})\">{} {}</a>",
+        i + 1,
+        s.technique.color(),
+        ink(s.technique.color()),
+        esc(s.technique.name()),
+        s.confidence,
+        i + 1,
+        esc(s.technique.short_name())
+    );
+}
+
+fn lists(out: &mut String, a: &str, r: &Report) {
+    if !r.spans.is_empty() {
+        out.push_str("<h3>Spans</h3>\n<table><thead><tr><th class=\"num\">#</th><th>Technique</th><th class=\"num\">Confidence</th><th class=\"num\">Offsets</th><th>Text</th></tr></thead><tbody>\n");
+        for (i, s) in r.spans.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "<tr id=\"{a}-row{n}\"><td class=\"num\"><a href=\"#{a}-s{n}\">{n}</a></td><td>{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{}–{}</td><td>{}</td></tr>",
+                esc(s.technique.short_name()),
+                s.confidence,
+                s.start,
+                s.end,
+                esc(&clip(&s.text, 200)),
+                n = i + 1,
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    if !r.findings.is_empty() {
+        out.push_str("<h3>Inconsistencies</h3>\n<ul>\n");
+        for (i, f) in r.findings.iter().enumerate() {
+            let places: Vec<String> = f
+                .places
+                .iter()
+                .map(|p| format!("“{}” at {}–{}", esc(&p.text), p.start, p.end))
+                .collect();
+            let _ = writeln!(
+                out,
+                "<li id=\"{a}-f{n}\"><a href=\"#{a}-f{n}\">F{n}</a> {}: {}</li>",
+                esc(&f.explanation),
+                places.join(", "),
+                n = i + 1
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    if !r.quotes.is_empty() {
+        out.push_str("<h3>Quotes</h3>\n<table><thead><tr><th>Speaker</th><th>Cue</th><th>Statement</th><th class=\"num\">Offsets</th></tr></thead><tbody>\n");
+        for (i, q) in r.quotes.iter().enumerate() {
+            let who = q
+                .speaker
+                .clone()
+                .or_else(|| q.source.as_ref().map(|s| s.text.clone()));
+            let who = match (who, q.unattributed) {
+                (Some(w), true) => format!("{} (unattributed)", esc(&w)),
+                (Some(w), false) => esc(&w),
+                (None, _) => "<em>unattributed</em>".to_string(),
+            };
+            let cue = q.cue.as_ref().map(|c| esc(&c.text)).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "<tr><td>{who}</td><td>{cue}</td><td><a href=\"#{a}-q{}\">{}</a></td><td class=\"num\">{}–{}</td></tr>",
+                i + 1,
+                esc(&clip(&q.content.text, 200)),
+                q.content.start,
+                q.content.end
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    let mut claims: Vec<usize> = (0..r.claims.len())
+        .filter(|&i| r.claims[i].check_worthy)
+        .collect();
+    if !claims.is_empty() {
+        claims.sort_by(|&x, &y| r.claims[y].score.total_cmp(&r.claims[x].score));
+        out.push_str("<h3>Check-worthy claims</h3>\n<table><thead><tr><th class=\"num\">Score</th><th>Sentence</th><th class=\"num\">Offsets</th></tr></thead><tbody>\n");
+        for i in claims {
+            let c = &r.claims[i];
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"num\">{:.2}</td><td><a href=\"#{a}-c{}\">{}</a></td><td class=\"num\">{}–{}</td></tr>",
+                c.score,
+                i + 1,
+                esc(&clip(&c.text, 200)),
+                c.start,
+                c.end
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+}
+
+/// Black or white, whichever reads better on `background` (`#rrggbb`), by WCAG relative
+/// luminance: the label text must stay legible on every technique's colour.
+fn ink(background: &str) -> &'static str {
+    let channel = |i: usize| {
+        let v = background
+            .get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .unwrap_or(128) as f32
+            / 255.0;
+        if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let l = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+    // Contrast with black is (l + 0.05) / 0.05, with white 1.05 / (l + 0.05); equal at l ≈ 0.179.
+    if l > 0.179 {
+        "#000"
+    } else {
+        "#fff"
+    }
+}
+
+/// Escapes text for element content and attribute values. Control characters other than line
+/// breaks and tabs would be invalid in HTML and are shown as U+FFFD.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_text(&mut out, s);
+    out
+}
+
+fn push_text(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+}
+
+/// At most `max` characters, whitespace runs collapsed, "…" where cut.
+fn clip(text: &str, max: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let one = words.join(" ");
+    if one.chars().count() <= max {
+        one
+    } else {
+        let mut s: String = one.chars().take(max).collect();
+        s.push('…');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aids::{Finding, FindingKind, Place};
+    use crate::ReportSpan;
+
+    fn report(text: &str) -> Report {
+        let mut r: Report = serde_json::from_str(
+            r#"{"id":"x<1>","length":0,"detector":"d","spans":[],"claims":[],"quotes":[],"findings":[]}"#,
+        )
+        .unwrap();
+        r.length = text.chars().count();
+        r
+    }
+
+    fn span(text: &str, start: usize, end: usize, technique: Technique) -> ReportSpan {
+        ReportSpan {
+            start,
+            end,
+            technique,
+            confidence: 0.8,
+            text: text.chars().skip(start).take(end - start).collect(),
+        }
+    }
+
+    fn render(text: &str, r: &Report) -> String {
+        let mut out = String::new();
+        let meta = ExportMeta {
+            version: "0.0.0".into(),
+            created: Some("2026-12-03T00:00:00Z".into()),
+        };
+        write_html(&mut out, &[(text, r)], &meta);
+        out
+    }
+
+    /// The visible text of the article div, tags and labels removed, entities decoded.
+    fn article_text(html: &str) -> String {
+        let start = html.find("<div class=\"text\">").unwrap() + "<div class=\"text\">".len();
+        let end = html[start..].find("</div>").unwrap() + start;
+        let mut body = html[start..end].to_string();
+        // Drop the labels (their text is not the article's).
+        while let Some(i) = body.find("<a class=\"m\"") {
+            let j = body[i..].find("</a>").unwrap() + i + 4;
+            body.replace_range(i..j, "");
+        }
+        while let Some(i) = body.find("<span class=\"fm\"") {
+            let j = body[i..].find("</span>").unwrap() + i + 7;
+            body.replace_range(i..j, "");
+        }
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in body.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    }
+
+    #[test]
+    fn text_survives_with_overlaps_and_escapes() {
+        let text = "Tom & <Jerry> said \"no\"; émoji 🎉 here.\nNext line.";
+        let mut r = report(text);
+        r.spans.push(span(text, 0, 13, Technique::LoadedLanguage));
+        r.spans.push(span(text, 6, 30, Technique::Doubt));
+        r.spans.push(span(text, 6, 13, Technique::Slogans));
+        let html = render(text, &r);
+        assert_eq!(article_text(&html), text);
+        // Three labels, the inner span (6..13, Slogans) closes before the outer one at 13.
+        let a = html.find(">3 Slogan").unwrap();
+        let b = html.find(">1 Loaded").unwrap();
+        assert!(a < b, "inner label first");
+        assert!(!html.contains("<Jerry>"));
+        // The piece 6..13 is under all three spans: three stacked underlines.
+        assert!(html.contains("data-hit=\"a0-s1 a0-s2 a0-s3\""));
+    }
+
+    #[test]
+    fn summary_comes_first_and_links_findings() {
+        let text = "Parts 2 and 3 make 6.";
+        let mut r = report(text);
+        let place = |s: usize, e: usize| Place {
+            start: s,
+            end: e,
+            text: text.chars().skip(s).take(e - s).collect(),
+        };
+        r.findings.push(Finding {
+            kind: FindingKind::PartsDontSumToTotal,
+            places: vec![place(6, 7), place(12, 13), place(19, 20)],
+            explanation: "2 + 3 ≠ 6".into(),
+        });
+        let html = render(text, &r);
+        let summary = html.find("<h3>Summary</h3>").unwrap();
+        let article = html.find("<h3>Article</h3>").unwrap();
+        assert!(summary < article);
+        assert!(html[summary..article].contains("href=\"#a0-f1\""));
+        // All three places are tagged for the finding's link.
+        assert_eq!(html.matches("data-hit=\"a0-f1\"").count(), 3);
+        assert_eq!(html.matches(">F1</span>").count(), 3);
+        assert_eq!(article_text(&html), text);
+        assert!(html.contains("No propaganda techniques detected."));
+    }
+
+    #[test]
+    fn spans_past_the_text_do_not_panic() {
+        let text = "short";
+        let mut r = report(text);
+        r.spans.push(ReportSpan {
+            start: 3,
+            end: 99,
+            technique: Technique::Doubt,
+            confidence: 0.5,
+            text: String::new(),
+        });
+        let html = render(text, &r);
+        assert_eq!(article_text(&html), text);
+        assert!(html.contains(">1 Doubt</a>"));
+    }
+
+    #[test]
+    fn label_ink_contrasts() {
+        assert_eq!(ink("#ffff00"), "#000");
+        assert_eq!(ink("#000080"), "#fff");
+        assert_eq!(ink("bad"), "#000");
+    }
+
+    #[test]
+    fn control_characters_are_replaced() {
+        assert_eq!(esc("a\u{1b}[31mb"), "a\u{fffd}[31mb");
+    }
+}
