@@ -362,6 +362,88 @@ test('the download button saves the report', async () => {
   assert.ok(body.length > 0, `the downloaded ${download.suggestedFilename()} is not empty`);
 });
 
+test('the summary leads the results', async () => {
+  const summary = page.locator('[data-testid="summary"]');
+  assert.ok(await summary.isVisible(), 'a summary is shown');
+  const top = (await summary.boundingBox()).y;
+  assert.ok(top < (await page.locator(S.article).boundingBox()).y, 'the summary sits above the article');
+  const text = await summary.textContent();
+  assert.match(text, /13\.1 %/, 'the share is compared with the PTC corpus');
+  assert.match(text, /Techniques: /);
+  assert.match(text, /Unattributed statements/, 'article1001 has unattributed statements');
+});
+
+test('the HTML and CSV exports download', async () => {
+  const [html] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-html"]')]);
+  assert.equal(html.suggestedFilename(), 'article.unspin.html', 'pasted text gets the id "article"');
+  const page1 = readFileSync(await html.path(), 'utf8');
+  assert.ok(page1.startsWith('<!DOCTYPE html>'), 'a whole HTML document');
+  assert.ok(page1.indexOf('<h3>Summary</h3>') < page1.indexOf('<h3>Article</h3>'), 'summary first');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
+  const rows = readFileSync(await csv.path(), 'utf8').split('\n');
+  assert.equal(rows[0], 'article_id,kind,label,start,end,score,text,speaker,note');
+  assert.ok(rows.some((r) => r.startsWith('article,span,')), 'spans are listed');
+});
+
+test('a saved JSON report opens again with the same highlights', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(S.download)]);
+  const saved = readFileSync(await download.path());
+  const report = JSON.parse(saved.toString('utf8'));
+  assert.equal(report.text, ARTICLE, 'the report carries its text');
+  assert.ok(report.version && report.created, 'and the version and time it was made');
+  const expected = await marks(page);
+  const p = await openPage();
+  try {
+    await p.setInputFiles('[data-testid="load-report"]', { name: 'saved.json', mimeType: 'application/json', buffer: saved });
+    await p.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: UI_TIMEOUT });
+    assert.deepEqual(await marks(p), expected, 'the same highlights as the analysed page');
+    // A report whose offsets do not fit its text is refused, and nothing stale stays.
+    const broken = { ...report, spans: [{ ...report.spans[0], end: Array.from(report.text).length + 5 }] };
+    await p.setInputFiles('[data-testid="load-report"]', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(broken)) });
+    await p.waitForFunction(() => document.body.dataset.state === 'error', null, { timeout: UI_TIMEOUT });
+    assert.match(await p.locator(S.alert).textContent(), /broken\.json.*outside/);
+    assert.ok(await p.locator('#results').isHidden(), 'the previous results are gone');
+  } finally {
+    await p.close();
+  }
+});
+
+test('an inconsistency in the summary flashes all its places', async () => {
+  const text = 'There were 11,775 trucks at the border, with 4,530 of them in Turkey and 7,250 in Iraq, the ministry said.';
+  const p = await openPage();
+  try {
+    assert.equal(await analyze(p, text), 'done');
+    const finding = p.locator('[data-testid="summary-finding"]').first();
+    assert.ok(await finding.isVisible(), 'the sum that does not add up is in the summary');
+    await finding.click();
+    const flashed = (await p.$$eval(`${S.article} .flash`, (es) => es.map((e) => e.textContent))).join('|');
+    for (const number of ['11,775', '4,530', '7,250']) {
+      assert.ok(flashed.includes(number), `${number} flashes (flashed: ${flashed})`);
+    }
+  } finally {
+    await p.close();
+  }
+});
+
+test('printing leaves out the form and labels every span in words', async () => {
+  await page.emulateMedia({ media: 'print' });
+  try {
+    assert.ok(await page.locator(S.input).isHidden(), 'the form is not printed');
+    assert.ok(await page.locator(S.download).isHidden(), 'nor the buttons');
+    assert.ok(await page.locator('[data-testid="summary"]').isVisible(), 'the summary is');
+    const labels = await page.$$eval(`${S.article} .plabel`, (es) => es.filter((e) => e.offsetParent !== null).map((e) => e.textContent));
+    const ends = await page.evaluate(() => new Set(state.report.spans.map((s) => s.end)).size);
+    assert.equal(labels.length, ends, 'one label wherever spans end');
+    const shorts = new Set(techniques.map((t) => t.short_name));
+    for (const l of labels) for (const name of l.split(' · ')) assert.ok(shorts.has(name), `label "${l}" names techniques`);
+    const pdf = await page.pdf({ format: 'A4' });
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+    console.log(`# printed article1001 on ${pages} A4 page(s)`);
+  } finally {
+    await page.emulateMedia({ media: 'screen' });
+  }
+});
+
 test('screenshot of the analysed page', async () => {
   await page.mouse.move(0, 0);
   await page.evaluate(() => document.activeElement && document.activeElement.blur());

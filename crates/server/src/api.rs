@@ -37,6 +37,25 @@ pub struct AnalyzeRequest {
     pub aids: Option<bool>,
 }
 
+/// `POST /v1/export`: a report (as `/v1/analyze` returned it, with its text) turned into a
+/// file to send on.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRequest {
+    pub report: Report,
+    pub format: ExportFormat,
+}
+
+/// What `POST /v1/export` makes.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// A standalone annotated page (`unspin analyze --format html`).
+    Html,
+    /// One row per span, claim, quote and inconsistency place (`unspin analyze --format csv`).
+    Csv,
+}
+
 /// A span to classify: code-point offsets into the request's text, end exclusive.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -102,7 +121,7 @@ pub struct Health {
         title = "unspin",
         description = "Find propaganda techniques in news articles, with exact code-point offsets."
     ),
-    paths(analyze, classify, techniques, healthz)
+    paths(analyze, export, classify, techniques, healthz)
 )]
 struct ApiDoc;
 
@@ -121,6 +140,10 @@ pub(crate) fn routes(state: Arc<AppState>) -> Router {
         .route(
             "/v1/analyze",
             post(analyze).route_layer(from_fn(require_json)),
+        )
+        .route(
+            "/v1/export",
+            post(export).route_layer(from_fn(require_json)),
         )
         .route(
             "/v1/classify",
@@ -190,20 +213,105 @@ async fn analyze(
             input.field()
         )));
     }
-    let report: Report = run_blocking(&state, move |state, cancel| {
-        let article = match input {
-            Input::Text(text) => Article::new(id, text),
+    let mut report: Report = run_blocking(&state, move |state, cancel| {
+        let (article, text) = match input {
+            // Kept for the report, which carries its text so it can be saved and read back.
+            Input::Text(text) => (Article::new(id, text.clone()), Some(text)),
             // Extraction parses the whole page: CPU work, so it belongs on the blocking pool.
-            Input::Html(html) => unspin::article_from_html(id, &html)
-                .map_err(|e| ApiError::bad_request(format!("\"html\": {e}")))?,
+            Input::Html(html) => (
+                unspin::article_from_html(id, &html)
+                    .map_err(|e| ApiError::bad_request(format!("\"html\": {e}")))?,
+                None,
+            ),
         };
-        state
+        let mut report = state
             .analyzer
             .analyze_until(article, aids, cancel)
-            .map_err(cancelled)
+            .map_err(cancelled)?;
+        if report.text.is_none() {
+            report.text = text;
+        }
+        Ok(report)
     })
     .await?;
+    report.created = Some(unspin::export::now());
     Ok(Json(report).into_response())
+}
+
+/// Turn a report into a file: annotated HTML or CSV.
+#[utoipa::path(
+    post,
+    path = "/v1/export",
+    request_body = ExportRequest,
+    responses(
+        (status = 200, description = "The file, with a Content-Disposition that names it", content_type = "text/html"),
+        (status = 400, description = "Malformed request, or an HTML export of a report without its text", body = ErrorBody),
+        (status = 413, description = "Body over the size limit", body = ErrorBody),
+        (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
+    )
+)]
+async fn export(
+    State(state): State<Arc<AppState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let req: ExportRequest = parse(body, state.max_body)?;
+    let r = &req.report;
+    // Rendering is linear in the text and never fails; the body limit bounds it, so it runs
+    // here rather than taking an analysis slot.
+    let (bytes, mime, ext) = match req.format {
+        ExportFormat::Csv => {
+            let mut out = Vec::new();
+            unspin::export::write_csv(&mut out, &[r])
+                .map_err(|e| ApiError::bad_request(format!("cannot write CSV: {e}")))?;
+            (out, "text/csv; charset=utf-8", "csv")
+        }
+        ExportFormat::Html => {
+            let text = r.text.as_deref().ok_or_else(|| {
+                ApiError::bad_request(
+                    "\"report\" has no \"text\": an HTML export needs the article text",
+                )
+            })?;
+            let meta = unspin::export::ExportMeta {
+                created: r.created.clone(),
+                ..Default::default()
+            };
+            let mut out = String::new();
+            unspin::export::write_html(&mut out, &[(text, r)], &meta);
+            (out.into_bytes(), "text/html; charset=utf-8", "html")
+        }
+    };
+    let name = file_stem(&r.id);
+    let disposition = format!("attachment; filename=\"{name}.unspin.{ext}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A report id made safe for a download's file name: letters, digits, `-`, `_` and `.` kept,
+/// anything else (quotes, slashes, control characters) turned into `_`, at most 80 long.
+fn file_stem(id: &str) -> String {
+    let s: String = id
+        .chars()
+        .take(80)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let s = s.trim_start_matches('.');
+    if s.is_empty() {
+        "article".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 enum Input {

@@ -162,7 +162,10 @@ fn analyze_text_offsets_slice_by_code_points() {
     assert_eq!(r["id"], "x1");
     assert_eq!(r["detector"], "classical");
     assert_eq!(r["length"], ARTICLE.chars().count());
-    assert!(r.get("text").is_none(), "plain text is not echoed");
+    // The text comes back, so the page can save the report and read it back later.
+    assert_eq!(r["text"], ARTICLE);
+    assert_eq!(r["version"], env!("CARGO_PKG_VERSION"));
+    assert!(r["created"].as_str().unwrap().ends_with('Z'));
     let spans = r["spans"].as_array().unwrap();
     assert!(!spans.is_empty(), "{r}");
     for sp in spans {
@@ -183,11 +186,13 @@ fn analyze_text_offsets_slice_by_code_points() {
     }
     assert!(!r["quotes"].as_array().unwrap().is_empty());
 
-    // Exactly what the library reports for the same article.
-    let expected = s
+    // Exactly what the library reports for the same article, plus the text and the time.
+    let mut expected = s
         .state
         .analyzer
         .analyze(Article::new("x1", ARTICLE.to_string()));
+    expected.text = Some(ARTICLE.to_string());
+    expected.created = r["created"].as_str().map(str::to_string);
     let expected: Value = serde_json::from_str(&serde_json::to_string(&expected).unwrap()).unwrap();
     assert_eq!(r, expected);
 
@@ -200,6 +205,68 @@ fn analyze_text_offsets_slice_by_code_points() {
     assert_eq!(r["id"], "article");
     assert!(r["claims"].as_array().unwrap().is_empty());
     assert!(r["quotes"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn export_turns_a_report_into_html_and_csv() {
+    let s = server();
+    let (status, report) = post(
+        s.addr,
+        "/v1/analyze",
+        &json!({ "text": ARTICLE, "id": "a/\"b" }),
+    );
+    assert_eq!(status, 200);
+    let body = json!({ "report": report, "format": "html" }).to_string();
+    let html = raw(
+        s.addr,
+        "POST",
+        "/v1/export",
+        &["Content-Type: application/json"],
+        body.as_bytes(),
+    );
+    assert_eq!(html.status, 200, "{}", html.body);
+    assert_eq!(
+        html.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    // The id's quote and slash never reach the file name.
+    assert_eq!(
+        html.header("content-disposition"),
+        Some("attachment; filename=\"a__b.unspin.html\"")
+    );
+    assert!(html.body.starts_with("<!DOCTYPE html>"));
+    assert!(html.body.contains("<h3>Summary</h3>"));
+
+    let body = json!({ "report": report, "format": "csv" }).to_string();
+    let csv = raw(
+        s.addr,
+        "POST",
+        "/v1/export",
+        &["Content-Type: application/json"],
+        body.as_bytes(),
+    );
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    let rows = csv.body.lines().count() - 1;
+    let spans = report["spans"].as_array().unwrap().len();
+    assert!(rows >= spans, "{rows} rows for {spans} spans");
+
+    // HTML needs the text; an unknown format is refused.
+    let mut bare = report.clone();
+    bare.as_object_mut().unwrap().remove("text");
+    let (status, err) = post(
+        s.addr,
+        "/v1/export",
+        &json!({ "report": bare, "format": "html" }),
+    );
+    assert_eq!(status, 400);
+    assert!(error_of(&err).contains("text"), "{err}");
+    let (status, _) = post(
+        s.addr,
+        "/v1/export",
+        &json!({ "report": report, "format": "pdf" }),
+    );
+    assert_eq!(status, 400);
 }
 
 #[test]
