@@ -444,6 +444,28 @@ test('printing leaves out the form and labels every span in words', async () => 
   }
 });
 
+test('axe finds no accessibility violations, colour contrast included, and the end is announced', async () => {
+  const status = page.locator('#status');
+  assert.equal(await status.getAttribute('aria-live'), 'polite');
+  assert.match(await status.textContent(), /^Analysis finished: \d+ spans?, \d+ claims? to check, \d+ inconsistenc/);
+  await page.addScriptTag({ content: readFileSync(join(ROOT, 'e2e/node_modules/axe-core/axe.min.js'), 'utf8') });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] },
+  }));
+  const found = result.violations.map((v) => `${v.id}: ${v.nodes.length} × ${v.nodes[0].target.join(' ')} (${v.nodes[0].failureSummary})`);
+  assert.deepEqual(found, [], 'no WCAG A/AA violations');
+  const contrast = result.passes.find((p) => p.id === 'color-contrast');
+  assert.ok(contrast && contrast.nodes.length > 0, 'colour contrast was checked');
+  // The marks' underline colours are not text, so axe does not check them; their 4.5:1 against
+  // white is a unit test in crates/core/src/technique.rs. The focus ring must reach 3:1.
+  const ring = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--focus').trim());
+  const lum = (hex) => {
+    const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  assert.ok(1.05 / (lum(ring) + 0.05) >= 3, `focus ring ${ring} has 3:1 against white`);
+});
+
 test('screenshot of the analysed page', async () => {
   await page.mouse.move(0, 0);
   await page.evaluate(() => document.activeElement && document.activeElement.blur());

@@ -32,10 +32,14 @@ command -v node >/dev/null || die "node (20 or newer) is required"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 (( node_major >= 20 )) || die "node 20 or newer is required (found $(node --version))"
 command -v npm >/dev/null || die "npm is required"
-if [[ ! -f e2e/node_modules/playwright-core/package.json ]] \
-   || [[ "$(node -p 'require("./e2e/node_modules/playwright-core/package.json").version')" \
-      != "$(node -p 'require("./e2e/package-lock.json").packages["node_modules/playwright-core"].version')" ]]; then
-  say "npm ci (playwright-core)"
+# Reinstall when a package is missing or differs from the lock (playwright-core, axe-core).
+stale() {
+  [[ ! -f "e2e/node_modules/$1/package.json" ]] \
+    || [[ "$(node -p "require('./e2e/node_modules/$1/package.json').version")" \
+      != "$(node -p "require('./e2e/package-lock.json').packages['node_modules/$1'].version")" ]]
+}
+if stale playwright-core || stale axe-core; then
+  say "npm ci (playwright-core, axe-core)"
   (cd e2e && npm ci --no-audit --no-fund) || die "npm ci in e2e/ failed"
 fi
 

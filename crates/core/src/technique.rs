@@ -41,7 +41,7 @@ const INFO: [Info; 14] = [
         short: "Authority",
         definition: "Treats a claim as true because an expert, official or famous person said so, \
                      instead of showing the evidence.",
-        color: "#1f77b4",
+        color: "#1d4ed8",
     },
     Info {
         name: "Appeal_to_fear-prejudice",
@@ -49,14 +49,14 @@ const INFO: [Info; 14] = [
         definition:
             "Tries to win support by making the reader afraid of something, or by playing on \
                      an existing prejudice against a group.",
-        color: "#d62728",
+        color: "#b91c1c",
     },
     Info {
         name: "Bandwagon,Reductio_ad_hitlerum",
         short: "Bandwagon",
         definition: "Urges the reader to agree because everyone else does, or to reject an idea \
                      because a hated group holds it.",
-        color: "#9467bd",
+        color: "#7e22ce",
     },
     Info {
         name: "Black-and-White_Fallacy",
@@ -64,7 +64,7 @@ const INFO: [Info; 14] = [
         definition:
             "Presents two options as the only ones possible when more exist, or announces one \
                      option as the only choice.",
-        color: "#7f7f7f",
+        color: "#525252",
     },
     Info {
         name: "Causal_Oversimplification",
@@ -72,7 +72,7 @@ const INFO: [Info; 14] = [
         definition:
             "Blames one cause for an outcome that has many, or shifts the whole blame onto one \
                      person or group.",
-        color: "#8c564b",
+        color: "#92400e",
     },
     Info {
         name: "Doubt",
@@ -80,27 +80,27 @@ const INFO: [Info; 14] = [
         definition:
             "Questions the credibility of a person or institution to undermine them, without \
                      engaging with what they say.",
-        color: "#e377c2",
+        color: "#be185d",
     },
     Info {
         name: "Exaggeration,Minimisation",
         short: "Exaggeration",
         definition: "Makes something look much bigger, better or worse than it is, or plays down \
                      something that matters.",
-        color: "#ff7f0e",
+        color: "#a16207",
     },
     Info {
         name: "Flag-Waving",
         short: "Flag",
         definition: "Appeals to national or group pride and identity to justify an idea or action.",
-        color: "#17becf",
+        color: "#0e7490",
     },
     Info {
         name: "Loaded_Language",
         short: "Loaded",
         definition: "Uses words or phrases with strong emotional charge to sway the reader rather \
                      than inform.",
-        color: "#bcbd22",
+        color: "#c2410c",
     },
     Info {
         name: "Name_Calling,Labeling",
@@ -108,14 +108,14 @@ const INFO: [Info; 14] = [
         definition:
             "Attaches a label to a person or group that the audience fears, hates or loves, \
                      in place of an argument.",
-        color: "#2ca02c",
+        color: "#15803d",
     },
     Info {
         name: "Repetition",
         short: "Repetition",
         definition:
             "Says the same message again and again so that the audience comes to accept it.",
-        color: "#aec7e8",
+        color: "#4338ca",
     },
     Info {
         name: "Slogans",
@@ -123,21 +123,21 @@ const INFO: [Info; 14] = [
         definition:
             "A short, striking phrase that stands in for an argument, often with labels or \
                      stereotypes.",
-        color: "#ffbb78",
+        color: "#a21caf",
     },
     Info {
         name: "Thought-terminating_Cliches",
         short: "Cliche",
         definition: "A stock phrase that discourages further thought or discussion, such as \
                      \"it is what it is\".",
-        color: "#98df8a",
+        color: "#4d7c0f",
     },
     Info {
         name: "Whataboutism,Straw_Men,Red_Herring",
         short: "Whataboutism",
         definition: "Deflects criticism by pointing at the opponent's faults, attacks a distorted \
                      version of their view, or changes the subject.",
-        color: "#c5b0d5",
+        color: "#0f766e",
     },
 ];
 
@@ -192,7 +192,10 @@ impl Technique {
         self.info().definition
     }
 
-    /// A CSS hex colour, distinct per technique, for highlighting.
+    /// A CSS hex colour, distinct per technique, for highlighting. Every colour has at least
+    /// 4.5:1 contrast against white (WCAG AA for text, and well over the 3:1 for the underlines
+    /// and swatches it draws), so no technique's mark is too faint to see; the two most frequent,
+    /// Loaded and Name-calling, sit far apart (orange and green).
     pub fn color(self) -> &'static str {
         self.info().color
     }
@@ -252,6 +255,29 @@ impl utoipa::ToSchema for Technique {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// WCAG 2 relative luminance of `#rrggbb`.
+    fn luminance(hex: &str) -> f64 {
+        let c = |i: usize| {
+            let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * c(1) + 0.7152 * c(3) + 0.0722 * c(5)
+    }
+
+    #[test]
+    fn colours_are_distinct_and_legible_on_white() {
+        let mut seen = std::collections::HashSet::new();
+        for t in Technique::ALL {
+            let contrast = 1.05 / (luminance(t.color()) + 0.05);
+            assert!(contrast >= 4.5, "{t}: {} has contrast {contrast:.2}:1", t.color());
+            assert!(seen.insert(t.color()), "{t}: colour used twice");
+        }
+    }
 
     #[test]
     fn names_round_trip_and_match_ptc_order() {
