@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""Check-worthy claims from encoder vectors: an experiment on a fixed held-out split.
+
+The question: does a small classifier over an encoder's mean-pooled sentence vectors beat the
+shipped linear model (hashed n-grams, `models/claims.unspin`) on sentences it never saw? The
+yardstick is a fixed, stratified 20% of CheckThat! 2024 `train.tsv` (`training/claims-holdout.txt`,
+seed 2024), because `dev.tsv` is far easier than unseen data; dev is reported too.
+
+Encoders: the base all-mpnet-base-v2 / all-MiniLM-L6-v2 from `scripts/setup-models.sh`, optionally
+with a LoRA adapter merged in (e.g. `models/ft-mpnet/adapter.safetensors`, the detector's own
+encoder, whose vectors unspin already computes for every article, so a claims head on them
+costs nothing extra at run time).
+
+    training/claims_embed.py --make-holdout          # once; writes training/claims-holdout.txt
+    training/claims_embed.py --encoder mpnet --adapter models/ft-mpnet/adapter.safetensors
+
+Vectors are cached under --out (one .npy per split), written in chunks so a killed run resumes.
+The classifier is an L2 logistic regression (torch, full batch, LBFGS); its strength, the Yes
+weight and the threshold are chosen by 5-fold cross-validation on the 80% it trains on, never on
+the predictions that are scored.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+ENCODERS = {"mpnet": "all-mpnet-base-v2", "minilm": "all-MiniLM-L6-v2"}
+
+
+def log(msg):
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def read_tsv(path):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\r\n")
+        assert header == "Sentence_id\tText\tclass_label", f"{path}: unexpected header"
+        for n, line in enumerate(f, 2):
+            parts = line.rstrip("\r\n").split("\t")
+            if len(parts) != 3 or parts[2] not in ("Yes", "No") or not parts[0] or not parts[1]:
+                print(f"warning: {path}:{n}: skipped malformed line", file=sys.stderr)
+                continue
+            rows.append((parts[0], parts[1], parts[2] == "Yes"))
+    return rows
+
+
+def make_holdout(rows, share, seed):
+    rng = random.Random(seed)
+    held = []
+    for label in (True, False):
+        ids = sorted(r[0] for r in rows if r[2] == label)
+        rng.shuffle(ids)
+        held += ids[: round(len(ids) * share)]
+    return sorted(held)
+
+
+def load_encoder(models, encoder, adapter):
+    from transformers import AutoModel, AutoTokenizer
+    from safetensors import safe_open
+
+    model_dir = Path(models) / ENCODERS[encoder]
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModel.from_pretrained(model_dir, add_pooling_layer=False).eval()
+    if adapter:
+        with safe_open(adapter, "pt") as f:
+            meta = f.metadata()
+            alpha = float(meta["alpha"])
+            mods = dict(model.named_modules())
+            names = sorted({k.rsplit(".lora_", 1)[0] for k in f.keys()})
+            for name in names:
+                a = f.get_tensor(f"{name}.lora_A.weight").float()
+                b = f.get_tensor(f"{name}.lora_B.weight").float()
+                lin = mods[name]
+                with torch.no_grad():
+                    lin.weight += (alpha / a.shape[0]) * (b @ a)
+        log(f"merged {len(names)} LoRA pairs from {adapter}")
+    return tok, model
+
+
+@torch.no_grad()
+def encode(tok, model, texts, path, batch=32, max_len=128):
+    """Mean of the last hidden state over the sentence's word pieces ([CLS]/[SEP] left out, as
+    unspin pools an article's pieces), cached at `path` and resumed chunk by chunk."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    part = path.with_suffix(".part.npz")
+    done = {}
+    if part.exists():
+        z = np.load(part)
+        done = dict(zip(z["idx"].tolist(), z["vec"]))
+        log(f"{path.name}: resuming with {len(done)} of {len(texts)} encoded")
+    todo = [i for i in order if i not in done]
+    t0, last = time.time(), time.time()
+    for s in range(0, len(todo), batch):
+        ids = todo[s : s + batch]
+        enc = tok([texts[i] for i in ids], padding=True, truncation=True, max_length=max_len, return_tensors="pt")
+        h = model(**enc).last_hidden_state
+        m = enc["attention_mask"].clone()
+        m[:, 0] = 0
+        m[torch.arange(len(ids)), enc["attention_mask"].sum(1) - 1] = 0
+        v = (h * m[..., None]).sum(1) / m.sum(1).clamp(min=1)[:, None]
+        for i, row in zip(ids, v.numpy()):
+            done[i] = row.astype(np.float32)
+        if time.time() - last > 120 or s + batch >= len(todo):
+            last = time.time()
+            keys = sorted(done)
+            tmp = part.with_name(part.name + ".tmp.npz")
+            np.savez(tmp, idx=np.array(keys), vec=np.stack([done[k] for k in keys]))
+            os.replace(tmp, part)
+            log(f"{path.name}: {len(done)}/{len(texts)} ({(s + batch) / (time.time() - t0):.1f} sentences/s)")
+    out = np.stack([done[i] for i in range(len(texts))])
+    np.save(path, out)
+    part.unlink(missing_ok=True)
+    return out
+
+
+def fit_lr(x, y, l2, yes_weight, iters=200):
+    x = torch.from_numpy(x)
+    y = torch.from_numpy(y.astype(np.float32))
+    w = torch.zeros(x.shape[1], requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    sw = torch.where(y > 0, torch.tensor(yes_weight), torch.tensor(1.0))
+    opt = torch.optim.LBFGS([w, b], max_iter=iters, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        z = x @ w + b
+        loss = (torch.nn.functional.binary_cross_entropy_with_logits(z, y, weight=sw, reduction="sum") / sw.sum()
+                + l2 * (w @ w))
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return w.detach(), b.detach()
+
+
+def predict(model, x):
+    w, b = model
+    return torch.sigmoid(torch.from_numpy(x) @ w + b).numpy()
+
+
+def prf(p, y, t):
+    pred = p >= t
+    tp = int((pred & y).sum()); fp = int((pred & ~y).sum()); fn = int((~pred & y).sum())
+    pr = tp / (tp + fp) if tp + fp else 0.0
+    rc = tp / (tp + fn) if tp + fn else 0.0
+    return pr, rc, (2 * pr * rc / (pr + rc) if pr + rc else 0.0)
+
+
+def best_threshold(p, y):
+    best = (0.5, -1.0)
+    for t in np.arange(0.05, 0.96, 0.01):
+        f = prf(p, y, t)[2]
+        if f > best[1]:
+            best = (float(t), f)
+    return best
+
+
+def standardize(train, *others):
+    mu, sd = train.mean(0), train.std(0) + 1e-6
+    return [(a - mu) / sd for a in (train,) + others], (mu, sd)
+
+
+def choose(x, y, seed=7):
+    """5-fold CV on the training part: every (l2, Yes weight) setting, pooled out-of-fold scores,
+    best F1 threshold. Returns the winner."""
+    rng = np.random.default_rng(seed)
+    folds = rng.permutation(len(y)) % 5
+    results = []
+    for l2 in (1e-4, 3e-4, 1e-3, 3e-3, 1e-2):
+        for yw in (1.0, 2.0):
+            oof = np.zeros(len(y), dtype=np.float32)
+            for k in range(5):
+                tr, te = folds != k, folds == k
+                (xtr, xte), _ = standardize(x[tr], x[te])
+                oof[te] = predict(fit_lr(xtr, y[tr], l2, yw), xte)
+            t, f = best_threshold(oof, y)
+            results.append((f, l2, yw, t))
+            log(f"  cv l2={l2:g} yes_weight={yw:g}: F1 {f:.3f} at {t:.2f}")
+    return max(results)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=str(ROOT.parent / "shared/data/checkworthy"))
+    ap.add_argument("--models", default=os.path.expanduser("~/.cache/unspin/encoders"))
+    ap.add_argument("--encoder", choices=ENCODERS, default="mpnet")
+    ap.add_argument("--adapter", default=None, help="LoRA adapter to merge (unspin-lora safetensors)")
+    ap.add_argument("--holdout", default=str(ROOT / "training/claims-holdout.txt"))
+    ap.add_argument("--make-holdout", action="store_true")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+
+    data = Path(args.data)
+    train = read_tsv(data / "train.tsv")
+    dev = read_tsv(data / "dev.tsv")
+    if args.make_holdout:
+        held = make_holdout(train, 0.2, 2024)
+        Path(args.holdout).write_text("".join(f"{i}\n" for i in held))
+        log(f"wrote {args.holdout}: {len(held)} of {len(train)} sentences")
+        return
+    held = set(Path(args.holdout).read_text().split())
+    fit_rows = [r for r in train if r[0] not in held]
+    held_rows = [r for r in train if r[0] in held]
+    log(f"{len(fit_rows)} fit, {len(held_rows)} held-out, {len(dev)} dev sentences")
+
+    torch.set_num_threads(args.threads)
+    tag = args.encoder + ("-" + Path(args.adapter).parent.name if args.adapter else "-base")
+    out = Path(args.out or ROOT / "out/claims-emb" / tag)
+    out.mkdir(parents=True, exist_ok=True)
+    tok, model = load_encoder(args.models, args.encoder, args.adapter)
+    t0 = time.time()
+    vecs = {}
+    for name, rows in (("train", train), ("dev", dev)):
+        path = out / f"{name}.npy"
+        vecs[name] = np.load(path) if path.exists() else encode(tok, model, [r[1] for r in rows], path)
+    log(f"vectors ready in {time.time() - t0:.0f} s")
+
+    index = {r[0]: i for i, r in enumerate(train)}
+    xf = vecs["train"][[index[r[0]] for r in fit_rows]]
+    yf = np.array([r[2] for r in fit_rows])
+    xh = vecs["train"][[index[r[0]] for r in held_rows]]
+    yh = np.array([r[2] for r in held_rows])
+    xd, yd = vecs["dev"], np.array([r[2] for r in dev])
+
+    f_cv, l2, yw, t = choose(xf, yf)
+    (xf_s, xh_s, xd_s), _ = standardize(xf, xh, xd)
+    m = fit_lr(xf_s, yf, l2, yw)
+    res = {"encoder": tag, "l2": l2, "yes_weight": yw, "threshold": t, "cv_f1": f_cv}
+    for name, x, y in (("held-out train", xh_s, yh), ("dev", xd_s, yd)):
+        p = predict(m, x)
+        pr, rc, f = prf(p, y, t)
+        res[name] = {"precision": pr, "recall": rc, "f1": f}
+        log(f"{tag} {name}: P {pr:.3f} R {rc:.3f} F1 {f:.3f} (threshold {t:.2f} from CV)")
+        np.save(out / f"scores-{name.replace(' ', '-')}.npy", p)
+    (out / "result.json").write_text(json.dumps(res, indent=1))
+
+
+if __name__ == "__main__":
+    main()
