@@ -243,6 +243,10 @@ test('the page loads with its form', async () => {
   }
   assert.ok(await page.locator(S.input).isVisible(), 'the textarea is visible');
   assert.ok(await page.locator(S.analyze).isVisible(), 'the Analyze button is visible');
+  // This server was started without --fetch, so the page offers no URL field.
+  await page.waitForFunction(() => document.readyState === 'complete');
+  await page.waitForTimeout(200); // the /healthz answer that decides
+  assert.ok(await page.locator('#url-row').isHidden(), 'no URL field when the server does not fetch');
 });
 
 test('analysing examples/article1001.txt highlights spans', async () => {

@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 use std::io::IsTerminal;
 use unspin::eval::{write_labels, Label, LabelFormat};
+use unspin::fetch::{self, FetchOptions};
 use unspin::input::{read_inputs, InputOptions};
 use unspin::{Article, Report};
 
@@ -15,7 +16,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         max_bytes: args.max_bytes,
         format: args.input.into(),
     };
-    let articles = read_inputs(&args.paths, &opts)?;
+    let (articles, urls) = read_all(&args.paths, &opts)?;
     let output = output::Output::new(
         args.output.clone(),
         output::input_guard(args.force, &args.paths),
@@ -32,10 +33,12 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     let in_report = matches!(args.format, Format::Json | Format::Jsonl);
     let analysed: Vec<(Option<String>, Report)> = articles
         .into_par_iter()
-        .map(|article: Article| {
+        .zip(urls)
+        .map(|(article, url): (Article, Option<String>)| {
             let text = (keep_text && !article.extracted).then(|| article.text.clone());
             let mut report = analyzer.analyze(article);
             report.created = Some(created.clone());
+            report.url = url;
             if in_report && report.text.is_none() {
                 report.text = text;
                 return (None, report);
@@ -92,6 +95,62 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         }
     };
     output.emit(&bytes)
+}
+
+/// Reads every input in the order given: files, directories and `-` as [`read_inputs`] does,
+/// `http://` and `https://` arguments fetched (any address: the CLI runs as its user, like
+/// curl). Returns the articles and, beside each, the URL it came from (after redirects).
+fn read_all(
+    paths: &[std::path::PathBuf],
+    opts: &InputOptions,
+) -> Result<(Vec<Article>, Vec<Option<String>>)> {
+    let fetch_opts = FetchOptions {
+        max_bytes: opts.max_bytes,
+        allow_internal: true,
+        ..FetchOptions::default()
+    };
+    let (mut articles, mut urls) = (Vec::new(), Vec::new());
+    let mut files = Vec::new();
+    let flush = |files: &mut Vec<std::path::PathBuf>,
+                 articles: &mut Vec<Article>,
+                 urls: &mut Vec<Option<String>>|
+     -> Result<()> {
+        if !files.is_empty() {
+            let read = read_inputs(files, opts)?;
+            urls.extend(std::iter::repeat_n(None, read.len()));
+            articles.extend(read);
+            files.clear();
+        }
+        Ok(())
+    };
+    for p in paths {
+        match p.to_str().filter(|s| fetch::is_url(s)) {
+            Some(url) => {
+                flush(&mut files, &mut articles, &mut urls)?;
+                let fetched = fetch::fetch(url, &fetch_opts)?;
+                let mut article = fetch::article_from_fetched(&fetched)?;
+                article.id = fetch::id_from_url(&fetched.url);
+                if unspin::input::is_blank(&article.text) {
+                    anyhow::bail!("{}: the article is empty", fetched.url);
+                }
+                articles.push(article);
+                urls.push(Some(fetched.url));
+            }
+            None => files.push(p.clone()),
+        }
+    }
+    flush(&mut files, &mut articles, &mut urls)?;
+    // Ids must stay unique across files and URLs, as read_inputs keeps them among files.
+    let mut seen = std::collections::HashSet::new();
+    for a in &articles {
+        if !seen.insert(a.id.as_str()) {
+            anyhow::bail!(
+                "two inputs give the article id {:?}; ids come from file names and URLs, so rename one",
+                a.id
+            );
+        }
+    }
+    Ok((articles, urls))
 }
 
 /// The text a report's offsets point into: its own (extracted from HTML) or the input's.

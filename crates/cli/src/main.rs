@@ -123,7 +123,8 @@ enum ColorChoice {
 #[derive(Debug, Args)]
 struct AnalyzeArgs {
     /// Articles to analyse: files, directories (every *.txt, *.html and *.htm directly inside),
-    /// or - for stdin.
+    /// - for stdin, or http:// and https:// URLs (fetched with a 20 s limit, at most 5
+    /// redirects and --max-bytes; web pages become their main text).
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -340,6 +341,16 @@ struct ServeArgs {
     /// Repeatable. Without it no other origin may call the API.
     #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = origin)]
     allow_origins: Vec<String>,
+    /// Accept {"url": …} in /v1/analyze (and a URL field in the page): the server fetches the
+    /// page itself, within 20 s, 5 redirects and --max-body bytes. Public addresses only:
+    /// loopback, private, link-local and cloud metadata addresses are refused, checked after
+    /// DNS resolution and on every redirect.
+    #[arg(long)]
+    fetch: bool,
+    /// With --fetch, also fetch loopback, private and link-local addresses (an intranet
+    /// deployment whose users may reach those hosts anyway).
+    #[arg(long, requires = "fetch")]
+    fetch_allow_internal: bool,
 }
 
 /// An origin as browsers send it: scheme, host and optional port, nothing more.

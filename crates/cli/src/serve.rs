@@ -16,6 +16,11 @@ pub fn run(args: ServeArgs) -> Result<()> {
             }),
         max_queued: args.max_queued,
         allowed_origins: args.allow_origins,
+        fetch: args.fetch.then(|| unspin::fetch::FetchOptions {
+            max_bytes: args.max_body as u64,
+            allow_internal: args.fetch_allow_internal,
+            ..Default::default()
+        }),
     };
     // Models load once, before listening: a bad --model fails here, not on the first request.
     let analyzer = unspin::Analyzer::new(load_model(args.model.as_deref(), true)?, true)?;

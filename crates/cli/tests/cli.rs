@@ -289,6 +289,37 @@ fn analyze_html_is_one_standalone_page() {
 }
 
 #[test]
+fn analyze_fetches_urls_in_order_with_files() {
+    // A one-request local server: the CLI fetches any address, like curl.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let text = "Officials said the new bridge cost 12 million, twice the budget.";
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = stream.read(&mut buf);
+        let body = text.as_bytes();
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(body);
+    });
+    let url = format!("http://127.0.0.1:{port}/news/bridge.txt");
+    let file = example("article1002.txt");
+    let v = analyze_json(&[&url, file.to_str().unwrap()]);
+    assert_eq!(report_ids(&v), ["bridge", "1002"]);
+    assert_eq!(v[0]["url"], url);
+    assert_eq!(v[0]["text"], text);
+
+    // A server that is not there: an error naming the URL, exit code 2.
+    let dead = format!("http://127.0.0.1:{port}/gone");
+    fails_with(unspin().args(["analyze", &dead]), &[&dead]);
+}
+
+#[test]
 fn analyze_stdin_matches_file() {
     let path = example("article1002.txt");
     let from_file = analyze_json(&[path.to_str().unwrap()]);

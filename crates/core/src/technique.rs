@@ -274,7 +274,11 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for t in Technique::ALL {
             let contrast = 1.05 / (luminance(t.color()) + 0.05);
-            assert!(contrast >= 4.5, "{t}: {} has contrast {contrast:.2}:1", t.color());
+            assert!(
+                contrast >= 4.5,
+                "{t}: {} has contrast {contrast:.2}:1",
+                t.color()
+            );
             assert!(seen.insert(t.color()), "{t}: colour used twice");
         }
     }

@@ -33,6 +33,10 @@ pub struct AnalyzeRequest {
     /// An HTML page: its main text is extracted as `unspin analyze --input html` does, and the
     /// report carries that text (offsets point into it) and the page title.
     pub html: Option<String>,
+    /// An http(s) URL to fetch and analyse (a web page becomes its main text, as `html` does).
+    /// Refused unless the server was started with `--fetch`; loopback, private, link-local
+    /// and metadata addresses are refused unless its operator also allowed them.
+    pub url: Option<String>,
     /// Run the fact-checking aids (claims, quotes, contradictions); default true.
     pub aids: Option<bool>,
 }
@@ -113,6 +117,8 @@ pub struct Health {
     pub detector: String,
     /// The unspin version.
     pub version: &'static str,
+    /// Whether `/v1/analyze` accepts `{"url": …}`.
+    pub fetch: bool,
 }
 
 #[derive(OpenApi)]
@@ -196,17 +202,26 @@ async fn analyze(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: AnalyzeRequest = parse(body, state.max_body)?;
+    // A fetched page without an id is named after its URL, as `unspin analyze URL` names it.
+    let named = req.id.is_some();
     let id = req.id.unwrap_or_else(|| DEFAULT_ID.to_string());
     let aids = req.aids.unwrap_or(true);
-    let input = match (req.text, req.html) {
-        (Some(text), None) => Input::Text(text),
-        (None, Some(html)) => Input::Html(html),
+    let input = match (req.text, req.html, req.url) {
+        (Some(text), None, None) => Input::Text(text),
+        (None, Some(html), None) => Input::Html(html),
+        (None, None, Some(url)) => Input::Url(url),
         _ => {
             return Err(ApiError::bad_request(
-                "give exactly one of \"text\" and \"html\"",
+                "give exactly one of \"text\", \"html\" and \"url\"",
             ))
         }
     };
+    if matches!(input, Input::Url(_)) && state.fetch.is_none() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "this server does not fetch URLs (its operator can allow it with `unspin serve --fetch`); send the page as \"html\" instead",
+        ));
+    }
     if unspin::input::is_blank(input.as_str()) {
         return Err(ApiError::bad_request(format!(
             "\"{}\" is empty",
@@ -214,6 +229,7 @@ async fn analyze(
         )));
     }
     let mut report: Report = run_blocking(&state, move |state, cancel| {
+        let mut fetched_from = None;
         let (article, text) = match input {
             // Kept for the report, which carries its text so it can be saved and read back.
             Input::Text(text) => (Article::new(id, text.clone()), Some(text)),
@@ -223,6 +239,29 @@ async fn analyze(
                     .map_err(|e| ApiError::bad_request(format!("\"html\": {e}")))?,
                 None,
             ),
+            Input::Url(url) => {
+                let Some(opts) = state.fetch.as_ref() else {
+                    return Err(ApiError::new(StatusCode::FORBIDDEN, "fetching is off"));
+                };
+                let fetched = unspin::fetch::fetch(&url, opts).map_err(fetch_error)?;
+                let mut article =
+                    unspin::fetch::article_from_fetched(&fetched).map_err(fetch_error)?;
+                article.id = if named {
+                    id
+                } else {
+                    unspin::fetch::id_from_url(&fetched.url)
+                };
+                if unspin::input::is_blank(&article.text) {
+                    return Err(ApiError::bad_request(format!(
+                        "{}: the article is empty",
+                        fetched.url
+                    )));
+                }
+                fetched_from = Some(fetched.url);
+                // Plain text fetched is sent back like pasted text; pages carry theirs.
+                let text = (!article.extracted).then(|| article.text.clone());
+                (article, text)
+            }
         };
         let mut report = state
             .analyzer
@@ -231,6 +270,7 @@ async fn analyze(
         if report.text.is_none() {
             report.text = text;
         }
+        report.url = fetched_from;
         Ok(report)
     })
     .await?;
@@ -317,12 +357,27 @@ fn file_stem(id: &str) -> String {
 enum Input {
     Text(String),
     Html(String),
+    Url(String),
+}
+
+/// A refused URL is the client's mistake (400, or 403 for an internal address); a remote that
+/// fails or sends too much is a bad gateway (502); a fetched body that is no article is 400.
+fn fetch_error(e: unspin::fetch::FetchError) -> ApiError {
+    use unspin::fetch::FetchError as F;
+    let status = match &e {
+        F::Internal { .. } => StatusCode::FORBIDDEN,
+        F::BadUrl { .. } | F::Input(_) | F::Html { .. } => StatusCode::BAD_REQUEST,
+        F::Status { .. } | F::TooManyRedirects { .. } | F::TooLarge { .. } | F::Network { .. } => {
+            StatusCode::BAD_GATEWAY
+        }
+    };
+    ApiError::new(status, format!("\"url\": {e}"))
 }
 
 impl Input {
     fn as_str(&self) -> &str {
         match self {
-            Input::Text(s) | Input::Html(s) => s,
+            Input::Text(s) | Input::Html(s) | Input::Url(s) => s,
         }
     }
 
@@ -330,6 +385,7 @@ impl Input {
         match self {
             Input::Text(_) => "text",
             Input::Html(_) => "html",
+            Input::Url(_) => "url",
         }
     }
 }
@@ -434,6 +490,7 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
         status: "ok",
         detector: state.analyzer.detector().name().to_string(),
         version: env!("CARGO_PKG_VERSION"),
+        fetch: state.fetch.is_some(),
     })
 }
 

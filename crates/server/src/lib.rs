@@ -80,6 +80,13 @@ pub struct Config {
     /// `Access-Control-Allow-Origin`. Empty (the default): no CORS at all, so browsers let only
     /// the server's own page read its answers.
     pub allowed_origins: Vec<String>,
+    /// `{"url": …}` in `/v1/analyze`: `None` (the default) refuses it; `Some` fetches within
+    /// these limits. Unless [`FetchOptions::allow_internal`] is set, loopback, private,
+    /// link-local and metadata addresses are refused, checked after DNS resolution and on
+    /// every redirect (see `unspin::fetch`).
+    ///
+    /// [`FetchOptions::allow_internal`]: unspin::fetch::FetchOptions::allow_internal
+    pub fetch: Option<unspin::fetch::FetchOptions>,
 }
 
 /// Default for [`Config::max_queued`].
@@ -93,6 +100,7 @@ impl Default for Config {
             max_concurrent: default_max_concurrent(),
             max_queued: DEFAULT_MAX_QUEUED,
             allowed_origins: Vec::new(),
+            fetch: None,
         }
     }
 }
@@ -149,6 +157,7 @@ pub(crate) struct AppState {
     pub(crate) max_body: usize,
     pub(crate) timeout: Duration,
     pub(crate) allowed_origins: Vec<HeaderValue>,
+    pub(crate) fetch: Option<unspin::fetch::FetchOptions>,
 }
 
 impl AppState {
@@ -172,6 +181,7 @@ impl AppState {
                 .filter_map(|o| parse_origin(o).ok())
                 .filter_map(|o| HeaderValue::from_str(&o).ok())
                 .collect(),
+            fetch: config.fetch.clone(),
         }
     }
 }

@@ -270,6 +270,65 @@ fn export_turns_a_report_into_html_and_csv() {
 }
 
 #[test]
+fn urls_are_fetched_only_when_the_operator_allows() {
+    // Off by default, with a message that says how to turn it on.
+    let s = server();
+    let (status, err) = post(
+        s.addr,
+        "/v1/analyze",
+        &json!({ "url": "http://example.org/" }),
+    );
+    assert_eq!(status, 403, "{err}");
+    assert!(error_of(&err).contains("--fetch"), "{err}");
+    let (_, health) = get(s.addr, "/healthz");
+    assert_eq!(health["fetch"], false);
+
+    // On: internal addresses are refused, here loopback and the cloud metadata address.
+    let s = start(Config {
+        fetch: Some(unspin::fetch::FetchOptions::default()),
+        ..Config::default()
+    });
+    let (_, health) = get(s.addr, "/healthz");
+    assert_eq!(health["fetch"], true);
+    for url in [
+        format!("http://{}/openapi.json", s.addr),
+        format!("http://localhost:{}/openapi.json", s.addr.port()),
+        "http://169.254.169.254/latest/meta-data/".to_string(),
+    ] {
+        let (status, err) = post(s.addr, "/v1/analyze", &json!({ "url": url }));
+        assert_eq!(status, 403, "{url}: {err}");
+        assert!(error_of(&err).contains("refused"), "{err}");
+    }
+    let (status, err) = post(
+        s.addr,
+        "/v1/analyze",
+        &json!({ "url": "file:///etc/passwd" }),
+    );
+    assert_eq!(status, 400, "{err}");
+    let (status, _) = post(
+        s.addr,
+        "/v1/analyze",
+        &json!({ "url": "http://example.org/", "text": "x" }),
+    );
+    assert_eq!(status, 400, "one input only");
+
+    // Allowed by the operator: this server's own OpenAPI document, fetched as plain text.
+    let s = start(Config {
+        fetch: Some(unspin::fetch::FetchOptions {
+            allow_internal: true,
+            ..Default::default()
+        }),
+        ..Config::default()
+    });
+    let url = format!("http://{}/openapi.json", s.addr);
+    let (status, r) = post(s.addr, "/v1/analyze", &json!({ "url": url }));
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["id"], "openapi");
+    assert_eq!(r["url"], url);
+    assert!(r["text"].as_str().unwrap().contains("/v1/analyze"));
+}
+
+#[test]
 fn analyze_html_reports_title_and_extracted_text() {
     let s = server();
     let paragraph = "The corrupt traitors will destroy our great nation, and every patriot \
@@ -338,7 +397,7 @@ fn techniques_health_and_openapi() {
     assert_eq!(status, 200);
     assert_eq!(
         h,
-        json!({ "status": "ok", "detector": "classical", "version": env!("CARGO_PKG_VERSION") })
+        json!({ "status": "ok", "detector": "classical", "version": env!("CARGO_PKG_VERSION"), "fetch": false })
     );
 
     let (status, doc) = get(s.addr, "/openapi.json");

@@ -20,6 +20,7 @@ pub use unspin_transformer as transformer;
 
 pub mod crossval;
 pub mod export;
+pub mod fetch;
 pub mod holdout;
 pub mod models;
 
