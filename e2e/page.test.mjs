@@ -244,9 +244,17 @@ test('the page loads with its form', async () => {
   assert.ok(await page.locator(S.input).isVisible(), 'the textarea is visible');
   assert.ok(await page.locator(S.analyze).isVisible(), 'the Analyze button is visible');
   // This server was started without --fetch, so the page offers no URL field.
-  await page.waitForFunction(() => document.readyState === 'complete');
-  await page.waitForTimeout(200); // the /healthz answer that decides
+  // The /healthz answer decides: this server does not fetch, so no URL field...
   assert.ok(await page.locator('#url-row').isHidden(), 'no URL field when the server does not fetch');
+  // ...and one that says it does gets the field (the answer faked for this page only).
+  const p = await context.newPage();
+  try {
+    await p.route('**/healthz', (route) => route.fulfill({ json: { status: 'ok', detector: 'x', version: '0', fetch: true } }));
+    await p.goto(`${base}/`);
+    await p.locator('#url-row').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  } finally {
+    await p.close();
+  }
 });
 
 test('analysing examples/article1001.txt highlights spans', async () => {

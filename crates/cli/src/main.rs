@@ -123,8 +123,8 @@ enum ColorChoice {
 #[derive(Debug, Args)]
 struct AnalyzeArgs {
     /// Articles to analyse: files, directories (every *.txt, *.html and *.htm directly inside),
-    /// - for stdin, or http:// and https:// URLs (fetched with a 20 s limit, at most 5
-    /// redirects and --max-bytes; web pages become their main text).
+    /// http:// and https:// URLs (fetched with a 20 s limit, at most 5 redirects and
+    /// --max-bytes; web pages become their main text), or - for stdin.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Output format.

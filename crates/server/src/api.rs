@@ -19,6 +19,11 @@ use unspin::{
 };
 use utoipa::{OpenApi, ToSchema};
 
+/// Most spans `/v1/export` renders; see [`export`].
+const MAX_EXPORT_SPANS: usize = 2_000;
+/// Most claims, quotes and finding places `/v1/export` renders.
+const MAX_EXPORT_ITEMS: usize = 20_000;
+
 /// The id a report gets when the request names none.
 const DEFAULT_ID: &str = "article";
 
@@ -296,6 +301,15 @@ async fn export(
 ) -> Result<Response, ApiError> {
     let req: ExportRequest = parse(body, state.max_body)?;
     let r = &req.report;
+    // Real reports list tens of spans; a report made up to be expensive is refused instead of
+    // rendered (the body limit alone would admit tens of thousands of nested spans).
+    let items =
+        r.claims.len() + r.quotes.len() + r.findings.iter().map(|f| f.places.len()).sum::<usize>();
+    if r.spans.len() > MAX_EXPORT_SPANS || items > MAX_EXPORT_ITEMS {
+        return Err(ApiError::bad_request(format!(
+            "\"report\" is too large to export: at most {MAX_EXPORT_SPANS} spans and {MAX_EXPORT_ITEMS} claims, quotes and finding places"
+        )));
+    }
     // Rendering is linear in the text and never fails; the body limit bounds it, so it runs
     // here rather than taking an analysis slot.
     let (bytes, mime, ext) = match req.format {

@@ -58,9 +58,9 @@ pub enum FetchError {
     #[error("{url}: not a URL unspin fetches: {reason}")]
     BadUrl { url: String, reason: String },
     /// The address is internal and the options do not allow that.
-    #[error(
-        "{url}: refused: {host} is {what} ({addr}); this server fetches public addresses only"
-    )]
+    // The address itself stays out of the message: an API client must not learn how internal
+    // names resolve.
+    #[error("{url}: refused: {host} is {what}; this server fetches public addresses only")]
     Internal {
         url: String,
         host: String,
@@ -110,6 +110,11 @@ pub fn is_internal(ip: IpAddr) -> Option<&'static str> {
                 return internal_v4(v4);
             }
             let seg = v6.segments();
+            let embedded = |hi: u16, lo: u16| {
+                let [a, b] = hi.to_be_bytes();
+                let [c, d] = lo.to_be_bytes();
+                internal_v4(Ipv4Addr::new(a, b, c, d))
+            };
             if v6.is_loopback() {
                 Some("a loopback address")
             } else if v6.is_unspecified() {
@@ -120,13 +125,23 @@ pub fn is_internal(ip: IpAddr) -> Option<&'static str> {
                 Some("a link-local address")
             } else if v6.is_multicast() {
                 Some("a multicast address")
-            } else if seg[0] == 0x64 && seg[1] == 0xff9b {
+            } else if seg[..6] == [0; 6] {
+                // IPv4-compatible ::a.b.c.d (deprecated, still routed by some stacks).
+                embedded(seg[6], seg[7]).or(Some("an IPv4-compatible address"))
+            } else if seg[0] == 0x64 && seg[1] == 0xff9b && seg[2..6] == [0; 4] {
                 // NAT64 (64:ff9b::/96) embeds an IPv4 address: judge that.
-                let [a, b] = seg[6].to_be_bytes();
-                let [c, d] = seg[7].to_be_bytes();
-                internal_v4(Ipv4Addr::new(a, b, c, d))
+                embedded(seg[6], seg[7])
+            } else if seg[0] == 0x2002 {
+                // 6to4 embeds the IPv4 address in bits 16..48.
+                embedded(seg[1], seg[2])
+            } else if seg[0] == 0x2001 && seg[1] == 0 {
+                Some("a Teredo tunnel address")
             } else if seg[0] == 0x2001 && seg[1] == 0x0db8 {
                 Some("a documentation address")
+            } else if seg[0] & 0xe000 != 0x2000 {
+                // Only 2000::/3 is global unicast; the rest is reserved or special-purpose
+                // (NAT64 local-use 64:ff9b:1::/48 among them).
+                Some("a reserved address")
             } else {
                 None
             }
@@ -148,6 +163,8 @@ fn internal_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("a shared (carrier-grade NAT) address")
     } else if ip.is_broadcast() || ip.is_multicast() || a >= 240 {
         Some("a broadcast, multicast or reserved address")
+    } else if (a, b, ip.octets()[2]) == (192, 0, 0) || (a, b, ip.octets()[2]) == (192, 88, 99) {
+        Some("a special-purpose address")
     } else if ip.is_documentation() || (a == 198 && (b == 18 || b == 19)) {
         Some("a documentation or benchmarking address")
     } else {
@@ -166,6 +183,7 @@ pub struct Fetched {
 
 /// Fetches `url` within `opts`' limits.
 pub fn fetch(url: &str, opts: &FetchOptions) -> Result<Fetched, FetchError> {
+    let started = std::time::Instant::now();
     let parsed = parse_url(url)?;
     check_literal(url, &parsed, opts)?;
     let deny = (!opts.allow_internal).then_some(opts.deny);
@@ -200,7 +218,9 @@ pub fn fetch(url: &str, opts: &FetchOptions) -> Result<Fetched, FetchError> {
         .redirect(policy)
         .user_agent(concat!("unspin/", env!("CARGO_PKG_VERSION")));
     if let Some(deny) = deny {
-        builder = builder.dns_resolver(Arc::new(PublicOnly(deny)));
+        // Through a proxy (HTTP_PROXY and friends, which reqwest honours by default) the proxy
+        // would resolve and connect, and the address check would never see the target.
+        builder = builder.dns_resolver(Arc::new(PublicOnly(deny))).no_proxy();
     }
     let client = builder.build().map_err(|e| FetchError::Network {
         url: first.clone(),
@@ -233,15 +253,28 @@ pub fn fetch(url: &str, opts: &FetchOptions) -> Result<Fetched, FetchError> {
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     // Read one byte past the limit: getting it means the body is too large (a missing or
-    // lying Content-Length cannot make us buffer more).
+    // lying Content-Length cannot make us buffer more). reqwest's timeout covers the request
+    // and each read, not the whole body, so a server trickling a byte at a time is stopped by
+    // this deadline (at most one read's timeout late).
     let mut body = Vec::new();
-    response
-        .take(opts.max_bytes.saturating_add(1))
-        .read_to_end(&mut body)
-        .map_err(|e| FetchError::Network {
+    let mut reader = response.take(opts.max_bytes.saturating_add(1));
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if started.elapsed() > opts.timeout {
+            return Err(FetchError::Network {
+                url: final_url,
+                message: "timed out reading the body".into(),
+            });
+        }
+        let n = reader.read(&mut chunk).map_err(|e| FetchError::Network {
             url: final_url.clone(),
             message: format!("reading the body failed: {e}"),
         })?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
     if body.len() as u64 > opts.max_bytes {
         return Err(FetchError::TooLarge {
             url: final_url,
@@ -518,6 +551,12 @@ mod tests {
             ("fe80::1", true),
             ("::ffff:127.0.0.1", true),
             ("64:ff9b::a9fe:a9fe", true), // NAT64 of 169.254.169.254
+            ("::7f00:1", true),           // IPv4-compatible 127.0.0.1
+            ("2002:a9fe:a9fe::1", true),  // 6to4 of 169.254.169.254
+            ("2002:808:808::1", false),   // 6to4 of 8.8.8.8
+            ("2001:0:1::1", true),        // Teredo
+            ("64:ff9b:1::1", true),       // NAT64 local use
+            ("192.0.0.8", true),
             ("2606:4700::1111", false),
         ] {
             assert_eq!(is_internal(ip.parse().unwrap()).is_some(), internal, "{ip}");

@@ -16,8 +16,11 @@ const PAGE: &str = "<!DOCTYPE html><html><head><title>Harbour vote</title></head
     economic suicide and promised to fight it in court before the summer season begins.</p>\
     </article><footer>All rights reserved</footer></body></html>";
 
+/// An answer: status line, headers, body.
+type Answer = (String, Vec<(String, String)>, Vec<u8>);
+
 /// A tiny HTTP/1.1 server on `ip`, answering each path from `route`; returns its port.
-fn serve(ip: &str, route: fn(&str, u16) -> (String, Vec<(String, String)>, Vec<u8>)) -> u16 {
+fn serve(ip: &str, route: fn(&str, u16) -> Answer) -> u16 {
     let listener = TcpListener::bind((ip, 0)).unwrap();
     let port = listener.local_addr().unwrap().port();
     thread::spawn(move || {
@@ -50,7 +53,7 @@ fn serve(ip: &str, route: fn(&str, u16) -> (String, Vec<(String, String)>, Vec<u
     port
 }
 
-fn ok(ct: &str, body: &[u8]) -> (String, Vec<(String, String)>, Vec<u8>) {
+fn ok(ct: &str, body: &[u8]) -> Answer {
     (
         "200 OK".into(),
         vec![("Content-Type".into(), ct.into())],
@@ -58,7 +61,7 @@ fn ok(ct: &str, body: &[u8]) -> (String, Vec<(String, String)>, Vec<u8>) {
     )
 }
 
-fn redirect(to: String) -> (String, Vec<(String, String)>, Vec<u8>) {
+fn redirect(to: String) -> Answer {
     (
         "302 Found".into(),
         vec![("Location".into(), to)],
@@ -70,7 +73,7 @@ fn redirect(to: String) -> (String, Vec<(String, String)>, Vec<u8>) {
 static OTHER: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
 static MAIN: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
 
-fn route(path: &str, port: u16) -> (String, Vec<(String, String)>, Vec<u8>) {
+fn route(path: &str, port: u16) -> Answer {
     match path {
         "/page.html" => ok("text/html", PAGE.as_bytes()),
         "/latin1.txt" => ok(
@@ -192,7 +195,7 @@ fn internal_addresses_are_refused_by_literal_by_name_and_on_redirect() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("loopback"), "{e}");
-    // A redirect from the forbidden host is never reached, and one to the allowed works.
+    // Unguarded, the same redirects are simply followed.
     let f = fetch(&format!("http://127.0.0.1:{main}/to-other"), &open()).unwrap();
     assert!(f.url.starts_with("http://127.0.0.2:"));
 }

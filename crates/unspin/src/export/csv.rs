@@ -21,7 +21,7 @@ use serde::Serialize;
 
 #[derive(Serialize)]
 struct Row<'a> {
-    article_id: &'a str,
+    article_id: String,
     kind: &'static str,
     label: &'a str,
     start: usize,
@@ -60,11 +60,12 @@ pub fn write_csv<W: std::io::Write>(out: W, reports: &[&Report]) -> csv::Result<
 }
 
 fn rows(r: &Report) -> Vec<Row<'_>> {
-    let id = r.id.as_str();
+    // Ids come from file names, URLs or a client's report: defused like every text cell.
+    let id = safe(&r.id);
     let mut rows = Vec::new();
     for s in &r.spans {
         rows.push(Row {
-            article_id: id,
+            article_id: id.clone(),
             kind: "span",
             label: s.technique.name(),
             start: s.start,
@@ -77,7 +78,7 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
     }
     for c in r.claims.iter().filter(|c| c.check_worthy) {
         rows.push(Row {
-            article_id: id,
+            article_id: id.clone(),
             kind: "claim",
             label: "check-worthy",
             start: c.start,
@@ -102,7 +103,7 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
             .or_else(|| q.source.as_ref().map(|s| s.text.clone()))
             .unwrap_or_default();
         rows.push(Row {
-            article_id: id,
+            article_id: id.clone(),
             kind: "quote",
             label: match q.kind {
                 QuoteKind::Direct => "direct",
@@ -119,7 +120,7 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
     for (i, f) in r.findings.iter().enumerate() {
         for (k, p) in f.places.iter().enumerate() {
             rows.push(Row {
-                article_id: id,
+                article_id: id.clone(),
                 kind: "finding",
                 label: finding_label(f.kind),
                 start: p.start,

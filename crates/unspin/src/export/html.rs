@@ -19,6 +19,9 @@ use std::fmt::Write as _;
 
 /// Underlines drawn under a piece of text before the rest are left to the labels.
 const MAX_LAYERS: usize = 4;
+/// Spans (and findings) a piece of text names for the highlight script; real articles never
+/// nest this deep, and a hostile report cannot make every piece list thousands.
+const MAX_HITS: usize = 16;
 
 const STYLE: &str = r#"
 :root { color-scheme: light; }
@@ -210,116 +213,147 @@ fn legend(out: &mut String, techniques: &[(Technique, usize)]) {
     out.push_str("</tbody></table>\n");
 }
 
-/// An event at a text position: a piece of markup that opens, closes or stands alone there.
+/// Draws the article in one sweep over the boundaries where the set of covering spans or
+/// finding places changes, keeping those sets incrementally: linear in text plus markup for
+/// real articles (a report handed in from outside is capped by its caller).
 fn body(out: &mut String, a: &str, text: &str, r: &Report) {
     let chars: Vec<char> = text.chars().collect();
     let n = chars.len();
-    // Every boundary where the set of covering spans or finding places changes.
-    let mut bounds = vec![0, n];
-    for s in &r.spans {
-        bounds.extend([s.start.min(n), s.end.min(n)]);
-    }
+    let clip = |x: usize| x.min(n);
+    // (start, end, finding) of every place, in the text.
     let places: Vec<(usize, usize, usize)> = r
         .findings
         .iter()
         .enumerate()
-        .flat_map(|(i, f)| {
-            f.places
-                .iter()
-                .map(move |p| (i, p.start.min(n), p.end.min(n)))
-        })
+        .flat_map(|(i, f)| f.places.iter().map(move |p| (p.start, p.end, i)))
+        .map(|(s, e, i)| (clip(s), clip(e), i))
         .collect();
-    for &(_, s, e) in &places {
-        bounds.extend([s, e]);
-    }
-    let quote_starts: Vec<(usize, usize)> = r
+    let spans: Vec<(usize, usize)> = r
+        .spans
+        .iter()
+        .map(|s| (clip(s.start), clip(s.end).max(clip(s.start))))
+        .collect();
+    // Everything that happens at a position, bucketed once.
+    let mut span_starts: Vec<(usize, usize)> = (0..spans.len()).map(|i| (spans[i].0, i)).collect();
+    let mut span_ends: Vec<(usize, std::cmp::Reverse<usize>, usize)> = (0..spans.len())
+        .map(|i| (spans[i].1, std::cmp::Reverse(spans[i].0), i))
+        .collect();
+    let mut place_starts: Vec<(usize, usize)> =
+        (0..places.len()).map(|k| (places[k].0, k)).collect();
+    let mut place_ends: Vec<(usize, usize)> = (0..places.len()).map(|k| (places[k].1, k)).collect();
+    let mut anchors: Vec<(usize, char, usize)> = r
         .quotes
         .iter()
         .enumerate()
-        .map(|(i, q)| (q.content.start.min(n), i))
+        .map(|(i, q)| (clip(q.content.start), 'q', i))
+        .chain(
+            r.claims
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.check_worthy)
+                .map(|(i, c)| (clip(c.start), 'c', i)),
+        )
         .collect();
-    let claim_starts: Vec<(usize, usize)> = r
-        .claims
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.check_worthy)
-        .map(|(i, c)| (c.start.min(n), i))
-        .collect();
-    bounds.extend(quote_starts.iter().map(|q| q.0));
-    bounds.extend(claim_starts.iter().map(|c| c.0));
+    span_starts.sort_unstable();
+    span_ends.sort_unstable();
+    place_starts.sort_unstable();
+    place_ends.sort_unstable();
+    anchors.sort_unstable();
+    let mut bounds: Vec<usize> = vec![0, n];
+    bounds.extend(spans.iter().flat_map(|&(s, e)| [s, e]));
+    bounds.extend(places.iter().flat_map(|&(s, e, _)| [s, e]));
+    bounds.extend(anchors.iter().map(|x| x.0));
     bounds.sort_unstable();
     bounds.dedup();
 
-    for w in bounds.windows(2) {
-        let (lo, hi) = (w[0], w[1]);
-        // Labels of spans ending here, inner (later-starting) first, then anchors of what starts.
-        let mut ending: Vec<usize> = (0..r.spans.len())
-            .filter(|&i| r.spans[i].end.min(n) == lo && r.spans[i].start.min(n) <= lo)
-            .collect();
-        ending.sort_by_key(|&i| std::cmp::Reverse(r.spans[i].start));
-        for i in ending {
-            label(out, a, i, r);
+    let (mut si, mut ei, mut psi, mut pei, mut ai) = (0, 0, 0, 0, 0);
+    let mut active: Vec<usize> = Vec::new();
+    let mut active_places: Vec<usize> = Vec::new();
+    for (k, &lo) in bounds.iter().enumerate() {
+        // Close what ends here: labels, inner (later-starting) spans first.
+        while ei < span_ends.len() && span_ends[ei].0 == lo {
+            let i = span_ends[ei].2;
+            if spans[i].0 < lo {
+                active.retain(|&x| x != i);
+            }
+            if spans[i].0 <= lo {
+                label(out, a, i, r);
+            }
+            ei += 1;
         }
-        for &(f, s, e) in &places {
-            if e == lo && s < lo {
+        while pei < place_ends.len() && place_ends[pei].0 == lo {
+            let kk = place_ends[pei].1;
+            if places[kk].0 < lo {
+                active_places.retain(|&x| x != kk);
                 let _ = write!(
                     out,
                     "<span class=\"fm\" aria-hidden=\"true\">F{}</span>",
-                    f + 1
+                    places[kk].2 + 1
                 );
             }
+            pei += 1;
         }
-        for (i, s) in r.spans.iter().enumerate() {
-            if s.start.min(n) == lo {
-                let _ = write!(out, "<span id=\"{a}-s{}\"></span>", i + 1);
+        // Open what starts here, with an anchor for links to land on.
+        while si < span_starts.len() && span_starts[si].0 == lo {
+            let i = span_starts[si].1;
+            let _ = write!(out, "<span id=\"{a}-s{}\"></span>", i + 1);
+            // An empty span (or one whose end came before its start, clipped to empty) was
+            // labelled among the ends above and covers nothing.
+            if spans[i].1 > lo {
+                active.push(i);
             }
+            si += 1;
         }
-        for &(start, i) in &quote_starts {
-            if start == lo {
-                let _ = write!(out, "<span id=\"{a}-q{}\"></span>", i + 1);
+        while psi < place_starts.len() && place_starts[psi].0 == lo {
+            let kk = place_starts[psi].1;
+            if places[kk].1 > lo {
+                active_places.push(kk);
             }
+            psi += 1;
         }
-        for &(start, i) in &claim_starts {
-            if start == lo {
-                let _ = write!(out, "<span id=\"{a}-c{}\"></span>", i + 1);
-            }
+        while ai < anchors.len() && anchors[ai].0 == lo {
+            let _ = write!(
+                out,
+                "<span id=\"{a}-{}{}\"></span>",
+                anchors[ai].1,
+                anchors[ai].2 + 1
+            );
+            ai += 1;
         }
-        let covering: Vec<usize> = (0..r.spans.len())
-            .filter(|&i| r.spans[i].start.min(n) <= lo && r.spans[i].end.min(n) >= hi)
-            .collect();
-        let in_places: Vec<usize> = places
-            .iter()
-            .filter(|&&(_, s, e)| s <= lo && e >= hi && s < e)
-            .map(|&(f, _, _)| f)
-            .collect();
+        let Some(&hi) = bounds.get(k + 1) else { break };
         let piece: String = chars[lo..hi].iter().collect();
-        if covering.is_empty() && in_places.is_empty() {
+        if active.is_empty() && active_places.is_empty() {
             push_text(out, &piece);
             continue;
         }
         let mut class = String::new();
         let mut style = String::new();
         let mut hits: Vec<String> = Vec::new();
-        if !covering.is_empty() {
+        if !active.is_empty() {
             class.push('u');
             // Innermost (shortest) span nearest the text, as the text view colours the innermost.
-            let mut layers = covering.clone();
-            layers.sort_by_key(|&i| (r.spans[i].end - r.spans[i].start, i));
+            let mut layers = active.clone();
+            layers.sort_by_key(|&i| (spans[i].1 - spans[i].0, i));
+            layers.truncate(MAX_LAYERS);
             let shadows: Vec<String> = layers
                 .iter()
-                .take(MAX_LAYERS)
                 .enumerate()
                 .map(|(k, &i)| format!("0 {}px 0 0 {}", 3 + 4 * k, r.spans[i].technique.color()))
                 .collect();
             let _ = write!(style, "box-shadow:{}", shadows.join(","));
-            hits.extend(covering.iter().map(|i| format!("{a}-s{}", i + 1)));
+            let mut ids = active.clone();
+            ids.sort_unstable();
+            hits.extend(ids.iter().take(MAX_HITS).map(|i| format!("{a}-s{}", i + 1)));
         }
-        if !in_places.is_empty() {
+        if !active_places.is_empty() {
             if !class.is_empty() {
                 class.push(' ');
             }
             class.push('f');
-            hits.extend(in_places.iter().map(|f| format!("{a}-f{}", f + 1)));
+            let mut fs: Vec<usize> = active_places.iter().map(|&kk| places[kk].2).collect();
+            fs.sort_unstable();
+            fs.dedup();
+            hits.extend(fs.iter().take(MAX_HITS).map(|f| format!("{a}-f{}", f + 1)));
         }
         let _ = write!(out, "<span class=\"{class}\"");
         if !style.is_empty() {
@@ -328,23 +362,6 @@ fn body(out: &mut String, a: &str, text: &str, r: &Report) {
         let _ = write!(out, " data-hit=\"{}\">", hits.join(" "));
         push_text(out, &piece);
         out.push_str("</span>");
-    }
-    // Spans and places that end at the very end of the text.
-    let mut ending: Vec<usize> = (0..r.spans.len())
-        .filter(|&i| r.spans[i].end.min(n) == n)
-        .collect();
-    ending.sort_by_key(|&i| std::cmp::Reverse(r.spans[i].start));
-    for i in ending {
-        label(out, a, i, r);
-    }
-    for &(f, s, e) in &places {
-        if e == n && s < n {
-            let _ = write!(
-                out,
-                "<span class=\"fm\" aria-hidden=\"true\">F{}</span>",
-                f + 1
-            );
-        }
     }
 }
 
