@@ -30,7 +30,7 @@ UNICODE = (
     "Nobody wants this disaster, and everybody knows it. These traitors and cowards lie! "
     "Make our streets safe again!"
 )
-REPORT_KEYS = {"id", "length", "detector", "spans", "claims", "quotes", "findings"}
+REPORT_KEYS = {"id", "length", "detector", "version", "spans", "claims", "quotes", "findings"}
 
 
 # The tests pin the classical model: it is what `unspin analyze --model classical` and batch run,
@@ -264,4 +264,10 @@ def test_equals_the_cli(tmp_path, aids):
     records.append({"id": "1003", "html": page.read_text("utf-8")})
     args = ["analyze", "--model", "classical", "--format", "jsonl"] + ([] if aids else ["--no-aids"]) + paths
     from_cli = [json.loads(line) for line in cli(*args).splitlines()]
+    # The CLI stamps its reports with the time and gives plain-text reports their text, so a
+    # saved report stands alone; the library returns what it computed.
+    for r, record in zip(from_cli, records):
+        assert r.pop("created").endswith("Z")
+        if "text" in record:
+            assert r.pop("text") == record["text"]
     assert from_cli == analyze(records, aids=aids)
