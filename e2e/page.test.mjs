@@ -385,6 +385,20 @@ test('the summary leads the results', async () => {
   assert.match(text, /Unattributed statements/, 'article1001 has unattributed statements');
 });
 
+test('the claims list is ranked and its length chosen by the reader', async () => {
+  const scores = async () => page.$$eval(`${S.aids} ul.aids:first-of-type li .count`, (es) => es.map((e) => Number(e.textContent)));
+  const total = await page.evaluate(() => state.report.claims.filter((c) => c.check_worthy).length);
+  assert.ok(total > 5, `article1001 has more than 5 check-worthy claims (${total})`);
+  await page.selectOption('[data-testid="claim-limit"]', '5');
+  let shown = await scores();
+  assert.equal(shown.length, 5);
+  assert.deepEqual(shown, [...shown].sort((a, b) => b - a), 'most check-worthy first');
+  await page.selectOption('[data-testid="claim-limit"]', '0');
+  shown = await scores();
+  assert.equal(shown.length, total, 'all of them');
+  await page.selectOption('[data-testid="claim-limit"]', '10');
+});
+
 test('the HTML and CSV exports download', async () => {
   const [html] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-html"]')]);
   assert.equal(html.suggestedFilename(), 'article.unspin.html', 'pasted text gets the id "article"');
