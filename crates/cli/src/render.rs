@@ -43,7 +43,9 @@ pub fn render_report(out: &mut String, text: &str, report: &Report, color: bool)
         let _ = writeln!(out, "title: {page_title}");
     }
     out.push('\n');
-    render_summary(out, report, color);
+    // Ranked once, for the summary's top claims and the full list below.
+    let summary = Summary::of(report, usize::MAX);
+    render_summary(out, report, &summary, color);
     out.push('\n');
     render_body(out, text, &report.spans, color);
     if !out.ends_with('\n') {
@@ -57,7 +59,7 @@ pub fn render_report(out: &mut String, text: &str, report: &Report, color: bool)
         out.push('\n');
         render_legend(out, &report.spans, color);
     }
-    render_aids(out, report, color);
+    render_aids(out, report, &summary, color);
 }
 
 /// How many of each kind of finding the summary lists before "and N more".
@@ -65,8 +67,7 @@ const SUMMARY_ITEMS: usize = 3;
 
 /// What to read first, above the article: the share of text in spans against the PTC corpus,
 /// the techniques, and the aids' strongest findings, each with its offsets so it can be found.
-fn render_summary(out: &mut String, report: &Report, color: bool) {
-    let s = Summary::of(report, SUMMARY_ITEMS);
+fn render_summary(out: &mut String, report: &Report, s: &Summary, color: bool) {
     if color {
         let _ = writeln!(out, "{BOLD}Summary{RESET}");
     } else {
@@ -122,19 +123,11 @@ fn render_summary(out: &mut String, report: &Report, color: bool) {
         let _ = writeln!(
             out,
             "  Top claims to check ({} of {} check-worthy):",
-            s.top_claims.len(),
+            s.top_claims.len().min(SUMMARY_ITEMS),
             s.check_worthy
         );
-        for &i in &s.top_claims {
-            let c = &report.claims[i];
-            let _ = writeln!(
-                out,
-                "    {:.2}  {:>6}-{:<6}  {}",
-                c.score,
-                c.start,
-                c.end,
-                one_line(&c.text)
-            );
+        for &i in s.top_claims.iter().take(SUMMARY_ITEMS) {
+            claim_line(out, "    ", &report.claims[i]);
         }
     }
 }
@@ -144,7 +137,7 @@ const MAX_LISTED_CLAIMS: usize = 10;
 
 /// The fact-checking aids, after the propaganda spans: what to verify, who said what, and where
 /// the article contradicts itself. Silent when the aids were not run.
-fn render_aids(out: &mut String, report: &Report, color: bool) {
+fn render_aids(out: &mut String, report: &Report, s: &Summary, color: bool) {
     let heading = |out: &mut String, h: &str| {
         out.push('\n');
         if color {
@@ -153,9 +146,8 @@ fn render_aids(out: &mut String, report: &Report, color: bool) {
             let _ = writeln!(out, "{h}");
         }
     };
-    let mut claims: Vec<_> = report.claims.iter().filter(|c| c.check_worthy).collect();
+    let claims = &s.top_claims;
     if !claims.is_empty() {
-        claims.sort_by(|a, b| b.score.total_cmp(&a.score));
         let shown = claims.len().min(MAX_LISTED_CLAIMS);
         heading(
             out,
@@ -164,15 +156,8 @@ fn render_aids(out: &mut String, report: &Report, color: bool) {
                 claims.len()
             ),
         );
-        for c in &claims[..shown] {
-            let _ = writeln!(
-                out,
-                "  {:.2}  {:>6}-{:<6}  {}",
-                c.score,
-                c.start,
-                c.end,
-                one_line(&c.text)
-            );
+        for &i in &claims[..shown] {
+            claim_line(out, "  ", &report.claims[i]);
         }
     }
     if !report.quotes.is_empty() {
@@ -222,6 +207,18 @@ fn render_aids(out: &mut String, report: &Report, color: bool) {
             let _ = writeln!(out, "      {}", places.join(", "));
         }
     }
+}
+
+/// One claim as the text view lists it: score, offsets, the sentence on one line.
+fn claim_line(out: &mut String, indent: &str, c: &unspin::aids::Claim) {
+    let _ = writeln!(
+        out,
+        "{indent}{:.2}  {:>6}-{:<6}  {}",
+        c.score,
+        c.start,
+        c.end,
+        one_line(&c.text)
+    );
 }
 
 /// Spans sharing one exact range: drawn once, with one marker listing all their numbers.

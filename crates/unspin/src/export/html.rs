@@ -19,6 +19,8 @@ use std::fmt::Write as _;
 
 /// Underlines drawn under a piece of text before the rest are left to the labels.
 const MAX_LAYERS: usize = 4;
+/// Claims the summary lists; the table below the article has them all.
+const SUMMARY_CLAIMS: usize = 5;
 /// Spans (and findings) a piece of text names for the highlight script; real articles never
 /// nest this deep, and a hostile report cannot make every piece list thousands.
 const MAX_HITS: usize = 16;
@@ -88,7 +90,8 @@ pub fn write_html(out: &mut String, items: &[(&str, &Report)], meta: &ExportMeta
 
 fn article(out: &mut String, k: usize, text: &str, r: &Report) {
     let a = format!("a{k}");
-    let s = Summary::of(r, 5);
+    // Ranked once: the summary shows the first few claims, the table below all of them.
+    let s = Summary::of(r, usize::MAX);
     let _ = writeln!(out, "<article id=\"{a}\">");
     let heading = r.title.as_deref().unwrap_or(&r.id);
     let _ = writeln!(out, "<h2>{}</h2>", esc(heading));
@@ -169,10 +172,10 @@ fn article(out: &mut String, k: usize, text: &str, r: &Report) {
         let _ = writeln!(
             out,
             "<p>Top claims to check ({} of {} check-worthy sentences):</p><ul>",
-            s.top_claims.len(),
+            s.top_claims.len().min(SUMMARY_CLAIMS),
             s.check_worthy
         );
-        for &i in &s.top_claims {
+        for &i in s.top_claims.iter().take(SUMMARY_CLAIMS) {
             let c = &r.claims[i];
             let _ = writeln!(
                 out,
@@ -191,7 +194,7 @@ fn article(out: &mut String, k: usize, text: &str, r: &Report) {
     out.push_str("<h3>Article</h3>\n<div class=\"text\">");
     body(out, &a, text, r);
     out.push_str("</div>\n");
-    lists(out, &a, r);
+    lists(out, &a, r, &s.top_claims);
     out.push_str("</article>\n");
 }
 
@@ -382,7 +385,8 @@ fn label(out: &mut String, a: &str, i: usize, r: &Report) {
     );
 }
 
-fn lists(out: &mut String, a: &str, r: &Report) {
+/// The tables below the article; `claims` are the check-worthy ones, best first.
+fn lists(out: &mut String, a: &str, r: &Report, claims: &[usize]) {
     if !r.spans.is_empty() {
         out.push_str("<h3>Spans</h3>\n<table><thead><tr><th class=\"num\">#</th><th>Technique</th><th class=\"num\">Confidence</th><th class=\"num\">Offsets</th><th>Text</th></tr></thead><tbody>\n");
         for (i, s) in r.spans.iter().enumerate() {
@@ -441,13 +445,9 @@ fn lists(out: &mut String, a: &str, r: &Report) {
         }
         out.push_str("</tbody></table>\n");
     }
-    let mut claims: Vec<usize> = (0..r.claims.len())
-        .filter(|&i| r.claims[i].check_worthy)
-        .collect();
     if !claims.is_empty() {
-        claims.sort_by(|&x, &y| r.claims[y].score.total_cmp(&r.claims[x].score));
         out.push_str("<h3>Check-worthy claims</h3>\n<table><thead><tr><th class=\"num\">Score</th><th>Sentence</th><th class=\"num\">Offsets</th></tr></thead><tbody>\n");
-        for i in claims {
+        for &i in claims {
             let c = &r.claims[i];
             let _ = writeln!(
                 out,
