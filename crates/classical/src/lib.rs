@@ -19,5 +19,5 @@ pub mod rng;
 pub mod sparse;
 pub mod train;
 
-pub use model::{Blend, ClassicalModel, DecodeParams, ModelError, FORMAT_VERSION};
+pub use model::{ClassicalModel, ClassicalView, DecodeParams, ModelError, FORMAT_VERSION};
 pub use train::{train, TrainDoc, TrainOptions};

@@ -14,8 +14,8 @@ use crate::sparse::SparseWeights;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use unspin_core::{
-    mix_into, spans_from_token_probabilities, top_techniques, CharSpan, Detector, Document, Span,
-    Technique, TechniqueScores,
+    decode, spans_from_token_probabilities, Cancel, CharSpan, DecodeOptions, DetectError,
+    Detection, Detector, Document, Span, Technique, TechniqueScores, TokenEvidence,
 };
 
 const MAGIC: &[u8] = b"UNSPIN-CLASSICAL\n";
@@ -237,32 +237,43 @@ impl ClassicalModel {
     }
 }
 
-/// A second opinion for [`ClassicalModel::detect_blended`]: another model's per-token span
-/// probabilities and technique scores, mixed linearly with the classical model's own.
-pub struct Blend<'a> {
-    /// P(inside a propaganda span) for each of `doc.tokens`.
-    pub si: &'a [f32],
-    /// Weight of `si` against the CRF marginals: 0 keeps the classical model's, 1 the other's.
-    pub si_weight: f32,
-    /// The token threshold for the mixed probabilities (replaces the model's own).
-    pub si_threshold: f32,
-    /// The other model's technique scores for the given spans.
-    pub classify: &'a dyn Fn(&[CharSpan]) -> Vec<TechniqueScores>,
-    /// Weight of the other model's technique scores.
-    pub tc_weight: f32,
+/// The classical model's view of one document: features extracted once, for the evidence
+/// and for scoring spans. An ensemble takes both and mixes in another model's.
+pub struct ClassicalView<'a> {
+    model: &'a ClassicalModel,
+    info: DocInfo<'a>,
 }
 
 impl ClassicalModel {
-    /// Finds technique spans, optionally blending in a second model ([`Blend`]). The dedicated
-    /// taggers (Loaded_Language, Name_Calling) stay classical: their spans are tighter than
-    /// any region tagger's.
-    pub fn detect_blended(&self, doc: &Document, blend: Option<&Blend>) -> Vec<Span> {
-        let info = DocInfo::new(doc, &self.lexicon, None);
-        let mut probs = self.token_probabilities(&info);
-        let mut out = Vec::new();
-        for (t, pr) in self.taggers.iter().zip(&probs[1..]) {
+    /// Extracts the features of `doc` for [`ClassicalView::evidence`] and
+    /// [`ClassicalView::classify`].
+    pub fn view<'a>(&'a self, doc: &'a Document) -> ClassicalView<'a> {
+        ClassicalView {
+            model: self,
+            info: DocInfo::new(doc, &self.lexicon, None),
+        }
+    }
+
+    /// How this model's evidence is decoded on its own.
+    pub fn decode_options(&self) -> DecodeOptions {
+        DecodeOptions {
+            si_threshold: self.decode.si_threshold,
+            second_technique: self.decode.second_technique,
+            confirm_tagged: false,
+        }
+    }
+}
+
+impl ClassicalView<'_> {
+    /// The SI tagger's marginals, and the spans of the dedicated taggers (Loaded_Language,
+    /// Name_Calling), whose spans are tighter than any region tagger's.
+    pub fn evidence(&self) -> TokenEvidence {
+        let doc = self.info.doc;
+        let mut probs = self.model.token_probabilities(&self.info);
+        let mut tagged = Vec::new();
+        for (t, pr) in self.model.taggers.iter().zip(&probs[1..]) {
             for (span, conf) in spans_from_token_probabilities(doc, pr, t.threshold) {
-                out.push(Span {
+                tagged.push(Span {
                     start: span.start,
                     end: span.end,
                     technique: t.technique,
@@ -270,49 +281,33 @@ impl ClassicalModel {
                 });
             }
         }
-        let mut threshold = self.decode.si_threshold;
-        if let Some(b) = blend {
-            mix_into(&mut probs[0], b.si, b.si_weight);
-            threshold = b.si_threshold;
+        TokenEvidence {
+            si: std::mem::take(&mut probs[0]),
+            tagged,
         }
-        let regions = spans_from_token_probabilities(doc, &probs[0], threshold);
-        if blend.is_some_and(|b| b.si_weight > 0.0) {
-            // Blended, a dedicated tagger's span stands only where the blended evidence marks
-            // propaganda too: alone, the taggers mark place names and aircraft lists that a
-            // fine-tuned encoder knows are not loaded language. (With no weight on the other
-            // model there is no new evidence, and the blend is the classical model exactly.)
-            out.retain(|s| regions.iter().any(|(r, _)| r.overlap(&s.chars()) > 0));
-        }
+    }
+
+    /// Technique scores for each of `spans`.
+    pub fn classify(&self, spans: &[CharSpan]) -> Vec<TechniqueScores> {
         let mut feats = Vec::with_capacity(256);
-        let mut scores: Vec<TechniqueScores> = regions
+        spans
             .iter()
-            .map(|&(span, _)| self.scores(&info, span, &mut feats))
-            .collect();
-        if let Some(b) = blend.filter(|b| b.tc_weight > 0.0 && !regions.is_empty()) {
-            let spans: Vec<CharSpan> = regions.iter().map(|r| r.0).collect();
-            for (own, other) in scores.iter_mut().zip((b.classify)(&spans)) {
-                mix_into(own, &other, b.tc_weight);
-            }
+            .map(|&s| self.model.scores(&self.info, s, &mut feats))
+            .collect()
+    }
+
+    /// Spans from this model alone.
+    pub fn detect(&self) -> Vec<Span> {
+        let decoded = decode(
+            self.info.doc,
+            self.evidence(),
+            self.model.decode_options(),
+            |spans| Ok::<_, std::convert::Infallible>(self.classify(spans)),
+        );
+        match decoded {
+            Ok(spans) => spans,
+            Err(never) => match never {},
         }
-        let n_tagged = out.len();
-        for ((span, conf), p) in regions.into_iter().zip(&scores) {
-            for (technique, pk) in top_techniques(p, self.decode.second_technique) {
-                // Where a dedicated tagger found this technique inside the region, its tighter
-                // spans stand for it; the region itself would only dilute precision.
-                let covered = out[..n_tagged]
-                    .iter()
-                    .any(|s| s.technique == technique && s.chars().overlap(&span) > 0);
-                if !covered {
-                    out.push(Span {
-                        start: span.start,
-                        end: span.end,
-                        technique,
-                        confidence: conf * pk,
-                    });
-                }
-            }
-        }
-        out
     }
 }
 
@@ -321,16 +316,18 @@ impl Detector for ClassicalModel {
         "classical"
     }
 
-    fn detect(&self, doc: &Document) -> Vec<Span> {
-        self.detect_blended(doc, None)
+    fn detect(&self, doc: &Document, cancel: &Cancel) -> Result<Detection, DetectError> {
+        cancel.check()?;
+        Ok(Detection::from_spans(self.view(doc).detect()))
     }
 
-    fn classify(&self, doc: &Document, spans: &[CharSpan]) -> Vec<TechniqueScores> {
-        let info = DocInfo::new(doc, &self.lexicon, None);
-        let mut feats = Vec::with_capacity(256);
-        spans
-            .iter()
-            .map(|&s| self.scores(&info, s, &mut feats))
-            .collect()
+    fn classify(
+        &self,
+        doc: &Document,
+        spans: &[CharSpan],
+        cancel: &Cancel,
+    ) -> Result<Vec<TechniqueScores>, DetectError> {
+        cancel.check()?;
+        Ok(self.view(doc).classify(spans))
     }
 }

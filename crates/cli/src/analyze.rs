@@ -36,16 +36,21 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         .zip(urls)
         .map(|(article, url): (Article, Option<String>)| {
             let text = (keep_text && !article.extracted).then(|| article.text.clone());
-            let mut report = analyzer.analyze(article);
+            let mut report = analyzer.analyze(article)?;
             report.created = Some(created.clone());
             report.url = url;
             if in_report && report.text.is_none() {
                 report.text = text;
-                return (None, report);
+                return Ok((None, report));
             }
-            (text, report)
+            Ok((text, report))
         })
-        .collect();
+        .collect::<Result<_, unspin::DetectError>>()?;
+    for (_, report) in &analysed {
+        for note in &report.notes {
+            eprintln!("unspin: note: article {}: {note}", report.id);
+        }
+    }
 
     let bytes = match args.format {
         Format::Json => {

@@ -70,7 +70,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     // the server does, so the model is loaded only once.
     let analyzer = unspin::Analyzer::new(detector, true)?;
     for (what, aids) in [("spans only", false), ("with aids", true)] {
-        let single = one.install(|| time_analyze(&analyzer, &articles, budget, aids, false));
+        let single = one.install(|| time_analyze(&analyzer, &articles, budget, aids, false))?;
         print_rate(
             &mut out,
             &format!("analyze ({what}), 1 thread"),
@@ -78,7 +78,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             bytes,
             articles.len(),
         )?;
-        let multi = time_analyze(&analyzer, &articles, budget, aids, true);
+        let multi = time_analyze(&analyzer, &articles, budget, aids, true)?;
         print_rate(
             &mut out,
             &format!("analyze ({what}), {threads} threads"),
@@ -125,7 +125,7 @@ fn time_analyze(
     budget: Duration,
     aids: bool,
     parallel: bool,
-) -> Timing {
+) -> Result<Timing> {
     let mut t = Timing {
         passes: 0,
         elapsed: Duration::ZERO,
@@ -134,22 +134,31 @@ fn time_analyze(
     while t.passes == 0 || t.elapsed < budget {
         let batch = articles.to_vec();
         let t0 = Instant::now();
-        let spans: usize = if parallel {
+        // A detector error ends the benchmark: timing a failure would measure nothing useful.
+        let spans: Vec<usize> = if parallel {
             batch
                 .into_par_iter()
-                .map(|a| analyzer.analyze_with(a, aids).spans.len())
-                .sum()
+                .map(|a| analyze(analyzer, a, aids))
+                .collect::<Result<_>>()?
         } else {
             batch
                 .into_iter()
-                .map(|a| analyzer.analyze_with(a, aids).spans.len())
-                .sum()
+                .map(|a| analyze(analyzer, a, aids))
+                .collect::<Result<_>>()?
         };
         t.elapsed += t0.elapsed();
         t.passes += 1;
-        t.spans = spans;
+        t.spans = spans.iter().sum();
     }
-    t
+    Ok(t)
+}
+
+/// Spans found in one article.
+fn analyze(analyzer: &unspin::Analyzer, article: Article, aids: bool) -> Result<usize> {
+    Ok(analyzer
+        .analyze_until(article, aids, &unspin::Cancel::new())?
+        .spans
+        .len())
 }
 
 fn print_rate(

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use unspin::eval::{check_ranges, read_labels, write_labels, Label, LabelFormat};
 use unspin::input::{read_article_dir, InputOptions};
-use unspin::{assign_techniques, Article, CharSpan, Document};
+use unspin::{assign_techniques, Article, Cancel, CharSpan, Document};
 
 pub fn run(args: ClassifyArgs) -> Result<()> {
     // A template marks spans with `?`; a real technique there (a gold file passed as template)
@@ -27,7 +27,7 @@ pub fn run(args: ClassifyArgs) -> Result<()> {
     check_ranges(&template, &lengths, &args.spans)?;
     let detector = load_model(args.model.as_deref(), true)?;
 
-    let techniques = classify_all(detector.as_ref(), &template, articles);
+    let techniques = classify_all(detector.as_ref(), &template, articles)?;
     let answered: Vec<Label> = template
         .iter()
         .zip(techniques)
@@ -48,7 +48,7 @@ fn classify_all(
     detector: &dyn unspin::Detector,
     template: &[Label],
     articles: Vec<Article>,
-) -> Vec<unspin::Technique> {
+) -> Result<Vec<unspin::Technique>> {
     let mut lines_of: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, l) in template.iter().enumerate() {
         lines_of.entry(l.article.as_str()).or_default().push(i);
@@ -66,15 +66,15 @@ fn classify_all(
         .map(|(article, lines)| {
             let doc = Document::new(article);
             let spans: Vec<CharSpan> = lines.iter().map(|&i| template[i].span).collect();
-            let scores = detector.classify(&doc, &spans);
-            (lines, assign_techniques(&spans, &scores))
+            let scores = detector.classify(&doc, &spans, &Cancel::new())?;
+            Ok((lines, assign_techniques(&spans, &scores)))
         })
-        .collect();
+        .collect::<Result<_, unspin::DetectError>>()?;
     let mut out = vec![unspin::Technique::ALL[0]; template.len()];
     for (lines, techniques) in answers {
         for (i, t) in lines.into_iter().zip(techniques) {
             out[i] = t;
         }
     }
-    out
+    Ok(out)
 }

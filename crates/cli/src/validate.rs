@@ -20,12 +20,7 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         .unwrap_or_else(transformer::default_cache_dir);
     // Models load before minutes of training and encoding, so a bad path fails at once.
     let mut candidates = holdout::load_candidates(&encoders, &args.models)?;
-    for name in &args.frozen {
-        let encoder = if name == "mpnet" {
-            transformer::MPNET
-        } else {
-            transformer::MINILM
-        };
+    for &encoder in &args.frozen {
         candidates.push(holdout::frozen_candidate(
             &corpus,
             &held,

@@ -58,6 +58,7 @@ fn report(id: &str, source: &str, date: &str, length: usize, spans: Vec<ReportSp
         claims: Vec::new(),
         quotes: Vec::new(),
         findings: Vec::new(),
+        notes: Vec::new(),
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod aids;
 pub mod article;
+pub mod decode;
 pub mod detector;
 pub mod files;
 pub mod input;
@@ -17,9 +18,12 @@ pub mod summary;
 pub mod technique;
 
 pub use article::Article;
+pub use decode::{
+    assign_techniques, decode, mix_into, spans_from_token_probabilities, top_techniques,
+    DecodeOptions, TokenEvidence,
+};
 pub use detector::{
-    assign_techniques, mix_into, spans_from_token_probabilities, top_techniques, Cancel, Cancelled,
-    Detector, Document, TechniqueScores, UNIFORM_SCORES,
+    Cancel, Cancelled, DetectError, Detection, Detector, Document, TechniqueScores, UNIFORM_SCORES,
 };
 pub use input::{
     article_from_bytes, article_from_html, read_article, read_article_dir, read_article_from,

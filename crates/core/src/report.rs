@@ -59,6 +59,12 @@ pub struct Report {
     /// Places where the article contradicts itself (numbers that do not add up, names spelled
     /// two ways).
     pub findings: Vec<Finding>,
+    /// What the reader should know about how this report was made ([`Detection::notes`]: a
+    /// model of the ensemble that failed on this article, say). Absent when there is none.
+    ///
+    /// [`Detection::notes`]: crate::Detection::notes
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -92,6 +98,7 @@ impl Report {
             claims: Vec::new(),
             quotes: Vec::new(),
             findings: Vec::new(),
+            notes: Vec::new(),
         }
     }
 }

@@ -96,19 +96,26 @@ pub struct Meta {
 }
 
 /// Analyses one article and attaches its metadata: the single place a record becomes a
-/// report, shared by `unspin batch` and the Python bindings so their outputs are identical.
-pub fn analyze_article(analyzer: &Analyzer, article: Article, meta: Meta) -> Report {
-    let mut report = analyzer.analyze(article);
+/// report, shared by `unspin batch` and the Python bindings so their outputs are identical. A
+/// detector that fails on the article costs that record, with the detector's message.
+pub fn analyze_article(
+    analyzer: &Analyzer,
+    article: Article,
+    meta: Meta,
+) -> Result<Report, RecordError> {
+    let mut report = analyzer
+        .analyze(article)
+        .map_err(|e| RecordError(e.to_string()))?;
     report.source = meta.source;
     report.url = meta.url;
     report.date = meta.date;
-    report
+    Ok(report)
 }
 
 /// [`InputRecord::into_article`] then [`analyze_article`].
 pub fn analyze_record(analyzer: &Analyzer, record: InputRecord) -> Result<Report, RecordError> {
     let (article, meta) = record.into_article()?;
-    Ok(analyze_article(analyzer, article, meta))
+    analyze_article(analyzer, article, meta)
 }
 
 /// Reads one article file of a corpus directory with the CLI's rules (UTF-8 checks, HTML by
@@ -188,7 +195,7 @@ impl Item {
             Payload::Record(r) => analyze_record(analyzer, r),
             Payload::File { path, bytes } => {
                 let article = article_from_file(bytes, &path, format)?;
-                Ok(analyze_article(analyzer, article, Meta::default()))
+                analyze_article(analyzer, article, Meta::default())
             }
         }
     }

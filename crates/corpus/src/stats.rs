@@ -1568,6 +1568,7 @@ mod tests {
             detector: "test".into(),
             version: None,
             created: None,
+            notes: Vec::new(),
             title: Some(format!("Title of {id}")),
             text: None,
             spans,

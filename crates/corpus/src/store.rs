@@ -638,6 +638,7 @@ mod tests {
             detector: "test".into(),
             version: None,
             created: None,
+            notes: Vec::new(),
             title: None,
             text: None,
             spans: vec![

@@ -151,7 +151,8 @@ pub fn analyze_records(
         .map(|article| {
             let (article, meta) = article?;
             let id = article.id.clone();
-            let report = guarded(Some(&id), || analyze_article(analyzer, article, meta))?;
+            let report = guarded(Some(&id), || analyze_article(analyzer, article, meta))?
+                .map_err(|e| Rejection::new(Some(id.clone()), e.0))?;
             // The words of batch's own message, so error files of the two paths compare equal.
             serde_json::to_string(&report)
                 .map_err(|e| Rejection::new(Some(id), format!("cannot serialize the report: {e}")))

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use unspin::{
-    assign_techniques, Article, Cancel, Cancelled, CharSpan, Document, Report, Technique,
+    assign_techniques, Article, Cancel, CharSpan, DetectError, Document, Report, Technique,
 };
 use utoipa::{OpenApi, ToSchema};
 
@@ -197,6 +197,7 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
         (status = 400, description = "Malformed request, empty text, or an HTML page without article text", body = ErrorBody),
         (status = 413, description = "Body over the size limit", body = ErrorBody),
         (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
+        (status = 500, description = "The model failed on this text; the message names it", body = ErrorBody),
         (status = 503, description = "All analysis slots busy; retry later", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))),
         (status = 504, description = "Over the time limit", body = ErrorBody),
@@ -271,7 +272,7 @@ async fn analyze(
         let mut report = state
             .analyzer
             .analyze_until(article, aids, cancel)
-            .map_err(cancelled)?;
+            .map_err(detect_error)?;
         if report.text.is_none() {
             report.text = text;
         }
@@ -414,6 +415,7 @@ impl Input {
         (status = 400, description = "Malformed request, empty text, or a span outside the text", body = ErrorBody),
         (status = 413, description = "Body over the size limit", body = ErrorBody),
         (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
+        (status = 500, description = "The model failed on this text; the message names it", body = ErrorBody),
         (status = 503, description = "All analysis slots busy; retry later", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))),
         (status = 504, description = "Over the time limit", body = ErrorBody),
@@ -447,8 +449,8 @@ async fn classify(
         let detector = state.analyzer.detector();
         let doc = Document::new(Article::new(DEFAULT_ID, req.text));
         let scores = detector
-            .classify_until(&doc, &spans, cancel)
-            .map_err(cancelled)?;
+            .classify(&doc, &spans, cancel)
+            .map_err(detect_error)?;
         let picked = assign_techniques(&spans, &scores);
         let spans = spans
             .iter()
@@ -580,10 +582,18 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// The answer for work stopped by its [`Cancel`]: only reached when the timeout middleware has
-/// already answered 504, so no client reads it.
-fn cancelled(_: Cancelled) -> ApiError {
-    ApiError::new(StatusCode::GATEWAY_TIMEOUT, "the analysis was cancelled")
+/// The answer for a detector that gave none. Work stopped by its [`Cancel`] is only cancelled
+/// when the timeout middleware has already answered 504, so no client reads that one; a model
+/// that failed on this text is the server's fault, and says which model and why.
+fn detect_error(e: DetectError) -> ApiError {
+    match e {
+        DetectError::Cancelled(_) => {
+            ApiError::new(StatusCode::GATEWAY_TIMEOUT, "the analysis was cancelled")
+        }
+        e @ DetectError::Failed { .. } => {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+        }
+    }
 }
 
 /// Runs CPU-bound work on tokio's blocking pool so the async workers stay free for I/O, once

@@ -190,7 +190,8 @@ fn analyze_text_offsets_slice_by_code_points() {
     let mut expected = s
         .state
         .analyzer
-        .analyze(Article::new("x1", ARTICLE.to_string()));
+        .analyze(Article::new("x1", ARTICLE.to_string()))
+        .unwrap();
     expected.text = Some(ARTICLE.to_string());
     expected.created = r["created"].as_str().map(str::to_string);
     let expected: Value = serde_json::from_str(&serde_json::to_string(&expected).unwrap()).unwrap();
@@ -609,33 +610,83 @@ impl unspin::Detector for UntilCancelled {
         "until-cancelled"
     }
 
-    fn detect(&self, _: &unspin::Document) -> Vec<unspin::Span> {
-        std::thread::sleep(Duration::from_secs(60));
-        Vec::new()
-    }
-
-    fn detect_until(
+    fn detect(
         &self,
         _: &unspin::Document,
         cancel: &unspin::Cancel,
-    ) -> Result<Vec<unspin::Span>, unspin::Cancelled> {
+    ) -> Result<unspin::Detection, unspin::DetectError> {
         for _ in 0..6000 {
             if let Err(c) = cancel.check() {
                 self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                return Err(c);
+                return Err(c.into());
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        Ok(Vec::new())
+        Ok(unspin::Detection::default())
     }
 
     fn classify(
         &self,
         _: &unspin::Document,
         spans: &[unspin::CharSpan],
-    ) -> Vec<unspin::TechniqueScores> {
-        vec![unspin::UNIFORM_SCORES; spans.len()]
+        _: &unspin::Cancel,
+    ) -> Result<Vec<unspin::TechniqueScores>, unspin::DetectError> {
+        Ok(vec![unspin::UNIFORM_SCORES; spans.len()])
     }
+}
+
+/// A detector that fails on articles whose text starts with "fail" and otherwise answers with
+/// a note, as an ensemble does when one of its models failed.
+struct Flaky;
+
+impl unspin::Detector for Flaky {
+    fn name(&self) -> &str {
+        "flaky"
+    }
+
+    fn detect(
+        &self,
+        doc: &unspin::Document,
+        _: &unspin::Cancel,
+    ) -> Result<unspin::Detection, unspin::DetectError> {
+        if doc.text().starts_with("fail") {
+            return Err(unspin::DetectError::failed("flaky", doc, "the model broke"));
+        }
+        Ok(unspin::Detection {
+            spans: Vec::new(),
+            notes: vec!["half the model was missing".to_string()],
+        })
+    }
+
+    fn classify(
+        &self,
+        doc: &unspin::Document,
+        _: &[unspin::CharSpan],
+        _: &unspin::Cancel,
+    ) -> Result<Vec<unspin::TechniqueScores>, unspin::DetectError> {
+        Err(unspin::DetectError::failed("flaky", doc, "the model broke"))
+    }
+}
+
+#[test]
+fn a_failing_model_gets_500_naming_it_and_notes_reach_the_report() {
+    let s = start_with(
+        Analyzer::new(Box::new(Flaky), false).unwrap(),
+        Config::default(),
+    );
+    let (status, r) = post(s.addr, "/v1/analyze", &json!({ "text": "fail now" }));
+    assert_eq!(status, 500, "{r}");
+    assert!(error_of(&r).contains("flaky detector"), "{r}");
+    assert!(error_of(&r).contains("the model broke"), "{r}");
+    let (status, r) = post(s.addr, "/v1/analyze", &json!({ "text": "all is well" }));
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["notes"], json!(["half the model was missing"]));
+    let (status, r) = post(
+        s.addr,
+        "/v1/classify",
+        &json!({ "text": "all is well", "spans": [{ "start": 0, "end": 3 }] }),
+    );
+    assert_eq!(status, 500, "{r}");
 }
 
 #[test]

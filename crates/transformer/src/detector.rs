@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use unspin_core::{
-    spans_from_token_probabilities, top_techniques, Cancel, Cancelled, CharSpan, Detector,
-    Document, Span, TechniqueScores, UNIFORM_SCORES,
+    decode, Cancel, CharSpan, DecodeOptions, DetectError, Detection, Detector, Document, Span,
+    TechniqueScores, TokenEvidence,
 };
 
 use crate::article::{TextEncoder, TokenSpan};
@@ -193,36 +193,29 @@ impl TransformerDetector {
         self.heads.classify(&enc.hidden, &enc.tokens, spans)
     }
 
-    /// Technique spans from an encoding: regions from the SI head, each labelled by the TC head.
-    pub fn detect_encoded(&self, doc: &Document, enc: &Encoded) -> Result<Vec<Span>> {
-        let probs = self.token_probabilities(doc, enc)?;
-        let regions = spans_from_token_probabilities(doc, &probs, self.heads.meta.si_threshold);
-        let spans: Vec<CharSpan> = regions.iter().map(|r| r.0).collect();
-        let scores = self.classify_encoded(enc, &spans)?;
-        let mut out = Vec::new();
-        for ((span, conf), p) in regions.into_iter().zip(&scores) {
-            for (technique, pk) in top_techniques(p, self.heads.meta.second_technique) {
-                out.push(Span {
-                    start: span.start,
-                    end: span.end,
-                    technique,
-                    confidence: conf * pk,
-                });
-            }
+    /// How this model's evidence is decoded on its own: the thresholds stored in its heads.
+    pub fn decode_options(&self) -> DecodeOptions {
+        DecodeOptions {
+            si_threshold: self.heads.meta.si_threshold,
+            second_technique: self.heads.meta.second_technique,
+            confirm_tagged: false,
         }
-        Ok(out)
     }
 
-    fn or_report<T: Default>(&self, doc: &Document, r: Result<T>) -> T {
-        r.unwrap_or_else(|e| {
-            // The Detector trait has no error channel: an encoder failure on one article
-            // (which the tests have never produced) costs that article its spans, loudly.
-            eprintln!(
-                "unspin: {} detector: article {}: {e}",
-                self.name, doc.article.id
-            );
-            T::default()
+    /// Technique spans from an encoding: regions from the SI head, each labelled by the TC head.
+    pub fn detect_encoded(&self, doc: &Document, enc: &Encoded) -> Result<Vec<Span>> {
+        let evidence = TokenEvidence::regions(self.token_probabilities(doc, enc)?);
+        decode(doc, evidence, self.decode_options(), |spans| {
+            self.classify_encoded(enc, spans)
         })
+    }
+
+    /// This detector's error for `doc` in the seam's terms.
+    fn seam_error(&self, doc: &Document, e: Error) -> DetectError {
+        match e {
+            Error::Cancelled(c) => DetectError::Cancelled(c),
+            e => DetectError::failed(&self.name, doc, e),
+        }
     }
 }
 
@@ -231,49 +224,26 @@ impl Detector for TransformerDetector {
         &self.name
     }
 
-    fn detect(&self, doc: &Document) -> Vec<Span> {
-        // A fresh flag is never set, so this is always Ok.
-        self.detect_until(doc, &Cancel::new()).unwrap_or_default()
-    }
-
-    fn detect_until(
+    fn detect(
         &self,
         doc: &Document,
         cancel: &Cancel,
-    ) -> std::result::Result<Vec<Span>, Cancelled> {
-        match self
-            .encode_until(doc, cancel)
+    ) -> std::result::Result<Detection, DetectError> {
+        self.encode_until(doc, cancel)
             .and_then(|enc| self.detect_encoded(doc, &enc))
-        {
-            Err(Error::Cancelled(c)) => Err(c),
-            r => Ok(self.or_report(doc, r)),
-        }
+            .map(Detection::from_spans)
+            .map_err(|e| self.seam_error(doc, e))
     }
 
-    fn classify(&self, doc: &Document, spans: &[CharSpan]) -> Vec<TechniqueScores> {
-        // A fresh flag is never set, so this is always Ok.
-        self.classify_until(doc, spans, &Cancel::new())
-            .unwrap_or_default()
-    }
-
-    fn classify_until(
+    fn classify(
         &self,
         doc: &Document,
         spans: &[CharSpan],
         cancel: &Cancel,
-    ) -> std::result::Result<Vec<TechniqueScores>, Cancelled> {
-        let r = self
-            .encode_until(doc, cancel)
-            .and_then(|enc| self.classify_encoded(&enc, spans));
-        if let Err(Error::Cancelled(c)) = r {
-            return Err(c);
-        }
-        let scores = self.or_report(doc, r);
-        Ok(if scores.len() == spans.len() {
-            scores
-        } else {
-            vec![UNIFORM_SCORES; spans.len()]
-        })
+    ) -> std::result::Result<Vec<TechniqueScores>, DetectError> {
+        self.encode_until(doc, cancel)
+            .and_then(|enc| self.classify_encoded(&enc, spans))
+            .map_err(|e| self.seam_error(doc, e))
     }
 }
 

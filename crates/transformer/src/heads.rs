@@ -220,8 +220,22 @@ impl Heads {
         )
     }
 
+    /// `hidden` must hold `n` rows of this model's width: an encoding from elsewhere (a cache,
+    /// another encoder) is refused rather than read out of bounds.
+    fn check_rows(&self, hidden: &[f32], n: usize) -> Result<()> {
+        let h = self.meta.hidden_size;
+        if hidden.len() != n * h {
+            return Err(Error::Invalid(format!(
+                "the encoding has {} values for {n} tokens of width {h}",
+                hidden.len()
+            )));
+        }
+        Ok(())
+    }
+
     /// P(inside a propaganda span) for each token of an encoded article.
     pub fn token_probabilities(&self, hidden: &[f32], n: usize) -> Result<Vec<f32>> {
+        self.check_rows(hidden, n)?;
         let x = token_features(hidden, n, self.meta.hidden_size, self.meta.context);
         Ok(self
             .si
@@ -238,6 +252,7 @@ impl Heads {
         tokens: &[TokenSpan],
         spans: &[CharSpan],
     ) -> Result<Vec<TechniqueScores>> {
+        self.check_rows(hidden, tokens.len())?;
         let mut x = Vec::with_capacity(spans.len() * span_dim(self.meta.hidden_size));
         for &s in spans {
             span_features(

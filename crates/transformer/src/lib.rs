@@ -86,13 +86,74 @@ pub const MINILM: &str = "all-MiniLM-L6-v2";
 /// See [`MINILM`].
 pub const MPNET: &str = "all-mpnet-base-v2";
 
-/// The name a detector on `encoder` goes by (`--model`, reports): "minilm", "mpnet", else the
-/// directory name in lower case.
+/// The base encoders this build knows: the ones `scripts/setup-models.sh` installs and that
+/// models are trained on. Heads files name theirs by directory ([`BaseEncoder::dir_name`]).
+///
+/// ```
+/// use unspin_transformer::BaseEncoder;
+/// let e: BaseEncoder = "mpnet".parse().unwrap();
+/// assert_eq!(e.dir_name(), "all-mpnet-base-v2");
+/// assert_eq!(BaseEncoder::from_dir_name("all-MiniLM-L6-v2"), Some(BaseEncoder::MiniLm));
+/// assert!("bert".parse::<BaseEncoder>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BaseEncoder {
+    /// all-MiniLM-L6-v2: 6 layers, 384 wide, 22M parameters.
+    MiniLm,
+    /// all-mpnet-base-v2: 12 layers, 768 wide, 110M parameters.
+    MpNet,
+}
+
+impl BaseEncoder {
+    pub const ALL: [BaseEncoder; 2] = [BaseEncoder::MiniLm, BaseEncoder::MpNet];
+
+    /// The directory it is installed in, inside the cache directory.
+    pub fn dir_name(self) -> &'static str {
+        match self {
+            BaseEncoder::MiniLm => MINILM,
+            BaseEncoder::MpNet => MPNET,
+        }
+    }
+
+    /// The name in `--model` and reports: "minilm", "mpnet".
+    pub fn short_name(self) -> &'static str {
+        match self {
+            BaseEncoder::MiniLm => "minilm",
+            BaseEncoder::MpNet => "mpnet",
+        }
+    }
+
+    /// The encoder installed as `dir`, if this build knows it.
+    pub fn from_dir_name(dir: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.dir_name() == dir)
+    }
+}
+
+impl std::str::FromStr for BaseEncoder {
+    type Err = String;
+
+    /// A short name ("minilm", "mpnet").
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|e| e.short_name() == s)
+            .ok_or_else(|| format!("unknown encoder `{s}`: choose minilm or mpnet"))
+    }
+}
+
+impl std::fmt::Display for BaseEncoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.short_name())
+    }
+}
+
+/// The name a detector on the encoder in directory `encoder` goes by (`--model`, reports):
+/// "minilm", "mpnet", else the directory name in lower case (heads trained on an encoder this
+/// build does not know, loaded from a file).
 pub fn short_name(encoder: &str) -> String {
-    match encoder {
-        MINILM => "minilm".to_string(),
-        MPNET => "mpnet".to_string(),
-        other => other.to_lowercase(),
+    match BaseEncoder::from_dir_name(encoder) {
+        Some(e) => e.short_name().to_string(),
+        None => encoder.to_lowercase(),
     }
 }
 

@@ -14,15 +14,15 @@
 
 use crate::classical::{self, ClassicalModel, TrainDoc, TrainOptions};
 use crate::crossval::{predict, score_all, Corpus, Predictions};
+use crate::ensemble::Ensemble;
 use crate::eval::{Label, Scores};
-use crate::models::Ensemble;
 use crate::transformer::{BlendParams, EncodingCache, TransformerDetector};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
-use unspin_core::Detector;
+use unspin_core::{DetectError, Detector};
 
 /// Reads a split file: one article id per line (blank lines and `#` comments skipped). Every
 /// id must be in `corpus`, once.
@@ -128,7 +128,7 @@ pub struct Bin {
 }
 
 /// The reliability table of `detector` on `docs`, in tenths of confidence.
-pub fn reliability(detector: &dyn Detector, docs: &[&TrainDoc]) -> Vec<Bin> {
+pub fn reliability(detector: &dyn Detector, docs: &[&TrainDoc]) -> Result<Vec<Bin>, DetectError> {
     let mut bins: Vec<Bin> = (0..10)
         .map(|i| Bin {
             lo: i as f32 / 10.0,
@@ -138,7 +138,7 @@ pub fn reliability(detector: &dyn Detector, docs: &[&TrainDoc]) -> Vec<Bin> {
         })
         .collect();
     for d in docs {
-        for s in detector.detect(&d.doc) {
+        for s in crate::crossval::flc_spans(detector, d)? {
             let right = d
                 .techniques
                 .iter()
@@ -148,7 +148,7 @@ pub fn reliability(detector: &dyn Detector, docs: &[&TrainDoc]) -> Vec<Bin> {
             b.right += usize::from(right);
         }
     }
-    bins
+    Ok(bins)
 }
 
 /// A model to validate next to the classical one.
@@ -190,7 +190,7 @@ pub fn validate(
             flc,
         }
     };
-    let p = predict(&ClassicalModel::clone(&classical_model), &test);
+    let p = predict(&ClassicalModel::clone(&classical_model), &test)?;
     rows.push(row("classical", "fixed", None, &p));
     // Halves for cross-fitting, seeded.
     let mut order: Vec<usize> = (0..test.len()).collect();
@@ -213,7 +213,7 @@ pub fn validate(
             cache.insert(d.doc.article.id.clone(), cand.detector.encode(&d.doc)?);
         }
         let tr = cand.detector.with_cache(Arc::new(cache));
-        let p = predict(&tr, &test);
+        let p = predict(&tr, &test)?;
         rows.push(row(&name, "fixed", None, &p));
         progress(&format!("{name}: {} blends", grid.len()));
         let per_blend: Vec<Predictions> = grid
@@ -224,7 +224,7 @@ pub fn validate(
                     &test,
                 )
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         let ens = format!("ensemble({name})");
         let all: Vec<usize> = (0..grid.len()).collect();
         let (pooled, halves) = cross_fit(&grid, &per_blend, &all, &test, &half_a);
@@ -259,7 +259,7 @@ pub fn validate(
             alone_threshold,
         });
         let shipped = Ensemble::new(classical_model.clone(), tr.clone()).with_blend(grid[b]);
-        tables.push((ens.clone(), reliability(&shipped, &test)));
+        tables.push((ens.clone(), reliability(&shipped, &test)?));
         rows.push(row(
             &ens,
             "chosen on all held-out",
@@ -403,14 +403,15 @@ pub fn frozen_candidate(
     corpus: &Corpus,
     held: &BTreeSet<String>,
     encoders_dir: &Path,
-    encoder: &str,
+    base: crate::transformer::BaseEncoder,
     seed: u64,
     mut progress: impl FnMut(&str),
 ) -> Result<Candidate> {
+    let encoder = base.dir_name();
     let text_encoder = crate::transformer::TextEncoder::load(&encoders_dir.join(encoder), None)?;
     let hidden = text_encoder.config().hidden_size;
     let mut last = std::time::Instant::now();
-    let cache = crate::crossval::encode_corpus(corpus, &text_encoder, |i, n| {
+    let cache = crate::compare::encode_corpus(corpus, &text_encoder, |i, n| {
         if last.elapsed().as_secs() >= 30 || i == n {
             progress(&format!("encoded {i}/{n} articles with frozen {encoder}"));
             last = std::time::Instant::now();
@@ -421,7 +422,7 @@ pub fn frozen_candidate(
         .iter()
         .filter(|d| !held.contains(&d.doc.article.id))
         .collect();
-    let heads = crate::crossval::train_heads_on(
+    let heads = crate::compare::train_heads_on(
         &train,
         &cache,
         encoder,
@@ -430,7 +431,7 @@ pub fn frozen_candidate(
         seed,
         "held-out validation",
     )?;
-    let name = format!("{}-frozen", crate::transformer::short_name(encoder));
+    let name = format!("{}-frozen", base.short_name());
     let detector = TransformerDetector::from_parts(Arc::new(text_encoder), heads)?
         .with_cache(Arc::new(cache))
         .with_name(name);

@@ -6,7 +6,7 @@
 //!
 //! ```no_run
 //! let detector = unspin::load_detector(None).unwrap();
-//! let report = unspin::analyze(detector.as_ref(), unspin::Article::new("1", "They are traitors."));
+//! let report = unspin::analyze(detector.as_ref(), unspin::Article::new("1", "They are traitors.")).unwrap();
 //! for s in &report.spans {
 //!     println!("{} {}..{} {:?}", s.technique, s.start, s.end, s.text);
 //! }
@@ -16,15 +16,23 @@ pub use unspin_classical as classical;
 pub use unspin_core::*;
 pub use unspin_eval as eval;
 pub use unspin_factcheck as factcheck;
+#[cfg(feature = "transformer")]
 pub use unspin_transformer as transformer;
 
+#[cfg(feature = "transformer")]
+pub mod compare;
 pub mod crossval;
+#[cfg(feature = "transformer")]
+pub mod ensemble;
 pub mod export;
 pub mod fetch;
+#[cfg(feature = "transformer")]
 pub mod holdout;
 pub mod models;
 
-pub use models::{load_best, load_model, Ensemble, Loaded, ModelChoice};
+#[cfg(feature = "transformer")]
+pub use ensemble::Ensemble;
+pub use models::{load_best, load_model, Loaded, ModelChoice};
 
 use std::path::Path;
 
@@ -42,10 +50,12 @@ pub fn load_detector(path: Option<&Path>) -> anyhow::Result<Box<dyn Detector>> {
 }
 
 /// Runs a detector over one article and packages the result: propaganda spans only.
-pub fn analyze(detector: &dyn Detector, article: Article) -> Report {
+pub fn analyze(detector: &dyn Detector, article: Article) -> Result<Report, DetectError> {
     let doc = Document::new(article);
-    let spans = detector.detect(&doc);
-    Report::new(&doc, detector.name(), spans)
+    let detection = detector.detect(&doc, &Cancel::new())?;
+    let mut report = Report::new(&doc, detector.name(), detection.spans);
+    report.notes = detection.notes;
+    Ok(report)
 }
 
 /// Everything unspin reports on an article: propaganda spans from a detector, plus the
@@ -73,41 +83,33 @@ impl Analyzer {
     }
 
     /// Analyses one article. The aids read the same text the spans point into, so all offsets
-    /// in the report share one coordinate system.
-    pub fn analyze(&self, article: Article) -> Report {
-        self.analyze_with(article, true)
+    /// in the report share one coordinate system. The detector's notes travel in
+    /// [`Report::notes`]; an error means the detector gave no answer for this article.
+    pub fn analyze(&self, article: Article) -> Result<Report, DetectError> {
+        self.analyze_until(article, true, &Cancel::new())
     }
 
-    /// Like [`Analyzer::analyze`], but skips the aids for this article when `aids` is false:
-    /// a long-running server loads the claim model once and lets each request choose.
-    pub fn analyze_with(&self, article: Article, aids: bool) -> Report {
-        let doc = Document::new(article);
-        let spans = self.detector.detect(&doc);
-        self.finish(&doc, spans, aids)
-    }
-
-    /// Like [`Analyzer::analyze_with`], but gives up with [`Cancelled`] soon after `cancel` is
-    /// set: between the encoder's batches of windows, and between detection and the aids.
+    /// Like [`Analyzer::analyze`], but skips the aids for this article when `aids` is false
+    /// (a long-running server loads the claim model once and lets each request choose), and
+    /// gives up with [`DetectError::Cancelled`] soon after `cancel` is set: between the
+    /// encoder's batches of windows, and between detection and the aids.
     pub fn analyze_until(
         &self,
         article: Article,
         aids: bool,
         cancel: &Cancel,
-    ) -> Result<Report, Cancelled> {
+    ) -> Result<Report, DetectError> {
         let doc = Document::new(article);
-        let spans = self.detector.detect_until(&doc, cancel)?;
+        let detection = self.detector.detect(&doc, cancel)?;
         cancel.check()?;
-        Ok(self.finish(&doc, spans, aids))
-    }
-
-    fn finish(&self, doc: &Document, spans: Vec<Span>, aids: bool) -> Report {
-        let mut report = Report::new(doc, self.detector.name(), spans);
+        let mut report = Report::new(&doc, self.detector.name(), detection.spans);
+        report.notes = detection.notes;
         if let Some(model) = self.claims.as_ref().filter(|_| aids) {
-            let aids = factcheck::run(model, doc);
+            let aids = factcheck::run(model, &doc);
             report.claims = aids.claims;
             report.quotes = aids.quotes;
             report.findings = aids.findings;
         }
-        report
+        Ok(report)
     }
 }

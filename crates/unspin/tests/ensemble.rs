@@ -11,7 +11,7 @@ use unspin::transformer::{
     train_heads, BlendParams, HeadExample, Heads, HeadsTrainOptions, TextEncoder,
     TransformerDetector,
 };
-use unspin::{Article, CharSpan, Detector, Document, Ensemble, Technique};
+use unspin::{Article, Cancel, CharSpan, Detector, Document, Ensemble, Technique};
 
 fn tiny_encoder() -> TextEncoder {
     let dir =
@@ -104,11 +104,11 @@ fn transformer_spans_are_code_points_inside_the_text() {
     let det = TransformerDetector::new(encoder, heads).unwrap();
     for (doc, _, techniques) in articles() {
         let n = doc.article.len_chars();
-        for s in det.detect(&doc) {
+        for s in det.detect(&doc, &Cancel::new()).unwrap().spans {
             assert!(s.start < s.end && s.end <= n, "{s:?} outside 0..{n}");
         }
         let spans: Vec<CharSpan> = techniques.iter().map(|t| t.0).collect();
-        let scores = det.classify(&doc, &spans);
+        let scores = det.classify(&doc, &spans, &Cancel::new()).unwrap();
         assert_eq!(scores.len(), spans.len());
         for p in scores {
             assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
@@ -132,9 +132,10 @@ fn a_blend_without_transformer_weight_is_the_classical_model() {
     )
     .unwrap();
     let doc = Document::new(Article::new("1001", text));
-    let want = classical.detect(&doc);
+    let detect = |d: &dyn Detector| d.detect(&doc, &Cancel::new()).unwrap();
+    let want = detect(&classical).spans;
     assert!(!want.is_empty());
-    let got = ens.detect(&doc);
+    let got = detect(&ens).spans;
     assert_eq!(got.len(), want.len());
     for (g, w) in got.iter().zip(&want) {
         assert_eq!((g.start, g.end, g.technique), (w.start, w.end, w.technique));
@@ -146,7 +147,40 @@ fn a_blend_without_transformer_weight_is_the_classical_model() {
         si_threshold: 0.5,
         tc_weight: 1.0,
     });
-    assert_ne!(ens.detect(&doc), want);
+    assert_ne!(detect(&ens).spans, want);
+}
+
+#[test]
+fn an_ensemble_whose_encoder_fails_falls_back_to_classical_and_says_so() {
+    let encoder = Arc::new(tiny_encoder());
+    let heads = trained_heads(&encoder);
+    let classical = ClassicalModel::embedded().unwrap();
+    let text = "They are traitors, and everyone knows it.";
+    let doc = Document::new(Article::new("x", text));
+    // An encoding with no vectors for its tokens: the heads cannot read it.
+    let tr = TransformerDetector::from_parts(encoder, heads).unwrap();
+    let mut broken = tr.encode(&doc).unwrap().as_ref().clone();
+    broken.hidden.clear();
+    let cache = std::collections::HashMap::from([("x".to_string(), Arc::new(broken))]);
+    let tr = tr.with_cache(Arc::new(cache));
+    // Alone, the transformer fails with the article named.
+    let e = tr.detect(&doc, &Cancel::new()).unwrap_err().to_string();
+    assert!(e.contains("article x"), "{e}");
+    // In the ensemble, the classical spans stand, with a note that says why.
+    let ens = Ensemble::new(classical.clone(), tr);
+    let got = ens.detect(&doc, &Cancel::new()).unwrap();
+    let want = classical.detect(&doc, &Cancel::new()).unwrap();
+    assert_eq!(got.spans, want.spans);
+    assert_eq!(got.notes.len(), 1);
+    assert!(
+        got.notes[0].contains("classical model's alone"),
+        "{:?}",
+        got.notes
+    );
+    // Classifying needs the transformer: it fails rather than scoring with half a model.
+    assert!(ens
+        .classify(&doc, &[CharSpan::new(9, 17)], &Cancel::new())
+        .is_err());
 }
 
 /// The shipped ensemble on the real encoder: needs `scripts/setup-models.sh`.
@@ -163,7 +197,9 @@ fn the_installed_ensemble_finds_spans_in_the_example() {
     .unwrap();
     let n = text.chars().count();
     let doc = Document::new(Article::new("1001", text));
-    let spans = loaded.detector.detect(&doc);
+    let detection = loaded.detector.detect(&doc, &Cancel::new()).unwrap();
+    assert!(detection.notes.is_empty(), "{:?}", detection.notes);
+    let spans = detection.spans;
     assert!(spans.len() >= 3, "{spans:?}");
     assert!(spans.iter().all(|s| s.start < s.end && s.end <= n));
 }

@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 use unspin::classical::TrainOptions;
-use unspin::crossval::{
-    compare_models, encode_corpus, train_heads_on, Corpus, CvOptions, FoldEncodings,
-};
+use unspin::compare::{compare_models, encode_corpus, train_heads_on, FoldEncodings};
+use unspin::crossval::{Corpus, CvOptions};
 use unspin::transformer::{self, BlendParams, HeadsTrainOptions, TextEncoder};
 
 /// Blend weights the cross-validation tries: token weight × threshold × technique weight.

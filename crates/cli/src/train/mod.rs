@@ -31,8 +31,8 @@ pub fn run(args: TrainArgs) -> Result<()> {
     }
     let encoder = match args.model {
         TrainModel::Classical => None,
-        TrainModel::Minilm => Some(unspin::transformer::MINILM),
-        TrainModel::Mpnet => Some(unspin::transformer::MPNET),
+        TrainModel::Minilm => Some(unspin::transformer::BaseEncoder::MiniLm.dir_name()),
+        TrainModel::Mpnet => Some(unspin::transformer::BaseEncoder::MpNet.dir_name()),
     };
     if let Some(encoder) = encoder {
         return heads::run(&args, &corpus, &data, train, encoder);

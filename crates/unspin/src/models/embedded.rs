@@ -1,0 +1,182 @@
+//! The transformer models compiled into the binary (adapters and heads; the base encoders come
+//! from `scripts/setup-models.sh`), and loading them by name.
+
+use std::path::Path;
+
+use super::{Loaded, ModelChoice};
+use crate::classical::ClassicalModel;
+use crate::ensemble::Ensemble;
+use crate::transformer::{self, BaseEncoder, Heads, TransformerDetector};
+use unspin_core::Detector;
+
+/// Heads trained on all 371 PTC training articles over the frozen all-MiniLM-L6-v2 (`unspin
+/// train --model minilm`), compiled in: 1.2 MB, while the encoder itself comes from the setup
+/// script. Superseded by the fine-tuned models below; kept as `minilm-frozen` for comparison.
+static MINILM_HEADS: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../models/heads-minilm.safetensors"
+));
+
+/// The same over the frozen all-mpnet-base-v2 (`mpnet-frozen`): 2.3 MB.
+static MPNET_HEADS: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../models/heads-mpnet.safetensors"
+));
+
+/// all-MiniLM-L6-v2 fine-tuned on the CPU by `training/finetune.sh minilm` (see
+/// models/ft-minilm/README.md): LoRA updates of every linear layer (fp16, merged into the base
+/// weights at load) and the heads trained with them.
+static MINILM_FT: FineTuned = FineTuned {
+    encoder: BaseEncoder::MiniLm,
+    adapter: include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/ft-minilm/adapter.safetensors"
+    )),
+    heads: include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/ft-minilm/heads.safetensors"
+    )),
+};
+
+/// all-mpnet-base-v2 fine-tuned on the CPU by `training/finetune.sh mpnet`: LoRA updates of
+/// all 12 layers (which beat training the top 4 by 1.6 SI and 1.2 TC points in the ensemble on
+/// the held-out split) and the heads trained with them.
+static MPNET_FT: FineTuned = FineTuned {
+    encoder: BaseEncoder::MpNet,
+    adapter: include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/ft-mpnet/adapter.safetensors"
+    )),
+    heads: include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/ft-mpnet/heads.safetensors"
+    )),
+};
+
+/// A fine-tuned model compiled into the binary.
+struct FineTuned {
+    encoder: BaseEncoder,
+    adapter: &'static [u8],
+    heads: &'static [u8],
+}
+
+/// The frozen-encoder heads compiled into this build for an encoder.
+pub fn embedded_heads(encoder: BaseEncoder) -> anyhow::Result<Heads> {
+    let (bytes, name) = match encoder {
+        BaseEncoder::MiniLm => (MINILM_HEADS, "<embedded MiniLM heads>"),
+        BaseEncoder::MpNet => (MPNET_HEADS, "<embedded MPNet heads>"),
+    };
+    Ok(Heads::from_bytes(bytes, name)?)
+}
+
+/// Loads the frozen encoder `encoder` from `encoders_dir` with its embedded heads.
+pub fn load_transformer(
+    encoder: BaseEncoder,
+    encoders_dir: &Path,
+) -> anyhow::Result<TransformerDetector> {
+    let heads = embedded_heads(encoder)?;
+    let enc = transformer::TextEncoder::load_with(
+        &encoders_dir.join(encoder.dir_name()),
+        None,
+        transformer::BackendKind::from_env()?,
+    )?;
+    Ok(TransformerDetector::new(enc, heads)?)
+}
+
+/// The fine-tuned model compiled in for `encoder`.
+fn embedded_fine_tuned(encoder: BaseEncoder) -> &'static FineTuned {
+    match encoder {
+        BaseEncoder::MiniLm => &MINILM_FT,
+        BaseEncoder::MpNet => &MPNET_FT,
+    }
+}
+
+/// Loads the fine-tuned `encoder`: the base weights from `encoders_dir` with the compiled-in
+/// adapter merged, and its heads.
+pub fn load_fine_tuned(
+    encoder: BaseEncoder,
+    encoders_dir: &Path,
+) -> anyhow::Result<TransformerDetector> {
+    let m = embedded_fine_tuned(encoder);
+    debug_assert_eq!(m.encoder, encoder);
+    let name = encoder.short_name();
+    let heads = Heads::from_bytes(m.heads, &format!("<embedded {name} heads>"))?;
+    let adapter =
+        transformer::lora::Adapter::from_bytes(m.adapter, &format!("<embedded {name} adapter>"))?;
+    Ok(TransformerDetector::with_adapter(encoders_dir, heads, Some(&adapter))?.with_name(name))
+}
+
+/// The encoder of the default ensemble: the most accurate on the held-out split (`unspin
+/// validate`, cross-fitted: MPNet 0.397 / 0.680 / 0.222 SI / TC / FLC F1 against MiniLM's
+/// 0.394 / 0.668 / 0.213).
+pub const BEST_ENCODER: BaseEncoder = BaseEncoder::MpNet;
+
+/// Loads a transformer `choice` (or, for completeness, the classical ones).
+pub(super) fn load_transformer_choice(
+    choice: &ModelChoice,
+    encoders_dir: &Path,
+) -> anyhow::Result<Box<dyn Detector>> {
+    Ok(match choice {
+        ModelChoice::Classical => Box::new(ClassicalModel::embedded()?),
+        ModelChoice::Minilm => Box::new(load_fine_tuned(BaseEncoder::MiniLm, encoders_dir)?),
+        ModelChoice::Mpnet => Box::new(load_fine_tuned(BaseEncoder::MpNet, encoders_dir)?),
+        ModelChoice::MinilmFrozen => Box::new(
+            load_transformer(BaseEncoder::MiniLm, encoders_dir)?.with_name("minilm-frozen"),
+        ),
+        ModelChoice::MpnetFrozen => {
+            Box::new(load_transformer(BaseEncoder::MpNet, encoders_dir)?.with_name("mpnet-frozen"))
+        }
+        ModelChoice::Ensemble | ModelChoice::EnsembleMinilm => {
+            let encoder = if *choice == ModelChoice::Ensemble {
+                BEST_ENCODER
+            } else {
+                BaseEncoder::MiniLm
+            };
+            let ens = Ensemble::new(
+                ClassicalModel::embedded()?,
+                load_fine_tuned(encoder, encoders_dir)?,
+            );
+            Box::new(if *choice == ModelChoice::Ensemble {
+                ens.named("ensemble")
+            } else {
+                ens
+            })
+        }
+        ModelChoice::File(path) => {
+            if path.is_dir() {
+                Box::new(TransformerDetector::load_dir(encoders_dir, path)?)
+            } else if path.extension().is_some_and(|e| e == "safetensors") {
+                Box::new(TransformerDetector::load(encoders_dir, path)?)
+            } else {
+                Box::new(ClassicalModel::load(path)?)
+            }
+        }
+    })
+}
+
+/// [`super::load_best`] with the transformer models compiled in.
+pub(super) fn best_with(classical: ClassicalModel, encoders_dir: &Path) -> Loaded {
+    let best_err = match load_fine_tuned(BEST_ENCODER, encoders_dir) {
+        Ok(t) => {
+            return Loaded {
+                detector: Box::new(Ensemble::new(classical, t).named("ensemble")),
+                fallback: None,
+            }
+        }
+        Err(e) => e,
+    };
+    match load_fine_tuned(BaseEncoder::MiniLm, encoders_dir) {
+        Ok(t) => Loaded {
+            detector: Box::new(Ensemble::new(classical, t)),
+            fallback: Some(format!(
+                "using the MiniLM ensemble, not the MPNet one: {best_err:#}"
+            )),
+        },
+        Err(e) => Loaded {
+            detector: Box::new(classical),
+            fallback: Some(format!(
+                "using the classical model, not the ensemble: {e:#}"
+            )),
+        },
+    }
+}
