@@ -137,9 +137,11 @@ after(async () => {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** A fresh tab on the page, recording data-state transitions and uncaught errors. */
-async function openPage(viewport = { width: 1280, height: 1600 }) {
+/** A fresh tab on the page, recording data-state transitions and uncaught errors;
+ * `routes(page)` may intercept requests before the page loads. */
+async function openPage(viewport = { width: 1280, height: 1600 }, routes = async () => {}) {
   const page = await context.newPage();
+  await routes(page);
   await page.setViewportSize(viewport);
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('request', (r) => {
@@ -528,6 +530,62 @@ test('after an error the previous article\'s results are gone', async () => {
       'no highlight of the previous article stays visible');
     assert.equal(await p.locator(S.download).filter({ visible: true }).count(), 0,
       'no download of the previous report is offered');
+  } finally {
+    await p.close();
+  }
+});
+
+test('a server with several models offers them, and the chosen one is asked for', async () => {
+  // The e2e server runs the classical model alone (CI has no encoders): its health answer is
+  // rewritten to list a second model, as `unspin serve` with the ensemble lists it.
+  const sent = [];
+  const p = await openPage(undefined, async (page) => {
+    await page.route('**/healthz', async (route) => {
+      const res = await route.fetch();
+      const h = await res.json();
+      await route.fulfill({ response: res, json: { ...h, models: ['ensemble', h.detector] } });
+    });
+    await page.route('**/v1/analyze', async (route) => {
+      const body = JSON.parse(route.request().postData());
+      sent.push(body.model);
+      // The real server has only the classical model: ask it for that.
+      await route.continue({ postData: JSON.stringify({ ...body, model: undefined }) });
+    });
+  });
+  try {
+    const select = p.locator('select[data-testid="model"]');
+    await select.waitFor({ state: 'visible' });
+    assert.deepEqual(await select.locator('option').allTextContents(),
+      ['ensemble (default)', 'classical (fast)'], 'the models, the default first');
+    await analyzeArticle(p);
+    await select.selectOption('classical');
+    await analyzeArticle(p);
+    assert.deepEqual(sent, ['ensemble', 'classical'], 'each request names the chosen model');
+  } finally {
+    await p.close();
+  }
+});
+
+test('a slow analysis shows its stage and time and can be cancelled', async () => {
+  const p = await openPage(undefined, async (page) => {
+    // Never answered, as a long article on a slow model would not be for a while: until Cancel.
+    await page.route('**/v1/analyze', () => {});
+  });
+  try {
+    await p.fill(S.input, ARTICLE);
+    await p.click(S.analyze);
+    const cancel = p.locator('button[data-testid="cancel"]');
+    await cancel.waitFor({ state: 'visible' });
+    await p.waitForFunction(() => /^Analysing… [1-9]\d* s$/.test(document.getElementById('status').textContent),
+      null, { timeout: UI_TIMEOUT });
+    assert.ok(await p.locator(S.analyze).isDisabled(), 'Analyze is off while an analysis runs');
+    await cancel.click();
+    await p.waitForFunction(() => document.body.dataset.state === 'cancelled', null, { timeout: UI_TIMEOUT });
+    assert.equal(await p.locator('#status').textContent(), 'Analysis cancelled.');
+    assert.ok(await cancel.isHidden(), 'Cancel goes away');
+    assert.ok(await p.locator(S.analyze).isEnabled(), 'Analyze works again');
+    await p.unroute('**/v1/analyze');
+    await analyzeArticle(p);
   } finally {
     await p.close();
   }

@@ -44,6 +44,8 @@ pub struct AnalyzeRequest {
     pub url: Option<String>,
     /// Run the fact-checking aids (claims, quotes, contradictions); default true.
     pub aids: Option<bool>,
+    /// Which of the server's models to run (`/healthz` lists them); default the first.
+    pub model: Option<String>,
 }
 
 /// `POST /v1/export`: a report (as `/v1/analyze` returned it, with its text) turned into a
@@ -79,6 +81,8 @@ pub struct ClassifySpan {
 pub struct ClassifyRequest {
     pub text: String,
     pub spans: Vec<ClassifySpan>,
+    /// Which of the server's models to run (`/healthz` lists them); default the first.
+    pub model: Option<String>,
 }
 
 /// One classified span.
@@ -118,8 +122,10 @@ pub struct TechniqueInfo {
 pub struct Health {
     /// Always `"ok"` when the server answers.
     pub status: &'static str,
-    /// The name of the loaded detector.
+    /// The name of the default detector.
     pub detector: String,
+    /// Every model a request can name in `"model"`, the default first.
+    pub models: Vec<String>,
     /// The unspin version.
     pub version: &'static str,
     /// Whether `/v1/analyze` accepts `{"url": …}`.
@@ -212,6 +218,9 @@ async fn analyze(
     let named = req.id.is_some();
     let id = req.id.unwrap_or_else(|| DEFAULT_ID.to_string());
     let aids = req.aids.unwrap_or(true);
+    // Checked before taking a slot: a bad name is the client's mistake, however busy we are.
+    state.analyzer(req.model.as_deref())?;
+    let model = req.model;
     let input = match (req.text, req.html, req.url) {
         (Some(text), None, None) => Input::Text(text),
         (None, Some(html), None) => Input::Html(html),
@@ -270,7 +279,7 @@ async fn analyze(
             }
         };
         let mut report = state
-            .analyzer
+            .analyzer(model.as_deref())?
             .analyze_until(article, aids, cancel)
             .map_err(detect_error)?;
         if report.text.is_none() {
@@ -429,7 +438,10 @@ async fn classify(
     if unspin::input::is_blank(&req.text) {
         return Err(ApiError::bad_request("\"text\" is empty"));
     }
-    // Checked before taking a slot: a bad span is the client's mistake, however busy we are.
+    // Checked before taking a slot: a bad span or model is the client's mistake, however busy
+    // we are.
+    state.analyzer(req.model.as_deref())?;
+    let model = req.model.clone();
     let len = req.text.chars().count();
     let spans: Vec<CharSpan> = req
         .spans
@@ -446,7 +458,7 @@ async fn classify(
         }
     }
     let response = run_blocking(&state, move |state, cancel| {
-        let detector = state.analyzer.detector();
+        let detector = state.analyzer(model.as_deref())?.detector();
         let doc = Document::new(Article::new(DEFAULT_ID, req.text));
         let scores = detector
             .classify(&doc, &spans, cancel)
@@ -504,7 +516,8 @@ async fn techniques() -> Json<Vec<TechniqueInfo>> {
 async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
     Json(Health {
         status: "ok",
-        detector: state.analyzer.detector().name().to_string(),
+        detector: state.analyzers[0].detector().name().to_string(),
+        models: state.model_names(),
         version: env!("CARGO_PKG_VERSION"),
         fetch: state.fetch.is_some(),
     })

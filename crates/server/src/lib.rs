@@ -147,7 +147,9 @@ pub fn parse_origin(s: &str) -> Result<String, InvalidOrigin> {
 
 /// What every handler shares: the models, loaded once at startup, and the analysis slots.
 pub(crate) struct AppState {
-    pub(crate) analyzer: Analyzer,
+    /// The models requests can choose from (`"model"`); the first is the default. Names are
+    /// the detectors' own, all different.
+    pub(crate) analyzers: Vec<Analyzer>,
     /// One permit per analysis slot. A permit moves into the blocking task, so a request that
     /// timed out keeps its slot until its analysis really ends: the cap counts CPU work, not
     /// open connections.
@@ -161,9 +163,9 @@ pub(crate) struct AppState {
 }
 
 impl AppState {
-    pub(crate) fn new(analyzer: Analyzer, config: &Config) -> Self {
+    pub(crate) fn new(analyzers: Vec<Analyzer>, config: &Config) -> Self {
         AppState {
-            analyzer,
+            analyzers,
             slots: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
             admission: Arc::new(Semaphore::new(
                 config
@@ -184,12 +186,50 @@ impl AppState {
             fetch: config.fetch.clone(),
         }
     }
+
+    /// The analyzer a request names, or the default.
+    pub(crate) fn analyzer(&self, model: Option<&str>) -> Result<&Analyzer, error::ApiError> {
+        let Some(name) = model else {
+            return Ok(&self.analyzers[0]);
+        };
+        self.analyzers
+            .iter()
+            .find(|a| a.detector().name() == name)
+            .ok_or_else(|| {
+                error::ApiError::bad_request(format!(
+                    "unknown model \"{name}\": this server has {}",
+                    self.model_names().join(", ")
+                ))
+            })
+    }
+
+    /// The models' names, the default first.
+    pub(crate) fn model_names(&self) -> Vec<String> {
+        self.analyzers
+            .iter()
+            .map(|a| a.detector().name().to_string())
+            .collect()
+    }
 }
 
 /// The API as an axum [`Router`], for embedding in another server or serving with [`serve`].
 /// The analyzer should have its aids on; requests can still turn them off one by one.
 pub fn router(analyzer: Analyzer, config: &Config) -> Router {
-    app(Arc::new(AppState::new(analyzer, config)))
+    router_with(vec![analyzer], config)
+}
+
+/// [`router`] with several models to choose from by name (`"model"` in a request; the page
+/// offers them): the first is the default. Later models named like an earlier one are
+/// dropped, since no request could reach them; with none, there is nothing to serve.
+///
+/// # Panics
+///
+/// When `analyzers` is empty: a server must have a model.
+pub fn router_with(mut analyzers: Vec<Analyzer>, config: &Config) -> Router {
+    assert!(!analyzers.is_empty(), "a server needs at least one model");
+    let mut seen = std::collections::HashSet::new();
+    analyzers.retain(|a| seen.insert(a.detector().name().to_string()));
+    app(Arc::new(AppState::new(analyzers, config)))
 }
 
 pub(crate) fn app(state: Arc<AppState>) -> Router {
@@ -264,7 +304,7 @@ pub async fn serve(
 /// API until Ctrl-C or SIGTERM, on a tokio runtime of its own.
 pub fn run(
     addr: SocketAddr,
-    analyzer: Analyzer,
+    analyzers: Vec<Analyzer>,
     config: Config,
     on_listen: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
@@ -276,7 +316,7 @@ pub fn run(
             .await
             .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
         on_listen(listener.local_addr()?);
-        serve(listener, router(analyzer, &config), shutdown_signal()).await
+        serve(listener, router_with(analyzers, &config), shutdown_signal()).await
     });
     // Every request has been answered by now; an analysis abandoned by a timed-out request may
     // still run on the blocking pool, and its result has no one to go to, so do not wait long.

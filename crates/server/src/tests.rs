@@ -37,7 +37,12 @@ fn start(config: Config) -> TestServer {
 
 /// A server on 127.0.0.1 running `analyzer`.
 fn start_with(analyzer: Analyzer, config: Config) -> TestServer {
-    let state = Arc::new(AppState::new(analyzer, &config));
+    start_models(vec![analyzer], config)
+}
+
+/// A server on 127.0.0.1 offering `analyzers`, the first the default.
+fn start_models(analyzers: Vec<Analyzer>, config: Config) -> TestServer {
+    let state = Arc::new(AppState::new(analyzers, &config));
     let router = app(Arc::clone(&state));
     let addr = runtime().block_on(async move {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -187,9 +192,7 @@ fn analyze_text_offsets_slice_by_code_points() {
     assert!(!r["quotes"].as_array().unwrap().is_empty());
 
     // Exactly what the library reports for the same article, plus the text and the time.
-    let mut expected = s
-        .state
-        .analyzer
+    let mut expected = s.state.analyzers[0]
         .analyze(Article::new("x1", ARTICLE.to_string()))
         .unwrap();
     expected.text = Some(ARTICLE.to_string());
@@ -409,7 +412,7 @@ fn techniques_health_and_openapi() {
     assert_eq!(status, 200);
     assert_eq!(
         h,
-        json!({ "status": "ok", "detector": "classical", "version": env!("CARGO_PKG_VERSION"), "fetch": false })
+        json!({ "status": "ok", "detector": "classical", "models": ["classical"], "version": env!("CARGO_PKG_VERSION"), "fetch": false })
     );
 
     let (status, doc) = get(s.addr, "/openapi.json");
@@ -653,8 +656,8 @@ impl unspin::Detector for Flaky {
             return Err(unspin::DetectError::failed("flaky", doc, "the model broke"));
         }
         Ok(unspin::Detection {
-            spans: Vec::new(),
             notes: vec!["half the model was missing".to_string()],
+            ..unspin::Detection::default()
         })
     }
 
@@ -687,6 +690,89 @@ fn a_failing_model_gets_500_naming_it_and_notes_reach_the_report() {
         &json!({ "text": "all is well", "spans": [{ "start": 0, "end": 3 }] }),
     );
     assert_eq!(status, 500, "{r}");
+}
+
+#[test]
+fn requests_choose_among_the_servers_models() {
+    let classical = Analyzer::new(unspin::load_detector(None).unwrap(), true).unwrap();
+    let s = start_models(
+        vec![classical, Analyzer::new(Box::new(Flaky), false).unwrap()],
+        Config::default(),
+    );
+    let (status, h) = get(s.addr, "/healthz");
+    assert_eq!(status, 200);
+    assert_eq!(h["models"], json!(["classical", "flaky"]));
+    assert_eq!(h["detector"], "classical");
+    // The default, then each by name.
+    let (_, r) = post(s.addr, "/v1/analyze", &json!({ "text": ARTICLE }));
+    assert_eq!(r["detector"], "classical");
+    let (status, r) = post(
+        s.addr,
+        "/v1/analyze",
+        &json!({ "text": "all is well", "model": "flaky" }),
+    );
+    assert_eq!((status, &r["detector"]), (200, &json!("flaky")), "{r}");
+    let (status, r) = post(
+        s.addr,
+        "/v1/classify",
+        &json!({ "text": ARTICLE, "spans": [{ "start": 0, "end": 5 }], "model": "classical" }),
+    );
+    assert_eq!((status, &r["detector"]), (200, &json!("classical")), "{r}");
+    // A name the server does not have is the client's mistake, and the answer lists them.
+    for (path, body) in [
+        (
+            "/v1/analyze",
+            json!({ "text": ARTICLE, "model": "ensemble" }),
+        ),
+        (
+            "/v1/classify",
+            json!({ "text": ARTICLE, "spans": [], "model": "ensemble" }),
+        ),
+    ] {
+        let (status, r) = post(s.addr, path, &body);
+        assert_eq!(status, 400, "{path}: {r}");
+        assert!(error_of(&r).contains("classical, flaky"), "{r}");
+    }
+}
+
+#[test]
+fn a_client_that_hangs_up_cancels_its_analysis() {
+    let stopped = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let detector = Box::new(UntilCancelled(Arc::clone(&stopped)));
+    let TestServer { addr, state } = start_with(
+        Analyzer::new(detector, false).unwrap(),
+        Config {
+            max_concurrent: 1,
+            ..Config::default()
+        },
+    );
+    let body = serde_json::to_vec(&json!({ "text": ARTICLE })).unwrap();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/analyze HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(&body).unwrap();
+    // Once the analysis holds the slot, the page's Cancel button: the connection closes.
+    let asked = std::time::Instant::now();
+    while state.slots.available_permits() == 1 {
+        assert!(asked.elapsed() < Duration::from_secs(5), "never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    drop(stream);
+    while stopped.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            asked.elapsed() < Duration::from_secs(10),
+            "the analysis ran on after its client left"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    while state.slots.available_permits() == 0 {
+        assert!(asked.elapsed() < Duration::from_secs(10), "slot still held");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 #[test]
