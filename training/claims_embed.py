@@ -14,6 +14,15 @@ costs nothing extra at run time).
     training/claims_embed.py --make-holdout          # once; writes training/claims-holdout.txt
     training/claims_embed.py --encoder mpnet --adapter models/ft-mpnet/adapter.safetensors
 
+What ships reads the vectors unspin itself computes, in context: `cargo run --release -p unspin
+--example claim_vectors -- DATA out/claims-vec` joins each debate's consecutive sentences into
+pseudo-articles, runs the default detector and writes every sentence's mean piece vector; then
+
+    training/claims_embed.py --vectors out/claims-vec --write-model models/claims-vectors.json
+
+trains on those (same split, same cross-validation) and writes the model unspin loads, with
+the standardisation folded into the weights and the encoder id it must be given vectors of.
+
 Vectors are cached under --out (one .npy per split), written in chunks so a killed run resumes.
 The classifier is an L2 logistic regression (torch, full batch, LBFGS); its strength, the Yes
 weight and the threshold are chosen by 5-fold cross-validation on the 80% it trains on, never on
@@ -164,6 +173,15 @@ def best_threshold(p, y):
     return best
 
 
+def reliability(p, y):
+    """Sentences and check-worthy ones per tenth of the score: is 0.7 right 70% of the time?"""
+    out = []
+    for k in range(10):
+        sel = (p >= k / 10) & (p < (k + 1) / 10 if k < 9 else p <= 1.0)
+        out.append((k / 10, int(sel.sum()), int((y & sel).sum())))
+    return out
+
+
 def standardize(train, *others):
     mu, sd = train.mean(0), train.std(0) + 1e-6
     return [(a - mu) / sd for a in (train,) + others], (mu, sd)
@@ -198,6 +216,9 @@ def main():
     ap.add_argument("--make-holdout", action="store_true")
     ap.add_argument("--out", default=None)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--vectors", default=None,
+                    help="directory from the claim_vectors example: use its vectors, encode nothing")
+    ap.add_argument("--write-model", default=None, help="write the trained model here (JSON, for unspin)")
     args = ap.parse_args()
 
     data = Path(args.data)
@@ -214,16 +235,30 @@ def main():
     log(f"{len(fit_rows)} fit, {len(held_rows)} held-out, {len(dev)} dev sentences")
 
     torch.set_num_threads(args.threads)
-    tag = args.encoder + ("-" + Path(args.adapter).parent.name if args.adapter else "-base")
-    out = Path(args.out or ROOT / "out/claims-emb" / tag)
-    out.mkdir(parents=True, exist_ok=True)
-    tok, model = load_encoder(args.models, args.encoder, args.adapter)
-    t0 = time.time()
-    vecs = {}
-    for name, rows in (("train", train), ("dev", dev)):
-        path = out / f"{name}.npy"
-        vecs[name] = np.load(path) if path.exists() else encode(tok, model, [r[1] for r in rows], path)
-    log(f"vectors ready in {time.time() - t0:.0f} s")
+    encoder_id = None
+    if args.vectors:
+        vdir = Path(args.vectors)
+        meta = json.loads((vdir / "meta.json").read_text())
+        encoder_id, width = meta["encoder"], meta["width"]
+        tag = "unspin-" + encoder_id
+        out = Path(args.out or vdir)
+        vecs = {}
+        for name, rows in (("train", train), ("dev", dev)):
+            ids = (vdir / f"{name}.ids").read_text().split()
+            assert ids == [r[0] for r in rows], f"{vdir}/{name}.ids: not the rows of {name}.tsv"
+            vecs[name] = np.fromfile(vdir / f"{name}.f32", dtype="<f4").reshape(len(rows), width)
+        log(f"read vectors of {encoder_id} (width {width}) from {vdir}")
+    else:
+        tag = args.encoder + ("-" + Path(args.adapter).parent.name if args.adapter else "-base")
+        out = Path(args.out or ROOT / "out/claims-emb" / tag)
+        out.mkdir(parents=True, exist_ok=True)
+        tok, model = load_encoder(args.models, args.encoder, args.adapter)
+        t0 = time.time()
+        vecs = {}
+        for name, rows in (("train", train), ("dev", dev)):
+            path = out / f"{name}.npy"
+            vecs[name] = np.load(path) if path.exists() else encode(tok, model, [r[1] for r in rows], path)
+        log(f"vectors ready in {time.time() - t0:.0f} s")
 
     index = {r[0]: i for i, r in enumerate(train)}
     xf = vecs["train"][[index[r[0]] for r in fit_rows]]
@@ -232,8 +267,9 @@ def main():
     yh = np.array([r[2] for r in held_rows])
     xd, yd = vecs["dev"], np.array([r[2] for r in dev])
 
+    t0 = time.time()
     f_cv, l2, yw, t = choose(xf, yf)
-    (xf_s, xh_s, xd_s), _ = standardize(xf, xh, xd)
+    (xf_s, xh_s, xd_s), (mu, sd) = standardize(xf, xh, xd)
     m = fit_lr(xf_s, yf, l2, yw)
     res = {"encoder": tag, "l2": l2, "yes_weight": yw, "threshold": t, "cv_f1": f_cv}
     for name, x, y in (("held-out train", xh_s, yh), ("dev", xd_s, yd)):
@@ -242,7 +278,34 @@ def main():
         res[name] = {"precision": pr, "recall": rc, "f1": f}
         log(f"{tag} {name}: P {pr:.3f} R {rc:.3f} F1 {f:.3f} (threshold {t:.2f} from CV)")
         np.save(out / f"scores-{name.replace(' ', '-')}.npy", p)
+        if name == "held-out train":
+            res["reliability"] = reliability(p, y)
+            for lo, n, yes in res["reliability"]:
+                log(f"  score {lo:.1f}-{lo + 0.1:.1f}: {n:5d} sentences, {yes / max(n, 1):.2f} check-worthy")
+    res["train_seconds"] = round(time.time() - t0)
     (out / "result.json").write_text(json.dumps(res, indent=1))
+    if args.write_model:
+        if encoder_id is None:
+            sys.exit("--write-model needs --vectors: unspin must be given the vectors it was trained on")
+        # The standardisation folded in: w·(x - mu)/sd + b = (w/sd)·x + (b - w·mu/sd).
+        w, b = m
+        w = w.numpy().astype(np.float64) / sd
+        b = float(b.numpy()[0]) - float((w * mu).sum())
+        model = {
+            "format": "unspin-claims-vectors",
+            "version": 1,
+            "encoder": encoder_id,
+            "threshold": round(t, 4),
+            "bias": b,
+            "weights": [float(x) for x in w.astype(np.float32)],
+            "training": (f"training/claims_embed.py --vectors {args.vectors}: logistic regression "
+                         f"(L2 {l2:g}, Yes weight {yw:g}) on the {len(fit_rows)} CheckThat! 2024 train "
+                         f"sentences outside {Path(args.holdout).name}; threshold from 5-fold CV"),
+            "holdout": res["held-out train"],
+            "dev": res["dev"],
+        }
+        Path(args.write_model).write_text(json.dumps(model, indent=1) + "\n")
+        log(f"wrote {args.write_model}")
 
 
 if __name__ == "__main__":

@@ -104,15 +104,68 @@ pub struct Detection {
     /// ensemble that failed on this article and was left out, say. The library never prints:
     /// the CLI writes notes to stderr, reports carry them (`Report::notes`).
     pub notes: Vec<String>,
+    /// The encoder's vectors for the document, from detectors that run one: the aids reuse
+    /// them (the claims model scores sentences from them) instead of encoding again.
+    pub vectors: Option<Arc<PieceVectors>>,
 }
 
 impl Detection {
-    /// Spans with nothing to note.
+    /// Spans with nothing to note and no vectors.
     pub fn from_spans(spans: Vec<Span>) -> Self {
         Detection {
             spans,
-            notes: Vec::new(),
+            ..Detection::default()
         }
+    }
+}
+
+/// An encoder's vectors for a document, kept so that the aids can reuse them instead of
+/// encoding the text again: one row per word piece, with the piece's code-point span.
+///
+/// ```
+/// use unspin_core::{CharSpan, PieceVectors};
+/// let v = PieceVectors {
+///     encoder: "toy".into(),
+///     pieces: vec![CharSpan::new(0, 4), CharSpan::new(5, 8), CharSpan::new(9, 12)],
+///     width: 2,
+///     rows: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+/// };
+/// // The mean over the pieces inside 0..8: (1, 2) and (3, 4).
+/// assert_eq!(v.mean_within(CharSpan::new(0, 8)), Some(vec![2.0, 3.0]));
+/// assert_eq!(v.mean_within(CharSpan::new(1, 3)), None);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct PieceVectors {
+    /// Which encoder made them, down to its weights (for a fine-tuned model: the base and a
+    /// digest of the adapter). A model trained on one encoder's vectors reads no other's.
+    pub encoder: String,
+    /// Each word piece's place in the text, in order.
+    pub pieces: Vec<CharSpan>,
+    /// Values per row.
+    pub width: usize,
+    /// `pieces.len() × width` values, row-major.
+    pub rows: Vec<f32>,
+}
+
+impl PieceVectors {
+    /// The mean vector of the pieces that lie wholly inside `span`; `None` when there are none.
+    pub fn mean_within(&self, span: CharSpan) -> Option<Vec<f32>> {
+        let first = self.pieces.partition_point(|p| p.start < span.start);
+        let mut sum = vec![0.0f32; self.width];
+        let mut n = 0usize;
+        for (i, p) in self.pieces.iter().enumerate().skip(first) {
+            if p.start >= span.end {
+                break;
+            }
+            if p.end <= span.end {
+                let row = &self.rows[i * self.width..(i + 1) * self.width];
+                for (s, &x) in sum.iter_mut().zip(row) {
+                    *s += x;
+                }
+                n += 1;
+            }
+        }
+        (n > 0).then(|| sum.into_iter().map(|s| s / n as f32).collect())
     }
 }
 

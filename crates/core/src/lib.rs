@@ -23,7 +23,8 @@ pub use decode::{
     DecodeOptions, TokenEvidence,
 };
 pub use detector::{
-    Cancel, Cancelled, DetectError, Detection, Detector, Document, TechniqueScores, UNIFORM_SCORES,
+    Cancel, Cancelled, DetectError, Detection, Detector, Document, PieceVectors, TechniqueScores,
+    UNIFORM_SCORES,
 };
 pub use input::{
     article_from_bytes, article_from_html, read_article, read_article_dir, read_article_from,

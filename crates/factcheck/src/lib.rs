@@ -13,7 +13,7 @@ pub mod consistency;
 pub mod quotes;
 
 use unspin_core::aids::{Claim, Finding, Quote};
-use unspin_core::Document;
+use unspin_core::{Document, PieceVectors};
 
 /// Everything the aids report on one article.
 #[derive(Debug, Clone, Default)]
@@ -24,13 +24,14 @@ pub struct Aids {
 }
 
 /// Runs all three aids on a document, reusing its tokens and sentences: the article is
-/// segmented once for the detector and the aids together.
-pub fn run(model: &claims::ClaimModel, doc: &Document) -> Aids {
+/// segmented once for the detector and the aids together. `vectors`, the detector's encoding
+/// of the document when it ran an encoder, let the claims model score from them.
+pub fn run(model: &claims::ClaimModel, doc: &Document, vectors: Option<&PieceVectors>) -> Aids {
     let text = doc.article.text.as_str();
     let segmented =
         consistency::Doc::with_segments(text, doc.tokens.clone(), doc.sentences.clone());
     Aids {
-        claims: model.claims_in(text, &doc.tokens, &doc.sentences),
+        claims: model.claims_with(text, &doc.tokens, &doc.sentences, vectors),
         quotes: quotes::extract_doc(&segmented),
         findings: consistency::check_doc(&segmented),
     }

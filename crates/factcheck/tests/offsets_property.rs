@@ -103,7 +103,7 @@ fn assert_place(chars: &[char], p: &Place, what: &str, text: &str) {
 /// for claims, quotes and findings.
 fn check_all(model: &ClaimModel, text: &str) -> [usize; 3] {
     let doc = Document::new(Article::new("x", text));
-    let aids = unspin_factcheck::run(model, &doc);
+    let aids = unspin_factcheck::run(model, &doc, None);
     let chars: Vec<char> = text.chars().collect();
     let mut n = [0; 3];
     for c in &aids.claims {

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use unspin_core::{
-    decode, Cancel, CharSpan, DecodeOptions, DetectError, Detection, Detector, Document, Span,
-    TechniqueScores, TokenEvidence,
+    decode, Cancel, CharSpan, DecodeOptions, DetectError, Detection, Detector, Document,
+    PieceVectors, Span, TechniqueScores, TokenEvidence,
 };
 
 use crate::article::{TextEncoder, TokenSpan};
@@ -57,6 +57,9 @@ pub type EncodingCache = HashMap<String, Arc<Encoded>>;
 #[derive(Clone)]
 pub struct TransformerDetector {
     name: String,
+    /// What made the vectors: the base encoder's directory name, plus the adapter's digest
+    /// when one was merged ([`PieceVectors::encoder`]).
+    encoder_id: String,
     encoder: Arc<TextEncoder>,
     heads: Heads,
     cache: Option<Arc<EncodingCache>>,
@@ -110,8 +113,13 @@ impl TransformerDetector {
             None => TextEncoder::load_with(&dir, None, backend)?,
         };
         let mut detector = Self::new(encoder, heads)?;
-        if adapter.is_some() {
+        if let Some(adapter) = adapter {
             detector.name.push_str("-ft");
+            detector.encoder_id = format!(
+                "{}+lora-{}",
+                detector.encoder_id,
+                adapter.digest.as_deref().unwrap_or("unknown")
+            );
         }
         Ok(detector)
     }
@@ -132,6 +140,7 @@ impl TransformerDetector {
         }
         Ok(TransformerDetector {
             name: crate::short_name(&heads.meta.encoder),
+            encoder_id: heads.meta.encoder.clone(),
             encoder,
             heads,
             cache: None,
@@ -152,6 +161,27 @@ impl TransformerDetector {
 
     pub fn heads(&self) -> &Heads {
         &self.heads
+    }
+
+    /// What identifies this detector's vectors: "all-mpnet-base-v2", or with an adapter
+    /// merged "all-mpnet-base-v2+lora-<digest>".
+    pub fn encoder_id(&self) -> &str {
+        &self.encoder_id
+    }
+
+    /// An encoding in the form the aids read: the pieces' spans and their rows, labelled with
+    /// [`TransformerDetector::encoder_id`].
+    pub fn piece_vectors(&self, enc: &Encoded) -> PieceVectors {
+        PieceVectors {
+            encoder: self.encoder_id.clone(),
+            pieces: enc
+                .tokens
+                .iter()
+                .map(|t| CharSpan::new(t.start, t.end))
+                .collect(),
+            width: self.heads.meta.hidden_size,
+            rows: enc.hidden.clone(),
+        }
     }
 
     /// The document's encoding: from the cache when it holds this article, else computed.
@@ -230,8 +260,13 @@ impl Detector for TransformerDetector {
         cancel: &Cancel,
     ) -> std::result::Result<Detection, DetectError> {
         self.encode_until(doc, cancel)
-            .and_then(|enc| self.detect_encoded(doc, &enc))
-            .map(Detection::from_spans)
+            .and_then(|enc| {
+                Ok(Detection {
+                    spans: self.detect_encoded(doc, &enc)?,
+                    notes: Vec::new(),
+                    vectors: Some(Arc::new(self.piece_vectors(&enc))),
+                })
+            })
             .map_err(|e| self.seam_error(doc, e))
     }
 

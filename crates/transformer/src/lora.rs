@@ -28,7 +28,6 @@ use std::path::Path;
 
 use candle_core::{DType, Tensor};
 
-use crate::weights::load_safetensors;
 use crate::{Error, Result};
 
 /// The value of the `format` metadata key.
@@ -56,22 +55,30 @@ pub struct Adapter {
     pub replace: HashMap<String, Tensor>,
     /// Tensors that are not the encoder's (task heads), by full name.
     pub extra: HashMap<String, Tensor>,
+    /// The first 16 hex digits of the file's SHA-256, when it was read from bytes: with the
+    /// base encoder's name, what identifies the vectors an adapted encoder makes (a model
+    /// trained on them, like the claims model, checks it).
+    pub digest: Option<String>,
 }
 
 impl Adapter {
     /// Reads and checks an adapter file.
     pub fn load(path: &Path) -> Result<Self> {
-        let file = load_safetensors(path)?;
-        Self::from_parts(file.tensors, &file.metadata)
-            .map_err(|e| Error::Adapter(format!("{}: {e}", path.display())))
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_bytes(&bytes, &path.display().to_string())
     }
 
     /// Reads and checks an adapter from the bytes of a file (`name` names it in errors): how
     /// adapters compiled into a binary are read.
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self> {
         let file = crate::weights::safetensors_from_bytes(bytes, Path::new(name))?;
-        Self::from_parts(file.tensors, &file.metadata)
-            .map_err(|e| Error::Adapter(format!("{name}: {e}")))
+        let mut adapter = Self::from_parts(file.tensors, &file.metadata)
+            .map_err(|e| Error::Adapter(format!("{name}: {e}")))?;
+        adapter.digest = Some(digest(bytes));
+        Ok(adapter)
     }
 
     /// Builds an adapter from already-loaded tensors and metadata.
@@ -196,4 +203,14 @@ fn strip_prefix(name: &str) -> &str {
         }
     }
     name
+}
+
+/// The first 16 hex digits of the SHA-256 of `bytes`.
+fn digest(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -9,7 +9,7 @@ use crate::classical::ClassicalModel;
 use crate::transformer::{self, BlendParams, TransformerDetector};
 use unspin_core::{
     decode, mix_into, Cancel, CharSpan, DecodeOptions, DetectError, Detection, Detector, Document,
-    Span, TechniqueScores,
+    TechniqueScores,
 };
 
 /// The classical model blended with a transformer: token probabilities and technique scores
@@ -56,7 +56,7 @@ impl Ensemble {
     /// The blend itself: the classical model's evidence with the transformer's token
     /// probabilities mixed in, decoded once, each region's technique scores mixed the same way.
     /// Fails only when the transformer does.
-    fn blended(&self, doc: &Document, cancel: &Cancel) -> transformer::Result<Vec<Span>> {
+    fn blended(&self, doc: &Document, cancel: &Cancel) -> transformer::Result<Detection> {
         let t = &self.transformer;
         let enc = t.encode_until(doc, cancel)?;
         let si = t.token_probabilities(doc, &enc)?;
@@ -70,14 +70,19 @@ impl Ensemble {
             confirm_tagged: self.blend.si_weight > 0.0,
             ..self.classical.decode_options()
         };
-        decode(doc, evidence, options, |spans| {
+        let spans = decode(doc, evidence, options, |spans| {
             let mut own = classical.classify(spans);
             if self.blend.tc_weight > 0.0 {
                 for (a, b) in own.iter_mut().zip(t.classify_encoded(&enc, spans)?) {
                     mix_into(a, &b, self.blend.tc_weight);
                 }
             }
-            Ok(own)
+            Ok::<_, transformer::Error>(own)
+        })?;
+        Ok(Detection {
+            spans,
+            notes: Vec::new(),
+            vectors: Some(Arc::new(t.piece_vectors(&enc))),
         })
     }
 }
@@ -91,7 +96,7 @@ impl Detector for Ensemble {
     /// model's spans stand alone, and the detection says so in a note.
     fn detect(&self, doc: &Document, cancel: &Cancel) -> Result<Detection, DetectError> {
         match self.blended(doc, cancel) {
-            Ok(spans) => Ok(Detection::from_spans(spans)),
+            Ok(detection) => Ok(detection),
             Err(transformer::Error::Cancelled(c)) => Err(c.into()),
             Err(e) => Ok(Detection {
                 spans: self.classical.view(doc).detect(),
@@ -99,6 +104,7 @@ impl Detector for Ensemble {
                     "the {} encoder failed on this article ({e}); the spans are the classical model's alone",
                     self.transformer.name()
                 )],
+                vectors: None,
             }),
         }
     }

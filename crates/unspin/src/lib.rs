@@ -105,7 +105,7 @@ impl Analyzer {
         let mut report = Report::new(&doc, self.detector.name(), detection.spans);
         report.notes = detection.notes;
         if let Some(model) = self.claims.as_ref().filter(|_| aids) {
-            let aids = factcheck::run(model, &doc);
+            let aids = factcheck::run(model, &doc, detection.vectors.as_deref());
             report.claims = aids.claims;
             report.quotes = aids.quotes;
             report.findings = aids.findings;

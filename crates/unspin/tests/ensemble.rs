@@ -199,6 +199,12 @@ fn the_installed_ensemble_finds_spans_in_the_example() {
     let doc = Document::new(Article::new("1001", text));
     let detection = loaded.detector.detect(&doc, &Cancel::new()).unwrap();
     assert!(detection.notes.is_empty(), "{:?}", detection.notes);
+    // Its vectors are the ones the embedded claims model reads.
+    let claims = unspin::factcheck::claims::ClaimModel::embedded().unwrap();
+    assert!(claims
+        .on_vectors
+        .unwrap()
+        .reads(detection.vectors.as_deref().unwrap()));
     let spans = detection.spans;
     assert!(spans.len() >= 3, "{spans:?}");
     assert!(spans.iter().all(|s| s.start < s.end && s.end <= n));

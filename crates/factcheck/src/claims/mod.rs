@@ -14,6 +14,7 @@
 
 pub mod features;
 mod train;
+pub mod vectors;
 
 pub use train::{
     read_tsv, train, train_sentences, Dataset, Evaluation, LabeledSentence, TrainOptions,
@@ -30,6 +31,8 @@ const MAGIC: &[u8] = b"UNSPIN-CLAIMS\n";
 pub const FORMAT_VERSION: u32 = 1;
 
 pub use unspin_core::aids::Claim;
+use unspin_core::PieceVectors;
+pub use vectors::VectorClaimModel;
 
 /// Why a model could not be loaded or trained.
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +94,9 @@ pub struct ClaimModel {
     pub threshold: f32,
     /// One weight per hashed feature row: the Yes-minus-No logit.
     weights: HashedWeights,
+    /// The model over the detector's own vectors, which scores instead of this one when an
+    /// article comes with the vectors it reads ([`ClaimModel::claims_with`]).
+    pub on_vectors: Option<VectorClaimModel>,
 }
 
 /// The model trained on the CheckThat! 2024 English training set, compiled into the binary.
@@ -100,9 +106,12 @@ static EMBEDDED: &[u8] = include_bytes!(concat!(
 ));
 
 impl ClaimModel {
-    /// The model embedded at build time.
+    /// The models embedded at build time: the n-gram model, with the one over the default
+    /// detector's vectors.
     pub fn embedded() -> Result<Self, ClaimsError> {
-        Self::from_bytes(EMBEDDED, "<embedded claims model>")
+        let mut model = Self::from_bytes(EMBEDDED, "<embedded claims model>")?;
+        model.on_vectors = Some(VectorClaimModel::embedded()?);
+        Ok(model)
     }
 
     pub fn load(path: &Path) -> Result<Self, ClaimsError> {
@@ -131,6 +140,7 @@ impl ClaimModel {
             header: file.header,
             threshold: file.threshold,
             weights,
+            on_vectors: None,
         })
     }
 
@@ -184,20 +194,40 @@ impl ClaimModel {
 
     /// [`ClaimModel::claims`] over tokens and sentences already made from `text`.
     pub fn claims_in(&self, text: &str, tokens: &[Token], sentences: &[Sentence]) -> Vec<Claim> {
+        self.claims_with(text, tokens, sentences, None)
+    }
+
+    /// [`ClaimModel::claims_in`], scoring with [`ClaimModel::on_vectors`] where `vectors` (the
+    /// detector's encoding of `text`) are the ones it reads, else with the n-gram model. The
+    /// score and the threshold it is held to come from the same model.
+    pub fn claims_with(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        sentences: &[Sentence],
+        vectors: Option<&PieceVectors>,
+    ) -> Vec<Claim> {
+        let on_vectors = self
+            .on_vectors
+            .as_ref()
+            .zip(vectors)
+            .filter(|(m, v)| m.reads(v));
         sentences
             .iter()
             .filter(|s| !s.tokens.is_empty())
             .map(|s| {
                 let toks = &tokens[s.tokens.clone()];
                 let bytes = toks[0].bytes.start..toks[toks.len() - 1].bytes.end;
-                let score = self.score_tokens(text, toks);
+                let (score, threshold) = on_vectors
+                    .and_then(|(m, v)| Some((m.score(v, s.span)?, m.threshold)))
+                    .unwrap_or_else(|| (self.score_tokens(text, toks), self.threshold));
                 let label = is_label_line(text, tokens, s.tokens.clone());
                 Claim {
                     start: s.span.start,
                     end: s.span.end,
                     text: text[bytes].to_string(),
                     score,
-                    check_worthy: score >= self.threshold && !label,
+                    check_worthy: score >= threshold && !label,
                 }
             })
             .collect()

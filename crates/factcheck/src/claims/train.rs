@@ -237,6 +237,7 @@ pub fn train_sentences(
         },
         threshold,
         weights,
+        on_vectors: None,
     })
 }
 
