@@ -9,33 +9,28 @@ use crate::ensemble::Ensemble;
 use crate::transformer::{self, BaseEncoder, Heads, TransformerDetector};
 use unspin_core::Detector;
 
+/// The bytes of a file under `models/`, compiled in.
+macro_rules! model_file {
+    ($path:literal) => {
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/", $path))
+    };
+}
+
 /// Heads trained on all 371 PTC training articles over the frozen all-MiniLM-L6-v2 (`unspin
 /// train --model minilm`), compiled in: 1.2 MB, while the encoder itself comes from the setup
 /// script. Superseded by the fine-tuned models below; kept as `minilm-frozen` for comparison.
-static MINILM_HEADS: &[u8] = include_bytes!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../models/heads-minilm.safetensors"
-));
+static MINILM_HEADS: &[u8] = model_file!("heads-minilm.safetensors");
 
 /// The same over the frozen all-mpnet-base-v2 (`mpnet-frozen`): 2.3 MB.
-static MPNET_HEADS: &[u8] = include_bytes!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../models/heads-mpnet.safetensors"
-));
+static MPNET_HEADS: &[u8] = model_file!("heads-mpnet.safetensors");
 
 /// all-MiniLM-L6-v2 fine-tuned on the CPU by `training/finetune.sh minilm` (see
 /// models/ft-minilm/README.md): LoRA updates of every linear layer (fp16, merged into the base
 /// weights at load) and the heads trained with them.
 static MINILM_FT: FineTuned = FineTuned {
     encoder: BaseEncoder::MiniLm,
-    adapter: include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../models/ft-minilm/adapter.safetensors"
-    )),
-    heads: include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../models/ft-minilm/heads.safetensors"
-    )),
+    adapter: model_file!("ft-minilm/adapter.safetensors"),
+    heads: model_file!("ft-minilm/heads.safetensors"),
 };
 
 /// all-mpnet-base-v2 fine-tuned on the CPU by `training/finetune.sh mpnet`: LoRA updates of
@@ -44,14 +39,8 @@ static MINILM_FT: FineTuned = FineTuned {
 /// them.
 static MPNET_FT: FineTuned = FineTuned {
     encoder: BaseEncoder::MpNet,
-    adapter: include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../models/ft-mpnet/adapter.safetensors"
-    )),
-    heads: include_bytes!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../models/ft-mpnet/heads.safetensors"
-    )),
+    adapter: model_file!("ft-mpnet/adapter.safetensors"),
+    heads: model_file!("ft-mpnet/heads.safetensors"),
 };
 
 /// A fine-tuned model compiled into the binary.
