@@ -503,6 +503,10 @@ test('screenshot of the analysed page', async () => {
   if (process.env.UNSPIN_SCREENSHOT === '1') {
     mkdirSync(dirname(DOC_SHOT), { recursive: true });
     await page.screenshot({ path: DOC_SHOT, fullPage: true });
+    // The printed page (its first screen: the summary and the labelled article).
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: DOC_SHOT.replace(/\.png$/, '-print.png') });
+    await page.emulateMedia({ media: 'screen' });
   }
   await page.close();
 });
@@ -644,6 +648,10 @@ test('the page fits a 360 px phone screen', async () => {
     assert.ok((await width()) <= 360, `empty page: scrollWidth ${await width()} <= 360`);
     await analyzeArticle(p);
     assert.ok((await width()) <= 360, `analysed page: scrollWidth ${await width()} <= 360`);
+    if (process.env.UNSPIN_SCREENSHOT === '1') {
+      await p.evaluate(() => window.scrollTo(0, 0));
+      await p.screenshot({ path: DOC_SHOT.replace(/\.png$/, '-phone.png') });
+    }
   } finally {
     await p.close();
   }

@@ -2,8 +2,8 @@
 # End-to-end test of the page `unspin serve` serves at `/`, in headless Chromium (playwright-core).
 # Installs what is missing (Debian's chromium, e2e/node_modules), builds the debug binary, runs
 # e2e/page.test.mjs, then e2e/stats.mjs (the `unspin stats --html` report). Env:
-# UNSPIN_SCREENSHOT=1 rewrites docs/screenshot.png; CHROMIUM overrides the browser (default
-# /usr/bin/chromium).
+# UNSPIN_SCREENSHOT=1 rewrites docs/screenshot.png, screenshot-phone.png and
+# screenshot-print.png; CHROMIUM overrides the browser (default /usr/bin/chromium).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
