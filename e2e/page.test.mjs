@@ -580,12 +580,14 @@ test('a slow analysis shows its stage and time and can be cancelled', async () =
     await p.click(S.analyze);
     const cancel = p.locator('button[data-testid="cancel"]');
     await cancel.waitFor({ state: 'visible' });
-    await p.waitForFunction(() => /^Analysing… [1-9]\d* s$/.test(document.getElementById('status').textContent),
+    assert.equal(await p.locator('#status').textContent(), 'Analysing…', 'the stage, announced once');
+    await p.waitForFunction(() => /^[1-9]\d* s$/.test(document.getElementById('elapsed').textContent),
       null, { timeout: UI_TIMEOUT });
     assert.ok(await p.locator(S.analyze).isDisabled(), 'Analyze is off while an analysis runs');
     await cancel.click();
     await p.waitForFunction(() => document.body.dataset.state === 'cancelled', null, { timeout: UI_TIMEOUT });
     assert.equal(await p.locator('#status').textContent(), 'Analysis cancelled.');
+    assert.equal(await p.locator('#elapsed').textContent(), '', 'the clock stops');
     assert.ok(await cancel.isHidden(), 'Cancel goes away');
     assert.ok(await p.locator(S.analyze).isEnabled(), 'Analyze works again');
     await p.unroute('**/v1/analyze');

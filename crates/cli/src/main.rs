@@ -281,8 +281,8 @@ struct ValidateArgs {
     /// Also train heads on a frozen encoder (minilm or mpnet) without the held-out articles
     /// and score them: the model before fine-tuning. Encodes all articles (MiniLM 2.5 min,
     /// MPNet 25 min on 2 cores).
-    #[arg(long, value_name = "ENCODER")]
-    frozen: Vec<unspin::transformer::BaseEncoder>,
+    #[arg(long, value_name = "ENCODER", value_parser = ["minilm", "mpnet"])]
+    frozen: Vec<String>,
     /// Where the base encoders are installed [default: $UNSPIN_MODELS, else
     /// ~/.cache/unspin/encoders].
     #[arg(long, value_name = "DIR")]

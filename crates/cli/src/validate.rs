@@ -20,7 +20,8 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         .unwrap_or_else(transformer::default_cache_dir);
     // Models load before minutes of training and encoding, so a bad path fails at once.
     let mut candidates = holdout::load_candidates(&encoders, &args.models)?;
-    for &encoder in &args.frozen {
+    for name in &args.frozen {
+        let encoder: transformer::BaseEncoder = name.parse().map_err(anyhow::Error::msg)?;
         candidates.push(holdout::frozen_candidate(
             &corpus,
             &held,

@@ -136,8 +136,9 @@ impl Detection {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct PieceVectors {
-    /// Which encoder made them, down to its weights (for a fine-tuned model: the base and a
-    /// digest of the adapter). A model trained on one encoder's vectors reads no other's.
+    /// Which encoder made them: the base encoder, and for a fine-tuned one a digest of its
+    /// adapter. A model trained on one encoder's vectors reads no other's. (The onnxruntime
+    /// backends run only base encoders, whose vectors no shipped model reads.)
     pub encoder: String,
     /// Each word piece's place in the text, in order.
     pub pieces: Vec<CharSpan>,

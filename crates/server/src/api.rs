@@ -282,6 +282,10 @@ async fn analyze(
             .analyzer(model.as_deref())?
             .analyze_until(article, aids, cancel)
             .map_err(detect_error)?;
+        // The client sees notes in the report; the operator sees them here.
+        for note in &report.notes {
+            eprintln!("unspin: note: article {}: {note}", report.id);
+        }
         if report.text.is_none() {
             report.text = text;
         }
@@ -604,6 +608,7 @@ fn detect_error(e: DetectError) -> ApiError {
             ApiError::new(StatusCode::GATEWAY_TIMEOUT, "the analysis was cancelled")
         }
         e @ DetectError::Failed { .. } => {
+            eprintln!("unspin: {e}");
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
         }
     }

@@ -218,9 +218,13 @@ impl ClaimModel {
             .map(|s| {
                 let toks = &tokens[s.tokens.clone()];
                 let bytes = toks[0].bytes.start..toks[toks.len() - 1].bytes.end;
-                let (score, threshold) = on_vectors
-                    .and_then(|(m, v)| Some((m.score(v, s.span)?, m.threshold)))
-                    .unwrap_or_else(|| (self.score_tokens(text, toks), self.threshold));
+                // One model per article, so that scores compare: a sentence without a word
+                // piece of its own (nothing the encoder could read) scores 0 on the vector
+                // model's scale rather than on the n-gram model's.
+                let (score, threshold) = match on_vectors {
+                    Some((m, v)) => (m.score(v, s.span).unwrap_or(0.0), m.threshold),
+                    None => (self.score_tokens(text, toks), self.threshold),
+                };
                 let label = is_label_line(text, tokens, s.tokens.clone());
                 Claim {
                     start: s.span.start,

@@ -177,6 +177,14 @@ mod tests {
         );
         assert!((claims[1].score - 1.0 / (1.0 + 1.0f32.exp())).abs() < 1e-6);
         assert!(!claims[1].check_worthy);
+        // A sentence with no piece of its own stays on the vector model's scale: 0.
+        let first_only = PieceVectors {
+            pieces: vec![first],
+            rows: vec![0.5, 0.0],
+            ..v.clone()
+        };
+        let claims = m.claims_with(doc.text(), &doc.tokens, &doc.sentences, Some(&first_only));
+        assert_eq!((claims[1].score, claims[1].check_worthy), (0.0, false));
         // Another encoder's vectors, or none: the n-gram model scores, as claims_in does.
         let linear = m.claims_in(doc.text(), &doc.tokens, &doc.sentences);
         let other = PieceVectors {

@@ -105,6 +105,13 @@ fn article(out: &mut String, k: usize, text: &str, r: &Report) {
         let _ = write!(facts, ", from {}", esc(url));
     }
     let _ = writeln!(out, "<p class=\"meta\">{facts}.</p>");
+    for note in &r.notes {
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\"><strong>Note:</strong> {}</p>",
+            esc(note)
+        );
+    }
 
     // Summary first: what to act on.
     let _ = writeln!(
@@ -605,6 +612,15 @@ mod tests {
         assert!(!html.contains("<Jerry>"));
         // The piece 6..13 is under all three spans: three stacked underlines.
         assert!(html.contains("data-hit=\"a0-s1 a0-s2 a0-s3\""));
+    }
+
+    #[test]
+    fn notes_are_shown_escaped() {
+        let text = "Short.";
+        let mut r = report(text);
+        r.notes.push("the <mpnet> encoder failed".into());
+        let html = render(text, &r);
+        assert!(html.contains("<strong>Note:</strong> the &lt;mpnet&gt; encoder failed"));
     }
 
     #[test]
