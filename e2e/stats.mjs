@@ -182,3 +182,19 @@ for (const scheme of ['light', 'dark']) {
     }
   });
 }
+
+for (const scheme of ['light', 'dark']) {
+  test(`axe finds no accessibility violations in the report (${scheme})`, async () => {
+    const { page } = await open(scheme);
+    try {
+      await page.addScriptTag({ content: readFileSync(join(ROOT, 'e2e/node_modules/axe-core/axe.min.js'), 'utf8') });
+      const result = await page.evaluate(() => window.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] },
+      }));
+      const found = result.violations.map((v) => `${v.id}: ${v.nodes.length} × ${v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' ' + (n.any[0] ? n.any[0].message : '')).join(' | ')}`);
+      assert.deepEqual(found, [], 'no WCAG A/AA violations');
+    } finally {
+      await page.close();
+    }
+  });
+}

@@ -5,7 +5,9 @@
 //! renders without scripts (tooltips fall back to SVG `<title>`), and is testable as text.
 //! Every corpus string (outlet names, phrases, ids, explanations) goes through [`esc`].
 
-use super::{articles, percent, source_label, thousands, truncate, Stats, PHRASE_TECHNIQUES};
+use super::{
+    articles, percent, source_label, thousands, truncate, MonthRow, Stats, PHRASE_TECHNIQUES,
+};
 use std::fmt::Write as _;
 use unspin::Technique;
 
@@ -145,6 +147,35 @@ fn month_label(m: &str, with_year: bool) -> String {
         (Some(n), _) => n.to_string(),
         _ => m.to_string(),
     }
+}
+
+/// The longest stretch drawn month by month: a stray date decades away would otherwise squeeze
+/// the real months into slivers.
+const MAX_MONTH_SLOTS: usize = 240;
+
+/// A true time axis: every calendar month from the first to the last one with articles, and
+/// the slot of each row of `months` (sorted `YYYY-MM`) on it, so months without articles show
+/// as gaps rather than being skipped. `None` when a month does not parse or the stretch is
+/// longer than [`MAX_MONTH_SLOTS`]; the chart then puts the rows side by side.
+fn month_slots(months: &[MonthRow]) -> Option<(Vec<String>, Vec<usize>)> {
+    let index = |m: &str| -> Option<i64> {
+        let (y, mo) = m.split_once('-')?;
+        let (y, mo): (i64, i64) = (y.parse().ok()?, mo.parse().ok()?);
+        (1..=12).contains(&mo).then_some(y * 12 + mo - 1)
+    };
+    let idx: Vec<i64> = months
+        .iter()
+        .map(|m| index(&m.month))
+        .collect::<Option<_>>()?;
+    let (first, last) = (*idx.first()?, *idx.last()?);
+    let len = usize::try_from(last - first + 1).ok()?;
+    if len > MAX_MONTH_SLOTS || idx.windows(2).any(|w| w[0] >= w[1]) {
+        return None;
+    }
+    let labels = (first..=last)
+        .map(|i| format!("{:04}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1))
+        .collect();
+    Some((labels, idx.iter().map(|&i| (i - first) as usize).collect()))
 }
 
 fn rate(x: f64) -> String {
@@ -422,7 +453,7 @@ fn time_chart(out: &mut String, stats: &Stats) {
         "time",
         "Techniques over time",
         "Spans per 1000 articles, stacked by technique, per month of publication. The bars \
-         below count the articles behind each month.",
+         below count the articles behind each month; a month without articles is a gap.",
     );
     let months = &stats.by_month;
     if months.is_empty() {
@@ -442,6 +473,21 @@ fn time_chart(out: &mut String, stats: &Stats) {
     const STRIP_H: f64 = 48.0;
     const H: f64 = STRIP_Y + STRIP_H + 34.0;
     let n = months.len();
+    let (labels, slot_of) = month_slots(months).unwrap_or_else(|| {
+        (
+            months.iter().map(|m| m.month.clone()).collect(),
+            (0..n).collect(),
+        )
+    });
+    let n_slots = labels.len();
+    // Runs of months next to each other: each is drawn as one shape, gaps between them.
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    for i in 0..n {
+        match runs.last_mut() {
+            Some(r) if slot_of[r.end - 1] + 1 == slot_of[i] => r.end = i + 1,
+            _ => runs.push(i..i + 1),
+        }
+    }
     let n_tech = stats.techniques.len();
     let max_total = months
         .iter()
@@ -451,8 +497,9 @@ fn time_chart(out: &mut String, stats: &Stats) {
     let y_of = |v: f64| Y0 + PLOT_H - PLOT_H * v / top;
     // Each month owns an equal slot; points and bars sit at the slot centres, so the first
     // and last month's bars stay inside the plot.
-    let slot = (X1 - X0) / n as f64;
-    let x_of = |i: usize| X0 + slot * (i as f64 + 0.5);
+    let slot = (X1 - X0) / n_slots as f64;
+    let x_at = |j: usize| X0 + slot * (j as f64 + 0.5);
+    let x_of = |i: usize| x_at(slot_of[i]);
     let _ = write!(
         out,
         r#"<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="Techniques over time">"#
@@ -492,23 +539,26 @@ fn time_chart(out: &mut String, stats: &Stats) {
             pretty(tech),
             thousands(months.iter().map(|m| m.techniques[k].spans).sum())
         ));
-        if n == 1 {
-            let bw = 80.0f64.min(slot * 0.6);
-            let _ = write!(
-                out,
-                r#"<rect class="layer" data-technique="{t}" x="{x}" y="{y}" width="{bw}" height="{h}" fill="{col}"><title>{tip}</title></rect>"#,
-                t = esc(tech),
-                x = f(x_of(0) - bw / 2.0),
-                y = f(y_of(base[0] + vals[0])),
-                bw = f(bw),
-                h = f(PLOT_H * vals[0] / top),
-            );
-        } else {
+        for run in &runs {
+            if run.len() == 1 {
+                let i = run.start;
+                let bw = 80.0f64.min(slot * 0.6);
+                let _ = write!(
+                    out,
+                    r#"<rect class="layer" data-technique="{t}" x="{x}" y="{y}" width="{bw}" height="{h}" fill="{col}"><title>{tip}</title></rect>"#,
+                    t = esc(tech),
+                    x = f(x_of(i) - bw / 2.0),
+                    y = f(y_of(base[i] + vals[i])),
+                    bw = f(bw),
+                    h = f(PLOT_H * vals[i] / top),
+                );
+                continue;
+            }
             let mut pts = String::new();
-            for i in 0..n {
+            for i in run.clone() {
                 let _ = write!(pts, "{},{} ", f(x_of(i)), f(y_of(base[i] + vals[i])));
             }
-            for i in (0..n).rev() {
+            for i in run.clone().rev() {
                 let _ = write!(pts, "{},{} ", f(x_of(i)), f(y_of(base[i])));
             }
             let _ = write!(
@@ -544,25 +594,25 @@ fn time_chart(out: &mut String, stats: &Stats) {
             h = f(h.max(1.0)),
         );
     }
-    // Month labels, thinned to stay about 70 units apart.
+    // Month labels along the calendar, thinned to stay about 70 units apart.
     let every = ((70.0 / slot).ceil() as usize).max(1);
     let mut last_year = "";
-    for (i, m) in months.iter().enumerate() {
-        if i % every != 0 && i != n - 1 {
+    for (j, month) in labels.iter().enumerate() {
+        if j % every != 0 && j != n_slots - 1 {
             continue;
         }
-        if i == n - 1 && i % every != 0 && (i % every) * 2 < every {
+        if j == n_slots - 1 && j % every != 0 && (j % every) * 2 < every {
             continue; // too close to the previous label
         }
-        let year = m.month.get(..4).unwrap_or("");
+        let year = month.get(..4).unwrap_or("");
         let with_year = year != last_year;
         last_year = year;
         let _ = write!(
             out,
             r#"<text class="tick" x="{x}" y="{y}" text-anchor="middle">{l}</text>"#,
-            x = f(x_of(i)),
+            x = f(x_at(j)),
             y = f(STRIP_Y + STRIP_H + 18.0),
-            l = esc(&month_label(&m.month, with_year))
+            l = esc(&month_label(month, with_year))
         );
     }
     // Hover columns with the whole month in the tooltip.
@@ -978,4 +1028,42 @@ fn notes(out: &mut String, stats: &Stats) {
         let _ = write!(out, "<li>{}</li>", esc(n));
     }
     out.push_str("</ul></section>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(months: &[&str]) -> Vec<MonthRow> {
+        months
+            .iter()
+            .map(|m| MonthRow {
+                month: m.to_string(),
+                articles: 1,
+                chars: 1,
+                propaganda_chars: 0,
+                propaganda_share: 0.0,
+                spans: 0,
+                spans_per_1000_articles: 0.0,
+                techniques: Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn months_without_articles_keep_their_place_on_the_axis() {
+        let (labels, slots) = month_slots(&rows(&["2023-11", "2024-02"])).unwrap();
+        assert_eq!(labels, ["2023-11", "2023-12", "2024-01", "2024-02"]);
+        assert_eq!(slots, [0, 3]);
+        let (labels, slots) = month_slots(&rows(&["2024-05"])).unwrap();
+        assert_eq!((labels.len(), slots), (1, vec![0]));
+    }
+
+    #[test]
+    fn stray_or_unparsable_months_fall_back_to_side_by_side() {
+        assert_eq!(month_slots(&rows(&["1970-01", "2024-01"])), None);
+        assert_eq!(month_slots(&rows(&["2024-13"])), None);
+        assert_eq!(month_slots(&rows(&["unknown"])), None);
+        assert_eq!(month_slots(&rows(&["2024-02", "2024-01"])), None);
+    }
 }
