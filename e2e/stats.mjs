@@ -87,8 +87,8 @@ after(async () => {
 });
 
 /** Opens the report with every console error, page error and non-file request recorded. */
-async function open(colorScheme) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, colorScheme });
+async function open(colorScheme, viewport = { width: 1280, height: 1000 }) {
+  const page = await browser.newPage({ viewport, colorScheme });
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e}`));
@@ -198,3 +198,17 @@ for (const scheme of ['light', 'dark']) {
     }
   });
 }
+
+test('the report fits a 360 px phone screen, its charts and tables within it', async () => {
+  const { page, problems } = await open('light', { width: 360, height: 780 });
+  try {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `scrollWidth ${width} <= 360`);
+    for (const box of await page.$$eval('svg.chart', (ss) => ss.map((s) => s.getBoundingClientRect().toJSON()))) {
+      assert.ok(box.right <= 360 + 0.5, `a chart reaches ${box.right} px`);
+    }
+    assert.deepEqual(problems, [], 'console errors, page errors or network requests');
+  } finally {
+    await page.close();
+  }
+});
