@@ -723,10 +723,15 @@ pub(crate) fn thousands(n: u64) -> String {
 
 /// A count with its noun in the right number: `1 article`, `1,234 articles`.
 pub(crate) fn articles(n: u64) -> String {
+    counted(n, "article", "articles")
+}
+
+/// `n` with `one` or `many` after it: `1 span`, `2,000 spans`.
+pub(crate) fn counted(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
-        "1 article".to_owned()
+        format!("1 {one}")
     } else {
-        format!("{} articles", thousands(n))
+        format!("{} {many}", thousands(n))
     }
 }
 

@@ -6,7 +6,8 @@
 //! Every corpus string (outlet names, phrases, ids, explanations) goes through [`esc`].
 
 use super::{
-    articles, percent, source_label, thousands, truncate, MonthRow, Stats, PHRASE_TECHNIQUES,
+    articles, counted, percent, source_label, thousands, truncate, MonthRow, Stats,
+    PHRASE_TECHNIQUES,
 };
 use std::fmt::Write as _;
 use unspin::Technique;
@@ -178,6 +179,11 @@ fn month_slots(months: &[MonthRow]) -> Option<(Vec<String>, Vec<usize>)> {
     Some((labels, idx.iter().map(|&i| (i - first) as usize).collect()))
 }
 
+/// `1 span`, `2,000 spans`.
+fn spans(n: u64) -> String {
+    counted(n, "span", "spans")
+}
+
 fn rate(x: f64) -> String {
     thousands(x.round().max(0.0) as u64)
 }
@@ -320,9 +326,9 @@ fn legend(out: &mut String, stats: &Stats) {
             r#"<button type="button" data-technique="{t}" title="{tip}"><i style="background:{col}"></i>{name}<span>{share}</span></button>"#,
             t = esc(&c.technique),
             tip = esc(&format!(
-                "{}: {} spans, {} per 1000 articles. {}",
+                "{}: {}, {} per 1000 articles. {}",
                 pretty(&c.technique),
-                thousands(c.spans),
+                spans(c.spans),
                 rate(c.per_1000_articles),
                 c.technique
                     .parse::<Technique>()
@@ -419,9 +425,9 @@ fn mix_chart(out: &mut String, stats: &Stats) {
                 y = f(y),
                 w = f(w),
                 tip = esc(&format!(
-                    "{name} · {}\n{} spans, {} of the outlet's spans\n{} per 1000 articles",
+                    "{name} · {}\n{}, {} of the outlet's spans\n{} per 1000 articles",
                     pretty(&c.technique),
-                    thousands(c.spans),
+                    spans(c.spans),
                     percent(c.share_of_spans),
                     rate(c.per_1000_articles)
                 )),
@@ -535,9 +541,9 @@ fn time_chart(out: &mut String, stats: &Stats) {
         let tech = &stats.techniques[k].technique;
         let col = color(tech);
         let tip = esc(&format!(
-            "{} · {} spans over the period",
+            "{} · {} over the period",
             pretty(tech),
-            thousands(months.iter().map(|m| m.techniques[k].spans).sum())
+            spans(months.iter().map(|m| m.techniques[k].spans).sum())
         ));
         for run in &runs {
             if run.len() == 1 {
@@ -629,10 +635,10 @@ fn time_chart(out: &mut String, stats: &Stats) {
         for c in ranked {
             let _ = write!(
                 tip,
-                "\n{}: {} per 1000 articles ({} spans)",
+                "\n{}: {} per 1000 articles ({})",
                 pretty(&c.technique),
                 rate(c.per_1000_articles),
-                thousands(c.spans)
+                spans(c.spans)
             );
         }
         let _ = write!(
@@ -791,9 +797,9 @@ fn techniques_chart(out: &mut String, stats: &Stats) {
             v = rate(c.per_1000_articles),
             p = percent(c.share_of_spans),
             tip = esc(&format!(
-                "{}\n{} spans, {} per 1000 articles, {} of all spans",
+                "{}\n{}, {} per 1000 articles, {} of all spans",
                 pretty(&c.technique),
-                thousands(c.spans),
+                spans(c.spans),
                 rate(c.per_1000_articles),
                 percent(c.share_of_spans)
             )),
@@ -844,11 +850,7 @@ fn phrases_chart(out: &mut String, stats: &Stats) {
     for (i, p) in rows.iter().enumerate() {
         let y = ROW * i as f64 + (ROW - BAR_H) / 2.0;
         let w = (BAR_W * p.count as f64 / max as f64).max(1.0);
-        let outlets = if p.outlets == 1 {
-            "1 outlet".to_string()
-        } else {
-            format!("{} outlets", thousands(p.outlets))
-        };
+        let outlets = counted(p.outlets, "outlet", "outlets");
         let _ = write!(
             out,
             r#"<g class="row" data-phrase="{ph}"><text class="label" x="{LABEL}" y="{ty}" text-anchor="end">{n}<title>{ph}</title></text><rect class="seg" data-technique="{t}" x="{X0}" y="{y}" width="{w}" height="{BAR_H}" rx="3" fill="{col}"><title>“{ph}” · {c} times in {o} · mostly {tn}</title></rect><text class="value" x="{vx}" y="{ty}">{c}<tspan class="muted"> · {o}</tspan></text></g>"#,
@@ -951,9 +953,9 @@ fn heat_table(out: &mut String, stats: &Stats) {
                 g = g * 255.0,
                 b = b * 255.0,
                 tip = esc(&format!(
-                    "{name} · {}: {} spans, {} per 1000 articles",
+                    "{name} · {}: {}, {} per 1000 articles",
                     pretty(&c.technique),
-                    thousands(c.spans),
+                    spans(c.spans),
                     rate(c.per_1000_articles)
                 )),
                 v = rate(c.per_1000_articles)
@@ -1057,6 +1059,14 @@ mod tests {
         assert_eq!(slots, [0, 3]);
         let (labels, slots) = month_slots(&rows(&["2024-05"])).unwrap();
         assert_eq!((labels.len(), slots), (1, vec![0]));
+    }
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(spans(1), "1 span");
+        assert_eq!(spans(0), "0 spans");
+        assert_eq!(spans(2000), "2,000 spans");
+        assert_eq!(counted(1, "outlet", "outlets"), "1 outlet");
     }
 
     #[test]
