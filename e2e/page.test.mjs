@@ -264,6 +264,8 @@ test('analysing examples/article1001.txt highlights spans', async () => {
   const states = await page.evaluate(() => window.__states);
   const loading = states.indexOf('loading');
   assert.ok(loading >= 0 && states.indexOf('done', loading) > loading, `data-state went loading → done (saw ${JSON.stringify(states)})`);
+  assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'summary-h',
+    'focus moved to the summary');
 
   const inArticle = await page.locator(`${S.article} ${S.span}`).count();
   assert.ok(inArticle >= 1, `at least one ${S.span} inside ${S.article} (found ${inArticle})`);

@@ -199,14 +199,14 @@ for (const scheme of ['light', 'dark']) {
   });
 }
 
-test('the report fits a 360 px phone screen, its charts and tables within it', async () => {
+test('on a 360 px phone the report does not scroll sideways and its chart labels stay readable', async () => {
   const { page, problems } = await open('light', { width: 360, height: 780 });
   try {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= 360, `scrollWidth ${width} <= 360`);
-    for (const box of await page.$$eval('svg.chart', (ss) => ss.map((s) => s.getBoundingClientRect().toJSON()))) {
-      assert.ok(box.right <= 360 + 0.5, `a chart reaches ${box.right} px`);
-    }
+    assert.ok(width <= 360, `the page scrolls sideways: scrollWidth ${width} > 360`);
+    // Charts keep readable labels (their cards scroll sideways instead of shrinking them).
+    const smallest = await page.$$eval('svg.chart text.tick', (ts) => Math.min(...ts.map((t) => t.getBoundingClientRect().height)));
+    assert.ok(smallest >= 8, `axis labels ${smallest.toFixed(1)} px tall`);
     assert.deepEqual(problems, [], 'console errors, page errors or network requests');
   } finally {
     await page.close();
