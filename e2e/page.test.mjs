@@ -389,7 +389,7 @@ test('the summary leads the results', async () => {
   assert.match(text, /Unattributed statements/, 'article1001 has unattributed statements');
 });
 
-test('the claims list is ranked and its length chosen by the reader', async () => {
+test('the claims list is ranked, and its length and score threshold chosen by the reader', async () => {
   const scores = async () => page.$$eval(`${S.aids} ul.aids:first-of-type li .count`, (es) => es.map((e) => Number(e.textContent)));
   const total = await page.evaluate(() => state.report.claims.filter((c) => c.check_worthy).length);
   assert.ok(total > 5, `article1001 has more than 5 check-worthy claims (${total})`);
@@ -400,6 +400,13 @@ test('the claims list is ranked and its length chosen by the reader', async () =
   await page.selectOption('[data-testid="claim-limit"]', '0');
   shown = await scores();
   assert.equal(shown.length, total, 'all of them');
+  // Raising the bar keeps exactly the check-worthy claims scoring at least that.
+  await page.selectOption('[data-testid="claim-min"]', '0.9');
+  const sure = await page.evaluate(() => state.report.claims.filter((c) => c.check_worthy && c.score >= 0.9).length);
+  shown = await scores();
+  assert.equal(shown.length, sure, 'only claims scoring 0.9 or more');
+  assert.ok(shown.every((s) => s >= 0.9));
+  await page.selectOption('[data-testid="claim-min"]', '0');
   await page.selectOption('[data-testid="claim-limit"]', '10');
 });
 
