@@ -157,6 +157,30 @@ def read_memes(path):
     return [tuple(p) for p in packs]
 
 
+def read_pseudo(reports, texts, min_conf, limit, seed):
+    """Self-training data: a teacher's reports (`unspin batch` shards, one JSON report per
+    line) over unlabelled texts, as (text, si spans, tc spans) with the spans at or above
+    `min_conf`. Reports name their text by file stem. At most `limit` texts (0: all), a seeded
+    sample, so a run can add a measured share of pseudo-labelled text."""
+    by_stem = {p.stem: p for p in sorted(Path(texts).glob("*.txt"))}
+    out = []
+    for f in sorted(Path(reports).glob("shards/*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            path = by_stem.get(r["id"])
+            if path is None:
+                sys.exit(f"{f}: report {r['id']!r} has no text in {texts}")
+            text = path.read_text(encoding="utf-8")
+            if r["length"] != len(text):
+                sys.exit(f"{f}: report {r['id']!r} is for a text of {r['length']} characters, not {len(text)}")
+            spans = [(s["technique"], s["start"], s["end"]) for s in r["spans"] if s["confidence"] >= min_conf]
+            out.append((r["id"], text, sorted({(s, e) for _, s, e in spans}), spans))
+    out.sort()
+    if limit and limit < len(out):
+        out = sorted(random.Random(seed).sample(out, limit))
+    return [(text, si, tc) for _, text, si, tc in out]
+
+
 def sentences(text):
     """Code-point ranges of sentences: split at line breaks and after . ! ? (with closing
     quotes/brackets) followed by white space."""
@@ -482,6 +506,13 @@ def main():
     ap.add_argument("--models", default=os.environ.get("UNSPIN_MODELS", str(Path.home() / ".cache/unspin/encoders")))
     ap.add_argument("--data", default=str(ROOT.parent / "shared/data/ptc-train"))
     ap.add_argument("--memes", default=None, help="SemEval-2021 task 2 JSON file, or the directory of them, to add")
+    ap.add_argument("--extra", default=None,
+                    help="self-training: an `unspin batch` output directory of a teacher's reports")
+    ap.add_argument("--extra-texts", default=None, help="the texts those reports were made from (*.txt)")
+    ap.add_argument("--extra-min-confidence", type=float, default=0.0,
+                    help="pseudo-label only the teacher's spans at or above this confidence (0: every "
+                         "span it reports, its own thresholds applied: 19 an article on PolNeAR)")
+    ap.add_argument("--extra-articles", type=int, default=0, help="at most this many teacher texts (0: all)")
     ap.add_argument("--holdout", default=str(ROOT / "training/holdout.txt"))
     ap.add_argument("--make-holdout", action="store_true", help="write --holdout (75 articles, seed 2020) and exit")
     ap.add_argument("--all", action="store_true", help="train on every article, the held-out ones too")
@@ -547,6 +578,15 @@ def main():
             train_arts.append(Article(tok, text, si, tc, techniques, ignore))
         log(f"memes: {len(packs)} packs, {sum(len(p[2]) for p in packs)} mapped spans, "
             f"{sum(len(p[3]) for p in packs)} left out of SI")
+    if args.extra:
+        if not args.extra_texts:
+            sys.exit("--extra needs --extra-texts (the directory of the texts it analysed)")
+        pseudo = read_pseudo(args.extra, args.extra_texts, args.extra_min_confidence,
+                             args.extra_articles, args.seed)
+        for text, si, tc in pseudo:
+            train_arts.append(Article(tok, text, si, tc, techniques))
+        log(f"self-training: {len(pseudo)} teacher texts, {sum(len(p[2]) for p in pseudo)} spans "
+            f"at confidence >= {args.extra_min_confidence}")
     held_arts = [Article(tok, arts[a], si_gold.get(a, []), tc_gold.get(a, []), techniques) for a in held]
     log(f"tokenized {len(train_arts)} training and {len(held_arts)} held-out texts in {time.time() - t_tok:.0f} s")
 
@@ -575,7 +615,8 @@ def main():
         cdir = out / "cache"
         cdir.mkdir(exist_ok=True)
         key = hashlib.sha256(json.dumps([ENCODERS[args.encoder], first, args.window, train_ids,
-                                         bool(args.memes)]).encode()).hexdigest()[:12]
+                                         bool(args.memes), args.extra, args.extra_min_confidence,
+                                         args.extra_articles]).encode()).hexdigest()[:12]
         train_cache = build_cache(model, fixed, first, 16, toks, cdir / f"train-{key}.pt")
         held_cache = build_cache(model, held_windows, first, 16, toks, cdir / f"held-{key}.pt")
 
@@ -624,7 +665,7 @@ def main():
 
     meta = {"command": " ".join(sys.argv), "encoder": ENCODERS[args.encoder], "seed": args.seed,
             "data": str(data),
-            "memes": args.memes, "holdout": str(holdout_path), "all": args.all,
+            "memes": args.memes, "extra": args.extra, "holdout": str(holdout_path), "all": args.all,
             "train_articles": len(train_ids), "train_layers": args.train_layers or n_layers,
             "commit": git_commit(), "args": settings}
     log(f"{arch}: {len(loras)} LoRA modules (r={args.rank}) on layers {first}..{n_layers - 1}, "
