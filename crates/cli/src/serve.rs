@@ -23,14 +23,14 @@ pub fn run(args: ServeArgs) -> Result<()> {
         }),
     };
     // Models load once, before listening: a bad --model fails here, not on the first request.
-    // The classical model comes along as the fast choice (the page offers both): less than the
-    // 101 MB a whole `analyze --model classical` process peaks at.
+    // The classical model comes along as the fast choice (the page offers both), sharing the
+    // claim models: less than the 101 MB a whole `analyze --model classical` process peaks at.
     let detector = load_model(args.model.as_deref(), true)?;
-    let mut analyzers = Vec::new();
-    if detector.name() != "classical" {
-        analyzers.push(unspin::Analyzer::new(unspin::load_detector(None)?, true)?);
+    let fast = detector.name() != "classical";
+    let mut analyzers = vec![unspin::Analyzer::new(detector, true)?];
+    if fast {
+        analyzers.push(analyzers[0].with_detector(unspin::load_detector(None)?));
     }
-    analyzers.insert(0, unspin::Analyzer::new(detector, true)?);
     unspin_server::run(args.addr, analyzers, config, |addr| {
         // Printed once bound, so scripts starting the server on port 0 can read the port.
         eprintln!("unspin: listening on http://{addr}");

@@ -63,19 +63,30 @@ pub fn analyze(detector: &dyn Detector, article: Article) -> Result<Report, Dete
 /// turned off.
 pub struct Analyzer {
     detector: Box<dyn Detector>,
-    /// `None`: the aids are off.
-    claims: Option<factcheck::claims::ClaimModel>,
+    /// `None`: the aids are off. Shared by analyzers made with [`Analyzer::with_detector`].
+    claims: Option<std::sync::Arc<factcheck::claims::ClaimModel>>,
 }
 
 impl Analyzer {
     /// A detector, with the aids (and the embedded claim model) when `aids` is true.
     pub fn new(detector: Box<dyn Detector>, aids: bool) -> anyhow::Result<Self> {
         let claims = if aids {
-            Some(factcheck::claims::ClaimModel::embedded()?)
+            Some(std::sync::Arc::new(
+                factcheck::claims::ClaimModel::embedded()?,
+            ))
         } else {
             None
         };
         Ok(Analyzer { detector, claims })
+    }
+
+    /// Another analyzer with the same aids (the claim models shared, not loaded again) around
+    /// `detector`: how a server offers a second model.
+    pub fn with_detector(&self, detector: Box<dyn Detector>) -> Self {
+        Analyzer {
+            detector,
+            claims: self.claims.clone(),
+        }
     }
 
     pub fn detector(&self) -> &dyn Detector {

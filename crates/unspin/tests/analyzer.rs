@@ -95,3 +95,24 @@ fn the_embedded_claims_model_reads_the_shipped_mpnet_vectors() {
     let embedded = ClaimModel::embedded().unwrap();
     assert_eq!(embedded.on_vectors.unwrap().encoder, id);
 }
+
+#[test]
+fn an_analyzer_made_with_another_detector_keeps_the_aids() {
+    let first = Analyzer::new(unspin::load_detector(None).unwrap(), true).unwrap();
+    let second = first.with_detector(Box::new(ZeroVectors {
+        encoder: "toy".into(),
+        width: 2,
+    }));
+    assert_eq!(second.detector().name(), "zero-vectors");
+    let report = second.analyze(Article::new("1", TEXT)).unwrap();
+    assert_eq!(report.claims.len(), 2, "the aids still run");
+    let off = Analyzer::new(unspin::load_detector(None).unwrap(), false).unwrap();
+    let report = off
+        .with_detector(Box::new(ZeroVectors {
+            encoder: "toy".into(),
+            width: 2,
+        }))
+        .analyze(Article::new("1", TEXT))
+        .unwrap();
+    assert!(report.claims.is_empty(), "and stay off when they were off");
+}
