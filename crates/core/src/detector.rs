@@ -128,7 +128,7 @@ impl Detection {
 ///     encoder: "toy".into(),
 ///     pieces: vec![CharSpan::new(0, 4), CharSpan::new(5, 8), CharSpan::new(9, 12)],
 ///     width: 2,
-///     rows: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+///     rows: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0].into(),
 /// };
 /// // The mean over the pieces inside 0..8: (1, 2) and (3, 4).
 /// assert_eq!(v.mean_within(CharSpan::new(0, 8)), Some(vec![2.0, 3.0]));
@@ -144,8 +144,8 @@ pub struct PieceVectors {
     pub pieces: Vec<CharSpan>,
     /// Values per row.
     pub width: usize,
-    /// `pieces.len() × width` values, row-major.
-    pub rows: Vec<f32>,
+    /// `pieces.len() × width` values, row-major; shared with the encoder's output.
+    pub rows: Arc<[f32]>,
 }
 
 impl PieceVectors {

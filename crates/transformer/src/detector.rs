@@ -17,8 +17,9 @@ use crate::{Error, Result};
 #[derive(Debug, Clone)]
 pub struct Encoded {
     pub tokens: Vec<TokenSpan>,
-    /// `tokens.len() × hidden_size` values, row-major.
-    pub hidden: Vec<f32>,
+    /// `tokens.len() × hidden_size` values, row-major. Shared, not copied, with the
+    /// [`PieceVectors`] a detection hands to the aids.
+    pub hidden: Arc<[f32]>,
     /// Code points of the text it was computed from (a cheap check that a cached encoding
     /// belongs to the article asking for it).
     pub chars: usize,
@@ -42,7 +43,7 @@ impl TextEncoder {
         })?;
         cancel.check()?;
         Ok(Encoded {
-            hidden,
+            hidden: hidden.into(),
             tokens,
             chars: text.chars().count(),
         })
@@ -180,7 +181,7 @@ impl TransformerDetector {
                 .map(|t| CharSpan::new(t.start, t.end))
                 .collect(),
             width: self.heads.meta.hidden_size,
-            rows: enc.hidden.clone(),
+            rows: Arc::clone(&enc.hidden),
         }
     }
 

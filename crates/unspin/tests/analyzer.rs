@@ -25,7 +25,7 @@ impl Detector for ZeroVectors {
         Ok(Detection {
             vectors: Some(Arc::new(PieceVectors {
                 encoder: self.encoder.clone(),
-                rows: vec![0.0; pieces.len() * self.width],
+                rows: vec![0.0; pieces.len() * self.width].into(),
                 pieces,
                 width: self.width,
             })),

@@ -160,7 +160,7 @@ fn an_ensemble_whose_encoder_fails_falls_back_to_classical_and_says_so() {
     // An encoding with no vectors for its tokens: the heads cannot read it.
     let tr = TransformerDetector::from_parts(encoder, heads).unwrap();
     let mut broken = tr.encode(&doc).unwrap().as_ref().clone();
-    broken.hidden.clear();
+    broken.hidden = Vec::new().into();
     let cache = std::collections::HashMap::from([("x".to_string(), Arc::new(broken))]);
     let tr = tr.with_cache(Arc::new(cache));
     // Alone, the transformer fails with the article named.

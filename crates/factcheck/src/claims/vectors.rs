@@ -139,7 +139,7 @@ mod tests {
             encoder: encoder.into(),
             pieces: vec![CharSpan::new(0, 3), CharSpan::new(4, 8)],
             width: 2,
-            rows: vec![1.0, 5.0, 0.0, 5.0],
+            rows: vec![1.0, 5.0, 0.0, 5.0].into(),
         }
     }
 
@@ -167,7 +167,7 @@ mod tests {
             encoder: "enc".into(),
             pieces: vec![first, second],
             width: 2,
-            rows: vec![0.5, 0.0, 0.0, 0.0],
+            rows: vec![0.5, 0.0, 0.0, 0.0].into(),
         };
         let claims = m.claims_with(doc.text(), &doc.tokens, &doc.sentences, Some(&v));
         assert!((claims[0].score - 0.5).abs() < 1e-6);
@@ -180,7 +180,7 @@ mod tests {
         // A sentence with no piece of its own stays on the vector model's scale: 0.
         let first_only = PieceVectors {
             pieces: vec![first],
-            rows: vec![0.5, 0.0],
+            rows: vec![0.5, 0.0].into(),
             ..v.clone()
         };
         let claims = m.claims_with(doc.text(), &doc.tokens, &doc.sentences, Some(&first_only));
