@@ -53,9 +53,18 @@ pub fn load_detector(path: Option<&Path>) -> anyhow::Result<Box<dyn Detector>> {
 pub fn analyze(detector: &dyn Detector, article: Article) -> Result<Report, DetectError> {
     let doc = Document::new(article);
     let detection = detector.detect(&doc, &Cancel::new())?;
-    let mut report = Report::new(&doc, detector.name(), detection.spans);
+    Ok(report_of(&doc, detector.name(), detection).0)
+}
+
+/// The report of a detection, and the vectors it carried (for the aids).
+fn report_of(
+    doc: &Document,
+    detector: &str,
+    detection: Detection,
+) -> (Report, Option<std::sync::Arc<PieceVectors>>) {
+    let mut report = Report::new(doc, detector, detection.spans);
     report.notes = detection.notes;
-    Ok(report)
+    (report, detection.vectors)
 }
 
 /// Everything unspin reports on an article: propaganda spans from a detector, plus the
@@ -113,10 +122,9 @@ impl Analyzer {
         let doc = Document::new(article);
         let detection = self.detector.detect(&doc, cancel)?;
         cancel.check()?;
-        let mut report = Report::new(&doc, self.detector.name(), detection.spans);
-        report.notes = detection.notes;
+        let (mut report, vectors) = report_of(&doc, self.detector.name(), detection);
         if let Some(model) = self.claims.as_ref().filter(|_| aids) {
-            let aids = factcheck::run(model, &doc, detection.vectors.as_deref());
+            let aids = factcheck::run(model, &doc, vectors.as_deref());
             report.claims = aids.claims;
             report.quotes = aids.quotes;
             report.findings = aids.findings;

@@ -28,7 +28,6 @@ static MPNET_HEADS: &[u8] = model_file!("heads-mpnet.safetensors");
 /// models/ft-minilm/README.md): LoRA updates of every linear layer (fp16, merged into the base
 /// weights at load) and the heads trained with them.
 static MINILM_FT: FineTuned = FineTuned {
-    encoder: BaseEncoder::MiniLm,
     adapter: model_file!("ft-minilm/adapter.safetensors"),
     heads: model_file!("ft-minilm/heads.safetensors"),
 };
@@ -38,14 +37,12 @@ static MINILM_FT: FineTuned = FineTuned {
 /// the ensemble on the held-out split, and 3 epochs by 1.1 and 0.5) and the heads trained with
 /// them.
 static MPNET_FT: FineTuned = FineTuned {
-    encoder: BaseEncoder::MpNet,
     adapter: model_file!("ft-mpnet/adapter.safetensors"),
     heads: model_file!("ft-mpnet/heads.safetensors"),
 };
 
 /// A fine-tuned model compiled into the binary.
 struct FineTuned {
-    encoder: BaseEncoder,
     adapter: &'static [u8],
     heads: &'static [u8],
 }
@@ -88,7 +85,6 @@ pub fn load_fine_tuned(
     encoders_dir: &Path,
 ) -> anyhow::Result<TransformerDetector> {
     let m = embedded_fine_tuned(encoder);
-    debug_assert_eq!(m.encoder, encoder);
     let name = encoder.short_name();
     let heads = Heads::from_bytes(m.heads, &format!("<embedded {name} heads>"))?;
     let adapter =
