@@ -20,6 +20,16 @@ pub struct SparseWeights {
     values: Vec<f32>,
 }
 
+/// Where the row of `feature` starts in a table of `2^bits` rows of `width` weights: what
+/// [`HashedWeights::row_of`] answers, for callers that reduce features to rows before any table
+/// exists (features shared by several models trained later, say).
+#[inline]
+pub fn row_index(bits: u32, width: usize, feature: u64) -> usize {
+    // Fold the high bits in: the low bits of FNV-derived hashes are the weakest.
+    let h = feature ^ (feature >> 29) ^ (feature >> 47);
+    (h as usize & ((1usize << bits) - 1)) * width
+}
+
 impl HashedWeights {
     pub fn new(bits: u32, width: usize) -> Self {
         HashedWeights {
@@ -31,9 +41,7 @@ impl HashedWeights {
 
     #[inline]
     pub fn row_of(&self, feature: u64) -> usize {
-        // Fold the high bits in: the low bits of FNV-derived hashes are the weakest.
-        let h = feature ^ (feature >> 29) ^ (feature >> 47);
-        (h as usize & ((1usize << self.bits) - 1)) * self.width
+        row_index(self.bits, self.width, feature)
     }
 
     pub fn to_sparse(&self) -> SparseWeights {

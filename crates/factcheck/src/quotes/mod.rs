@@ -14,27 +14,89 @@
 
 mod direct;
 mod lexicon;
+pub mod polnear;
 mod reported;
 mod speaker;
+mod tagger;
 
 use crate::consistency::Doc;
 
+pub use tagger::{QuoteTagger, TrainParams};
 pub use unspin_core::aids::{Place, Quote, QuoteKind};
 
-/// Finds the quotes and reported statements of `text`, in text order.
+/// Finds the quotes and reported statements of `text`, in text order, with the embedded
+/// tagger and the rules together (the rules alone where no tagger is embedded).
 ///
 /// Never panics, whatever the input; runs in time roughly linear in the length of the text.
 pub fn extract(text: &str) -> Vec<Quote> {
     extract_doc(&Doc::new(text))
 }
 
+/// [`extract`] with a tagger of the caller's choice; `None` runs the rules alone.
+pub fn extract_with(text: &str, tagger: Option<&QuoteTagger>) -> Vec<Quote> {
+    extract_doc_with(&Doc::new(text), tagger)
+}
+
 /// [`extract`] on an already segmented document.
 pub(crate) fn extract_doc(doc: &Doc) -> Vec<Quote> {
+    extract_doc_with(doc, embedded())
+}
+
+fn extract_doc_with(doc: &Doc, tagger: Option<&QuoteTagger>) -> Vec<Quote> {
     let ctx = Ctx::new(doc);
-    let mut raws = direct::find(&ctx);
+    let rules = rule_raws(&ctx);
+    let raws = match tagger {
+        Some(t) => {
+            let learned = t.tag(&ctx, &rules);
+            merge(rules, learned)
+        }
+        None => rules,
+    };
+    speaker::resolve(&ctx, &raws)
+}
+
+/// The tagger trained on PolNeAR train (`models/quotes.unspin`, see
+/// `crates/factcheck/examples/polnear.rs`), compiled in; `None` if the file is empty or
+/// unreadable, when the rules run alone.
+pub fn embedded() -> Option<&'static QuoteTagger> {
+    static EMBEDDED: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/quotes.unspin"
+    ));
+    static TAGGER: std::sync::OnceLock<Option<QuoteTagger>> = std::sync::OnceLock::new();
+    TAGGER
+        .get_or_init(|| QuoteTagger::from_bytes(EMBEDDED).ok())
+        .as_ref()
+}
+
+/// The rules' statements, plus each tagged statement whose content and cue no rule statement
+/// touches (one cue, one statement: a cue the rules linked is spoken for).
+/// On a held-out fifth of PolNeAR train this kept the rules' content boundaries (exact F1 0.38
+/// against 0.31 with the tagger's statements first) for about the same overlap F1: the rules'
+/// edges follow quotation marks and clause syntax, and the tagger's runs are loosest there.
+fn merge(mut rules: Vec<Raw>, learned: Vec<Raw>) -> Vec<Raw> {
+    let touches = |a: (usize, usize), b: (usize, usize)| a.0 <= b.1 && b.0 <= a.1;
+    let extra: Vec<Raw> = learned
+        .into_iter()
+        .filter(|l| {
+            !rules.iter().any(|r| {
+                touches(l.content, r.content)
+                    || matches!((l.cue, r.cue), (Some(a), Some(b)) if touches(a, b))
+            })
+        })
+        .collect();
+    rules.extend(extra);
+    rules.sort_by_key(|r| (r.content.0, r.content.1));
+    rules.dedup_by_key(|r| (r.content, r.cue));
+    rules
+}
+
+/// The statements the rules find, as token ranges, in text order.
+pub(crate) fn rule_raws(ctx: &Ctx) -> Vec<Raw> {
+    let mut raws = direct::find(ctx);
     let taken: Vec<(usize, usize)> = raws.iter().map(|r| r.content).collect();
     let used_cues: Vec<usize> = raws.iter().filter_map(|r| r.cue.map(|c| c.1)).collect();
-    let reported = reported::find(&ctx, &taken, &used_cues);
+    let reported = reported::find(ctx, &taken, &used_cues);
     // A quotation inside a reported clause ("said the Pentagon fights ISIS “in word only”") is
     // part of that clause, not a statement of its own — unless it carries its own cue.
     // `reach[i]`: the furthest end of a reported content starting at or before token i.
@@ -58,7 +120,7 @@ pub(crate) fn extract_doc(doc: &Doc) -> Vec<Quote> {
     raws.extend(reported);
     raws.sort_by_key(|r| (r.content.0, r.content.1));
     raws.dedup_by_key(|r| (r.content, r.cue));
-    speaker::resolve(&ctx, &raws)
+    raws
 }
 
 /// A statement found by a rule, as token ranges (`first`, `last`), inclusive.

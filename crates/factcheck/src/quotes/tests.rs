@@ -541,3 +541,40 @@ fn word_lists_sorted_lowercase_and_nested() {
     }
     assert!(same_role("spokesman", "spokeswoman") && same_role("spokesperson", "spokesman"));
 }
+
+#[test]
+fn the_embedded_tagger_loads() {
+    assert!(
+        embedded().is_some(),
+        "models/quotes.unspin is missing or unreadable: run the polnear example's train"
+    );
+}
+
+#[test]
+fn the_tagger_finds_what_the_rules_miss() {
+    let t = "Campaign spokeswoman Jennifer Palmieri called on Trump to stop attacking Machado \
+             and apologize.";
+    assert!(
+        extract_with(t, None).is_empty(),
+        "the rules now find it: pick another case"
+    );
+    let q = run(t);
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(
+        q[0].content.text,
+        "Trump to stop attacking Machado and apologize"
+    );
+    assert_eq!(text_of(&q[0].cue), Some("called on"));
+    assert_eq!(
+        text_of(&q[0].source),
+        Some("Campaign spokeswoman Jennifer Palmieri")
+    );
+    assert_eq!(q[0].kind, QuoteKind::Reported);
+}
+
+#[test]
+fn the_rules_statements_are_kept_as_they_are() {
+    let t = "In a letter released on Friday, his doctor says he has extraordinarily good health \
+             for a man of his age. “We have no other choice in this matter,” he said.";
+    assert_eq!(extract_with(t, None), run(t));
+}
