@@ -8,16 +8,13 @@
 //!
 //! Training lives in [`train`](mod@train) and is never called on the inference path.
 
-pub mod container;
-pub mod crf;
 pub mod features;
-pub mod hash;
 pub mod lexicon;
-pub mod logreg;
 pub mod model;
-pub mod rng;
-pub mod sparse;
 pub mod train;
+
+// The shared toolbox, under the paths the classical model has always used.
+pub use unspin_ml::{container, crf, hash, logreg, rng, sparse};
 
 pub use model::{ClassicalModel, ClassicalView, DecodeParams, ModelError, FORMAT_VERSION};
 pub use train::{train, TrainDoc, TrainOptions};

@@ -195,7 +195,7 @@ impl ClassicalModel {
 
     /// Writes the model atomically (temp file + rename), so a crash never leaves half a model.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        container::save(path, &self.to_bytes())
+        unspin_core::files::write_atomic(path, &self.to_bytes())
     }
 
     /// Per-token probabilities: index 0 of being inside any propaganda span (the SI tagger),

@@ -103,7 +103,7 @@ fn train(args: &[String]) {
     let start = Instant::now();
     let docs = load_or_skip(&dir);
     // A fixed fifth of train, by a hash of the id, for choosing thresholds: never dev.
-    let held = |d: &Annotated| unspin_classical::hash::hash_bytes(d.id.as_bytes()) % 5 == 0;
+    let held = |d: &Annotated| unspin_ml::hash::hash_bytes(d.id.as_bytes()) % 5 == 0;
     let (valid, fit): (Vec<Annotated>, Vec<Annotated>) = docs.iter().cloned().partition(held);
     println!(
         "PolNeAR train {}: {} documents, {} to fit, {} to choose thresholds",

@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use unspin_classical::rng::SplitMix;
 use unspin_core::aids::Place;
 use unspin_core::{Article, Document};
 use unspin_factcheck::claims::ClaimModel;
+use unspin_ml::rng::SplitMix;
 
 const PIECES: &[&str] = &[
     "The",

@@ -460,7 +460,7 @@ pub fn train_head(
 
 /// A small seeded generator (SplitMix64) for weight initialisation and shuffling.
 ///
-/// Not `unspin_classical::rng::SplitMix`: that one finishes with the classical hash's rotated
+/// Not `unspin_ml::rng::SplitMix`: that one finishes with the classical hash's rotated
 /// mix, so its stream differs, and switching would change every head trained from a seed
 /// (the shipped heads would no longer reproduce from seed 42). The transformer crate also does
 /// not depend on the classical one.

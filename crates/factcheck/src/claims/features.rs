@@ -10,8 +10,8 @@
 //! Features are binary: each hash appears once per sentence however often it occurs, which keeps
 //! long sentences from drowning the score in repeated n-grams.
 
-use unspin_classical::hash::{combine, hash_bytes};
 use unspin_core::segment::{Token, TokenKind};
+use unspin_ml::hash::{combine, hash_bytes};
 
 /// Namespaces keep a word, a character n-gram and a cue with the same spelling apart.
 const NS_BIAS: u64 = 0x0b1a;

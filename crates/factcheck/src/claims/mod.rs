@@ -4,7 +4,7 @@
 //!
 //! The model is binary logistic regression over hashed sentence features ([`features`]), trained
 //! on the CheckThat! 2024 English check-worthiness data with the classical detector's
-//! [`LogReg`](unspin_classical::logreg::LogReg). A two-class softmax only ever uses the
+//! [`LogReg`](unspin_ml::logreg::LogReg). A two-class softmax only ever uses the
 //! difference of its two weight rows, so the trained model is collapsed to that one logit vector
 //! (half the file, one add per feature) and a sentence's score is its sigmoid. The decision
 //! threshold, tuned on held-out training data, travels in the model file.
@@ -22,9 +22,9 @@ pub use train::{
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use unspin_classical::container::{self, Unpack};
-use unspin_classical::sparse::{HashedWeights, SparseWeights};
 use unspin_core::segment::{self, Sentence, Token};
+use unspin_ml::container::{self, Unpack};
+use unspin_ml::sparse::{HashedWeights, SparseWeights};
 
 const MAGIC: &[u8] = b"UNSPIN-CLAIMS\n";
 /// Bumped whenever features, hashing or layout change: old files are refused, not misread.
@@ -156,7 +156,7 @@ impl ClaimModel {
     /// Writes the model through a sibling temporary file and a rename, so a crash never leaves
     /// half a model where the embedded one is read from.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        container::save(path, &self.to_bytes())
+        unspin_core::files::write_atomic(path, &self.to_bytes())
     }
 
     /// Number of feature rows with a non-zero weight (what the file stores).

@@ -8,10 +8,10 @@
 use super::{features, read_file, sigmoid, ClaimModel, ClaimsError, Header, Scores};
 use rayon::prelude::*;
 use std::path::Path;
-use unspin_classical::logreg::{Example, LogReg, LogRegParams};
-use unspin_classical::rng::SplitMix;
-use unspin_classical::sparse::HashedWeights;
 use unspin_core::segment;
+use unspin_ml::logreg::{Example, LogReg, LogRegParams};
+use unspin_ml::rng::SplitMix;
+use unspin_ml::sparse::HashedWeights;
 
 const HEADER: &str = "Sentence_id\tText\tclass_label";
 

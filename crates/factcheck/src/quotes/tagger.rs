@@ -5,20 +5,20 @@
 //! The rules are precise but miss about half of PolNeAR's attributions (recall 0.47–0.57):
 //! reported speech takes too many shapes for hand-written patterns. A tagger learns the shapes
 //! from 840 annotated articles, and because each rule's verdict is one of its features it keeps
-//! what the rules get right and learns where they stop short. The CRFs are the classical
-//! detector's (two labels, per-token marginals), so a model is a few MB and tags an article in
-//! about a millisecond.
+//! what the rules get right and learns where they stop short. The CRFs are `unspin_ml`'s, as
+//! in the classical detector (two labels, per-token marginals), so a model is a few MB and
+//! tags an article in about a millisecond.
 //!
 //! Tagging gives three sets of token runs; [`QuoteTagger::tag`] links them into statements:
 //! each content takes the nearest cue beside it, each cue the nearest source in its sentence,
 //! and [`super::speaker`] resolves the speakers as for the rules' statements.
 
 use serde::{Deserialize, Serialize};
-use unspin_classical::container::{pack, unpack, Unpack};
-use unspin_classical::crf::{Crf, CrfFile, CrfParams, Sequence};
-use unspin_classical::hash::{combine, hash_bytes};
-use unspin_classical::sparse::row_index;
 use unspin_core::aids::QuoteKind;
+use unspin_ml::container::{pack, unpack, Unpack};
+use unspin_ml::crf::{Crf, CrfFile, CrfParams, Sequence};
+use unspin_ml::hash::{combine, hash_bytes};
+use unspin_ml::sparse::row_index;
 
 use super::lexicon::{self, has};
 use super::polnear::{Annotated, Role};

@@ -60,12 +60,6 @@ pub fn unpack<T: DeserializeOwned>(magic: &[u8], version: u32, bytes: &[u8]) -> 
     postcard::from_bytes(&raw).map_err(|e| Unpack::Corrupt(e.to_string()))
 }
 
-/// Writes a model file atomically, with shareable permissions
-/// ([`unspin_core::files::write_atomic`]).
-pub fn save(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    unspin_core::files::write_atomic(path, bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
