@@ -14,7 +14,8 @@
 #   BACKENDS        unspin backends (default "candle", plus "ort ort-int8" when setup-ort.sh has
 #                   run; those build the example with --features ort)
 #   MODELS          which models (default "all-MiniLM-L6-v2 all-mpnet-base-v2")
-#   STRIDES         window strides to measure (default "255": half-overlapping windows)
+#   STRIDES         window strides to measure (default "510": no overlap, as unspin runs;
+#                   "255" overlaps windows by half)
 #   RAYON_NUM_THREADS  threads for every implementation (default: all cores)
 #
 # Prints a Markdown table (and writes every raw JSON line to $CARGO_TARGET_DIR, else target/,
@@ -38,7 +39,7 @@ else
   BACKENDS="${BACKENDS:-candle}"
 fi
 MODELS="${MODELS:-all-MiniLM-L6-v2 all-mpnet-base-v2}"
-STRIDES="${STRIDES:-255}"
+STRIDES="${STRIDES:-510}"
 export RAYON_NUM_THREADS="${RAYON_NUM_THREADS:-$(nproc)}"
 OUT="${CARGO_TARGET_DIR:-$ROOT/target}/bench-encoders.jsonl"
 

@@ -8,8 +8,9 @@ onnxruntime, the usual way to serve an encoder on a CPU from Python: the model.o
 scripts/setup-ort.sh exported beside the weights, else one exported here to a temp dir;
 `onnx-int8` runs setup-ort.sh's model.int8.onnx (the file unspin's ort-int8 backend runs). Both use as many threads
 as the Rust side (RAYON_NUM_THREADS, else every core) and the same windows: 512 tokens with
-[CLS]/[SEP], a stride of 255 content tokens, the last window aligned to the end, windows of one
-article batched 4 at a time, each token kept from its most central window. Prints one JSON
+[CLS]/[SEP], by default without overlap (stride 510: the fewest windows of equal length; a
+smaller --stride overlaps them, the last aligned to the end, each token kept from its most
+central window), windows of one article batched 4 at a time. Prints one JSON
 object with the same keys as the Rust example.
 """
 import argparse
@@ -28,6 +29,15 @@ def plan_windows(n, content_len, stride):
         return []
     if n <= content_len:
         return [(0, n, 0, n)]
+    if stride >= content_len:
+        k = -(-n // content_len)
+        base, extra = divmod(n, k)
+        out, s = [], 0
+        for i in range(k):
+            e = s + base + (1 if i < extra else 0)
+            out.append((s, e, s, e))
+            s = e
+        return out
     starts = []
     s = 0
     while s + content_len < n:
@@ -51,7 +61,7 @@ def main():
     ap.add_argument("--articles", required=True)
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--stride", type=int, default=255)
+    ap.add_argument("--stride", type=int, default=510)
     ap.add_argument("--batch", type=int, default=4)
     args = ap.parse_args()
 
