@@ -45,13 +45,14 @@ pub(crate) fn extract_doc(doc: &Doc) -> Vec<Quote> {
 fn extract_doc_with(doc: &Doc, tagger: Option<&QuoteTagger>) -> Vec<Quote> {
     let ctx = Ctx::new(doc);
     let rules = rule_raws(&ctx);
-    let raws = match tagger {
+    let mut raws = match tagger {
         Some(t) => {
             let learned = t.tag(&ctx, &rules);
             merge(rules, learned)
         }
         None => rules,
     };
+    one_speaker(&mut raws);
     speaker::resolve(&ctx, &raws)
 }
 
@@ -89,6 +90,29 @@ fn merge(mut rules: Vec<Raw>, learned: Vec<Raw>) -> Vec<Raw> {
     rules.sort_by_key(|r| (r.content.0, r.content.1));
     rules.dedup_by_key(|r| (r.content, r.cue));
     rules
+}
+
+/// One statement, one speaker: of statements with the same content, the one whose cue sits
+/// closest to it stays. "He commented on a statement by Baldanza, who confirmed that …" gives
+/// "that …" to Baldanza's "confirmed", not to "he" as well. `raws` is sorted by content.
+fn one_speaker(raws: &mut Vec<Raw>) {
+    let distance = |r: &Raw| match r.cue {
+        Some(c) if c.1 < r.content.0 => r.content.0 - c.1,
+        Some(c) => c.0.saturating_sub(r.content.1),
+        None => usize::MAX,
+    };
+    let mut out: Vec<Raw> = Vec::with_capacity(raws.len());
+    for r in raws.drain(..) {
+        match out.last_mut() {
+            Some(prev) if prev.content == r.content => {
+                if distance(&r) < distance(prev) {
+                    *prev = r;
+                }
+            }
+            _ => out.push(r),
+        }
+    }
+    *raws = out;
 }
 
 /// The statements the rules find, as token ranges, in text order.

@@ -135,7 +135,12 @@ fn speaker_of(
     if s.0 == s.1 && has(lexicon::PERSON_PRONOUNS, head) {
         if let Some((sp, at)) = last {
             if at <= s.0 && s.0 - at <= PRONOUN_REACH {
-                return (Some(sp), false);
+                // "Former commissioner Gerald Pike, who attended, backed the vote. “…,” he
+                // said.": a person brought in as a sentence's subject since that statement is
+                // who "he" now is.
+                let newer =
+                    newer_subject(ctx, index, at, s.0).filter(|m| ctx.tok(m.1) != ctx.tok(sp.1));
+                return (Some(newer.map_or(sp, |m| fullest(ctx, m, index))), false);
             }
         }
         // No statement before: the latest earlier mention of a person.
@@ -171,6 +176,42 @@ fn speaker_of(
         return (Some(s), false);
     }
     (Some(s), false)
+}
+
+/// How far into its sentence a mention may start and still be taken for the subject:
+/// "Former state energy commissioner Gerald Pike" starts 4 tokens in.
+const SUBJECT_REACH: usize = 6;
+
+/// The latest person mention after token `after` and before `before` that opens a sentence
+/// (within [`SUBJECT_REACH`] tokens of its start, in a sentence ending before `before`'s).
+fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Option<(usize, usize)> {
+    let own_sentence = ctx.sentence(before).0;
+    index
+        .before(before)
+        .take_while(|c| c.0 > after)
+        .filter(|c| c.1 < own_sentence && looks_like_person(ctx, **c))
+        .find(|c| {
+            let start = ctx.sentence(c.0).0;
+            c.0 - start <= SUBJECT_REACH
+                && (start..c.0).all(|i| ctx.is_word(i) && (i == start || !finite_verb(ctx, i)))
+                && !has(lexicon::PERSON_PRONOUNS, ctx.low(start))
+                && !has(lexicon::OTHER_PRONOUNS, ctx.low(start))
+        })
+        .copied()
+}
+
+/// A word that reads as the finite verb of a clause ("told", "says"), which would make the
+/// name after it an object ("Officials told John Smith"). Base forms such as "state" are
+/// left out: before a name they are modifiers ("state energy commissioner").
+fn finite_verb(ctx: &Ctx, i: usize) -> bool {
+    let w = ctx.low(i);
+    has(lexicon::CUE_VERBS, w)
+        && (w.ends_with("ed")
+            || w.ends_with('s')
+            || matches!(
+                w,
+                "said" | "told" | "wrote" | "spoke" | "thought" | "felt" | "knew"
+            ))
 }
 
 /// The earlier mention a role description ("the spokesman", "The Russian Defense Ministry

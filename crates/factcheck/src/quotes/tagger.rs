@@ -29,7 +29,7 @@ const MAGIC: &[u8] = b"unspin quotes model\n";
 /// A run extends from its confident core over tokens down to this share of the threshold.
 const HYSTERESIS: f32 = 0.7;
 
-/// Words a tagged statement without a cue must have.
+/// Words a tagged statement without a cue (but with a source) must have.
 const MIN_WORDS_WITHOUT_CUE: usize = 6;
 
 /// Bumped whenever the features change: a model trained on other features would misread these.
@@ -241,9 +241,12 @@ impl QuoteTagger {
             } else {
                 QuoteKind::Reported
             };
-            // A short statement needs a cue: without one, a few words in quotation marks are
-            // as likely a title or a scare quote ("the so-called “experts”") as somebody's.
-            if cue.is_none() && ctx.words(content.0, content.1) < MIN_WORDS_WITHOUT_CUE {
+            // A statement needs a cue, or a source and six words: without them a run is as
+            // likely a title, a scare quote ("the so-called “experts”") or a stray phrase as
+            // somebody's words, and a reader would see it flagged as unattributed.
+            if cue.is_none()
+                && (source.is_none() || ctx.words(content.0, content.1) < MIN_WORDS_WITHOUT_CUE)
+            {
                 continue;
             }
             out.push(Raw {

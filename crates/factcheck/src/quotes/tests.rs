@@ -578,3 +578,30 @@ fn the_rules_statements_are_kept_as_they_are() {
              for a man of his age. “We have no other choice in this matter,” he said.";
     assert_eq!(extract_with(t, None), run(t));
 }
+
+#[test]
+fn a_pronoun_follows_a_person_brought_in_as_subject() {
+    let t = "Councillor Dennis Harrow told the meeting that the plan was reckless, he said.\n\n\
+             Former state energy commissioner Gerald Pike, who attended the meeting, backed the \
+             vote. “I have spent forty years in this industry,” he said.";
+    let q = run(t);
+    let pike = q
+        .iter()
+        .find(|q| q.content.text.contains("forty years"))
+        .unwrap_or_else(|| panic!("{q:#?}"));
+    assert_eq!(text_of(&pike.source), Some("he"));
+    assert_eq!(pike.speaker.as_deref(), Some("Gerald Pike"), "{pike:#?}");
+}
+
+#[test]
+fn one_statement_has_one_speaker() {
+    let t = "He thus commented on a recent statement by the Pentagon spokesperson Michelle \
+             Baldanza, who confirmed that the US military did not intend to share its data.";
+    let q = run(t);
+    let shared: Vec<&Quote> = q
+        .iter()
+        .filter(|q| q.content.text.starts_with("that the US military"))
+        .collect();
+    assert_eq!(shared.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&shared[0].cue), Some("confirmed"));
+}
