@@ -99,20 +99,20 @@ pub struct Window {
 
 /// Plans windows of at most `content_len` tokens over `n_tokens`, starting every `stride`
 /// tokens; the last window is aligned to the end of the text so no window is short unless the
-/// whole text is. With `stride == content_len` (no overlap) the text is instead cut into the
-/// fewest windows of equal length.
+/// whole text is. Ownership goes to the most central window: the owned ranges partition
+/// `0..n_tokens`, in order. `stride` must be in `1..=content_len` (see
+/// [`WindowConfig::validate`]); out-of-range values are clamped. With `stride == content_len`
+/// (no overlap) the text is instead cut into the fewest windows of equal length.
 ///
 /// ```
 /// use unspin_transformer::plan_windows;
-/// // 600 tokens without overlap: two windows of 300, not 510 + an end-aligned 510.
+/// // 600 tokens without overlap: two windows of 300, not 510 plus an end-aligned 510.
 /// let w = plan_windows(600, 510, 510);
 /// assert_eq!((w[0].start, w[0].end, w[1].start, w[1].end), (0, 300, 300, 600));
 /// // Half-overlapping windows: the second is end-aligned, ownership switches mid-overlap.
 /// let w = plan_windows(600, 510, 255);
 /// assert_eq!((w[1].start, w[0].own_end), (90, 300));
-/// ``` Ownership goes to the most central window: the owned ranges partition
-/// `0..n_tokens`, in order. `stride` must be in `1..=content_len` (see
-/// [`WindowConfig::validate`]); out-of-range values are clamped.
+/// ```
 pub fn plan_windows(n_tokens: usize, content_len: usize, stride: usize) -> Vec<Window> {
     if n_tokens == 0 {
         return Vec::new();
