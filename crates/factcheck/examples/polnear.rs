@@ -89,11 +89,16 @@ fn eval(dir: Option<PathBuf>) {
 fn train(args: &[String]) {
     let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/quotes.unspin");
     let mut dir = data_dir("train");
+    // A directory named on the command line must load; only the default may be absent.
+    let mut explicit = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match (a.as_str(), it.next()) {
             ("--out", Some(v)) => out = PathBuf::from(v),
-            ("--train", Some(v)) => dir = PathBuf::from(v),
+            ("--train", Some(v)) => {
+                dir = PathBuf::from(v);
+                explicit = true;
+            }
             _ => {
                 eprintln!("polnear train: unknown or incomplete option {a}");
                 std::process::exit(2);
@@ -101,7 +106,14 @@ fn train(args: &[String]) {
         }
     }
     let start = Instant::now();
-    let docs = load_or_skip(&dir);
+    let docs = if explicit {
+        polnear::load(&dir).unwrap_or_else(|e| {
+            eprintln!("polnear train: {e}");
+            std::process::exit(1);
+        })
+    } else {
+        load_or_skip(&dir)
+    };
     // A fixed fifth of train, by a hash of the id, for choosing thresholds: never dev.
     let held = |d: &Annotated| unspin_ml::hash::hash_bytes(d.id.as_bytes()) % 5 == 0;
     let (valid, fit): (Vec<Annotated>, Vec<Annotated>) = docs.iter().cloned().partition(held);

@@ -4,8 +4,9 @@
 //! Konashenkov") and then refers back by surname, pronoun or role ("Konashenkov", "he", "the
 //! spokesman"). A reader checking a quote needs the full form, so each source is linked back to
 //! it: a surname to the longest earlier mention ending in that surname, a pronoun to the
-//! speaker of the statement just before (news attributes quotes in runs), a role to the
-//! earlier mention sharing that role and most of its words.
+//! speaker of the statement just before (news attributes quotes in runs) unless a person has
+//! since opened a sentence as its subject, a role to the earlier mention sharing that role and
+//! most of its words. There is no gender check: "she" may follow a man's name.
 
 use super::lexicon::{self, has};
 use super::{Ctx, Quote, Raw};
@@ -21,6 +22,8 @@ type Fullest = (usize, (usize, usize));
 /// The candidate mentions, sorted by start, with the fullest mention of each name so far.
 struct Index<'c> {
     cands: Vec<(usize, usize)>,
+    /// Whether each token lies between quotation marks: a name there is quoted, not present.
+    quoted: Vec<bool>,
     /// Per final name word: (start of a mention ending in it, fullest such mention up to it).
     by_name: HashMap<&'c str, Vec<Fullest>>,
 }
@@ -41,7 +44,11 @@ impl<'c> Index<'c> {
             };
             list.push((c.0, best));
         }
-        Index { cands, by_name }
+        Index {
+            cands,
+            by_name,
+            quoted: super::tagger::inside_quotes(ctx),
+        }
     }
 
     /// Up to [`WINDOW`] candidates starting before token `at`, latest first.
@@ -183,13 +190,15 @@ fn speaker_of(
 const SUBJECT_REACH: usize = 6;
 
 /// The latest person mention after token `after` and before `before` that opens a sentence
-/// (within [`SUBJECT_REACH`] tokens of its start, in a sentence ending before `before`'s).
+/// (within [`SUBJECT_REACH`] tokens of its start, in a sentence ending before `before`'s),
+/// outside quotation marks (a name the last speaker quoted is not a new speaker).
 fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Option<(usize, usize)> {
     let own_sentence = ctx.sentence(before).0;
     index
         .before(before)
         .take_while(|c| c.0 > after)
         .filter(|c| c.1 < own_sentence && looks_like_person(ctx, **c))
+        .filter(|c| !index.quoted.get(c.0).copied().unwrap_or(false))
         .find(|c| {
             let start = ctx.sentence(c.0).0;
             c.0 - start <= SUBJECT_REACH

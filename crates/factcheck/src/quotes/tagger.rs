@@ -226,15 +226,13 @@ impl QuoteTagger {
                     free
                 })
                 .map(|k| cues[k]);
-            // The source sits in the cue's sentence ("X said"; "said X"), or, with no cue,
-            // right before the content ("X: …").
+            // The source sits in the cue's sentence ("X said"; "said X"), or, with no cue, in
+            // the content's ("X: …"), outside the content, nearest the cue.
             let anchor = cue.unwrap_or(content);
             let (lo, hi) = ctx.sentence(anchor.0);
-            let source = sources
-                .iter()
-                .filter(|s| s.0 >= lo && s.1 < hi && (s.1 < content.0 || s.0 > content.1))
-                .min_by_key(|s| gap(**s, anchor))
-                .copied();
+            let source = nearest(&sources, anchor, |s| {
+                s.0 >= lo && s.1 < hi && (s.1 < content.0 || s.0 > content.1)
+            });
             let marks = |i: usize| ctx.mark(i).is_some();
             let kind = if marks(content.0) || marks(content.1) || inq[content.0] {
                 QuoteKind::Direct
@@ -284,21 +282,55 @@ fn gap(a: (usize, usize), b: (usize, usize)) -> usize {
 
 /// The cue that introduces `content`: the nearest cue run outside it, in the sentences the
 /// content starts or ends in, or, after a closing quotation mark, the sentence after
-/// ("“…” \n He said.").
+/// ("“…” He said." split into two sentences). Returns its index in `cues`.
 fn nearest_cue(ctx: &Ctx, cues: &[(usize, usize)], content: (usize, usize)) -> Option<usize> {
     let lo = ctx.sentence(content.0).0;
     let end_sent = ctx.sentence(content.1);
-    let hi = if end_sent.1 < ctx.n() && ctx.mark(content.1).is_some() {
+    let closes = matches!(
+        ctx.mark(content.1),
+        Some((_, MarkRole::Close | MarkRole::Either, _))
+    );
+    let hi = if end_sent.1 < ctx.n() && closes {
         ctx.sentence(end_sent.1).1
     } else {
         end_sent.1
     };
-    (0..cues.len())
-        .filter(|&k| {
-            let c = cues[k];
-            c.0 >= lo && c.1 < hi && (c.1 < content.0 || c.0 > content.1)
-        })
-        .min_by_key(|&k| gap(cues[k], content))
+    // Runs are disjoint and sorted: the candidates are the last cue before the content and
+    // the first after it, the earlier winning a tie.
+    let after = cues.partition_point(|c| c.0 <= content.1);
+    let before = cues.partition_point(|c| c.1 < content.0).checked_sub(1);
+    let ok = |k: &usize| cues[*k].0 >= lo && cues[*k].1 < hi;
+    let before = before.filter(ok);
+    let after = Some(after).filter(|&k| k < cues.len()).filter(ok);
+    match (before, after) {
+        (Some(b), Some(a)) if gap(cues[a], content) < gap(cues[b], content) => Some(a),
+        (Some(b), _) => Some(b),
+        (None, a) => a,
+    }
+}
+
+/// How many runs [`nearest`] steps over on each side looking for one that qualifies.
+const NEAREST_STEPS: usize = 16;
+
+/// The run of `runs` (disjoint, sorted) nearest `anchor` that passes `ok`, the earlier on
+/// ties, looking a few runs each way: a bounded search, so a text of many runs stays linear.
+fn nearest(
+    runs: &[(usize, usize)],
+    anchor: (usize, usize),
+    ok: impl Fn(&(usize, usize)) -> bool,
+) -> Option<(usize, usize)> {
+    let split = runs.partition_point(|r| r.1 < anchor.0);
+    let back = runs[..split]
+        .iter()
+        .rev()
+        .take(NEAREST_STEPS)
+        .find(|r| ok(r));
+    let fwd = runs[split..].iter().take(NEAREST_STEPS).find(|r| ok(r));
+    match (back, fwd) {
+        (Some(b), Some(f)) if gap(*f, anchor) < gap(*b, anchor) => Some(*f),
+        (Some(b), _) => Some(*b),
+        (None, f) => f.copied(),
+    }
 }
 
 /// Maximal runs of tokens whose probability reaches `threshold`, inclusive token ranges.
@@ -323,7 +355,7 @@ fn runs_above(p: &[f32], threshold: f32) -> Vec<(usize, usize)> {
 
 /// Whether each token lies between quotation marks (the marks included), paragraph by
 /// paragraph: an opening mark opens, a closing one closes, a straight one toggles.
-fn inside_quotes(ctx: &Ctx) -> Vec<bool> {
+pub(crate) fn inside_quotes(ctx: &Ctx) -> Vec<bool> {
     let mut out = vec![false; ctx.n()];
     let mut open = false;
     let mut para = usize::MAX;
@@ -419,18 +451,31 @@ fn features(ctx: &Ctx, rules: &[Raw], bits: u32) -> Sequence {
     let cue_verb: Vec<bool> = (0..n)
         .map(|i| has(lexicon::CUE_VERBS, ctx.low(i)))
         .collect();
-    // Nearest cue verb in the sentence, as (cue index - token index).
+    // Nearest cue verb in the sentence, as (cue index - token index), the earlier on ties: one
+    // sweep each way, so a long sentence full of cue verbs stays linear.
     let mut near = vec![None::<isize>; n];
     let mut i = 0;
     while i < n {
         let (a, b) = ctx.sentence(i);
         let (a, b) = (a.min(i), b.max(i + 1).min(n));
-        let cues: Vec<usize> = (a..b).filter(|&k| cue_verb[k]).collect();
-        for (t, slot) in near.iter_mut().enumerate().take(b).skip(a) {
-            *slot = cues
-                .iter()
-                .map(|&k| k as isize - t as isize)
-                .min_by_key(|d| d.abs());
+        let mut prev = None;
+        for t in a..b {
+            if cue_verb[t] {
+                prev = Some(t);
+            }
+            near[t] = prev.map(|k| k as isize - t as isize);
+        }
+        let mut next = None;
+        for t in (a..b).rev() {
+            if cue_verb[t] {
+                next = Some(t);
+            }
+            if let Some(k) = next {
+                let d = k as isize - t as isize;
+                if near[t].is_none_or(|p| d < -p) {
+                    near[t] = Some(d);
+                }
+            }
         }
         i = b;
     }

@@ -605,3 +605,30 @@ fn one_statement_has_one_speaker() {
     assert_eq!(shared.len(), 1, "{q:#?}");
     assert_eq!(text_of(&shared[0].cue), Some("confirmed"));
 }
+
+#[test]
+fn a_name_inside_the_last_speakers_quote_is_no_new_speaker() {
+    let t = "Senator Alice Jones said: “We will win. Governor Tom Smith is wrong about it.” She \
+             added that taxes would fall next year.";
+    let q = run(t);
+    let taxes = q
+        .iter()
+        .find(|q| q.content.text.contains("taxes"))
+        .unwrap_or_else(|| panic!("{q:#?}"));
+    assert_eq!(
+        taxes.speaker.as_deref(),
+        Some("Senator Alice Jones"),
+        "{q:#?}"
+    );
+}
+
+#[test]
+fn one_endless_sentence_of_statements_stays_linear_in_size() {
+    let t = "he said ".repeat(3000);
+    let q = run(&t);
+    assert!(!q.is_empty());
+    let total: usize = q.iter().map(|q| q.content.text.len()).sum();
+    // Uncapped, every statement would hold the rest of the text: about 36 MB here.
+    assert!(total < 200 * 8 * q.len(), "{total} bytes of content");
+    assert!(q.iter().all(|q| q.content.text.split(' ').count() <= 200));
+}
