@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use unspin_factcheck::quotes::polnear::{self, Annotated, Role, Scores};
-use unspin_factcheck::quotes::{extract_with, QuoteTagger, TrainParams};
+use unspin_factcheck::quotes::{QuoteTagger, TrainParams};
 
 fn data_dir(split: &str) -> PathBuf {
     match std::env::var_os("UNSPIN_DATA") {
@@ -40,14 +40,6 @@ fn load_or_skip(dir: &Path) -> Vec<Annotated> {
             std::process::exit(0);
         }
     }
-}
-
-fn score(docs: &[Annotated], tagger: Option<&QuoteTagger>) -> Scores {
-    let mut s = Scores::default();
-    for d in docs {
-        s.add(&polnear::predicted(&extract_with(&d.text, tagger)), &d.gold);
-    }
-    s
 }
 
 /// The mean of exact and overlap F1 for a role: what the thresholds are chosen on.
@@ -81,7 +73,7 @@ fn eval(dir: Option<PathBuf>) {
             continue;
         }
         let t = Instant::now();
-        let s = score(&docs, tagger);
+        let s = polnear::score(&docs, tagger);
         println!("\n{name} ({:.0?}):\n{}", t.elapsed(), s.table());
     }
 }
@@ -128,7 +120,7 @@ fn train(args: &[String]) {
     let mut tagger = QuoteTagger::train(&fit, &params);
     println!(
         "rules alone on the held-out fifth:\n{}",
-        score(&valid, None).table()
+        polnear::score(&valid, None).table()
     );
     // Content first: the cue and source are linked to it.
     for role in [Role::Content, Role::Cue, Role::Source] {
@@ -136,7 +128,7 @@ fn train(args: &[String]) {
         for k in 2..=8 {
             let th = k as f32 / 10.0;
             tagger.thresholds[role.index()] = th;
-            let f = role_f1(&score(&valid, Some(&tagger)), role);
+            let f = role_f1(&polnear::score(&valid, Some(&tagger)), role);
             println!("  {} threshold {th:.1}: mean F1 {f:.4}", role.name());
             if f > best.0 {
                 best = (f, th);
@@ -148,7 +140,7 @@ fn train(args: &[String]) {
     println!(
         "tagger + rules on the held-out fifth (thresholds {:?}):\n{}",
         params.thresholds,
-        score(&valid, Some(&tagger)).table()
+        polnear::score(&valid, Some(&tagger)).table()
     );
     let tagger = QuoteTagger::train(&docs, &params);
     let bytes = tagger.to_bytes();

@@ -5,8 +5,8 @@
 //! ```
 
 use std::path::PathBuf;
-use unspin_factcheck::quotes::polnear::{self, Role, Scores};
-use unspin_factcheck::quotes::{embedded, extract_with, QuoteTagger};
+use unspin_factcheck::quotes::embedded;
+use unspin_factcheck::quotes::polnear::{self, Role};
 
 fn dev_dir() -> PathBuf {
     match std::env::var_os("UNSPIN_DATA") {
@@ -16,21 +16,13 @@ fn dev_dir() -> PathBuf {
     }
 }
 
-fn score(docs: &[polnear::Annotated], tagger: Option<&QuoteTagger>) -> Scores {
-    let mut s = Scores::default();
-    for d in docs {
-        s.add(&polnear::predicted(&extract_with(&d.text, tagger)), &d.gold);
-    }
-    s
-}
-
 #[test]
 #[ignore = "needs ../shared/data/quotes/polnear (set UNSPIN_DATA)"]
 fn the_tagger_beats_the_rules_on_overlap_f1_for_every_role() {
     let docs = polnear::load(&dev_dir()).expect("PolNeAR dev");
     assert_eq!(docs.len(), 84);
-    let rules = score(&docs, None);
-    let both = score(&docs, embedded());
+    let rules = polnear::score(&docs, None);
+    let both = polnear::score(&docs, embedded());
     println!(
         "rules alone:\n{}\nrules + tagger:\n{}",
         rules.table(),

@@ -252,32 +252,16 @@ pub fn validate(
                 .join(" and ")
         );
         rows.push(r);
-        // Per-technique span thresholds on top of each half's blend, chosen on the same half
-        // and scored on the other (an experiment: nothing ships them yet). They drop spans, so
-        // they change SI as well as FLC.
         progress(&format!("{name}: per-technique thresholds"));
-        let mut pooled_th = Predictions::default();
-        let mut chosen_th = Vec::new();
-        for (k, choose_on_a) in [true, false].into_iter().enumerate() {
-            let ens =
-                Ensemble::new(classical_model.clone(), tr.clone()).with_blend(grid[halves[k]]);
-            let spans = spans_of(&ens, &test)?;
-            let pick = |id: &str| half_a.contains(id) == choose_on_a;
-            let th = choose_technique_thresholds(&spans, &test, pick);
-            pooled_th.flc.extend(
-                labels_above(&spans, &th)
-                    .into_iter()
-                    .filter(|l| !pick(&l.article)),
-            );
-            pooled_th.tc.extend(
-                per_blend[halves[k]]
-                    .tc
-                    .iter()
-                    .filter(|l| !pick(&l.article))
-                    .cloned(),
-            );
-            chosen_th.push(th);
-        }
+        let (pooled_th, chosen_th) = cross_fit_thresholds(
+            |b| Ensemble::new(classical_model.clone(), tr.clone()).with_blend(b),
+            &halves
+                .iter()
+                .map(|&b| (grid[b], &per_blend[b]))
+                .collect::<Vec<_>>(),
+            &test,
+            &half_a,
+        )?;
         let mut r = row(
             &ens,
             "cross-fitted + per-technique thresholds",
@@ -319,6 +303,36 @@ pub fn validate(
         reliability: tables,
         chosen,
     })
+}
+
+/// Per-technique span thresholds on top of each half's cross-fitted blend (`halves[k]`: the
+/// blend half `k` chose, with its predictions), chosen on the same half and scored on the
+/// other (an experiment: nothing ships them). They drop spans, so they change SI as well as
+/// FLC; TC predictions stay the blend's. Returns the pooled predictions and the two choices.
+fn cross_fit_thresholds(
+    ensemble: impl Fn(BlendParams) -> Ensemble,
+    halves: &[(BlendParams, &Predictions)],
+    test: &[&TrainDoc],
+    half_a: &BTreeSet<&str>,
+) -> Result<(Predictions, Vec<[f32; Technique::COUNT]>), DetectError> {
+    let mut pooled = Predictions::default();
+    let mut chosen = Vec::new();
+    for (&(blend, predictions), choose_on_a) in halves.iter().zip([true, false]) {
+        // The blend's labels carry no confidences, so its spans are detected again (on cached
+        // encodings: seconds).
+        let spans = spans_of(&ensemble(blend), test)?;
+        let pick = |id: &str| half_a.contains(id) == choose_on_a;
+        let th = choose_technique_thresholds(&spans, test, pick);
+        let other = |l: &Label| !pick(&l.article);
+        pooled
+            .flc
+            .extend(labels_above(&spans, &th).into_iter().filter(other));
+        pooled
+            .tc
+            .extend(predictions.tc.iter().filter(|l| other(l)).cloned());
+        chosen.push(th);
+    }
+    Ok((pooled, chosen))
 }
 
 /// Every article's detected spans, with their confidences, tagged with the article id.

@@ -94,7 +94,9 @@ fn merge(mut rules: Vec<Raw>, learned: Vec<Raw>) -> Vec<Raw> {
 /// PolNeAR's 24,847 contents, quotations included, 16 run past 1,000 characters, about 200
 /// tokens; the median is 68 characters); without a cap, text made of one endless
 /// sentence of "he said …" would give every statement the rest of the text, quadratic in
-/// size (a 400 KB input used 16 GB). Direct quotes keep the marks' bounds.
+/// size (a 400 KB input used 16 GB). Direct quotes keep the marks' bounds. Applied once to the
+/// final statements, whichever rule or the tagger found them, after the rules' own checks
+/// (which quotation a reported clause swallows) have seen the whole clause.
 const MAX_REPORTED_TOKENS: usize = 200;
 
 fn cap_reported(ctx: &Ctx, raws: &mut [Raw]) {
@@ -108,6 +110,15 @@ fn cap_reported(ctx: &Ctx, raws: &mut [Raw]) {
             end -= 1;
         }
         r.content = (a, end);
+    }
+}
+
+/// Tokens between two inclusive token ranges (0 when they touch or overlap).
+pub(crate) fn gap(a: (usize, usize), b: (usize, usize)) -> usize {
+    if a.1 < b.0 {
+        b.0 - a.1
+    } else {
+        a.0.saturating_sub(b.1)
     }
 }
 
@@ -145,11 +156,7 @@ impl Intervals {
 /// closest to it stays. "He commented on a statement by Baldanza, who confirmed that …" gives
 /// "that …" to Baldanza's "confirmed", not to "he" as well. `raws` is sorted by content.
 fn one_speaker(raws: &mut Vec<Raw>) {
-    let distance = |r: &Raw| match r.cue {
-        Some(c) if c.1 < r.content.0 => r.content.0 - c.1,
-        Some(c) => c.0.saturating_sub(r.content.1),
-        None => usize::MAX,
-    };
+    let distance = |r: &Raw| r.cue.map_or(usize::MAX, |c| gap(c, r.content));
     let mut out: Vec<Raw> = Vec::with_capacity(raws.len());
     for r in raws.drain(..) {
         match out.last_mut() {
@@ -228,6 +235,9 @@ pub(crate) struct Ctx<'d, 't> {
     pub doc: &'d Doc<'t>,
     /// Paragraph (line) index of every token.
     pub para: Vec<usize>,
+    /// [`Ctx::quoted`], computed on first use: the tagger's features, its statements and the
+    /// speaker resolution all read it.
+    quoted: std::cell::OnceCell<Vec<bool>>,
 }
 
 impl<'d, 't> Ctx<'d, 't> {
@@ -240,11 +250,49 @@ impl<'d, 't> Ctx<'d, 't> {
             }
             para.push(p);
         }
-        Ctx { doc, para }
+        Ctx {
+            doc,
+            para,
+            quoted: std::cell::OnceCell::new(),
+        }
     }
 
     pub fn n(&self) -> usize {
         self.doc.tokens.len()
+    }
+
+    /// Whether each token lies between quotation marks (the marks included), paragraph by
+    /// paragraph: an opening mark opens, a closing one closes, a straight one toggles. Coarser
+    /// than the pairing the direct-quote rules do (`direct::spans`: families, quotations
+    /// running on across paragraphs), but it is what the shipped tagger was trained on.
+    pub fn quoted(&self) -> &[bool] {
+        self.quoted.get_or_init(|| {
+            let mut out = vec![false; self.n()];
+            let mut open = false;
+            let mut para = usize::MAX;
+            for (i, slot) in out.iter_mut().enumerate() {
+                if self.para_of(i) != para {
+                    para = self.para_of(i);
+                    open = false;
+                }
+                match self.mark(i).map(|m| m.1) {
+                    Some(Role::Open) => {
+                        open = true;
+                        *slot = true;
+                    }
+                    Some(Role::Close) => {
+                        *slot = open;
+                        open = false;
+                    }
+                    Some(Role::Either) => {
+                        *slot = true;
+                        open = !open;
+                    }
+                    None => *slot = open,
+                }
+            }
+            out
+        })
     }
 
     pub fn low(&self, i: usize) -> &str {

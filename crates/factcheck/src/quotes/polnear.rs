@@ -155,6 +155,15 @@ pub fn load(dir: &Path) -> Result<Vec<Annotated>, String> {
     Ok(out)
 }
 
+/// Scores quote finding with `tagger` (`None`: the rules alone) over annotated texts.
+pub fn score(docs: &[Annotated], tagger: Option<&super::QuoteTagger>) -> Scores {
+    let mut s = Scores::default();
+    for d in docs {
+        s.add(&predicted(&super::extract_with(&d.text, tagger)), &d.gold);
+    }
+    s
+}
+
 /// The spans a list of quotes predicts, per role, as they are scored: deduplicated, and the
 /// contents of quotes sharing a cue merged into their envelope.
 pub fn predicted(quotes: &[Quote]) -> [Vec<Span>; 3] {

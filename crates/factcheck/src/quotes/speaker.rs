@@ -22,8 +22,6 @@ type Fullest = (usize, (usize, usize));
 /// The candidate mentions, sorted by start, with the fullest mention of each name so far.
 struct Index<'c> {
     cands: Vec<(usize, usize)>,
-    /// Whether each token lies between quotation marks: a name there is quoted, not present.
-    quoted: Vec<bool>,
     /// Per final name word: (start of a mention ending in it, fullest such mention up to it).
     by_name: HashMap<&'c str, Vec<Fullest>>,
 }
@@ -44,11 +42,7 @@ impl<'c> Index<'c> {
             };
             list.push((c.0, best));
         }
-        Index {
-            cands,
-            by_name,
-            quoted: super::tagger::inside_quotes(ctx),
-        }
+        Index { cands, by_name }
     }
 
     /// Up to [`WINDOW`] candidates starting before token `at`, latest first.
@@ -198,7 +192,8 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
         .before(before)
         .take_while(|c| c.0 > after)
         .filter(|c| c.1 < own_sentence && looks_like_person(ctx, **c))
-        .filter(|c| !index.quoted.get(c.0).copied().unwrap_or(false))
+        // A name between quotation marks is quoted, not present.
+        .filter(|c| !ctx.quoted().get(c.0).copied().unwrap_or(false))
         .find(|c| {
             let start = ctx.sentence(c.0).0;
             c.0 - start <= SUBJECT_REACH

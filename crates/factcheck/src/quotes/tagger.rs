@@ -22,7 +22,7 @@ use unspin_ml::sparse::row_index;
 
 use super::lexicon::{self, has};
 use super::polnear::{Annotated, Role};
-use super::{Ctx, Raw, Role as MarkRole};
+use super::{gap, Ctx, Raw, Role as MarkRole};
 use crate::consistency::Doc;
 
 const MAGIC: &[u8] = b"unspin quotes model\n";
@@ -80,7 +80,7 @@ impl QuoteTagger {
     /// Trains the three CRFs on annotated texts. A token is inside a role's span when it shares
     /// a code point with one of the span's fragments.
     pub fn train(docs: &[Annotated], params: &TrainParams) -> QuoteTagger {
-        let prepared: Vec<(Sequence, [Vec<bool>; 3])> = docs
+        let (seqs, labels): (Vec<Sequence>, Vec<[Vec<bool>; 3]>) = docs
             .iter()
             .map(|d| {
                 let doc = Doc::new(&d.text);
@@ -104,15 +104,19 @@ impl QuoteTagger {
                 });
                 (seq, labels)
             })
-            .collect();
-        let seqs: Vec<Sequence> = prepared.iter().map(|p| p.0.clone()).collect();
+            .unzip();
+        // Per role, every document's labels (moved, not copied).
+        let mut by_role: [Vec<Vec<bool>>; 3] = Default::default();
+        for [source, cue, content] in labels {
+            by_role[Role::Source.index()].push(source);
+            by_role[Role::Cue.index()].push(cue);
+            by_role[Role::Content.index()].push(content);
+        }
         let crfs = Role::ALL.map(|role| {
-            let labels: Vec<Vec<bool>> =
-                prepared.iter().map(|p| p.1[role.index()].clone()).collect();
             Crf::train(
                 params.bits,
                 &seqs,
-                &labels,
+                &by_role[role.index()],
                 &params.crf,
                 params.seed.wrapping_add(role.index() as u64),
             )
@@ -207,7 +211,7 @@ impl QuoteTagger {
             })
             .filter_map(|c| trim_content(ctx, c))
             .collect();
-        let inq = inside_quotes(ctx);
+        let inq = ctx.quoted();
         let mut out = Vec::new();
         // Each cue introduces at most one content on each side ("“A,” he said, “B.”"), in
         // its paragraph: [before, after] taken.
@@ -269,15 +273,6 @@ fn trim_content(ctx: &Ctx, (mut a, mut b): (usize, usize)) -> Option<(usize, usi
         b -= 1;
     }
     (a <= b && keep(a)).then_some((a, b))
-}
-
-/// Tokens between two token ranges (0 when they touch or overlap).
-fn gap(a: (usize, usize), b: (usize, usize)) -> usize {
-    if a.1 < b.0 {
-        b.0 - a.1
-    } else {
-        a.0.saturating_sub(b.1)
-    }
 }
 
 /// The cue that introduces `content`: the nearest cue run outside it, in the sentences the
@@ -353,36 +348,6 @@ fn runs_above(p: &[f32], threshold: f32) -> Vec<(usize, usize)> {
     out
 }
 
-/// Whether each token lies between quotation marks (the marks included), paragraph by
-/// paragraph: an opening mark opens, a closing one closes, a straight one toggles.
-pub(crate) fn inside_quotes(ctx: &Ctx) -> Vec<bool> {
-    let mut out = vec![false; ctx.n()];
-    let mut open = false;
-    let mut para = usize::MAX;
-    for (i, slot) in out.iter_mut().enumerate() {
-        if ctx.para_of(i) != para {
-            para = ctx.para_of(i);
-            open = false;
-        }
-        match ctx.mark(i).map(|m| m.1) {
-            Some(MarkRole::Open) => {
-                open = true;
-                *slot = true;
-            }
-            Some(MarkRole::Close) => {
-                *slot = open;
-                open = false;
-            }
-            Some(MarkRole::Either) => {
-                *slot = true;
-                open = !open;
-            }
-            None => *slot = open,
-        }
-    }
-    out
-}
-
 /// A coarse word shape: "Konashenkov" → "Xx", "U.S." → "X.X.", "2018" → "d".
 fn shape(tok: &str) -> String {
     let mut s = String::new();
@@ -447,7 +412,7 @@ fn bucket(d: isize) -> &'static str {
 fn features(ctx: &Ctx, rules: &[Raw], bits: u32) -> Sequence {
     let n = ctx.n();
     let tags = rule_tags(n, rules);
-    let inq = inside_quotes(ctx);
+    let inq = ctx.quoted();
     let cue_verb: Vec<bool> = (0..n)
         .map(|i| has(lexicon::CUE_VERBS, ctx.low(i)))
         .collect();
@@ -505,10 +470,14 @@ fn features(ctx: &Ctx, rules: &[Raw], bits: u32) -> Sequence {
     let f = |name: &str, value: &str| {
         combine(hash_bytes(name.as_bytes()), hash_bytes(value.as_bytes()))
     };
+    let bias = f("bias", "");
+    // A token's three rule tags (each 0–4, 9 past the ends) as the ASCII digits "012": hashed
+    // as that string, without allocating it for every token.
+    let digits = |t: [u8; 3]| t.map(|d| b'0' + d);
     for t in 0..n {
         let ti = t as isize;
         let w0 = word(ti);
-        push(&mut feats, f("bias", ""));
+        push(&mut feats, bias);
         push(&mut feats, f("w", w0));
         push(&mut feats, f("w-1", word(ti - 1)));
         push(&mut feats, f("w+1", word(ti + 1)));
@@ -582,26 +551,26 @@ fn features(ctx: &Ctx, rules: &[Raw], bits: u32) -> Sequence {
             &mut feats,
             f("sentmark", if sentence_has_mark[t] { "y" } else { "n" }),
         );
-        let tg = tags[t];
-        let tag_s = format!("{}{}{}", tg[0], tg[1], tg[2]);
-        push(&mut feats, f("rule", &tag_s));
+        let tag_d = digits(tags[t]);
+        let tag_s = std::str::from_utf8(&tag_d).unwrap_or_default();
+        push(&mut feats, f("rule", tag_s));
         push(
             &mut feats,
-            combine(f("rule,w", &tag_s), hash_bytes(w0.as_bytes())),
+            combine(f("rule,w", tag_s), hash_bytes(w0.as_bytes())),
         );
         push(
             &mut feats,
-            combine(f("rule,near", &tag_s), hash_bytes(near_b.as_bytes())),
+            combine(f("rule,near", tag_s), hash_bytes(near_b.as_bytes())),
         );
-        let prev = if t > 0 { tags[t - 1] } else { [9; 3] };
-        let next = tags.get(t + 1).copied().unwrap_or([9; 3]);
+        let prev = digits(if t > 0 { tags[t - 1] } else { [9; 3] });
+        let next = digits(tags.get(t + 1).copied().unwrap_or([9; 3]));
         push(
             &mut feats,
-            f("rule-1", &format!("{}{}{}", prev[0], prev[1], prev[2])),
+            f("rule-1", std::str::from_utf8(&prev).unwrap_or_default()),
         );
         push(
             &mut feats,
-            f("rule+1", &format!("{}{}{}", next[0], next[1], next[2])),
+            f("rule+1", std::str::from_utf8(&next).unwrap_or_default()),
         );
         offsets.push(feats.len() as u32);
     }
