@@ -31,6 +31,8 @@ pub enum Technique {
 struct Info {
     name: &'static str,
     short: &'static str,
+    /// At most six characters: a column heading in narrow terminal tables.
+    code: &'static str,
     definition: &'static str,
     color: &'static str,
 }
@@ -39,6 +41,7 @@ const INFO: [Info; 14] = [
     Info {
         name: "Appeal_to_Authority",
         short: "Authority",
+        code: "Auth",
         definition: "Treats a claim as true because an expert, official or famous person said so, \
                      instead of showing the evidence.",
         color: "#1d4ed8",
@@ -46,6 +49,7 @@ const INFO: [Info; 14] = [
     Info {
         name: "Appeal_to_fear-prejudice",
         short: "Fear",
+        code: "Fear",
         definition:
             "Tries to win support by making the reader afraid of something, or by playing on \
                      an existing prejudice against a group.",
@@ -54,6 +58,7 @@ const INFO: [Info; 14] = [
     Info {
         name: "Bandwagon,Reductio_ad_hitlerum",
         short: "Bandwagon",
+        code: "Bandw",
         definition: "Urges the reader to agree because everyone else does, or to reject an idea \
                      because a hated group holds it.",
         color: "#7e22ce",
@@ -61,6 +66,7 @@ const INFO: [Info; 14] = [
     Info {
         name: "Black-and-White_Fallacy",
         short: "Black&White",
+        code: "B&W",
         definition:
             "Presents two options as the only ones possible when more exist, or announces one \
                      option as the only choice.",
@@ -69,6 +75,7 @@ const INFO: [Info; 14] = [
     Info {
         name: "Causal_Oversimplification",
         short: "Causal",
+        code: "Causal",
         definition:
             "Blames one cause for an outcome that has many, or shifts the whole blame onto one \
                      person or group.",
@@ -77,6 +84,7 @@ const INFO: [Info; 14] = [
     Info {
         name: "Doubt",
         short: "Doubt",
+        code: "Doubt",
         definition:
             "Questions the credibility of a person or institution to undermine them, without \
                      engaging with what they say.",
@@ -85,6 +93,7 @@ const INFO: [Info; 14] = [
     Info {
         name: "Exaggeration,Minimisation",
         short: "Exaggeration",
+        code: "Exagg",
         definition: "Makes something look much bigger, better or worse than it is, or plays down \
                      something that matters.",
         color: "#a16207",
@@ -92,12 +101,14 @@ const INFO: [Info; 14] = [
     Info {
         name: "Flag-Waving",
         short: "Flag",
+        code: "Flag",
         definition: "Appeals to national or group pride and identity to justify an idea or action.",
         color: "#0e7490",
     },
     Info {
         name: "Loaded_Language",
         short: "Loaded",
+        code: "Loaded",
         definition: "Uses words or phrases with strong emotional charge to sway the reader rather \
                      than inform.",
         color: "#c2410c",
@@ -105,6 +116,7 @@ const INFO: [Info; 14] = [
     Info {
         name: "Name_Calling,Labeling",
         short: "Name-calling",
+        code: "Name",
         definition:
             "Attaches a label to a person or group that the audience fears, hates or loves, \
                      in place of an argument.",
@@ -113,6 +125,7 @@ const INFO: [Info; 14] = [
     Info {
         name: "Repetition",
         short: "Repetition",
+        code: "Repet",
         definition:
             "Says the same message again and again so that the audience comes to accept it.",
         color: "#4338ca",
@@ -120,6 +133,7 @@ const INFO: [Info; 14] = [
     Info {
         name: "Slogans",
         short: "Slogan",
+        code: "Slogan",
         definition:
             "A short, striking phrase that stands in for an argument, often with labels or \
                      stereotypes.",
@@ -128,6 +142,7 @@ const INFO: [Info; 14] = [
     Info {
         name: "Thought-terminating_Cliches",
         short: "Cliche",
+        code: "Cliche",
         definition: "A stock phrase that discourages further thought or discussion, such as \
                      \"it is what it is\".",
         color: "#4d7c0f",
@@ -135,6 +150,7 @@ const INFO: [Info; 14] = [
     Info {
         name: "Whataboutism,Straw_Men,Red_Herring",
         short: "Whataboutism",
+        code: "Whatab",
         definition: "Deflects criticism by pointing at the opponent's faults, attacks a distorted \
                      version of their view, or changes the subject.",
         color: "#0f766e",
@@ -185,6 +201,11 @@ impl Technique {
     /// A short display name for legends.
     pub fn short_name(self) -> &'static str {
         self.info().short
+    }
+
+    /// A column heading of at most six characters, for terminal tables (`Loaded`, `B&W`).
+    pub fn code(self) -> &'static str {
+        self.info().code
     }
 
     /// A one-line definition in plain language.
@@ -301,6 +322,15 @@ mod tests {
         );
         names.dedup();
         assert_eq!(names.len(), 14);
+    }
+
+    #[test]
+    fn column_codes_are_short_and_distinct() {
+        let mut seen = std::collections::HashSet::new();
+        for t in Technique::ALL {
+            assert!(t.code().chars().count() <= 6, "{t}: code {:?}", t.code());
+            assert!(seen.insert(t.code()), "{t}: code used twice");
+        }
     }
 
     #[test]
