@@ -193,11 +193,6 @@ impl ClassicalModel {
         container::pack(MAGIC, FORMAT_VERSION, &file)
     }
 
-    /// Writes the model atomically (temp file + rename), so a crash never leaves half a model.
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        unspin_core::files::write_atomic(path, &self.to_bytes())
-    }
-
     /// Per-token probabilities: index 0 of being inside any propaganda span (the SI tagger),
     /// index `k + 1` of being inside a span of `taggers[k].technique`. Features are extracted
     /// once and shared by all taggers.

@@ -3,7 +3,7 @@
 //! Commands render their whole output into memory first and call [`Output::emit`] only once
 //! everything succeeded. Together with the atomic file write this guarantees that a failed run
 //! leaves neither half a JSON array on stdout nor a truncated file where a good one used to be.
-//! Files go through `unspin_core::files`, which also refuses to replace what an output must not
+//! Files go through `unspin_io::files`, which also refuses to replace what an output must not
 //! (an input of the run, a directory, a link, a device); commands with `--force` let the user
 //! override that, except for protected paths such as a batch run's own files.
 

@@ -52,7 +52,7 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             let mut heads = transformer::Heads::load(&path)?;
             heads.meta.blend = chosen.blend;
             heads.meta.si_threshold = chosen.alone_threshold;
-            heads.save(&path)?;
+            output::write_atomic(&path, &heads.to_bytes()?)?;
             eprintln!(
                 "unspin: {}: blend {:?}, own threshold {}",
                 path.display(),

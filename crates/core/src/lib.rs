@@ -8,8 +8,6 @@ pub mod aids;
 pub mod article;
 pub mod decode;
 pub mod detector;
-pub mod files;
-pub mod input;
 pub mod offsets;
 pub mod report;
 pub mod segment;
@@ -25,10 +23,6 @@ pub use decode::{
 pub use detector::{
     Cancel, Cancelled, DetectError, Detection, Detector, Document, PieceVectors, TechniqueScores,
     UNIFORM_SCORES,
-};
-pub use input::{
-    article_from_bytes, article_from_html, read_article, read_article_dir, read_article_from,
-    read_inputs, InputError, InputFormat, InputOptions,
 };
 pub use offsets::OffsetMap;
 pub use report::{Report, ReportSpan};

@@ -20,13 +20,12 @@
 //! cut the same way each time, the final files are identical to an uninterrupted run's.
 
 use crate::fingerprint;
-use crate::source::{Corpus, Item, Position};
+use crate::source::{guarded, Corpus, Item, Position};
 use crate::store::Store;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::{Duration, Instant};
@@ -158,7 +157,7 @@ pub fn is_output_dir(dir: &Path) -> bool {
 /// anything under `shards/` and `errors/`, and the temporary files the run writes them through.
 /// Another command writing one of them would break the next resume or the statistics, so
 /// nothing but the run itself may. Both paths should be absolute with links resolved
-/// (`unspin_core::files::resolve`), so two spellings of one file agree.
+/// (`unspin_io::files::resolve`), so two spellings of one file agree.
 pub fn is_own_file(out: &Path, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(out) else {
         return false;
@@ -171,7 +170,11 @@ pub fn is_own_file(out: &Path, path: &Path) -> bool {
     if parts.next().is_some() {
         return first == SHARDS || first == ERRORS;
     }
-    // The run writes each file through `.NAME.tmp` (see `write_lines_atomic`).
+    // The run writes each file through a temporary sibling (`unspin_io::files`); runs of
+    // older builds used `.NAME.tmp`.
+    if unspin_io::files::is_temp_name(&first) {
+        return true;
+    }
     let name = first
         .strip_prefix('.')
         .and_then(|n| n.strip_suffix(".tmp"))
@@ -505,20 +508,15 @@ fn analyse_one(
 ) -> Result<(Report, Vec<u8>), ErrorRecord> {
     let pos = item.pos.clone();
     let id = item.id().map(str::to_string);
-    // A bug in one detector must cost one record, not a day-long run.
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        item.analyze(analyzer, format)
-    }));
-    let error = match outcome {
-        Ok(Ok(report)) => match serde_json::to_vec(&report) {
+    let error = match guarded(|| item.analyze(analyzer, format)) {
+        Ok(report) => match serde_json::to_vec(&report) {
             Ok(mut line) => {
                 line.push(b'\n');
                 return Ok((report, line));
             }
             Err(e) => format!("cannot serialize the report: {e}"),
         },
-        Ok(Err(e)) => e.0,
-        Err(_) => "internal error: the analysis panicked on this record".to_string(),
+        Err(e) => e.0,
     };
     Err(ErrorRecord { pos, id, error })
 }
@@ -603,37 +601,16 @@ fn merge_errors(out: &Path) -> Result<u64> {
     Ok(n)
 }
 
+/// Every file of a run is written whole or not at all, through the one writer of
+/// `unspin_io::files` (temporary sibling, flushed, renamed, directory flushed).
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_lines_atomic(path, std::iter::once(bytes))
+    unspin_io::write_atomic(path, bytes)
+        .with_context(|| format!("{}: cannot write", path.display()))
 }
 
-/// Writes `parts` to `path` so that the file under its final name is always complete: a
-/// temporary sibling is written and flushed to disk, then renamed over `path`, and the
-/// directory is flushed so the rename survives a power cut too.
+/// [`write_atomic`] of `parts` one after another.
 fn write_lines_atomic<'a>(path: &Path, parts: impl Iterator<Item = &'a [u8]>) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    let write = || -> std::io::Result<()> {
-        let file = File::create(&tmp)?;
-        let mut w = BufWriter::with_capacity(1 << 20, file);
-        for p in parts {
-            w.write_all(p)?;
-        }
-        let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)?;
-        if let Some(dir) = path.parent() {
-            File::open(dir)?.sync_all()?;
-        }
-        Ok(())
-    };
-    write().map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        anyhow::Error::new(e).context(format!("{}: cannot write", path.display()))
-    })
+    write_atomic(path, &parts.collect::<Vec<_>>().concat())
 }
 
 #[cfg(test)]

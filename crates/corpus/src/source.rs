@@ -1,99 +1,16 @@
-//! Reading corpora: what one input record is, and turning it into a report.
+//! Reading corpora for batch runs: the input files listed up front (so a resumed run can
+//! fingerprint them), streamed record by record, and each record turned into a report.
 //!
-//! A corpus is a list of inputs, each a directory of `.txt`/`.html`/`.htm` files, a JSONL file
-//! or a gzip'd JSONL file. A JSONL line is one [`InputRecord`]:
-//! `{"id", "text" | "html", "source"?, "url"?, "date"?}`.
+//! A corpus is a list of inputs, each a directory (what `unspin_io::input::discover` finds
+//! below it: the same files `analyze DIR` reads), a JSONL file or a gzip'd JSONL file. A JSONL
+//! line is one [`InputRecord`]: `{"id", "text" | "html", "source"?, "url"?, "date"?}`.
 
-use serde::Deserialize;
 use std::fmt;
 use std::path::Path;
 use unspin::{Analyzer, Article, InputFormat, Report};
-
-/// One article of a JSONL corpus, as written by a crawler.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct InputRecord {
-    pub id: String,
-    /// Plain text, kept code point for code point (offsets point into it).
-    #[serde(default)]
-    pub text: Option<String>,
-    /// A whole web page; its extracted main text is analysed and reported.
-    #[serde(default)]
-    pub html: Option<String>,
-    /// The outlet (a name or domain); statistics group by it.
-    #[serde(default)]
-    pub source: Option<String>,
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Publication date, ideally ISO 8601 (`2025-03-01` or a full timestamp); statistics by
-    /// month read its first seven characters.
-    #[serde(default)]
-    pub date: Option<String>,
-}
-
-/// Why one record was skipped. The run goes on; the reason lands in the errors file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordError(pub String);
-
-impl fmt::Display for RecordError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for RecordError {}
-
-impl InputRecord {
-    /// Parses one JSONL line. Invalid UTF-8 and invalid JSON are reported with where in the
-    /// line they are, since the line itself may be megabytes long.
-    pub fn from_json_line(line: &[u8]) -> Result<InputRecord, RecordError> {
-        if let Err(e) = std::str::from_utf8(line) {
-            return Err(RecordError(format!(
-                "not valid UTF-8 (byte {} of the line)",
-                e.valid_up_to()
-            )));
-        }
-        serde_json::from_slice(line).map_err(|e| {
-            RecordError(format!(
-                "invalid record: {e} (a record is {{\"id\", \"text\" | \"html\", \"source\"?, \"url\"?, \"date\"?}})"
-            ))
-        })
-    }
-
-    /// The article this record describes: its text, or the main text extracted from its page.
-    pub fn into_article(self) -> Result<(Article, Meta), RecordError> {
-        if self.id.trim().is_empty() {
-            return Err(RecordError("empty \"id\"".into()));
-        }
-        let meta = Meta {
-            source: self.source,
-            url: self.url,
-            date: self.date,
-        };
-        let article = match (self.text, self.html) {
-            (Some(_), Some(_)) => {
-                return Err(RecordError(
-                    "both \"text\" and \"html\" given; a record has one of them".into(),
-                ))
-            }
-            (Some(text), None) => Article::new(self.id, text),
-            (None, Some(html)) => unspin::article_from_html(self.id, &html)
-                .map_err(|e| RecordError(format!("html: {e}")))?,
-            (None, None) => return Err(RecordError("no \"text\" or \"html\"".into())),
-        };
-        if unspin::input::is_blank(&article.text) {
-            return Err(RecordError("empty text".into()));
-        }
-        Ok((article, meta))
-    }
-}
-
-/// What a record says about an article besides its text; copied onto its report.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Meta {
-    pub source: Option<String>,
-    pub url: Option<String>,
-    pub date: Option<String>,
-}
+use unspin_io::input::{discover, FileKind};
+pub use unspin_io::records::{article_from_file, InputRecord, Meta, RecordError};
+use unspin_io::records::{jsonl_reader, JsonlRecords};
 
 /// Analyses one article and attaches its metadata: the single place a record becomes a
 /// report, shared by `unspin batch` and the Python bindings so their outputs are identical. A
@@ -112,26 +29,21 @@ pub fn analyze_article(
     Ok(report)
 }
 
+/// What a record gets when handling it panicked: the same words from `unspin batch` and the
+/// Python package, so their error files compare equal.
+pub const PANIC_MESSAGE: &str = "internal error: the analysis panicked on this record";
+
+/// Runs `f`, turning a panic into a [`RecordError`] ([`PANIC_MESSAGE`]): a bug in one
+/// detector must cost one record, not a day-long run or a distributed job.
+pub fn guarded<T>(f: impl FnOnce() -> Result<T, RecordError>) -> Result<T, RecordError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(RecordError(PANIC_MESSAGE.to_string())))
+}
+
 /// [`InputRecord::into_article`] then [`analyze_article`].
 pub fn analyze_record(analyzer: &Analyzer, record: InputRecord) -> Result<Report, RecordError> {
     let (article, meta) = record.into_article()?;
     analyze_article(analyzer, article, meta)
-}
-
-/// Reads one article file of a corpus directory with the CLI's rules (UTF-8 checks, HTML by
-/// extension or sniffing); the id comes from the file name (`article123.txt` is `123`).
-pub fn article_from_file(
-    bytes: Vec<u8>,
-    path: &Path,
-    format: InputFormat,
-) -> Result<Article, RecordError> {
-    let id = Article::id_from_path(path);
-    let article = unspin::article_from_bytes(bytes, id, path, format)
-        .map_err(|e| RecordError(e.to_string()))?;
-    if unspin::input::is_blank(&article.text) {
-        return Err(RecordError(format!("{}: empty text", path.display())));
-    }
-    Ok(article)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,11 +51,10 @@ pub fn article_from_file(
 // ---------------------------------------------------------------------------------------------
 
 use crate::fingerprint;
-use flate2::read::MultiGzDecoder;
 use std::collections::HashSet;
 use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 use std::path::PathBuf;
 
 /// Where a record came from, for the errors file: the input file and, for JSONL, the 1-based
@@ -201,36 +112,11 @@ impl Item {
     }
 }
 
-/// What kind of input a file is, by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Article,
-    Jsonl,
-    JsonlGz,
-}
-
-fn kind_of(path: &Path) -> Option<Kind> {
-    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    if name.starts_with('.') {
-        // Editor backups, macOS `._*` resource forks.
-        return None;
-    }
-    if name.ends_with(".jsonl.gz") || name.ends_with(".ndjson.gz") || name.ends_with(".json.gz") {
-        Some(Kind::JsonlGz)
-    } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
-        Some(Kind::Jsonl)
-    } else if name.ends_with(".txt") || name.ends_with(".html") || name.ends_with(".htm") {
-        Some(Kind::Article)
-    } else {
-        None
-    }
-}
-
 /// The files of a corpus, listed before anything is read, so that a typo'd path fails at once
 /// and a resumed run can tell whether its inputs changed ([`Corpus::fingerprint`]).
 #[derive(Debug, Clone)]
 pub struct Corpus {
-    files: Vec<(PathBuf, Kind, u64)>,
+    files: Vec<(PathBuf, FileKind, u64)>,
     total_bytes: u64,
 }
 
@@ -251,29 +137,8 @@ impl Corpus {
             let meta = std::fs::metadata(input)
                 .with_context(|| format!("{}: cannot read", input.display()))?;
             if meta.is_dir() {
-                let before = files.len();
-                for entry in walkdir::WalkDir::new(input)
-                    .follow_links(true)
-                    .sort_by_file_name()
-                {
-                    let entry =
-                        entry.with_context(|| format!("{}: cannot list", input.display()))?;
-                    if !entry.file_type().is_file() {
-                        continue;
-                    }
-                    if let Some(kind) = kind_of(entry.path()) {
-                        let len = entry
-                            .metadata()
-                            .with_context(|| format!("{}: cannot read", entry.path().display()))?
-                            .len();
-                        files.push((entry.path().to_path_buf(), kind, len));
-                    }
-                }
-                if files.len() == before {
-                    anyhow::bail!(
-                        "{}: no .txt, .html, .htm, .jsonl or .jsonl.gz files in this directory",
-                        input.display()
-                    );
+                for found in discover(input).with_context(|| "cannot list the corpus")? {
+                    files.push((found.path, found.kind, found.len));
                 }
             } else {
                 if !meta.is_file() {
@@ -285,10 +150,10 @@ impl Corpus {
                         input.display()
                     );
                 }
-                let kind = match kind_of(input) {
+                let kind = match FileKind::of(input) {
                     Some(k) => k,
-                    None if input.extension().is_some_and(|e| e == "gz") => Kind::JsonlGz,
-                    None => Kind::Jsonl,
+                    None if input.extension().is_some_and(|e| e == "gz") => FileKind::JsonlGz,
+                    None => FileKind::Jsonl,
                 };
                 files.push((input.clone(), kind, meta.len()));
             }
@@ -353,12 +218,11 @@ pub struct Items<'a> {
 }
 
 struct Lines {
-    reader: Box<dyn BufRead + Send>,
+    records: JsonlRecords,
     counted: std::sync::Arc<std::sync::atomic::AtomicU64>,
     base: u64,
     /// The file's name as errors show it, formatted once rather than per record.
     input: String,
-    line: u64,
 }
 
 /// Counts the bytes read from the file itself (compressed bytes for `.gz`), for progress.
@@ -405,13 +269,13 @@ impl Items<'_> {
         item
     }
 
-    fn open_file(&mut self, path: &Path, kind: Kind, len: u64) -> Option<Item> {
+    fn open_file(&mut self, path: &Path, kind: FileKind, len: u64) -> Option<Item> {
         let pos = Position {
             input: path.display().to_string(),
             line: None,
         };
         match kind {
-            Kind::Article => {
+            FileKind::Article => {
                 self.bytes_done += len;
                 let payload = read_capped(path, self.max_bytes).map(|bytes| Payload::File {
                     path: path.to_path_buf(),
@@ -429,7 +293,7 @@ impl Items<'_> {
                 }
                 Some(item)
             }
-            Kind::Jsonl | Kind::JsonlGz => {
+            FileKind::Jsonl | FileKind::JsonlGz => {
                 let file = match File::open(path) {
                     Ok(f) => f,
                     Err(e) => {
@@ -445,20 +309,12 @@ impl Items<'_> {
                     inner: file,
                     n: counted.clone(),
                 };
-                let reader: Box<dyn BufRead + Send> = if kind == Kind::JsonlGz {
-                    Box::new(BufReader::with_capacity(
-                        1 << 16,
-                        MultiGzDecoder::new(BufReader::new(counting)),
-                    ))
-                } else {
-                    Box::new(BufReader::with_capacity(1 << 16, counting))
-                };
+                let reader = jsonl_reader(counting, kind == FileKind::JsonlGz);
                 self.current = Some(Lines {
-                    reader,
+                    records: JsonlRecords::new(reader, self.max_bytes),
                     counted,
                     base: self.bytes_done,
                     input: pos.input,
-                    line: 0,
                 });
                 self.bytes_done += len;
                 None
@@ -473,50 +329,16 @@ impl Iterator for Items<'_> {
     fn next(&mut self) -> Option<Item> {
         loop {
             if let Some(lines) = &mut self.current {
-                match read_line_capped(&mut lines.reader, self.max_bytes) {
-                    Ok(None) => {
-                        self.current = None;
-                        continue;
-                    }
-                    Ok(Some(line)) => {
-                        lines.line += 1;
-                        let pos = Position {
-                            input: lines.input.clone(),
-                            line: Some(lines.line),
-                        };
-                        let line = match line {
-                            Line::Blank => continue,
-                            Line::TooLong(n) => {
-                                return Some(Item {
-                                    pos,
-                                    payload: Err(RecordError(format!(
-                                        "record too large: {n} bytes, over the limit of {} \
-                                         (raise it with --max-bytes)",
-                                        self.max_bytes
-                                    ))),
-                                })
-                            }
-                            Line::Data(d) => d,
-                        };
-                        let payload = InputRecord::from_json_line(&line).map(Payload::Record);
-                        return Some(self.check_duplicate(Item { pos, payload }));
-                    }
-                    Err(e) => {
-                        // A corrupt or truncated file: report where it broke and go on with
-                        // the next input.
-                        let pos = Position {
-                            input: std::mem::take(&mut lines.input),
-                            line: Some(lines.line + 1),
-                        };
-                        self.current = None;
-                        return Some(Item {
-                            pos,
-                            payload: Err(RecordError(format!(
-                                "cannot read further in this file: {e}"
-                            ))),
-                        });
-                    }
-                }
+                let Some((line, record)) = lines.records.next() else {
+                    self.current = None;
+                    continue;
+                };
+                let pos = Position {
+                    input: lines.input.clone(),
+                    line: Some(line),
+                };
+                let payload = record.map(Payload::Record);
+                return Some(self.check_duplicate(Item { pos, payload }));
             }
             let (path, kind, len) = self.corpus.files.get(self.next_file)?.clone();
             self.next_file += 1;
@@ -527,101 +349,14 @@ impl Iterator for Items<'_> {
     }
 }
 
-enum Line {
-    Blank,
-    TooLong(u64),
-    Data(Vec<u8>),
-}
-
-/// Reads one line (without its `\n` / `\r\n`), never buffering more than `max` bytes of it: a
-/// longer line is skipped to its end and reported by length.
-fn read_line_capped(r: &mut dyn BufRead, max: u64) -> io::Result<Option<Line>> {
-    let mut buf = Vec::new();
-    let mut total: u64 = 0;
-    let mut any = false;
-    loop {
-        let chunk = match r.fill_buf() {
-            Ok(c) => c,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if chunk.is_empty() {
-            break;
-        }
-        any = true;
-        let (part, done) = match memchr(chunk) {
-            Some(i) => (&chunk[..i], Some(i + 1)),
-            None => (chunk, None),
-        };
-        total += part.len() as u64;
-        if total <= max {
-            buf.extend_from_slice(part);
-        }
-        let used = done.unwrap_or(chunk.len());
-        r.consume(used);
-        if done.is_some() {
-            break;
-        }
-    }
-    if !any {
-        return Ok(None);
-    }
-    if total > max {
-        return Ok(Some(Line::TooLong(total)));
-    }
-    if buf.last() == Some(&b'\r') {
-        buf.pop();
-    }
-    if buf.iter().all(|b| b.is_ascii_whitespace()) {
-        return Ok(Some(Line::Blank));
-    }
-    Ok(Some(Line::Data(buf)))
-}
-
-fn memchr(s: &[u8]) -> Option<usize> {
-    s.iter().position(|&b| b == b'\n')
-}
-
 fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, RecordError> {
-    let file = File::open(path).map_err(|e| RecordError(format!("cannot read: {e}")))?;
-    let mut bytes = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| RecordError(format!("cannot read: {e}")))?;
-    if bytes.len() as u64 > max {
-        return Err(RecordError(format!(
-            "too large: over the limit of {max} bytes (raise it with --max-bytes)"
-        )));
-    }
-    Ok(bytes)
+    unspin_io::input::read_bytes(path, max).map_err(|e| RecordError(e.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
-
-    fn lines(input: &[u8], max: u64) -> Vec<String> {
-        let mut r = io::Cursor::new(input.to_vec());
-        let mut out = Vec::new();
-        while let Some(l) = read_line_capped(&mut r, max).unwrap() {
-            out.push(match l {
-                Line::Blank => "<blank>".to_string(),
-                Line::TooLong(n) => format!("<too long: {n}>"),
-                Line::Data(d) => String::from_utf8(d).unwrap(),
-            });
-        }
-        out
-    }
-
-    #[test]
-    fn lines_are_capped_without_losing_the_next_one() {
-        assert_eq!(
-            lines(b"ab\r\n\n  \ncdefgh\nxy", 4),
-            ["ab", "<blank>", "<blank>", "<too long: 6>", "xy"]
-        );
-        assert!(lines(b"", 4).is_empty());
-    }
 
     fn items(inputs: &[PathBuf]) -> Vec<(String, Result<String, String>)> {
         let corpus = Corpus::open(inputs).unwrap();
@@ -768,39 +503,6 @@ mod tests {
             .unwrap()
             .fingerprint();
         assert_ne!(before, after);
-    }
-
-    #[test]
-    fn records_need_an_id_and_exactly_one_of_text_and_html() {
-        let rec =
-            |s: &str| InputRecord::from_json_line(s.as_bytes()).and_then(|r| r.into_article());
-        assert!(rec(r#"{"id": "1", "text": "Fine."}"#).is_ok());
-        assert!(rec(r#"{"text": "No id."}"#)
-            .unwrap_err()
-            .0
-            .contains("invalid record"));
-        assert!(rec(r#"{"id": " ", "text": "Blank id."}"#)
-            .unwrap_err()
-            .0
-            .contains("empty \"id\""));
-        assert!(rec(r#"{"id": "1", "text": "a", "html": "<p>b</p>"}"#)
-            .unwrap_err()
-            .0
-            .contains("both"));
-        assert!(rec(r#"[1, 2]"#).is_err());
-        // Blank text is refused by the same rule as `analyze` and the HTTP API.
-        for blank in [r#""""#, r#"" \n\t""#, r#""\ufeff ""#] {
-            let line = format!(r#"{{"id": "1", "text": {blank}}}"#);
-            assert!(rec(&line).unwrap_err().0.contains("empty text"), "{line}");
-        }
-        let (article, meta) =
-            rec(r#"{"id": "1", "text": "x", "source": "S", "date": "2025-01-02"}"#).unwrap();
-        assert_eq!(article.text, "x");
-        assert_eq!(meta.source.as_deref(), Some("S"));
-        assert!(InputRecord::from_json_line(b"{\"id\": \"\xff\"}")
-            .unwrap_err()
-            .0
-            .contains("UTF-8"));
     }
 
     fn fs_write(path: &Path, bytes: &[u8]) {

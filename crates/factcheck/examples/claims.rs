@@ -84,7 +84,7 @@ fn run_train(path: &Path, output: &Path) -> Result<(), Box<dyn std::error::Error
     let start = Instant::now();
     let model = train(path, &TrainOptions::default())?;
     let secs = start.elapsed().as_secs_f64();
-    model.save(output)?;
+    unspin_io::write_atomic(output, &model.to_bytes())?;
     let h = &model.header;
     println!("trained in {secs:.1} s: {}", h.training);
     println!(

@@ -144,13 +144,10 @@ fn train(args: &[String]) {
     );
     let tagger = QuoteTagger::train(&docs, &params);
     let bytes = tagger.to_bytes();
-    let tmp = out.with_extension("unspin.tmp");
-    std::fs::write(&tmp, &bytes)
-        .and_then(|()| std::fs::rename(&tmp, &out))
-        .unwrap_or_else(|e| {
-            eprintln!("polnear train: {}: {e}", out.display());
-            std::process::exit(1);
-        });
+    unspin_io::write_atomic(&out, &bytes).unwrap_or_else(|e| {
+        eprintln!("polnear train: {}: {e}", out.display());
+        std::process::exit(1);
+    });
     println!(
         "wrote {} ({} bytes), trained on all {} documents; {:.0?} in all",
         out.display(),

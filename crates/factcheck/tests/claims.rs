@@ -125,7 +125,7 @@ fn model_file_round_trip_and_corruption() {
     let m = tiny_model();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("claims.unspin");
-    m.save(&path).unwrap();
+    unspin_io::write_atomic(&path, &m.to_bytes()).unwrap();
     let back = ClaimModel::load(&path).unwrap();
     assert_eq!(back.threshold, m.threshold);
     assert_eq!(back.header.epochs, m.header.epochs);

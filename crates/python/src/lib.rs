@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::ffi::CString;
 use std::sync::{Arc, LazyLock, Mutex};
 use unspin::{Analyzer, ModelChoice, Technique};
-use unspin_corpus::source::{analyze_article, InputRecord};
+use unspin_corpus::source::{analyze_article, guarded, InputRecord};
 
 /// The analyzers, loaded on first use and kept for the life of the process: loading the
 /// embedded models takes a fraction of a second (the ensemble's encoder, a few seconds), far
@@ -138,7 +138,7 @@ pub fn analyze_records(
         .map(|record| {
             let record = record?;
             let id = record.id.clone();
-            guarded(Some(&id), || record.into_article())?.map_err(|e| Rejection::new(Some(id), e.0))
+            guarded(|| record.into_article()).map_err(|e| Rejection::new(Some(id), e.0))
         })
         .collect();
     if on_error == OnError::Raise {
@@ -151,23 +151,13 @@ pub fn analyze_records(
         .map(|article| {
             let (article, meta) = article?;
             let id = article.id.clone();
-            let report = guarded(Some(&id), || analyze_article(analyzer, article, meta))?
+            let report = guarded(|| analyze_article(analyzer, article, meta))
                 .map_err(|e| Rejection::new(Some(id.clone()), e.0))?;
             // The words of batch's own message, so error files of the two paths compare equal.
             serde_json::to_string(&report)
                 .map_err(|e| Rejection::new(Some(id), format!("cannot serialize the report: {e}")))
         })
         .collect())
-}
-
-/// Runs `f`, turning a panic into the refusal `unspin batch` records for it.
-fn guarded<T>(id: Option<&str>, f: impl FnOnce() -> T) -> Result<T, Rejection> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| {
-        Rejection::new(
-            id.map(str::to_string),
-            "internal error: the analysis panicked on this record",
-        )
-    })
 }
 
 /// A dict item's optional string field. Missing, `None` and a float NaN (how pandas marks a

@@ -203,8 +203,9 @@ impl Heads {
         Ok(Heads { meta, si, tc })
     }
 
-    /// Writes the heads (atomically: a temporary file renamed into place).
-    pub fn save(&self, path: &Path) -> Result<()> {
+    /// The heads as a safetensors file, for the caller to write (atomically, with
+    /// `unspin_io::write_atomic`).
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let mut tensors = Vec::new();
         for (prefix, mlp) in [("si", &self.si), ("tc", &self.tc)] {
             for (i, (w, b)) in mlp.layers.iter().enumerate() {
@@ -213,11 +214,7 @@ impl Heads {
             }
         }
         let meta = serde_json::to_string(&self.meta).expect("metadata serialises");
-        weights::save_safetensors(
-            path,
-            &tensors,
-            &HashMap::from([(META_KEY.to_string(), meta)]),
-        )
+        weights::safetensors_bytes(&tensors, &HashMap::from([(META_KEY.to_string(), meta)]))
     }
 
     /// `hidden` must hold `n` rows of this model's width: an encoding from elsewhere (a cache,

@@ -157,38 +157,17 @@ pub fn strip_model_prefix(tensors: HashMap<String, Tensor>) -> HashMap<String, T
         .collect()
 }
 
-/// Writes f32 tensors and string metadata as a safetensors file, atomically
-/// ([`unspin_core::files::write_atomic`]), so a crash never leaves half a file.
-pub fn save_safetensors(
-    path: &Path,
+/// f32 tensors and string metadata as the bytes of a safetensors file (written by the
+/// `safetensors` crate, the format's reference implementation); the caller writes them
+/// atomically (`unspin_io::write_atomic`).
+pub fn safetensors_bytes(
     tensors: &[(String, Tensor)],
     metadata: &HashMap<String, String>,
-) -> Result<()> {
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut header = serde_json::Map::new();
-    header.insert("__metadata__".into(), serde_json::json!(metadata));
-    let mut data: Vec<u8> = Vec::new();
-    for (name, t) in tensors {
-        let values = t
-            .flatten_all()?
-            .to_dtype(candle_core::DType::F32)?
-            .to_vec1::<f32>()?;
-        let begin = data.len();
-        data.extend(values.iter().flat_map(|v| v.to_le_bytes()));
-        header.insert(
-            name.clone(),
-            serde_json::json!({"dtype": "F32", "shape": t.dims(), "data_offsets": [begin, data.len()]}),
-        );
-    }
-    let mut header = serde_json::to_vec(&header).expect("a JSON map serialises");
-    // The format asks for the data to start 8-byte aligned; pad the header with spaces.
-    header.resize(header.len().div_ceil(8) * 8, b' ');
-    let mut bytes = Vec::with_capacity(8 + header.len() + data.len());
-    bytes.extend((header.len() as u64).to_le_bytes());
-    bytes.extend(header);
-    bytes.extend(data);
-    unspin_core::files::write_atomic(path, &bytes).map_err(io)
+) -> Result<Vec<u8>> {
+    let f32s = tensors
+        .iter()
+        .map(|(name, t)| Ok((name.clone(), t.to_dtype(candle_core::DType::F32)?)))
+        .collect::<Result<Vec<_>>>()?;
+    safetensors::serialize(f32s, Some(metadata.clone()))
+        .map_err(|e| Error::Invalid(format!("cannot serialise the tensors: {e}")))
 }

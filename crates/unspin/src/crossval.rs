@@ -11,8 +11,8 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use unspin_core::input::{read_article_dir, InputOptions};
 use unspin_core::{assign_techniques, Cancel, CharSpan, DetectError, Detector, Document, Span};
+use unspin_io::input::{read_article_dir, InputOptions};
 
 /// The PTC training data: articles plus TC and SI gold labels.
 pub struct Corpus {

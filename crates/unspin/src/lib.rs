@@ -16,6 +16,11 @@ pub use unspin_classical as classical;
 pub use unspin_core::*;
 pub use unspin_eval as eval;
 pub use unspin_factcheck as factcheck;
+pub use unspin_io::{
+    article_from_bytes, article_from_html, read_article, read_article_dir, read_article_from,
+    read_inputs, InputError, InputFormat, InputOptions,
+};
+pub use unspin_io::{files, input};
 #[cfg(feature = "transformer")]
 pub use unspin_transformer as transformer;
 

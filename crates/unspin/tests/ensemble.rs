@@ -80,7 +80,7 @@ fn heads_round_trip_through_their_file() {
     let heads = trained_heads(&encoder);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("heads.safetensors");
-    heads.save(&path).unwrap();
+    unspin::files::write_atomic(&path, &heads.to_bytes().unwrap()).unwrap();
     let loaded = Heads::load(&path).unwrap();
     assert_eq!(loaded.meta.encoder, "tiny-bert");
     let enc = encoder.encode_rows(articles()[0].0.text()).unwrap();

@@ -23,25 +23,7 @@ pub fn run(
     train: TrainOptions,
     encoder: &str,
 ) -> Result<()> {
-    let dir = args
-        .encoders
-        .clone()
-        .unwrap_or_else(transformer::default_cache_dir);
-    // Both backends are checked and loaded before any encoding: a typo or a backend this build
-    // lacks fails at once, not after half an hour of MPNet.
-    let backend = transformer::BackendKind::from_env()?;
-    let test_backend = args
-        .test_backend
-        .as_deref()
-        .map(transformer::BackendKind::parse)
-        .transpose()?;
-    let text_encoder = TextEncoder::load_with(&dir.join(encoder), None, backend)?;
-    // Held-out articles encoded by another backend: heads trained as shipped (on this
-    // backend's vectors) and run where a user might run them. (clap lets --test-backend
-    // through only with --cv.)
-    let test_encoder = test_backend
-        .map(|kind| TextEncoder::load_with(&dir.join(encoder), None, kind))
-        .transpose()?;
+    let (text_encoder, test_encoder) = load_encoders(args, encoder)?;
     let hidden = text_encoder.config().hidden_size;
     let mut heads_opts = HeadsTrainOptions::default();
     let t0 = Instant::now();
@@ -68,29 +50,18 @@ pub fn run(
             train: train.clone(),
             sweep: Vec::new(),
         };
-        let mut blends = Vec::new();
-        for &si_weight in &SI_WEIGHTS {
-            for &si_threshold in &SI_THRESHOLDS {
-                for &tc_weight in &TC_WEIGHTS {
-                    blends.push(BlendParams {
-                        si_weight,
-                        si_threshold,
-                        tc_weight,
-                    });
-                }
-            }
-        }
+        let encodings = FoldEncodings {
+            train: cache.clone(),
+            test: test_cache.unwrap_or_else(|| cache.clone()),
+        };
         let mut report = compare_models(
             corpus,
             &opts,
             Arc::new(text_encoder),
             encoder,
-            FoldEncodings {
-                train: cache.clone(),
-                test: test_cache.unwrap_or_else(|| cache.clone()),
-            },
+            encodings,
             &heads_opts,
-            &blends,
+            &blends(),
         )?;
         report.encode_seconds = encode_seconds;
         if let Some(path) = &args.report {
@@ -127,7 +98,7 @@ pub fn run(
         args.seed,
         &description,
     )?;
-    heads.save(&out)?;
+    output::write_atomic(&out, &heads.to_bytes()?)?;
     let blend = heads.meta.blend;
     let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
     let text = format!(
@@ -141,4 +112,44 @@ pub fn run(
         blend.tc_weight
     );
     output::emit(text.as_bytes(), None)
+}
+
+/// The encoder to train on and, with `--test-backend`, the one held-out articles are encoded
+/// by (heads trained as shipped, on this backend's vectors, and run where a user might run
+/// them; clap lets `--test-backend` through only with `--cv`). Both backends are checked and
+/// loaded before any encoding: a typo or a backend this build lacks fails at once, not after
+/// half an hour of MPNet.
+fn load_encoders(args: &TrainArgs, encoder: &str) -> Result<(TextEncoder, Option<TextEncoder>)> {
+    let dir = args
+        .encoders
+        .clone()
+        .unwrap_or_else(transformer::default_cache_dir);
+    let backend = transformer::BackendKind::from_env()?;
+    let test_backend = args
+        .test_backend
+        .as_deref()
+        .map(transformer::BackendKind::parse)
+        .transpose()?;
+    let text_encoder = TextEncoder::load_with(&dir.join(encoder), None, backend)?;
+    let test_encoder = test_backend
+        .map(|kind| TextEncoder::load_with(&dir.join(encoder), None, kind))
+        .transpose()?;
+    Ok((text_encoder, test_encoder))
+}
+
+/// Blend weights the cross-validation tries: token weight × threshold × technique weight.
+fn blends() -> Vec<BlendParams> {
+    let mut blends = Vec::new();
+    for &si_weight in &SI_WEIGHTS {
+        for &si_threshold in &SI_THRESHOLDS {
+            for &tc_weight in &TC_WEIGHTS {
+                blends.push(BlendParams {
+                    si_weight,
+                    si_threshold,
+                    tc_weight,
+                });
+            }
+        }
+    }
+    blends
 }

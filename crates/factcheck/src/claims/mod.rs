@@ -153,12 +153,6 @@ impl ClaimModel {
         container::pack(MAGIC, FORMAT_VERSION, &file)
     }
 
-    /// Writes the model through a sibling temporary file and a rename, so a crash never leaves
-    /// half a model where the embedded one is read from.
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        unspin_core::files::write_atomic(path, &self.to_bytes())
-    }
-
     /// Number of feature rows with a non-zero weight (what the file stores).
     pub fn used_features(&self) -> usize {
         self.weights.used_rows()

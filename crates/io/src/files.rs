@@ -315,7 +315,20 @@ fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir);
     Ok(())
+}
+
+/// Flushes the directory entry of a rename to disk, so the new file survives a power cut
+/// too, not only a crash. Best effort: some filesystems cannot open or sync a directory, and
+/// the file itself is already complete on disk.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 /// Temporary files are created private (0600) by default, and the rename would carry that over
@@ -343,7 +356,7 @@ fn temp_builder(path: &Path) -> tempfile::Builder<'static, 'static> {
 
 /// Whether a file name is one of our temporary files: exactly `.unspin-` + 6 letters or digits,
 /// then `.tmp` (or nothing, as older versions named them). Nothing else is ever removed.
-fn is_temp_name(name: &str) -> bool {
+pub fn is_temp_name(name: &str) -> bool {
     let Some(rest) = name.strip_prefix(TEMP_PREFIX) else {
         return false;
     };

@@ -4,9 +4,9 @@
 use std::fs;
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
-use unspin_core::input::{DEFAULT_MAX_BYTES, STDIN_ID, STDIN_NAME};
-use unspin_core::{read_article, read_article_dir, read_article_from, read_inputs};
-use unspin_core::{InputError, InputOptions};
+use unspin_io::input::{DEFAULT_MAX_BYTES, STDIN_ID, STDIN_NAME};
+use unspin_io::{read_article, read_article_dir, read_article_from, read_inputs};
+use unspin_io::{InputError, InputOptions};
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
@@ -197,7 +197,7 @@ fn symlinks_to_files_are_followed() {
 }
 
 #[test]
-fn directory_reads_txt_files_sorted_and_flat() {
+fn directory_reads_article_files_below_it_in_name_order() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "article2.txt", b"two");
     write(dir.path(), "article10.txt", b"ten");
@@ -205,14 +205,50 @@ fn directory_reads_txt_files_sorted_and_flat() {
     write(dir.path(), "article1.labels.tsv", b"1\tX\t0\t1\n");
     write(dir.path(), "._article4.txt", b"\0\x05\x16\x07");
     fs::create_dir(dir.path().join("sub")).unwrap();
-    write(&dir.path().join("sub"), "article99.txt", b"nested");
+    write(&dir.path().join("sub"), "article99.TXT", b"nested");
     fs::create_dir(dir.path().join("folder.txt")).unwrap();
 
     let articles = read_article_dir(dir.path(), &opts()).unwrap();
     let ids: Vec<_> = articles.iter().map(|a| a.id.as_str()).collect();
-    // Byte order of file names: "article10" sorts before "article2".
-    assert_eq!(ids, ["1", "10", "2"]);
+    // Byte order of file names within a directory: "article10" sorts before "article2";
+    // subdirectories are read where their names sort, extensions in any case.
+    assert_eq!(ids, ["1", "10", "2", "99"]);
     assert_eq!(articles[0].text, "one");
+}
+
+#[test]
+fn a_directory_yields_the_records_of_its_jsonl_files_and_names_a_bad_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "article1.txt", b"one");
+    write(
+        dir.path(),
+        "feed.jsonl",
+        b"{\"id\": \"r1\", \"text\": \"first\"}\n\n{\"id\": \"r2\", \"html\": \"<p>second</p>\"}\n",
+    );
+    let articles = read_inputs(&[dir.path().to_path_buf()], &opts()).unwrap();
+    let ids: Vec<_> = articles.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["1", "r1", "r2"]);
+    assert_eq!(articles[1].text, "first");
+    assert!(articles[2].text.contains("second"));
+
+    write(
+        dir.path(),
+        "more.jsonl",
+        b"{\"id\": \"r3\", \"text\": \"ok\"}\n{\"id\": \"r4\"}\n",
+    );
+    let err = read_inputs(&[dir.path().to_path_buf()], &opts()).unwrap_err();
+    assert!(matches!(err, InputError::Record { .. }), "{err:?}");
+    assert!(err.to_string().contains("more.jsonl:2: "), "{err}");
+
+    fs::remove_file(dir.path().join("more.jsonl")).unwrap();
+    write(
+        dir.path(),
+        "dup.jsonl",
+        b"{\"id\": \"1\", \"text\": \"again\"}\n",
+    );
+    let err = read_inputs(&[dir.path().to_path_buf()], &opts()).unwrap_err();
+    assert!(matches!(err, InputError::DuplicateId { .. }), "{err:?}");
+    assert!(err.to_string().contains("dup.jsonl:1"), "{err}");
 }
 
 #[test]
@@ -428,7 +464,7 @@ fn html_pages_become_their_main_text_in_any_declared_charset() {
 
     // Forced plain text refuses the same bytes as invalid UTF-8.
     let text_only = InputOptions {
-        format: unspin_core::InputFormat::Text,
+        format: unspin_io::InputFormat::Text,
         ..InputOptions::default()
     };
     assert!(matches!(

@@ -14,12 +14,12 @@
 //! * [`read_inputs`] reads and validates *every* input before returning, so a caller can print
 //!   nothing until all inputs are known to be good.
 
-use crate::article::Article;
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use unspin_core::Article;
 
 /// Default for [`InputOptions::max_bytes`]: 16 MiB. The largest PTC article is about 30 KB, so
 /// this is generous for news while still stopping an accidental multi-gigabyte file.
@@ -143,11 +143,14 @@ pub enum InputError {
 
     /// A directory holds no article files, which is almost certainly a wrong path.
     #[error(
-        "{}: no .txt or .html files in this directory (only files directly inside are read; \
-         subdirectories are not searched)",
+        "{}: no .txt, .html, .htm, .jsonl or .jsonl.gz files in this directory or below it",
         .path.display()
     )]
     NoArticles { path: PathBuf },
+
+    /// A record of a JSONL file that is not an article; `at` is `file:line`.
+    #[error("{}: {reason}", .at.display())]
+    Record { at: PathBuf, reason: String },
 
     /// Nothing but white space: see [`is_blank`].
     #[error("{}: is empty (no text but white space); there is nothing to analyse", .path.display())]
@@ -215,6 +218,13 @@ pub fn article_from_html(
 /// Symlinks are followed. Non-regular files that are not directories (a FIFO, `/dev/stdin`,
 /// `<(command)`) are read as streams, still capped at `max_bytes`.
 pub fn read_article(path: &Path, opts: &InputOptions) -> Result<Article, InputError> {
+    let bytes = read_bytes(path, opts.max_bytes)?;
+    decode(bytes, Article::id_from_path(path), path, opts.format)
+}
+
+/// The bytes of one file, at most `max_bytes` of them: a larger regular file is refused from
+/// its metadata before reading, a stream (FIFO, `/dev/stdin`) once it passes the limit.
+pub fn read_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, InputError> {
     let meta = fs::metadata(path).map_err(|e| io_error(path, e))?;
     if meta.is_dir() {
         return Err(InputError::NotAFile {
@@ -225,19 +235,18 @@ pub fn read_article(path: &Path, opts: &InputOptions) -> Result<Article, InputEr
     // a meaningless length (often 0), so they are only limited while reading.
     let mut capacity = 0;
     if meta.is_file() {
-        if meta.len() > opts.max_bytes {
+        if meta.len() > max_bytes {
             return Err(InputError::TooLarge {
                 path: path.to_path_buf(),
                 size: Some(meta.len()),
-                limit: opts.max_bytes,
+                limit: max_bytes,
             });
         }
         // +1 so `read_to_end` can see EOF without growing the buffer.
         capacity = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
     }
     let file = fs::File::open(path).map_err(|e| io_error(path, e))?;
-    let bytes = read_limited(file, path, opts.max_bytes, capacity)?;
-    decode(bytes, Article::id_from_path(path), path, opts.format)
+    read_limited(file, path, max_bytes, capacity)
 }
 
 /// Reads one article from any reader, typically stdin (id [`STDIN_ID`], name [`STDIN_NAME`]).
@@ -265,7 +274,7 @@ pub fn is_blank(text: &str) -> bool {
 }
 
 /// Reads every input, in order: `-` is stdin, a file is one article, a directory is every
-/// `.txt` file directly inside it (see [`read_article_dir`]).
+/// article [`discover`] finds below it (see [`read_article_dir`]).
 ///
 /// Everything is read and validated before returning, so a caller that prints results only
 /// after this succeeds never leaves half-written output behind a bad input. Two articles with the
@@ -302,11 +311,9 @@ pub fn read_inputs(paths: &[PathBuf], opts: &InputOptions) -> Result<Vec<Article
     Ok(articles)
 }
 
-/// Reads every regular file whose name ends in `.txt` directly inside `dir`, sorted by file
-/// name, following symlinks. Not recursive: PTC keeps articles flat, and recursing would pick up
-/// unrelated copies. Names starting with `.` are skipped (editor backups, macOS `._*` resource
-/// forks, which are binary). A `.txt` entry that cannot be read, such as a dangling symlink, is
-/// an error naming it rather than being silently skipped, since it is probably a lost article.
+/// Reads every article [`discover`] finds below `dir`: each article file, and each record of
+/// each JSONL file. A record that is not an article (bad JSON, no text, over
+/// `opts.max_bytes`) is an error naming its file and line, as an unreadable file is.
 pub fn read_article_dir(dir: &Path, opts: &InputOptions) -> Result<Vec<Article>, InputError> {
     let mut seen = IdSet::default();
     let mut articles = Vec::new();
@@ -317,19 +324,97 @@ pub fn read_article_dir(dir: &Path, opts: &InputOptions) -> Result<Vec<Article>,
     Ok(articles)
 }
 
-/// [`read_article_dir`] keeping each article's path, so duplicate-id errors can name both files.
+/// [`read_article_dir`] keeping where each article came from (a file, or `file:line` for a
+/// record), so duplicate-id errors can name both.
 fn read_dir_with_sources(
     dir: &Path,
     opts: &InputOptions,
 ) -> Result<Vec<(PathBuf, Article)>, InputError> {
-    article_files(dir)?
-        .into_iter()
-        .map(|path| read_article(&path, opts).map(|a| (path, a)))
-        .collect()
+    let mut out = Vec::new();
+    for found in discover(dir)? {
+        if found.kind == FileKind::Article {
+            let article = read_article(&found.path, opts)?;
+            out.push((found.path, article));
+            continue;
+        }
+        let gz = found.kind == FileKind::JsonlGz;
+        let records = crate::records::JsonlRecords::open(&found.path, gz, opts.max_bytes)
+            .map_err(|e| io_error(&found.path, e))?;
+        for (line, record) in records {
+            let at = PathBuf::from(format!("{}:{line}", found.path.display()));
+            let record = record
+                .and_then(|r| r.into_article())
+                .map_err(|e| InputError::Record {
+                    at: at.clone(),
+                    reason: e.0,
+                })?;
+            out.push((at, record.0));
+        }
+    }
+    Ok(out)
 }
 
-/// The article files [`read_article_dir`] reads from `dir`, in the order it reads them.
-pub fn article_files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
+/// What an input file holds, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// One article: `.txt`, or a page: `.html`, `.htm`.
+    Article,
+    /// JSONL records: `.jsonl`, `.ndjson`.
+    Jsonl,
+    /// Gzip'd JSONL records: `.jsonl.gz`, `.ndjson.gz`, `.json.gz`.
+    JsonlGz,
+}
+
+impl FileKind {
+    /// The kind `path`'s name says, in any letter case; `None` for other names and for names
+    /// starting with `.` (editor backups, macOS `._*` resource forks, which are binary).
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use unspin_io::input::FileKind;
+    /// assert_eq!(FileKind::of(Path::new("a/article1.TXT")), Some(FileKind::Article));
+    /// assert_eq!(FileKind::of(Path::new("feed.jsonl.gz")), Some(FileKind::JsonlGz));
+    /// assert_eq!(FileKind::of(Path::new("._article1.txt")), None);
+    /// assert_eq!(FileKind::of(Path::new("article1.labels.tsv")), None);
+    /// ```
+    pub fn of(path: &Path) -> Option<FileKind> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.starts_with('.') {
+            return None;
+        }
+        let ends = |exts: &[&str]| {
+            exts.iter()
+                .any(|e| name.len() > e.len() && name.ends_with(e))
+        };
+        if ends(&[".jsonl.gz", ".ndjson.gz", ".json.gz"]) {
+            Some(FileKind::JsonlGz)
+        } else if ends(&[".jsonl", ".ndjson"]) {
+            Some(FileKind::Jsonl)
+        } else if ends(&[".txt", ".html", ".htm"]) {
+            Some(FileKind::Article)
+        } else {
+            None
+        }
+    }
+}
+
+/// A file [`discover`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    /// Its size in bytes (compressed size for `.gz`).
+    pub len: u64,
+}
+
+/// Every input file below `dir`: article files and JSONL files (see [`FileKind::of`]),
+/// recursively, following links, in file-name order (byte order) within each directory.
+///
+/// The one discovery rule of unspin: `analyze DIR`, `classify DIR`, `evaluate DIR` and
+/// `batch DIR` all read the files this returns, so one directory yields the same articles
+/// everywhere. An entry that cannot be read, such as a dangling link, is an
+/// error naming it rather than being skipped, since it is probably a lost article.
+pub fn discover(dir: &Path) -> Result<Vec<Found>, InputError> {
     let meta = fs::metadata(dir).map_err(|e| io_error(dir, e))?;
     if !meta.is_dir() {
         return Err(InputError::NotADirectory {
@@ -337,18 +422,27 @@ pub fn article_files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
         });
     }
     let mut files = Vec::new();
-    for entry in fs::read_dir(dir).map_err(|e| io_error(dir, e))? {
-        let entry = entry.map_err(|e| io_error(dir, e))?;
-        let name = entry.file_name();
-        if !is_article_name(&name) {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            io_error(&path, e.into())
+        })?;
+        if !entry.file_type().is_file() {
             continue;
         }
-        let path = entry.path();
-        match fs::metadata(&path) {
-            Ok(m) if m.is_file() => files.push((name, path)),
-            // A directory (or socket...) that happens to end in .txt is not an article.
-            Ok(_) => {}
-            Err(e) => return Err(io_error(&path, e)),
+        if let Some(kind) = FileKind::of(entry.path()) {
+            let len = entry
+                .metadata()
+                .map_err(|e| io_error(entry.path(), e.into()))?
+                .len();
+            files.push(Found {
+                path: entry.into_path(),
+                kind,
+                len,
+            });
         }
     }
     if files.is_empty() {
@@ -356,16 +450,12 @@ pub fn article_files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
             path: dir.to_path_buf(),
         });
     }
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(files.into_iter().map(|(_, path)| path).collect())
+    Ok(files)
 }
 
-fn is_article_name(name: &OsStr) -> bool {
-    let bytes = name.as_encoded_bytes();
-    !bytes.starts_with(b".")
-        && [&b".txt"[..], b".html", b".htm"]
-            .iter()
-            .any(|ext| bytes.len() > ext.len() && bytes.ends_with(ext))
+/// The files [`read_article_dir`] reads from `dir`, in the order it reads them.
+pub fn article_files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
+    Ok(discover(dir)?.into_iter().map(|f| f.path).collect())
 }
 
 /// Whether a path names an HTML page by its extension (`.html`, `.htm`, any case).
@@ -577,17 +667,5 @@ mod tests {
         for text in ["a", " x ", "\u{FEFF}.", "\u{200B}"] {
             assert!(!is_blank(text), "{text:?}");
         }
-    }
-
-    #[test]
-    fn article_names() {
-        assert!(is_article_name(OsStr::new("article1.txt")));
-        assert!(!is_article_name(OsStr::new(".txt")));
-        assert!(!is_article_name(OsStr::new("._article1.txt")));
-        assert!(!is_article_name(OsStr::new("article1.labels.tsv")));
-        assert!(!is_article_name(OsStr::new("article1.TXT")));
-        assert!(is_article_name(OsStr::new("page.html")));
-        assert!(is_article_name(OsStr::new("page.htm")));
-        assert!(!is_article_name(OsStr::new(".html")));
     }
 }

@@ -1,0 +1,269 @@
+//! Bad articles, models and label files: exit 2, a message naming the file and line.
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// bad articles
+
+#[test]
+fn missing_article_file() {
+    let dir = tempfile::tempdir().unwrap();
+    fails_with(
+        unspin().arg("analyze").arg(dir.path().join("nope.txt")),
+        &["nope.txt"],
+    );
+}
+
+#[test]
+fn invalid_utf8_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("latin1.txt");
+    fs::write(&p, b"Caf\xe9 society\n").unwrap();
+    fails_with(unspin().arg("analyze").arg(&p), &["latin1.txt", "UTF-8"]);
+}
+
+#[test]
+fn binary_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("picture.txt");
+    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10".to_vec();
+    png.extend_from_slice(&[0u8; 64]);
+    fs::write(&p, png).unwrap();
+    fails_with(unspin().arg("analyze").arg(&p), &["picture.txt", "binary"]);
+}
+
+#[test]
+fn huge_article_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.txt");
+    {
+        use std::io::Write;
+        let mut f = fs::File::create(&p).unwrap();
+        f.write_all(b"The start of a very long article.").unwrap();
+        // Sparse: 100 MB long on paper, nothing on disk.
+        f.set_len(100_000_000).unwrap();
+    }
+    fails_with(unspin().arg("analyze").arg(&p), &["huge.txt", "too large"]);
+}
+
+#[test]
+fn max_bytes_is_respected() {
+    fails_with(
+        unspin()
+            .args(["analyze", "--max-bytes", "100"])
+            .arg(example("article1001.txt")),
+        &["article1001.txt", "too large"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn dangling_symlink_in_a_directory() {
+    let dir = articles_dir();
+    std::os::unix::fs::symlink(dir.path().join("gone.txt"), dir.path().join("x.txt")).unwrap();
+    fails_with(unspin().arg("analyze").arg(dir.path()), &["x.txt"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// bad models
+
+#[test]
+fn missing_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("missing.unspin");
+    fails_with(
+        unspin()
+            .args(["analyze", "--model"])
+            .arg(&m)
+            .arg(example("article1002.txt")),
+        &["missing.unspin"],
+    );
+}
+
+#[test]
+fn garbage_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("garbage.unspin");
+    fs::write(&m, b"this is not a model at all, just some text\n").unwrap();
+    fails_with(
+        unspin()
+            .args(["analyze", "--model"])
+            .arg(&m)
+            .arg(example("article1002.txt")),
+        &["garbage.unspin"],
+    );
+    // A file that starts right but is cut short is refused too.
+    let t = dir.path().join("truncated.unspin");
+    let good = tiny_model();
+    let bytes = fs::read(good.1).unwrap();
+    fs::write(&t, &bytes[..bytes.len() / 2]).unwrap();
+    fails_with(
+        unspin()
+            .args(["classify", "--model"])
+            .arg(&t)
+            .arg("--spans")
+            .arg(write_template(&dir, "1002\t?\t0\t5\n"))
+            .arg("--articles")
+            .arg(articles_dir().path()),
+        &["truncated.unspin"],
+    );
+}
+
+/// A small trained model (its corpus directory must outlive the path).
+fn tiny_model() -> (tempfile::TempDir, PathBuf) {
+    let data = tiny_corpus();
+    let model = data.path().join("m.unspin");
+    unspin()
+        .args(["train", "--data"])
+        .arg(data.path())
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success();
+    (data, model)
+}
+
+// ---------------------------------------------------------------------------------------------
+// bad label files
+
+fn write_template(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+    let p = dir.path().join("spans.tsv");
+    fs::write(&p, text).unwrap();
+    p
+}
+
+/// Runs `classify` on a template and expects the bad-input contract naming `spans.tsv:LINE:`.
+fn classify_fails(template: &str, line: usize, also: &str) {
+    let dir = articles_dir();
+    let spans = write_template(&dir, template);
+    fails_with(
+        unspin()
+            .args(["classify", "--spans"])
+            .arg(&spans)
+            .arg("--articles")
+            .arg(dir.path()),
+        &[&format!("spans.tsv:{line}:"), also],
+    );
+}
+
+#[test]
+fn label_with_wrong_column_count() {
+    classify_fails("1001\t?\t0\t5\n1001\t?\t5\n", 2, "columns");
+}
+
+#[test]
+fn label_with_negative_offset() {
+    classify_fails("1001\t?\t-3\t10\n", 1, "-3");
+}
+
+#[test]
+fn label_with_start_after_end() {
+    classify_fails("1001\t?\t0\t4\n1001\t?\t10\t5\n", 2, "after");
+}
+
+#[test]
+fn label_past_the_end_of_its_article() {
+    classify_fails("1001\t?\t0\t4\n1002\t?\t100\t99999\n", 2, "99999");
+}
+
+#[test]
+fn label_for_an_unknown_article() {
+    classify_fails("1001\t?\t0\t4\n424242\t?\t0\t4\n", 2, "424242");
+}
+
+#[test]
+fn label_with_unknown_technique() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.tsv");
+    fs::write(&gold, "1001\tDoubt\t0\t5\n1001\tMind_Control\t5\t9\n").unwrap();
+    fails_with(
+        unspin()
+            .args(["eval", "flc", "--gold"])
+            .arg(&gold)
+            .arg("--pred")
+            .arg(&gold),
+        &["gold.tsv:2:", "Mind_Control"],
+    );
+}
+
+#[test]
+fn eval_checks_ranges_against_articles() {
+    let dir = articles_dir();
+    let gold = dir.path().join("gold.tsv");
+    let pred = dir.path().join("pred.tsv");
+    fs::write(&gold, "1001\t0\t10\n").unwrap();
+    fs::write(&pred, "1001\t0\t10\n1002\t0\t5000\n").unwrap();
+    // Without --articles the ranges cannot be checked, and scoring goes ahead.
+    unspin()
+        .args(["eval", "si", "--gold"])
+        .arg(&gold)
+        .arg("--pred")
+        .arg(&pred)
+        .assert()
+        .success();
+    fails_with(
+        unspin()
+            .args(["eval", "si", "--gold"])
+            .arg(&gold)
+            .arg("--pred")
+            .arg(&pred)
+            .arg("--articles")
+            .arg(dir.path()),
+        &["pred.tsv:2:", "5000"],
+    );
+}
+
+#[test]
+fn missing_label_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.tsv");
+    fs::write(&gold, "1\t0\t1\n").unwrap();
+    fails_with(
+        unspin()
+            .args(["eval", "si", "--gold"])
+            .arg(&gold)
+            .arg("--pred")
+            .arg(dir.path().join("nothing.tsv")),
+        &["nothing.tsv"],
+    );
+}
+
+#[test]
+fn train_options_file_overrides_only_what_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("opts.json");
+    fs::write(
+        &p,
+        r#"{"crf": {"epochs": 3}, "decode": {"si_threshold": 0.4}}"#,
+    )
+    .unwrap();
+    let out = stdout_of(
+        unspin()
+            .args(["train", "--print-options", "--seed", "7", "--options"])
+            .arg(&p),
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["seed"], 7);
+    assert_eq!(v["crf"]["epochs"], 3);
+    assert_eq!(v["decode"]["si_threshold"].as_f64().unwrap() as f32, 0.4);
+    // Untouched fields keep their defaults.
+    let defaults: Value =
+        serde_json::from_str(&stdout_of(unspin().args(["train", "--print-options"]))).unwrap();
+    assert_eq!(v["logreg"], defaults["logreg"]);
+    assert_eq!(v["crf"]["learning_rate"], defaults["crf"]["learning_rate"]);
+}
+
+#[test]
+fn train_options_file_with_a_typo_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("opts.json");
+    fs::write(&p, "{\n  \"crf\": {\"epoch\": 3}\n}\n").unwrap();
+    fails_with(
+        unspin()
+            .args(["train", "--print-options", "--options"])
+            .arg(&p),
+        &["opts.json:2", "unknown field `epoch`"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
