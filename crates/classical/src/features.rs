@@ -176,7 +176,8 @@ pub fn count_words(
 
 impl<'d> DocInfo<'d> {
     /// Precomputes token and sentence facts. `exclude` holds this document's own word counts
-    /// when it is a training document (see [`crate::lexicon`]).
+    /// when it is a training document (see [`crate::lexicon`]). One sweep over the tokens
+    /// fills every per-token view at once, which is why it is long.
     pub fn new(doc: &'d Document, lexicon: &Lexicon, exclude: Option<&CountTable>) -> Self {
         let n = doc.tokens.len();
         let text = doc.text();
@@ -290,7 +291,8 @@ impl<'d> DocInfo<'d> {
         }
     }
 
-    /// Appends the SI features of token `i` to `out`.
+    /// Appends the SI features of token `i` to `out`. One flat list, kept in one piece on
+    /// purpose: the feature set reads top to bottom, as the model's file describes it.
     pub fn token_features(&self, i: usize, out: &mut Vec<u64>) {
         let doc = self.doc;
         let ii = i as isize;
@@ -377,6 +379,7 @@ impl<'d> DocInfo<'d> {
     }
 
     /// Appends the TC features of the span covering tokens `toks` (with char span `span`).
+    /// One flat list, kept in one piece on purpose, like [`DocInfo::token_features`].
     pub fn span_features(
         &self,
         span: CharSpan,

@@ -69,67 +69,11 @@ pub fn train(docs: &[TrainDoc], opts: &TrainOptions, description: &str) -> Class
         .collect();
     let lexicon = Lexicon::from_documents(&tables);
 
-    let si_shape = HashedWeights {
-        bits: opts.si_bits,
-        width: 1,
-        w: Vec::new(),
-    };
-    let tc_shape = HashedWeights {
-        bits: opts.tc_bits,
-        width: Technique::COUNT,
-        w: Vec::new(),
-    };
     let n_taggers = 1 + opts.taggers.len();
-    type PerDoc = (Vec<Sequence>, Vec<Vec<Vec<bool>>>, Vec<Example>);
     let per_doc: Vec<PerDoc> = docs
         .par_iter()
         .zip(&tables)
-        .map(|(d, table)| {
-            let info = DocInfo::new(&d.doc, &lexicon, Some(table));
-            let mut seqs = Vec::with_capacity(d.doc.sentences.len());
-            let mut labels = vec![Vec::with_capacity(d.doc.sentences.len()); n_taggers];
-            let mut feats = Vec::with_capacity(64);
-            let covers = |g: &CharSpan, tok: &CharSpan| g.overlap(tok) * 2 >= tok.len();
-            for s in &d.doc.sentences {
-                let mut seq = Sequence {
-                    offsets: vec![0],
-                    ..Default::default()
-                };
-                let mut seq_labels = vec![Vec::with_capacity(s.tokens.len()); n_taggers];
-                for i in s.tokens.clone() {
-                    feats.clear();
-                    info.token_features(i, &mut feats);
-                    seq.feats.extend(rows(&si_shape, &feats));
-                    seq.offsets.push(seq.feats.len() as u32);
-                    let tok = d.doc.tokens[i].span;
-                    seq_labels[0].push(d.spans.iter().any(|g| covers(g, &tok)));
-                    for (k, (t, _)) in opts.taggers.iter().enumerate() {
-                        let inside = d
-                            .techniques
-                            .iter()
-                            .any(|(g, gt)| gt == t && covers(g, &tok));
-                        seq_labels[k + 1].push(inside);
-                    }
-                }
-                seqs.push(seq);
-                for (all, one) in labels.iter_mut().zip(seq_labels) {
-                    all.push(one);
-                }
-            }
-            let examples = d
-                .techniques
-                .iter()
-                .map(|(span, t)| {
-                    feats.clear();
-                    info.span_features(*span, &lexicon, Some(table), &mut feats);
-                    Example {
-                        rows: rows(&tc_shape, &feats).collect(),
-                        class: t.index(),
-                    }
-                })
-                .collect();
-            (seqs, labels, examples)
-        })
+        .map(|(d, table)| training_data(d, table, &lexicon, opts))
         .collect();
     let mut seqs = Vec::new();
     let mut labels: Vec<Vec<Vec<bool>>> = vec![Vec::new(); n_taggers];
@@ -185,4 +129,71 @@ pub fn train(docs: &[TrainDoc], opts: &TrainOptions, description: &str) -> Class
         taggers,
         tc,
     }
+}
+
+/// One article's training data: per sentence, the SI features of its tokens and each tagger's
+/// labels; per technique span, its TC example.
+type PerDoc = (Vec<Sequence>, Vec<Vec<Vec<bool>>>, Vec<Example>);
+
+fn training_data(
+    d: &TrainDoc,
+    table: &CountTable,
+    lexicon: &Lexicon,
+    opts: &TrainOptions,
+) -> PerDoc {
+    let si_shape = HashedWeights {
+        bits: opts.si_bits,
+        width: 1,
+        w: Vec::new(),
+    };
+    let tc_shape = HashedWeights {
+        bits: opts.tc_bits,
+        width: Technique::COUNT,
+        w: Vec::new(),
+    };
+    let n_taggers = 1 + opts.taggers.len();
+    let info = DocInfo::new(&d.doc, lexicon, Some(table));
+    let mut seqs = Vec::with_capacity(d.doc.sentences.len());
+    let mut labels = vec![Vec::with_capacity(d.doc.sentences.len()); n_taggers];
+    let mut feats = Vec::with_capacity(64);
+    let covers = |g: &CharSpan, tok: &CharSpan| g.overlap(tok) * 2 >= tok.len();
+    for s in &d.doc.sentences {
+        let mut seq = Sequence {
+            offsets: vec![0],
+            ..Default::default()
+        };
+        let mut seq_labels = vec![Vec::with_capacity(s.tokens.len()); n_taggers];
+        for i in s.tokens.clone() {
+            feats.clear();
+            info.token_features(i, &mut feats);
+            seq.feats.extend(rows(&si_shape, &feats));
+            seq.offsets.push(seq.feats.len() as u32);
+            let tok = d.doc.tokens[i].span;
+            seq_labels[0].push(d.spans.iter().any(|g| covers(g, &tok)));
+            for (k, (t, _)) in opts.taggers.iter().enumerate() {
+                let inside = d
+                    .techniques
+                    .iter()
+                    .any(|(g, gt)| gt == t && covers(g, &tok));
+                seq_labels[k + 1].push(inside);
+            }
+        }
+        seqs.push(seq);
+        for (all, one) in labels.iter_mut().zip(seq_labels) {
+            all.push(one);
+        }
+    }
+    let examples = d
+        .techniques
+        .iter()
+        .map(|(span, t)| {
+            feats.clear();
+            info.span_features(*span, lexicon, Some(table), &mut feats);
+            Example {
+                rows: rows(&tc_shape, &feats).collect(),
+                class: t.index(),
+            }
+        })
+        .collect();
+    (seqs, labels, examples)
 }

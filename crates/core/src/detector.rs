@@ -9,7 +9,21 @@ use crate::technique::Technique;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// An article with its tokens and sentences: what every detector and analysis reads.
+/// An article with its tokens and sentences: what every detector and analysis reads. Every
+/// token and sentence carries its code-point span, so what a detector finds in tokens maps
+/// straight back onto the text.
+///
+/// ```
+/// use unspin_core::{Article, CharSpan, Document};
+/// let doc = Document::new(Article::new("1", "They lie. Always!"));
+/// let words: Vec<&str> = (0..doc.tokens.len()).map(|i| doc.token_text(i)).collect();
+/// assert_eq!(words, ["They", "lie", ".", "Always", "!"]);
+/// assert_eq!(doc.tokens[3].span, CharSpan::new(10, 16));
+/// assert_eq!(doc.sentences.len(), 2);
+/// assert_eq!(doc.sentences[1].tokens, 3..5);
+/// // The tokens a span touches: "lie. Al" overlaps "lie", "." and "Always".
+/// assert_eq!(doc.tokens_in(CharSpan::new(5, 12)), 1..4);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Document {
     pub article: Article,

@@ -11,6 +11,20 @@ use crate::span::CharSpan;
 pub const STRIDE: usize = 64;
 
 /// Converts code-point offsets to byte offsets and back for one text.
+///
+/// ```
+/// use unspin_core::{CharSpan, OffsetMap};
+/// // "é" is one code point but two UTF-8 bytes, so every offset after it differs by one.
+/// let text = "Café owners";
+/// let map = OffsetMap::new(text);
+/// assert_eq!((map.len_chars(), map.len_bytes()), (11, 12));
+/// assert_eq!(map.char_to_byte(text, 5), Some(6)); // "owners": code point 5, byte 6
+/// assert_eq!(map.byte_to_char(text, 6), Some(5));
+/// assert_eq!(map.byte_to_char(text, 4), None); // inside "é"
+/// assert_eq!(map.char_to_byte(text, 12), None); // past the end
+/// let bytes = map.byte_range(text, CharSpan::new(0, 4)).unwrap();
+/// assert_eq!(&text[bytes], "Café");
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct OffsetMap {
     /// Byte offset of character `i * STRIDE`; empty when the text is ASCII.

@@ -53,6 +53,20 @@ impl Span {
 
 /// Merges overlapping (or touching, when `touch` is set) ranges into disjoint sorted ranges.
 /// This is the merge the SemEval scorer applies to each side before comparing.
+///
+/// ```
+/// use unspin_core::{merge_ranges, CharSpan};
+/// let spans = vec![
+///     CharSpan::new(10, 20),
+///     CharSpan::new(0, 5),
+///     CharSpan::new(15, 30), // shares characters 15..20 with the first: one span
+///     CharSpan::new(5, 8),   // touches 0..5 without sharing a character
+///     CharSpan::new(40, 40), // empty: dropped
+/// ];
+/// let c = |a, b| CharSpan::new(a, b);
+/// assert_eq!(merge_ranges(spans.clone(), false), [c(0, 5), c(5, 8), c(10, 30)]);
+/// assert_eq!(merge_ranges(spans, true), [c(0, 8), c(10, 30)]);
+/// ```
 pub fn merge_ranges(mut ranges: Vec<CharSpan>, touch: bool) -> Vec<CharSpan> {
     ranges.retain(|r| !r.is_empty());
     ranges.sort();

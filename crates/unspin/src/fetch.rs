@@ -186,9 +186,47 @@ pub fn fetch(url: &str, opts: &FetchOptions) -> Result<Fetched, FetchError> {
     let started = std::time::Instant::now();
     let parsed = parse_url(url)?;
     check_literal(url, &parsed, opts)?;
+    let first = url.to_string();
+    let response = client(opts, &first)?
+        .get(parsed)
+        .send()
+        .map_err(|e| network_error(&first, e, opts.max_redirects))?;
+    let status = response.status();
+    let final_url = response.url().to_string();
+    if !status.is_success() {
+        return Err(FetchError::Status {
+            url: final_url,
+            status: status.as_u16(),
+        });
+    }
+    if response
+        .content_length()
+        .is_some_and(|n| n > opts.max_bytes)
+    {
+        return Err(FetchError::TooLarge {
+            url: final_url,
+            limit: opts.max_bytes,
+        });
+    }
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = read_body(response, &final_url, opts, started)?;
+    Ok(Fetched {
+        url: final_url,
+        content_type,
+        body,
+    })
+}
+
+/// The HTTP client for one fetch: `opts`' timeouts, a redirect policy that re-checks every
+/// hop (count, scheme, and literal addresses unless internal ones are allowed), and a
+/// resolver that refuses internal addresses after DNS.
+fn client(opts: &FetchOptions, first: &str) -> Result<reqwest::blocking::Client, FetchError> {
     let deny = (!opts.allow_internal).then_some(opts.deny);
     let max_redirects = opts.max_redirects;
-    let first = url.to_string();
     let policy = reqwest::redirect::Policy::custom(move |attempt| {
         if attempt.previous().len() > max_redirects {
             return attempt.error(RedirectRefused(format!(
@@ -222,52 +260,34 @@ pub fn fetch(url: &str, opts: &FetchOptions) -> Result<Fetched, FetchError> {
         // would resolve and connect, and the address check would never see the target.
         builder = builder.dns_resolver(Arc::new(PublicOnly(deny))).no_proxy();
     }
-    let client = builder.build().map_err(|e| FetchError::Network {
-        url: first.clone(),
+    builder.build().map_err(|e| FetchError::Network {
+        url: first.to_string(),
         message: format!("cannot start the HTTP client: {e}"),
-    })?;
-    let response = client
-        .get(parsed)
-        .send()
-        .map_err(|e| network_error(&first, e, max_redirects))?;
-    let status = response.status();
-    let final_url = response.url().to_string();
-    if !status.is_success() {
-        return Err(FetchError::Status {
-            url: final_url,
-            status: status.as_u16(),
-        });
-    }
-    if response
-        .content_length()
-        .is_some_and(|n| n > opts.max_bytes)
-    {
-        return Err(FetchError::TooLarge {
-            url: final_url,
-            limit: opts.max_bytes,
-        });
-    }
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    // Read one byte past the limit: getting it means the body is too large (a missing or
-    // lying Content-Length cannot make us buffer more). reqwest's timeout covers the request
-    // and each read, not the whole body, so a server trickling a byte at a time is stopped by
-    // this deadline (at most one read's timeout late).
+    })
+}
+
+/// Reads the body, one byte past the limit: getting it means the body is too large (a missing
+/// or lying Content-Length cannot make us buffer more). reqwest's timeout covers the request
+/// and each read, not the whole body, so a server trickling a byte at a time is stopped by the
+/// deadline `started + opts.timeout` (at most one read's timeout late).
+fn read_body(
+    response: reqwest::blocking::Response,
+    final_url: &str,
+    opts: &FetchOptions,
+    started: std::time::Instant,
+) -> Result<Vec<u8>, FetchError> {
     let mut body = Vec::new();
     let mut reader = response.take(opts.max_bytes.saturating_add(1));
     let mut chunk = [0u8; 16 * 1024];
     loop {
         if started.elapsed() > opts.timeout {
             return Err(FetchError::Network {
-                url: final_url,
+                url: final_url.to_string(),
                 message: "timed out reading the body".into(),
             });
         }
         let n = reader.read(&mut chunk).map_err(|e| FetchError::Network {
-            url: final_url.clone(),
+            url: final_url.to_string(),
             message: format!("reading the body failed: {e}"),
         })?;
         if n == 0 {
@@ -277,15 +297,11 @@ pub fn fetch(url: &str, opts: &FetchOptions) -> Result<Fetched, FetchError> {
     }
     if body.len() as u64 > opts.max_bytes {
         return Err(FetchError::TooLarge {
-            url: final_url,
+            url: final_url.to_string(),
             limit: opts.max_bytes,
         });
     }
-    Ok(Fetched {
-        url: final_url,
-        content_type,
-        body,
-    })
+    Ok(body)
 }
 
 /// Fetches `url` and makes an article of it: an HTML page becomes its main text (with its

@@ -102,7 +102,7 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// For each ensemble under the blend that ships: how often a span reported with a given
     /// confidence is right.
-    pub reliability: Vec<(String, Vec<Bin>)>,
+    pub reliability: Vec<ModelReliability>,
     /// Per candidate, in order: the settings chosen on all held-out articles, to ship.
     pub chosen: Vec<Chosen>,
 }
@@ -175,23 +175,8 @@ pub fn validate(
         "training the classical model on {} articles",
         owned.len()
     ));
-    let classical_model = Arc::new(classical::train(&owned, train, "held-out validation"));
+    let classical = Arc::new(classical::train(&owned, train, "held-out validation"));
     let (gold_tc, gold_si) = Corpus::gold(&test);
-    let mut rows = Vec::new();
-    let score = |p: &Predictions| score_all(&gold_tc, &gold_si, p);
-    let row = |name: &str, selection: &str, blend, p: &Predictions| {
-        let [si, tc, flc] = score(p);
-        Row {
-            name: name.to_string(),
-            selection: selection.to_string(),
-            blend,
-            si,
-            tc,
-            flc,
-        }
-    };
-    let p = predict(&ClassicalModel::clone(&classical_model), &test)?;
-    rows.push(row("classical", "fixed", None, &p));
     // Halves for cross-fitting, seeded.
     let mut order: Vec<usize> = (0..test.len()).collect();
     classical::rng::SplitMix::new(seed).shuffle(&mut order);
@@ -199,102 +184,23 @@ pub fn validate(
         .iter()
         .map(|&i| test[i].doc.article.id.as_str())
         .collect();
-    let grid = blend_grid();
+    let split = Split {
+        test: &test,
+        gold_tc,
+        gold_si,
+        half_a,
+        grid: blend_grid(),
+        classical,
+    };
+    let p = predict(&ClassicalModel::clone(&split.classical), &test)?;
+    let mut rows = vec![split.row("classical", "fixed", None, &p)];
     let mut tables = Vec::new();
     let mut chosen = Vec::new();
     for cand in candidates {
-        let name = cand.detector.name().to_string();
-        progress(&format!(
-            "encoding {} held-out articles with {name}",
-            test.len()
-        ));
-        let mut cache = EncodingCache::new();
-        for d in &test {
-            cache.insert(d.doc.article.id.clone(), cand.detector.encode(&d.doc)?);
-        }
-        let tr = cand.detector.with_cache(Arc::new(cache));
-        let p = predict(&tr, &test)?;
-        rows.push(row(&name, "fixed", None, &p));
-        progress(&format!("{name}: {} blends", grid.len()));
-        let per_blend: Vec<Predictions> = grid
-            .iter()
-            .map(|b| {
-                predict(
-                    &Ensemble::new(classical_model.clone(), tr.clone()).with_blend(*b),
-                    &test,
-                )
-            })
-            .collect::<Result<_, _>>()?;
-        let ens = format!("ensemble({name})");
-        let all: Vec<usize> = (0..grid.len()).collect();
-        let (pooled, halves) = cross_fit(&grid, &per_blend, &all, &test, &half_a);
-        // The transformer alone (all weight on it), its token threshold cross-fitted the same way.
-        let alone: Vec<usize> = all
-            .iter()
-            .copied()
-            .filter(|&i| grid[i].si_weight == 1.0 && grid[i].tc_weight == 1.0)
-            .collect();
-        let (alone_pooled, _) = cross_fit(&grid, &per_blend, &alone, &test, &half_a);
-        rows.push(row(&name, "threshold cross-fitted", None, &alone_pooled));
-        let alone_threshold =
-            grid[choose_blend(&grid, &per_blend, &alone, &test, |_| true)].si_threshold;
-        let mut r = row(&ens, "cross-fitted", None, &pooled);
-        r.selection = format!(
-            "cross-fitted (halves chose {})",
-            halves
-                .iter()
-                .map(|&b| &grid[b])
-                .map(|b| format!(
-                    "{:.2}/{:.2}/{:.2}",
-                    b.si_weight, b.si_threshold, b.tc_weight
-                ))
-                .collect::<Vec<_>>()
-                .join(" and ")
-        );
-        rows.push(r);
-        progress(&format!("{name}: per-technique thresholds"));
-        let (pooled_th, chosen_th) = cross_fit_thresholds(
-            |b| Ensemble::new(classical_model.clone(), tr.clone()).with_blend(b),
-            &halves
-                .iter()
-                .map(|&b| (grid[b], &per_blend[b]))
-                .collect::<Vec<_>>(),
-            &test,
-            &half_a,
-        )?;
-        let mut r = row(
-            &ens,
-            "cross-fitted + per-technique thresholds",
-            None,
-            &pooled_th,
-        );
-        r.selection = format!(
-            "cross-fitted + per-technique thresholds ({})",
-            chosen_th
-                .iter()
-                .map(|t| t
-                    .iter()
-                    .map(|x| format!("{x:.2}"))
-                    .collect::<Vec<_>>()
-                    .join(" "))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        );
-        rows.push(r);
-        let b = choose_blend(&grid, &per_blend, &all, &test, |_| true);
-        chosen.push(Chosen {
-            model: name.clone(),
-            blend: grid[b],
-            alone_threshold,
-        });
-        let shipped = Ensemble::new(classical_model.clone(), tr.clone()).with_blend(grid[b]);
-        tables.push((ens.clone(), reliability(&shipped, &test)?));
-        rows.push(row(
-            &ens,
-            "chosen on all held-out",
-            Some(grid[b]),
-            &per_blend[b],
-        ));
+        let (r, table, choice) = split.candidate(cand, &mut progress)?;
+        rows.extend(r);
+        tables.push(table);
+        chosen.push(choice);
     }
     Ok(Report {
         train_articles: train_docs.len(),
@@ -303,6 +209,124 @@ pub fn validate(
         reliability: tables,
         chosen,
     })
+}
+
+/// A model's name and its reliability table.
+pub type ModelReliability = (String, Vec<Bin>);
+
+/// The held-out articles with what every candidate is scored against.
+struct Split<'a> {
+    test: &'a [&'a TrainDoc],
+    gold_tc: Vec<Label>,
+    gold_si: Vec<Label>,
+    /// The ids of the first half, for cross-fitting.
+    half_a: BTreeSet<&'a str>,
+    grid: Vec<BlendParams>,
+    /// The classical model trained without the held-out articles.
+    classical: Arc<ClassicalModel>,
+}
+
+impl Split<'_> {
+    fn row(&self, name: &str, selection: &str, blend: Option<BlendParams>, p: &Predictions) -> Row {
+        let [si, tc, flc] = score_all(&self.gold_tc, &self.gold_si, p);
+        Row {
+            name: name.to_string(),
+            selection: selection.to_string(),
+            blend,
+            si,
+            tc,
+            flc,
+        }
+    }
+
+    fn ensemble(&self, tr: &TransformerDetector, blend: BlendParams) -> Ensemble {
+        Ensemble::new(self.classical.clone(), tr.clone()).with_blend(blend)
+    }
+
+    /// A candidate alone and in the ensemble, every way the report shows it: its rows, the
+    /// ensemble's reliability table, and the blend chosen on all held-out articles.
+    fn candidate(
+        &self,
+        cand: Candidate,
+        progress: &mut impl FnMut(&str),
+    ) -> Result<(Vec<Row>, ModelReliability, Chosen)> {
+        let (test, grid) = (self.test, &self.grid);
+        let name = cand.detector.name().to_string();
+        progress(&format!(
+            "encoding {} held-out articles with {name}",
+            test.len()
+        ));
+        let mut cache = EncodingCache::new();
+        for d in test {
+            cache.insert(d.doc.article.id.clone(), cand.detector.encode(&d.doc)?);
+        }
+        let tr = cand.detector.with_cache(Arc::new(cache));
+        let mut rows = vec![self.row(&name, "fixed", None, &predict(&tr, test)?)];
+        progress(&format!("{name}: {} blends", grid.len()));
+        let per_blend: Vec<Predictions> = grid
+            .iter()
+            .map(|b| predict(&self.ensemble(&tr, *b), test))
+            .collect::<Result<_, _>>()?;
+        let ens = format!("ensemble({name})");
+        let all: Vec<usize> = (0..grid.len()).collect();
+        let (pooled, halves) = cross_fit(grid, &per_blend, &all, test, &self.half_a);
+        // The transformer alone (all weight on it), its token threshold cross-fitted the same way.
+        let alone: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| grid[i].si_weight == 1.0 && grid[i].tc_weight == 1.0)
+            .collect();
+        let (alone_pooled, _) = cross_fit(grid, &per_blend, &alone, test, &self.half_a);
+        rows.push(self.row(&name, "threshold cross-fitted", None, &alone_pooled));
+        let alone_threshold =
+            grid[choose_blend(grid, &per_blend, &alone, test, |_| true)].si_threshold;
+        let choices = halves
+            .iter()
+            .map(|&b| &grid[b])
+            .map(|b| {
+                format!(
+                    "{:.2}/{:.2}/{:.2}",
+                    b.si_weight, b.si_threshold, b.tc_weight
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let mut r = self.row(&ens, "cross-fitted", None, &pooled);
+        r.selection = format!("cross-fitted (halves chose {choices})");
+        rows.push(r);
+        progress(&format!("{name}: per-technique thresholds"));
+        let (pooled_th, chosen_th) = cross_fit_thresholds(
+            |b| self.ensemble(&tr, b),
+            &halves
+                .iter()
+                .map(|&b| (grid[b], &per_blend[b]))
+                .collect::<Vec<_>>(),
+            test,
+            &self.half_a,
+        )?;
+        let floors = chosen_th
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .map(|x| format!("{x:.2}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect::<Vec<_>>()
+            .join(" | ");
+        let mut r = self.row(&ens, "", None, &pooled_th);
+        r.selection = format!("cross-fitted + per-technique thresholds ({floors})");
+        rows.push(r);
+        let b = choose_blend(grid, &per_blend, &all, test, |_| true);
+        let table = reliability(&self.ensemble(&tr, grid[b]), test)?;
+        rows.push(self.row(&ens, "chosen on all held-out", Some(grid[b]), &per_blend[b]));
+        let chosen = Chosen {
+            model: name,
+            blend: grid[b],
+            alone_threshold,
+        };
+        Ok((rows, (ens, table), chosen))
+    }
 }
 
 /// Per-technique span thresholds on top of each half's cross-fitted blend (`halves[k]`: the

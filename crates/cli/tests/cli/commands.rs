@@ -106,53 +106,6 @@ fn eval_prints_a_table() {
 // ---------------------------------------------------------------------------------------------
 // train (on a tiny corpus made of the examples), then use the trained model
 
-/// A PTC-shaped data directory with the two examples and a few hand-placed labels.
-fn tiny_corpus() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let articles = dir.path().join("articles");
-    fs::create_dir(&articles).unwrap();
-    let mut tc = String::new();
-    let mut si = String::new();
-    let labels: [(&str, &[(&str, &str)]); 2] = [
-        (
-            "1001",
-            &[
-                ("Loaded_Language", "disgraceful, reckless scheme"),
-                ("Name_Calling,Labeling", "green zealots"),
-                ("Slogans", "Millbrook first, Millbrook forever!"),
-                (
-                    "Doubt",
-                    "Who is really paying for their so-called independent studies?",
-                ),
-                ("Thought-terminating_Cliches", "It is what it is."),
-            ],
-        ),
-        (
-            "1002",
-            &[
-                (
-                    "Exaggeration,Minimisation",
-                    "wipe out every small business in town",
-                ),
-                ("Name_Calling,Labeling", "greedy politicians"),
-            ],
-        ),
-    ];
-    for (id, spans) in labels {
-        let name = format!("article{id}.txt");
-        fs::copy(example(&name), articles.join(&name)).unwrap();
-        let text = read_text(&articles.join(&name));
-        for (technique, needle) in spans {
-            let (a, b) = char_span(&text, needle);
-            tc.push_str(&format!("{id}\t{technique}\t{a}\t{b}\n"));
-            si.push_str(&format!("{id}\t{a}\t{b}\n"));
-        }
-    }
-    fs::write(dir.path().join("labels.tc.tsv"), tc).unwrap();
-    fs::write(dir.path().join("labels.si.tsv"), si).unwrap();
-    dir
-}
-
 #[test]
 fn train_saves_a_model_that_analyze_loads() {
     let data = tiny_corpus();

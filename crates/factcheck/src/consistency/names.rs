@@ -222,28 +222,50 @@ fn different_people(
 
 /// Runs the name check.
 pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
-    // Title-case headlines (no full stop, most words capitalised) say nothing about names.
-    let title: Vec<bool> = doc
-        .sentences
+    let Capitals { lowercase, forms } = capitals(doc);
+    let mut names: Vec<(&str, String)> = forms
         .iter()
-        .map(|s| {
-            let words: Vec<&str> = s
-                .tokens
-                .clone()
-                .map(|i| doc.tok(i))
-                .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
-                .collect();
-            let caps = words
-                .iter()
-                .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
-                .count();
-            let last = s.tokens.end.checked_sub(1).map_or("", |k| doc.tok(k));
-            let stop = matches!(last, "." | "!" | "?" | "…");
-            !stop && words.len() >= 3 && caps * 4 >= words.len() * 3
-        })
+        .filter(|(_, (_, inside))| *inside)
+        .map(|(w, _)| (*w, w.to_lowercase()))
+        .filter(|(_, l)| !lowercase.contains(l.as_str()) && !has(lexicon::COMMON_CAPITALISED, l))
         .collect();
+    names.sort();
+    let mut out = Vec::new();
+    for (a, b) in candidate_pairs(&names) {
+        let (la, lb) = (&names[a].1, &names[b].1);
+        let ca: Vec<char> = la.chars().collect();
+        let cb: Vec<char> = lb.chars().collect();
+        let distinct = lexicon::DISTINCT_NAMES
+            .iter()
+            .any(|(x, y)| (x == la && y == lb) || (x == lb && y == la));
+        let Some(variant) = one_name(&ca, &cb).filter(|_| !distinct) else {
+            continue;
+        };
+        let occ = |w: &str| forms.get(w).map(|f| f.0.clone()).unwrap_or_default();
+        let (oa, ob) = (occ(names[a].0), occ(names[b].0));
+        if different_people(doc, &lowercase, &oa, &ob) {
+            continue;
+        }
+        let (mut first, mut second) = ((names[a].0, oa), (names[b].0, ob));
+        if second.1.first() < first.1.first() {
+            std::mem::swap(&mut first, &mut second);
+        }
+        out.push(finding(doc, first, second, variant));
+    }
+    out
+}
+
+/// The capitalised words of a document outside title-case headlines, and its lowercase words.
+struct Capitals<'d> {
+    /// Lowercase spellings of words seen in lowercase somewhere.
+    lowercase: HashSet<&'d str>,
+    /// Spelling → (its occurrences, whether one is inside a sentence).
+    forms: HashMap<&'d str, (Occurrences, bool)>,
+}
+
+fn capitals<'d>(doc: &'d Doc) -> Capitals<'d> {
+    let title = title_case_sentences(doc);
     let mut lowercase: HashSet<&str> = HashSet::new();
-    // Spelling → (its occurrences, whether one is inside a sentence).
     let mut forms: HashMap<&str, (Occurrences, bool)> = HashMap::new();
     for (i, t) in doc.tokens.iter().enumerate() {
         if t.kind != TokenKind::Word {
@@ -264,14 +286,34 @@ pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
         entry.0.push((i, w.chars().count()));
         entry.1 |= !initial;
     }
-    let mut names: Vec<(&str, String)> = forms
+    Capitals { lowercase, forms }
+}
+
+/// Title-case headlines (no full stop, most words capitalised) say nothing about names.
+fn title_case_sentences(doc: &Doc) -> Vec<bool> {
+    doc.sentences
         .iter()
-        .filter(|(_, (_, inside))| *inside)
-        .map(|(w, _)| (*w, w.to_lowercase()))
-        .filter(|(_, l)| !lowercase.contains(l.as_str()) && !has(lexicon::COMMON_CAPITALISED, l))
-        .collect();
-    names.sort();
-    // Words one edit apart share a key: themselves or themselves less one letter.
+        .map(|s| {
+            let words: Vec<&str> = s
+                .tokens
+                .clone()
+                .map(|i| doc.tok(i))
+                .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
+                .collect();
+            let caps = words
+                .iter()
+                .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+                .count();
+            let last = s.tokens.end.checked_sub(1).map_or("", |k| doc.tok(k));
+            let stop = matches!(last, "." | "!" | "?" | "…");
+            !stop && words.len() >= 3 && caps * 4 >= words.len() * 3
+        })
+        .collect()
+}
+
+/// Pairs of `names` (indices, lower first) that may be one edit apart: words one edit apart
+/// share a key, themselves or themselves less one letter.
+fn candidate_pairs(names: &[(&str, String)]) -> BTreeSet<(usize, usize)> {
     let mut keys: HashMap<String, Vec<usize>> = HashMap::new();
     for (k, (_, l)) in names.iter().enumerate() {
         let chars: Vec<char> = l.chars().collect();
@@ -296,57 +338,45 @@ pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
             }
         }
     }
-    let mut out = Vec::new();
-    for (a, b) in pairs {
-        let (la, lb) = (&names[a].1, &names[b].1);
-        let ca: Vec<char> = la.chars().collect();
-        let cb: Vec<char> = lb.chars().collect();
-        let distinct = lexicon::DISTINCT_NAMES
-            .iter()
-            .any(|(x, y)| (x == la && y == lb) || (x == lb && y == la));
-        let Some(variant) = one_name(&ca, &cb).filter(|_| !distinct) else {
-            continue;
-        };
-        let occ = |w: &str| forms.get(w).map(|f| f.0.clone()).unwrap_or_default();
-        let (oa, ob) = (occ(names[a].0), occ(names[b].0));
-        if different_people(doc, &lowercase, &oa, &ob) {
-            continue;
+    pairs
+}
+
+/// The finding for two spellings, each with its occurrences, the earlier first.
+fn finding(
+    doc: &Doc,
+    first: (&str, Occurrences),
+    second: (&str, Occurrences),
+    variant: Variant,
+) -> Finding {
+    let times = |n: usize| {
+        if n == 1 {
+            "once".to_string()
+        } else {
+            format!("{n} times")
         }
-        let (mut first, mut second) = ((names[a].0, oa), (names[b].0, ob));
-        if second.1.first() < first.1.first() {
-            std::mem::swap(&mut first, &mut second);
-        }
-        let times = |n: usize| {
-            if n == 1 {
-                "once".to_string()
-            } else {
-                format!("{n} times")
+    };
+    let mut places: Vec<_> = first
+        .1
+        .iter()
+        .chain(&second.1)
+        .map(|&(i, n)| doc.place_prefix(i, n))
+        .collect();
+    places.sort_by_key(|p| (p.start, p.end));
+    Finding {
+        kind: FindingKind::NameSpelledTwoWays,
+        explanation: format!(
+            "\"{}\" ({}) and \"{}\" ({}) differ {}: probably one name spelled two ways",
+            first.0,
+            times(first.1.len()),
+            second.0,
+            times(second.1.len()),
+            match variant {
+                Variant::Accent => "only in an accent",
+                Variant::Letter => "by one letter",
             }
-        };
-        let mut places: Vec<_> = first
-            .1
-            .iter()
-            .chain(&second.1)
-            .map(|&(i, n)| doc.place_prefix(i, n))
-            .collect();
-        places.sort_by_key(|p| (p.start, p.end));
-        out.push(Finding {
-            kind: FindingKind::NameSpelledTwoWays,
-            explanation: format!(
-                "\"{}\" ({}) and \"{}\" ({}) differ {}: probably one name spelled two ways",
-                first.0,
-                times(first.1.len()),
-                second.0,
-                times(second.1.len()),
-                match variant {
-                    Variant::Accent => "only in an accent",
-                    Variant::Letter => "by one letter",
-                }
-            ),
-            places,
-        });
+        ),
+        places,
     }
-    out
 }
 
 #[cfg(test)]

@@ -145,6 +145,62 @@ fn digit_number(doc: &Doc, i: usize) -> Option<(f64, f64, bool)> {
     Some((value, unit, range))
 }
 
+/// Whether hedges around the figure at tokens `first..=last` (its number at `i`, in the
+/// sentence `sr`) make it approximate: "about 10", "11,000+", "50-odd", "300 trucks or so",
+/// "20 to 30", "between 10 and 20". `hedged_at` is where a second hedged bound must start
+/// ("between 10 and 20", "20 to 30"): it is set here and read for the next figure.
+fn hedged(
+    doc: &Doc,
+    sr: std::ops::Range<usize>,
+    i: usize,
+    first: usize,
+    last: usize,
+    hedged_at: &mut usize,
+) -> bool {
+    let mut approx = false;
+    // Hedges before the figure: at most two words back, within the sentence.
+    for k in (sr.start.max(first.saturating_sub(2))..first).rev() {
+        if doc.kind(k) == Some(TokenKind::Number) {
+            break;
+        }
+        let w = doc.low(k);
+        if has(lexicon::APPROX_BEFORE, w) || matches!(w, "~" | "≈" | "±") {
+            approx = true;
+        }
+        if w == "between" {
+            *hedged_at = last + 2;
+        }
+    }
+    if i == *hedged_at {
+        approx = true;
+    }
+    // Hedges after: "11,000+", "50-odd", "300 trucks or so", "20 to 30".
+    let next = doc.low(last + 1);
+    if (next == "+" && doc.glued(last + 1))
+        || matches!(next, "odd" | "plus")
+        || (next == "-" && matches!(doc.low(last + 2), "odd" | "plus" | "some"))
+    {
+        approx = true;
+    }
+    for k in last + 1..(last + 6).min(sr.end) {
+        if doc.kind(k) != Some(TokenKind::Word) {
+            break;
+        }
+        let hedge = matches!(
+            doc.low(k + 1),
+            "so" | "more" | "less" | "fewer" | "thereabouts"
+        );
+        if doc.low(k) == "or" && hedge {
+            approx = true;
+        }
+    }
+    if next == "to" && doc.kind(last + 2) == Some(TokenKind::Number) {
+        approx = true;
+        *hedged_at = last + 2;
+    }
+    approx
+}
+
 /// Every quantity in the text, in order.
 fn extract(doc: &Doc) -> Vec<Quantity> {
     let n = doc.tokens.len();
@@ -183,46 +239,7 @@ fn extract(doc: &Doc) -> Vec<Quantity> {
         } else if has(lexicon::CURRENCY_WORDS, doc.low(last + 1)) {
             kind = QKind::Money;
         }
-        // Hedges before the figure: at most two words back, within the sentence.
-        for k in (sr.start.max(first.saturating_sub(2))..first).rev() {
-            if doc.kind(k) == Some(TokenKind::Number) {
-                break;
-            }
-            let w = doc.low(k);
-            if has(lexicon::APPROX_BEFORE, w) || matches!(w, "~" | "≈" | "±") {
-                approx = true;
-            }
-            if w == "between" {
-                hedged_at = last + 2;
-            }
-        }
-        if i == hedged_at {
-            approx = true;
-        }
-        // Hedges after: "11,000+", "50-odd", "300 trucks or so", "20 to 30".
-        let next = doc.low(last + 1);
-        if (next == "+" && doc.glued(last + 1))
-            || matches!(next, "odd" | "plus")
-            || (next == "-" && matches!(doc.low(last + 2), "odd" | "plus" | "some"))
-        {
-            approx = true;
-        }
-        for k in last + 1..(last + 6).min(sr.end) {
-            if doc.kind(k) != Some(TokenKind::Word) {
-                break;
-            }
-            let hedge = matches!(
-                doc.low(k + 1),
-                "so" | "more" | "less" | "fewer" | "thereabouts"
-            );
-            if doc.low(k) == "or" && hedge {
-                approx = true;
-            }
-        }
-        if next == "to" && doc.kind(last + 2) == Some(TokenKind::Number) {
-            approx = true;
-            hedged_at = last + 2;
-        }
+        approx |= hedged(doc, sr.clone(), i, first, last, &mut hedged_at);
         let tol = if kind == QKind::Percent && unit == 1.0 {
             0.5
         } else if unit == 1.0 {
@@ -709,76 +726,4 @@ fn conflicting_values(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn values(text: &str) -> Vec<(f64, bool, QKind)> {
-        let doc = Doc::new(text);
-        extract(&doc)
-            .iter()
-            .map(|q| (q.value, q.approx, q.kind))
-            .collect()
-    }
-
-    #[test]
-    fn digits_parse_with_units_and_years() {
-        assert_eq!(parse_digits("11,775"), Some((11775.0, 1.0, false)));
-        assert_eq!(parse_digits("1.5"), Some((1.5, 0.1, false)));
-        assert_eq!(parse_digits("12,000"), Some((12000.0, 1000.0, false)));
-        assert_eq!(parse_digits("2019"), Some((2019.0, 1.0, true)));
-        assert_eq!(parse_digits("1,2,3"), None);
-        assert_eq!(parse_digits("1."), None);
-        assert_eq!(parse_digits(",5"), None);
-        assert_eq!(parse_digits("99999999999999999999999"), None);
-        assert_eq!(parse_digits("١٢٣"), None);
-    }
-
-    #[test]
-    fn quantities_with_their_words() {
-        use QKind::*;
-        assert_eq!(values("1.5 million people"), vec![(1.5e6, false, Count)]);
-        assert_eq!(
-            values("45% and 45 percent and 3 per cent"),
-            vec![
-                (45.0, false, Percent),
-                (45.0, false, Percent),
-                (3.0, false, Percent)
-            ]
-        );
-        assert_eq!(
-            values("Thirty-seven wells, twenty one men, two cars"),
-            vec![
-                (37.0, false, Count),
-                (21.0, false, Count),
-                (2.0, false, Count)
-            ]
-        );
-        assert_eq!(
-            values("more than 11,000 trucks, about 5, 11,000+ men"),
-            vec![
-                (11000.0, true, Count),
-                (5.0, true, Count),
-                (11000.0, true, Count)
-            ]
-        );
-        assert_eq!(values("$5 billion"), vec![(5e9, false, Money)]);
-        assert_eq!(
-            values("between 10 and 20 people, 30 to 40 cars, 5-6 days"),
-            vec![
-                (10.0, true, Count),
-                (20.0, true, Count),
-                (30.0, true, Count),
-                (40.0, true, Count),
-                (5.0, true, Count)
-            ]
-        );
-    }
-
-    #[test]
-    fn not_quantities() {
-        assert!(values(
-            "In 2019 and 2020, on December 25 and 3 March, at 3:30, Su-34 and Mi-8 jets, 9/11"
-        )
-        .is_empty());
-    }
-}
+mod tests;

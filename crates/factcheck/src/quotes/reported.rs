@@ -133,6 +133,9 @@ fn clause_end(ctx: &Ctx, from: usize, s1: usize) -> usize {
     e
 }
 
+/// The reported statement whose cue is the verb at `k` in the sentence `s0..s1`, if any. The
+/// rules are tried in order and the first that matches wins, so their order is part of the
+/// behaviour.
 fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     let lk = ctx.low(k);
     if lk == "according" {
@@ -142,69 +145,16 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     if has(DETERMINERS, prev) {
         return None;
     }
-    // "It is believed that ...": nobody is named.
-    if k >= s0 + 2 && has(lexicon::IMPERSONAL_PARTICIPLES, lk) {
-        let mut a = k - 1;
-        if ctx.low(a) == "widely" && a > s0 {
-            a -= 1;
-        }
-        if matches!(ctx.low(a), "is" | "was" | "been" | "be") {
-            let mut b = a;
-            while b > s0 && matches!(ctx.low(b - 1), "has" | "had" | "have" | "is" | "was") {
-                b -= 1;
-            }
-            if b > s0 && ctx.low(b - 1) == "it" && ctx.low(k + 1) == "that" {
-                return Some(Raw {
-                    kind: QuoteKind::Reported,
-                    content: (k + 1, clause_end(ctx, k + 1, s1)),
-                    cue: Some((a, k)),
-                    source: None,
-                });
-            }
-        }
+    if let Some(raw) = impersonal(ctx, k, s0, s1) {
+        return Some(raw);
     }
     let a = ctx.aux_start(k, s0);
     let source = a
         .checked_sub(1)
         .filter(|&e| e >= s0)
         .and_then(|e| ctx.source_back(e, s0));
-    let next = ctx.tok(k + 1);
-
-    // "Asked whether he would run, ...", "..., he said when asked about the polls": a question
-    // put to somebody unnamed.
-    if lk == "asked" && (k == s0 || matches!(prev, "when" | "after" | "," | "once")) {
-        let next = ctx.low(k + 1);
-        if matches!(
-            next,
-            "if" | "whether"
-                | "about"
-                | "what"
-                | "which"
-                | "why"
-                | "how"
-                | "who"
-                | "when"
-                | "by"
-                | "on"
-                | "specifically"
-                | "again"
-                | "later"
-        ) {
-            let c = k + 1;
-            let mut e = c;
-            while e + 1 < s1 && ctx.tok(e + 1) != "," && ctx.mark(e + 1).is_none() {
-                e += 1;
-            }
-            let e = clause_end(ctx, c, e + 1);
-            if e > c + 1 {
-                return Some(Raw {
-                    kind: QuoteKind::Reported,
-                    content: (c, e),
-                    cue: Some((k, k)),
-                    source: None,
-                });
-            }
-        }
+    if let Some(raw) = asked(ctx, k, s0, s1, prev) {
+        return Some(raw);
     }
     // "Trump doubled down and said the judge had ...": the cue shares its sentence's subject.
     let coordinated = prev == "and" && (has(lexicon::SPEECH_VERBS, lk) || has(BELIEF, lk));
@@ -214,44 +164,117 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     if source.is_none() && !has(lexicon::CUE_VERBS, lk) {
         return None;
     }
-    let Some(src) = source else {
-        // "..., said Konashenkov." — the inverted tail of a statement.
-        if k > s0 + 2 && ctx.tok(k - 1) == "," && has(lexicon::SPEECH_VERBS, lk) {
-            let src = ctx.np_fwd(k + 1, s1)?;
-            // The speaker must close the clause ("..., said Konashenkov."); in "X, who ..., said
-            // the town had a choice" the words after the cue are the statement, not a speaker.
-            let after = src.1 + 1;
-            let closes = after >= s1
-                || ctx.is_terminal(after)
-                || matches!(
-                    ctx.low(after),
-                    "," | ";" | "for" | "of" | "at" | "in" | "on" | "from" | "with" | "who"
-                );
-            if !closes {
-                return None;
-            }
-            return Some(Raw {
-                kind: QuoteKind::Reported,
-                content: (s0, k - 2),
-                cue: Some((k, k)),
-                source: Some(src),
-            });
-        }
-        // "reports:" with its source lost: the content is what follows.
-        if next == ":" && has(lexicon::SPEECH_VERBS, lk) {
-            return colon_content(ctx, k, s1).map(|content| Raw {
-                kind: QuoteKind::Reported,
-                content,
-                cue: Some((a, k)),
-                source: None,
-            });
-        }
+    match source {
+        None => sourceless(ctx, k, s0, s1, a),
+        Some(src) => with_source(ctx, k, s0, s1, src, (a, k)),
+    }
+}
+
+/// "It is believed that ...": nobody is named.
+fn impersonal(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
+    if k < s0 + 2 || !has(lexicon::IMPERSONAL_PARTICIPLES, ctx.low(k)) {
         return None;
-    };
-    // The clause after the cue: skip a person object ("told reporters") and adjuncts, looking
-    // for "that"; otherwise the cue takes a bare clause or a colon.
+    }
+    let mut a = k - 1;
+    if ctx.low(a) == "widely" && a > s0 {
+        a -= 1;
+    }
+    if !matches!(ctx.low(a), "is" | "was" | "been" | "be") {
+        return None;
+    }
+    let mut b = a;
+    while b > s0 && matches!(ctx.low(b - 1), "has" | "had" | "have" | "is" | "was") {
+        b -= 1;
+    }
+    (b > s0 && ctx.low(b - 1) == "it" && ctx.low(k + 1) == "that").then(|| Raw {
+        kind: QuoteKind::Reported,
+        content: (k + 1, clause_end(ctx, k + 1, s1)),
+        cue: Some((a, k)),
+        source: None,
+    })
+}
+
+/// "Asked whether he would run, ...", "..., he said when asked about the polls": a question
+/// put to somebody unnamed.
+fn asked(ctx: &Ctx, k: usize, s0: usize, s1: usize, prev: &str) -> Option<Raw> {
+    if ctx.low(k) != "asked" || !(k == s0 || matches!(prev, "when" | "after" | "," | "once")) {
+        return None;
+    }
+    if !matches!(
+        ctx.low(k + 1),
+        "if" | "whether"
+            | "about"
+            | "what"
+            | "which"
+            | "why"
+            | "how"
+            | "who"
+            | "when"
+            | "by"
+            | "on"
+            | "specifically"
+            | "again"
+            | "later"
+    ) {
+        return None;
+    }
+    let c = k + 1;
+    let mut e = c;
+    while e + 1 < s1 && ctx.tok(e + 1) != "," && ctx.mark(e + 1).is_none() {
+        e += 1;
+    }
+    let e = clause_end(ctx, c, e + 1);
+    (e > c + 1).then_some(Raw {
+        kind: QuoteKind::Reported,
+        content: (c, e),
+        cue: Some((k, k)),
+        source: None,
+    })
+}
+
+/// A cue with no subject before it (`a` is where its auxiliaries start).
+fn sourceless(ctx: &Ctx, k: usize, s0: usize, s1: usize, a: usize) -> Option<Raw> {
+    let lk = ctx.low(k);
+    // "..., said Konashenkov." — the inverted tail of a statement.
+    if k > s0 + 2 && ctx.tok(k - 1) == "," && has(lexicon::SPEECH_VERBS, lk) {
+        let src = ctx.np_fwd(k + 1, s1)?;
+        // The speaker must close the clause ("..., said Konashenkov."); in "X, who ..., said
+        // the town had a choice" the words after the cue are the statement, not a speaker.
+        let after = src.1 + 1;
+        let closes = after >= s1
+            || ctx.is_terminal(after)
+            || matches!(
+                ctx.low(after),
+                "," | ";" | "for" | "of" | "at" | "in" | "on" | "from" | "with" | "who"
+            );
+        if !closes {
+            return None;
+        }
+        return Some(Raw {
+            kind: QuoteKind::Reported,
+            content: (s0, k - 2),
+            cue: Some((k, k)),
+            source: Some(src),
+        });
+    }
+    // "reports:" with its source lost: the content is what follows.
+    if ctx.tok(k + 1) == ":" && has(lexicon::SPEECH_VERBS, lk) {
+        return colon_content(ctx, k, s1).map(|content| Raw {
+            kind: QuoteKind::Reported,
+            content,
+            cue: Some((a, k)),
+            source: None,
+        });
+    }
+    None
+}
+
+/// Where "that" opens the clause after the cue at `k`, skipping a person object ("told
+/// reporters that") and adjuncts ("said in an interview with The Associated Press last week
+/// that"); some token other than "that" when there is none.
+fn that_position(ctx: &Ctx, k: usize, s1: usize) -> usize {
     let mut j = k + 1;
-    if has(lexicon::OBJECT_VERBS, lk) {
+    if has(lexicon::OBJECT_VERBS, ctx.low(k)) {
         let mut m = j;
         while m < s1 && m < j + 6 && ctx.is_word(m) && ctx.low(m) != "that" {
             m += 1;
@@ -264,8 +287,6 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     while m < s1 && m < j + 7 && (ctx.is_word(m) || ctx.is_number(m)) && ctx.low(m) != "that" {
         m += 1;
     }
-    // "said in an interview with The Associated Press last week that ...": a longer adjunct
-    // before "that".
     if ctx.low(m) != "that" && has(ADJUNCT_START, ctx.low(k + 1)) {
         let mut x = k + 1;
         while x < s1
@@ -281,28 +302,40 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
             m = x;
         }
     }
-    let cue = Some((a, k));
+    m
+}
+
+/// A cue at `k` with its speaker `src`: the statement is a "that" clause, what follows a
+/// colon, the clause before ("X, he said."), or a bare clause after ("He said the ...").
+fn with_source(
+    ctx: &Ctx,
+    k: usize,
+    s0: usize,
+    s1: usize,
+    src: (usize, usize),
+    cue: (usize, usize),
+) -> Option<Raw> {
+    let lk = ctx.low(k);
+    let next = ctx.tok(k + 1);
+    let m = that_position(ctx, k, s1);
+    let cue = Some(cue);
+    let raw = |content| Raw {
+        kind: QuoteKind::Reported,
+        content,
+        cue,
+        source: Some(src),
+    };
     if has(lexicon::STANCE_VERBS, lk) {
         return stance(ctx, k, s1, src, cue);
     }
     if m < s1 && ctx.low(m) == "that" {
         let e = clause_end(ctx, m, s1);
         if e > m {
-            return Some(Raw {
-                kind: QuoteKind::Reported,
-                content: (m, e),
-                cue,
-                source: Some(src),
-            });
+            return Some(raw((m, e)));
         }
     }
     if next == ":" {
-        return colon_content(ctx, k, s1).map(|content| Raw {
-            kind: QuoteKind::Reported,
-            content,
-            cue,
-            source: Some(src),
-        });
+        return colon_content(ctx, k, s1).map(raw);
     }
     // "X, he said." / "X, a source said." — the statement is the clause before, and at most
     // a short adjunct ("in a statement", "on Monday") follows the cue.
@@ -315,12 +348,7 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
         } else {
             (k + 2, e)
         };
-        return Some(Raw {
-            kind: QuoteKind::Reported,
-            content,
-            cue,
-            source: Some(src),
-        });
+        return Some(raw(content));
     }
     let short_tail = k + 1 >= s1
         || ctx.is_terminal(k + 1)
@@ -329,23 +357,13 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
         if ctx.mark(src.0 - 2).is_some() {
             return None; // a direct quote's attribution, already handled
         }
-        return Some(Raw {
-            kind: QuoteKind::Reported,
-            content: (s0, src.0 - 2),
-            cue,
-            source: Some(src),
-        });
+        return Some(raw((s0, src.0 - 2)));
     }
     // "He said the Pentagon ...": a bare complement clause.
     if k + 1 < s1 && (ctx.is_word(k + 1) || ctx.is_number(k + 1)) && !adjunct_start(ctx, k + 1) {
         let e = clause_end(ctx, k + 1, s1);
         if e > k + 2 && (has(lexicon::SPEECH_VERBS, lk) || has(BELIEF, lk)) {
-            return Some(Raw {
-                kind: QuoteKind::Reported,
-                content: (k + 1, e),
-                cue,
-                source: Some(src),
-            });
+            return Some(raw((k + 1, e)));
         }
     }
     None

@@ -411,18 +411,45 @@ fn bucket(d: isize) -> &'static str {
 /// Hashed features of every token, reduced to rows of a `2^bits` table.
 fn features(ctx: &Ctx, rules: &[Raw], bits: u32) -> Sequence {
     let n = ctx.n();
-    let tags = rule_tags(n, rules);
-    let inq = ctx.quoted();
     let cue_verb: Vec<bool> = (0..n)
         .map(|i| has(lexicon::CUE_VERBS, ctx.low(i)))
         .collect();
-    // Nearest cue verb in the sentence, as (cue index - token index), the earlier on ties: one
-    // sweep each way, so a long sentence full of cue verbs stays linear.
-    let mut near = vec![None::<isize>; n];
+    let views = Views {
+        ctx,
+        bits,
+        tags: rule_tags(n, rules),
+        inq: ctx.quoted(),
+        near: nearest_cues(ctx, &cue_verb),
+        sentence_has_mark: sentences_with_marks(ctx),
+        cue_verb,
+    };
+    let mut offsets = Vec::with_capacity(n + 1);
+    let mut feats = Vec::with_capacity(n * 40);
+    offsets.push(0u32);
+    for t in 0..n {
+        views.token_features(t, &mut feats);
+        offsets.push(feats.len() as u32);
+    }
+    Sequence { offsets, feats }
+}
+
+/// Per sentence, one sweep `f(a, b)` over each sentence's token range `a..b`.
+fn for_each_sentence(ctx: &Ctx, mut f: impl FnMut(usize, usize)) {
+    let n = ctx.n();
     let mut i = 0;
     while i < n {
         let (a, b) = ctx.sentence(i);
         let (a, b) = (a.min(i), b.max(i + 1).min(n));
+        f(a, b);
+        i = b;
+    }
+}
+
+/// Nearest cue verb in the sentence of each token, as (cue index - token index), the earlier
+/// on ties: one sweep each way, so a long sentence full of cue verbs stays linear.
+fn nearest_cues(ctx: &Ctx, cue_verb: &[bool]) -> Vec<Option<isize>> {
+    let mut near = vec![None::<isize>; ctx.n()];
+    for_each_sentence(ctx, |a, b| {
         let mut prev = None;
         for t in a..b {
             if cue_verb[t] {
@@ -442,96 +469,112 @@ fn features(ctx: &Ctx, rules: &[Raw], bits: u32) -> Sequence {
                 }
             }
         }
-        i = b;
-    }
-    let sentence_has_mark: Vec<bool> = {
-        let mut v = vec![false; n];
-        let mut i = 0;
-        while i < n {
-            let (a, b) = ctx.sentence(i);
-            let (a, b) = (a.min(i), b.max(i + 1).min(n));
-            let any = (a..b).any(|k| ctx.mark(k).is_some());
-            v[a..b].fill(any);
-            i = b;
-        }
-        v
-    };
-    let word = |i: isize| -> &str {
-        if i < 0 || i as usize >= n {
-            "<pad>"
-        } else {
-            ctx.low(i as usize)
-        }
-    };
-    let mut offsets = Vec::with_capacity(n + 1);
-    let mut feats = Vec::with_capacity(n * 40);
-    offsets.push(0u32);
-    let push = |feats: &mut Vec<u32>, h: u64| feats.push(row_index(bits, 1, h) as u32);
-    let f = |name: &str, value: &str| {
-        combine(hash_bytes(name.as_bytes()), hash_bytes(value.as_bytes()))
-    };
-    let bias = f("bias", "");
-    // A token's three rule tags (each 0–4, 9 past the ends) as the ASCII digits "012": hashed
-    // as that string, without allocating it for every token.
-    let digits = |t: [u8; 3]| t.map(|d| b'0' + d);
-    for t in 0..n {
+    });
+    near
+}
+
+/// Whether each token's sentence holds a quotation mark.
+fn sentences_with_marks(ctx: &Ctx) -> Vec<bool> {
+    let mut v = vec![false; ctx.n()];
+    for_each_sentence(ctx, |a, b| {
+        let any = (a..b).any(|k| ctx.mark(k).is_some());
+        v[a..b].fill(any);
+    });
+    v
+}
+
+/// What the features of one token are computed from.
+struct Views<'a> {
+    ctx: &'a Ctx<'a, 'a>,
+    bits: u32,
+    /// The rules' source, cue and content tags of each token.
+    tags: Vec<[u8; 3]>,
+    /// Inside quotation marks.
+    inq: &'a [bool],
+    cue_verb: Vec<bool>,
+    near: Vec<Option<isize>>,
+    sentence_has_mark: Vec<bool>,
+}
+
+impl Views<'_> {
+    /// Appends the feature rows of token `t`. One flat list, kept in one piece on purpose: the
+    /// feature set reads top to bottom, and its order is the order of the model's rows.
+    fn token_features(&self, t: usize, feats: &mut Vec<u32>) {
+        let (ctx, bits, n) = (self.ctx, self.bits, self.ctx.n());
+        let (tags, inq, cue_verb) = (&self.tags, self.inq, &self.cue_verb);
+        let (near, sentence_has_mark) = (&self.near, &self.sentence_has_mark);
+        let word = |i: isize| -> &str {
+            if i < 0 || i as usize >= n {
+                "<pad>"
+            } else {
+                ctx.low(i as usize)
+            }
+        };
+        let push = |feats: &mut Vec<u32>, h: u64| feats.push(row_index(bits, 1, h) as u32);
+        let f = |name: &str, value: &str| {
+            combine(hash_bytes(name.as_bytes()), hash_bytes(value.as_bytes()))
+        };
+        let bias = f("bias", "");
+        // A token's three rule tags (each 0–4, 9 past the ends) as the ASCII digits "012": hashed
+        // as that string, without allocating it for every token.
+        let digits = |t: [u8; 3]| t.map(|d| b'0' + d);
         let ti = t as isize;
         let w0 = word(ti);
-        push(&mut feats, bias);
-        push(&mut feats, f("w", w0));
-        push(&mut feats, f("w-1", word(ti - 1)));
-        push(&mut feats, f("w+1", word(ti + 1)));
-        push(&mut feats, f("w-2", word(ti - 2)));
-        push(&mut feats, f("w+2", word(ti + 2)));
+        push(feats, bias);
+        push(feats, f("w", w0));
+        push(feats, f("w-1", word(ti - 1)));
+        push(feats, f("w+1", word(ti + 1)));
+        push(feats, f("w-2", word(ti - 2)));
+        push(feats, f("w+2", word(ti + 2)));
         push(
-            &mut feats,
+            feats,
             combine(f("w-1w", word(ti - 1)), hash_bytes(w0.as_bytes())),
         );
         push(
-            &mut feats,
+            feats,
             combine(f("ww+1", w0), hash_bytes(word(ti + 1).as_bytes())),
         );
         let sh = shape(ctx.tok(t));
-        push(&mut feats, f("shape", &sh));
+        push(feats, f("shape", &sh));
         push(
-            &mut feats,
+            feats,
             combine(f("shape,w-1", &sh), hash_bytes(word(ti - 1).as_bytes())),
         );
         let inside = if inq[t] { "q" } else { "-" };
-        push(&mut feats, f("inq", inside));
+        push(feats, f("inq", inside));
         push(
-            &mut feats,
+            feats,
             combine(f("inq,shape", inside), hash_bytes(sh.as_bytes())),
         );
         if ctx.is_name(t) {
-            push(&mut feats, f("name", ""));
+            push(feats, f("name", ""));
         }
         if cue_verb[t] {
-            push(&mut feats, f("cueverb", ""));
+            push(feats, f("cueverb", ""));
         }
         if has(lexicon::PERSON_PRONOUNS, w0) || has(lexicon::OTHER_PRONOUNS, w0) {
-            push(&mut feats, f("pronoun", ""));
+            push(feats, f("pronoun", ""));
         }
         if has(lexicon::ROLE_NOUNS, w0) {
-            push(&mut feats, f("rolenoun", ""));
+            push(feats, f("rolenoun", ""));
         }
         if has(lexicon::VAGUE_HEADS, w0) {
-            push(&mut feats, f("vague", ""));
+            push(feats, f("vague", ""));
         }
         let near_b = near[t].map_or("none", bucket);
-        push(&mut feats, f("nearcue", near_b));
+        push(feats, f("nearcue", near_b));
         push(
-            &mut feats,
+            feats,
             combine(f("nearcue,inq", near_b), hash_bytes(inside.as_bytes())),
         );
         push(
-            &mut feats,
+            feats,
             combine(f("nearcue,shape", near_b), hash_bytes(sh.as_bytes())),
         );
         if let Some(d) = near[t] {
             let k = (ti + d) as usize;
             push(
-                &mut feats,
+                feats,
                 combine(f("nearcue,verb", near_b), hash_bytes(ctx.low(k).as_bytes())),
             );
         }
@@ -543,38 +586,36 @@ fn features(ctx: &Ctx, rules: &[Raw], bits: u32) -> Sequence {
         } else {
             "mid"
         };
-        push(&mut feats, f("sentpos", pos));
+        push(feats, f("sentpos", pos));
         if ctx.line_start(t) {
-            push(&mut feats, f("linestart", ""));
+            push(feats, f("linestart", ""));
         }
         push(
-            &mut feats,
+            feats,
             f("sentmark", if sentence_has_mark[t] { "y" } else { "n" }),
         );
         let tag_d = digits(tags[t]);
         let tag_s = std::str::from_utf8(&tag_d).unwrap_or_default();
-        push(&mut feats, f("rule", tag_s));
+        push(feats, f("rule", tag_s));
         push(
-            &mut feats,
+            feats,
             combine(f("rule,w", tag_s), hash_bytes(w0.as_bytes())),
         );
         push(
-            &mut feats,
+            feats,
             combine(f("rule,near", tag_s), hash_bytes(near_b.as_bytes())),
         );
         let prev = digits(if t > 0 { tags[t - 1] } else { [9; 3] });
         let next = digits(tags.get(t + 1).copied().unwrap_or([9; 3]));
         push(
-            &mut feats,
+            feats,
             f("rule-1", std::str::from_utf8(&prev).unwrap_or_default()),
         );
         push(
-            &mut feats,
+            feats,
             f("rule+1", std::str::from_utf8(&next).unwrap_or_default()),
         );
-        offsets.push(feats.len() as u32);
     }
-    Sequence { offsets, feats }
 }
 
 #[cfg(test)]

@@ -112,8 +112,20 @@ fn article(out: &mut String, k: usize, text: &str, r: &Report) {
             esc(note)
         );
     }
-
     // Summary first: what to act on.
+    summary(out, &a, r, &s);
+    legend(out, &s.techniques);
+    // No line break after the tag: `pre-wrap` would show it as an empty first line.
+    out.push_str("<h3>Article</h3>\n<div class=\"text\">");
+    body(out, &a, text, r);
+    out.push_str("</div>\n");
+    lists(out, &a, r, &s.top_claims);
+    out.push_str("</article>\n");
+}
+
+/// The summary section: the propaganda share against PTC's, the techniques with links to
+/// their first span, then the findings, unattributed statements and top claims.
+fn summary(out: &mut String, a: &str, r: &Report, s: &Summary) {
     let _ = writeln!(
         out,
         "<section class=\"summary\" aria-label=\"Summary\">\n<h3>Summary</h3>"
@@ -145,64 +157,48 @@ fn article(out: &mut String, k: usize, text: &str, r: &Report) {
         }
         out.push_str("</p>\n");
     }
-    if !s.findings.is_empty() {
-        let _ = writeln!(out, "<p>Inconsistencies ({}):</p><ul>", s.findings.len());
-        for &i in &s.findings {
-            let _ = writeln!(
-                out,
-                "<li><a href=\"#{a}-f{}\">F{}</a>: {}</li>",
-                i + 1,
-                i + 1,
-                esc(&r.findings[i].explanation)
-            );
-        }
-        out.push_str("</ul>\n");
-    }
-    if !s.unattributed_quotes.is_empty() {
-        let _ = writeln!(
-            out,
-            "<p>Unattributed statements ({}):</p><ul>",
-            s.unattributed_quotes.len()
-        );
-        for &i in &s.unattributed_quotes {
-            let c = &r.quotes[i].content;
-            let _ = writeln!(
-                out,
-                "<li><a href=\"#{a}-q{}\">{}</a></li>",
-                i + 1,
-                esc(&clip(&c.text, 160))
-            );
-        }
-        out.push_str("</ul>\n");
-    }
-    if !s.top_claims.is_empty() {
-        let _ = writeln!(
-            out,
-            "<p>Top claims to check ({} of {} check-worthy sentences):</p><ul>",
-            s.top_claims.len().min(SUMMARY_CLAIMS),
-            s.check_worthy
-        );
-        for &i in s.top_claims.iter().take(SUMMARY_CLAIMS) {
-            let c = &r.claims[i];
-            let _ = writeln!(
-                out,
-                "<li>{:.2} <a href=\"#{a}-c{}\">{}</a></li>",
-                c.score,
-                i + 1,
-                esc(&clip(&c.text, 160))
-            );
-        }
-        out.push_str("</ul>\n");
-    }
+    let findings = s.findings.iter().map(|&i| {
+        let f = i + 1;
+        let text = esc(&r.findings[i].explanation);
+        format!("<a href=\"#{a}-f{f}\">F{f}</a>: {text}")
+    });
+    summary_list(
+        out,
+        &format!("Inconsistencies ({})", s.findings.len()),
+        findings,
+    );
+    let unattributed = s.unattributed_quotes.iter().map(|&i| {
+        let text = esc(&clip(&r.quotes[i].content.text, 160));
+        format!("<a href=\"#{a}-q{}\">{text}</a>", i + 1)
+    });
+    let title = format!("Unattributed statements ({})", s.unattributed_quotes.len());
+    summary_list(out, &title, unattributed);
+    let claims = s.top_claims.iter().take(SUMMARY_CLAIMS).map(|&i| {
+        let c = &r.claims[i];
+        let text = esc(&clip(&c.text, 160));
+        format!("{:.2} <a href=\"#{a}-c{}\">{text}</a>", c.score, i + 1)
+    });
+    let title = format!(
+        "Top claims to check ({} of {} check-worthy sentences)",
+        s.top_claims.len().min(SUMMARY_CLAIMS),
+        s.check_worthy
+    );
+    summary_list(out, &title, claims);
     out.push_str("</section>\n");
+}
 
-    legend(out, &s.techniques);
-    // No line break after the tag: `pre-wrap` would show it as an empty first line.
-    out.push_str("<h3>Article</h3>\n<div class=\"text\">");
-    body(out, &a, text, r);
-    out.push_str("</div>\n");
-    lists(out, &a, r, &s.top_claims);
-    out.push_str("</article>\n");
+/// `<p>title:</p>` and a list of `items` (markup, escaped by the caller); nothing when there
+/// are no items.
+fn summary_list(out: &mut String, title: &str, items: impl Iterator<Item = String>) {
+    let mut items = items.peekable();
+    if items.peek().is_none() {
+        return;
+    }
+    let _ = writeln!(out, "<p>{title}:</p><ul>");
+    for item in items {
+        let _ = writeln!(out, "<li>{item}</li>");
+    }
+    out.push_str("</ul>\n");
 }
 
 fn legend(out: &mut String, techniques: &[(Technique, usize)]) {
@@ -228,121 +224,166 @@ fn legend(out: &mut String, techniques: &[(Technique, usize)]) {
 /// real articles (a report handed in from outside is capped by its caller).
 fn body(out: &mut String, a: &str, text: &str, r: &Report) {
     let chars: Vec<char> = text.chars().collect();
-    let n = chars.len();
-    let clip = |x: usize| x.min(n);
-    // (start, end, finding) of every place, in the text.
-    let places: Vec<(usize, usize, usize)> = r
-        .findings
-        .iter()
-        .enumerate()
-        .flat_map(|(i, f)| f.places.iter().map(move |p| (p.start, p.end, i)))
-        .map(|(s, e, i)| (clip(s), clip(e), i))
-        .collect();
-    let spans: Vec<(usize, usize)> = r
-        .spans
-        .iter()
-        .map(|s| (clip(s.start), clip(s.end).max(clip(s.start))))
-        .collect();
-    // Everything that happens at a position, bucketed once.
-    let mut span_starts: Vec<(usize, usize)> = (0..spans.len()).map(|i| (spans[i].0, i)).collect();
-    let mut span_ends: Vec<(usize, std::cmp::Reverse<usize>, usize)> = (0..spans.len())
-        .map(|i| (spans[i].1, std::cmp::Reverse(spans[i].0), i))
-        .collect();
-    let mut place_starts: Vec<(usize, usize)> =
-        (0..places.len()).map(|k| (places[k].0, k)).collect();
-    let mut place_ends: Vec<(usize, usize)> = (0..places.len()).map(|k| (places[k].1, k)).collect();
-    let mut anchors: Vec<(usize, char, usize)> = r
-        .quotes
-        .iter()
-        .enumerate()
-        .map(|(i, q)| (clip(q.content.start), 'q', i))
-        .chain(
-            r.claims
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.check_worthy)
-                .map(|(i, c)| (clip(c.start), 'c', i)),
-        )
-        .collect();
-    span_starts.sort_unstable();
-    span_ends.sort_unstable();
-    place_starts.sort_unstable();
-    place_ends.sort_unstable();
-    anchors.sort_unstable();
-    let mut bounds: Vec<usize> = vec![0, n];
-    bounds.extend(spans.iter().flat_map(|&(s, e)| [s, e]));
-    bounds.extend(places.iter().flat_map(|&(s, e, _)| [s, e]));
-    bounds.extend(anchors.iter().map(|x| x.0));
-    bounds.sort_unstable();
-    bounds.dedup();
-
+    let ev = Events::of(r, chars.len());
     let (mut si, mut ei, mut psi, mut pei, mut ai) = (0, 0, 0, 0, 0);
     let mut active: Vec<usize> = Vec::new();
     let mut active_places: Vec<usize> = Vec::new();
-    for (k, &lo) in bounds.iter().enumerate() {
+    for (k, &lo) in ev.bounds.iter().enumerate() {
         // Close what ends here: labels, inner (later-starting) spans first.
-        while ei < span_ends.len() && span_ends[ei].0 == lo {
-            let i = span_ends[ei].2;
-            if spans[i].0 < lo {
+        while ei < ev.span_ends.len() && ev.span_ends[ei].0 == lo {
+            let i = ev.span_ends[ei].2;
+            if ev.spans[i].0 < lo {
                 active.retain(|&x| x != i);
             }
-            if spans[i].0 <= lo {
+            if ev.spans[i].0 <= lo {
                 label(out, a, i, r);
             }
             ei += 1;
         }
-        while pei < place_ends.len() && place_ends[pei].0 == lo {
-            let kk = place_ends[pei].1;
-            if places[kk].0 < lo {
+        while pei < ev.place_ends.len() && ev.place_ends[pei].0 == lo {
+            let kk = ev.place_ends[pei].1;
+            if ev.places[kk].0 < lo {
                 active_places.retain(|&x| x != kk);
                 let _ = write!(
                     out,
                     "<span class=\"fm\" aria-hidden=\"true\">F{}</span>",
-                    places[kk].2 + 1
+                    ev.places[kk].2 + 1
                 );
             }
             pei += 1;
         }
         // Open what starts here, with an anchor for links to land on.
-        while si < span_starts.len() && span_starts[si].0 == lo {
-            let i = span_starts[si].1;
+        while si < ev.span_starts.len() && ev.span_starts[si].0 == lo {
+            let i = ev.span_starts[si].1;
             let _ = write!(out, "<span id=\"{a}-s{}\"></span>", i + 1);
             // An empty span (or one whose end came before its start, clipped to empty) was
             // labelled among the ends above and covers nothing.
-            if spans[i].1 > lo {
+            if ev.spans[i].1 > lo {
                 active.push(i);
             }
             si += 1;
         }
-        while psi < place_starts.len() && place_starts[psi].0 == lo {
-            let kk = place_starts[psi].1;
-            if places[kk].1 > lo {
+        while psi < ev.place_starts.len() && ev.place_starts[psi].0 == lo {
+            let kk = ev.place_starts[psi].1;
+            if ev.places[kk].1 > lo {
                 active_places.push(kk);
             }
             psi += 1;
         }
-        while ai < anchors.len() && anchors[ai].0 == lo {
-            let _ = write!(
-                out,
-                "<span id=\"{a}-{}{}\"></span>",
-                anchors[ai].1,
-                anchors[ai].2 + 1
-            );
+        while ai < ev.anchors.len() && ev.anchors[ai].0 == lo {
+            let (_, kind, i) = ev.anchors[ai];
+            let _ = write!(out, "<span id=\"{a}-{kind}{}\"></span>", i + 1);
             ai += 1;
         }
-        let Some(&hi) = bounds.get(k + 1) else { break };
+        let Some(&hi) = ev.bounds.get(k + 1) else {
+            break;
+        };
         let piece: String = chars[lo..hi].iter().collect();
-        if active.is_empty() && active_places.is_empty() {
-            push_text(out, &piece);
-            continue;
+        ev.piece(out, a, r, &piece, &active, &active_places);
+    }
+}
+
+/// Everything that happens at a position of the text, bucketed and sorted once.
+struct Events {
+    /// (start, end) of every span, clipped to the text.
+    spans: Vec<(usize, usize)>,
+    /// (start, end, finding) of every finding's place, clipped to the text.
+    places: Vec<(usize, usize, usize)>,
+    span_starts: Vec<(usize, usize)>,
+    span_ends: Vec<(usize, std::cmp::Reverse<usize>, usize)>,
+    place_starts: Vec<(usize, usize)>,
+    place_ends: Vec<(usize, usize)>,
+    /// (position, 'q' or 'c', index): where a quote's content or a check-worthy claim starts.
+    anchors: Vec<(usize, char, usize)>,
+    /// Every position where something starts or ends, and the text's ends.
+    bounds: Vec<usize>,
+}
+
+impl Events {
+    fn of(r: &Report, n: usize) -> Self {
+        let clip = |x: usize| x.min(n);
+        let places: Vec<(usize, usize, usize)> = r
+            .findings
+            .iter()
+            .enumerate()
+            .flat_map(|(i, f)| f.places.iter().map(move |p| (p.start, p.end, i)))
+            .map(|(s, e, i)| (clip(s), clip(e), i))
+            .collect();
+        let spans: Vec<(usize, usize)> = r
+            .spans
+            .iter()
+            .map(|s| (clip(s.start), clip(s.end).max(clip(s.start))))
+            .collect();
+        let mut span_starts: Vec<(usize, usize)> =
+            spans.iter().enumerate().map(|(i, s)| (s.0, i)).collect();
+        let mut span_ends: Vec<(usize, std::cmp::Reverse<usize>, usize)> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.1, std::cmp::Reverse(s.0), i))
+            .collect();
+        let mut place_starts: Vec<(usize, usize)> =
+            places.iter().enumerate().map(|(k, p)| (p.0, k)).collect();
+        let mut place_ends: Vec<(usize, usize)> =
+            places.iter().enumerate().map(|(k, p)| (p.1, k)).collect();
+        let mut anchors: Vec<(usize, char, usize)> = r
+            .quotes
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (clip(q.content.start), 'q', i))
+            .chain(
+                r.claims
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.check_worthy)
+                    .map(|(i, c)| (clip(c.start), 'c', i)),
+            )
+            .collect();
+        span_starts.sort_unstable();
+        span_ends.sort_unstable();
+        place_starts.sort_unstable();
+        place_ends.sort_unstable();
+        anchors.sort_unstable();
+        let mut bounds: Vec<usize> = vec![0, n];
+        bounds.extend(spans.iter().flat_map(|&(s, e)| [s, e]));
+        bounds.extend(places.iter().flat_map(|&(s, e, _)| [s, e]));
+        bounds.extend(anchors.iter().map(|x| x.0));
+        bounds.sort_unstable();
+        bounds.dedup();
+        Events {
+            spans,
+            places,
+            span_starts,
+            span_ends,
+            place_starts,
+            place_ends,
+            anchors,
+            bounds,
         }
+    }
+
+    /// A piece of text between two bounds, underlined in the colours of the spans covering it
+    /// and marked when finding places cover it.
+    fn piece(
+        &self,
+        out: &mut String,
+        a: &str,
+        r: &Report,
+        piece: &str,
+        active: &[usize],
+        active_places: &[usize],
+    ) {
+        if active.is_empty() && active_places.is_empty() {
+            push_text(out, piece);
+            return;
+        }
+        let spans = &self.spans;
         let mut class = String::new();
         let mut style = String::new();
         let mut hits: Vec<String> = Vec::new();
         if !active.is_empty() {
             class.push('u');
             // Innermost (shortest) span nearest the text, as the text view colours the innermost.
-            let mut layers = active.clone();
+            let mut layers = active.to_vec();
             layers.sort_by_key(|&i| (spans[i].1 - spans[i].0, i));
             layers.truncate(MAX_LAYERS);
             let shadows: Vec<String> = layers
@@ -351,7 +392,7 @@ fn body(out: &mut String, a: &str, text: &str, r: &Report) {
                 .map(|(k, &i)| format!("0 {}px 0 0 {}", 3 + 4 * k, r.spans[i].technique.color()))
                 .collect();
             let _ = write!(style, "box-shadow:{}", shadows.join(","));
-            let mut ids = active.clone();
+            let mut ids = active.to_vec();
             ids.sort_unstable();
             hits.extend(ids.iter().take(MAX_HITS).map(|i| format!("{a}-s{}", i + 1)));
         }
@@ -360,7 +401,7 @@ fn body(out: &mut String, a: &str, text: &str, r: &Report) {
                 class.push(' ');
             }
             class.push('f');
-            let mut fs: Vec<usize> = active_places.iter().map(|&kk| places[kk].2).collect();
+            let mut fs: Vec<usize> = active_places.iter().map(|&kk| self.places[kk].2).collect();
             fs.sort_unstable();
             fs.dedup();
             hits.extend(fs.iter().take(MAX_HITS).map(|f| format!("{a}-f{}", f + 1)));
@@ -370,7 +411,7 @@ fn body(out: &mut String, a: &str, text: &str, r: &Report) {
             let _ = write!(out, " style=\"{style}\"");
         }
         let _ = write!(out, " data-hit=\"{}\">", hits.join(" "));
-        push_text(out, &piece);
+        push_text(out, piece);
         out.push_str("</span>");
     }
 }
