@@ -689,6 +689,11 @@ def main():
         if first:
             random.Random(args.seed * 1000 + epoch).shuffle(order)
         rows = order[b * args.batch : (b + 1) * args.batch]
+        if not rows:
+            # Windows start at a random offset each epoch, so a later epoch can hold a few
+            # windows fewer than epoch 0, which set steps_per_epoch: its last step then takes
+            # the epoch's first windows again rather than an empty batch.
+            rows = order[: args.batch]
         chunk = [ws[i] for i in rows]
         batch = collate(chunk, *toks)
         cached = cache_batch(train_cache, rows, batch[1].shape[1]) if first else None
