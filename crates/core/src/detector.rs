@@ -7,7 +7,7 @@ use crate::segment::{self, Sentence, Token};
 use crate::span::{CharSpan, Span};
 use crate::technique::Technique;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// An article with its tokens and sentences: what every detector and analysis reads. Every
 /// token and sentence carries its code-point span, so what a detector finds in tokens maps
@@ -23,12 +23,28 @@ use std::sync::Arc;
 /// assert_eq!(doc.sentences[1].tokens, 3..5);
 /// // The tokens a span touches: "lie. Al" overlaps "lie", "." and "Always".
 /// assert_eq!(doc.tokens_in(CharSpan::new(5, 12)), 1..4);
+/// // Views computed once, on first use, and shared by every detector and aid.
+/// assert_eq!(doc.lower()[3], "always");
+/// assert_eq!(doc.sentence_of(), [0, 0, 0, 1, 1]);
+/// assert_eq!(doc.paragraph_of(), [0, 0, 0, 0, 0]);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Document {
     pub article: Article,
+    /// The tokens and sentences the views below are computed from; set by [`Document::new`]
+    /// and not to be changed afterwards.
     pub tokens: Vec<Token>,
     pub sentences: Vec<Sentence>,
+    views: Views,
+}
+
+/// Per-token views of a [`Document`], each computed on first use. They used to be recomputed
+/// by every aid that needed them (and the tokens cloned for it); now there is one copy.
+#[derive(Debug, Clone, Default)]
+struct Views {
+    lower: OnceLock<Vec<String>>,
+    sentence_of: OnceLock<Vec<usize>>,
+    paragraph_of: OnceLock<Vec<usize>>,
 }
 
 impl Document {
@@ -39,7 +55,51 @@ impl Document {
             article,
             tokens,
             sentences,
+            views: Views::default(),
         }
+    }
+
+    /// Every token's text, lowercased.
+    pub fn lower(&self) -> &[String] {
+        self.views.lower.get_or_init(|| {
+            self.tokens
+                .iter()
+                .map(|t| t.text(&self.article.text).to_lowercase())
+                .collect()
+        })
+    }
+
+    /// The index of every token's sentence (0 for a token no sentence holds).
+    pub fn sentence_of(&self) -> &[usize] {
+        self.views.sentence_of.get_or_init(|| {
+            let mut of = vec![0; self.tokens.len()];
+            for (s, sent) in self.sentences.iter().enumerate() {
+                for i in sent.tokens.clone() {
+                    if let Some(slot) = of.get_mut(i) {
+                        *slot = s;
+                    }
+                }
+            }
+            of
+        })
+    }
+
+    /// The index of every token's paragraph: a new one starts at each token after a line
+    /// break.
+    pub fn paragraph_of(&self) -> &[usize] {
+        self.views.paragraph_of.get_or_init(|| {
+            let mut p = 0;
+            self.tokens
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    if t.line_start && i > 0 {
+                        p += 1;
+                    }
+                    p
+                })
+                .collect()
+        })
     }
 
     pub fn text(&self) -> &str {

@@ -28,8 +28,7 @@ pub struct Aids {
 /// of the document when it ran an encoder, let the claims model score from them.
 pub fn run(model: &claims::ClaimModel, doc: &Document, vectors: Option<&PieceVectors>) -> Aids {
     let text = doc.article.text.as_str();
-    let segmented =
-        consistency::Doc::with_segments(text, doc.tokens.clone(), doc.sentences.clone());
+    let segmented = consistency::Doc::of(doc);
     Aids {
         claims: model.claims_with(text, &doc.tokens, &doc.sentences, vectors),
         quotes: quotes::extract_doc(&segmented),

@@ -9,7 +9,8 @@ pub(crate) mod lexicon;
 mod names;
 mod numbers;
 
-use unspin_core::segment::{self, Sentence, Token, TokenKind};
+use unspin_core::segment::{Sentence, Token, TokenKind};
+use unspin_core::{Article, Document};
 
 pub use unspin_core::aids::{Finding, FindingKind, Place};
 
@@ -17,7 +18,12 @@ pub use unspin_core::aids::{Finding, FindingKind, Place};
 ///
 /// Never panics, whatever the input; runs in time roughly linear in the length of the text.
 pub fn check(text: &str) -> Vec<Finding> {
-    check_doc(&Doc::new(text))
+    check_doc(&Doc::of(&document(text)))
+}
+
+/// The segmented document of a bare text, for the entry points that take one.
+pub(crate) fn document(text: &str) -> Document {
+    Document::new(Article::new("", text))
 }
 
 /// [`check`] on an already segmented document.
@@ -31,43 +37,29 @@ pub(crate) fn check_doc(doc: &Doc) -> Vec<Finding> {
     out
 }
 
-/// The segmented text the checks share: tokens, sentences, and each token lowercased.
+/// The segmented text the checks share: tokens, sentences, and each token lowercased, all
+/// borrowed from the [`Document`] the detector read (its views are computed once).
 pub(crate) struct Doc<'t> {
     pub text: &'t str,
-    pub tokens: Vec<Token>,
-    pub sentences: Vec<Sentence>,
+    pub tokens: &'t [Token],
+    pub sentences: &'t [Sentence],
     /// Sentence index of every token.
-    pub sent_of: Vec<usize>,
-    /// Lowercased text of every token, computed once because every rule compares words.
-    pub lower: Vec<String>,
+    pub sent_of: &'t [usize],
+    /// Lowercased text of every token, because every rule compares words.
+    pub lower: &'t [String],
+    /// Paragraph (line) index of every token.
+    pub para: &'t [usize],
 }
 
 impl<'t> Doc<'t> {
-    pub fn new(text: &'t str) -> Self {
-        let tokens = segment::tokenize(text);
-        let sentences = segment::sentences(text, &tokens);
-        Doc::with_segments(text, tokens, sentences)
-    }
-
-    /// A document over tokens and sentences already made from `text` (by
-    /// [`segment::tokenize`] and [`segment::sentences`]), so a caller that has them does not
-    /// segment the text again.
-    pub fn with_segments(text: &'t str, tokens: Vec<Token>, sentences: Vec<Sentence>) -> Self {
-        let mut sent_of = vec![0; tokens.len()];
-        for (s, sent) in sentences.iter().enumerate() {
-            for i in sent.tokens.clone() {
-                if let Some(slot) = sent_of.get_mut(i) {
-                    *slot = s;
-                }
-            }
-        }
-        let lower = tokens.iter().map(|t| t.text(text).to_lowercase()).collect();
+    pub fn of(doc: &'t Document) -> Self {
         Doc {
-            text,
-            tokens,
-            sentences,
-            sent_of,
-            lower,
+            text: doc.text(),
+            tokens: &doc.tokens,
+            sentences: &doc.sentences,
+            sent_of: doc.sentence_of(),
+            lower: doc.lower(),
+            para: doc.paragraph_of(),
         }
     }
 

@@ -30,12 +30,12 @@ pub use unspin_core::aids::{Place, Quote, QuoteKind};
 ///
 /// Never panics, whatever the input; runs in time roughly linear in the length of the text.
 pub fn extract(text: &str) -> Vec<Quote> {
-    extract_doc(&Doc::new(text))
+    extract_doc(&Doc::of(&crate::consistency::document(text)))
 }
 
 /// [`extract`] with a tagger of the caller's choice; `None` runs the rules alone.
 pub fn extract_with(text: &str, tagger: Option<&QuoteTagger>) -> Vec<Quote> {
-    extract_doc_with(&Doc::new(text), tagger)
+    extract_doc_with(&Doc::of(&crate::consistency::document(text)), tagger)
 }
 
 /// [`extract`] on an already segmented document.
@@ -233,8 +233,6 @@ pub(crate) enum Role {
 /// The document with what the attribution rules need on top of [`Doc`].
 pub(crate) struct Ctx<'d, 't> {
     pub doc: &'d Doc<'t>,
-    /// Paragraph (line) index of every token.
-    pub para: Vec<usize>,
     /// [`Ctx::quoted`], computed on first use: the tagger's features, its statements and the
     /// speaker resolution all read it.
     quoted: std::cell::OnceCell<Vec<bool>>,
@@ -242,17 +240,8 @@ pub(crate) struct Ctx<'d, 't> {
 
 impl<'d, 't> Ctx<'d, 't> {
     fn new(doc: &'d Doc<'t>) -> Self {
-        let mut para = Vec::with_capacity(doc.tokens.len());
-        let mut p = 0;
-        for (i, t) in doc.tokens.iter().enumerate() {
-            if t.line_start && i > 0 {
-                p += 1;
-            }
-            para.push(p);
-        }
         Ctx {
             doc,
-            para,
             quoted: std::cell::OnceCell::new(),
         }
     }
@@ -316,7 +305,7 @@ impl<'d, 't> Ctx<'d, 't> {
     }
 
     pub fn para_of(&self, i: usize) -> usize {
-        self.para.get(i).copied().unwrap_or(usize::MAX)
+        self.doc.para.get(i).copied().unwrap_or(usize::MAX)
     }
 
     /// Token `i` is a capitalised word that could be (part of) a name.

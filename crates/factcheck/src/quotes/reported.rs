@@ -97,7 +97,7 @@ pub(crate) fn find(ctx: &Ctx, taken: &[(usize, usize)], used_cues: &[usize]) -> 
     let in_quote = |i: usize| quoted.get(i).copied().unwrap_or(false);
     let mut out = Vec::new();
     headlines(ctx, &quoted, &mut out);
-    for sent in &ctx.doc.sentences {
+    for sent in ctx.doc.sentences {
         let (s0, s1) = (sent.tokens.start, sent.tokens.end);
         // A capitalised cue form inside a sentence is a name ("the United States").
         // Title-case headlines ("Trump Says He Will Win") are the exception.

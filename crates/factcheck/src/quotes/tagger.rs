@@ -83,7 +83,8 @@ impl QuoteTagger {
         let (seqs, labels): (Vec<Sequence>, Vec<[Vec<bool>; 3]>) = docs
             .iter()
             .map(|d| {
-                let doc = Doc::new(&d.text);
+                let document = crate::consistency::document(&d.text);
+                let doc = Doc::of(&document);
                 let ctx = Ctx::new(&doc);
                 let rules = super::rule_raws(&ctx);
                 let seq = features(&ctx, &rules, params.bits);

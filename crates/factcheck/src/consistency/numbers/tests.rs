@@ -1,7 +1,8 @@
 use super::*;
 
 fn values(text: &str) -> Vec<(f64, bool, QKind)> {
-    let doc = Doc::new(text);
+    let document = crate::consistency::document(text);
+    let doc = Doc::of(&document);
     extract(&doc)
         .iter()
         .map(|q| (q.value, q.approx, q.kind))
