@@ -14,7 +14,9 @@ pub(crate) fn find(ctx: &Ctx) -> Vec<Raw> {
     let mut out: Vec<Raw> = Vec::new();
     for (open, close) in spans {
         let words = ctx.words(open, close);
-        let found = after(ctx, close).or_else(|| before(ctx, open));
+        let found = dash_name(ctx, close, words)
+            .or_else(|| after(ctx, close))
+            .or_else(|| before(ctx, open));
         let (cue, source) = match found {
             Some((c, s)) => (Some(c), s),
             None => (None, None),
@@ -192,6 +194,30 @@ fn after(ctx: &Ctx, close: usize) -> Option<Attribution> {
         k += 1;
     }
     None
+}
+
+/// `“... our greatest shame.” ― Sonya Herridge`: a dash and a name standing alone after the
+/// quotation attribute it (lists of reactions, epigraphs); the dash is the cue, as PolNeAR
+/// marks it. The name must end the line or be followed only by a comma, a full stop or the
+/// next quotation, so `” — Trump said ...` is left to the other rules; and the quotation (of
+/// `words` words) must be a statement, not a title (`“Wheel And Fight” — Pat Buchanan’s
+/// Nixon Book`).
+fn dash_name(ctx: &Ctx, close: usize, words: usize) -> Option<Attribution> {
+    if words < MIN_WORDS_WITHOUT_CUE {
+        return None;
+    }
+    let d = close + 1;
+    if !matches!(ctx.tok(d), "―" | "—" | "–" | "--") || ctx.line_start(d) || !ctx.is_name(d + 1)
+    {
+        return None;
+    }
+    let src = ctx.np_fwd(d + 1, ctx.n())?;
+    let next = src.1 + 1;
+    let alone = next >= ctx.n()
+        || ctx.line_start(next)
+        || ctx.mark(next).is_some()
+        || matches!(ctx.tok(next), "," | "." | ";");
+    alone.then_some(((d, d), Some(src)))
 }
 
 /// Cue and source before an opening mark: `Konashenkov said: “...`, `He added, “...`,

@@ -632,3 +632,26 @@ fn one_endless_sentence_of_statements_stays_linear_in_size() {
     assert!(total < 200 * 8 * q.len(), "{total} bytes of content");
     assert!(q.iter().all(|q| q.content.text.split(' ').count() <= 200));
 }
+
+#[test]
+fn a_dash_and_a_name_alone_after_a_quotation_attribute_it() {
+    let t =
+        "Readers wrote in.\n\n“He represents our greatest shame as a nation.” ― Sonya Herridge\n\n\
+             “The city will rebuild,” — Mayor Ann Lee said on Monday.\n\n\
+             “Wheel And Fight” — Pat Buchanan’s Nixon Book";
+    let q = run(t);
+    let first = q.iter().find(|q| q.content.text.contains("shame")).unwrap();
+    assert_eq!(text_of(&first.cue), Some("―"));
+    assert_eq!(text_of(&first.source), Some("Sonya Herridge"));
+    // A dash before a clause with its own cue is left to the other rules, and a short title
+    // in quotation marks is not a statement.
+    let second = q
+        .iter()
+        .find(|q| q.content.text.contains("rebuild"))
+        .unwrap();
+    assert_ne!(text_of(&second.cue), Some("—"), "{second:#?}");
+    assert!(
+        q.iter().all(|q| !q.content.text.contains("Wheel")),
+        "{q:#?}"
+    );
+}
