@@ -24,20 +24,39 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     let aids = !args.no_aids && args.format != Format::Ptc;
     let created = unspin::export::now();
     let analyzer = unspin::Analyzer::new(load_model(args.model.as_deref(), true)?, aids)?;
+    let analysed = analyse(&analyzer, articles, urls, args.format, &created)?;
+    for (_, report) in &analysed {
+        for note in &report.notes {
+            eprintln!("unspin: note: article {}: {note}", report.id);
+        }
+    }
+    let color = use_color(args.color, args.output.is_some());
+    output.emit(&render_all(&analysed, args.format, created, color)?)
+}
 
-    // A JSON report carries its text, so that it can be read back (into the page) without the
-    // input file; the readable views need the text beside the report. PTC lines and CSV carry
-    // only offsets and snippets, so they avoid a second copy of every article. Reports of pages
-    // extracted from HTML already carry their text.
-    let keep_text = !matches!(args.format, Format::Ptc | Format::Csv);
-    let in_report = matches!(args.format, Format::Json | Format::Jsonl);
-    let analysed: Vec<(Option<String>, Report)> = articles
+/// Analyses the articles on all cores, in order; beside each report, its text when the
+/// format shows it but the report does not carry it.
+///
+/// A JSON report carries its text, so that it can be read back (into the page) without the
+/// input file; the readable views need the text beside the report. PTC lines and CSV carry
+/// only offsets and snippets, so they avoid a second copy of every article. Reports of pages
+/// extracted from HTML already carry their text.
+fn analyse(
+    analyzer: &unspin::Analyzer,
+    articles: Vec<Article>,
+    urls: Vec<Option<String>>,
+    format: Format,
+    created: &str,
+) -> Result<Vec<(Option<String>, Report)>> {
+    let keep_text = !matches!(format, Format::Ptc | Format::Csv);
+    let in_report = matches!(format, Format::Json | Format::Jsonl);
+    let analysed = articles
         .into_par_iter()
         .zip(urls)
         .map(|(article, url): (Article, Option<String>)| {
             let text = (keep_text && !article.extracted).then(|| article.text.clone());
             let mut report = analyzer.analyze(article)?;
-            report.created = Some(created.clone());
+            report.created = Some(created.to_string());
             report.url = url;
             if in_report && report.text.is_none() {
                 report.text = text;
@@ -46,30 +65,35 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
             Ok((text, report))
         })
         .collect::<Result<_, unspin::DetectError>>()?;
-    for (_, report) in &analysed {
-        for note in &report.notes {
-            eprintln!("unspin: note: article {}: {note}", report.id);
-        }
-    }
+    Ok(analysed)
+}
 
-    let bytes = match args.format {
+/// The reports in `format`, as the bytes to write.
+fn render_all(
+    analysed: &[(Option<String>, Report)],
+    format: Format,
+    created: String,
+    color: bool,
+) -> Result<Vec<u8>> {
+    let reports = || analysed.iter().map(|(_, r)| r);
+    Ok(match format {
         Format::Json => {
-            let reports: Vec<&Report> = analysed.iter().map(|(_, r)| r).collect();
+            let reports: Vec<&Report> = reports().collect();
             let mut s = serde_json::to_vec_pretty(&reports).context("cannot serialise reports")?;
             s.push(b'\n');
             s
         }
         Format::Jsonl => {
             let mut s = Vec::new();
-            for (_, r) in &analysed {
+            for r in reports() {
                 serde_json::to_writer(&mut s, r).context("cannot serialise report")?;
                 s.push(b'\n');
             }
             s
         }
-        Format::Ptc => ptc_lines(analysed.iter().map(|(_, r)| r))?,
+        Format::Ptc => ptc_lines(reports())?,
         Format::Csv => {
-            let reports: Vec<&Report> = analysed.iter().map(|(_, r)| r).collect();
+            let reports: Vec<&Report> = reports().collect();
             let mut s = Vec::new();
             unspin::export::write_csv(&mut s, &reports).context("cannot write CSV")?;
             s
@@ -88,7 +112,6 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
             s.into_bytes()
         }
         Format::Text => {
-            let color = use_color(args.color, args.output.is_some());
             let mut s = String::new();
             for (i, (text, report)) in analysed.iter().enumerate() {
                 if i > 0 {
@@ -98,8 +121,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
             }
             s.into_bytes()
         }
-    };
-    output.emit(&bytes)
+    })
 }
 
 /// Reads every input in the order given: files, directories and `-` as [`read_inputs`] does,

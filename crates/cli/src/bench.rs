@@ -38,20 +38,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     )?;
 
     let has_data = data.join("articles").is_dir();
-    let (articles, source) = if has_data {
-        let dir = data.join("articles");
-        (read_article_dir(&dir, &InputOptions::default())?, dir)
-    } else {
-        writeln!(
-            out,
-            "PTC data not found at {} (set UNSPIN_DATA or pass --data): benchmarking examples/ \
-             only, and skipping training",
-            data.display()
-        )?;
-        let dir = examples_dir()
-            .context("no examples/ directory found either (run from the repository root)")?;
-        (read_article_dir(&dir, &InputOptions::default())?, dir)
-    };
+    let (articles, source) = bench_articles(&data, has_data, &mut out)?;
     let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
     writeln!(
         out,
@@ -89,23 +76,51 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
 
     if has_data {
-        let t0 = Instant::now();
-        let corpus = Corpus::load(&data)?;
-        let load = t0.elapsed();
-        let t0 = Instant::now();
-        let model = classical::train(&corpus.docs, &TrainOptions::default(), "bench");
-        let train = t0.elapsed();
-        writeln!(
-            out,
-            "train: {} articles in {:.1} s on {threads} threads (corpus load {:.1} s), \
-             model {:.1} KiB",
-            corpus.docs.len(),
-            train.as_secs_f64(),
-            load.as_secs_f64(),
-            model.to_bytes().len() as f64 / 1024.0
-        )?;
+        bench_training(&data, threads, &mut out)?;
     }
     out.flush()?;
+    Ok(())
+}
+
+/// The articles to time: PTC train's when the data is there, else the examples (said on
+/// `out`); with the directory they came from.
+fn bench_articles(
+    data: &Path,
+    has_data: bool,
+    out: &mut impl Write,
+) -> Result<(Vec<unspin::Article>, PathBuf)> {
+    if has_data {
+        let dir = data.join("articles");
+        return Ok((read_article_dir(&dir, &InputOptions::default())?, dir));
+    }
+    writeln!(
+        out,
+        "PTC data not found at {} (set UNSPIN_DATA or pass --data): benchmarking examples/ \
+         only, and skipping training",
+        data.display()
+    )?;
+    let dir = examples_dir()
+        .context("no examples/ directory found either (run from the repository root)")?;
+    Ok((read_article_dir(&dir, &InputOptions::default())?, dir))
+}
+
+/// Times loading the PTC corpus and training the classical model on it.
+fn bench_training(data: &Path, threads: usize, out: &mut impl Write) -> Result<()> {
+    let t0 = Instant::now();
+    let corpus = Corpus::load(data)?;
+    let load = t0.elapsed();
+    let t0 = Instant::now();
+    let model = classical::train(&corpus.docs, &TrainOptions::default(), "bench");
+    let train = t0.elapsed();
+    writeln!(
+        out,
+        "train: {} articles in {:.1} s on {threads} threads (corpus load {:.1} s), \
+         model {:.1} KiB",
+        corpus.docs.len(),
+        train.as_secs_f64(),
+        load.as_secs_f64(),
+        model.to_bytes().len() as f64 / 1024.0
+    )?;
     Ok(())
 }
 

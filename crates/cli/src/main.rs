@@ -122,8 +122,9 @@ enum ColorChoice {
 
 #[derive(Debug, Args)]
 struct AnalyzeArgs {
-    /// Articles to analyse: files, directories (every *.txt, *.html and *.htm below them, and
-    /// every record of their *.jsonl and *.jsonl.gz files, as `batch` reads them),
+    /// Articles to analyse: files (a *.jsonl or *.jsonl.gz file is its records), directories
+    /// (every *.txt, *.html and *.htm below them, and every record of their *.jsonl and
+    /// *.jsonl.gz files: the articles `batch` reads),
     /// http:// and https:// URLs (fetched with a 20 s limit, at most 5 redirects and
     /// --max-bytes; web pages become their main text), or - for stdin.
     #[arg(required = true, value_name = "PATH")]

@@ -38,7 +38,7 @@ impl Output {
 }
 
 /// A guard that knows every file the article `paths` of `analyze` name (`-` is stdin, a
-/// directory is the article files in it), so no output replaces one of them.
+/// directory is the article and JSONL files below it), so no output replaces one of them.
 pub fn input_guard(force: bool, paths: &[PathBuf]) -> Guard {
     let mut guard = Guard::new(force);
     for path in paths {

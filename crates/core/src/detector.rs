@@ -30,9 +30,9 @@ use std::sync::{Arc, OnceLock};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Document {
+    /// The article, tokens and sentences the views below are computed from: set by
+    /// [`Document::new`] and not to be changed afterwards.
     pub article: Article,
-    /// The tokens and sentences the views below are computed from; set by [`Document::new`]
-    /// and not to be changed afterwards.
     pub tokens: Vec<Token>,
     pub sentences: Vec<Sentence>,
     views: Views,

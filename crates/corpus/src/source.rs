@@ -349,8 +349,19 @@ impl Iterator for Items<'_> {
     }
 }
 
+/// The bytes of an article file, with the errors file's words (its record already names the
+/// file).
 fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, RecordError> {
-    unspin_io::input::read_bytes(path, max).map_err(|e| RecordError(e.to_string()))
+    use unspin_io::InputError;
+    unspin_io::input::read_bytes(path, max).map_err(|e| {
+        RecordError(match e {
+            InputError::TooLarge { .. } => {
+                format!("too large: over the limit of {max} bytes (raise it with --max-bytes)")
+            }
+            InputError::Io { source, .. } => format!("cannot read: {source}"),
+            other => other.to_string(),
+        })
+    })
 }
 
 #[cfg(test)]

@@ -307,7 +307,9 @@ fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    remove_abandoned_temps(dir, SystemTime::now());
+    if first_write_in(dir) {
+        remove_abandoned_temps(dir, SystemTime::now());
+    }
     // NamedTempFile deletes itself when dropped, so every early return below (and a failed
     // rename, whose error carries the file) removes the temporary file.
     let mut tmp = temp_builder(path).tempfile_in(dir)?;
@@ -375,6 +377,19 @@ fn lock(file: &File) {
     }
     #[cfg(not(unix))]
     let _ = file;
+}
+
+/// Whether this process writes into `dir` for the first time. A killed run's leftovers need
+/// removing once; listing the directory on every write would make a batch run, which writes
+/// thousands of shards into one directory, quadratic.
+fn first_write_in(dir: &Path) -> bool {
+    static SEEN: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<PathBuf>>> =
+        std::sync::OnceLock::new();
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    seen.insert(dir.to_path_buf())
 }
 
 /// Removes temporary files in `dir` that a killed run left behind (see [`is_abandoned`]).

@@ -273,8 +273,9 @@ pub fn is_blank(text: &str) -> bool {
     text.chars().all(|c| c.is_whitespace() || c == '\u{FEFF}')
 }
 
-/// Reads every input, in order: `-` is stdin, a file is one article, a directory is every
-/// article [`discover`] finds below it (see [`read_article_dir`]).
+/// Reads every input, in order: `-` is stdin, a JSONL file (by its name, see [`FileKind::of`])
+/// is its records' articles, another file is one article, a directory is every article
+/// [`discover`] finds below it (see [`read_article_dir`]).
 ///
 /// Everything is read and validated before returning, so a caller that prints results only
 /// after this succeeds never leaves half-written output behind a bad input. Two articles with the
@@ -302,6 +303,10 @@ pub fn read_inputs(paths: &[PathBuf], opts: &InputOptions) -> Result<Vec<Article
         let meta = fs::metadata(path).map_err(|e| io_error(path, e))?;
         if meta.is_dir() {
             for (source, article) in read_dir_with_sources(path, opts)? {
+                add(article, &source)?;
+            }
+        } else if let Some(kind @ (FileKind::Jsonl | FileKind::JsonlGz)) = FileKind::of(path) {
+            for (source, article) in read_records(path, kind, opts)? {
                 add(article, &source)?;
             }
         } else {
@@ -335,21 +340,35 @@ fn read_dir_with_sources(
         if found.kind == FileKind::Article {
             let article = read_article(&found.path, opts)?;
             out.push((found.path, article));
-            continue;
+        } else {
+            out.extend(read_records(&found.path, found.kind, opts)?);
         }
-        let gz = found.kind == FileKind::JsonlGz;
-        let records = crate::records::JsonlRecords::open(&found.path, gz, opts.max_bytes)
-            .map_err(|e| io_error(&found.path, e))?;
-        for (line, record) in records {
-            let at = PathBuf::from(format!("{}:{line}", found.path.display()));
-            let record = record
-                .and_then(|r| r.into_article())
-                .map_err(|e| InputError::Record {
-                    at: at.clone(),
-                    reason: e.0,
-                })?;
-            out.push((at, record.0));
-        }
+    }
+    Ok(out)
+}
+
+/// The articles of a JSONL file's records, each with its `file:line`. Each line is capped at
+/// `opts.max_bytes`; the articles are all kept, as `analyze` keeps every input (`batch`
+/// streams a corpus instead). A record's outlet, address and date are not articles' fields,
+/// so only `batch` reports them.
+fn read_records(
+    path: &Path,
+    kind: FileKind,
+    opts: &InputOptions,
+) -> Result<Vec<(PathBuf, Article)>, InputError> {
+    let gz = kind == FileKind::JsonlGz;
+    let records = crate::records::JsonlRecords::open(path, gz, opts.max_bytes)
+        .map_err(|e| io_error(path, e))?;
+    let mut out = Vec::new();
+    for (line, record) in records {
+        let at = PathBuf::from(format!("{}:{line}", path.display()));
+        let record = record
+            .and_then(|r| r.into_article())
+            .map_err(|e| InputError::Record {
+                at: at.clone(),
+                reason: e.0,
+            })?;
+        out.push((at, record.0));
     }
     Ok(out)
 }
@@ -378,7 +397,7 @@ impl FileKind {
     /// assert_eq!(FileKind::of(Path::new("article1.labels.tsv")), None);
     /// ```
     pub fn of(path: &Path) -> Option<FileKind> {
-        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
         if name.starts_with('.') {
             return None;
         }
@@ -408,7 +427,8 @@ pub struct Found {
 }
 
 /// Every input file below `dir`: article files and JSONL files (see [`FileKind::of`]),
-/// recursively, following links, in file-name order (byte order) within each directory.
+/// recursively, following links, in file-name order (byte order) within each directory,
+/// leaving out hidden directories and files (names starting with `.`).
 ///
 /// The one discovery rule of unspin: `analyze DIR`, `classify DIR`, `evaluate DIR` and
 /// `batch DIR` all read the files this returns, so one directory yields the same articles
@@ -422,14 +442,26 @@ pub fn discover(dir: &Path) -> Result<Vec<Found>, InputError> {
         });
     }
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir)
+    let hidden = |name: &std::ffi::OsStr| name.as_encoded_bytes().starts_with(b".");
+    let walk = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
-    {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_path_buf();
-            io_error(&path, e.into())
-        })?;
+        .into_iter()
+        // Hidden directories (`.git`, `.venv`, `.cache`) hold no articles, only copies and
+        // tooling.
+        .filter_entry(|e| e.depth() == 0 || !hidden(e.file_name()));
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            // A dangling link or a loop under a name that is no input (an editor's `.#lock`
+            // link, a log) is none of our business; under an article's name it is probably a
+            // lost article, so it is an error naming it.
+            Err(e) if e.path().is_some_and(|p| FileKind::of(p).is_none()) => continue,
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                return Err(io_error(&path, e.into()));
+            }
+        };
         if !entry.file_type().is_file() {
             continue;
         }

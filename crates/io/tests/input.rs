@@ -472,3 +472,37 @@ fn html_pages_become_their_main_text_in_any_declared_charset() {
         Err(InputError::NotUtf8 { .. })
     ));
 }
+
+#[test]
+fn discovery_skips_hidden_directories_and_links_that_are_no_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "article1.txt", b"one");
+    fs::create_dir(dir.path().join(".venv")).unwrap();
+    write(&dir.path().join(".venv"), "LICENSE.txt", b"not an article");
+    #[cfg(unix)]
+    {
+        // An editor's lock link points nowhere; so may a stray log link.
+        std::os::unix::fs::symlink("nobody@host.123", dir.path().join(".#article1.txt")).unwrap();
+        std::os::unix::fs::symlink("gone.log", dir.path().join("run.log")).unwrap();
+    }
+    let ids: Vec<String> = read_article_dir(dir.path(), &opts())
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(ids, ["1"]);
+}
+
+#[test]
+fn a_jsonl_file_given_by_name_is_its_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = write(
+        dir.path(),
+        "feed.jsonl",
+        b"{\"id\": \"r1\", \"text\": \"first\"}\n{\"id\": \"r2\", \"text\": \"second\"}\n",
+    );
+    let articles = read_inputs(&[feed], &opts()).unwrap();
+    let ids: Vec<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["r1", "r2"]);
+    assert_eq!(articles[1].text, "second");
+}
