@@ -89,18 +89,18 @@ fn bench_articles(
     has_data: bool,
     out: &mut impl Write,
 ) -> Result<(Vec<unspin::Article>, PathBuf)> {
-    if has_data {
-        let dir = data.join("articles");
-        return Ok((read_article_dir(&dir, &InputOptions::default())?, dir));
-    }
-    writeln!(
-        out,
-        "PTC data not found at {} (set UNSPIN_DATA or pass --data): benchmarking examples/ \
-         only, and skipping training",
-        data.display()
-    )?;
-    let dir = examples_dir()
-        .context("no examples/ directory found either (run from the repository root)")?;
+    let dir = if has_data {
+        data.join("articles")
+    } else {
+        writeln!(
+            out,
+            "PTC data not found at {} (set UNSPIN_DATA or pass --data): benchmarking examples/ \
+             only, and skipping training",
+            data.display()
+        )?;
+        examples_dir()
+            .context("no examples/ directory found either (run from the repository root)")?
+    };
     Ok((read_article_dir(&dir, &InputOptions::default())?, dir))
 }
 

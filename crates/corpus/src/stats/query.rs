@@ -484,38 +484,49 @@ fn fold_groups(
 
 /// What a reader must know about articles without an outlet or a date.
 fn coverage_notes(totals: &Totals) -> Vec<String> {
-    let mut notes = Vec::new();
-    if totals.articles_without_source == totals.articles {
-        notes.push(
-            "No article names its outlet (the \"source\" field of the batch input), so \
-             there is nothing to compare between outlets."
-                .into(),
-        );
-    } else if totals.articles_without_source > 0 {
-        let n = totals.articles_without_source;
-        notes.push(format!(
-            "{} {} no outlet; {} counted together as \"(no source)\".",
-            articles(n),
-            if n == 1 { "names" } else { "name" },
-            if n == 1 { "it is" } else { "they are" },
-        ));
+    let outlets = missing(
+        totals.articles_without_source,
+        totals.articles,
+        "No article names its outlet (the \"source\" field of the batch input), so there is \
+         nothing to compare between outlets.",
+        ["names", "name"],
+        "no outlet",
+        "counted together as \"(no source)\"",
+    );
+    let months = missing(
+        totals.articles_without_month,
+        totals.articles,
+        "No article has a date that parses (like 2025-03-01), so there is no month-by-month \
+         view.",
+        ["has", "have"],
+        "no date that parses",
+        "left out of the months",
+    );
+    outlets.into_iter().chain(months).collect()
+}
+
+/// The note for the `n` of `total` articles that lack something: `all` when every article
+/// does, else "N articles {verb} {what}; they are {fate}." in the right number.
+fn missing(
+    n: u64,
+    total: u64,
+    all: &str,
+    verb: [&str; 2],
+    what: &str,
+    fate: &str,
+) -> Option<String> {
+    if n == 0 {
+        return None;
     }
-    if totals.articles_without_month == totals.articles {
-        notes.push(
-            "No article has a date that parses (like 2025-03-01), so there is no \
-             month-by-month view."
-                .into(),
-        );
-    } else if totals.articles_without_month > 0 {
-        let n = totals.articles_without_month;
-        notes.push(format!(
-            "{} {} no date that parses; {} left out of the months.",
-            articles(n),
-            if n == 1 { "has" } else { "have" },
-            if n == 1 { "it is" } else { "they are" },
-        ));
+    if n == total {
+        return Some(all.to_string());
     }
-    notes
+    let (verb, pronoun) = if n == 1 {
+        (verb[0], "it is")
+    } else {
+        (verb[1], "they are")
+    };
+    Some(format!("{} {verb} {what}; {pronoun} {fate}.", articles(n)))
 }
 
 /// Position of a known technique in class order, after all of them for unknown names.
