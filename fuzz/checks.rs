@@ -29,11 +29,11 @@ pub fn text_input(data: &[u8]) {
     for (name, format) in [("a.txt", InputFormat::Auto), ("a.html", InputFormat::Auto)] {
         if let Ok(article) = article_from_bytes(data.to_vec(), "a".into(), Path::new(name), format)
         {
-            let length = article.text.chars().count();
+            let length = article.text().chars().count();
             let doc = Document::new(article);
             for token in &doc.tokens {
                 assert!(token.span.start < token.span.end && token.span.end <= length);
-                assert!(!token.text(&doc.article.text).is_empty());
+                assert!(!token.text(doc.article.text()).is_empty());
             }
             for sentence in &doc.sentences {
                 assert!(sentence.span.start <= sentence.span.end && sentence.span.end <= length);
@@ -69,7 +69,7 @@ pub fn ptc_labels(data: &[u8]) {
 pub fn jsonl_record(data: &[u8]) {
     if let Ok(record) = unspin_corpus::source::InputRecord::from_json_line(data) {
         if let Ok((article, _meta)) = record.into_article() {
-            assert!(!unspin::input::is_blank(&article.text));
+            assert!(!unspin::input::is_blank(article.text()));
         }
     }
 }

@@ -132,7 +132,8 @@ pub struct DocInfo<'d> {
     /// Lexicon rate bucket per token.
     pub lex: Vec<u8>,
     in_quote: Vec<bool>,
-    sent_of: Vec<u32>,
+    /// Borrowed from the document's shared view.
+    sent_of: &'d [usize],
     word_count: FxHashMap<u64, u32>,
     trigram_count: FxHashMap<u64, u32>,
     /// Where each token (by lowercased hash) occurs, in order: `occurrences` looks only where
@@ -220,17 +221,16 @@ impl<'d> DocInfo<'d> {
                 .entry(combine(combine(lower[i], lower[i + 1]), lower[i + 2]))
                 .or_default() += 1;
         }
-        let mut sent_of = vec![0u32; n];
+        let sent_of = doc.sentence_of();
         let mut sent_lex_max = Vec::with_capacity(doc.sentences.len());
         let mut sent_lex_mean = Vec::with_capacity(doc.sentences.len());
         let mut sent_punct = Vec::with_capacity(doc.sentences.len());
-        for (si, s) in doc.sentences.iter().enumerate() {
+        for s in &doc.sentences {
             let mut max = 0u8;
             let mut sum = 0u32;
             let mut cnt = 0u32;
             let mut punct = 0u8;
             for i in s.tokens.clone() {
-                sent_of[i] = si as u32;
                 if lex[i] != NO_VALUE {
                     max = max.max(lex[i]);
                     sum += lex[i] as u32;
@@ -319,7 +319,7 @@ impl<'d> DocInfo<'d> {
             self.lex[i] as u64 + 300,
             self.lex_at(ii + 1),
         ));
-        let si = self.sent_of[i] as usize;
+        let si = self.sent_of[i];
         let sent = &doc.sentences[si];
         out.push(f2(
             T::SentLex,
@@ -487,13 +487,13 @@ impl<'d> DocInfo<'d> {
         } else if count > 1 && self.occurs_in(a, b, 0, self.title_end) {
             out.push(f(T::SpanInTitle, 1));
         }
-        let si = self.sent_of[a] as usize;
+        let si = self.sent_of[a];
         let sent = &doc.sentences[si];
         let cover = 4 * n / sent.tokens.len().max(1);
         out.push(f2(
             T::SpanCover,
             cover as u64,
-            (self.sent_of[b - 1] as usize != si) as u64,
+            (self.sent_of[b - 1] != si) as u64,
         ));
         out.push(f2(
             T::SpanSentLex,

@@ -54,7 +54,7 @@ fn analyse(
         .into_par_iter()
         .zip(urls)
         .map(|(article, url): (Article, Option<String>)| {
-            let text = (keep_text && !article.extracted).then(|| article.text.clone());
+            let text = (keep_text && !article.extracted).then(|| article.text().to_string());
             let mut report = analyzer.analyze(article)?;
             report.created = Some(created.to_string());
             report.url = url;
@@ -157,7 +157,7 @@ fn read_all(
                 let fetched = fetch::fetch(url, &fetch_opts)?;
                 let mut article = fetch::article_from_fetched(&fetched)?;
                 article.id = fetch::id_from_url(&fetched.url);
-                if unspin::input::is_blank(&article.text) {
+                if unspin::input::is_blank(article.text()) {
                     anyhow::bail!("{}: the article is empty", fetched.url);
                 }
                 articles.push(article);
@@ -196,7 +196,7 @@ fn ptc_lines<'a>(reports: impl Iterator<Item = &'a Report>) -> Result<Vec<u8>> {
         .flat_map(|r| {
             r.spans
                 .iter()
-                .map(|s| Label::new(r.id.clone(), Some(s.technique), s.start, s.end))
+                .map(|s| Label::new(r.id.clone(), Some(s.technique()), s.start(), s.end()))
         })
         .collect();
     let mut out = Vec::new();

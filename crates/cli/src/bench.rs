@@ -39,7 +39,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
 
     let has_data = data.join("articles").is_dir();
     let (articles, source) = bench_articles(&data, has_data, &mut out)?;
-    let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
+    let bytes: usize = articles.iter().map(|a| a.text().len()).sum();
     writeln!(
         out,
         "articles: {} from {} ({:.2} MB of text)",

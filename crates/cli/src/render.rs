@@ -91,7 +91,7 @@ fn render_summary(out: &mut String, report: &Report, s: &Summary, color: bool) {
         let _ = writeln!(out, "  Inconsistencies ({}):", s.findings.len());
         for &i in s.findings.iter().take(SUMMARY_ITEMS) {
             let f = &report.findings[i];
-            let at: Vec<String> = f.places.iter().map(|p| p.start.to_string()).collect();
+            let at: Vec<String> = f.places.iter().map(|p| p.start().to_string()).collect();
             let _ = writeln!(
                 out,
                 "    {} (at {})",
@@ -112,9 +112,9 @@ fn render_summary(out: &mut String, report: &Report, s: &Summary, color: bool) {
             let _ = writeln!(
                 out,
                 "    {:>6}-{:<6}  {}",
-                q.start,
-                q.end,
-                one_line(&q.text)
+                q.start(),
+                q.end(),
+                one_line(q.text())
             );
         }
         more(out, s.unattributed_quotes.len());
@@ -169,7 +169,7 @@ fn render_aids(out: &mut String, report: &Report, s: &Summary, color: bool) {
             };
             let who = match (&q.speaker, &q.source) {
                 (Some(speaker), _) => speaker.clone(),
-                (None, Some(source)) => source.text.clone(),
+                (None, Some(source)) => source.text().to_string(),
                 (None, None) => "(nobody)".to_string(),
             };
             let flag = if q.unattributed {
@@ -180,15 +180,15 @@ fn render_aids(out: &mut String, report: &Report, s: &Summary, color: bool) {
             let cue = q
                 .cue
                 .as_ref()
-                .map(|c| format!(" ({})", c.text))
+                .map(|c| format!(" ({})", c.text()))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "  {kind:<8} {:>6}-{:<6}  {}{cue}{flag}: {}",
-                q.content.start,
-                q.content.end,
+                q.content.start(),
+                q.content.end(),
                 one_line(&who),
-                one_line(&q.content.text)
+                one_line(q.content.text())
             );
         }
     }
@@ -201,7 +201,7 @@ fn render_aids(out: &mut String, report: &Report, s: &Summary, color: bool) {
             let places: Vec<String> = f
                 .places
                 .iter()
-                .map(|p| format!("{:?} at {}-{}", p.text, p.start, p.end))
+                .map(|p| format!("{:?} at {}-{}", p.text(), p.start(), p.end()))
                 .collect();
             let _ = writeln!(out, "  {}", f.explanation);
             let _ = writeln!(out, "      {}", places.join(", "));
@@ -215,9 +215,9 @@ fn claim_line(out: &mut String, indent: &str, c: &unspin::aids::Claim) {
         out,
         "{indent}{:.2}  {:>6}-{:<6}  {}",
         c.score,
-        c.start,
-        c.end,
-        one_line(&c.text)
+        c.start(),
+        c.end(),
+        one_line(c.text())
     );
 }
 
@@ -232,14 +232,14 @@ struct Group {
 fn groups(spans: &[ReportSpan]) -> Vec<Group> {
     let mut out: Vec<Group> = Vec::new();
     let mut order: Vec<usize> = (0..spans.len()).collect();
-    order.sort_by_key(|&i| (spans[i].start, spans[i].end, i));
+    order.sort_by_key(|&i| (spans[i].start(), spans[i].end(), i));
     for i in order {
         let s = &spans[i];
         match out.last_mut() {
-            Some(g) if g.start == s.start && g.end == s.end => g.members.push(i),
+            Some(g) if g.start == s.start() && g.end == s.end() => g.members.push(i),
             _ => out.push(Group {
-                start: s.start,
-                end: s.end,
+                start: s.start(),
+                end: s.end(),
                 members: vec![i],
             }),
         }
@@ -253,11 +253,11 @@ fn active_span(spans: &[ReportSpan], pos: usize) -> Option<usize> {
     spans
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.start <= pos && pos < s.end)
+        .filter(|(_, s)| s.start() <= pos && pos < s.end())
         .min_by(|(i, a), (j, b)| {
-            (a.end - a.start)
-                .cmp(&(b.end - b.start))
-                .then(b.confidence.total_cmp(&a.confidence))
+            (a.end() - a.start())
+                .cmp(&(b.end() - b.start()))
+                .then(b.confidence().total_cmp(&a.confidence()))
                 .then(i.cmp(j))
         })
         .map(|(i, _)| i)
@@ -306,7 +306,7 @@ fn render_body(out: &mut String, text: &str, spans: &[ReportSpan], color: bool) 
                 out.push_str(&"«".repeat(opening));
             }
             style = if color {
-                active_span(spans, b).map(|i| highlight(spans[i].technique))
+                active_span(spans, b).map(|i| highlight(spans[i].technique()))
             } else {
                 None
             };
@@ -366,7 +366,7 @@ fn push_marker(out: &mut String, spans: &[ReportSpan], members: &[usize], color:
             let _ = write!(
                 out,
                 "{BOLD}{}{}{RESET}",
-                foreground(spans[i].technique),
+                foreground(spans[i].technique()),
                 i + 1
             );
         } else {
@@ -381,16 +381,16 @@ fn render_span_list(out: &mut String, spans: &[ReportSpan], color: bool) {
     let num_width = spans.len().to_string().len() + 2;
     let name_width = spans
         .iter()
-        .map(|s| s.technique.name().len())
+        .map(|s| s.technique().name().len())
         .max()
         .unwrap_or(0);
     for (i, s) in spans.iter().enumerate() {
         let num = format!("[{}]", i + 1);
-        let name = s.technique.name();
+        let name = s.technique().name();
         let name = if color {
             format!(
                 "{}{name}{RESET}{}",
-                foreground(s.technique),
+                foreground(s.technique()),
                 " ".repeat(name_width - name.len())
             )
         } else {
@@ -399,10 +399,10 @@ fn render_span_list(out: &mut String, spans: &[ReportSpan], color: bool) {
         let _ = writeln!(
             out,
             "  {num:>num_width$} {name}  {:.2}  {:>6}-{:<6}  {}",
-            s.confidence,
-            s.start,
-            s.end,
-            one_line(&s.text)
+            s.confidence(),
+            s.start(),
+            s.end(),
+            one_line(s.text())
         );
     }
 }
@@ -410,7 +410,7 @@ fn render_span_list(out: &mut String, spans: &[ReportSpan], color: bool) {
 fn render_legend(out: &mut String, spans: &[ReportSpan], color: bool) {
     let mut counts = [0usize; Technique::COUNT];
     for s in spans {
-        counts[s.technique.index()] += 1;
+        counts[s.technique().index()] += 1;
     }
     let mut present: Vec<Technique> = Technique::ALL
         .into_iter()
@@ -493,13 +493,15 @@ mod tests {
     use super::*;
 
     fn span(start: usize, end: usize, technique: Technique, confidence: f32) -> ReportSpan {
-        ReportSpan {
+        // The renderer reads offsets only; the text is whatever the article holds there.
+        let article = unspin::Article::new("", " ".repeat(end));
+        let s = unspin::Span {
             start,
             end,
             technique,
             confidence,
-            text: String::new(),
-        }
+        };
+        ReportSpan::new(&article, &s).unwrap()
     }
 
     fn body(text: &str, spans: &[ReportSpan]) -> String {

@@ -32,14 +32,10 @@ fn fails_with(cmd: &mut Command, needles: &[&str]) {
     }
 }
 
-fn span(start: usize, end: usize, technique: Technique, text: &str) -> ReportSpan {
-    ReportSpan {
-        start,
-        end,
-        technique,
-        confidence: 0.8,
-        text: text.into(),
-    }
+/// A span as a stored report holds it: read back, so its text is taken as given.
+fn span(start: usize, end: usize, t: Technique, text: &str) -> ReportSpan {
+    let v = serde_json::json!({"start": start, "end": end, "technique": t, "confidence": 0.8, "text": text});
+    serde_json::from_value(v).unwrap()
 }
 
 fn report(id: &str, source: &str, date: &str, length: usize, spans: Vec<ReportSpan>) -> Report {
@@ -84,11 +80,10 @@ fn batch_dir() -> tempfile::TempDir {
     );
     with_finding.findings.push(Finding {
         kind: FindingKind::PartsDontSumToTotal,
-        places: vec![Place {
-            start: 0,
-            end: 3,
-            text: "100".into(),
-        }],
+        places: vec![serde_json::from_value::<Place>(
+            serde_json::json!({"start": 0, "end": 3, "text": "100"}),
+        )
+        .unwrap()],
         explanation: "40 + 50 is 90, not the 100 given as the total".into(),
     });
     store

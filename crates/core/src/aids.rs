@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::span::Place;
+
 /// What kind of inconsistency a [`Finding`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -20,16 +22,6 @@ pub enum FindingKind {
     ConflictingValues,
     /// What looks like one name spelled two ways.
     NameSpelledTwoWays,
-}
-
-/// A stretch of the checked text. `start`/`end` are Unicode code-point offsets (end exclusive),
-/// and `text` is exactly the code points `start..end` of the input.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Place {
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
 }
 
 /// One inconsistency: what kind, every place involved (in text order), and a one-line reason.
@@ -77,14 +69,43 @@ pub struct Quote {
 
 /// One sentence of an article with its check-worthiness. `start`/`end` are Unicode code-point
 /// offsets (end exclusive) and `text` is exactly the code points `start..end` of the input.
+// This doc comment is the OpenAPI description (utoipa); the fields come from one `Place`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Claim {
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
+    start: usize,
+    end: usize,
+    text: String,
     /// Probability that the sentence is check-worthy.
     pub score: f32,
     /// `score` reached the model's threshold.
     pub check_worthy: bool,
+}
+
+impl Claim {
+    /// The claim made by the sentence at `sentence`: offsets and text come from one [`Place`],
+    /// so they cannot disagree.
+    pub fn new(sentence: Place, score: f32, check_worthy: bool) -> Claim {
+        let (span, text) = sentence.into_parts();
+        Claim {
+            start: span.start,
+            end: span.end,
+            text,
+            score,
+            check_worthy,
+        }
+    }
+
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    pub fn end(&self) -> usize {
+        self.end
+    }
+
+    /// Exactly the code points `start..end` of the article.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
 }

@@ -9,7 +9,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct Article {
     pub id: String,
-    pub text: String,
+    /// Private so that it cannot drift from `offsets`, which every span of every report is
+    /// sliced through.
+    text: String,
     /// The page title, for articles extracted from HTML.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -45,6 +47,11 @@ impl Article {
             extracted: true,
             ..Article::new(id, text)
         }
+    }
+
+    /// The text, exactly as read.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     pub fn offsets(&self) -> &OffsetMap {

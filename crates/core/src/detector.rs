@@ -49,8 +49,8 @@ struct Views {
 
 impl Document {
     pub fn new(article: Article) -> Self {
-        let tokens = segment::tokenize(&article.text);
-        let sentences = segment::sentences(&article.text, &tokens);
+        let tokens = segment::tokenize(article.text());
+        let sentences = segment::sentences(article.text(), &tokens);
         Document {
             article,
             tokens,
@@ -64,7 +64,7 @@ impl Document {
         self.views.lower.get_or_init(|| {
             self.tokens
                 .iter()
-                .map(|t| t.text(&self.article.text).to_lowercase())
+                .map(|t| t.text(self.article.text()).to_lowercase())
                 .collect()
         })
     }
@@ -103,11 +103,11 @@ impl Document {
     }
 
     pub fn text(&self) -> &str {
-        &self.article.text
+        self.article.text()
     }
 
     pub fn token_text(&self, i: usize) -> &str {
-        self.tokens[i].text(&self.article.text)
+        self.tokens[i].text(self.article.text())
     }
 
     /// Indices of the tokens that overlap `span`.

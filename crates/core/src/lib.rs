@@ -27,5 +27,5 @@ pub use detector::{
 pub use offsets::OffsetMap;
 pub use report::{Report, ReportSpan};
 pub use segment::{Sentence, Token, TokenKind};
-pub use span::{merge_ranges, CharSpan, Span};
+pub use span::{merge_ranges, CharSpan, Place, Span};
 pub use technique::{Technique, UnknownTechnique};

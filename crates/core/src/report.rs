@@ -1,20 +1,77 @@
 //! What an analysis returns for one article: the shape of `--format json` and of the HTTP API.
 
 use crate::aids::{Claim, Finding, Quote};
+use crate::article::Article;
 use crate::detector::Document;
 use crate::span::Span;
 use crate::technique::Technique;
 use serde::{Deserialize, Serialize};
 
 /// One detected span as reported to users: offsets in code points, plus its text for reading.
+// This doc comment is the OpenAPI description (utoipa): the invariant and example live on `new`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportSpan {
-    pub start: usize,
-    pub end: usize,
-    pub technique: Technique,
-    pub confidence: f32,
-    pub text: String,
+    start: usize,
+    end: usize,
+    technique: Technique,
+    confidence: f32,
+    text: String,
+}
+
+impl ReportSpan {
+    /// The report line of `span`, or `None` when the span leaves the article or is reversed.
+    /// The fields are private and this is the only constructor besides deserialization, so a
+    /// span made here always carries exactly the text of its offsets.
+    ///
+    /// ```
+    /// use unspin_core::{Article, ReportSpan, Span, Technique};
+    /// let article = Article::new("1", "They are traitors, all of them.");
+    /// let span = Span { start: 9, end: 17, technique: Technique::NameCallingLabeling, confidence: 0.8 };
+    /// let s = ReportSpan::new(&article, &span).unwrap();
+    /// assert_eq!((s.start(), s.end(), s.text()), (9, 17, "traitors"));
+    /// ```
+    pub fn new(article: &Article, span: &Span) -> Option<ReportSpan> {
+        Some(ReportSpan {
+            start: span.start,
+            end: span.end,
+            technique: span.technique,
+            confidence: span.confidence,
+            text: article.slice(span.chars())?.to_string(),
+        })
+    }
+
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    pub fn end(&self) -> usize {
+        self.end
+    }
+
+    pub fn technique(&self) -> Technique {
+        self.technique
+    }
+
+    /// Probability-like score in `[0, 1]`.
+    pub fn confidence(&self) -> f32 {
+        self.confidence
+    }
+
+    /// Exactly the code points `start..end` of the article.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The span without its text.
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.start,
+            end: self.end,
+            technique: self.technique,
+            confidence: self.confidence,
+        }
+    }
 }
 
 /// The analysis of one article.
@@ -68,20 +125,16 @@ pub struct Report {
 }
 
 impl Report {
-    /// Builds a report, attaching each span's text; spans are sorted by position.
+    /// Builds a report, attaching each span's text; spans are sorted by position, and a span
+    /// that leaves the text or is reversed (no detector makes one) is dropped rather than shown
+    /// without text.
     pub fn new(doc: &Document, detector: &str, mut spans: Vec<Span>) -> Self {
         spans.sort_by(|a, b| {
             (a.start, a.end, a.technique.index()).cmp(&(b.start, b.end, b.technique.index()))
         });
         let spans = spans
-            .into_iter()
-            .map(|s| ReportSpan {
-                start: s.start,
-                end: s.end,
-                technique: s.technique,
-                confidence: s.confidence,
-                text: doc.article.slice(s.chars()).unwrap_or_default().to_string(),
-            })
+            .iter()
+            .filter_map(|s| ReportSpan::new(&doc.article, s))
             .collect();
         Report {
             id: doc.article.id.clone(),
@@ -93,7 +146,10 @@ impl Report {
             version: Some(env!("CARGO_PKG_VERSION").to_string()),
             created: None,
             title: doc.article.title.clone(),
-            text: doc.article.extracted.then(|| doc.article.text.clone()),
+            text: doc
+                .article
+                .extracted
+                .then(|| doc.article.text().to_string()),
             spans,
             claims: Vec::new(),
             quotes: Vec::new(),

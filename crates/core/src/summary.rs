@@ -4,14 +4,12 @@
 //!
 //! ```
 //! use unspin_core::summary::{Summary, PTC_BASELINE};
-//! use unspin_core::{Report, ReportSpan, Technique};
+//! use unspin_core::{Article, Document, Report, Span, Technique};
 //!
-//! let mut report: Report = serde_json::from_str(
-//!     r#"{"id":"a","length":100,"detector":"x","spans":[],"claims":[],"quotes":[],"findings":[]}"#,
-//! ).unwrap();
-//! for (start, end, technique) in [(0, 10, Technique::LoadedLanguage), (5, 20, Technique::Doubt)] {
-//!     report.spans.push(ReportSpan { start, end, technique, confidence: 0.9, text: String::new() });
-//! }
+//! let doc = Document::new(Article::new("a", "word ".repeat(20))); // 100 characters
+//! let spans = [(0, 10, Technique::LoadedLanguage), (5, 20, Technique::Doubt)]
+//!     .map(|(start, end, technique)| Span { start, end, technique, confidence: 0.9 });
+//! let report = Report::new(&doc, "x", spans.to_vec());
 //! let s = Summary::of(&report, 3);
 //! assert_eq!(s.covered_chars, 20); // 0..20 once the overlap is merged
 //! assert!((s.span_share - 0.20).abs() < 1e-6);
@@ -103,7 +101,7 @@ impl Summary {
         let ranges = report
             .spans
             .iter()
-            .map(|s| CharSpan::new(s.start, s.end.min(report.length)))
+            .map(|s| CharSpan::new(s.start(), s.end().min(report.length)))
             .collect();
         let covered_chars: usize = merge_ranges(ranges, false).iter().map(|r| r.len()).sum();
         let span_share = if report.length == 0 {
@@ -113,7 +111,7 @@ impl Summary {
         };
         let mut counts = [0usize; Technique::COUNT];
         for s in &report.spans {
-            counts[s.technique.index()] += 1;
+            counts[s.technique().index()] += 1;
         }
         let mut techniques: Vec<(Technique, usize)> = Technique::ALL
             .into_iter()
@@ -164,24 +162,23 @@ pub fn percent(share: f32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aids::Place;
     use crate::aids::{Claim, Quote, QuoteKind};
+    use crate::{Article, CharSpan, Document, Place};
+
+    fn article() -> Article {
+        Article::new("a", "x".repeat(50))
+    }
 
     fn report() -> Report {
-        serde_json::from_str(
-            r#"{"id":"a","length":50,"detector":"x","spans":[],"claims":[],"quotes":[],"findings":[]}"#,
-        )
-        .unwrap()
+        Report::new(&Document::new(article()), "x", Vec::new())
+    }
+
+    fn place() -> Place {
+        Place::new(&article(), CharSpan::new(0, 1)).unwrap()
     }
 
     fn claim(score: f32, check_worthy: bool) -> Claim {
-        Claim {
-            start: 0,
-            end: 1,
-            text: "x".into(),
-            score,
-            check_worthy,
-        }
+        Claim::new(place(), score, check_worthy)
     }
 
     #[test]
@@ -210,11 +207,7 @@ mod tests {
 
     #[test]
     fn unattributed_quotes_listed() {
-        let place = Place {
-            start: 0,
-            end: 1,
-            text: "x".into(),
-        };
+        let place = place();
         let q = |unattributed| Quote {
             kind: QuoteKind::Reported,
             content: place.clone(),
@@ -239,15 +232,12 @@ mod tests {
 
     #[test]
     fn spans_past_the_end_are_clipped() {
-        let mut r = report();
-        r.length = 10;
-        r.spans.push(crate::ReportSpan {
-            start: 5,
-            end: 40,
-            technique: Technique::Doubt,
-            confidence: 1.0,
-            text: String::new(),
-        });
+        // Only a stored report read back can hold one: a report made here drops such spans.
+        let r: Report = serde_json::from_str(
+            r#"{"id":"a","length":10,"detector":"x","claims":[],"quotes":[],"findings":[],
+                "spans":[{"start":5,"end":40,"technique":"Doubt","confidence":1.0,"text":""}]}"#,
+        )
+        .unwrap();
         assert_eq!(Summary::of(&r, 3).covered_chars, 5);
     }
 }

@@ -424,18 +424,21 @@ fn insert_report(tx: &rusqlite::Transaction<'_>, shard: i64, r: &Report) -> Resu
         }
         insert_article.execute(article_params)?;
     }
-    let key = tx.last_insert_rowid();
+    insert_children(tx, tx.last_insert_rowid(), r)
+}
 
+/// The report's spans, check-worthy claims, quotes and findings, under the article row `key`.
+fn insert_children(tx: &rusqlite::Transaction<'_>, key: i64, r: &Report) -> Result<()> {
     let mut stmt = tx.prepare_cached(INSERT_SPAN)?;
     for (n, s) in r.spans.iter().enumerate() {
         stmt.execute(params![
             to_i64(n)?,
             key,
-            s.technique.name(),
-            to_i64(s.start)?,
-            to_i64(s.end)?,
-            f64::from(s.confidence),
-            s.text
+            s.technique().name(),
+            to_i64(s.start())?,
+            to_i64(s.end())?,
+            f64::from(s.confidence()),
+            s.text()
         ])?;
     }
     let mut stmt = tx.prepare_cached(INSERT_CLAIM)?;
@@ -443,10 +446,10 @@ fn insert_report(tx: &rusqlite::Transaction<'_>, shard: i64, r: &Report) -> Resu
         stmt.execute(params![
             to_i64(n)?,
             key,
-            to_i64(c.start)?,
-            to_i64(c.end)?,
+            to_i64(c.start())?,
+            to_i64(c.end())?,
             f64::from(c.score),
-            c.text
+            c.text()
         ])?;
     }
     let mut stmt = tx.prepare_cached(INSERT_QUOTE)?;
@@ -455,11 +458,11 @@ fn insert_report(tx: &rusqlite::Transaction<'_>, shard: i64, r: &Report) -> Resu
             to_i64(n)?,
             key,
             enum_name(&q.kind)?,
-            to_i64(q.content.start)?,
-            to_i64(q.content.end)?,
-            q.content.text,
-            q.cue.as_ref().map(|p| p.text.as_str()),
-            q.source.as_ref().map(|p| p.text.as_str()),
+            to_i64(q.content.start())?,
+            to_i64(q.content.end())?,
+            q.content.text(),
+            q.cue.as_ref().map(|p| p.text()),
+            q.source.as_ref().map(|p| p.text()),
             q.speaker,
             q.unattributed
         ])?;
@@ -497,7 +500,7 @@ pub fn propaganda_chars(report: &Report) -> usize {
     let mut ranges: Vec<(usize, usize)> = report
         .spans
         .iter()
-        .map(|s| (s.start.min(report.length), s.end.min(report.length)))
+        .map(|s| (s.start().min(report.length), s.end().min(report.length)))
         .filter(|(a, b)| a < b)
         .collect();
     ranges.sort_unstable();

@@ -16,7 +16,7 @@ fn main() {
     for q in unspin_factcheck::quotes::extract(&text) {
         let show = |p: &Option<unspin_factcheck::quotes::Place>| {
             p.as_ref()
-                .map_or("-".to_string(), |p| format!("{:?}", p.text))
+                .map_or("-".to_string(), |p| format!("{:?}", p.text()))
         };
         println!(
             "{:?}{} cue={} source={} speaker={:?}\n    {:?}",
@@ -25,7 +25,7 @@ fn main() {
             show(&q.cue),
             show(&q.source),
             q.speaker,
-            q.content.text
+            q.content.text()
         );
     }
 }

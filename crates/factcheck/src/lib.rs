@@ -27,10 +27,9 @@ pub struct Aids {
 /// segmented once for the detector and the aids together. `vectors`, the detector's encoding
 /// of the document when it ran an encoder, let the claims model score from them.
 pub fn run(model: &claims::ClaimModel, doc: &Document, vectors: Option<&PieceVectors>) -> Aids {
-    let text = doc.article.text.as_str();
     let segmented = consistency::Doc::of(doc);
     Aids {
-        claims: model.claims_with(text, &doc.tokens, &doc.sentences, vectors),
+        claims: model.claims_with(doc, vectors),
         quotes: quotes::extract_doc(&segmented),
         findings: consistency::check_doc(&segmented),
     }

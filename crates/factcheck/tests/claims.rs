@@ -171,14 +171,14 @@ fn claims_offsets_slice_back_by_code_points() {
     assert!(claims.len() >= 3, "{claims:#?}");
     let mut last_end = 0;
     for c in &claims {
-        assert!(last_end <= c.start && c.start < c.end && c.end <= chars.len());
-        let s: String = chars[c.start..c.end].iter().collect();
-        assert_eq!(s, c.text);
+        assert!(last_end <= c.start() && c.start() < c.end() && c.end() <= chars.len());
+        let s: String = chars[c.start()..c.end()].iter().collect();
+        assert_eq!(s, c.text());
         assert_eq!(c.check_worthy, c.score >= m.threshold);
-        last_end = c.end;
+        last_end = c.end();
     }
     assert_eq!(
-        claims.last().unwrap().text,
+        claims.last().unwrap().text(),
         "Müller’s unemployment fell to 3.5% in 2019."
     );
     // Serialisable, as every unspin output.
@@ -260,7 +260,7 @@ fn headlines_and_labels_are_never_check_worthy() {
     let by_text = |t: &str| {
         claims
             .iter()
-            .find(|c| c.text == t)
+            .find(|c| c.text() == t)
             .unwrap_or_else(|| panic!("no sentence {t:?} in {claims:#?}"))
     };
     for label in [

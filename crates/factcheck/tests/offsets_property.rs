@@ -89,14 +89,20 @@ fn random_text(rng: &mut SplitMix) -> String {
 
 fn assert_place(chars: &[char], p: &Place, what: &str, text: &str) {
     assert!(
-        p.start <= p.end && p.end <= chars.len(),
+        p.start() <= p.end() && p.end() <= chars.len(),
         "{what} {}..{} out of 0..{} in {text:?}",
-        p.start,
-        p.end,
+        p.start(),
+        p.end(),
         chars.len()
     );
-    let got: String = chars[p.start..p.end].iter().collect();
-    assert_eq!(got, p.text, "{what} {}..{} in {text:?}", p.start, p.end);
+    let got: String = chars[p.start()..p.end()].iter().collect();
+    assert_eq!(
+        got,
+        p.text(),
+        "{what} {}..{} in {text:?}",
+        p.start(),
+        p.end()
+    );
 }
 
 /// Runs all the aids on `text` and checks every offset; returns how many places it checked
@@ -107,9 +113,12 @@ fn check_all(model: &ClaimModel, text: &str) -> [usize; 3] {
     let chars: Vec<char> = text.chars().collect();
     let mut n = [0; 3];
     for c in &aids.claims {
-        assert!(c.start <= c.end && c.end <= chars.len(), "claim {c:?}");
-        let got: String = chars[c.start..c.end].iter().collect();
-        assert_eq!(got, c.text, "claim in {text:?}");
+        assert!(
+            c.start() <= c.end() && c.end() <= chars.len(),
+            "claim {c:?}"
+        );
+        let got: String = chars[c.start()..c.end()].iter().collect();
+        assert_eq!(got, c.text(), "claim in {text:?}");
         n[0] += 1;
     }
     for q in &aids.quotes {

@@ -31,7 +31,7 @@ fn russia_phony_war_sample() {
     }
     for f in &findings {
         for p in &f.places {
-            assert_eq!(slice(&text, p.start, p.end), p.text, "{f:?}");
+            assert_eq!(slice(&text, p.start(), p.end()), p.text(), "{f:?}");
         }
     }
 
@@ -40,7 +40,7 @@ fn russia_phony_war_sample() {
         .filter(|f| f.kind == FindingKind::PartsDontSumToTotal)
         .collect();
     assert_eq!(sums.len(), 1, "{findings:#?}");
-    let texts: Vec<&str> = sums[0].places.iter().map(|p| p.text.as_str()).collect();
+    let texts: Vec<&str> = sums[0].places.iter().map(|p| p.text()).collect();
     assert_eq!(texts, ["11,775", "4,530", "7,250"]);
     assert_eq!(
         sums[0].explanation,
@@ -52,7 +52,7 @@ fn russia_phony_war_sample() {
         .filter(|f| f.kind == FindingKind::NameSpelledTwoWays)
         .collect();
     assert_eq!(names.len(), 1, "{findings:#?}");
-    let texts: Vec<&str> = names[0].places.iter().map(|p| p.text.as_str()).collect();
+    let texts: Vec<&str> = names[0].places.iter().map(|p| p.text()).collect();
     assert_eq!(texts, ["Rudskoy", "Rudskoy", "Rudskoi"]);
 
     assert_eq!(findings.len(), 2, "nothing spurious: {findings:#?}");

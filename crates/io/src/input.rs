@@ -285,7 +285,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &InputOptions) -> Result<Vec<Article
     let mut articles = Vec::new();
     let mut seen = IdSet::default();
     let mut add = |article: Article, source: &Path| {
-        if is_blank(&article.text) {
+        if is_blank(article.text()) {
             return Err(InputError::Empty {
                 path: source.to_path_buf(),
             });

@@ -82,7 +82,7 @@ impl InputRecord {
                 .map_err(|e| RecordError(format!("html: {e}")))?,
             (None, None) => return Err(RecordError("no \"text\" or \"html\"".into())),
         };
-        if is_blank(&article.text) {
+        if is_blank(article.text()) {
             return Err(RecordError("empty text".into()));
         }
         Ok((article, meta))
@@ -107,7 +107,7 @@ pub fn article_from_file(
     let id = Article::id_from_path(path);
     let article =
         article_from_bytes(bytes, id, path, format).map_err(|e| RecordError(e.to_string()))?;
-    if is_blank(&article.text) {
+    if is_blank(article.text()) {
         return Err(RecordError(format!("{}: empty text", path.display())));
     }
     Ok(article)
@@ -292,7 +292,7 @@ mod tests {
         }
         let (article, meta) =
             rec(r#"{"id": "1", "text": "x", "source": "S", "date": "2025-01-02"}"#).unwrap();
-        assert_eq!(article.text, "x");
+        assert_eq!(article.text(), "x");
         assert_eq!(meta.source.as_deref(), Some("S"));
         assert!(InputRecord::from_json_line(b"{\"id\": \"\xff\"}")
             .unwrap_err()

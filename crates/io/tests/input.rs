@@ -30,7 +30,7 @@ fn bom_is_kept_and_counted() {
     let path = write(dir.path(), "article111.txt", "\u{feff}Hello".as_bytes());
     let a = read_article(&path, &opts()).unwrap();
     assert_eq!(a.id, "111");
-    assert_eq!(a.text, "\u{feff}Hello");
+    assert_eq!(a.text(), "\u{feff}Hello");
     assert_eq!(a.len_chars(), 6);
     assert_eq!(a.slice(unspin_core::CharSpan::new(1, 6)), Some("Hello"));
 }
@@ -41,7 +41,7 @@ fn crlf_is_kept() {
     let path = write(dir.path(), "a.txt", b"one\r\ntwo\r\n");
     let a = read_article(&path, &opts()).unwrap();
     assert_eq!(a.id, "a");
-    assert_eq!(a.text, "one\r\ntwo\r\n");
+    assert_eq!(a.text(), "one\r\ntwo\r\n");
     assert_eq!(a.len_chars(), 10);
 }
 
@@ -51,7 +51,7 @@ fn non_ascii_and_astral_characters() {
     let text = "Café — “quoted” 😀 𝕏 end";
     let path = write(dir.path(), "article7.txt", text.as_bytes());
     let a = read_article(&path, &opts()).unwrap();
-    assert_eq!(a.text, text);
+    assert_eq!(a.text(), text);
     assert_eq!(a.len_chars(), text.chars().count());
     assert_eq!(a.offsets().len_bytes(), text.len());
     // 😀 is code point 16, a single character even though it is 4 bytes.
@@ -118,7 +118,7 @@ fn empty_file_is_an_empty_article() {
     let path = write(dir.path(), "article9.txt", b"");
     let a = read_article(&path, &opts()).unwrap();
     assert_eq!(a.id, "9");
-    assert_eq!(a.text, "");
+    assert_eq!(a.text(), "");
     assert_eq!(a.len_chars(), 0);
 }
 
@@ -161,7 +161,7 @@ fn huge_file_is_refused_unless_the_limit_is_raised() {
     };
     let a = read_article(&path, &raised).unwrap();
     assert_eq!(a.len_chars() as u64, SIZE);
-    assert!(a.text.starts_with("The quick brown fox"));
+    assert!(a.text().starts_with("The quick brown fox"));
 }
 
 #[cfg(unix)]
@@ -193,7 +193,7 @@ fn symlinks_to_files_are_followed() {
     let articles = read_article_dir(dir.path(), &opts()).unwrap();
     assert_eq!(articles.len(), 1);
     assert_eq!(articles[0].id, "3");
-    assert_eq!(articles[0].text, "linked text");
+    assert_eq!(articles[0].text(), "linked text");
 }
 
 #[test]
@@ -213,7 +213,7 @@ fn directory_reads_article_files_below_it_in_name_order() {
     // Byte order of file names within a directory: "article10" sorts before "article2";
     // subdirectories are read where their names sort, extensions in any case.
     assert_eq!(ids, ["1", "10", "2", "99"]);
-    assert_eq!(articles[0].text, "one");
+    assert_eq!(articles[0].text(), "one");
 }
 
 #[test]
@@ -228,8 +228,8 @@ fn a_directory_yields_the_records_of_its_jsonl_files_and_names_a_bad_line() {
     let articles = read_inputs(&[dir.path().to_path_buf()], &opts()).unwrap();
     let ids: Vec<_> = articles.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids, ["1", "r1", "r2"]);
-    assert_eq!(articles[1].text, "first");
-    assert!(articles[2].text.contains("second"));
+    assert_eq!(articles[1].text(), "first");
+    assert!(articles[2].text().contains("second"));
 
     write(
         dir.path(),
@@ -338,7 +338,7 @@ fn read_inputs_refuses_blank_articles_naming_them() {
     assert_eq!(
         read_article(&dir.path().join("empty.txt"), &opts())
             .unwrap()
-            .text,
+            .text(),
         ""
     );
 }
@@ -382,7 +382,7 @@ fn stream_reader_reads_and_limits() {
     )
     .unwrap();
     assert_eq!(a.id, "stdin");
-    assert_eq!(a.text, "\u{feff}From stdin\r\n");
+    assert_eq!(a.text(), "\u{feff}From stdin\r\n");
     assert_eq!(a.len_chars(), 13);
 
     // Exactly at the limit is fine; one byte more is refused.
@@ -456,11 +456,11 @@ fn html_pages_become_their_main_text_in_any_declared_charset() {
     assert!(a.extracted);
     assert_eq!(a.title.as_deref(), Some("Café news"));
     assert!(
-        a.text.starts_with("The café on the corner reopened"),
+        a.text().starts_with("The café on the corner reopened"),
         "{:?}",
-        a.text
+        a.text()
     );
-    assert!(!a.text.contains("About us"));
+    assert!(!a.text().contains("About us"));
 
     // Forced plain text refuses the same bytes as invalid UTF-8.
     let text_only = InputOptions {
@@ -504,5 +504,5 @@ fn a_jsonl_file_given_by_name_is_its_records() {
     let articles = read_inputs(&[feed], &opts()).unwrap();
     let ids: Vec<&str> = articles.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids, ["r1", "r2"]);
-    assert_eq!(articles[1].text, "second");
+    assert_eq!(articles[1].text(), "second");
 }

@@ -221,28 +221,7 @@ async fn analyze(
     // Checked before taking a slot: a bad name is the client's mistake, however busy we are.
     state.analyzer(req.model.as_deref())?;
     let model = req.model;
-    let input = match (req.text, req.html, req.url) {
-        (Some(text), None, None) => Input::Text(text),
-        (None, Some(html), None) => Input::Html(html),
-        (None, None, Some(url)) => Input::Url(url),
-        _ => {
-            return Err(ApiError::bad_request(
-                "give exactly one of \"text\", \"html\" and \"url\"",
-            ))
-        }
-    };
-    if matches!(input, Input::Url(_)) && state.fetch.is_none() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "this server does not fetch URLs (its operator can allow it with `unspin serve --fetch`); send the page as \"html\" instead",
-        ));
-    }
-    if unspin::input::is_blank(input.as_str()) {
-        return Err(ApiError::bad_request(format!(
-            "\"{}\" is empty",
-            input.field()
-        )));
-    }
+    let input = Input::of(req.text, req.html, req.url, state.fetch.is_some())?;
     let mut report: Report = run_blocking(&state, move |state, cancel| {
         let mut fetched_from = None;
         let (article, text) = match input {
@@ -255,26 +234,10 @@ async fn analyze(
                 None,
             ),
             Input::Url(url) => {
-                let Some(opts) = state.fetch.as_ref() else {
-                    return Err(ApiError::new(StatusCode::FORBIDDEN, "fetching is off"));
-                };
-                let fetched = unspin::fetch::fetch(&url, opts).map_err(fetch_error)?;
-                let mut article =
-                    unspin::fetch::article_from_fetched(&fetched).map_err(fetch_error)?;
-                article.id = if named {
-                    id
-                } else {
-                    unspin::fetch::id_from_url(&fetched.url)
-                };
-                if unspin::input::is_blank(&article.text) {
-                    return Err(ApiError::bad_request(format!(
-                        "{}: the article is empty",
-                        fetched.url
-                    )));
-                }
-                fetched_from = Some(fetched.url);
+                let (article, url) = fetch_article(state, &url, named.then_some(id))?;
+                fetched_from = Some(url);
                 // Plain text fetched is sent back like pasted text; pages carry theirs.
-                let text = (!article.extracted).then(|| article.text.clone());
+                let text = (!article.extracted).then(|| article.text().to_string());
                 (article, text)
             }
         };
@@ -402,7 +365,62 @@ fn fetch_error(e: unspin::fetch::FetchError) -> ApiError {
     ApiError::new(status, format!("\"url\": {e}"))
 }
 
+/// Fetches the article at `url` for `/v1/analyze`; it is named `id` when the request named it,
+/// else after its final URL, as `unspin analyze URL` names it. Returns the final URL too.
+fn fetch_article(
+    state: &AppState,
+    url: &str,
+    id: Option<String>,
+) -> Result<(Article, String), ApiError> {
+    let Some(opts) = state.fetch.as_ref() else {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "fetching is off"));
+    };
+    let fetched = unspin::fetch::fetch(url, opts).map_err(fetch_error)?;
+    let mut article = unspin::fetch::article_from_fetched(&fetched).map_err(fetch_error)?;
+    article.id = id.unwrap_or_else(|| unspin::fetch::id_from_url(&fetched.url));
+    if unspin::input::is_blank(article.text()) {
+        return Err(ApiError::bad_request(format!(
+            "{}: the article is empty",
+            fetched.url
+        )));
+    }
+    Ok((article, fetched.url))
+}
+
 impl Input {
+    /// The one input of an analyze request: exactly one of its three fields, not blank, and a
+    /// URL only where this server fetches.
+    fn of(
+        text: Option<String>,
+        html: Option<String>,
+        url: Option<String>,
+        fetching: bool,
+    ) -> Result<Input, ApiError> {
+        let input = match (text, html, url) {
+            (Some(text), None, None) => Input::Text(text),
+            (None, Some(html), None) => Input::Html(html),
+            (None, None, Some(url)) => Input::Url(url),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "give exactly one of \"text\", \"html\" and \"url\"",
+                ))
+            }
+        };
+        if matches!(input, Input::Url(_)) && !fetching {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "this server does not fetch URLs (its operator can allow it with `unspin serve --fetch`); send the page as \"html\" instead",
+            ));
+        }
+        if unspin::input::is_blank(input.as_str()) {
+            return Err(ApiError::bad_request(format!(
+                "\"{}\" is empty",
+                input.field()
+            )));
+        }
+        Ok(input)
+    }
+
     fn as_str(&self) -> &str {
         match self {
             Input::Text(s) | Input::Html(s) | Input::Url(s) => s,

@@ -623,7 +623,10 @@ mod tests {
             content_type: Some("text/plain; charset=ISO-8859-1".into()),
             body: b"Caf\xe9 prices rose.".to_vec(),
         };
-        assert_eq!(article_from_fetched(&f).unwrap().text, "Café prices rose.");
+        assert_eq!(
+            article_from_fetched(&f).unwrap().text(),
+            "Café prices rose."
+        );
         let f = Fetched {
             url: "http://x/a".into(),
             content_type: Some("text/plain".into()),

@@ -8,7 +8,7 @@
 //! let detector = unspin::load_detector(None).unwrap();
 //! let report = unspin::analyze(detector.as_ref(), unspin::Article::new("1", "They are traitors.")).unwrap();
 //! for s in &report.spans {
-//!     println!("{} {}..{} {:?}", s.technique, s.start, s.end, s.text);
+//!     println!("{} {}..{} {:?}", s.technique(), s.start(), s.end(), s.text());
 //! }
 //! ```
 

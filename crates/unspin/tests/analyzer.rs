@@ -67,11 +67,7 @@ fn claims_are_scored_from_the_detectors_vectors_when_they_fit() {
     // Vectors of another encoder are not read: the n-gram model scores, and it tells the
     // statistic from the pleasantry.
     let doc = Document::new(Article::new("1", TEXT));
-    let linear: Vec<f32> = embedded
-        .claims_in(doc.text(), &doc.tokens, &doc.sentences)
-        .iter()
-        .map(|c| c.score)
-        .collect();
+    let linear: Vec<f32> = embedded.claims_in(&doc).iter().map(|c| c.score).collect();
     assert_eq!(claim_scores("another encoder", width), linear);
     assert!(linear[0] > linear[1]);
 }

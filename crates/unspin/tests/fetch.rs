@@ -135,8 +135,8 @@ fn a_page_becomes_its_main_text_named_after_the_url() {
     assert_eq!(a.id, "page");
     assert!(a.extracted);
     assert_eq!(a.title.as_deref(), Some("Harbour vote"));
-    assert!(a.text.contains("economic suicide"));
-    assert!(!a.text.contains("All rights reserved"));
+    assert!(a.text().contains("economic suicide"));
+    assert!(!a.text().contains("All rights reserved"));
 }
 
 #[test]
@@ -165,7 +165,7 @@ fn limits_status_and_content() {
     let e = fetch_article(&format!("http://127.0.0.1:{main}/binary"), &open()).unwrap_err();
     assert!(e.to_string().contains("binary"), "{e}");
     let a = fetch_article(&format!("http://127.0.0.1:{main}/latin1.txt"), &open()).unwrap();
-    assert_eq!(a.text, "Café owners said prices rose by 12% this year.");
+    assert_eq!(a.text(), "Café owners said prices rose by 12% this year.");
 }
 
 #[test]

@@ -44,39 +44,24 @@ pub fn run(
     let test_cache = test_encoder.as_ref().map(encode).transpose()?;
     let encode_seconds = t0.elapsed().as_secs_f64();
     if let Some(folds) = args.cv {
-        let opts = CvOptions {
-            folds,
-            seed: args.seed,
-            train: train.clone(),
-            sweep: Vec::new(),
-        };
         let encodings = FoldEncodings {
             train: cache.clone(),
             test: test_cache.unwrap_or_else(|| cache.clone()),
         };
-        let mut report = compare_models(
-            corpus,
-            &opts,
-            Arc::new(text_encoder),
+        let cv = Cv {
+            folds,
+            train: &train,
             encoder,
-            encodings,
-            &heads_opts,
-            &blends(),
-        )?;
-        report.encode_seconds = encode_seconds;
-        if let Some(path) = &args.report {
-            let mut json = serde_json::to_vec_pretty(&report).context("cannot serialise report")?;
-            json.push(b'\n');
-            output::write_atomic(path, &json)?;
-        }
-        output::emit(report.to_string().as_bytes(), None)?;
+            encode_seconds,
+        };
+        let best = cross_validate(args, corpus, cv, text_encoder, encodings, &heads_opts)?;
         // Without --out, --cv only evaluates; with it, the same encodings also train the
         // heads to ship (encoding is most of the time: 15 min for MPNet on 2 cores).
         if args.out.is_none() {
             return Ok(());
         }
         // The blend stored with the heads: the one cross-validation chose.
-        if let Some(best) = report.best_blend() {
+        if let Some(best) = best {
             heads_opts.blend = best;
         }
     }
@@ -112,6 +97,49 @@ pub fn run(
         blend.tc_weight
     );
     output::emit(text.as_bytes(), None)
+}
+
+/// What `--cv` runs with, besides the encodings.
+struct Cv<'a> {
+    folds: usize,
+    train: &'a TrainOptions,
+    encoder: &'a str,
+    encode_seconds: f64,
+}
+
+/// `--cv`: classical, transformer and ensemble side by side over the folds; prints the table
+/// (and writes `--report`) and returns the blend it chose.
+fn cross_validate(
+    args: &TrainArgs,
+    corpus: &Corpus,
+    cv: Cv,
+    text_encoder: TextEncoder,
+    encodings: FoldEncodings,
+    heads_opts: &HeadsTrainOptions,
+) -> Result<Option<BlendParams>> {
+    let opts = CvOptions {
+        folds: cv.folds,
+        seed: args.seed,
+        train: cv.train.clone(),
+        sweep: Vec::new(),
+    };
+    let mut report = compare_models(
+        corpus,
+        &opts,
+        Arc::new(text_encoder),
+        cv.encoder,
+        encodings,
+        heads_opts,
+        &blends(),
+    )?;
+    report.encode_seconds = cv.encode_seconds;
+    if let Some(path) = &args.report {
+        let mut json = serde_json::to_vec_pretty(&report).context("cannot serialise report")?;
+        json.push(b'\n');
+        output::write_atomic(path, &json)?;
+    }
+    output::emit(report.to_string().as_bytes(), None)?;
+    Ok(report.best_blend())
 }
 
 /// The encoder to train on and, with `--test-backend`, the one held-out articles are encoded

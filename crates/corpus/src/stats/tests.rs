@@ -6,14 +6,10 @@ use unspin::aids::{Finding, FindingKind, Place};
 use unspin::Technique;
 use unspin::{Report, ReportSpan};
 
+/// A span as a stored report holds it: read back, so its text is taken as given.
 fn span(start: usize, end: usize, t: Technique, text: &str) -> ReportSpan {
-    ReportSpan {
-        start,
-        end,
-        technique: t,
-        confidence: 0.9,
-        text: text.into(),
-    }
+    let v = serde_json::json!({"start": start, "end": end, "technique": t, "confidence": 0.9, "text": text});
+    serde_json::from_value(v).unwrap()
 }
 
 fn report(
@@ -43,11 +39,10 @@ fn report(
             .iter()
             .map(|e| Finding {
                 kind: FindingKind::ConflictingValues,
-                places: vec![Place {
-                    start: 0,
-                    end: 1,
-                    text: "x".into(),
-                }],
+                places: vec![serde_json::from_value::<Place>(
+                    serde_json::json!({"start": 0, "end": 1, "text": "x"}),
+                )
+                .unwrap()],
                 explanation: e.to_string(),
             })
             .collect(),
@@ -413,7 +408,7 @@ fn renderers_show_the_numbers_and_escape_corpus_text() {
             Technique::LoadedLanguage,
             "<img src=x onerror=alert(1)>",
         )],
-        &["<i>bad</i>"],
+        &["<i>bad</i>\u{1b}[31m"],
     );
     r.url = Some("javascript:alert(1)".into());
     store.insert_shard(0, &[r]).unwrap();
@@ -426,6 +421,11 @@ fn renderers_show_the_numbers_and_escape_corpus_text() {
     );
     assert!(!html.contains("<img"));
     assert!(!html.contains("<i>bad"));
+    assert!(
+        !html.contains('\u{1b}'),
+        "control characters cannot reach the page"
+    );
+    assert!(html.contains("&lt;i&gt;bad&lt;/i&gt;\u{fffd}[31m"));
     assert!(!html.contains("<b>id"));
     assert!(!html.contains("javascript:alert"), "no javascript: links");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;, Ltd"));

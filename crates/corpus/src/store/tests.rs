@@ -2,22 +2,21 @@ use super::*;
 use unspin::aids::{Claim, Finding, FindingKind, Place, Quote, QuoteKind};
 use unspin::{ReportSpan, Technique};
 
+/// A span as a stored report holds it: read back, so its text is taken as given.
 fn span(start: usize, end: usize, t: Technique, text: &str) -> ReportSpan {
-    ReportSpan {
-        start,
-        end,
-        technique: t,
-        confidence: 0.9,
-        text: text.into(),
-    }
+    let v = serde_json::json!({"start": start, "end": end, "technique": t, "confidence": 0.9, "text": text});
+    serde_json::from_value(v).unwrap()
 }
 
+/// A place as a stored report holds it.
 fn place(start: usize, end: usize, text: &str) -> Place {
-    Place {
-        start,
-        end,
-        text: text.into(),
-    }
+    serde_json::from_value(serde_json::json!({"start": start, "end": end, "text": text})).unwrap()
+}
+
+/// A claim as a stored report holds it.
+fn claim(start: usize, end: usize, text: &str, score: f32, check_worthy: bool) -> Claim {
+    let v = serde_json::json!({"start": start, "end": end, "text": text, "score": score, "check_worthy": check_worthy});
+    serde_json::from_value(v).unwrap()
 }
 
 pub(crate) fn report(id: &str, source: Option<&str>, date: Option<&str>) -> Report {
@@ -39,20 +38,8 @@ pub(crate) fn report(id: &str, source: Option<&str>, date: Option<&str>) -> Repo
             span(50, 60, Technique::Doubt, "really?"),
         ],
         claims: vec![
-            Claim {
-                start: 0,
-                end: 40,
-                text: "a".into(),
-                score: 0.8,
-                check_worthy: true,
-            },
-            Claim {
-                start: 40,
-                end: 100,
-                text: "b".into(),
-                score: 0.1,
-                check_worthy: false,
-            },
+            claim(0, 40, "a", 0.8, true),
+            claim(40, 100, "b", 0.1, false),
         ],
         quotes: vec![Quote {
             kind: QuoteKind::Reported,
@@ -206,7 +193,7 @@ fn insert_stores_every_table_with_exact_counts() {
     assert_eq!(kind, "reported");
     assert_eq!(cue.as_deref(), Some("said"));
     let places: Vec<Place> = serde_json::from_str(&places).unwrap();
-    assert_eq!(places[1].text, "Smyth");
+    assert_eq!(places[1].text(), "Smyth");
     let kind: String = store
         .conn
         .query_row("SELECT kind FROM findings LIMIT 1", [], |r| r.get(0))
@@ -236,7 +223,7 @@ fn insert_shard_is_all_or_nothing() {
     let mut store = Store::open(&dir.path().join("db.sqlite")).unwrap();
     let mut bad = report("bad", None, None);
     // Not representable in SQLite's i64: fails after the first article went in.
-    bad.spans[2].end = usize::MAX;
+    bad.spans[2] = span(50, usize::MAX, Technique::Doubt, "really?");
     let err = store
         .insert_shard(3, &[report("good", None, None), bad])
         .unwrap_err();
@@ -384,14 +371,15 @@ fn insert_speed() {
                     })
                     .collect();
                 r.claims = (0..30)
-                    .map(|k| Claim {
-                        start: k * 130,
-                        end: k * 130 + 120,
-                        text: "A sentence of a news article, about one hundred and twenty \
-                               characters long, that may be worth checking."
-                            .into(),
-                        score: if k % 3 == 0 { 0.7 } else { 0.2 },
-                        check_worthy: k % 3 == 0,
+                    .map(|k| {
+                        claim(
+                            k * 130,
+                            k * 130 + 120,
+                            "A sentence of a news article, about one hundred and twenty \
+                             characters long, that may be worth checking.",
+                            if k % 3 == 0 { 0.7 } else { 0.2 },
+                            k % 3 == 0,
+                        )
                     })
                     .collect();
                 r.quotes = (0..8).map(|_| r.quotes[0].clone()).collect();

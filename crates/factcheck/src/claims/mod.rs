@@ -22,7 +22,8 @@ pub use train::{
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use unspin_core::segment::{self, Sentence, Token};
+use unspin_core::segment::{self, Token};
+use unspin_core::{Article, Document, Place};
 use unspin_ml::container::{self, Unpack};
 use unspin_ml::sparse::{HashedWeights, SparseWeights};
 
@@ -181,26 +182,19 @@ impl ClaimModel {
     /// Splits `text` into sentences and scores each one. Offsets are code points; sentences
     /// follow [`unspin_core::segment::sentences`], like every other unspin output.
     pub fn claims(&self, text: &str) -> Vec<Claim> {
-        let tokens = segment::tokenize(text);
-        let sentences = segment::sentences(text, &tokens);
-        self.claims_in(text, &tokens, &sentences)
+        self.claims_in(&Document::new(Article::new("", text)))
     }
 
-    /// [`ClaimModel::claims`] over tokens and sentences already made from `text`.
-    pub fn claims_in(&self, text: &str, tokens: &[Token], sentences: &[Sentence]) -> Vec<Claim> {
-        self.claims_with(text, tokens, sentences, None)
+    /// [`ClaimModel::claims`] over a document already segmented.
+    pub fn claims_in(&self, doc: &Document) -> Vec<Claim> {
+        self.claims_with(doc, None)
     }
 
     /// [`ClaimModel::claims_in`], scoring with [`ClaimModel::on_vectors`] where `vectors` (the
-    /// detector's encoding of `text`) are the ones it reads, else with the n-gram model. The
-    /// score and the threshold it is held to come from the same model.
-    pub fn claims_with(
-        &self,
-        text: &str,
-        tokens: &[Token],
-        sentences: &[Sentence],
-        vectors: Option<&PieceVectors>,
-    ) -> Vec<Claim> {
+    /// detector's encoding of the document) are the ones it reads, else with the n-gram model.
+    /// The score and the threshold it is held to come from the same model.
+    pub fn claims_with(&self, doc: &Document, vectors: Option<&PieceVectors>) -> Vec<Claim> {
+        let (text, tokens, sentences) = (doc.text(), &doc.tokens[..], &doc.sentences[..]);
         let on_vectors = self
             .on_vectors
             .as_ref()
@@ -211,7 +205,6 @@ impl ClaimModel {
             .filter(|s| !s.tokens.is_empty())
             .map(|s| {
                 let toks = &tokens[s.tokens.clone()];
-                let bytes = toks[0].bytes.start..toks[toks.len() - 1].bytes.end;
                 // One model per article, so that scores compare: a sentence without a word
                 // piece of its own (nothing the encoder could read) scores 0 on the vector
                 // model's scale rather than on the n-gram model's.
@@ -220,13 +213,17 @@ impl ClaimModel {
                     None => (self.score_tokens(text, toks), self.threshold),
                 };
                 let label = is_label_line(text, tokens, s.tokens.clone());
-                Claim {
-                    start: s.span.start,
-                    end: s.span.end,
-                    text: text[bytes].to_string(),
-                    score,
-                    check_worthy: score >= threshold && !label,
-                }
+                // A sentence's span lies inside its article by construction: tests catch a
+                // break of that (the assertion); a release build shows an empty claim rather
+                // than stopping the analysis.
+                let sentence = Place::new(&doc.article, s.span);
+                debug_assert!(
+                    sentence.is_some(),
+                    "sentence {:?} outside its article",
+                    s.span
+                );
+                let sentence = sentence.unwrap_or_else(Place::empty);
+                Claim::new(sentence, score, score >= threshold && !label)
             })
             .collect()
     }

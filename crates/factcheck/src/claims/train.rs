@@ -176,35 +176,12 @@ pub fn train_sentences(
         .map(|s| feature_rows(&table, &s.text))
         .collect();
 
-    // Stratified split: the same share of each class, so the held-out F1 is not at the mercy of
-    // how many Yes sentences the shuffle happened to leave out.
-    let mut rng = SplitMix::new(opts.seed);
-    let (mut fit, mut held) = (Vec::new(), Vec::new());
-    for mut class in [yes, no] {
-        rng.shuffle(&mut class);
-        let k = ((class.len() as f32 * opts.holdout).round() as usize).clamp(1, class.len() - 1);
-        held.extend_from_slice(&class[..k]);
-        fit.extend_from_slice(&class[k..]);
-    }
-    held.sort_unstable();
-    fit.sort_unstable();
+    let (fit, held) = stratified_split(yes, no, opts);
     let held_labels: Vec<bool> = held.iter().map(|&i| sentences[i].yes).collect();
 
     // Every setting trains independently (in parallel), and the best is picked in grid order,
     // so the result does not depend on thread scheduling.
-    let mut grid = Vec::new();
-    for &epochs in &opts.epochs {
-        for &learning_rate in &opts.learning_rates {
-            for &yes_repeat in &opts.yes_repeats {
-                grid.push(Setting {
-                    epochs,
-                    learning_rate,
-                    yes_repeat,
-                });
-            }
-        }
-    }
-    let tried: Vec<(Setting, f32, Scores)> = grid
+    let tried: Vec<(Setting, f32, Scores)> = Setting::grid(opts)
         .into_par_iter()
         .map(|setting| {
             let w = setting.fit(opts, &rows, sentences, &fit);
@@ -241,6 +218,27 @@ pub fn train_sentences(
     })
 }
 
+/// Stratified split of the Yes and No sentence indices into (fit, held out): the same share
+/// of each class, so the held-out F1 is not at the mercy of how many Yes sentences the shuffle
+/// happened to leave out. Both classes hold at least two sentences.
+fn stratified_split(
+    yes: Vec<usize>,
+    no: Vec<usize>,
+    opts: &TrainOptions,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut rng = SplitMix::new(opts.seed);
+    let (mut fit, mut held) = (Vec::new(), Vec::new());
+    for mut class in [yes, no] {
+        rng.shuffle(&mut class);
+        let k = ((class.len() as f32 * opts.holdout).round() as usize).clamp(1, class.len() - 1);
+        held.extend_from_slice(&class[..k]);
+        fit.extend_from_slice(&class[k..]);
+    }
+    held.sort_unstable();
+    fit.sort_unstable();
+    (fit, held)
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Setting {
     epochs: usize,
@@ -249,6 +247,23 @@ struct Setting {
 }
 
 impl Setting {
+    /// Every setting of the grid, in grid order (the order ties are broken in).
+    fn grid(opts: &TrainOptions) -> Vec<Setting> {
+        let mut grid = Vec::new();
+        for &epochs in &opts.epochs {
+            for &learning_rate in &opts.learning_rates {
+                for &yes_repeat in &opts.yes_repeats {
+                    grid.push(Setting {
+                        epochs,
+                        learning_rate,
+                        yes_repeat,
+                    });
+                }
+            }
+        }
+        grid
+    }
+
     /// Trains on the sentences `idx` and returns the collapsed Yes-minus-No logit weights.
     fn fit(
         &self,

@@ -169,7 +169,7 @@ mod tests {
             width: 2,
             rows: vec![0.5, 0.0, 0.0, 0.0].into(),
         };
-        let claims = m.claims_with(doc.text(), &doc.tokens, &doc.sentences, Some(&v));
+        let claims = m.claims_with(&doc, Some(&v));
         assert!((claims[0].score - 0.5).abs() < 1e-6);
         assert!(
             claims[0].check_worthy,
@@ -183,18 +183,15 @@ mod tests {
             rows: vec![0.5, 0.0].into(),
             ..v.clone()
         };
-        let claims = m.claims_with(doc.text(), &doc.tokens, &doc.sentences, Some(&first_only));
+        let claims = m.claims_with(&doc, Some(&first_only));
         assert_eq!((claims[1].score, claims[1].check_worthy), (0.0, false));
         // Another encoder's vectors, or none: the n-gram model scores, as claims_in does.
-        let linear = m.claims_in(doc.text(), &doc.tokens, &doc.sentences);
+        let linear = m.claims_in(&doc);
         let other = PieceVectors {
             encoder: "other".into(),
             ..v
         };
-        assert_eq!(
-            m.claims_with(doc.text(), &doc.tokens, &doc.sentences, Some(&other)),
-            linear
-        );
+        assert_eq!(m.claims_with(&doc, Some(&other)), linear);
         assert_ne!(linear[0].score, 0.5);
     }
 

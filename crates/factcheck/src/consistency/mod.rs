@@ -10,7 +10,7 @@ mod names;
 mod numbers;
 
 use unspin_core::segment::{Sentence, Token, TokenKind};
-use unspin_core::{Article, Document};
+use unspin_core::{Article, CharSpan, Document};
 
 pub use unspin_core::aids::{Finding, FindingKind, Place};
 
@@ -31,7 +31,7 @@ pub(crate) fn check_doc(doc: &Doc) -> Vec<Finding> {
     let mut out = numbers::check(doc);
     out.extend(names::check(doc));
     out.sort_by(|a, b| {
-        let key = |f: &Finding| f.places.first().map(|p| (p.start, p.end));
+        let key = |f: &Finding| f.places.first().map(|p| (p.start(), p.end()));
         key(a).cmp(&key(b)).then(a.kind.cmp(&b.kind))
     });
     out
@@ -40,6 +40,8 @@ pub(crate) fn check_doc(doc: &Doc) -> Vec<Finding> {
 /// The segmented text the checks share: tokens, sentences, and each token lowercased, all
 /// borrowed from the [`Document`] the detector read (its views are computed once).
 pub(crate) struct Doc<'t> {
+    /// What every [`Place`] is cut from.
+    pub article: &'t Article,
     pub text: &'t str,
     pub tokens: &'t [Token],
     pub sentences: &'t [Sentence],
@@ -54,6 +56,7 @@ pub(crate) struct Doc<'t> {
 impl<'t> Doc<'t> {
     pub fn of(doc: &'t Document) -> Self {
         Doc {
+            article: &doc.article,
             text: doc.text(),
             tokens: &doc.tokens,
             sentences: &doc.sentences,
@@ -90,35 +93,29 @@ impl<'t> Doc<'t> {
             .map_or(0..0, |s| s.tokens.clone())
     }
 
-    /// The place covering tokens `first..=last`.
+    /// The place covering tokens `first..=last` (empty when they are not a range of tokens).
     pub fn place(&self, first: usize, last: usize) -> Place {
         match (self.tokens.get(first), self.tokens.get(last)) {
-            (Some(a), Some(b)) if a.bytes.start <= b.bytes.end => Place {
-                start: a.span.start,
-                end: b.span.end,
-                text: self.text[a.bytes.start..b.bytes.end].to_string(),
-            },
-            _ => Place {
-                start: 0,
-                end: 0,
-                text: String::new(),
-            },
+            (Some(a), Some(b)) if a.span.start <= b.span.end => self.cut(a.span.start, b.span.end),
+            _ => Place::empty(),
         }
     }
 
     /// The place covering the first `n_chars` code points of token `i` (e.g. a name without
     /// its possessive "'s").
     pub fn place_prefix(&self, i: usize, n_chars: usize) -> Place {
-        let Some(t) = self.tokens.get(i) else {
-            return self.place(i, i);
-        };
-        let s = t.text(self.text);
-        let n_bytes = s.char_indices().nth(n_chars).map_or(s.len(), |(b, _)| b);
-        Place {
-            start: t.span.start,
-            end: t.span.start + s[..n_bytes].chars().count(),
-            text: s[..n_bytes].to_string(),
+        match self.tokens.get(i) {
+            Some(t) => self.cut(t.span.start, t.span.end.min(t.span.start + n_chars)),
+            None => Place::empty(),
         }
+    }
+
+    fn cut(&self, start: usize, end: usize) -> Place {
+        // Token offsets lie inside the article by construction: tests catch a break of that
+        // (the assertion); a release build reports an empty place rather than stopping.
+        let place = Place::new(self.article, CharSpan::new(start, end));
+        debug_assert!(place.is_some(), "{start}..{end} outside the article");
+        place.unwrap_or_else(Place::empty)
     }
 }
 
@@ -171,11 +168,7 @@ mod tests {
     fn finding_kinds_serialise_in_snake_case() {
         let f = Finding {
             kind: FindingKind::PartsDontSumToTotal,
-            places: vec![Place {
-                start: 1,
-                end: 3,
-                text: "ab".into(),
-            }],
+            places: vec![Place::new(&Article::new("", "xab"), CharSpan::new(1, 3)).unwrap()],
             explanation: "x".into(),
         };
         let j = serde_json::to_string(&f).unwrap();

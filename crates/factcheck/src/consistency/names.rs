@@ -361,7 +361,7 @@ fn finding(
         .chain(&second.1)
         .map(|&(i, n)| doc.place_prefix(i, n))
         .collect();
-    places.sort_by_key(|p| (p.start, p.end));
+    places.sort_by_key(|p| (p.start(), p.end()));
     Finding {
         kind: FindingKind::NameSpelledTwoWays,
         explanation: format!(

@@ -532,7 +532,11 @@ fn judge(doc: &Doc, qs: &[Quantity], t: usize, list: &PartList, anchor: Anchor) 
         }
         (100.0, 0.0, "100%".to_string())
     } else if parts.iter().all(|q| q.kind == total.kind) && total.kind != QKind::Percent {
-        (total.value, total.tol, qplace(doc, total).text)
+        (
+            total.value,
+            total.tol,
+            qplace(doc, total).text().to_string(),
+        )
     } else {
         return None;
     };
@@ -547,7 +551,10 @@ fn judge(doc: &Doc, qs: &[Quantity], t: usize, list: &PartList, anchor: Anchor) 
     let complete =
         anchor != Anchor::Inclusive && parts.len() >= 2 && list.joined_and && !list.incomplete;
     let pct = if percent { "%" } else { "" };
-    let terms: Vec<String> = parts.iter().map(|q| qplace(doc, q).text).collect();
+    let terms: Vec<String> = parts
+        .iter()
+        .map(|q| qplace(doc, q).text().to_string())
+        .collect();
     let sum_text = format!("{}{pct}", format_number(sum));
     let explanation = if complete {
         if (sum - target).abs() <= tol || sum < 0.5 * target || sum > 2.0 * target {
@@ -576,7 +583,7 @@ fn judge(doc: &Doc, qs: &[Quantity], t: usize, list: &PartList, anchor: Anchor) 
     if !percent {
         places.push(qplace(doc, total));
     }
-    places.sort_by_key(|p| (p.start, p.end));
+    places.sort_by_key(|p| (p.start(), p.end()));
     Some(Finding {
         kind: FindingKind::PartsDontSumToTotal,
         places,
@@ -614,7 +621,7 @@ fn percent_over_100(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
                 kind: FindingKind::PercentOver100,
                 explanation: format!(
                     "{} is given as a share of a whole, which cannot be more than 100%",
-                    place.text
+                    place.text()
                 ),
                 places: vec![place],
             });
@@ -714,7 +721,7 @@ fn conflicting_values(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
                     kind: FindingKind::ConflictingValues,
                     explanation: format!(
                         "\"{}\" and later \"the {}\" seem to be the same {np}, but the numbers differ",
-                        a.text, b.text
+                        a.text(), b.text()
                     ),
                     places: vec![a, b],
                 });

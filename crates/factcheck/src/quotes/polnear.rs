@@ -171,13 +171,13 @@ pub fn predicted(quotes: &[Quote]) -> [Vec<Span>; 3] {
     let mut by_cue: BTreeMap<Span, Span> = BTreeMap::new();
     for q in quotes {
         if let Some(s) = &q.source {
-            out[Role::Source.index()].push((s.start, s.end));
+            out[Role::Source.index()].push((s.start(), s.end()));
         }
-        let c = (q.content.start, q.content.end);
+        let c = (q.content.start(), q.content.end());
         match &q.cue {
             Some(cue) => {
-                out[Role::Cue.index()].push((cue.start, cue.end));
-                let e = by_cue.entry((cue.start, cue.end)).or_insert(c);
+                out[Role::Cue.index()].push((cue.start(), cue.end()));
+                let e = by_cue.entry((cue.start(), cue.end())).or_insert(c);
                 *e = (e.0.min(c.0), e.1.max(c.1));
             }
             None => out[Role::Content.index()].push(c),

@@ -95,7 +95,7 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
             content: place(r.content),
             cue: r.cue.map(place),
             source: r.source.map(place),
-            speaker: speaker_place.as_ref().map(|p: &Place| p.text.clone()),
+            speaker: speaker_place.as_ref().map(|p: &Place| p.text().to_string()),
             speaker_place,
             unattributed: vague,
         });

@@ -67,13 +67,13 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
         rows.push(Row {
             article_id: id.clone(),
             kind: "span",
-            label: s.technique.name(),
-            start: s.start,
-            end: s.end,
-            score: Some(s.confidence),
-            text: safe(&s.text),
+            label: s.technique().name(),
+            start: s.start(),
+            end: s.end(),
+            score: Some(s.confidence()),
+            text: safe(s.text()),
             speaker: String::new(),
-            note: s.technique.short_name().to_string(),
+            note: s.technique().short_name().to_string(),
         });
     }
     for c in r.claims.iter().filter(|c| c.check_worthy) {
@@ -81,10 +81,10 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
             article_id: id.clone(),
             kind: "claim",
             label: "check-worthy",
-            start: c.start,
-            end: c.end,
+            start: c.start(),
+            end: c.end(),
             score: Some(c.score),
-            text: safe(&c.text),
+            text: safe(c.text()),
             speaker: String::new(),
             note: String::new(),
         });
@@ -92,7 +92,7 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
     for q in &r.quotes {
         let mut note = Vec::new();
         if let Some(cue) = &q.cue {
-            note.push(format!("cue: {}", cue.text));
+            note.push(format!("cue: {}", cue.text()));
         }
         if q.unattributed {
             note.push("unattributed".to_string());
@@ -100,7 +100,7 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
         let speaker = q
             .speaker
             .clone()
-            .or_else(|| q.source.as_ref().map(|s| s.text.clone()))
+            .or_else(|| q.source.as_ref().map(|s| s.text().to_string()))
             .unwrap_or_default();
         rows.push(Row {
             article_id: id.clone(),
@@ -109,10 +109,10 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
                 QuoteKind::Direct => "direct",
                 QuoteKind::Reported => "reported",
             },
-            start: q.content.start,
-            end: q.content.end,
+            start: q.content.start(),
+            end: q.content.end(),
             score: None,
-            text: safe(&q.content.text),
+            text: safe(q.content.text()),
             speaker: safe(&speaker),
             note: safe(&note.join("; ")),
         });
@@ -123,10 +123,10 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
                 article_id: id.clone(),
                 kind: "finding",
                 label: finding_label(f.kind),
-                start: p.start,
-                end: p.end,
+                start: p.start(),
+                end: p.end(),
                 score: None,
-                text: safe(&p.text),
+                text: safe(p.text()),
                 speaker: String::new(),
                 note: safe(&format!(
                     "#{} place {} of {}: {}",
@@ -163,39 +163,26 @@ fn safe(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aids::{Claim, Finding, Place};
-    use crate::{ReportSpan, Technique};
+    use crate::aids::{Finding, Place};
+    use crate::Technique;
 
     fn report() -> Report {
         let mut r: Report = serde_json::from_str(
             r#"{"id":"a1","length":40,"detector":"x","spans":[],"claims":[],"quotes":[],"findings":[]}"#,
         )
         .unwrap();
-        r.spans.push(ReportSpan {
-            start: 0,
-            end: 6,
-            technique: Technique::LoadedLanguage,
-            confidence: 0.5,
-            text: "=1+2, \"x\"".into(),
-        });
-        r.claims.push(Claim {
-            start: 7,
-            end: 9,
-            text: "ok".into(),
-            score: 0.75,
-            check_worthy: true,
-        });
-        r.claims.push(Claim {
-            start: 10,
-            end: 12,
-            text: "no".into(),
-            score: 0.1,
-            check_worthy: false,
-        });
-        let p = |s: usize| Place {
-            start: s,
-            end: s + 2,
-            text: "12".into(),
+        // Read back as a stored report would be: the texts test the CSV quoting, not the offsets.
+        r.spans = serde_json::from_value(serde_json::json!([{"start": 0, "end": 6,
+            "technique": Technique::LoadedLanguage, "confidence": 0.5, "text": "=1+2, \"x\""}]))
+        .unwrap();
+        r.claims = serde_json::from_value(serde_json::json!([
+            {"start": 7, "end": 9, "text": "ok", "score": 0.75, "check_worthy": true},
+            {"start": 10, "end": 12, "text": "no", "score": 0.1, "check_worthy": false}
+        ]))
+        .unwrap();
+        let p = |s: usize| -> Place {
+            serde_json::from_value(serde_json::json!({"start": s, "end": s + 2, "text": "12"}))
+                .unwrap()
         };
         r.findings.push(Finding {
             kind: FindingKind::ConflictingValues,

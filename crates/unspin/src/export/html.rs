@@ -144,7 +144,11 @@ fn summary(out: &mut String, a: &str, r: &Report, s: &Summary) {
     } else {
         out.push_str("<p>Techniques: ");
         for (i, (t, n)) in s.techniques.iter().enumerate() {
-            let first = r.spans.iter().position(|x| x.technique == *t).unwrap_or(0);
+            let first = r
+                .spans
+                .iter()
+                .position(|x| x.technique() == *t)
+                .unwrap_or(0);
             if i > 0 {
                 out.push_str(", ");
             }
@@ -168,14 +172,14 @@ fn summary(out: &mut String, a: &str, r: &Report, s: &Summary) {
         findings,
     );
     let unattributed = s.unattributed_quotes.iter().map(|&i| {
-        let text = esc(&clip(&r.quotes[i].content.text, 160));
+        let text = esc(&clip(r.quotes[i].content.text(), 160));
         format!("<a href=\"#{a}-q{}\">{text}</a>", i + 1)
     });
     let title = format!("Unattributed statements ({})", s.unattributed_quotes.len());
     summary_list(out, &title, unattributed);
     let claims = s.top_claims.iter().take(SUMMARY_CLAIMS).map(|&i| {
         let c = &r.claims[i];
-        let text = esc(&clip(&c.text, 160));
+        let text = esc(&clip(c.text(), 160));
         format!("{:.2} <a href=\"#{a}-c{}\">{text}</a>", c.score, i + 1)
     });
     let title = format!(
@@ -306,13 +310,13 @@ impl Events {
             .findings
             .iter()
             .enumerate()
-            .flat_map(|(i, f)| f.places.iter().map(move |p| (p.start, p.end, i)))
+            .flat_map(|(i, f)| f.places.iter().map(move |p| (p.start(), p.end(), i)))
             .map(|(s, e, i)| (clip(s), clip(e), i))
             .collect();
         let spans: Vec<(usize, usize)> = r
             .spans
             .iter()
-            .map(|s| (clip(s.start), clip(s.end).max(clip(s.start))))
+            .map(|s| (clip(s.start()), clip(s.end()).max(clip(s.start()))))
             .collect();
         let mut span_starts: Vec<(usize, usize)> =
             spans.iter().enumerate().map(|(i, s)| (s.0, i)).collect();
@@ -329,13 +333,13 @@ impl Events {
             .quotes
             .iter()
             .enumerate()
-            .map(|(i, q)| (clip(q.content.start), 'q', i))
+            .map(|(i, q)| (clip(q.content.start()), 'q', i))
             .chain(
                 r.claims
                     .iter()
                     .enumerate()
                     .filter(|(_, c)| c.check_worthy)
-                    .map(|(i, c)| (clip(c.start), 'c', i)),
+                    .map(|(i, c)| (clip(c.start()), 'c', i)),
             )
             .collect();
         span_starts.sort_unstable();
@@ -389,7 +393,7 @@ impl Events {
             let shadows: Vec<String> = layers
                 .iter()
                 .enumerate()
-                .map(|(k, &i)| format!("0 {}px 0 0 {}", 3 + 4 * k, r.spans[i].technique.color()))
+                .map(|(k, &i)| format!("0 {}px 0 0 {}", 3 + 4 * k, r.spans[i].technique().color()))
                 .collect();
             let _ = write!(style, "box-shadow:{}", shadows.join(","));
             let mut ids = active.to_vec();
@@ -424,12 +428,12 @@ fn label(out: &mut String, a: &str, i: usize, r: &Report) {
         out,
         "<a class=\"m\" href=\"#{a}-row{}\" style=\"background:{};color:{}\" title=\"{} ({:.2})\">{} {}</a>",
         i + 1,
-        s.technique.color(),
-        ink(s.technique.color()),
-        esc(s.technique.name()),
-        s.confidence,
+        s.technique().color(),
+        ink(s.technique().color()),
+        esc(s.technique().name()),
+        s.confidence(),
         i + 1,
-        esc(s.technique.short_name())
+        esc(s.technique().short_name())
     );
 }
 
@@ -441,11 +445,11 @@ fn lists(out: &mut String, a: &str, r: &Report, claims: &[usize]) {
             let _ = writeln!(
                 out,
                 "<tr id=\"{a}-row{n}\"><td class=\"num\"><a href=\"#{a}-s{n}\">{n}</a></td><td>{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{}–{}</td><td>{}</td></tr>",
-                esc(s.technique.short_name()),
-                s.confidence,
-                s.start,
-                s.end,
-                esc(&clip(&s.text, 200)),
+                esc(s.technique().short_name()),
+                s.confidence(),
+                s.start(),
+                s.end(),
+                esc(&clip(s.text(), 200)),
                 n = i + 1,
             );
         }
@@ -457,7 +461,7 @@ fn lists(out: &mut String, a: &str, r: &Report, claims: &[usize]) {
             let places: Vec<String> = f
                 .places
                 .iter()
-                .map(|p| format!("“{}” at {}–{}", esc(&p.text), p.start, p.end))
+                .map(|p| format!("“{}” at {}–{}", esc(p.text()), p.start(), p.end()))
                 .collect();
             let _ = writeln!(
                 out,
@@ -475,20 +479,20 @@ fn lists(out: &mut String, a: &str, r: &Report, claims: &[usize]) {
             let who = q
                 .speaker
                 .clone()
-                .or_else(|| q.source.as_ref().map(|s| s.text.clone()));
+                .or_else(|| q.source.as_ref().map(|s| s.text().to_string()));
             let who = match (who, q.unattributed) {
                 (Some(w), true) => format!("{} (unattributed)", esc(&w)),
                 (Some(w), false) => esc(&w),
                 (None, _) => "<em>unattributed</em>".to_string(),
             };
-            let cue = q.cue.as_ref().map(|c| esc(&c.text)).unwrap_or_default();
+            let cue = q.cue.as_ref().map(|c| esc(c.text())).unwrap_or_default();
             let _ = writeln!(
                 out,
                 "<tr><td>{who}</td><td>{cue}</td><td><a href=\"#{a}-q{}\">{}</a></td><td class=\"num\">{}–{}</td></tr>",
                 i + 1,
-                esc(&clip(&q.content.text, 200)),
-                q.content.start,
-                q.content.end
+                esc(&clip(q.content.text(), 200)),
+                q.content.start(),
+                q.content.end()
             );
         }
         out.push_str("</tbody></table>\n");
@@ -502,9 +506,9 @@ fn lists(out: &mut String, a: &str, r: &Report, claims: &[usize]) {
                 "<tr><td class=\"num\">{:.2}</td><td><a href=\"#{a}-c{}\">{}</a></td><td class=\"num\">{}–{}</td></tr>",
                 c.score,
                 i + 1,
-                esc(&clip(&c.text, 200)),
-                c.start,
-                c.end
+                esc(&clip(c.text(), 200)),
+                c.start(),
+                c.end()
             );
         }
         out.push_str("</tbody></table>\n");
@@ -535,9 +539,15 @@ fn ink(background: &str) -> &'static str {
     }
 }
 
-/// Escapes text for element content and attribute values. Control characters other than line
-/// breaks and tabs would be invalid in HTML and are shown as U+FFFD.
-fn esc(s: &str) -> String {
+/// Escapes text for element content and quoted attribute values. Control characters other than
+/// line breaks and tabs would be invalid in HTML and are shown as U+FFFD. Every HTML unspin
+/// writes (this export, the statistics page) escapes with it.
+///
+/// ```
+/// use unspin::export::html::esc;
+/// assert_eq!(esc("<a href='x'>\u{1b}\"&</a>"), "&lt;a href=&#39;x&#39;&gt;\u{fffd}&quot;&amp;&lt;/a&gt;");
+/// ```
+pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     push_text(&mut out, s);
     out
@@ -587,13 +597,13 @@ mod tests {
     }
 
     fn span(text: &str, start: usize, end: usize, technique: Technique) -> ReportSpan {
-        ReportSpan {
+        let s = crate::Span {
             start,
             end,
             technique,
             confidence: 0.8,
-            text: text.chars().skip(start).take(end - start).collect(),
-        }
+        };
+        ReportSpan::new(&crate::Article::new("", text), &s).unwrap()
     }
 
     fn render(text: &str, r: &Report) -> String {
@@ -668,11 +678,8 @@ mod tests {
     fn summary_comes_first_and_links_findings() {
         let text = "Parts 2 and 3 make 6.";
         let mut r = report(text);
-        let place = |s: usize, e: usize| Place {
-            start: s,
-            end: e,
-            text: text.chars().skip(s).take(e - s).collect(),
-        };
+        let article = crate::Article::new("", text);
+        let place = |s: usize, e: usize| Place::new(&article, crate::CharSpan::new(s, e)).unwrap();
         r.findings.push(Finding {
             kind: FindingKind::PartsDontSumToTotal,
             places: vec![place(6, 7), place(12, 13), place(19, 20)],
@@ -694,13 +701,10 @@ mod tests {
     fn spans_past_the_text_do_not_panic() {
         let text = "short";
         let mut r = report(text);
-        r.spans.push(ReportSpan {
-            start: 3,
-            end: 99,
-            technique: Technique::Doubt,
-            confidence: 0.5,
-            text: String::new(),
-        });
+        // Only a stored report read back can hold such a span.
+        let v = serde_json::json!({"start": 3, "end": 99, "technique": Technique::Doubt,
+            "confidence": 0.5, "text": ""});
+        r.spans.push(serde_json::from_value(v).unwrap());
         let html = render(text, &r);
         assert_eq!(article_text(&html), text);
         assert!(html.contains(">1 Doubt</a>"));

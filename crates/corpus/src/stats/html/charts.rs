@@ -33,17 +33,7 @@ pub(super) fn mix_chart(out: &mut String, stats: &Stats) {
     );
     // Grid and axis.
     let axis_y = TOP + ROW * rows.len() as f64;
-    for i in 0..=4 {
-        let x = X0 + BAR_W * i as f64 / 4.0;
-        let _ = write!(
-            out,
-            r#"<line class="grid" x1="{x}" x2="{x}" y1="{TOP}" y2="{y}"/><text class="tick" x="{x}" y="{ty}" text-anchor="middle">{p}%</text>"#,
-            x = f(x),
-            y = f(axis_y),
-            ty = f(axis_y + 18.0),
-            p = i * 25
-        );
-    }
+    percent_grid(out, (25.0, 100.0), |v| X0 + BAR_W * v / 100.0, TOP, axis_y);
     for (r, row) in rows.iter().enumerate() {
         let y = TOP + ROW * r as f64 + (ROW - BAR_H) / 2.0;
         let name = source_label(&row.source);
@@ -65,42 +55,53 @@ pub(super) fn mix_chart(out: &mut String, stats: &Stats) {
                 ty = f(y + 16.0)
             );
         }
-        let total: u64 = row.techniques.iter().map(|c| c.spans).sum();
-        let mut x = X0;
-        for c in row.techniques.iter().filter(|c| c.spans > 0) {
-            let w = BAR_W * c.spans as f64 / total.max(1) as f64;
-            let col = color(&c.technique);
-            let _ = write!(
-                out,
-                r#"<rect class="seg" data-technique="{t}" x="{x}" y="{y}" width="{w}" height="{BAR_H}" fill="{col}"><title>{tip}</title></rect>"#,
-                t = esc(&c.technique),
-                x = f(x),
-                y = f(y),
-                w = f(w),
-                tip = esc(&format!(
-                    "{name} · {}\n{}, {} of the outlet's spans\n{} per 1000 articles",
-                    pretty(&c.technique),
-                    spans(c.spans),
-                    percent(c.share_of_spans),
-                    rate(c.per_1000_articles)
-                )),
-            );
-            if w >= 34.0 {
-                let _ = write!(
-                    out,
-                    r#"<text class="seg-label" data-technique="{t}" x="{x}" y="{y}" text-anchor="middle" style="fill:{fg}">{p:.0}%</text>"#,
-                    t = esc(&c.technique),
-                    x = f(x + w / 2.0),
-                    y = f(y + BAR_H / 2.0 + 4.0),
-                    fg = text_on(col),
-                    p = c.share_of_spans * 100.0
-                );
-            }
-            x += w;
-        }
+        mix_segments(out, row, name, (X0, BAR_W), (y, BAR_H));
         out.push_str("</g>");
     }
     out.push_str("</svg></section>");
+}
+
+/// One outlet's stacked bar: a segment per technique, labelled when wide enough to read.
+fn mix_segments(
+    out: &mut String,
+    row: &SourceRow,
+    name: &str,
+    (x0, bar_w): (f64, f64),
+    (y, bar_h): (f64, f64),
+) {
+    let total: u64 = row.techniques.iter().map(|c| c.spans).sum();
+    let mut x = x0;
+    for c in row.techniques.iter().filter(|c| c.spans > 0) {
+        let w = bar_w * c.spans as f64 / total.max(1) as f64;
+        let col = color(&c.technique);
+        let _ = write!(
+            out,
+            r#"<rect class="seg" data-technique="{t}" x="{x}" y="{y}" width="{w}" height="{bar_h}" fill="{col}"><title>{tip}</title></rect>"#,
+            t = esc(&c.technique),
+            x = f(x),
+            y = f(y),
+            w = f(w),
+            tip = esc(&format!(
+                "{name} · {}\n{}, {} of the outlet's spans\n{} per 1000 articles",
+                pretty(&c.technique),
+                spans(c.spans),
+                percent(c.share_of_spans),
+                rate(c.per_1000_articles)
+            )),
+        );
+        if w >= 34.0 {
+            let _ = write!(
+                out,
+                r#"<text class="seg-label" data-technique="{t}" x="{x}" y="{y}" text-anchor="middle" style="fill:{fg}">{p:.0}%</text>"#,
+                t = esc(&c.technique),
+                x = f(x + w / 2.0),
+                y = f(y + bar_h / 2.0 + 4.0),
+                fg = text_on(col),
+                p = c.share_of_spans * 100.0
+            );
+        }
+        x += w;
+    }
 }
 
 /// Propaganda share per outlet: bars sorted by share, with the corpus-wide share marked.
@@ -144,23 +145,7 @@ pub(super) fn share_chart(out: &mut String, stats: &Stats) {
         r#"<svg class="chart" viewBox="0 0 {W} {}" role="img" aria-label="Propaganda share per outlet">"#,
         f(h)
     );
-    let mut v = 0.0;
-    while v <= top + step / 2.0 {
-        let x = X0 + BAR_W * v / top;
-        let _ = write!(
-            out,
-            r#"<line class="grid" x1="{x}" x2="{x}" y1="{TOP}" y2="{y}"/><text class="tick" x="{x}" y="{ty}" text-anchor="middle">{l}%</text>"#,
-            x = f(x),
-            y = f(axis_y),
-            ty = f(axis_y + 18.0),
-            l = if step < 1.0 {
-                format!("{v:.1}")
-            } else {
-                format!("{v:.0}")
-            }
-        );
-        v += step;
-    }
+    percent_grid(out, (step, top), |v| X0 + BAR_W * v / top, TOP, axis_y);
     for (r, row) in rows.iter().enumerate() {
         let y = TOP + ROW * r as f64 + (ROW - BAR_H) / 2.0;
         let name = source_label(&row.source);
@@ -197,6 +182,33 @@ pub(super) fn share_chart(out: &mut String, stats: &Stats) {
         p = percent(overall)
     );
     out.push_str("</svg></section>");
+}
+
+/// Vertical grid lines from 0 to `top` percent every `step`, each with its tick label below
+/// the axis at `axis_y`; `x_of` places a percentage.
+fn percent_grid(
+    out: &mut String,
+    (step, top): (f64, f64),
+    x_of: impl Fn(f64) -> f64,
+    grid_top: f64,
+    axis_y: f64,
+) {
+    let mut v = 0.0;
+    while v <= top + step / 2.0 {
+        let _ = write!(
+            out,
+            r#"<line class="grid" x1="{x}" x2="{x}" y1="{grid_top}" y2="{y}"/><text class="tick" x="{x}" y="{ty}" text-anchor="middle">{l}%</text>"#,
+            x = f(x_of(v)),
+            y = f(axis_y),
+            ty = f(axis_y + 18.0),
+            l = if step < 1.0 {
+                format!("{v:.1}")
+            } else {
+                format!("{v:.0}")
+            }
+        );
+        v += step;
+    }
 }
 
 /// All techniques over the whole selection: spans per 1000 articles.

@@ -13,25 +13,11 @@ use super::model::Stats;
 use charts::{mix_chart, phrases_chart, share_chart, techniques_chart};
 use std::fmt::Write as _;
 use timeline::{month_label, time_chart};
+// The one HTML escaper, shared with the export: control characters become U+FFFD.
+use unspin::export::html::esc;
 use unspin::Technique;
 
 const TEMPLATE: &str = include_str!("../../../assets/stats.html");
-
-/// Escapes text for HTML element content and quoted attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Replaces each `{{KEY}}` of the template in one pass, so text that happens to contain a
 /// placeholder is never substituted again.
@@ -362,40 +348,11 @@ fn heat_table(out: &mut String, stats: &Stats) {
         );
         for (j, &i) in cols.iter().enumerate() {
             let c = &s.techniques[i];
-            let (lo, hi) = col_range[j];
-            let level = if hi > lo {
-                (c.per_1000_articles - lo) / (hi - lo)
-            } else {
-                0.5
-            };
-            let hex = color(&c.technique);
-            let (r, g, b) = rgb(hex);
-            let alpha = if c.spans == 0 {
-                0.0
-            } else {
-                0.08 + 0.84 * level
-            };
-            // Text colour for the fill as seen over a light page; over a dark page the weak
-            // fills keep the page's own (light) text colour.
-            let fg = if alpha > 0.5 {
-                let blend = |c: f64| alpha * c + (1.0 - alpha);
-                let seen = format!(
-                    "#{:02x}{:02x}{:02x}",
-                    (blend(r) * 255.0) as u8,
-                    (blend(g) * 255.0) as u8,
-                    (blend(b) * 255.0) as u8
-                );
-                format!(";color:{}", text_on(&seen))
-            } else {
-                String::new()
-            };
             let _ = write!(
                 out,
-                r#"<td class="num" data-technique="{t}" style="background:rgba({r:.0},{g:.0},{b:.0},{alpha:.2}){fg}" title="{tip}">{v}</td>"#,
+                r#"<td class="num" data-technique="{t}" style="{style}" title="{tip}">{v}</td>"#,
                 t = esc(&c.technique),
-                r = r * 255.0,
-                g = g * 255.0,
-                b = b * 255.0,
+                style = heat_style(&c.technique, c.spans, c.per_1000_articles, col_range[j]),
                 tip = esc(&format!(
                     "{name} · {}: {}, {} per 1000 articles",
                     pretty(&c.technique),
@@ -408,6 +365,38 @@ fn heat_table(out: &mut String, stats: &Stats) {
         out.push_str("</tr>");
     }
     out.push_str("</tbody></table></div></section>");
+}
+
+/// The fill of one heat-table cell: the technique's colour, more opaque the nearer `value` lies
+/// to its column's maximum (`lo..hi`), and none for a technique the outlet never used.
+fn heat_style(technique: &str, spans: u64, value: f64, (lo, hi): (f64, f64)) -> String {
+    let level = if hi > lo {
+        (value - lo) / (hi - lo)
+    } else {
+        0.5
+    };
+    let (r, g, b) = rgb(color(technique));
+    let alpha = if spans == 0 { 0.0 } else { 0.08 + 0.84 * level };
+    // Text colour for the fill as seen over a light page; over a dark page the weak fills keep
+    // the page's own (light) text colour.
+    let fg = if alpha > 0.5 {
+        let blend = |c: f64| alpha * c + (1.0 - alpha);
+        let seen = format!(
+            "#{:02x}{:02x}{:02x}",
+            (blend(r) * 255.0) as u8,
+            (blend(g) * 255.0) as u8,
+            (blend(b) * 255.0) as u8
+        );
+        format!(";color:{}", text_on(&seen))
+    } else {
+        String::new()
+    };
+    format!(
+        "background:rgba({:.0},{:.0},{:.0},{alpha:.2}){fg}",
+        r * 255.0,
+        g * 255.0,
+        b * 255.0
+    )
 }
 
 /// Whether a URL may become a link: only web addresses, never `javascript:` and the like.
