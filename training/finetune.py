@@ -284,6 +284,19 @@ class LoRALinear(nn.Module):
     def forward(self, x):
         return self.base(x) + (self.drop(x) @ self.lora_A.t() @ self.lora_B.t()) * self.scale
 
+    def params(self):
+        return [self.lora_A, self.lora_B]
+
+    def state(self):
+        return (self.lora_A.data, self.lora_B.data)
+
+    def load(self, saved):
+        self.lora_A.data.copy_(saved[0])
+        self.lora_B.data.copy_(saved[1])
+
+    def factors(self):
+        return self.lora_A.detach(), self.lora_B.detach()
+
 
 def add_lora(model, arch, first_layer, r, alpha, dropout):
     """Wraps the target Linears of layers >= first_layer; returns {HF module path: module}."""
@@ -297,6 +310,51 @@ def add_lora(model, arch, first_layer, r, alpha, dropout):
                 lora = LoRALinear(child, r, alpha, dropout)
                 setattr(module, child_name, lora)
                 wrapped[path] = lora
+    return wrapped
+
+
+class FullLinear(nn.Module):
+    """`--full`: the target Linear's own weight is trained (no rank limit), with its base
+    value kept so the export can write the change as LoRA factors: W - W0 = U·S·Vh, split as
+    B = U·sqrt(S), A = sqrt(S)·Vh at rank min(out, in), so the Rust loader merges it exactly
+    (up to fp16) with alpha = rank. Biases, LayerNorms and embeddings stay frozen, so the
+    comparison with LoRA is over the same matrices, with and without the rank limit."""
+
+    def __init__(self, base: nn.Linear):
+        super().__init__()
+        self.base = base
+        self.register_buffer("w0", base.weight.detach().clone(), persistent=False)
+        base.weight.requires_grad_(True)
+
+    def forward(self, x):
+        return self.base(x)
+
+    def params(self):
+        return [self.base.weight]
+
+    def state(self):
+        return (self.base.weight.data,)
+
+    def load(self, saved):
+        self.base.weight.data.copy_(saved[0])
+
+    def factors(self):
+        u, s, vh = torch.linalg.svd((self.base.weight.detach() - self.w0).double(), full_matrices=False)
+        r = s.sqrt()
+        return (r[:, None] * vh).float(), (u * r[None, :]).float()
+
+
+def add_full(model, arch):
+    """--full: every target Linear of every layer trained in full; {HF module path: module}."""
+    wrapped = {}
+    for name, module in list(model.named_modules()):
+        for child_name, child in list(module.named_children()):
+            path = f"{name}.{child_name}" if name else child_name
+            if (isinstance(child, nn.Linear) and re.match(r"encoder\.layer\.\d+\.", path)
+                    and any(path.endswith(t) for t in TARGETS[arch])):
+                full = FullLinear(child)
+                setattr(module, child_name, full)
+                wrapped[path] = full
     return wrapped
 
 
@@ -400,11 +458,14 @@ def export(out, model_dir, arch, loras, heads, args, techniques, extra_meta):
     out.mkdir(parents=True, exist_ok=True)
     tensors = {}
     for path, l in loras.items():
-        tensors[f"{path}.lora_A.weight"] = l.lora_A.detach().to(torch.float16).contiguous()
-        tensors[f"{path}.lora_B.weight"] = l.lora_B.detach().to(torch.float16).contiguous()
+        a, b = l.factors()
+        tensors[f"{path}.lora_A.weight"] = a.to(torch.float16).contiguous()
+        tensors[f"{path}.lora_B.weight"] = b.to(torch.float16).contiguous()
+    # LoRA scales B·A by alpha / rank; a full-rank export (--full) must be merged unscaled.
+    alpha = float(next(iter(tensors.values())).shape[0]) if args.full else float(args.alpha)
     cfg_sha = hashlib.sha256((model_dir / "config.json").read_bytes()).hexdigest()
     save_file(tensors, str(out / "adapter.safetensors.tmp"), metadata={
-        "format": "unspin-lora", "version": "1", "alpha": repr(float(args.alpha)),
+        "format": "unspin-lora", "version": "1", "alpha": repr(alpha),
         "base": model_dir.name, "base_config_sha256": cfg_sha,
     })
     os.replace(out / "adapter.safetensors.tmp", out / "adapter.safetensors")
@@ -519,6 +580,8 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--train-layers", type=int, default=0, help="top layers trained (0: all); lower ones cached")
     ap.add_argument("--window", type=int, default=256)
+    ap.add_argument("--full", action="store_true",
+                    help="train the target matrices in full instead of LoRA (all layers; use a lower --lr, e.g. 1e-4)")
     ap.add_argument("--rank", type=int, default=16)
     ap.add_argument("--alpha", type=float, default=32.0)
     ap.add_argument("--lora-dropout", type=float, default=0.05)
@@ -620,19 +683,22 @@ def main():
         train_cache = build_cache(model, fixed, first, 16, toks, cdir / f"train-{key}.pt")
         held_cache = build_cache(model, held_windows, first, 16, toks, cdir / f"held-{key}.pt")
 
-    loras = add_lora(model, arch, first, args.rank, args.alpha, args.lora_dropout)
+    if args.full and first:
+        sys.exit("--full trains every layer: it does not go with --train-layers")
+    loras = (add_full(model, arch) if args.full
+             else add_lora(model, arch, first, args.rank, args.alpha, args.lora_dropout))
     if first:
         model.embeddings = Passthrough()
         model.encoder.layer = nn.ModuleList(list(model.encoder.layer)[first:])
     heads = Heads(model.config.hidden_size, len(techniques))
-    lora_params = [p for l in loras.values() for p in (l.lora_A, l.lora_B)]
+    lora_params = [p for l in loras.values() for p in l.params()]
     n_windows = len(fixed) if first else len(epoch_windows(0))
     steps_per_epoch = math.ceil(n_windows / args.batch)
     total = args.epochs * steps_per_epoch
     if args.max_steps:
         total = min(total, args.max_steps)
     opt = torch.optim.AdamW([
-        {"params": lora_params, "lr": args.lr, "weight_decay": 0.0},
+        {"params": lora_params, "lr": args.lr, "weight_decay": 0.01 if args.full else 0.0},
         {"params": list(heads.parameters()), "lr": args.head_lr, "weight_decay": 0.01},
     ])
     warm = max(1, total // 16)
@@ -642,14 +708,15 @@ def main():
     state = {"step": 0, "epochs": [], "log": [], "wall_s": 0.0}
     ckpt = out / "checkpoint.pt"
     settings = {k: v for k, v in vars(args).items() if k not in ("threads", "checkpoint_minutes", "out")}
+    if not args.full:
+        del settings["full"]  # so checkpoints made before --full existed still resume
     if ckpt.exists():
         c = torch.load(ckpt, weights_only=False)
         if c["settings"] != settings:
             sys.exit(f"{ckpt}: made with other settings; delete it or use another --out\n"
                      f"  it: {c['settings']}\n  now: {settings}")
         for path, l in loras.items():
-            l.lora_A.data.copy_(c["lora"][path][0])
-            l.lora_B.data.copy_(c["lora"][path][1])
+            l.load(c["lora"][path])
         heads.load_state_dict(c["heads"])
         opt.load_state_dict(c["opt"])
         sched.load_state_dict(c["sched"])
@@ -659,7 +726,7 @@ def main():
     def save_ckpt():
         atomic_torch_save({
             "settings": settings, "state": state, "heads": heads.state_dict(),
-            "lora": {p: (l.lora_A.data, l.lora_B.data) for p, l in loras.items()},
+            "lora": {p: l.state() for p, l in loras.items()},
             "opt": opt.state_dict(), "sched": sched.state_dict(),
         }, ckpt)
 
@@ -668,7 +735,8 @@ def main():
             "memes": args.memes, "extra": args.extra, "holdout": str(holdout_path), "all": args.all,
             "train_articles": len(train_ids), "train_layers": args.train_layers or n_layers,
             "commit": git_commit(), "args": settings}
-    log(f"{arch}: {len(loras)} LoRA modules (r={args.rank}) on layers {first}..{n_layers - 1}, "
+    kind = "fully trained" if args.full else f"LoRA (r={args.rank})"
+    log(f"{arch}: {len(loras)} {kind} modules on layers {first}..{n_layers - 1}, "
         f"{n_windows} windows/epoch, {steps_per_epoch} steps/epoch, {total} steps, "
         f"{torch.get_num_threads()} threads")
     model.train()
