@@ -462,7 +462,11 @@ def export(out, model_dir, arch, loras, heads, args, techniques, extra_meta):
         tensors[f"{path}.lora_A.weight"] = a.to(torch.float16).contiguous()
         tensors[f"{path}.lora_B.weight"] = b.to(torch.float16).contiguous()
     # LoRA scales B·A by alpha / rank; a full-rank export (--full) must be merged unscaled.
-    alpha = float(next(iter(tensors.values())).shape[0]) if args.full else float(args.alpha)
+    # One alpha serves every module, so a full-rank export needs one rank: min(out, in) is the
+    # hidden size for every target matrix of both encoders.
+    ranks = {t.shape[0] for k, t in tensors.items() if k.endswith("lora_A.weight")}
+    assert not args.full or len(ranks) == 1, f"full-rank export with several ranks: {ranks}"
+    alpha = float(ranks.pop()) if args.full else float(args.alpha)
     cfg_sha = hashlib.sha256((model_dir / "config.json").read_bytes()).hexdigest()
     save_file(tensors, str(out / "adapter.safetensors.tmp"), metadata={
         "format": "unspin-lora", "version": "1", "alpha": repr(alpha),

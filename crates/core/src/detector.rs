@@ -4,7 +4,7 @@
 
 use crate::article::Article;
 use crate::segment::{self, Sentence, Token};
-use crate::span::{CharSpan, Span};
+use crate::span::{CharSpan, Place, Span};
 use crate::technique::Technique;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -108,6 +108,15 @@ impl Document {
 
     pub fn token_text(&self, i: usize) -> &str {
         self.tokens[i].text(self.article.text())
+    }
+
+    /// The place `span` of the text, for spans made from this document's own tokens and
+    /// sentences, which lie inside it by construction. Tests catch a break of that (the debug
+    /// assertion); a release build gives an empty place rather than stopping the analysis.
+    pub fn place(&self, span: CharSpan) -> Place {
+        let place = Place::new(&self.article, span);
+        debug_assert!(place.is_some(), "{span:?} outside the article");
+        place.unwrap_or_else(Place::empty)
     }
 
     /// Indices of the tokens that overlap `span`.

@@ -23,7 +23,7 @@ pub use train::{
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use unspin_core::segment::{self, Token};
-use unspin_core::{Article, Document, Place};
+use unspin_core::{Article, Document};
 use unspin_ml::container::{self, Unpack};
 use unspin_ml::sparse::{HashedWeights, SparseWeights};
 
@@ -213,17 +213,7 @@ impl ClaimModel {
                     None => (self.score_tokens(text, toks), self.threshold),
                 };
                 let label = is_label_line(text, tokens, s.tokens.clone());
-                // A sentence's span lies inside its article by construction: tests catch a
-                // break of that (the assertion); a release build shows an empty claim rather
-                // than stopping the analysis.
-                let sentence = Place::new(&doc.article, s.span);
-                debug_assert!(
-                    sentence.is_some(),
-                    "sentence {:?} outside its article",
-                    s.span
-                );
-                let sentence = sentence.unwrap_or_else(Place::empty);
-                Claim::new(sentence, score, score >= threshold && !label)
+                Claim::new(doc.place(s.span), score, score >= threshold && !label)
             })
             .collect()
     }
