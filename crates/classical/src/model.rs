@@ -252,9 +252,8 @@ impl ClassicalModel {
     /// How this model's evidence is decoded on its own.
     pub fn decode_options(&self) -> DecodeOptions {
         DecodeOptions {
-            si_threshold: self.decode.si_threshold,
             second_technique: self.decode.second_technique,
-            confirm_tagged: false,
+            ..DecodeOptions::plain(self.decode.si_threshold)
         }
     }
 }

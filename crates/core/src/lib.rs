@@ -17,8 +17,8 @@ pub mod technique;
 
 pub use article::Article;
 pub use decode::{
-    assign_techniques, decode, mix_into, spans_from_token_probabilities, top_techniques,
-    DecodeOptions, TokenEvidence,
+    assign_techniques, decode, mix_into, regions, spans_from_token_probabilities, top_techniques,
+    DecodeOptions, RegionRule, TokenEvidence,
 };
 pub use detector::{
     Cancel, Cancelled, DetectError, Detection, Detector, Document, PieceVectors, TechniqueScores,

@@ -227,9 +227,8 @@ impl TransformerDetector {
     /// How this model's evidence is decoded on its own: the thresholds stored in its heads.
     pub fn decode_options(&self) -> DecodeOptions {
         DecodeOptions {
-            si_threshold: self.heads.meta.si_threshold,
             second_technique: self.heads.meta.second_technique,
-            confirm_tagged: false,
+            ..DecodeOptions::plain(self.heads.meta.si_threshold)
         }
     }
 

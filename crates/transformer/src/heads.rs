@@ -36,10 +36,34 @@ pub const HEADS_VERSION: u32 = 1;
 pub struct BlendParams {
     /// Weight of the transformer's token probabilities (the classical CRF gets the rest).
     pub si_weight: f32,
-    /// Token threshold on the blended probabilities.
+    /// Token threshold on the blended probabilities: a region needs a token this likely.
     pub si_threshold: f32,
     /// Weight of the transformer's technique scores.
     pub tc_weight: f32,
+    /// A region grows over neighbouring tokens down to this probability (hysteresis); absent
+    /// in heads written before it existed, which cut at `si_threshold` alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub si_extend: Option<f32>,
+    /// Regions of one sentence at most this many tokens apart are joined (0: none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub si_join_gap: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl BlendParams {
+    /// A blend that cuts regions at one threshold, as every blend did before hysteresis.
+    pub fn plain(si_weight: f32, si_threshold: f32, tc_weight: f32) -> Self {
+        BlendParams {
+            si_weight,
+            si_threshold,
+            tc_weight,
+            si_extend: None,
+            si_join_gap: 0,
+        }
+    }
 }
 
 impl Default for BlendParams {
@@ -47,11 +71,7 @@ impl Default for BlendParams {
     /// TC 0.631, FLC 0.197 with MiniLM heads; the classical model alone: 0.369, 0.603, 0.201).
     /// Picked on the same held-out predictions it is scored on, so slightly optimistic.
     fn default() -> Self {
-        BlendParams {
-            si_weight: 0.3,
-            si_threshold: 0.25,
-            tc_weight: 0.4,
-        }
+        BlendParams::plain(0.3, 0.25, 0.4)
     }
 }
 

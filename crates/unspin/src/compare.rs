@@ -271,10 +271,8 @@ mod tests {
     fn model(blend: Option<(f32, f32, f32)>, si: f64, tc: f64) -> ModelScores {
         ModelScores {
             name: "m".into(),
-            blend: blend.map(|(si_weight, si_threshold, tc_weight)| BlendParams {
-                si_weight,
-                si_threshold,
-                tc_weight,
+            blend: blend.map(|(si_weight, si_threshold, tc_weight)| {
+                BlendParams::plain(si_weight, si_threshold, tc_weight)
             }),
             si: scores(Task::Si, si),
             tc: scores(Task::Tc, tc),

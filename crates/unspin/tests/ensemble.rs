@@ -122,11 +122,11 @@ fn a_blend_without_transformer_weight_is_the_classical_model() {
     let heads = trained_heads(&encoder);
     let classical = ClassicalModel::embedded().unwrap();
     let tr = TransformerDetector::from_parts(encoder, heads).unwrap();
-    let ens = Ensemble::new(classical.clone(), tr).with_blend(BlendParams {
-        si_weight: 0.0,
-        si_threshold: classical.decode.si_threshold,
-        tc_weight: 0.0,
-    });
+    let ens = Ensemble::new(classical.clone(), tr).with_blend(BlendParams::plain(
+        0.0,
+        classical.decode.si_threshold,
+        0.0,
+    ));
     let text = std::fs::read_to_string(
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/article1001.txt"),
     )
@@ -142,11 +142,7 @@ fn a_blend_without_transformer_weight_is_the_classical_model() {
         assert!((g.confidence - w.confidence).abs() < 1e-6);
     }
     // With weight, the transformer changes something.
-    let ens = ens.with_blend(BlendParams {
-        si_weight: 1.0,
-        si_threshold: 0.5,
-        tc_weight: 1.0,
-    });
+    let ens = ens.with_blend(BlendParams::plain(1.0, 0.5, 1.0));
     assert_ne!(detect(&ens).spans, want);
 }
 

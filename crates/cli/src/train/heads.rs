@@ -171,11 +171,7 @@ fn blends() -> Vec<BlendParams> {
     for &si_weight in &SI_WEIGHTS {
         for &si_threshold in &SI_THRESHOLDS {
             for &tc_weight in &TC_WEIGHTS {
-                blends.push(BlendParams {
-                    si_weight,
-                    si_threshold,
-                    tc_weight,
-                });
+                blends.push(BlendParams::plain(si_weight, si_threshold, tc_weight));
             }
         }
     }

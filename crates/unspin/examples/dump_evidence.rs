@@ -1,0 +1,68 @@
+//! Dumps the default ensemble's token evidence on the held-out split, so that span decoding
+//! (thresholds, hysteresis, gap filling, a CRF over token probabilities) can be studied without
+//! encoding the articles again. The classical model is retrained without the held-out articles,
+//! as `unspin validate` does; the transformer must come from a run that excluded them.
+//!
+//! ```sh
+//! cargo run --release -p unspin --example dump_evidence -- models/ft-mpnet out/evidence.jsonl
+//! ```
+//!
+//! One JSON line per held-out article: `id`, `half_a` (validate's cross-fitting half),
+//! `tokens` (code-point spans), `sentences` (token ranges), `classical` and `transformer`
+//! (P(inside) per token), `tagged` (the classical taggers' spans) and `gold` (SI spans).
+
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::PathBuf;
+use unspin::classical::{self, TrainDoc, TrainOptions};
+use unspin::crossval::Corpus;
+use unspin::holdout;
+use unspin::transformer::{default_cache_dir, TransformerDetector};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [model, out] = args.as_slice() else {
+        anyhow::bail!("usage: dump_evidence MODEL_DIR OUT.jsonl");
+    };
+    let corpus = Corpus::load(&unspin::crossval::default_data_dir().join("ptc-train"))?;
+    let held = holdout::read_split(&PathBuf::from("training/holdout.txt"), &corpus)?;
+    let (train, test): (Vec<&TrainDoc>, Vec<&TrainDoc>) = corpus
+        .docs
+        .iter()
+        .partition(|d| !held.contains(&d.doc.article.id));
+    let owned: Vec<TrainDoc> = train.iter().map(|d| (*d).clone()).collect();
+    eprintln!("training the classical model on {} articles", owned.len());
+    let options = TrainOptions {
+        seed: 42,
+        ..TrainOptions::default()
+    };
+    let classical = classical::train(&owned, &options, "evidence dump");
+    let tr = TransformerDetector::load_dir(&default_cache_dir(), &PathBuf::from(model))
+        .with_context(|| format!("{model}: cannot load"))?;
+    // validate's halves: the same seeded shuffle.
+    let mut order: Vec<usize> = (0..test.len()).collect();
+    classical::rng::SplitMix::new(42).shuffle(&mut order);
+    let half_a: std::collections::BTreeSet<usize> =
+        order[..test.len() / 2].iter().copied().collect();
+    let mut w = std::io::BufWriter::new(std::fs::File::create(out)?);
+    for (i, d) in test.iter().enumerate() {
+        let doc = &d.doc;
+        let enc = tr.encode(doc)?;
+        let pt = tr.token_probabilities(doc, &enc)?;
+        let ev = classical.view(doc).evidence();
+        let line = serde_json::json!({
+            "id": doc.article.id,
+            "half_a": half_a.contains(&i),
+            "tokens": doc.tokens.iter().map(|t| [t.span.start, t.span.end]).collect::<Vec<_>>(),
+            "sentences": doc.sentences.iter().map(|s| [s.tokens.start, s.tokens.end]).collect::<Vec<_>>(),
+            "classical": ev.si,
+            "transformer": pt,
+            "tagged": ev.tagged.iter().map(|s| [s.start, s.end]).collect::<Vec<_>>(),
+            "gold": d.spans.iter().map(|s| [s.start, s.end]).collect::<Vec<_>>(),
+        });
+        writeln!(w, "{line}")?;
+        eprintln!("{}/{}", i + 1, test.len());
+    }
+    w.flush()?;
+    Ok(())
+}
