@@ -19,7 +19,7 @@ use std::path::Path;
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use serde::{Deserialize, Serialize};
-use unspin_core::{CharSpan, Technique, TechniqueScores};
+use unspin_core::{CharSpan, RegionRule, Technique, TechniqueScores};
 
 use crate::article::TokenSpan;
 use crate::weights;
@@ -54,6 +54,17 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl BlendParams {
+    /// How the blended token probabilities are cut into regions. (A binary older than these
+    /// fields reads them as absent and cuts at `si_threshold` alone; the shipped heads are
+    /// compiled into the binary that reads them, so the two never part.)
+    pub fn region_rule(&self) -> RegionRule {
+        RegionRule {
+            seed: self.si_threshold,
+            extend: self.si_extend.unwrap_or(self.si_threshold),
+            join_gap: self.si_join_gap,
+        }
+    }
+
     /// A blend that cuts regions at one threshold, as every blend did before hysteresis.
     pub fn plain(si_weight: f32, si_threshold: f32, tc_weight: f32) -> Self {
         BlendParams {

@@ -63,10 +63,11 @@ impl Ensemble {
         let classical = self.classical.view(doc);
         let mut evidence = classical.evidence();
         mix_into(&mut evidence.si, &si, self.blend.si_weight);
+        let rule = self.blend.region_rule();
         let options = DecodeOptions {
-            si_threshold: self.blend.si_threshold,
-            si_extend: self.blend.si_extend.unwrap_or(self.blend.si_threshold),
-            si_join_gap: self.blend.si_join_gap,
+            si_threshold: rule.seed,
+            si_extend: rule.extend,
+            si_join_gap: rule.join_gap,
             // With no weight on the transformer there is no new evidence, and the blend is the
             // classical model exactly.
             confirm_tagged: self.blend.si_weight > 0.0,

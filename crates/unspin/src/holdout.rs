@@ -102,10 +102,10 @@ pub fn describe(b: &BlendParams) -> String {
 }
 
 /// Each blend's predictions on the held-out articles, made when first asked for. The grid
-/// holds 1,440 blends, but choosing among them needs only the token settings under one
-/// technique weight and the technique weights under one token setting: SI depends only on
-/// the first, TC only on the second ([`choose_blend`]). About 410 are made, a third of a second
-/// each on cached encodings.
+/// holds 1,440 blends, but choosing among them needs only the technique weights under one
+/// token setting and the token settings under the chosen technique weight ([`choose_blend`]):
+/// about 370 to 740 are made (the cross-fitting halves may choose different weights), under a
+/// second each on cached encodings.
 struct Lazy<'a> {
     grid: &'a [BlendParams],
     make: Box<dyn Fn(BlendParams) -> Result<Predictions, DetectError> + 'a>,
@@ -507,11 +507,13 @@ fn cross_fit(
     Ok((pooled, choices))
 }
 
-/// Index into the grid of the blend among `among` whose token settings have the best SI F1
-/// on the articles `pick` selects, with the technique weight of the best TC F1 there. The two
-/// are independent (the token settings cut the spans, the technique weight labels them), so
-/// token settings are compared under the first blend's technique weight and technique weights
-/// under its token settings. Ties go to the first tried.
+/// Index into the grid of the blend among `among` with the best TC F1 on the articles `pick`
+/// selects for its technique weight, then, under that weight, the best SI F1 for its token
+/// settings. TC depends on the technique weight alone (it labels given spans), so technique
+/// weights are compared under the first blend's token settings. SI depends on the token
+/// settings almost alone: the technique weight moves it only where a tagged span already
+/// covers a region's technique, so the token settings are compared under the weight that
+/// ships with them. Ties go to the first tried.
 fn choose_blend(
     per_blend: &Lazy,
     among: &[usize],
@@ -529,28 +531,25 @@ fn choose_blend(
         };
         Ok(score_all(&gold_tc, &gold_si, &sub)[task].overall.f1)
     };
+    // `keep` holds for `among[0]` in both uses below, so some blend is always found.
     let argmax = |task: usize, keep: &dyn Fn(&BlendParams) -> bool| {
-        let mut best = (among[0], score(among[0], task)?);
+        let mut best: Option<(usize, f64)> = None;
         for &i in among.iter().filter(|&&i| keep(&grid[i])) {
             let f = score(i, task)?;
-            if f > best.1 {
-                best = (i, f);
+            if best.is_none_or(|(_, b)| f > b) {
+                best = Some((i, f));
             }
         }
-        Ok::<_, DetectError>(best.0)
+        Ok::<_, DetectError>(best.map_or(among[0], |(i, _)| i))
     };
-    let si = argmax(0, &|b| b.tc_weight == first.tc_weight)?;
     let tc = argmax(1, &|b| {
         BlendParams {
             tc_weight: first.tc_weight,
             ..*b
         } == first
     })?;
-    let want = BlendParams {
-        tc_weight: grid[tc].tc_weight,
-        ..grid[si]
-    };
-    Ok(grid.iter().position(|b| *b == want).unwrap_or(si))
+    let tc_weight = grid[tc].tc_weight;
+    argmax(0, &|b| b.tc_weight == tc_weight)
 }
 
 impl std::fmt::Display for Report {
