@@ -5,6 +5,10 @@
 //! cargo run --release -p unspin-factcheck --example polnear -- eval [DIR]
 //! # train: choose thresholds on a fixed fifth of train, retrain on all of it, write the model
 //! cargo run --release -p unspin-factcheck --example polnear -- train [--out models/quotes.unspin]
+//! # the vector tagger, on the default detector's token vectors dumped by
+//! # `cargo run --release -p unspin --example quote_vectors -- ../shared/data/quotes/polnear out/quote-vec`
+//! cargo run --release -p unspin-factcheck --example polnear -- train --vectors out/quote-vec [--out models/quotes-vectors.unspin]
+//! cargo run --release -p unspin-factcheck --example polnear -- eval --vectors out/quote-vec
 //! ```
 //!
 //! Directories default to `$UNSPIN_DATA/quotes/polnear/{train,dev}`, else
@@ -18,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use unspin_factcheck::quotes::polnear::{self, Annotated, Role, Scores};
-use unspin_factcheck::quotes::{QuoteTagger, TrainParams};
+use unspin_factcheck::quotes::{token_labels, HeadParams, QuoteTagger, TrainParams, VectorHead};
 
 fn data_dir(split: &str) -> PathBuf {
     match std::env::var_os("UNSPIN_DATA") {
@@ -51,22 +55,85 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("train") => train(&args[1..]),
-        Some("eval") => eval(args.get(1).map(PathBuf::from)),
+        Some("eval") => eval(&args[1..]),
         _ => {
-            eprintln!("usage: polnear eval [DIR] | polnear train [--out FILE] [--train DIR]");
+            eprintln!(
+                "usage: polnear eval [DIR] [--vectors VDIR [--model FILE]] | \
+                 polnear train [--out FILE] [--train DIR] [--vectors VDIR]"
+            );
             std::process::exit(2);
         }
     }
 }
 
-fn eval(dir: Option<PathBuf>) {
+/// The encoder id and width of a vector dump (`meta.json`).
+fn dump_meta(vdir: &Path) -> (String, usize) {
+    let path = vdir.join("meta.json");
+    let meta: serde_json::Value = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_else(|| {
+            eprintln!("polnear: cannot read {}", path.display());
+            std::process::exit(1);
+        });
+    let encoder = meta["encoder"].as_str().unwrap_or_default().to_string();
+    let width = meta["width"].as_u64().unwrap_or(0) as usize;
+    (encoder, width)
+}
+
+/// Each document's token vectors from a dump (`VDIR/SPLIT/<id>.f32`); exits when one is
+/// missing or does not match the document's tokens.
+fn load_rows(vdir: &Path, split: &str, docs: &[Annotated], width: usize) -> Vec<Vec<f32>> {
+    docs.iter()
+        .map(|d| {
+            let path = vdir.join(split).join(format!("{}.f32", d.id));
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+                eprintln!("polnear: {}: {e}", path.display());
+                std::process::exit(1);
+            });
+            let rows: Vec<f32> = bytes
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            let n = unspin_core::Document::new(unspin_core::Article::new("", d.text.clone()))
+                .tokens
+                .len();
+            if rows.len() != n * width {
+                eprintln!(
+                    "polnear: {}: {} values, expected {n} tokens × {width}",
+                    path.display(),
+                    rows.len()
+                );
+                std::process::exit(1);
+            }
+            rows
+        })
+        .collect()
+}
+
+fn eval(args: &[String]) {
+    let mut dir = None;
+    let mut vdir = None;
+    let mut model = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--vectors" => vdir = it.next().map(PathBuf::from),
+            "--model" => model = it.next().map(PathBuf::from),
+            _ if !a.starts_with("--") && dir.is_none() => dir = Some(PathBuf::from(a)),
+            _ => {
+                eprintln!("polnear eval: unknown or incomplete option {a}");
+                std::process::exit(2);
+            }
+        }
+    }
     let dir = dir.unwrap_or_else(|| data_dir("dev"));
     let docs = load_or_skip(&dir);
     println!("PolNeAR {}: {} documents", dir.display(), docs.len());
     let embedded = unspin_factcheck::quotes::embedded();
     for (name, tagger) in [
         ("rules alone", None),
-        ("tagger + rules (default)", embedded),
+        ("tagger + rules (no vectors)", embedded),
     ] {
         if name.starts_with("tagger") && tagger.is_none() {
             println!("\n(no tagger embedded: models/quotes.unspin is empty or unreadable)");
@@ -76,6 +143,63 @@ fn eval(dir: Option<PathBuf>) {
         let s = polnear::score(&docs, tagger);
         println!("\n{name} ({:.0?}):\n{}", t.elapsed(), s.table());
     }
+    let Some(vdir) = vdir else {
+        return;
+    };
+    let loaded;
+    let tagger = match &model {
+        Some(path) => {
+            let bytes = std::fs::read(path).unwrap_or_else(|e| {
+                eprintln!("polnear eval: {}: {e}", path.display());
+                std::process::exit(1);
+            });
+            loaded = QuoteTagger::from_bytes(&bytes).unwrap_or_else(|e| {
+                eprintln!("polnear eval: {}: {e}", path.display());
+                std::process::exit(1);
+            });
+            Some(&loaded)
+        }
+        None => unspin_factcheck::quotes::embedded_vectors(),
+    };
+    let Some(tagger) = tagger.filter(|t| t.head.is_some()) else {
+        println!("\n(no vector tagger: models/quotes-vectors.unspin is empty or has no head)");
+        return;
+    };
+    let (encoder, width) = dump_meta(&vdir);
+    let head = tagger.head.as_ref().expect("checked");
+    if head.encoder != encoder || head.width != width {
+        eprintln!(
+            "polnear eval: the dump is {encoder} ({width}), the head reads {} ({})",
+            head.encoder, head.width
+        );
+        std::process::exit(1);
+    }
+    let rows = load_rows(&vdir, "dev", &docs, width);
+    // What the run-time path adds before tagging: each token's mean piece vector, here from
+    // one piece per token carrying the dumped row.
+    let t = Instant::now();
+    for (d, r) in docs.iter().zip(&rows) {
+        let doc = unspin_core::Document::new(unspin_core::Article::new("", d.text.clone()));
+        let v = unspin_core::PieceVectors {
+            encoder: encoder.clone(),
+            pieces: doc.tokens.iter().map(|t| t.span).collect(),
+            width,
+            rows: r.clone().into(),
+        };
+        std::hint::black_box(unspin_factcheck::quotes::token_vectors(&doc, &v));
+    }
+    println!(
+        "\ntoken vectors of {} texts (document segmentation included): {:.0?}",
+        docs.len(),
+        t.elapsed()
+    );
+    let t = Instant::now();
+    let s = polnear::score_with_rows(&docs, Some(tagger), Some(&rows));
+    println!(
+        "\nvector tagger + rules (default with vectors) ({:.0?}):\n{}",
+        t.elapsed(),
+        s.table()
+    );
 }
 
 fn train(args: &[String]) {
@@ -83,10 +207,16 @@ fn train(args: &[String]) {
     let mut dir = data_dir("train");
     // A directory named on the command line must load; only the default may be absent.
     let mut explicit = false;
+    let mut out_given = false;
+    let mut vdir = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match (a.as_str(), it.next()) {
-            ("--out", Some(v)) => out = PathBuf::from(v),
+            ("--out", Some(v)) => {
+                out = PathBuf::from(v);
+                out_given = true;
+            }
+            ("--vectors", Some(v)) => vdir = Some(PathBuf::from(v)),
             ("--train", Some(v)) => {
                 dir = PathBuf::from(v);
                 explicit = true;
@@ -106,6 +236,13 @@ fn train(args: &[String]) {
     } else {
         load_or_skip(&dir)
     };
+    if let Some(vdir) = vdir {
+        if !out_given {
+            out = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../models/quotes-vectors.unspin");
+        }
+        return train_vectors(&docs, &vdir, &out, start);
+    }
     // A fixed fifth of train, by a hash of the id, for choosing thresholds: never dev.
     let held = |d: &Annotated| unspin_ml::hash::hash_bytes(d.id.as_bytes()) % 5 == 0;
     let (valid, fit): (Vec<Annotated>, Vec<Annotated>) = docs.iter().cloned().partition(held);
@@ -145,6 +282,169 @@ fn train(args: &[String]) {
     let tagger = QuoteTagger::train(&docs, &params);
     let bytes = tagger.to_bytes();
     unspin_io::write_atomic(&out, &bytes).unwrap_or_else(|e| {
+        eprintln!("polnear train: {}: {e}", out.display());
+        std::process::exit(1);
+    });
+    println!(
+        "wrote {} ({} bytes), trained on all {} documents; {:.0?} in all",
+        out.display(),
+        bytes.len(),
+        docs.len(),
+        start.elapsed()
+    );
+}
+
+/// The fold of a train text: its id's hash mod 5. Fold 0 is the fixed fifth thresholds are
+/// chosen on.
+fn fold(d: &Annotated) -> u64 {
+    unspin_ml::hash::hash_bytes(d.id.as_bytes()) % 5
+}
+
+/// Token-level precision, recall and F1 of a head's logits (> 0) per role: how much the
+/// vectors alone know.
+fn head_report(logits: &[Vec<[f32; 3]>], labels: &[[Vec<bool>; 3]]) -> String {
+    let mut s = String::new();
+    for role in Role::ALL {
+        let r = role.index();
+        let (mut tp, mut pred, mut gold) = (0usize, 0usize, 0usize);
+        for (lg, lb) in logits.iter().zip(labels) {
+            for (z, &y) in lg.iter().zip(&lb[r]) {
+                let p = z[r] > 0.0;
+                tp += usize::from(p && y);
+                pred += usize::from(p);
+                gold += usize::from(y);
+            }
+        }
+        let c = polnear::Counts { tp, pred, gold };
+        let (p, rc, f) = c.prf();
+        s += &format!(
+            "  {:<8} tokens P {p:.3} R {rc:.3} F1 {f:.3}\n",
+            role.name().to_lowercase()
+        );
+    }
+    s
+}
+
+/// Trains the vector tagger: a head on the dumped token vectors, whose out-of-fold logits
+/// (5 folds by id hash) are features of the CRFs; thresholds chosen on fold 0 with everything
+/// fitted on folds 1–4 (their logits out of fold within those four), then all retrained on
+/// the 840 texts.
+fn train_vectors(docs: &[Annotated], vdir: &Path, out: &Path, start: Instant) {
+    let (encoder, width) = dump_meta(vdir);
+    let rows = load_rows(vdir, "train", docs, width);
+    let labels: Vec<[Vec<bool>; 3]> = docs
+        .iter()
+        .map(|d| {
+            token_labels(
+                &unspin_core::Document::new(unspin_core::Article::new("", d.text.clone())),
+                d,
+            )
+        })
+        .collect();
+    let folds: Vec<u64> = docs.iter().map(fold).collect();
+    println!(
+        "vectors {} ({encoder}, width {width}) loaded at {:.0?}",
+        vdir.display(),
+        start.elapsed()
+    );
+    let mut hp = HeadParams::default();
+    // Experiments only: QV_EPOCHS, QV_LR, QV_CONTEXT, QV_L2 override the shipped settings.
+    let env = |k: &str| std::env::var(k).ok();
+    if let Some(v) = env("QV_EPOCHS").and_then(|v| v.parse().ok()) {
+        hp.epochs = v;
+    }
+    if let Some(v) = env("QV_LR").and_then(|v| v.parse().ok()) {
+        hp.learning_rate = v;
+    }
+    if let Some(v) = env("QV_CONTEXT").and_then(|v| v.parse().ok()) {
+        hp.context = v;
+    }
+    if let Some(v) = env("QV_L2").and_then(|v| v.parse().ok()) {
+        hp.l2 = v;
+    }
+    let head_on = |keep: &dyn Fn(usize) -> bool| -> VectorHead {
+        let t = Instant::now();
+        let set: Vec<(&[f32], &[Vec<bool>; 3])> = (0..docs.len())
+            .filter(|&k| keep(k))
+            .map(|k| (rows[k].as_slice(), &labels[k]))
+            .collect();
+        let h = VectorHead::train(&encoder, width, &set, &hp);
+        eprintln!("  head on {} texts: {:.0?}", set.len(), t.elapsed());
+        h
+    };
+    let logits_of = |h: &VectorHead, k: usize| -> Vec<[f32; 3]> {
+        h.logits(&rows[k], labels[k][0].len())
+            .expect("rows checked")
+    };
+    // Out-of-fold logits over the texts `within` keeps, by the given folds.
+    let oof = |within: &dyn Fn(usize) -> bool, fold_ids: &[u64]| -> Vec<Option<Vec<[f32; 3]>>> {
+        let mut out: Vec<Option<Vec<[f32; 3]>>> = vec![None; docs.len()];
+        for &f in fold_ids {
+            let h = head_on(&|k| within(k) && folds[k] != f);
+            for k in (0..docs.len()).filter(|&k| within(k) && folds[k] == f) {
+                out[k] = Some(logits_of(&h, k));
+            }
+        }
+        out
+    };
+    // Stage 1: fit on folds 1–4, choose thresholds on fold 0.
+    let fit_ix: Vec<usize> = (0..docs.len()).filter(|&k| folds[k] != 0).collect();
+    let valid_ix: Vec<usize> = (0..docs.len()).filter(|&k| folds[k] == 0).collect();
+    let fit_head = head_on(&|k| folds[k] != 0);
+    let valid_logits: Vec<Vec<[f32; 3]>> =
+        valid_ix.iter().map(|&k| logits_of(&fit_head, k)).collect();
+    let valid_labels: Vec<[Vec<bool>; 3]> = valid_ix.iter().map(|&k| labels[k].clone()).collect();
+    println!(
+        "head on folds 1-4 ({hp:?}), tokens of fold 0:\n{}",
+        head_report(&valid_logits, &valid_labels)
+    );
+    if env("QV_HEAD_ONLY").is_some() {
+        return;
+    }
+    let fit_oof = oof(&|k| folds[k] != 0, &[1, 2, 3, 4]);
+    let fit: Vec<Annotated> = fit_ix.iter().map(|&k| docs[k].clone()).collect();
+    let valid: Vec<Annotated> = valid_ix.iter().map(|&k| docs[k].clone()).collect();
+    let valid_rows: Vec<Vec<f32>> = valid_ix.iter().map(|&k| rows[k].clone()).collect();
+    let fit_logits: Vec<Vec<[f32; 3]>> = fit_ix
+        .iter()
+        .map(|&k| fit_oof[k].clone().expect("every fit text has a fold"))
+        .collect();
+    let mut params = TrainParams::default();
+    let t = Instant::now();
+    let mut tagger = QuoteTagger::train_with_head(&fit, &fit_logits, fit_head, &params);
+    println!("CRFs on folds 1-4: {:.0?}", t.elapsed());
+    for role in [Role::Content, Role::Cue, Role::Source] {
+        let mut best = (f64::MIN, 0.5);
+        for k in 1..=8 {
+            let th = k as f32 / 10.0;
+            tagger.thresholds[role.index()] = th;
+            let f = role_f1(
+                &polnear::score_with_rows(&valid, Some(&tagger), Some(&valid_rows)),
+                role,
+            );
+            println!("  {} threshold {th:.1}: mean F1 {f:.4}", role.name());
+            if f > best.0 {
+                best = (f, th);
+            }
+        }
+        tagger.thresholds[role.index()] = best.1;
+        params.thresholds[role.index()] = best.1;
+    }
+    println!(
+        "vector tagger + rules on the held-out fifth (thresholds {:?}):\n{}",
+        params.thresholds,
+        polnear::score_with_rows(&valid, Some(&tagger), Some(&valid_rows)).table()
+    );
+    // Stage 2: everything on all of train.
+    let all_oof = oof(&|_| true, &[0, 1, 2, 3, 4]);
+    let all_logits: Vec<Vec<[f32; 3]>> = all_oof
+        .into_iter()
+        .map(|l| l.expect("every text has a fold"))
+        .collect();
+    let head = head_on(&|_| true);
+    let tagger = QuoteTagger::train_with_head(docs, &all_logits, head, &params);
+    let bytes = tagger.to_bytes();
+    unspin_io::write_atomic(out, &bytes).unwrap_or_else(|e| {
         eprintln!("polnear train: {}: {e}", out.display());
         std::process::exit(1);
     });

@@ -25,12 +25,12 @@ pub struct Aids {
 
 /// Runs all three aids on a document, reusing its tokens and sentences: the article is
 /// segmented once for the detector and the aids together. `vectors`, the detector's encoding
-/// of the document when it ran an encoder, let the claims model score from them.
+/// of the document when it ran an encoder, let the claims model and the quote tagger read them.
 pub fn run(model: &claims::ClaimModel, doc: &Document, vectors: Option<&PieceVectors>) -> Aids {
     let segmented = consistency::Doc::of(doc);
     Aids {
         claims: model.claims_with(doc, vectors),
-        quotes: quotes::extract_doc(&segmented),
+        quotes: quotes::extract_doc(&segmented, vectors),
         findings: consistency::check_doc(&segmented),
     }
 }

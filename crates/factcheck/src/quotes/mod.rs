@@ -19,37 +19,59 @@ pub mod polnear;
 mod reported;
 mod speaker;
 mod tagger;
+mod vectors;
 
 use crate::consistency::Doc;
+use unspin_core::PieceVectors;
 
-pub use tagger::{QuoteTagger, TrainParams};
+pub use tagger::{token_labels, Diagnostics, QuoteTagger, TrainParams};
 pub use unspin_core::aids::{Place, Quote, QuoteKind};
+pub use vectors::{token_vectors, HeadParams, VectorHead};
 
 /// Finds the quotes and reported statements of `text`, in text order, with the embedded
 /// tagger and the rules together (the rules alone where no tagger is embedded).
 ///
 /// Never panics, whatever the input; runs in time roughly linear in the length of the text.
 pub fn extract(text: &str) -> Vec<Quote> {
-    extract_doc(&Doc::of(&crate::consistency::document(text)))
+    extract_doc(&Doc::of(&crate::consistency::document(text)), None)
 }
 
 /// [`extract`] with a tagger of the caller's choice; `None` runs the rules alone.
 pub fn extract_with(text: &str, tagger: Option<&QuoteTagger>) -> Vec<Quote> {
-    extract_doc_with(&Doc::of(&crate::consistency::document(text)), tagger)
+    extract_doc_with(&Doc::of(&crate::consistency::document(text)), tagger, None)
 }
 
-/// [`extract`] on an already segmented document.
-pub(crate) fn extract_doc(doc: &Doc) -> Vec<Quote> {
-    extract_doc_with(doc, embedded())
+/// [`extract_with`] for a tagger with a vector head: `rows` are the text's token vectors
+/// ([`token_vectors`]). A tagger with a head adds nothing without them (the rules still run).
+pub fn extract_with_rows(
+    text: &str,
+    tagger: Option<&QuoteTagger>,
+    rows: Option<&[f32]>,
+) -> Vec<Quote> {
+    extract_doc_with(&Doc::of(&crate::consistency::document(text)), tagger, rows)
 }
 
-fn extract_doc_with(doc: &Doc, tagger: Option<&QuoteTagger>) -> Vec<Quote> {
+/// [`extract`] on an already segmented document; with the detector's `vectors`, when they
+/// are the encoder's the embedded vector tagger was trained on, that tagger runs instead.
+pub(crate) fn extract_doc(doc: &Doc, vectors: Option<&PieceVectors>) -> Vec<Quote> {
+    let on_vectors = vectors.and_then(|v| {
+        let t = embedded_vectors()?;
+        t.head.as_ref().filter(|h| h.reads(v))?;
+        Some((t, token_vectors(doc.doc, v)))
+    });
+    match on_vectors {
+        Some((t, rows)) => extract_doc_with(doc, Some(t), Some(&rows)),
+        None => extract_doc_with(doc, embedded(), None),
+    }
+}
+
+fn extract_doc_with(doc: &Doc, tagger: Option<&QuoteTagger>, rows: Option<&[f32]>) -> Vec<Quote> {
     let ctx = Ctx::new(doc);
     let rules = rule_raws(&ctx);
     let mut raws = match tagger {
         Some(t) => {
-            let learned = t.tag(&ctx, &rules);
-            merge(rules, learned)
+            let learned = t.tag(&ctx, &rules, rows);
+            merge(&ctx, rules, learned)
         }
         None => rules,
     };
@@ -72,18 +94,61 @@ pub fn embedded() -> Option<&'static QuoteTagger> {
         .as_ref()
 }
 
+/// The vector tagger trained on PolNeAR train with the default detector's vectors
+/// (`models/quotes-vectors.unspin`), compiled in; `None` if the file is empty, unreadable or
+/// has no head. [`crate::run`] uses it when the detector hands over vectors its head reads.
+pub fn embedded_vectors() -> Option<&'static QuoteTagger> {
+    static EMBEDDED: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/quotes-vectors.unspin"
+    ));
+    static TAGGER: std::sync::OnceLock<Option<QuoteTagger>> = std::sync::OnceLock::new();
+    TAGGER
+        .get_or_init(|| {
+            QuoteTagger::from_bytes(EMBEDDED)
+                .ok()
+                .filter(|t| t.head.is_some())
+        })
+        .as_ref()
+}
+
 /// The rules' statements, plus each tagged statement whose content and cue no rule statement
 /// touches (one cue, one statement: a cue the rules linked is spoken for).
 /// On a held-out fifth of PolNeAR train this kept the rules' content boundaries (exact F1 0.38
 /// against 0.31 with the tagger's statements first) for about the same overlap F1: the rules'
 /// edges follow quotation marks and clause syntax, and the tagger's runs are loosest there.
-fn merge(mut rules: Vec<Raw>, learned: Vec<Raw>) -> Vec<Raw> {
+fn merge(ctx: &Ctx, mut rules: Vec<Raw>, learned: Vec<Raw>) -> Vec<Raw> {
     let contents = Intervals::new(rules.iter().map(|r| r.content));
     let cues = Intervals::new(rules.iter().filter_map(|r| r.cue));
-    let extra: Vec<Raw> = learned
+    let sources = Intervals::new(rules.iter().filter_map(|r| r.source));
+    let (extra, dropped): (Vec<Raw>, Vec<Raw>) = learned
         .into_iter()
-        .filter(|l| !contents.touches(l.content) && !l.cue.is_some_and(|c| cues.touches(c)))
-        .collect();
+        .partition(|l| !contents.touches(l.content) && !l.cue.is_some_and(|c| cues.touches(c)));
+    // A dropped statement still lends a rule statement with the same content the part the
+    // rule missed: its cue and source, where no rule has them — but not an expletive "it" or
+    // "there" as a source ("It is believed that …" stays unattributed).
+    for l in &dropped {
+        let at = rules.partition_point(|r| r.content.0 <= l.content.1);
+        for r in rules[..at].iter_mut().rev().take(8) {
+            if gap(r.content, l.content) > 0 || r.content.1 < l.content.0 {
+                continue;
+            }
+            if r.cue.is_none() {
+                if let Some(c) = l.cue.filter(|&c| !cues.touches(c) && gap(c, r.content) > 0) {
+                    r.cue = Some(c);
+                }
+            }
+            if r.source.is_none() {
+                if let Some(s) = l.source.filter(|&s| {
+                    !sources.touches(s)
+                        && gap(s, r.content) > 0
+                        && !(s.0 == s.1 && matches!(ctx.low(s.0), "it" | "there"))
+                }) {
+                    r.source = Some(s);
+                }
+            }
+        }
+    }
     rules.extend(extra);
     rules.sort_by_key(|r| (r.content.0, r.content.1));
     rules.dedup_by_key(|r| (r.content, r.cue));

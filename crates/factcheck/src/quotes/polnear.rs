@@ -157,9 +157,23 @@ pub fn load(dir: &Path) -> Result<Vec<Annotated>, String> {
 
 /// Scores quote finding with `tagger` (`None`: the rules alone) over annotated texts.
 pub fn score(docs: &[Annotated], tagger: Option<&super::QuoteTagger>) -> Scores {
+    score_with_rows(docs, tagger, None)
+}
+
+/// [`score`] for a tagger with a vector head: `rows[k]` are the token vectors of `docs[k]`
+/// ([`super::token_vectors`]).
+pub fn score_with_rows(
+    docs: &[Annotated],
+    tagger: Option<&super::QuoteTagger>,
+    rows: Option<&[Vec<f32>]>,
+) -> Scores {
     let mut s = Scores::default();
-    for d in docs {
-        s.add(&predicted(&super::extract_with(&d.text, tagger)), &d.gold);
+    for (k, d) in docs.iter().enumerate() {
+        let r = rows.and_then(|r| r.get(k)).map(Vec::as_slice);
+        s.add(
+            &predicted(&super::extract_with_rows(&d.text, tagger, r)),
+            &d.gold,
+        );
     }
     s
 }

@@ -22,6 +22,7 @@ use unspin_ml::sparse::row_index;
 
 use super::lexicon::{self, has};
 use super::polnear::{Annotated, Role};
+use super::vectors::VectorHead;
 use super::{gap, Ctx, Raw, Role as MarkRole};
 use crate::consistency::Doc;
 
@@ -33,7 +34,8 @@ const HYSTERESIS: f32 = 0.7;
 const MIN_WORDS_WITHOUT_CUE: usize = 6;
 
 /// Bumped whenever the features change: a model trained on other features would misread these.
-const FORMAT_VERSION: u32 = 1;
+/// 2: the file may carry a [`VectorHead`], whose logits are features of its CRFs.
+const FORMAT_VERSION: u32 = 2;
 
 /// The tagger: one CRF per role over the same features, with the marginal probability above
 /// which a token is tagged.
@@ -43,6 +45,9 @@ pub struct QuoteTagger {
     crfs: [Crf; 3],
     /// Per role ([`Role::index`]).
     pub thresholds: [f32; 3],
+    /// The vector tagger's head: its CRFs read the head's logits on the detector's vectors,
+    /// and without those vectors it tags nothing.
+    pub head: Option<VectorHead>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -50,6 +55,7 @@ struct TaggerFile {
     bits: u32,
     crfs: Vec<CrfFile>,
     thresholds: [f32; 3],
+    head: Option<VectorHead>,
 }
 
 /// What training needs to know.
@@ -80,30 +86,39 @@ impl QuoteTagger {
     /// Trains the three CRFs on annotated texts. A token is inside a role's span when it shares
     /// a code point with one of the span's fragments.
     pub fn train(docs: &[Annotated], params: &TrainParams) -> QuoteTagger {
+        Self::train_inner(docs, None, params)
+    }
+
+    /// Trains a vector tagger: `logits` are each document's head logits per token (out of
+    /// fold, so that the CRFs learn how far to trust them on text the head did not see), and
+    /// `head` is the head that will give them at run time.
+    pub fn train_with_head(
+        docs: &[Annotated],
+        logits: &[Vec<[f32; 3]>],
+        head: VectorHead,
+        params: &TrainParams,
+    ) -> QuoteTagger {
+        let mut t = Self::train_inner(docs, Some(logits), params);
+        t.head = Some(head);
+        t
+    }
+
+    fn train_inner(
+        docs: &[Annotated],
+        logits: Option<&[Vec<[f32; 3]>]>,
+        params: &TrainParams,
+    ) -> QuoteTagger {
         let (seqs, labels): (Vec<Sequence>, Vec<[Vec<bool>; 3]>) = docs
             .iter()
-            .map(|d| {
+            .enumerate()
+            .map(|(k, d)| {
                 let document = crate::consistency::document(&d.text);
                 let doc = Doc::of(&document);
                 let ctx = Ctx::new(&doc);
                 let rules = super::rule_raws(&ctx);
-                let seq = features(&ctx, &rules, params.bits);
-                let labels = Role::ALL.map(|role| {
-                    let mut inside = vec![false; ctx.n()];
-                    for span in d.gold.spans(role) {
-                        for &(a, b) in span {
-                            let first = doc.tokens.partition_point(|t| t.span.end <= a);
-                            for (i, t) in doc.tokens.iter().enumerate().skip(first) {
-                                if t.span.start >= b {
-                                    break;
-                                }
-                                inside[i] = true;
-                            }
-                        }
-                    }
-                    inside
-                });
-                (seq, labels)
+                let lg = logits.and_then(|l| l.get(k)).map(Vec::as_slice);
+                let seq = features(&ctx, &rules, params.bits, lg);
+                (seq, token_labels(&document, d))
             })
             .unzip();
         // Per role, every document's labels (moved, not copied).
@@ -126,6 +141,7 @@ impl QuoteTagger {
             bits: params.bits,
             crfs,
             thresholds: params.thresholds,
+            head: None,
         }
     }
 
@@ -135,6 +151,7 @@ impl QuoteTagger {
             bits: self.bits,
             crfs: self.crfs.iter().map(Crf::to_file).collect(),
             thresholds: self.thresholds,
+            head: self.head.clone(),
         };
         pack(MAGIC, FORMAT_VERSION, &file)
     }
@@ -165,22 +182,64 @@ impl QuoteTagger {
         if file.thresholds.iter().any(|t| !(0.0..=1.0).contains(t)) {
             return Err("quotes model: a threshold outside 0..1".into());
         }
+        if let Some(h) = &file.head {
+            h.check()?;
+        }
         Ok(QuoteTagger {
             bits: file.bits,
             crfs,
             thresholds: file.thresholds,
+            head: file.head,
         })
     }
 
     /// Per role, each token's probability of lying inside a span of that role.
-    pub(crate) fn marginals(&self, ctx: &Ctx, rules: &[Raw]) -> [Vec<f32>; 3] {
-        let seq = features(ctx, rules, self.bits);
-        [0, 1, 2].map(|r| self.crfs[r].marginals(&seq))
+    /// `rows` are the document's token vectors ([`super::token_vectors`]), which a tagger
+    /// with a head needs (it gives `None` without them) and one without ignores.
+    pub(crate) fn marginals(
+        &self,
+        ctx: &Ctx,
+        rules: &[Raw],
+        rows: Option<&[f32]>,
+    ) -> Option<[Vec<f32>; 3]> {
+        let logits = match &self.head {
+            Some(h) => Some(h.logits(rows?, ctx.n())?),
+            None => None,
+        };
+        let seq = features(ctx, rules, self.bits, logits.as_deref());
+        Some([0, 1, 2].map(|r| self.crfs[r].marginals(&seq)))
     }
 
-    /// The statements the tagger finds, as token ranges, in text order.
-    pub(crate) fn tag(&self, ctx: &Ctx, rules: &[Raw]) -> Vec<Raw> {
-        let marg = self.marginals(ctx, rules);
+    /// For diagnostics: each token's code-point span and, per role, its marginal probability
+    /// on `text` (`None` as for [`QuoteTagger::marginals`]).
+    #[doc(hidden)]
+    pub fn token_marginals(&self, text: &str, rows: Option<&[f32]>) -> Option<Diagnostics> {
+        let document = crate::consistency::document(text);
+        let doc = Doc::of(&document);
+        let ctx = Ctx::new(&doc);
+        let rules = super::rule_raws(&ctx);
+        let m = self.marginals(&ctx, &rules, rows)?;
+        let spans: Vec<(usize, usize)> = document
+            .tokens
+            .iter()
+            .map(|t| (t.span.start, t.span.end))
+            .collect();
+        let chars = |(a, b): (usize, usize)| (spans[a].0, spans[b].1);
+        let mut tagged: [Vec<(usize, usize)>; 3] = Default::default();
+        for r in self.tag(&ctx, &rules, rows) {
+            tagged[0].extend(r.source.map(chars));
+            tagged[1].extend(r.cue.map(chars));
+            tagged[2].push(chars(r.content));
+        }
+        Some((spans, m, tagged))
+    }
+
+    /// The statements the tagger finds, as token ranges, in text order (none from a tagger
+    /// with a head when `rows` are missing or of another shape).
+    pub(crate) fn tag(&self, ctx: &Ctx, rules: &[Raw], rows: Option<&[f32]>) -> Vec<Raw> {
+        let Some(marg) = self.marginals(ctx, rules, rows) else {
+            return Vec::new();
+        };
         // Hysteresis: a run is the tokens around a confident core down to 0.7 of the
         // threshold, so that one doubtful word does not cut a long statement in two (0.7 beat
         // 0.5 and 1.0 on the held-out fifth of PolNeAR train).
@@ -259,8 +318,79 @@ impl QuoteTagger {
                 source,
             });
         }
+        // Nested attributions ("X said that Y believes Z"): a cue that introduced nothing,
+        // inside a content run, introduces the rest of that run in its sentence, and its source
+        // is the nearest source before it in the sentence.
+        for (k, &c) in cues.iter().enumerate() {
+            if taken[k] != [false; 2] {
+                continue;
+            }
+            let i = contents.partition_point(|o| o.1 < c.0);
+            let Some(&outer) = contents.get(i).filter(|o| o.0 < c.0 && c.1 < o.1) else {
+                // "…, they want to lose": a cue right after its source, with no content run
+                // in its sentence, introduces the rest of the sentence.
+                let (lo, hi) = ctx.sentence(c.0);
+                let source = nearest(&sources, c, |s| s.0 >= lo && s.1 < c.0 && c.0 - s.1 <= 3);
+                let free = contents.get(i).is_none_or(|o| o.0 >= hi)
+                    && i.checked_sub(1).is_none_or(|j| contents[j].1 < lo);
+                if let (Some(source), true) = (source, free) {
+                    if let Some(content) = trim_content(ctx, (c.1 + 1, hi.saturating_sub(1))) {
+                        out.push(Raw {
+                            kind: QuoteKind::Reported,
+                            content,
+                            cue: Some(c),
+                            source: Some(source),
+                        });
+                    }
+                }
+                continue;
+            };
+            let (lo, hi) = ctx.sentence(c.0);
+            let Some(content) = trim_content(ctx, (c.1 + 1, outer.1.min(hi.saturating_sub(1))))
+            else {
+                continue;
+            };
+            let source = nearest(&sources, c, |s| s.0 >= lo.max(outer.0) && s.1 < c.0);
+            let marks = |i: usize| ctx.mark(i).is_some();
+            let kind = if marks(content.0) || marks(content.1) {
+                QuoteKind::Direct
+            } else {
+                QuoteKind::Reported
+            };
+            out.push(Raw {
+                kind,
+                content,
+                cue: Some(c),
+                source,
+            });
+        }
         out
     }
+}
+
+/// Each token's code-point span, per role its marginals, and per role the code-point spans of
+/// the tagger's own statements (before the merge with the rules').
+pub type Diagnostics = (Vec<(usize, usize)>, [Vec<f32>; 3], [Vec<(usize, usize)>; 3]);
+
+/// Per role, whether each token of `document` lies inside a gold span of `d` (shares a code
+/// point with one of its fragments): what the CRFs and the vector head learn.
+pub fn token_labels(document: &unspin_core::Document, d: &Annotated) -> [Vec<bool>; 3] {
+    let tokens = &document.tokens;
+    Role::ALL.map(|role| {
+        let mut inside = vec![false; tokens.len()];
+        for span in d.gold.spans(role) {
+            for &(a, b) in span {
+                let first = tokens.partition_point(|t| t.span.end <= a);
+                for (i, t) in tokens.iter().enumerate().skip(first) {
+                    if t.span.start >= b {
+                        break;
+                    }
+                    inside[i] = true;
+                }
+            }
+        }
+        inside
+    })
 }
 
 /// Drops punctuation at a content's edges, except quotation marks: PolNeAR's reported
@@ -409,8 +539,22 @@ fn bucket(d: isize) -> &'static str {
     }
 }
 
-/// Hashed features of every token, reduced to rows of a `2^bits` table.
-fn features(ctx: &Ctx, rules: &[Raw], bits: u32) -> Sequence {
+/// A head logit as a feature value: whole steps from -6 to 6.
+fn logit_bin(z: f32) -> &'static str {
+    const BINS: [&str; 13] = [
+        "-6", "-5", "-4", "-3", "-2", "-1", "0", "1", "2", "3", "4", "5", "6",
+    ];
+    let k = if z.is_nan() {
+        0.0
+    } else {
+        z.round().clamp(-6.0, 6.0)
+    };
+    BINS[(k + 6.0) as usize]
+}
+
+/// Hashed features of every token, reduced to rows of a `2^bits` table; `logits`, a vector
+/// head's per token, add features of their own.
+fn features(ctx: &Ctx, rules: &[Raw], bits: u32, logits: Option<&[[f32; 3]]>) -> Sequence {
     let n = ctx.n();
     let cue_verb: Vec<bool> = (0..n)
         .map(|i| has(lexicon::CUE_VERBS, ctx.low(i)))
@@ -423,6 +567,14 @@ fn features(ctx: &Ctx, rules: &[Raw], bits: u32) -> Sequence {
         near: nearest_cues(ctx, &cue_verb),
         sentence_has_mark: sentences_with_marks(ctx),
         cue_verb,
+        logits: logits.filter(|l| l.len() == n),
+        near_vcue: logits
+            .filter(|l| l.len() == n)
+            .map(|l| {
+                let cue: Vec<bool> = l.iter().map(|z| z[1] > 0.0).collect();
+                nearest_cues(ctx, &cue)
+            })
+            .unwrap_or_default(),
     };
     let mut offsets = Vec::with_capacity(n + 1);
     let mut feats = Vec::with_capacity(n * 40);
@@ -495,6 +647,11 @@ struct Views<'a> {
     cue_verb: Vec<bool>,
     near: Vec<Option<isize>>,
     sentence_has_mark: Vec<bool>,
+    /// A vector head's logits per token, when the tagger has a head.
+    logits: Option<&'a [[f32; 3]]>,
+    /// With logits: the nearest token of the sentence the head takes for a cue, as
+    /// [`nearest_cues`] gives it.
+    near_vcue: Vec<Option<isize>>,
 }
 
 impl Views<'_> {
@@ -616,6 +773,46 @@ impl Views<'_> {
             feats,
             f("rule+1", std::str::from_utf8(&next).unwrap_or_default()),
         );
+        if let Some(lg) = self.logits {
+            const NAMES: [[&str; 5]; 3] = [
+                ["vs", "vs,rule", "vs-1", "vs+1", "vs,inq"],
+                ["vc", "vc,rule", "vc-1", "vc+1", "vc,inq"],
+                ["vt", "vt,rule", "vt-1", "vt+1", "vt,inq"],
+            ];
+            for (r, names) in NAMES.iter().enumerate() {
+                let b = logit_bin(lg[t][r]);
+                push(feats, f(names[0], b));
+                push(feats, combine(f(names[1], b), u64::from(tags[t][r])));
+                let prev = if t > 0 { logit_bin(lg[t - 1][r]) } else { "<" };
+                let next = lg.get(t + 1).map_or(">", |l| logit_bin(l[r]));
+                push(feats, f(names[2], prev));
+                push(feats, f(names[3], next));
+                push(
+                    feats,
+                    combine(f(names[4], b), hash_bytes(inside.as_bytes())),
+                );
+            }
+            let vnear = self.near_vcue[t].map_or("none", bucket);
+            push(feats, f("vnearcue", vnear));
+            push(
+                feats,
+                combine(f("vnearcue,inq", vnear), hash_bytes(inside.as_bytes())),
+            );
+            push(
+                feats,
+                combine(
+                    f("vnearcue,vt", vnear),
+                    hash_bytes(logit_bin(lg[t][2]).as_bytes()),
+                ),
+            );
+            push(
+                feats,
+                combine(
+                    f("vnearcue,vs", vnear),
+                    hash_bytes(logit_bin(lg[t][0]).as_bytes()),
+                ),
+            );
+        }
     }
 }
 
@@ -652,7 +849,7 @@ mod tests {
             bits: 10,
             ..TrainParams::default()
         };
-        let m = QuoteTagger::train(&[doc], &params);
+        let m = QuoteTagger::train(std::slice::from_ref(&doc), &params);
         let back = QuoteTagger::from_bytes(&m.to_bytes()).unwrap();
         assert_eq!(back.thresholds, m.thresholds);
         assert_eq!(back.crfs[1].emit.w, m.crfs[1].emit.w);
@@ -660,5 +857,34 @@ mod tests {
         let mut bytes = m.to_bytes();
         bytes.truncate(bytes.len() / 2);
         assert!(QuoteTagger::from_bytes(&bytes).is_err());
+
+        // With a head: it travels in the file, and without rows the tagger tags nothing.
+        let n = crate::consistency::document(&doc.text).tokens.len();
+        let head = VectorHead {
+            encoder: "e".into(),
+            width: 2,
+            context: 1,
+            weights: [vec![0.5; 6], vec![-0.5; 6], vec![0.0; 6]],
+            bias: [0.0; 3],
+        };
+        let rows: Vec<f32> = (0..2 * n).map(|i| i as f32 / 10.0).collect();
+        let logits = head.logits(&rows, n).unwrap();
+        let v = QuoteTagger::train_with_head(
+            std::slice::from_ref(&doc),
+            &[logits],
+            head.clone(),
+            &params,
+        );
+        let back = QuoteTagger::from_bytes(&v.to_bytes()).unwrap();
+        assert_eq!(back.head.as_ref(), Some(&head));
+        let document = crate::consistency::document(&doc.text);
+        let d = Doc::of(&document);
+        let ctx = Ctx::new(&d);
+        let rules = super::super::rule_raws(&ctx);
+        assert!(back.marginals(&ctx, &rules, None).is_none());
+        assert!(back.tag(&ctx, &rules, None).is_empty());
+        assert!(back.tag(&ctx, &rules, Some(&rows[1..])).is_empty());
+        let m = back.marginals(&ctx, &rules, Some(&rows)).unwrap();
+        assert!(m.iter().all(|p| p.len() == n));
     }
 }

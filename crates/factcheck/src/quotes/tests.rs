@@ -664,3 +664,48 @@ fn a_dash_and_a_name_alone_after_a_quotation_attribute_it() {
         "{q:#?}"
     );
 }
+
+#[test]
+fn the_vector_tagger_runs_on_its_own_vectors_and_odd_vectors_fall_back() {
+    use unspin_core::{Article, CharSpan, Document};
+    let texts = [
+        "",
+        "“ ” ‘ ’ '' `` « »",
+        ")))) said (((( “",
+        "The governor said that the budget would be balanced next year. “We will see,” \
+         said Ms. Pérez, a spokeswoman. Critics believe the plan is doomed, according to polls.",
+    ];
+    for text in texts {
+        let document = Document::new(Article::new("t", text));
+        let doc = Doc::of(&document);
+        let classical = extract_doc(&doc, None);
+        assert_eq!(classical, extract(text));
+        let Some(tagger) = embedded_vectors() else {
+            continue;
+        };
+        let head = tagger.head.as_ref().expect("embedded_vectors has a head");
+        // One piece per token, with made-up rows; then pieces that miss the tokens.
+        let pieces: Vec<CharSpan> = document.tokens.iter().map(|t| t.span).collect();
+        let rows: Vec<f32> = (0..pieces.len() * head.width)
+            .map(|i| ((i * 7919) % 101) as f32 / 50.0 - 1.0)
+            .collect();
+        let v = PieceVectors {
+            encoder: head.encoder.clone(),
+            pieces,
+            width: head.width,
+            rows: rows.into(),
+        };
+        check_places(text, &extract_doc(&doc, Some(&v)));
+        let odd = PieceVectors {
+            pieces: vec![CharSpan::new(1000, 1001)],
+            rows: vec![1.0; head.width].into(),
+            ..v.clone()
+        };
+        check_places(text, &extract_doc(&doc, Some(&odd)));
+        let other = PieceVectors {
+            encoder: "other".into(),
+            ..v
+        };
+        assert_eq!(extract_doc(&doc, Some(&other)), classical);
+    }
+}
