@@ -233,6 +233,7 @@ pub struct PieceVectors {
 
 impl PieceVectors {
     /// The mean vector of the pieces that lie wholly inside `span`; `None` when there are none.
+    /// Never panics, even when `rows` holds fewer than `pieces.len() × width` values.
     pub fn mean_within(&self, span: CharSpan) -> Option<Vec<f32>> {
         let first = self.pieces.partition_point(|p| p.start < span.start);
         let mut sum = vec![0.0f32; self.width];
@@ -242,7 +243,10 @@ impl PieceVectors {
                 break;
             }
             if p.end <= span.end {
-                let row = &self.rows[i * self.width..(i + 1) * self.width];
+                // Rows short of the pieces (a malformed value built by hand) end the mean.
+                let Some(row) = self.rows.get(i * self.width..(i + 1) * self.width) else {
+                    break;
+                };
                 for (s, &x) in sum.iter_mut().zip(row) {
                     *s += x;
                 }

@@ -124,9 +124,11 @@ fn merge(ctx: &Ctx, mut rules: Vec<Raw>, learned: Vec<Raw>) -> Vec<Raw> {
     let (extra, dropped): (Vec<Raw>, Vec<Raw>) = learned
         .into_iter()
         .partition(|l| !contents.touches(l.content) && !l.cue.is_some_and(|c| cues.touches(c)));
-    // A dropped statement still lends a rule statement with the same content the part the
-    // rule missed: its cue and source, where no rule has them — but not an expletive "it" or
-    // "there" as a source ("It is believed that …" stays unattributed).
+    // A dropped statement still lends a rule statement whose content overlaps its own the part
+    // the rule missed: its cue and source, where no rule has them — but not an expletive "it"
+    // or "there" as a source ("It is believed that …" stays unattributed). A cue is lent once:
+    // one cue, one statement.
+    let mut lent: Vec<(usize, usize)> = Vec::new();
     for l in &dropped {
         let at = rules.partition_point(|r| r.content.0 <= l.content.1);
         for r in rules[..at].iter_mut().rev().take(8) {
@@ -134,8 +136,12 @@ fn merge(ctx: &Ctx, mut rules: Vec<Raw>, learned: Vec<Raw>) -> Vec<Raw> {
                 continue;
             }
             if r.cue.is_none() {
-                if let Some(c) = l.cue.filter(|&c| !cues.touches(c) && gap(c, r.content) > 0) {
+                if let Some(c) = l
+                    .cue
+                    .filter(|&c| !cues.touches(c) && !lent.contains(&c) && gap(c, r.content) > 0)
+                {
                     r.cue = Some(c);
+                    lent.push(c);
                 }
             }
             if r.source.is_none() {
@@ -162,7 +168,7 @@ fn merge(ctx: &Ctx, mut rules: Vec<Raw>, learned: Vec<Raw>) -> Vec<Raw> {
 /// size (a 400 KB input used 16 GB). Direct quotes keep the marks' bounds. Applied once to the
 /// final statements, whichever rule or the tagger found them, after the rules' own checks
 /// (which quotation a reported clause swallows) have seen the whole clause.
-const MAX_REPORTED_TOKENS: usize = 200;
+pub(crate) const MAX_REPORTED_TOKENS: usize = 200;
 
 fn cap_reported(ctx: &Ctx, raws: &mut [Raw]) {
     for r in raws.iter_mut() {

@@ -23,7 +23,7 @@ use unspin_ml::sparse::row_index;
 use super::lexicon::{self, has};
 use super::polnear::{Annotated, Role};
 use super::vectors::VectorHead;
-use super::{gap, Ctx, Raw, Role as MarkRole};
+use super::{gap, Ctx, Raw, Role as MarkRole, MAX_REPORTED_TOKENS};
 use crate::consistency::Doc;
 
 const MAGIC: &[u8] = b"unspin quotes model\n";
@@ -330,11 +330,14 @@ impl QuoteTagger {
                 // "…, they want to lose": a cue right after its source, with no content run
                 // in its sentence, introduces the rest of the sentence.
                 let (lo, hi) = ctx.sentence(c.0);
-                let source = nearest(&sources, c, |s| s.0 >= lo && s.1 < c.0 && c.0 - s.1 <= 3);
+                let source = nearest(&sources, c, |s| {
+                    short(s) && s.0 >= lo && s.1 < c.0 && c.0 - s.1 <= 3
+                });
                 let free = contents.get(i).is_none_or(|o| o.0 >= hi)
                     && i.checked_sub(1).is_none_or(|j| contents[j].1 < lo);
                 if let (Some(source), true) = (source, free) {
-                    if let Some(content) = trim_content(ctx, (c.1 + 1, hi.saturating_sub(1))) {
+                    let end = hi.saturating_sub(1).min(c.1 + MAX_REPORTED_TOKENS);
+                    if let Some(content) = trim_content(ctx, (c.1 + 1, end)) {
                         out.push(Raw {
                             kind: QuoteKind::Reported,
                             content,
@@ -346,11 +349,16 @@ impl QuoteTagger {
                 continue;
             };
             let (lo, hi) = ctx.sentence(c.0);
-            let Some(content) = trim_content(ctx, (c.1 + 1, outer.1.min(hi.saturating_sub(1))))
-            else {
+            let end = outer
+                .1
+                .min(hi.saturating_sub(1))
+                .min(c.1 + MAX_REPORTED_TOKENS);
+            let Some(content) = trim_content(ctx, (c.1 + 1, end)) else {
                 continue;
             };
-            let source = nearest(&sources, c, |s| s.0 >= lo.max(outer.0) && s.1 < c.0);
+            let source = nearest(&sources, c, |s| {
+                short(s) && s.0 >= lo.max(outer.0) && s.1 < c.0
+            });
             let marks = |i: usize| ctx.mark(i).is_some();
             let kind = if marks(content.0) || marks(content.1) {
                 QuoteKind::Direct
@@ -367,6 +375,17 @@ impl QuoteTagger {
         out
     }
 }
+
+/// A source run short enough to name somebody. The two kinds of statement above take the
+/// rest of a run or sentence from many cues at once, so they are held to bounds that keep the
+/// output linear in the input: contents of at most [`MAX_REPORTED_TOKENS`] tokens after their
+/// cue (which also bounds `trim_content`'s walks) and sources of at most this many tokens
+/// (each statement copies its source's text).
+fn short(s: &(usize, usize)) -> bool {
+    s.1 - s.0 < MAX_SOURCE_TOKENS
+}
+
+const MAX_SOURCE_TOKENS: usize = 30;
 
 /// Each token's code-point span, per role its marginals, and per role the code-point spans of
 /// the tagger's own statements (before the merge with the rules').

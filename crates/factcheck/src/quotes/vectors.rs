@@ -10,11 +10,21 @@
 use serde::{Deserialize, Serialize};
 use unspin_core::{Document, PieceVectors};
 
+/// Widest vectors a head may read.
+const MAX_WIDTH: usize = 8192;
+
+/// Pieces looked at per token: a tokenizer's pieces never span more than a word, so this only
+/// bounds the time a malformed piece list (one piece over the whole text) could take.
+const MAX_PIECES_PER_TOKEN: usize = 64;
+
 /// Each token's vector: the mean of the pieces lying wholly inside it, else of the pieces
 /// overlapping it, else zeros (a character the encoder's tokenizer dropped). `n_tokens ×
-/// width` values, row-major.
+/// width` values, row-major; empty for vectors wider than any head reads.
 pub fn token_vectors(doc: &Document, v: &PieceVectors) -> Vec<f32> {
     let w = v.width;
+    if w > MAX_WIDTH {
+        return Vec::new();
+    }
     let n_pieces = v
         .rows
         .len()
@@ -32,7 +42,12 @@ pub fn token_vectors(doc: &Document, v: &PieceVectors) -> Vec<f32> {
         let row = &mut out[t * w..(t + 1) * w];
         let mut add = |inside: bool| -> usize {
             let mut n = 0;
-            for (k, p) in pieces.iter().enumerate().skip(first) {
+            for (k, p) in pieces
+                .iter()
+                .enumerate()
+                .skip(first)
+                .take(MAX_PIECES_PER_TOKEN)
+            {
                 if p.start >= b {
                     break;
                 }
@@ -105,8 +120,11 @@ impl VectorHead {
 
     /// A head the file may carry: sizes that agree, finite weights.
     pub(crate) fn check(&self) -> Result<(), String> {
-        if self.width == 0 || self.context > 4 {
-            return Err("quotes model: a vector head of width 0 or context over 4".into());
+        // Bounded so that no size computed from them can overflow (encoders are 384 or 768 wide).
+        if self.width == 0 || self.width > MAX_WIDTH || self.context > 4 {
+            return Err(
+                "quotes model: a vector head of width 0 or over 8192, or context over 4".into(),
+            );
         }
         if self.weights.iter().any(|w| w.len() != self.len()) {
             return Err("quotes model: the vector head's weights do not match its width".into());
