@@ -293,18 +293,7 @@ fn train(args: &[String]) {
         polnear::score(&valid, Some(&tagger)).table()
     );
     let tagger = QuoteTagger::train(&docs, &params);
-    let bytes = tagger.to_bytes();
-    unspin_io::write_atomic(&out, &bytes).unwrap_or_else(|e| {
-        eprintln!("polnear train: {}: {e}", out.display());
-        std::process::exit(1);
-    });
-    println!(
-        "wrote {} ({} bytes), trained on all {} documents; {:.0?} in all",
-        out.display(),
-        bytes.len(),
-        docs.len(),
-        start.elapsed()
-    );
+    write_tagger(&out, &tagger, docs.len(), start);
 }
 
 /// The fold of a train text: its id's hash mod 5. Fold 0 is the fixed fifth thresholds are
@@ -442,16 +431,20 @@ fn train_vectors(docs: &[Annotated], vdir: &Path, out: &Path, start: Instant) {
         .collect();
     let head = head_on(&|_| true);
     let tagger = QuoteTagger::train_with_head(docs, &all_logits, head, &params);
+    write_tagger(out, &tagger, docs.len(), start);
+}
+
+/// Writes the shipped tagger (atomically: a failed write leaves the old file) and says so.
+fn write_tagger(out: &Path, tagger: &QuoteTagger, n_docs: usize, start: Instant) {
     let bytes = tagger.to_bytes();
     unspin_io::write_atomic(out, &bytes).unwrap_or_else(|e| {
         eprintln!("polnear train: {}: {e}", out.display());
         std::process::exit(1);
     });
     println!(
-        "wrote {} ({} bytes), trained on all {} documents; {:.0?} in all",
+        "wrote {} ({} bytes), trained on all {n_docs} documents; {:.0?} in all",
         out.display(),
         bytes.len(),
-        docs.len(),
         start.elapsed()
     );
 }

@@ -6,6 +6,7 @@
 //! - [`sparse`]: hashed weight tables, dense in memory and sparse on disk.
 //! - [`crf`]: a two-label linear-chain CRF with per-token marginals.
 //! - [`logreg`]: multinomial logistic regression.
+//! - [`dense`]: dot product and logistic function for heads on encoder vectors.
 //! - [`rng`]: a seeded generator, so training is reproducible.
 //! - [`container`]: the model file format (magic line, version, deflated postcard body).
 //!
@@ -13,6 +14,7 @@
 
 pub mod container;
 pub mod crf;
+pub mod dense;
 pub mod hash;
 pub mod logreg;
 pub mod rng;

@@ -19,7 +19,7 @@ use crate::eval::{Label, Scores};
 use crate::transformer::{BlendParams, EncodingCache, TransformerDetector};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
-use std::cell::RefCell;
+use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
@@ -109,17 +109,32 @@ pub fn describe(b: &BlendParams) -> String {
 struct Lazy<'a> {
     grid: &'a [BlendParams],
     make: Box<dyn Fn(BlendParams) -> Result<Predictions, DetectError> + 'a>,
-    made: RefCell<HashMap<usize, Arc<Predictions>>>,
+    /// One cell per blend of `grid`.
+    made: Vec<OnceCell<Predictions>>,
 }
 
-impl Lazy<'_> {
-    fn get(&self, i: usize) -> Result<Arc<Predictions>, DetectError> {
-        if let Some(p) = self.made.borrow().get(&i) {
-            return Ok(p.clone());
+impl<'a> Lazy<'a> {
+    fn new(
+        grid: &'a [BlendParams],
+        make: impl Fn(BlendParams) -> Result<Predictions, DetectError> + 'a,
+    ) -> Self {
+        Lazy {
+            grid,
+            make: Box::new(make),
+            made: grid.iter().map(|_| OnceCell::new()).collect(),
         }
-        let p = Arc::new((self.make)(self.grid[i])?);
-        self.made.borrow_mut().insert(i, p.clone());
-        Ok(p)
+    }
+
+    fn get(&self, i: usize) -> Result<&Predictions, DetectError> {
+        if let Some(p) = self.made[i].get() {
+            return Ok(p);
+        }
+        let p = (self.make)(self.grid[i])?;
+        Ok(self.made[i].get_or_init(|| p))
+    }
+
+    fn count_made(&self) -> usize {
+        self.made.iter().filter(|c| c.get().is_some()).count()
     }
 }
 
@@ -305,11 +320,7 @@ impl Split<'_> {
         let tr = cand.detector.with_cache(Arc::new(cache));
         let mut rows = vec![self.row(&name, "fixed", None, &predict(&tr, test)?)];
         progress(&format!("{name}: {} blends", grid.len()));
-        let per_blend = Lazy {
-            grid,
-            make: Box::new(|b| predict(&self.ensemble(&tr, b), test)),
-            made: RefCell::new(HashMap::new()),
-        };
+        let per_blend = Lazy::new(grid, |b| predict(&self.ensemble(&tr, b), test));
         let ens = format!("ensemble({name})");
         let all: Vec<usize> = (0..grid.len()).collect();
         let (pooled, halves) = cross_fit(&per_blend, &all, test, &self.half_a)?;
@@ -360,11 +371,11 @@ impl Split<'_> {
             &ens,
             "chosen on all held-out",
             Some(grid[b]),
-            &*per_blend.get(b)?,
+            per_blend.get(b)?,
         ));
         progress(&format!(
             "{name}: {} of {} blends made",
-            per_blend.made.borrow().len(),
+            per_blend.count_made(),
             grid.len()
         ));
         let chosen = Chosen {
@@ -382,14 +393,13 @@ impl Split<'_> {
 /// FLC; TC predictions stay the blend's. Returns the pooled predictions and the two choices.
 fn cross_fit_thresholds(
     ensemble: impl Fn(BlendParams) -> Ensemble,
-    halves: &[(BlendParams, Arc<Predictions>)],
+    halves: &[(BlendParams, &Predictions)],
     test: &[&TrainDoc],
     half_a: &BTreeSet<&str>,
 ) -> Result<(Predictions, Vec<[f32; Technique::COUNT]>), DetectError> {
     let mut pooled = Predictions::default();
     let mut chosen = Vec::new();
-    for ((blend, predictions), choose_on_a) in halves.iter().zip([true, false]) {
-        let blend = *blend;
+    for (&(blend, predictions), choose_on_a) in halves.iter().zip([true, false]) {
         // The blend's labels carry no confidences, so its spans are detected again (on cached
         // encodings: seconds).
         let spans = spans_of(&ensemble(blend), test)?;

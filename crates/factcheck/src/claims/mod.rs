@@ -25,6 +25,7 @@ use std::path::Path;
 use unspin_core::segment::{self, Token};
 use unspin_core::{Article, Document};
 use unspin_ml::container::{self, Unpack};
+use unspin_ml::dense::sigmoid;
 use unspin_ml::sparse::{HashedWeights, SparseWeights};
 
 const MAGIC: &[u8] = b"UNSPIN-CLAIMS\n";
@@ -275,8 +276,4 @@ impl Named for Unpack {
 /// Checks the magic line and version, inflates, and decodes the postcard body.
 fn unpack(bytes: &[u8]) -> Result<ModelFile, Unpack> {
     container::unpack(MAGIC, FORMAT_VERSION, bytes)
-}
-
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
 }

@@ -113,7 +113,7 @@ impl VectorClaimModel {
                 .zip(&self.weights)
                 .map(|(x, w)| x * w)
                 .sum::<f32>();
-        Some(1.0 / (1.0 + (-z).exp()))
+        Some(unspin_ml::dense::sigmoid(z))
     }
 }
 

@@ -326,10 +326,10 @@ impl QuoteTagger {
                 continue;
             }
             let i = contents.partition_point(|o| o.1 < c.0);
+            let (lo, hi) = ctx.sentence(c.0);
             let Some(&outer) = contents.get(i).filter(|o| o.0 < c.0 && c.1 < o.1) else {
                 // "…, they want to lose": a cue right after its source, with no content run
                 // in its sentence, introduces the rest of the sentence.
-                let (lo, hi) = ctx.sentence(c.0);
                 let source = nearest(&sources, c, |s| {
                     short(s) && s.0 >= lo && s.1 < c.0 && c.0 - s.1 <= 3
                 });
@@ -348,7 +348,6 @@ impl QuoteTagger {
                 }
                 continue;
             };
-            let (lo, hi) = ctx.sentence(c.0);
             let end = outer
                 .1
                 .min(hi.saturating_sub(1))
@@ -575,6 +574,7 @@ fn logit_bin(z: f32) -> &'static str {
 /// head's per token, add features of their own.
 fn features(ctx: &Ctx, rules: &[Raw], bits: u32, logits: Option<&[[f32; 3]]>) -> Sequence {
     let n = ctx.n();
+    let logits = logits.filter(|l| l.len() == n);
     let cue_verb: Vec<bool> = (0..n)
         .map(|i| has(lexicon::CUE_VERBS, ctx.low(i)))
         .collect();
@@ -586,9 +586,8 @@ fn features(ctx: &Ctx, rules: &[Raw], bits: u32, logits: Option<&[[f32; 3]]>) ->
         near: nearest_cues(ctx, &cue_verb),
         sentence_has_mark: sentences_with_marks(ctx),
         cue_verb,
-        logits: logits.filter(|l| l.len() == n),
+        logits,
         near_vcue: logits
-            .filter(|l| l.len() == n)
             .map(|l| {
                 let cue: Vec<bool> = l.iter().map(|z| z[1] > 0.0).collect();
                 nearest_cues(ctx, &cue)

@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 use unspin_core::{Document, PieceVectors};
+use unspin_ml::dense::{dot, sigmoid};
 
 /// Widest vectors a head may read.
 const MAX_WIDTH: usize = 8192;
@@ -257,28 +258,6 @@ impl VectorHead {
             bias,
         }
     }
-}
-
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    // Eight lanes, so that the compiler vectorises the sum.
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        for i in 0..8 {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
-}
-
-pub(crate) fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
 }
 
 #[cfg(test)]
