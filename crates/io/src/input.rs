@@ -651,6 +651,66 @@ fn line_column(bytes: &[u8], at: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// The form an article is given in, where a request or record must carry exactly one: the
+/// server's analyze request (text, HTML or a URL to fetch) and a corpus record (text or HTML;
+/// its `url` is metadata, never fetched) check it the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Given {
+    Text(String),
+    Html(String),
+    Url(String),
+}
+
+/// Why fields are not exactly one [`Given`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GivenError {
+    /// None of them.
+    Missing,
+    /// More than one.
+    Several,
+}
+
+impl Given {
+    /// The one form among the fields.
+    ///
+    /// ```
+    /// use unspin_io::input::{Given, GivenError};
+    /// let t = Some("Text.".to_string());
+    /// assert_eq!(Given::exactly_one(t.clone(), None, None), Ok(Given::Text("Text.".into())));
+    /// assert_eq!(Given::exactly_one(t.clone(), t, None), Err(GivenError::Several));
+    /// assert_eq!(Given::exactly_one(None, None, None), Err(GivenError::Missing));
+    /// ```
+    pub fn exactly_one(
+        text: Option<String>,
+        html: Option<String>,
+        url: Option<String>,
+    ) -> Result<Given, GivenError> {
+        match (text, html, url) {
+            (Some(text), None, None) => Ok(Given::Text(text)),
+            (None, Some(html), None) => Ok(Given::Html(html)),
+            (None, None, Some(url)) => Ok(Given::Url(url)),
+            (None, None, None) => Err(GivenError::Missing),
+            _ => Err(GivenError::Several),
+        }
+    }
+
+    /// What was given, as it was given.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Given::Text(s) | Given::Html(s) | Given::Url(s) => s,
+        }
+    }
+
+    /// The name of the field it came in.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Given::Text(_) => "text",
+            Given::Html(_) => "html",
+            Given::Url(_) => "url",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,6 @@ pub mod records;
 pub use files::{write, write_atomic, Guard, WriteError};
 pub use input::{
     article_from_bytes, article_from_html, is_blank, read_article, read_article_dir,
-    read_article_from, read_inputs, InputError, InputFormat, InputOptions,
+    read_article_from, read_inputs, Given, GivenError, InputError, InputFormat, InputOptions,
 };
 pub use records::{InputRecord, Meta, RecordError};

@@ -2,7 +2,7 @@
 //! "url"?, "date"?}`), read line by line with a cap on each line, so that a corrupt or huge
 //! line costs one record, never the memory of the machine.
 
-use crate::input::{article_from_bytes, is_blank, InputFormat};
+use crate::input::{article_from_bytes, is_blank, Given, GivenError, InputFormat};
 use flate2::read::MultiGzDecoder;
 use serde::Deserialize;
 use std::fmt;
@@ -71,16 +71,19 @@ impl InputRecord {
             url: self.url,
             date: self.date,
         };
-        let article = match (self.text, self.html) {
-            (Some(_), Some(_)) => {
+        // A record's `url` is metadata, never fetched, so it is not one of the forms.
+        let article = match Given::exactly_one(self.text, self.html, None) {
+            Ok(Given::Text(text)) => Article::new(self.id, text),
+            Ok(Given::Html(html)) => crate::input::article_from_html(self.id, &html)
+                .map_err(|e| RecordError(format!("html: {e}")))?,
+            Err(GivenError::Several) => {
                 return Err(RecordError(
                     "both \"text\" and \"html\" given; a record has one of them".into(),
                 ))
             }
-            (Some(text), None) => Article::new(self.id, text),
-            (None, Some(html)) => crate::input::article_from_html(self.id, &html)
-                .map_err(|e| RecordError(format!("html: {e}")))?,
-            (None, None) => return Err(RecordError("no \"text\" or \"html\"".into())),
+            Ok(Given::Url(_)) | Err(GivenError::Missing) => {
+                return Err(RecordError("no \"text\" or \"html\"".into()))
+            }
         };
         if is_blank(article.text()) {
             return Err(RecordError("empty text".into()));

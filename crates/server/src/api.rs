@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use unspin::input::Given;
 use unspin::{
     assign_techniques, Article, Cancel, CharSpan, DetectError, Document, Report, Technique,
 };
@@ -221,19 +222,19 @@ async fn analyze(
     // Checked before taking a slot: a bad name is the client's mistake, however busy we are.
     state.analyzer(req.model.as_deref())?;
     let model = req.model;
-    let input = Input::of(req.text, req.html, req.url, state.fetch.is_some())?;
+    let input = request_input(req.text, req.html, req.url, state.fetch.is_some())?;
     let mut report: Report = run_blocking(&state, move |state, cancel| {
         let mut fetched_from = None;
         let (article, text) = match input {
             // Kept for the report, which carries its text so it can be saved and read back.
-            Input::Text(text) => (Article::new(id, text.clone()), Some(text)),
+            Given::Text(text) => (Article::new(id, text.clone()), Some(text)),
             // Extraction parses the whole page: CPU work, so it belongs on the blocking pool.
-            Input::Html(html) => (
+            Given::Html(html) => (
                 unspin::article_from_html(id, &html)
                     .map_err(|e| ApiError::bad_request(format!("\"html\": {e}")))?,
                 None,
             ),
-            Input::Url(url) => {
+            Given::Url(url) => {
                 let (article, url) = fetch_article(state, &url, named.then_some(id))?;
                 fetched_from = Some(url);
                 // Plain text fetched is sent back like pasted text; pages carry theirs.
@@ -345,12 +346,6 @@ fn file_stem(id: &str) -> String {
     }
 }
 
-enum Input {
-    Text(String),
-    Html(String),
-    Url(String),
-}
-
 /// A refused URL is the client's mistake (400, or 403 for an internal address); a remote that
 /// fails or sends too much is a bad gateway (502); a fetched body that is no article is 400.
 fn fetch_error(e: unspin::fetch::FetchError) -> ApiError {
@@ -387,53 +382,29 @@ fn fetch_article(
     Ok((article, fetched.url))
 }
 
-impl Input {
-    /// The one input of an analyze request: exactly one of its three fields, not blank, and a
-    /// URL only where this server fetches.
-    fn of(
-        text: Option<String>,
-        html: Option<String>,
-        url: Option<String>,
-        fetching: bool,
-    ) -> Result<Input, ApiError> {
-        let input = match (text, html, url) {
-            (Some(text), None, None) => Input::Text(text),
-            (None, Some(html), None) => Input::Html(html),
-            (None, None, Some(url)) => Input::Url(url),
-            _ => {
-                return Err(ApiError::bad_request(
-                    "give exactly one of \"text\", \"html\" and \"url\"",
-                ))
-            }
-        };
-        if matches!(input, Input::Url(_)) && !fetching {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "this server does not fetch URLs (its operator can allow it with `unspin serve --fetch`); send the page as \"html\" instead",
-            ));
-        }
-        if unspin::input::is_blank(input.as_str()) {
-            return Err(ApiError::bad_request(format!(
-                "\"{}\" is empty",
-                input.field()
-            )));
-        }
-        Ok(input)
+/// The one input of an analyze request: exactly one of its three fields, not blank, and a URL
+/// only where this server fetches.
+fn request_input(
+    text: Option<String>,
+    html: Option<String>,
+    url: Option<String>,
+    fetching: bool,
+) -> Result<Given, ApiError> {
+    let input = Given::exactly_one(text, html, url)
+        .map_err(|_| ApiError::bad_request("give exactly one of \"text\", \"html\" and \"url\""))?;
+    if matches!(input, Given::Url(_)) && !fetching {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "this server does not fetch URLs (its operator can allow it with `unspin serve --fetch`); send the page as \"html\" instead",
+        ));
     }
-
-    fn as_str(&self) -> &str {
-        match self {
-            Input::Text(s) | Input::Html(s) | Input::Url(s) => s,
-        }
+    if unspin::input::is_blank(input.as_str()) {
+        return Err(ApiError::bad_request(format!(
+            "\"{}\" is empty",
+            input.field()
+        )));
     }
-
-    fn field(&self) -> &'static str {
-        match self {
-            Input::Text(_) => "text",
-            Input::Html(_) => "html",
-            Input::Url(_) => "url",
-        }
-    }
+    Ok(input)
 }
 
 /// Classify given spans of a text into techniques (the TC task).
