@@ -295,9 +295,9 @@ struct ValidateArgs {
     /// Also write the report as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
-    /// Store what validation chose (the ensemble blend and the transformer's own token
-    /// threshold, both chosen on all held-out articles) in each --model DIR's
-    /// heads.safetensors, ready to ship.
+    /// Store what validation chose on all held-out articles (the ensemble's blend with its
+    /// second-technique threshold and confidence calibration, and the transformer's own token
+    /// threshold) in each --model DIR's heads.safetensors, ready to ship.
     #[arg(long)]
     write_blend: bool,
 }

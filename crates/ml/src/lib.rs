@@ -7,11 +7,13 @@
 //! - [`crf`]: a two-label linear-chain CRF with per-token marginals.
 //! - [`logreg`]: multinomial logistic regression.
 //! - [`dense`]: dot product and logistic function for heads on encoder vectors.
+//! - [`calibrate`]: Platt scaling of confidences, fitted on held-out outcomes.
 //! - [`rng`]: a seeded generator, so training is reproducible.
 //! - [`container`]: the model file format (magic line, version, deflated postcard body).
 //!
 //! Written here rather than taken from crates: see each module for why.
 
+pub mod calibrate;
 pub mod container;
 pub mod crf;
 pub mod dense;

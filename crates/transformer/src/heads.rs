@@ -24,6 +24,7 @@ use unspin_core::{CharSpan, RegionRule, Technique, TechniqueScores};
 use crate::article::TokenSpan;
 use crate::weights;
 use crate::{Error, Result};
+use unspin_ml::calibrate::Platt;
 
 /// The metadata key the heads' settings are stored under in the safetensors file.
 const META_KEY: &str = "unspin-heads";
@@ -47,6 +48,15 @@ pub struct BlendParams {
     /// Regions of one sentence at most this many tokens apart are joined (0: none).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub si_join_gap: usize,
+    /// A region also gets its second technique when that scores at least this; absent: the
+    /// classical model's setting (0.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_technique: Option<f32>,
+    /// Maps a span's blended confidence to how often such spans were right on the validation
+    /// split, so that a span reported at 0.5 is right about half the time; absent: the raw
+    /// confidence (the region's mean token probability × its technique's score).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Platt>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -73,6 +83,8 @@ impl BlendParams {
             tc_weight,
             si_extend: None,
             si_join_gap: 0,
+            second_technique: None,
+            calibration: None,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The ensemble: the one place where models are blended. The classical model's evidence
 //! (CRF marginals and tagged spans) and a transformer's token probabilities are mixed
 //! linearly, decoded once by [`unspin_core::decode`], and each region's technique scores mixed
-//! the same way, with the weights stored in the transformer's heads.
+//! the same way, with the weights stored in the transformer's heads. The spans' confidences
+//! are then mapped to how often such spans were right on the validation split, where the
+//! heads carry that map.
 
 use std::sync::Arc;
 
@@ -73,7 +75,14 @@ impl Ensemble {
             confirm_tagged: self.blend.si_weight > 0.0,
             ..self.classical.decode_options()
         };
-        let spans = decode(doc, evidence, options, |spans| {
+        let options = DecodeOptions {
+            second_technique: self
+                .blend
+                .second_technique
+                .unwrap_or(options.second_technique),
+            ..options
+        };
+        let mut spans = decode(doc, evidence, options, |spans| {
             let mut own = classical.classify(spans);
             if self.blend.tc_weight > 0.0 {
                 for (a, b) in own.iter_mut().zip(t.classify_encoded(&enc, spans)?) {
@@ -82,6 +91,12 @@ impl Ensemble {
             }
             Ok::<_, transformer::Error>(own)
         })?;
+        // Monotone, so it changes what a confidence says but never which span ranks first.
+        if let Some(platt) = self.blend.calibration {
+            for s in &mut spans {
+                s.confidence = platt.apply(s.confidence);
+            }
+        }
         Ok(Detection {
             spans,
             notes: Vec::new(),

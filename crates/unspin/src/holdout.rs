@@ -25,6 +25,10 @@ use std::path::Path;
 use std::sync::Arc;
 use unspin_core::{DetectError, Detector, Span, Technique};
 
+mod reliability;
+use reliability::outcomes;
+pub use reliability::{calibration_error, reliability, Bin, ModelReliability};
+
 /// Reads a split file: one article id per line (blank lines and `#` comments skipped). Every
 /// id must be in `corpus`, once.
 pub fn read_split(path: &Path, corpus: &Corpus) -> Result<BTreeSet<String>> {
@@ -88,15 +92,19 @@ pub fn blend_grid() -> Vec<BlendParams> {
     out
 }
 
-/// A blend in one line: `weight/threshold[↓extension][+gap]/technique weight`.
+/// A blend in one line: `weight/threshold[↓extension][+gap]/technique weight[ 2nd≥t]`.
 pub fn describe(b: &BlendParams) -> String {
     let extend = b.si_extend.map(|e| format!("↓{e:.2}")).unwrap_or_default();
     let join = match b.si_join_gap {
         0 => String::new(),
         g => format!("+{g}"),
     };
+    let second = b
+        .second_technique
+        .map(|t| format!(" 2nd≥{t:.2}"))
+        .unwrap_or_default();
     format!(
-        "{:.2}/{:.2}{extend}{join}/{:.2}",
+        "{:.2}/{:.2}{extend}{join}/{:.2}{second}",
         b.si_weight, b.si_threshold, b.tc_weight
     )
 }
@@ -174,40 +182,6 @@ pub struct Chosen {
     pub alone_threshold: f32,
 }
 
-/// Spans whose confidence falls in `[lo, hi)`, and how many of them are right: they overlap a
-/// gold span of the same technique.
-#[derive(Debug, Clone, Serialize)]
-pub struct Bin {
-    pub lo: f32,
-    pub hi: f32,
-    pub spans: usize,
-    pub right: usize,
-}
-
-/// The reliability table of `detector` on `docs`, in tenths of confidence.
-pub fn reliability(detector: &dyn Detector, docs: &[&TrainDoc]) -> Result<Vec<Bin>, DetectError> {
-    let mut bins: Vec<Bin> = (0..10)
-        .map(|i| Bin {
-            lo: i as f32 / 10.0,
-            hi: (i + 1) as f32 / 10.0,
-            spans: 0,
-            right: 0,
-        })
-        .collect();
-    for d in docs {
-        for s in crate::crossval::flc_spans(detector, d)? {
-            let right = d
-                .techniques
-                .iter()
-                .any(|(g, t)| *t == s.technique && g.overlap(&s.chars()) > 0);
-            let b = &mut bins[((s.confidence * 10.0) as usize).min(9)];
-            b.spans += 1;
-            b.right += usize::from(right);
-        }
-    }
-    Ok(bins)
-}
-
 /// A model to validate next to the classical one.
 pub struct Candidate {
     pub detector: TransformerDetector,
@@ -268,9 +242,6 @@ pub fn validate(
     })
 }
 
-/// A model's name and its reliability table.
-pub type ModelReliability = (String, Vec<Bin>);
-
 /// The held-out articles with what every candidate is scored against.
 struct Split<'a> {
     test: &'a [&'a TrainDoc],
@@ -324,19 +295,8 @@ impl Split<'_> {
         let ens = format!("ensemble({name})");
         let all: Vec<usize> = (0..grid.len()).collect();
         let (pooled, halves) = cross_fit(&per_blend, &all, test, &self.half_a)?;
-        // The transformer alone (all weight on it, cut at one threshold as its heads are), its
-        // token threshold cross-fitted the same way.
-        let alone: Vec<usize> = all
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let b = &grid[i];
-                *b == BlendParams::plain(1.0, b.si_threshold, 1.0)
-            })
-            .collect();
-        let (alone_pooled, _) = cross_fit(&per_blend, &alone, test, &self.half_a)?;
-        rows.push(self.row(&name, "threshold cross-fitted", None, &alone_pooled));
-        let alone_threshold = grid[choose_blend(&per_blend, &alone, test, |_| true)?].si_threshold;
+        let (alone_row, alone_threshold) = self.alone(&name, &per_blend)?;
+        rows.push(alone_row);
         let choices = halves
             .iter()
             .map(|&b| describe(&grid[b]))
@@ -344,35 +304,30 @@ impl Split<'_> {
             .join(" and ");
         let mut r = self.row(&ens, "cross-fitted", None, &pooled);
         r.selection = format!("cross-fitted (halves chose {choices})");
+        let cross_fitted_flc = r.flc.overall.f1;
         rows.push(r);
         progress(&format!("{name}: per-technique thresholds"));
-        let halves_made = halves
-            .iter()
-            .map(|&b| Ok((grid[b], per_blend.get(b)?)))
-            .collect::<Result<Vec<_>, DetectError>>()?;
-        let (pooled_th, chosen_th) =
-            cross_fit_thresholds(|b| self.ensemble(&tr, b), &halves_made, test, &self.half_a)?;
-        let floors = chosen_th
-            .iter()
-            .map(|t| {
-                t.iter()
-                    .map(|x| format!("{x:.2}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect::<Vec<_>>()
-            .join(" | ");
-        let mut r = self.row(&ens, "", None, &pooled_th);
-        r.selection = format!("cross-fitted + per-technique thresholds ({floors})");
+        rows.push(self.per_technique_row(&ens, &tr, &per_blend, &halves)?);
+        progress(&format!("{name}: second-technique thresholds"));
+        let make = |b: BlendParams| predict(&self.ensemble(&tr, b), test);
+        let r = self.second_technique_row(&ens, &make, &halves)?;
+        // A second-technique threshold ships only when choosing it on one half raised FLC on
+        // the other.
+        let second_helps = r.flc.overall.f1 > cross_fitted_flc;
         rows.push(r);
         let b = choose_blend(&per_blend, &all, test, |_| true)?;
-        let table = reliability(&self.ensemble(&tr, grid[b]), test)?;
-        rows.push(self.row(
-            &ens,
-            "chosen on all held-out",
-            Some(grid[b]),
-            per_blend.get(b)?,
-        ));
+        let mut blend = grid[b];
+        let shipped = if second_helps {
+            blend.second_technique = Some(choose_second(&make, blend, test, |_| true)?);
+            &make(blend)?
+        } else {
+            per_blend.get(b)?
+        };
+        rows.push(self.row(&ens, "chosen on all held-out", Some(blend), shipped));
+        progress(&format!("{name}: calibration"));
+        let seen = outcomes(&self.ensemble(&tr, blend), test)?;
+        let table = ModelReliability::measure(ens, &seen, &self.half_a);
+        blend.calibration = table.calibration;
         progress(&format!(
             "{name}: {} of {} blends made",
             per_blend.count_made(),
@@ -380,11 +335,134 @@ impl Split<'_> {
         ));
         let chosen = Chosen {
             model: name,
-            blend: grid[b],
+            blend,
             alone_threshold,
         };
-        Ok((rows, (ens, table), chosen))
+        Ok((rows, table, chosen))
     }
+}
+
+impl Split<'_> {
+    /// The transformer alone (all weight on it, cut at one threshold as its heads are), its
+    /// token threshold cross-fitted like the blends: its row, and the threshold chosen on all
+    /// held-out articles.
+    fn alone(&self, name: &str, per_blend: &Lazy) -> Result<(Row, f32), DetectError> {
+        let grid = &self.grid;
+        let alone: Vec<usize> = (0..grid.len())
+            .filter(|&i| grid[i] == BlendParams::plain(1.0, grid[i].si_threshold, 1.0))
+            .collect();
+        let (pooled, _) = cross_fit(per_blend, &alone, self.test, &self.half_a)?;
+        let threshold = grid[choose_blend(per_blend, &alone, self.test, |_| true)?].si_threshold;
+        Ok((
+            self.row(name, "threshold cross-fitted", None, &pooled),
+            threshold,
+        ))
+    }
+
+    /// The row of per-technique thresholds on top of the halves' blends (an experiment).
+    fn per_technique_row(
+        &self,
+        ens: &str,
+        tr: &TransformerDetector,
+        per_blend: &Lazy,
+        halves: &[usize],
+    ) -> Result<Row, DetectError> {
+        let halves_made = halves
+            .iter()
+            .map(|&b| Ok((self.grid[b], per_blend.get(b)?)))
+            .collect::<Result<Vec<_>, DetectError>>()?;
+        let (pooled, chosen) = cross_fit_thresholds(
+            |b| self.ensemble(tr, b),
+            &halves_made,
+            self.test,
+            &self.half_a,
+        )?;
+        let floors = chosen
+            .iter()
+            .map(|t| t.map(|x| format!("{x:.2}")).join(" "))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        let mut r = self.row(ens, "", None, &pooled);
+        r.selection = format!("cross-fitted + per-technique thresholds ({floors})");
+        Ok(r)
+    }
+
+    /// The row of a second-technique threshold cross-fitted on top of the halves' blends.
+    fn second_technique_row(
+        &self,
+        ens: &str,
+        make: &dyn Fn(BlendParams) -> Result<Predictions, DetectError>,
+        halves: &[usize],
+    ) -> Result<Row, DetectError> {
+        let blends: Vec<BlendParams> = halves.iter().map(|&b| self.grid[b]).collect();
+        let (pooled, chosen) = cross_fit_second(make, &blends, self.test, &self.half_a)?;
+        let mut r = self.row(ens, "", None, &pooled);
+        let chosen: Vec<String> = chosen.iter().map(|t| format!("{t:.2}")).collect();
+        r.selection = format!(
+            "cross-fitted + second technique (halves chose {})",
+            chosen.join(" and ")
+        );
+        Ok(r)
+    }
+}
+
+/// Second-technique thresholds tried on top of a chosen blend, the classical model's default
+/// first so that ties keep it. Technique scores sum to 1, so a runner-up never reaches 1.0:
+/// one technique per region.
+const SECOND_TECHNIQUE: [f32; 7] = [0.3, 0.1, 0.15, 0.2, 0.25, 0.35, 1.0];
+
+/// The second-technique threshold with the best FLC F1 under `blend` on the articles `pick`
+/// selects. It decides only whether a region also carries its runner-up technique, so SI and
+/// TC stay as they are.
+fn choose_second(
+    make: &dyn Fn(BlendParams) -> Result<Predictions, DetectError>,
+    blend: BlendParams,
+    test: &[&TrainDoc],
+    pick: impl Fn(&str) -> bool,
+) -> Result<f32, DetectError> {
+    let (gold_tc, gold_si) = gold_of(test, &pick);
+    let mut best: Option<(f32, f64)> = None;
+    for t in SECOND_TECHNIQUE {
+        let p = make(BlendParams {
+            second_technique: Some(t),
+            ..blend
+        })?;
+        let sub = Predictions {
+            flc: p.flc.into_iter().filter(|l| pick(&l.article)).collect(),
+            tc: Vec::new(),
+        };
+        let f = score_all(&gold_tc, &gold_si, &sub)[2].overall.f1;
+        if best.is_none_or(|(_, b)| f > b) {
+            best = Some((t, f));
+        }
+    }
+    Ok(best.map_or(SECOND_TECHNIQUE[0], |(t, _)| t))
+}
+
+/// The second-technique threshold cross-fitted on top of each half's blend (`halves[k]`: the
+/// blend half `k` chose): chosen on the same half, scored on the other. Returns the pooled
+/// predictions and the two choices.
+fn cross_fit_second(
+    make: &dyn Fn(BlendParams) -> Result<Predictions, DetectError>,
+    halves: &[BlendParams],
+    test: &[&TrainDoc],
+    half_a: &BTreeSet<&str>,
+) -> Result<(Predictions, Vec<f32>), DetectError> {
+    let mut pooled = Predictions::default();
+    let mut chosen = Vec::new();
+    for (&blend, choose_on_a) in halves.iter().zip([true, false]) {
+        let pick = |id: &str| half_a.contains(id) == choose_on_a;
+        let t = choose_second(make, blend, test, pick)?;
+        let p = make(BlendParams {
+            second_technique: Some(t),
+            ..blend
+        })?;
+        let other = |l: &Label| !pick(&l.article);
+        pooled.flc.extend(p.flc.into_iter().filter(other));
+        pooled.tc.extend(p.tc.into_iter().filter(other));
+        chosen.push(t);
+    }
+    Ok((pooled, chosen))
 }
 
 /// Per-technique span thresholds on top of each half's cross-fitted blend (`halves[k]`: the
@@ -591,19 +669,42 @@ impl std::fmt::Display for Report {
                 r.selection
             )?;
         }
-        for (name, bins) in &self.reliability {
-            writeln!(f, "\nreliability of {name} (blend chosen on all held-out): spans right / spans by confidence")?;
-            for b in bins.iter().filter(|b| b.spans > 0) {
+        for m in &self.reliability {
+            writeln!(
+                f,
+                "\nreliability of {} (blend chosen on all held-out): spans right / spans by confidence, raw and calibrated (map fitted on the other half)",
+                m.model
+            )?;
+            for (raw, cal) in m.raw.iter().zip(&m.calibrated) {
+                if raw.spans + cal.spans == 0 {
+                    continue;
+                }
+                let share = |b: &Bin| match b.spans {
+                    0 => "   -".to_string(),
+                    n => format!("{:.2}", b.right as f64 / n as f64),
+                };
                 writeln!(
                     f,
-                    "  {:.1}-{:.1}  {:>4} / {:<4}  {:.2}",
-                    b.lo,
-                    b.hi,
-                    b.right,
-                    b.spans,
-                    b.right as f64 / b.spans as f64
+                    "  {:.1}-{:.1}  raw {:>4} / {:<4} {}   calibrated {:>4} / {:<4} {}",
+                    raw.lo,
+                    raw.hi,
+                    raw.right,
+                    raw.spans,
+                    share(raw),
+                    cal.right,
+                    cal.spans,
+                    share(cal)
                 )?;
             }
+            let map = m
+                .calibration
+                .map(|p| format!("σ({:.3}·logit(c) {:+.3})", p.a, p.b))
+                .unwrap_or_else(|| "none".into());
+            writeln!(
+                f,
+                "  expected calibration error: raw {:.3}, calibrated {:.3}; map fitted on all held-out: {map}",
+                m.error_raw, m.error_calibrated
+            )?;
         }
         Ok(())
     }

@@ -12,6 +12,7 @@ use unspin::transformer::{
     TransformerDetector,
 };
 use unspin::{Article, Cancel, CharSpan, Detector, Document, Ensemble, Technique};
+use unspin_ml::calibrate::Platt;
 
 fn tiny_encoder() -> TextEncoder {
     let dir =
@@ -144,6 +145,54 @@ fn a_blend_without_transformer_weight_is_the_classical_model() {
     // With weight, the transformer changes something.
     let ens = ens.with_blend(BlendParams::plain(1.0, 0.5, 1.0));
     assert_ne!(detect(&ens).spans, want);
+}
+
+#[test]
+fn calibration_maps_confidences_and_one_technique_per_region_drops_runners_up() {
+    let encoder = Arc::new(tiny_encoder());
+    let heads = trained_heads(&encoder);
+    let classical = ClassicalModel::embedded().unwrap();
+    let tr = TransformerDetector::from_parts(encoder, heads).unwrap();
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/article1001.txt"),
+    )
+    .unwrap();
+    let doc = Document::new(Article::new("1001", text));
+    let raw_blend = BlendParams {
+        // Every region gets its runner-up technique too.
+        second_technique: Some(0.0),
+        ..BlendParams::plain(0.5, classical.decode.si_threshold, 0.5)
+    };
+    let spans = |b: BlendParams| {
+        Ensemble::new(classical.clone(), tr.clone())
+            .with_blend(b)
+            .detect(&doc, &Cancel::new())
+            .unwrap()
+            .spans
+    };
+    let raw = spans(raw_blend);
+    assert!(!raw.is_empty());
+    let platt = Platt { a: 0.5, b: 1.0 };
+    let calibrated = spans(BlendParams {
+        calibration: Some(platt),
+        ..raw_blend
+    });
+    assert_eq!(raw.len(), calibrated.len());
+    for (r, c) in raw.iter().zip(&calibrated) {
+        assert_eq!((r.start, r.end, r.technique), (c.start, c.end, c.technique));
+        assert!((platt.apply(r.confidence) - c.confidence).abs() < 1e-6);
+        assert_ne!(r.confidence, c.confidence);
+    }
+    // A threshold no runner-up reaches leaves one technique per region.
+    let single = spans(BlendParams {
+        second_technique: Some(1.0),
+        ..raw_blend
+    });
+    assert!(single.len() < raw.len(), "{} {}", single.len(), raw.len());
+    let mut regions: Vec<_> = single.iter().map(|s| (s.start, s.end)).collect();
+    let n = regions.len();
+    regions.dedup();
+    assert_eq!(regions.len(), n, "a region reported twice");
 }
 
 #[test]
