@@ -147,6 +147,21 @@ pub struct DocInfo<'d> {
     title_end: usize,
 }
 
+/// What the span features read from a span's words, gathered in the one pass that also
+/// appends each word's own features.
+struct SpanTally {
+    /// Hash of the span's lowercased words in order.
+    text_hash: u64,
+    /// Per technique, the highest lexicon lift of any word.
+    lifts_max: [u8; unspin_core::Technique::COUNT],
+    lex_max: u8,
+    /// Words starting with a capital, and words.
+    caps: usize,
+    words: usize,
+    /// Flags: 1 "!", 2 "?", 4 a quotation mark, 8 "," or ";".
+    punct: u64,
+}
+
 /// Counts of words inside and outside the gold spans of one document, for the lexicon.
 pub fn count_words(
     doc: &Document,
@@ -291,12 +306,20 @@ impl<'d> DocInfo<'d> {
         }
     }
 
-    /// Appends the SI features of token `i` to `out`. One flat list, kept in one piece on
-    /// purpose: the feature set reads top to bottom, as the model's file describes it.
+    /// Appends the SI features of token `i` to `out`, group by group. The order is part of the
+    /// model: training sums a token's weights in it, so reordering changes the trained bytes.
     pub fn token_features(&self, i: usize, out: &mut Vec<u64>) {
-        let doc = self.doc;
+        self.word_features(i, out);
+        self.lexicon_features(i, out);
+        self.sentence_features(i, out);
+        self.place_features(i, out);
+        self.repetition_features(i, out);
+        self.caps_features(i, out);
+    }
+
+    /// The word, its neighbours, its shape and suffix.
+    fn word_features(&self, i: usize, out: &mut Vec<u64>) {
         let ii = i as isize;
-        let tok = &doc.tokens[i];
         let w = self.lower[i];
         out.push(f(T::Bias, 0));
         out.push(f(T::Word, w));
@@ -309,6 +332,11 @@ impl<'d> DocInfo<'d> {
         if self.suffix[i] != 0 {
             out.push(f(T::Suffix, self.suffix[i]));
         }
+    }
+
+    /// The lexicon's rate buckets of the word and its neighbours.
+    fn lexicon_features(&self, i: usize, out: &mut Vec<u64>) {
+        let ii = i as isize;
         out.push(f(T::Lex, self.lex[i] as u64));
         for d in [-2isize, -1, 1, 2] {
             out.push(f2(T::LexAt, d as u64, self.lex_at(ii + d)));
@@ -319,8 +347,12 @@ impl<'d> DocInfo<'d> {
             self.lex[i] as u64 + 300,
             self.lex_at(ii + 1),
         ));
+    }
+
+    /// The sentence's lexicon scores, length and punctuation, and the token's place in it.
+    fn sentence_features(&self, i: usize, out: &mut Vec<u64>) {
         let si = self.sent_of[i];
-        let sent = &doc.sentences[si];
+        let sent = &self.doc.sentences[si];
         out.push(f2(
             T::SentLex,
             self.sent_lex_max[si] as u64,
@@ -345,12 +377,23 @@ impl<'d> DocInfo<'d> {
             3 + (5 * pos / slen) as u64
         };
         out.push(f(T::SentPos, sp));
-        out.push(f(T::RelPos, (8 * i / doc.tokens.len().max(1)) as u64));
+    }
+
+    /// Where the token is in the article, and whether it is quoted or in the title.
+    fn place_features(&self, i: usize, out: &mut Vec<u64>) {
+        let w = self.lower[i];
+        out.push(f(T::RelPos, (8 * i / self.doc.tokens.len().max(1)) as u64));
         out.push(f(T::Quote, self.in_quote[i] as u64));
         out.push(f2(T::WordQuote, w, self.in_quote[i] as u64));
         if i < self.title_end {
             out.push(f(T::Title, 0));
         }
+    }
+
+    /// Whether the word, and the trigrams it starts and ends, recur in the article.
+    fn repetition_features(&self, i: usize, out: &mut Vec<u64>) {
+        let tok = &self.doc.tokens[i];
+        let w = self.lower[i];
         if tok.kind == TokenKind::Word && tok.span.len() >= 4 {
             let c = self.word_count.get(&w).copied().unwrap_or(1) as usize;
             out.push(f(T::RepWord, bucket(c, &[2, 3, 5, 8])));
@@ -367,6 +410,13 @@ impl<'d> DocInfo<'d> {
                 out.push(f(T::RepTrigram, 1));
             }
         }
+    }
+
+    /// A word in capitals, or one capitalised inside its sentence.
+    fn caps_features(&self, i: usize, out: &mut Vec<u64>) {
+        let doc = self.doc;
+        let tok = &doc.tokens[i];
+        let pos = i - doc.sentences[self.sent_of[i]].tokens.start;
         let s = doc.token_text(i);
         if tok.kind == TokenKind::Word
             && s.chars().count() >= 2
@@ -378,8 +428,8 @@ impl<'d> DocInfo<'d> {
         }
     }
 
-    /// Appends the TC features of the span covering tokens `toks` (with char span `span`).
-    /// One flat list, kept in one piece on purpose, like [`DocInfo::token_features`].
+    /// Appends the TC features of the span covering tokens `toks` (with char span `span`),
+    /// group by group; the order is part of the model, as for [`DocInfo::token_features`].
     pub fn span_features(
         &self,
         span: CharSpan,
@@ -387,8 +437,7 @@ impl<'d> DocInfo<'d> {
         exclude: Option<&CountTable>,
         out: &mut Vec<u64>,
     ) {
-        let doc = self.doc;
-        let toks = doc.tokens_in(span);
+        let toks = self.doc.tokens_in(span);
         let n = toks.len();
         out.push(f(T::Bias, 7));
         out.push(f(T::SpanLen, bucket(n, &[2, 3, 4, 6, 9, 16, 31])));
@@ -400,95 +449,12 @@ impl<'d> DocInfo<'d> {
             return;
         }
         let (a, b) = (toks.start, toks.end);
-        let mut text_hash: u64 = 0x1234;
-        let mut lifts_max = [0u8; unspin_core::Technique::COUNT];
-        let mut lex_max = 0u8;
-        let mut caps = 0usize;
-        let mut words = 0usize;
-        let mut punct = 0u64;
-        for i in a..b {
-            let w = self.lower[i];
-            text_hash = combine(text_hash, w);
-            out.push(f(T::SpanWord, w));
-            if i + 1 < b {
-                out.push(f2(T::SpanBigram, w, self.lower[i + 1]));
-            }
-            if self.suffix[i] != 0 {
-                out.push(f(T::SpanSuffix, self.suffix[i]));
-            }
-            let tok = &doc.tokens[i];
-            if tok.kind == TokenKind::Word {
-                words += 1;
-                let s = doc.token_text(i);
-                if s.starts_with(char::is_uppercase) {
-                    caps += 1;
-                }
-                if self.lex[i] != NO_VALUE {
-                    lex_max = lex_max.max(self.lex[i]);
-                }
-                if let Some(l) = lexicon.technique_lifts(w, exclude) {
-                    for (m, v) in lifts_max.iter_mut().zip(l) {
-                        *m = (*m).max(v);
-                    }
-                }
-            }
-            match doc.token_text(i) {
-                "!" => punct |= 1,
-                "?" => punct |= 2,
-                "“" | "\"" | "”" => punct |= 4,
-                "," | ";" => punct |= 8,
-                _ => {}
-            }
-        }
-        out.push(f(T::SpanText, text_hash));
-        out.push(f(T::SpanFirst, self.lower[a]));
-        out.push(f(T::SpanLast, self.lower[b - 1]));
-        for (t, &v) in lifts_max.iter().enumerate() {
-            if v > 0 {
-                out.push(f2(T::SpanLexTechnique, t as u64, v as u64));
-            }
-        }
-        out.push(f(T::SpanLexMax, lex_max as u64));
-        out.push(f(T::SpanPunct, punct));
-        if doc.token_text(b - 1) == "?" {
-            out.push(f(T::SpanPunct, 100));
-        }
-        out.push(f(
-            T::SpanCaps,
-            (4 * caps / words.max(1)) as u64 + 10 * (words == 0) as u64,
-        ));
-        for (d, idx) in [
-            (0u64, a as isize - 1),
-            (1, a as isize - 2),
-            (2, b as isize),
-            (3, b as isize + 1),
-        ] {
-            out.push(f2(T::Context, d, self.word(idx)));
-        }
-        out.push(f(T::SpanQuote, self.in_quote[a] as u64));
-        if a > 0 && matches!(doc.token_text(a - 1), "“" | "\"" | "‘" | "'") {
-            out.push(f(T::SpanQuote, 2));
-        }
-        // Repetition: how often the same word sequence occurs in the article, and whether this
-        // is a later occurrence (annotators mark the repeats, not the first mention).
-        let (count, earlier) = self.occurrences(a, b);
-        out.push(f(T::SpanRep, bucket(count, &[2, 3, 4, 6])));
-        out.push(f2(
-            T::SpanRepLater,
-            earlier as u64,
-            bucket(count, &[2, 3, 5]),
-        ));
-        if n == 1 {
-            let c = self.word_count.get(&self.lower[a]).copied().unwrap_or(1) as usize;
-            out.push(f2(T::SpanRep, 9, bucket(c, &[2, 3, 4, 6])));
-        }
-        if a < self.title_end {
-            out.push(f(T::SpanInTitle, 0));
-        } else if count > 1 && self.occurs_in(a, b, 0, self.title_end) {
-            out.push(f(T::SpanInTitle, 1));
-        }
+        let tally = self.span_words(a, b, lexicon, exclude, out);
+        self.span_summary(a, b, &tally, out);
+        self.span_context(a, b, out);
+        self.span_repetition(a, b, out);
         let si = self.sent_of[a];
-        let sent = &doc.sentences[si];
+        let sent = &self.doc.sentences[si];
         let cover = 4 * n / sent.tokens.len().max(1);
         out.push(f2(
             T::SpanCover,
@@ -500,6 +466,119 @@ impl<'d> DocInfo<'d> {
             self.sent_lex_max[si] as u64,
             self.sent_punct[si] as u64,
         ));
+    }
+
+    /// Appends each word's features of the span `a..b` and tallies what the span-level
+    /// features read.
+    fn span_words(
+        &self,
+        a: usize,
+        b: usize,
+        lexicon: &Lexicon,
+        exclude: Option<&CountTable>,
+        out: &mut Vec<u64>,
+    ) -> SpanTally {
+        let doc = self.doc;
+        let mut tally = SpanTally {
+            text_hash: 0x1234,
+            lifts_max: [0u8; unspin_core::Technique::COUNT],
+            lex_max: 0,
+            caps: 0,
+            words: 0,
+            punct: 0,
+        };
+        for i in a..b {
+            let w = self.lower[i];
+            tally.text_hash = combine(tally.text_hash, w);
+            out.push(f(T::SpanWord, w));
+            if i + 1 < b {
+                out.push(f2(T::SpanBigram, w, self.lower[i + 1]));
+            }
+            if self.suffix[i] != 0 {
+                out.push(f(T::SpanSuffix, self.suffix[i]));
+            }
+            if doc.tokens[i].kind == TokenKind::Word {
+                tally.words += 1;
+                if doc.token_text(i).starts_with(char::is_uppercase) {
+                    tally.caps += 1;
+                }
+                if self.lex[i] != NO_VALUE {
+                    tally.lex_max = tally.lex_max.max(self.lex[i]);
+                }
+                if let Some(l) = lexicon.technique_lifts(w, exclude) {
+                    for (m, v) in tally.lifts_max.iter_mut().zip(l) {
+                        *m = (*m).max(v);
+                    }
+                }
+            }
+            match doc.token_text(i) {
+                "!" => tally.punct |= 1,
+                "?" => tally.punct |= 2,
+                "“" | "\"" | "”" => tally.punct |= 4,
+                "," | ";" => tally.punct |= 8,
+                _ => {}
+            }
+        }
+        tally
+    }
+
+    /// The span's text, edges, lexicon lifts, punctuation and capitals.
+    fn span_summary(&self, a: usize, b: usize, tally: &SpanTally, out: &mut Vec<u64>) {
+        out.push(f(T::SpanText, tally.text_hash));
+        out.push(f(T::SpanFirst, self.lower[a]));
+        out.push(f(T::SpanLast, self.lower[b - 1]));
+        for (t, &v) in tally.lifts_max.iter().enumerate() {
+            if v > 0 {
+                out.push(f2(T::SpanLexTechnique, t as u64, v as u64));
+            }
+        }
+        out.push(f(T::SpanLexMax, tally.lex_max as u64));
+        out.push(f(T::SpanPunct, tally.punct));
+        if self.doc.token_text(b - 1) == "?" {
+            out.push(f(T::SpanPunct, 100));
+        }
+        let (caps, words) = (tally.caps, tally.words);
+        out.push(f(
+            T::SpanCaps,
+            (4 * caps / words.max(1)) as u64 + 10 * (words == 0) as u64,
+        ));
+    }
+
+    /// The words around the span, and whether it is quoted.
+    fn span_context(&self, a: usize, b: usize, out: &mut Vec<u64>) {
+        for (d, idx) in [
+            (0u64, a as isize - 1),
+            (1, a as isize - 2),
+            (2, b as isize),
+            (3, b as isize + 1),
+        ] {
+            out.push(f2(T::Context, d, self.word(idx)));
+        }
+        out.push(f(T::SpanQuote, self.in_quote[a] as u64));
+        if a > 0 && matches!(self.doc.token_text(a - 1), "“" | "\"" | "‘" | "'") {
+            out.push(f(T::SpanQuote, 2));
+        }
+    }
+
+    /// Repetition: how often the same word sequence occurs in the article, and whether this
+    /// is a later occurrence (annotators mark the repeats, not the first mention).
+    fn span_repetition(&self, a: usize, b: usize, out: &mut Vec<u64>) {
+        let (count, earlier) = self.occurrences(a, b);
+        out.push(f(T::SpanRep, bucket(count, &[2, 3, 4, 6])));
+        out.push(f2(
+            T::SpanRepLater,
+            earlier as u64,
+            bucket(count, &[2, 3, 5]),
+        ));
+        if b - a == 1 {
+            let c = self.word_count.get(&self.lower[a]).copied().unwrap_or(1) as usize;
+            out.push(f2(T::SpanRep, 9, bucket(c, &[2, 3, 4, 6])));
+        }
+        if a < self.title_end {
+            out.push(f(T::SpanInTitle, 0));
+        } else if count > 1 && self.occurs_in(a, b, 0, self.title_end) {
+            out.push(f(T::SpanInTitle, 1));
+        }
     }
 
     /// Occurrences of the token sequence `a..b` in the document, counted up to

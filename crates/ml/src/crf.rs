@@ -165,80 +165,101 @@ impl Crf {
         seed: u64,
     ) -> Crf {
         let mut crf = Crf::new(bits);
-        let mut g2 = vec![1e-6f32; crf.emit.w.len()];
-        let mut g2_trans = [[1e-6f32; 2]; 2];
-        let mut g2_start = [1e-6f32; 2];
+        let mut g2 = AdaGrad {
+            emit: vec![1e-6f32; crf.emit.w.len()],
+            trans: [[1e-6f32; 2]; 2],
+            start: [1e-6f32; 2],
+        };
         let mut order: Vec<usize> = (0..seqs.len()).collect();
         let mut rng = crate::rng::SplitMix::new(seed);
         let mut e = Vec::new();
-        let lr = params.learning_rate;
         for _epoch in 0..params.epochs {
             rng.shuffle(&mut order);
             for &si in &order {
-                let seq = &seqs[si];
-                let gold = &labels[si];
-                let n = seq.len();
-                if n == 0 {
-                    continue;
-                }
-                crf.emissions(seq, &mut e);
-                let (alpha, beta, log_z) = crf.forward_backward(&e);
-                let wt = |t: usize| {
-                    if gold[t] {
-                        params.positive_weight
-                    } else {
-                        1.0
-                    }
-                };
-                // Emission gradients: p(inside) - gold, per active feature.
-                for t in 0..n {
-                    let p1 = (alpha[2 * t + 1] + beta[2 * t + 1] - log_z).exp();
-                    let g = (p1 - gold[t] as u8 as f32) * wt(t);
-                    for &r in seq.token(t) {
-                        let r = r as usize;
-                        let gr = g + params.l2 * crf.emit.w[r];
-                        g2[r] += gr * gr;
-                        crf.emit.w[r] -= lr * gr / g2[r].sqrt();
-                    }
-                }
-                // Transition and start gradients from pairwise marginals.
-                let mut gt = [[0.0f32; 2]; 2];
-                for t in 1..n {
-                    let w = wt(t);
-                    for yp in 0..2 {
-                        for y in 0..2 {
-                            let emit = if y == 1 { e[t] } else { 0.0 };
-                            let xi = (alpha[2 * (t - 1) + yp]
-                                + crf.trans[yp][y]
-                                + emit
-                                + beta[2 * t + y]
-                                - log_z)
-                                .exp();
-                            gt[yp][y] += xi * w;
-                        }
-                    }
-                    let (yp, y) = (gold[t - 1] as usize, gold[t] as usize);
-                    gt[yp][y] -= w;
-                }
-                for yp in 0..2 {
-                    for y in 0..2 {
-                        g2_trans[yp][y] += gt[yp][y] * gt[yp][y];
-                        crf.trans[yp][y] -= lr * gt[yp][y] / g2_trans[yp][y].sqrt();
-                    }
-                }
-                let p1 = (alpha[1] + beta[1] - log_z).exp();
-                let gs = [
-                    (1.0 - p1) - (!gold[0]) as u8 as f32,
-                    p1 - gold[0] as u8 as f32,
-                ];
-                for y in 0..2 {
-                    g2_start[y] += gs[y] * gs[y];
-                    crf.start[y] -= lr * gs[y] / g2_start[y].sqrt();
+                if !seqs[si].is_empty() {
+                    crf.train_step(&seqs[si], &labels[si], params, &mut g2, &mut e);
                 }
             }
         }
         crf
     }
+
+    /// One AdaGrad step on sequence `seq` (not empty) with labels `gold`; `e` is scratch space
+    /// for its emissions.
+    fn train_step(
+        &mut self,
+        seq: &Sequence,
+        gold: &[bool],
+        params: &CrfParams,
+        g2: &mut AdaGrad,
+        e: &mut Vec<f32>,
+    ) {
+        let n = seq.len();
+        let lr = params.learning_rate;
+        self.emissions(seq, e);
+        let (alpha, beta, log_z) = self.forward_backward(e);
+        let wt = |t: usize| {
+            if gold[t] {
+                params.positive_weight
+            } else {
+                1.0
+            }
+        };
+        // Emission gradients: p(inside) - gold, per active feature.
+        for t in 0..n {
+            let p1 = (alpha[2 * t + 1] + beta[2 * t + 1] - log_z).exp();
+            let g = (p1 - gold[t] as u8 as f32) * wt(t);
+            for &r in seq.token(t) {
+                let r = r as usize;
+                let gr = g + params.l2 * self.emit.w[r];
+                adagrad(&mut self.emit.w[r], &mut g2.emit[r], gr, lr);
+            }
+        }
+        // Transition and start gradients from pairwise marginals.
+        let mut gt = [[0.0f32; 2]; 2];
+        for t in 1..n {
+            let w = wt(t);
+            for yp in 0..2 {
+                for y in 0..2 {
+                    let emit = if y == 1 { e[t] } else { 0.0 };
+                    let xi = (alpha[2 * (t - 1) + yp] + self.trans[yp][y] + emit + beta[2 * t + y]
+                        - log_z)
+                        .exp();
+                    gt[yp][y] += xi * w;
+                }
+            }
+            let (yp, y) = (gold[t - 1] as usize, gold[t] as usize);
+            gt[yp][y] -= w;
+        }
+        for ((w, sum), g) in self.trans.iter_mut().zip(&mut g2.trans).zip(gt) {
+            for ((w, sum), g) in w.iter_mut().zip(sum).zip(g) {
+                adagrad(w, sum, g, lr);
+            }
+        }
+        let p1 = (alpha[1] + beta[1] - log_z).exp();
+        let gs = [
+            (1.0 - p1) - (!gold[0]) as u8 as f32,
+            p1 - gold[0] as u8 as f32,
+        ];
+        for ((w, sum), g) in self.start.iter_mut().zip(&mut g2.start).zip(gs) {
+            adagrad(w, sum, g, lr);
+        }
+    }
+}
+
+/// AdaGrad's running sums of squared gradients, per weight: each weight's steps shrink with
+/// the gradients it has seen (they start at 1e-6, so the first step is finite).
+struct AdaGrad {
+    emit: Vec<f32>,
+    trans: [[f32; 2]; 2],
+    start: [f32; 2],
+}
+
+/// One AdaGrad update of weight `w` by gradient `g`; `sum` is the weight's running sum of
+/// squared gradients.
+fn adagrad(w: &mut f32, sum: &mut f32, g: f32, lr: f32) {
+    *sum += g * g;
+    *w -= lr * g / sum.sqrt();
 }
 
 #[cfg(test)]

@@ -104,25 +104,30 @@ fn read_safetensors(mut file: impl Read + Seek, file_len: u64, path: &Path) -> R
         file.seek(SeekFrom::Start(data_start + begin as u64))
             .map_err(io)?;
         file.read_exact(&mut bytes).map_err(io)?;
-        let values: Vec<f32> = match entry.dtype.as_str() {
-            "F32" => bytes
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
-            "F16" => bytes
-                .chunks_exact(2)
-                .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
-                .collect(),
-            _ => bytes
-                .chunks_exact(2)
-                .map(|c| half::bf16::from_le_bytes([c[0], c[1]]).to_f32())
-                .collect(),
-        };
+        let values = decode(&entry.dtype, &bytes);
         drop(bytes);
         let tensor = Tensor::from_vec(values, entry.shape, &Device::Cpu)?;
         out.tensors.insert(name, tensor);
     }
     Ok(out)
+}
+
+/// Little-endian `F32`, `F16` or (any other dtype) `BF16` values as `f32`.
+fn decode(dtype: &str, bytes: &[u8]) -> Vec<f32> {
+    match dtype {
+        "F32" => bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect(),
+        "F16" => bytes
+            .chunks_exact(2)
+            .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
+            .collect(),
+        _ => bytes
+            .chunks_exact(2)
+            .map(|c| half::bf16::from_le_bytes([c[0], c[1]]).to_f32())
+            .collect(),
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -7,7 +7,7 @@ use crate::crossval::{
     fold_assignment, predict, score_all, split_fold, Corpus, CvOptions, Predictions,
 };
 use crate::ensemble::Ensemble;
-use crate::eval::Scores;
+use crate::eval::{Label, Scores};
 use crate::transformer::{
     self, BlendParams, EncodingCache, HeadExample, Heads, HeadsTrainOptions, TextEncoder,
     TransformerDetector,
@@ -158,9 +158,30 @@ pub fn compare_models(
         gold.0.extend(gold_tc);
         gold.1.extend(gold_si);
     }
+    let models = pooled_scores(names, &pooled, per_fold, &gold.0, &gold.1, blends);
+    Ok(CompareReport {
+        folds: opts.folds,
+        seed: opts.seed,
+        articles: n,
+        encoder: encoder_name.to_string(),
+        encode_seconds: 0.0,
+        head_train_seconds_per_fold: head_secs / opts.folds as f64,
+        models,
+    })
+}
+
+/// Each detector's scores over the predictions of all folds pooled, with its per-fold F1s.
+fn pooled_scores(
+    names: Vec<String>,
+    pooled: &[Predictions],
+    per_fold: Vec<Vec<[f64; 3]>>,
+    gold_tc: &[Label],
+    gold_si: &[Label],
+    blends: &[BlendParams],
+) -> Vec<ModelScores> {
     let mut models = Vec::new();
     for (m, ((p, folds), name)) in pooled.iter().zip(per_fold).zip(names).enumerate() {
-        let [si, tc, flc] = score_all(&gold.0, &gold.1, p);
+        let [si, tc, flc] = score_all(gold_tc, gold_si, p);
         models.push(ModelScores {
             name,
             // Detectors run in the order classical, one ensemble per blend, transformer.
@@ -171,15 +192,7 @@ pub fn compare_models(
             per_fold: folds,
         });
     }
-    Ok(CompareReport {
-        folds: opts.folds,
-        seed: opts.seed,
-        articles: n,
-        encoder: encoder_name.to_string(),
-        encode_seconds: 0.0,
-        head_train_seconds_per_fold: head_secs / opts.folds as f64,
-        models,
-    })
+    models
 }
 
 impl CompareReport {

@@ -9,7 +9,7 @@ use std::time::Instant;
 use unspin::classical::TrainOptions;
 use unspin::compare::{compare_models, encode_corpus, train_heads_on, FoldEncodings};
 use unspin::crossval::{Corpus, CvOptions};
-use unspin::transformer::{self, BlendParams, HeadsTrainOptions, TextEncoder};
+use unspin::transformer::{self, BlendParams, EncodingCache, HeadsTrainOptions, TextEncoder};
 
 /// Blend weights the cross-validation tries: token weight × threshold × technique weight.
 const SI_WEIGHTS: [f32; 3] = [0.3, 0.5, 0.7];
@@ -27,19 +27,7 @@ pub fn run(
     let hidden = text_encoder.config().hidden_size;
     let mut heads_opts = HeadsTrainOptions::default();
     let t0 = Instant::now();
-    let encode = |enc: &TextEncoder| {
-        let mut last = Instant::now();
-        encode_corpus(corpus, enc, |i, n| {
-            if last.elapsed().as_secs_f64() > 10.0 || i == n {
-                eprintln!(
-                    "unspin: encoded {i}/{n} articles with {encoder} ({})",
-                    enc.backend().name()
-                );
-                last = Instant::now();
-            }
-        })
-        .map(Arc::new)
-    };
+    let encode = |enc: &TextEncoder| encode_with_progress(corpus, enc, encoder);
     let cache = encode(&text_encoder)?;
     let test_cache = test_encoder.as_ref().map(encode).transpose()?;
     let encode_seconds = t0.elapsed().as_secs_f64();
@@ -97,6 +85,26 @@ pub fn run(
         blend.tc_weight
     );
     output::emit(text.as_bytes(), None)
+}
+
+/// Encodes every article of `corpus` with `enc`, reporting progress on stderr every 10 s and
+/// at the end (MPNet takes minutes on a few cores).
+fn encode_with_progress(
+    corpus: &Corpus,
+    enc: &TextEncoder,
+    encoder: &str,
+) -> Result<Arc<EncodingCache>> {
+    let mut last = Instant::now();
+    encode_corpus(corpus, enc, |i, n| {
+        if last.elapsed().as_secs_f64() > 10.0 || i == n {
+            eprintln!(
+                "unspin: encoded {i}/{n} articles with {encoder} ({})",
+                enc.backend().name()
+            );
+            last = Instant::now();
+        }
+    })
+    .map(Arc::new)
 }
 
 /// What `--cv` runs with, besides the encodings.

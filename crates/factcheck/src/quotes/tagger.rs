@@ -17,14 +17,14 @@ use serde::{Deserialize, Serialize};
 use unspin_core::aids::QuoteKind;
 use unspin_ml::container::{pack, unpack, Unpack};
 use unspin_ml::crf::{Crf, CrfFile, CrfParams, Sequence};
-use unspin_ml::hash::{combine, hash_bytes};
-use unspin_ml::sparse::row_index;
 
-use super::lexicon::{self, has};
 use super::polnear::{Annotated, Role};
 use super::vectors::VectorHead;
 use super::{gap, Ctx, Raw, Role as MarkRole, MAX_REPORTED_TOKENS};
 use crate::consistency::Doc;
+use features::features;
+
+mod features;
 
 const MAGIC: &[u8] = b"unspin quotes model\n";
 /// A run extends from its confident core over tokens down to this share of the threshold.
@@ -240,10 +240,24 @@ impl QuoteTagger {
         let Some(marg) = self.marginals(ctx, rules, rows) else {
             return Vec::new();
         };
+        let [sources, cues, contents] = self.runs(ctx, &marg);
+        let runs = Runs {
+            sources,
+            cues,
+            contents: per_paragraph(ctx, contents),
+        };
+        let mut taken = vec![[false; 2]; runs.cues.len()];
+        let mut out = runs.content_statements(ctx, &mut taken);
+        out.extend(runs.cue_statements(ctx, &taken));
+        out
+    }
+
+    /// Per role, the runs of tokens tagged with it that hold a word or a number.
+    fn runs(&self, ctx: &Ctx, marg: &[Vec<f32>; 3]) -> [Vec<(usize, usize)>; 3] {
         // Hysteresis: a run is the tokens around a confident core down to 0.7 of the
         // threshold, so that one doubtful word does not cut a long statement in two (0.7 beat
         // 0.5 and 1.0 on the held-out fifth of PolNeAR train).
-        let runs: [Vec<(usize, usize)>; 3] = [0, 1, 2].map(|r| {
+        [0, 1, 2].map(|r| {
             let p = &marg[r];
             let th = self.thresholds[r];
             runs_above(p, th * HYSTERESIS)
@@ -251,58 +265,54 @@ impl QuoteTagger {
                 .filter(|&(a, b)| p[a..=b].iter().any(|&x| x >= th))
                 .filter(|&(a, b)| (a..=b).any(|i| ctx.is_word(i) || ctx.is_number(i)))
                 .collect()
-        });
-        let [sources, cues, contents] = runs;
-        // One paragraph, one statement: without a begin tag a run would carry a headline into
-        // the statement under it, or join the replies of an interview.
-        let contents: Vec<(usize, usize)> = contents
-            .into_iter()
-            .flat_map(|(a, b)| {
-                let mut parts = Vec::new();
-                let mut s = a;
-                for i in a + 1..=b {
-                    if ctx.line_start(i) {
-                        parts.push((s, i - 1));
-                        s = i;
-                    }
+        })
+    }
+}
+
+/// Content runs cut at paragraph starts and trimmed. One paragraph, one statement: without a
+/// begin tag a run would carry a headline into the statement under it, or join the replies of
+/// an interview.
+fn per_paragraph(ctx: &Ctx, contents: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    contents
+        .into_iter()
+        .flat_map(|(a, b)| {
+            let mut parts = Vec::new();
+            let mut s = a;
+            for i in a + 1..=b {
+                if ctx.line_start(i) {
+                    parts.push((s, i - 1));
+                    s = i;
                 }
-                parts.push((s, b));
-                parts
-            })
-            .filter_map(|c| trim_content(ctx, c))
-            .collect();
+            }
+            parts.push((s, b));
+            parts
+        })
+        .filter_map(|c| trim_content(ctx, c))
+        .collect()
+}
+
+/// The tagged runs of one text, per role, each list disjoint and sorted.
+struct Runs {
+    sources: Vec<(usize, usize)>,
+    cues: Vec<(usize, usize)>,
+    contents: Vec<(usize, usize)>,
+}
+
+impl Runs {
+    /// A statement per content run that has a cue, or a source and enough words; `taken`
+    /// records, per cue, the sides on which it introduced one.
+    fn content_statements(&self, ctx: &Ctx, taken: &mut [[bool; 2]]) -> Vec<Raw> {
         let inq = ctx.quoted();
         let mut out = Vec::new();
-        // Each cue introduces at most one content on each side ("“A,” he said, “B.”"), in
-        // its paragraph: [before, after] taken.
-        let mut taken = vec![[false; 2]; cues.len()];
-        for &content in &contents {
-            let cue = nearest_cue(ctx, &cues, content)
-                .filter(|&k| {
-                    let c = cues[k];
-                    let side = usize::from(c.0 > content.1);
-                    let free = !taken[k][side]
-                        && ctx.para_of(c.0)
-                            == ctx.para_of(if side == 1 { content.1 } else { content.0 });
-                    if free {
-                        taken[k][side] = true;
-                    }
-                    free
-                })
-                .map(|k| cues[k]);
+        for &content in &self.contents {
+            let cue = self.claim_cue(ctx, content, taken);
             // The source sits in the cue's sentence ("X said"; "said X"), or, with no cue, in
             // the content's ("X: …"), outside the content, nearest the cue.
             let anchor = cue.unwrap_or(content);
             let (lo, hi) = ctx.sentence(anchor.0);
-            let source = nearest(&sources, anchor, |s| {
+            let source = nearest(&self.sources, anchor, |s| {
                 s.0 >= lo && s.1 < hi && (s.1 < content.0 || s.0 > content.1)
             });
-            let marks = |i: usize| ctx.mark(i).is_some();
-            let kind = if marks(content.0) || marks(content.1) || inq[content.0] {
-                QuoteKind::Direct
-            } else {
-                QuoteKind::Reported
-            };
             // A statement needs a cue, or a source and six words: without them a run is as
             // likely a title, a scare quote ("the so-called “experts”") or a stray phrase as
             // somebody's words, and a reader would see it flagged as unattributed.
@@ -311,55 +321,7 @@ impl QuoteTagger {
             {
                 continue;
             }
-            out.push(Raw {
-                kind,
-                content,
-                cue,
-                source,
-            });
-        }
-        // Nested attributions ("X said that Y believes Z"): a cue that introduced nothing,
-        // inside a content run, introduces the rest of that run in its sentence, and its source
-        // is the nearest source before it in the sentence.
-        for (k, &c) in cues.iter().enumerate() {
-            if taken[k] != [false; 2] {
-                continue;
-            }
-            let i = contents.partition_point(|o| o.1 < c.0);
-            let (lo, hi) = ctx.sentence(c.0);
-            let Some(&outer) = contents.get(i).filter(|o| o.0 < c.0 && c.1 < o.1) else {
-                // "…, they want to lose": a cue right after its source, with no content run
-                // in its sentence, introduces the rest of the sentence.
-                let source = nearest(&sources, c, |s| {
-                    short(s) && s.0 >= lo && s.1 < c.0 && c.0 - s.1 <= 3
-                });
-                let free = contents.get(i).is_none_or(|o| o.0 >= hi)
-                    && i.checked_sub(1).is_none_or(|j| contents[j].1 < lo);
-                if let (Some(source), true) = (source, free) {
-                    let end = hi.saturating_sub(1).min(c.1 + MAX_REPORTED_TOKENS);
-                    if let Some(content) = trim_content(ctx, (c.1 + 1, end)) {
-                        out.push(Raw {
-                            kind: QuoteKind::Reported,
-                            content,
-                            cue: Some(c),
-                            source: Some(source),
-                        });
-                    }
-                }
-                continue;
-            };
-            let end = outer
-                .1
-                .min(hi.saturating_sub(1))
-                .min(c.1 + MAX_REPORTED_TOKENS);
-            let Some(content) = trim_content(ctx, (c.1 + 1, end)) else {
-                continue;
-            };
-            let source = nearest(&sources, c, |s| {
-                short(s) && s.0 >= lo.max(outer.0) && s.1 < c.0
-            });
-            let marks = |i: usize| ctx.mark(i).is_some();
-            let kind = if marks(content.0) || marks(content.1) {
+            let kind = if marked(ctx, content) || inq[content.0] {
                 QuoteKind::Direct
             } else {
                 QuoteKind::Reported
@@ -367,12 +329,110 @@ impl QuoteTagger {
             out.push(Raw {
                 kind,
                 content,
-                cue: Some(c),
+                cue,
                 source,
             });
         }
         out
     }
+
+    /// The cue that introduces `content`, if it is still free on that side. Each cue
+    /// introduces at most one content on each side ("“A,” he said, “B.”"), in its paragraph:
+    /// `taken` is [before, after] per cue.
+    fn claim_cue(
+        &self,
+        ctx: &Ctx,
+        content: (usize, usize),
+        taken: &mut [[bool; 2]],
+    ) -> Option<(usize, usize)> {
+        let cues = &self.cues;
+        nearest_cue(ctx, cues, content)
+            .filter(|&k| {
+                let c = cues[k];
+                let side = usize::from(c.0 > content.1);
+                let free = !taken[k][side]
+                    && ctx.para_of(c.0)
+                        == ctx.para_of(if side == 1 { content.1 } else { content.0 });
+                if free {
+                    taken[k][side] = true;
+                }
+                free
+            })
+            .map(|k| cues[k])
+    }
+
+    /// Statements of the cues that introduced no content run: a cue inside a content run
+    /// starts a nested one, a cue after its source the rest of its sentence.
+    fn cue_statements(&self, ctx: &Ctx, taken: &[[bool; 2]]) -> Vec<Raw> {
+        let mut out = Vec::new();
+        for (k, &c) in self.cues.iter().enumerate() {
+            if taken[k] != [false; 2] {
+                continue;
+            }
+            let i = self.contents.partition_point(|o| o.1 < c.0);
+            let statement = match self.contents.get(i).filter(|o| o.0 < c.0 && c.1 < o.1) {
+                Some(&outer) => self.nested(ctx, c, outer),
+                None => self.rest_of_sentence(ctx, c, i),
+            };
+            out.extend(statement);
+        }
+        out
+    }
+
+    /// Nested attributions ("X said that Y believes Z"): cue `c`, inside the content run
+    /// `outer`, introduces the rest of that run in its sentence, and its source is the nearest
+    /// source before it in the sentence.
+    fn nested(&self, ctx: &Ctx, c: (usize, usize), outer: (usize, usize)) -> Option<Raw> {
+        let (lo, hi) = ctx.sentence(c.0);
+        let end = outer
+            .1
+            .min(hi.saturating_sub(1))
+            .min(c.1 + MAX_REPORTED_TOKENS);
+        let content = trim_content(ctx, (c.1 + 1, end))?;
+        let source = nearest(&self.sources, c, |s| {
+            short(s) && s.0 >= lo.max(outer.0) && s.1 < c.0
+        });
+        let kind = if marked(ctx, content) {
+            QuoteKind::Direct
+        } else {
+            QuoteKind::Reported
+        };
+        Some(Raw {
+            kind,
+            content,
+            cue: Some(c),
+            source,
+        })
+    }
+
+    /// "…, they want to lose": cue `c` right after its source, with no content run in its
+    /// sentence, introduces the rest of the sentence. `i` is the first content run that does
+    /// not end before the cue.
+    fn rest_of_sentence(&self, ctx: &Ctx, c: (usize, usize), i: usize) -> Option<Raw> {
+        let (lo, hi) = ctx.sentence(c.0);
+        let contents = &self.contents;
+        let source = nearest(&self.sources, c, |s| {
+            short(s) && s.0 >= lo && s.1 < c.0 && c.0 - s.1 <= 3
+        })?;
+        let free = contents.get(i).is_none_or(|o| o.0 >= hi)
+            && i.checked_sub(1).is_none_or(|j| contents[j].1 < lo);
+        if !free {
+            return None;
+        }
+        let end = hi.saturating_sub(1).min(c.1 + MAX_REPORTED_TOKENS);
+        let content = trim_content(ctx, (c.1 + 1, end))?;
+        Some(Raw {
+            kind: QuoteKind::Reported,
+            content,
+            cue: Some(c),
+            source: Some(source),
+        })
+    }
+}
+
+/// Whether a quotation mark opens or closes `content`.
+fn marked(ctx: &Ctx, content: (usize, usize)) -> bool {
+    ctx.mark(content.0).is_some() || ctx.mark(content.1).is_some()
 }
 
 /// A source run short enough to name somebody. The two kinds of statement above take the
@@ -497,343 +557,6 @@ fn runs_above(p: &[f32], threshold: f32) -> Vec<(usize, usize)> {
     out
 }
 
-/// A coarse word shape: "Konashenkov" → "Xx", "U.S." → "X.X.", "2018" → "d".
-fn shape(tok: &str) -> String {
-    let mut s = String::new();
-    for c in tok.chars() {
-        let k = if c.is_uppercase() {
-            'X'
-        } else if c.is_lowercase() {
-            'x'
-        } else if c.is_numeric() {
-            'd'
-        } else {
-            c
-        };
-        if !s.ends_with(k) {
-            s.push(k);
-        }
-        if s.len() >= 6 {
-            break;
-        }
-    }
-    s
-}
-
-/// Each token's place in the rules' statements, per role (source, cue, content): 0 outside,
-/// 1 first token, 2 later token; plus 2 when the statement is a direct quote.
-fn rule_tags(n: usize, rules: &[Raw]) -> Vec<[u8; 3]> {
-    let mut tags = vec![[0u8; 3]; n];
-    let mut mark = |range: Option<(usize, usize)>, role: usize, direct: bool| {
-        if let Some((a, b)) = range {
-            let end = b.saturating_add(1).min(n);
-            for (i, tag) in tags.iter_mut().enumerate().take(end).skip(a) {
-                let v = if i == a { 1 } else { 2 } + if direct { 2 } else { 0 };
-                tag[role] = tag[role].max(v);
-            }
-        }
-    };
-    for r in rules {
-        let direct = r.kind == QuoteKind::Direct;
-        mark(r.source, 0, direct);
-        mark(r.cue, 1, direct);
-        mark(Some(r.content), 2, direct);
-    }
-    tags
-}
-
-/// Distance bucket, signed: where the nearest cue verb of the sentence lies from a token.
-fn bucket(d: isize) -> &'static str {
-    match d {
-        ..=-11 => "<<",
-        -10..=-4 => "<",
-        -3..=-2 => "-2",
-        -1 => "-1",
-        0 => "0",
-        1 => "+1",
-        2..=3 => "+2",
-        4..=10 => ">",
-        _ => ">>",
-    }
-}
-
-/// A head logit as a feature value: whole steps from -6 to 6.
-fn logit_bin(z: f32) -> &'static str {
-    const BINS: [&str; 13] = [
-        "-6", "-5", "-4", "-3", "-2", "-1", "0", "1", "2", "3", "4", "5", "6",
-    ];
-    let k = if z.is_nan() {
-        0.0
-    } else {
-        z.round().clamp(-6.0, 6.0)
-    };
-    BINS[(k + 6.0) as usize]
-}
-
-/// Hashed features of every token, reduced to rows of a `2^bits` table; `logits`, a vector
-/// head's per token, add features of their own.
-fn features(ctx: &Ctx, rules: &[Raw], bits: u32, logits: Option<&[[f32; 3]]>) -> Sequence {
-    let n = ctx.n();
-    let logits = logits.filter(|l| l.len() == n);
-    let cue_verb: Vec<bool> = (0..n)
-        .map(|i| has(lexicon::CUE_VERBS, ctx.low(i)))
-        .collect();
-    let views = Views {
-        ctx,
-        bits,
-        tags: rule_tags(n, rules),
-        inq: ctx.quoted(),
-        near: nearest_cues(ctx, &cue_verb),
-        sentence_has_mark: sentences_with_marks(ctx),
-        cue_verb,
-        logits,
-        near_vcue: logits
-            .map(|l| {
-                let cue: Vec<bool> = l.iter().map(|z| z[1] > 0.0).collect();
-                nearest_cues(ctx, &cue)
-            })
-            .unwrap_or_default(),
-    };
-    let mut offsets = Vec::with_capacity(n + 1);
-    let mut feats = Vec::with_capacity(n * 40);
-    offsets.push(0u32);
-    for t in 0..n {
-        views.token_features(t, &mut feats);
-        offsets.push(feats.len() as u32);
-    }
-    Sequence { offsets, feats }
-}
-
-/// Per sentence, one sweep `f(a, b)` over each sentence's token range `a..b`.
-fn for_each_sentence(ctx: &Ctx, mut f: impl FnMut(usize, usize)) {
-    let n = ctx.n();
-    let mut i = 0;
-    while i < n {
-        let (a, b) = ctx.sentence(i);
-        let (a, b) = (a.min(i), b.max(i + 1).min(n));
-        f(a, b);
-        i = b;
-    }
-}
-
-/// Nearest cue verb in the sentence of each token, as (cue index - token index), the earlier
-/// on ties: one sweep each way, so a long sentence full of cue verbs stays linear.
-fn nearest_cues(ctx: &Ctx, cue_verb: &[bool]) -> Vec<Option<isize>> {
-    let mut near = vec![None::<isize>; ctx.n()];
-    for_each_sentence(ctx, |a, b| {
-        let mut prev = None;
-        for t in a..b {
-            if cue_verb[t] {
-                prev = Some(t);
-            }
-            near[t] = prev.map(|k| k as isize - t as isize);
-        }
-        let mut next = None;
-        for t in (a..b).rev() {
-            if cue_verb[t] {
-                next = Some(t);
-            }
-            if let Some(k) = next {
-                let d = k as isize - t as isize;
-                if near[t].is_none_or(|p| d < -p) {
-                    near[t] = Some(d);
-                }
-            }
-        }
-    });
-    near
-}
-
-/// Whether each token's sentence holds a quotation mark.
-fn sentences_with_marks(ctx: &Ctx) -> Vec<bool> {
-    let mut v = vec![false; ctx.n()];
-    for_each_sentence(ctx, |a, b| {
-        let any = (a..b).any(|k| ctx.mark(k).is_some());
-        v[a..b].fill(any);
-    });
-    v
-}
-
-/// What the features of one token are computed from.
-struct Views<'a> {
-    ctx: &'a Ctx<'a, 'a>,
-    bits: u32,
-    /// The rules' source, cue and content tags of each token.
-    tags: Vec<[u8; 3]>,
-    /// Inside quotation marks.
-    inq: &'a [bool],
-    cue_verb: Vec<bool>,
-    near: Vec<Option<isize>>,
-    sentence_has_mark: Vec<bool>,
-    /// A vector head's logits per token, when the tagger has a head.
-    logits: Option<&'a [[f32; 3]]>,
-    /// With logits: the nearest token of the sentence the head takes for a cue, as
-    /// [`nearest_cues`] gives it.
-    near_vcue: Vec<Option<isize>>,
-}
-
-impl Views<'_> {
-    /// Appends the feature rows of token `t`. One flat list, kept in one piece on purpose: the
-    /// feature set reads top to bottom, and its order is the order of the model's rows.
-    fn token_features(&self, t: usize, feats: &mut Vec<u32>) {
-        let (ctx, bits, n) = (self.ctx, self.bits, self.ctx.n());
-        let (tags, inq, cue_verb) = (&self.tags, self.inq, &self.cue_verb);
-        let (near, sentence_has_mark) = (&self.near, &self.sentence_has_mark);
-        let word = |i: isize| -> &str {
-            if i < 0 || i as usize >= n {
-                "<pad>"
-            } else {
-                ctx.low(i as usize)
-            }
-        };
-        let push = |feats: &mut Vec<u32>, h: u64| feats.push(row_index(bits, 1, h) as u32);
-        let f = |name: &str, value: &str| {
-            combine(hash_bytes(name.as_bytes()), hash_bytes(value.as_bytes()))
-        };
-        let bias = f("bias", "");
-        // A token's three rule tags (each 0–4, 9 past the ends) as the ASCII digits "012": hashed
-        // as that string, without allocating it for every token.
-        let digits = |t: [u8; 3]| t.map(|d| b'0' + d);
-        let ti = t as isize;
-        let w0 = word(ti);
-        push(feats, bias);
-        push(feats, f("w", w0));
-        push(feats, f("w-1", word(ti - 1)));
-        push(feats, f("w+1", word(ti + 1)));
-        push(feats, f("w-2", word(ti - 2)));
-        push(feats, f("w+2", word(ti + 2)));
-        push(
-            feats,
-            combine(f("w-1w", word(ti - 1)), hash_bytes(w0.as_bytes())),
-        );
-        push(
-            feats,
-            combine(f("ww+1", w0), hash_bytes(word(ti + 1).as_bytes())),
-        );
-        let sh = shape(ctx.tok(t));
-        push(feats, f("shape", &sh));
-        push(
-            feats,
-            combine(f("shape,w-1", &sh), hash_bytes(word(ti - 1).as_bytes())),
-        );
-        let inside = if inq[t] { "q" } else { "-" };
-        push(feats, f("inq", inside));
-        push(
-            feats,
-            combine(f("inq,shape", inside), hash_bytes(sh.as_bytes())),
-        );
-        if ctx.is_name(t) {
-            push(feats, f("name", ""));
-        }
-        if cue_verb[t] {
-            push(feats, f("cueverb", ""));
-        }
-        if has(lexicon::PERSON_PRONOUNS, w0) || has(lexicon::OTHER_PRONOUNS, w0) {
-            push(feats, f("pronoun", ""));
-        }
-        if has(lexicon::ROLE_NOUNS, w0) {
-            push(feats, f("rolenoun", ""));
-        }
-        if has(lexicon::VAGUE_HEADS, w0) {
-            push(feats, f("vague", ""));
-        }
-        let near_b = near[t].map_or("none", bucket);
-        push(feats, f("nearcue", near_b));
-        push(
-            feats,
-            combine(f("nearcue,inq", near_b), hash_bytes(inside.as_bytes())),
-        );
-        push(
-            feats,
-            combine(f("nearcue,shape", near_b), hash_bytes(sh.as_bytes())),
-        );
-        if let Some(d) = near[t] {
-            let k = (ti + d) as usize;
-            push(
-                feats,
-                combine(f("nearcue,verb", near_b), hash_bytes(ctx.low(k).as_bytes())),
-            );
-        }
-        let (sa, sb) = ctx.sentence(t);
-        let pos = if t == sa {
-            "first"
-        } else if t + 1 >= sb {
-            "last"
-        } else {
-            "mid"
-        };
-        push(feats, f("sentpos", pos));
-        if ctx.line_start(t) {
-            push(feats, f("linestart", ""));
-        }
-        push(
-            feats,
-            f("sentmark", if sentence_has_mark[t] { "y" } else { "n" }),
-        );
-        let tag_d = digits(tags[t]);
-        let tag_s = std::str::from_utf8(&tag_d).unwrap_or_default();
-        push(feats, f("rule", tag_s));
-        push(
-            feats,
-            combine(f("rule,w", tag_s), hash_bytes(w0.as_bytes())),
-        );
-        push(
-            feats,
-            combine(f("rule,near", tag_s), hash_bytes(near_b.as_bytes())),
-        );
-        let prev = digits(if t > 0 { tags[t - 1] } else { [9; 3] });
-        let next = digits(tags.get(t + 1).copied().unwrap_or([9; 3]));
-        push(
-            feats,
-            f("rule-1", std::str::from_utf8(&prev).unwrap_or_default()),
-        );
-        push(
-            feats,
-            f("rule+1", std::str::from_utf8(&next).unwrap_or_default()),
-        );
-        if let Some(lg) = self.logits {
-            const NAMES: [[&str; 5]; 3] = [
-                ["vs", "vs,rule", "vs-1", "vs+1", "vs,inq"],
-                ["vc", "vc,rule", "vc-1", "vc+1", "vc,inq"],
-                ["vt", "vt,rule", "vt-1", "vt+1", "vt,inq"],
-            ];
-            for (r, names) in NAMES.iter().enumerate() {
-                let b = logit_bin(lg[t][r]);
-                push(feats, f(names[0], b));
-                push(feats, combine(f(names[1], b), u64::from(tags[t][r])));
-                let prev = if t > 0 { logit_bin(lg[t - 1][r]) } else { "<" };
-                let next = lg.get(t + 1).map_or(">", |l| logit_bin(l[r]));
-                push(feats, f(names[2], prev));
-                push(feats, f(names[3], next));
-                push(
-                    feats,
-                    combine(f(names[4], b), hash_bytes(inside.as_bytes())),
-                );
-            }
-            let vnear = self.near_vcue[t].map_or("none", bucket);
-            push(feats, f("vnearcue", vnear));
-            push(
-                feats,
-                combine(f("vnearcue,inq", vnear), hash_bytes(inside.as_bytes())),
-            );
-            push(
-                feats,
-                combine(
-                    f("vnearcue,vt", vnear),
-                    hash_bytes(logit_bin(lg[t][2]).as_bytes()),
-                ),
-            );
-            push(
-                feats,
-                combine(
-                    f("vnearcue,vs", vnear),
-                    hash_bytes(logit_bin(lg[t][0]).as_bytes()),
-                ),
-            );
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -845,13 +568,6 @@ mod tests {
             vec![(1, 2), (4, 4)]
         );
         assert!(runs_above(&[], 0.5).is_empty());
-    }
-
-    #[test]
-    fn shapes_are_coarse() {
-        assert_eq!(shape("Konashenkov"), "Xx");
-        assert_eq!(shape("U.S."), "X.X.");
-        assert_eq!(shape("2018"), "d");
     }
 
     #[test]

@@ -175,11 +175,60 @@ impl VectorHead {
         docs: &[(&[f32], &[Vec<bool>; 3])],
         p: &HeadParams,
     ) -> VectorHead {
-        let w = width;
         let c = p.context;
-        let slots = 2 * c + 1;
-        let len = slots * w;
-        // Standardisation per dimension over every token.
+        let len = (2 * c + 1) * width;
+        let (scale, count) = Standardisation::of(docs, width);
+        let mut order: Vec<(u32, u32)> = Vec::with_capacity(count);
+        for (k, (rows, _)) in docs.iter().enumerate() {
+            for t in 0..rows.len() / width.max(1) {
+                order.push((k as u32, t as u32));
+            }
+        }
+        let mut weights = [vec![0.0f32; len], vec![0.0f32; len], vec![0.0f32; len]];
+        let mut bias = [0.0f32; 3];
+        let mut x = vec![0.0f32; len];
+        let mut rng = unspin_ml::rng::SplitMix::new(p.seed);
+        for epoch in 0..p.epochs {
+            rng.shuffle(&mut order);
+            let lr = p.learning_rate / (1.0 + epoch as f32);
+            let decay = 1.0 - lr * p.l2;
+            for &(k, t) in &order {
+                let (rows, labels) = docs[k as usize];
+                let t = t as usize;
+                scale.window(&mut x, rows, t, c);
+                for r in 0..3 {
+                    let z = bias[r] + dot(&x, &weights[r]);
+                    let g = sigmoid(z) - f32::from(u8::from(labels[r][t]));
+                    bias[r] -= lr * g;
+                    let step = lr * g;
+                    for (wd, &xd) in weights[r].iter_mut().zip(&x) {
+                        *wd = *wd * decay - step * xd;
+                    }
+                }
+            }
+        }
+        scale.fold_into(&mut weights, &mut bias);
+        VectorHead {
+            encoder: encoder.to_string(),
+            width,
+            context: c,
+            weights,
+            bias,
+        }
+    }
+}
+
+/// Per dimension, the mean and the inverse standard deviation of every token's vector: SGD
+/// runs on standardised inputs, and the head it gives reads raw ones.
+struct Standardisation {
+    mu: Vec<f32>,
+    inv: Vec<f32>,
+}
+
+impl Standardisation {
+    /// Over the rows of `docs`, `width` values each; also gives the number of rows.
+    fn of(docs: &[(&[f32], &[Vec<bool>; 3])], width: usize) -> (Standardisation, usize) {
+        let w = width;
         let mut mean = vec![0.0f64; w];
         let mut sq = vec![0.0f64; w];
         let mut count = 0usize;
@@ -201,61 +250,36 @@ impl VectorHead {
                 (1.0 / var.max(1e-8).sqrt()) as f32
             })
             .collect();
-        let mut order: Vec<(u32, u32)> = Vec::with_capacity(count);
-        for (k, (rows, _)) in docs.iter().enumerate() {
-            for t in 0..rows.len() / w.max(1) {
-                order.push((k as u32, t as u32));
-            }
-        }
-        let mut weights = [vec![0.0f32; len], vec![0.0f32; len], vec![0.0f32; len]];
-        let mut bias = [0.0f32; 3];
-        let mut x = vec![0.0f32; len];
-        let mut rng = unspin_ml::rng::SplitMix::new(p.seed);
-        for epoch in 0..p.epochs {
-            rng.shuffle(&mut order);
-            let lr = p.learning_rate / (1.0 + epoch as f32);
-            let decay = 1.0 - lr * p.l2;
-            for &(k, t) in &order {
-                let (rows, labels) = docs[k as usize];
-                let (t, n) = (t as usize, rows.len() / w);
-                for s in 0..slots {
-                    let xs = &mut x[s * w..(s + 1) * w];
-                    match (t + s).checked_sub(c).filter(|&j| j < n) {
-                        Some(j) => {
-                            for (d, xd) in xs.iter_mut().enumerate() {
-                                *xd = (rows[j * w + d] - mu[d]) * inv[d];
-                            }
-                        }
-                        None => xs.fill(0.0),
+        (Standardisation { mu, inv }, count)
+    }
+
+    /// Fills `x` with the standardised vectors of token `t` and its `context` neighbours on
+    /// each side, zeros past the ends.
+    fn window(&self, x: &mut [f32], rows: &[f32], t: usize, context: usize) {
+        let w = self.mu.len();
+        let n = rows.len() / w;
+        for (s, xs) in x.chunks_exact_mut(w).enumerate() {
+            match (t + s).checked_sub(context).filter(|&j| j < n) {
+                Some(j) => {
+                    for (d, xd) in xs.iter_mut().enumerate() {
+                        *xd = (rows[j * w + d] - self.mu[d]) * self.inv[d];
                     }
                 }
-                for r in 0..3 {
-                    let z = bias[r] + dot(&x, &weights[r]);
-                    let g = sigmoid(z) - f32::from(u8::from(labels[r][t]));
-                    bias[r] -= lr * g;
-                    let step = lr * g;
-                    for (wd, &xd) in weights[r].iter_mut().zip(&x) {
-                        *wd = *wd * decay - step * xd;
-                    }
-                }
+                None => xs.fill(0.0),
             }
         }
-        // Fold the standardisation in: w·((v - μ)·inv) = (w·inv)·v - Σ w·inv·μ.
-        for r in 0..3 {
-            for s in 0..slots {
-                for d in 0..w {
-                    let wd = &mut weights[r][s * w + d];
-                    *wd *= inv[d];
-                    bias[r] -= *wd * mu[d];
-                }
+    }
+
+    /// Folds the standardisation into trained weights: w·((v - μ)·inv) = (w·inv)·v - Σ w·inv·μ.
+    fn fold_into(&self, weights: &mut [Vec<f32>; 3], bias: &mut [f32; 3]) {
+        let w = self.mu.len();
+        for (ws, b) in weights.iter_mut().zip(bias.iter_mut()) {
+            // Slot by slot, dimension by dimension: `i` is `slot · w + d`.
+            for (i, wd) in ws.iter_mut().enumerate() {
+                let d = i % w;
+                *wd *= self.inv[d];
+                *b -= *wd * self.mu[d];
             }
-        }
-        VectorHead {
-            encoder: encoder.to_string(),
-            width,
-            context: c,
-            weights,
-            bias,
         }
     }
 }

@@ -15,7 +15,7 @@
 //! that a spreadsheet shows it instead of running it as a formula (CSV injection); the offsets
 //! still point at the unprefixed text.
 
-use crate::aids::{FindingKind, QuoteKind};
+use crate::aids::{FindingKind, Quote, QuoteKind};
 use crate::Report;
 use serde::Serialize;
 
@@ -89,34 +89,7 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
             note: String::new(),
         });
     }
-    for q in &r.quotes {
-        let mut note = Vec::new();
-        if let Some(cue) = &q.cue {
-            note.push(format!("cue: {}", cue.text()));
-        }
-        if q.unattributed {
-            note.push("unattributed".to_string());
-        }
-        let speaker = q
-            .speaker
-            .clone()
-            .or_else(|| q.source.as_ref().map(|s| s.text().to_string()))
-            .unwrap_or_default();
-        rows.push(Row {
-            article_id: id.clone(),
-            kind: "quote",
-            label: match q.kind {
-                QuoteKind::Direct => "direct",
-                QuoteKind::Reported => "reported",
-            },
-            start: q.content.start(),
-            end: q.content.end(),
-            score: None,
-            text: safe(q.content.text()),
-            speaker: safe(&speaker),
-            note: safe(&note.join("; ")),
-        });
-    }
+    rows.extend(r.quotes.iter().map(|q| quote_row(id.clone(), q)));
     for (i, f) in r.findings.iter().enumerate() {
         for (k, p) in f.places.iter().enumerate() {
             rows.push(Row {
@@ -139,6 +112,37 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
         }
     }
     rows
+}
+
+/// A quote's row: its speaker (resolved, else the source's words) and, as the note, its cue
+/// and whether it is unattributed.
+fn quote_row(article_id: String, q: &Quote) -> Row<'_> {
+    let mut note = Vec::new();
+    if let Some(cue) = &q.cue {
+        note.push(format!("cue: {}", cue.text()));
+    }
+    if q.unattributed {
+        note.push("unattributed".to_string());
+    }
+    let speaker = q
+        .speaker
+        .clone()
+        .or_else(|| q.source.as_ref().map(|s| s.text().to_string()))
+        .unwrap_or_default();
+    Row {
+        article_id,
+        kind: "quote",
+        label: match q.kind {
+            QuoteKind::Direct => "direct",
+            QuoteKind::Reported => "reported",
+        },
+        start: q.content.start(),
+        end: q.content.end(),
+        score: None,
+        text: safe(q.content.text()),
+        speaker: safe(&speaker),
+        note: safe(&note.join("; ")),
+    }
 }
 
 /// The finding kind as the JSON names it.
