@@ -26,7 +26,7 @@ use unspin_core::PieceVectors;
 
 pub use tagger::{token_labels, Diagnostics, QuoteTagger, TrainParams};
 pub use unspin_core::aids::{Place, Quote, QuoteKind};
-pub use vectors::{token_vectors, HeadParams, VectorHead};
+pub use vectors::{covers, token_vectors, HeadParams, VectorHead};
 
 /// Finds the quotes and reported statements of `text`, in text order, with the embedded
 /// tagger and the rules together (the rules alone where no tagger is embedded).
@@ -52,12 +52,13 @@ pub fn extract_with_rows(
 }
 
 /// [`extract`] on an already segmented document; with the detector's `vectors`, when they
-/// are the encoder's the embedded vector tagger was trained on, that tagger runs instead.
+/// are the encoder's the embedded vector tagger was trained on and reach every word
+/// ([`covers`]), that tagger runs instead.
 pub(crate) fn extract_doc(doc: &Doc, vectors: Option<&PieceVectors>) -> Vec<Quote> {
     let on_vectors = vectors.and_then(|v| {
         let t = embedded_vectors()?;
         t.head.as_ref().filter(|h| h.reads(v))?;
-        Some((t, token_vectors(doc.doc, v)))
+        covers(doc.doc, v).then(|| (t, token_vectors(doc.doc, v)))
     });
     match on_vectors {
         Some((t, rows)) => extract_doc_with(doc, Some(t), Some(&rows)),

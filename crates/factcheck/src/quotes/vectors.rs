@@ -8,7 +8,7 @@
 //! neighbours. Scoring costs three dot products per token.
 
 use serde::{Deserialize, Serialize};
-use unspin_core::{Document, PieceVectors};
+use unspin_core::{Document, PieceVectors, TokenKind};
 use unspin_ml::dense::{dot, sigmoid};
 
 /// Widest vectors a head may read.
@@ -76,6 +76,25 @@ pub fn token_vectors(doc: &Document, v: &PieceVectors) -> Vec<f32> {
         }
     }
     out
+}
+
+/// Do `v`'s pieces reach every word and number of `doc`, with a row for each piece? Where they
+/// do not (vectors of another text, or an encoder that stopped early), the missing tokens'
+/// rows would be zeros the head was never trained on, so the plain tagger runs instead.
+pub fn covers(doc: &Document, v: &PieceVectors) -> bool {
+    if v.width == 0 || v.rows.len() < v.pieces.len().saturating_mul(v.width) {
+        return false;
+    }
+    let mut first = 0;
+    for tok in doc.tokens.iter().filter(|t| t.kind != TokenKind::Punct) {
+        while first < v.pieces.len() && v.pieces[first].end <= tok.span.start {
+            first += 1;
+        }
+        if v.pieces.get(first).is_none_or(|p| p.start >= tok.span.end) {
+            return false;
+        }
+    }
+    true
 }
 
 /// A logistic head per role over a token's vector and its `context` neighbours on each side
@@ -313,6 +332,28 @@ mod tests {
             ..v
         };
         assert_eq!(token_vectors(&doc, &short), vec![0.0; 6]);
+    }
+
+    #[test]
+    fn vectors_cover_a_text_only_when_they_reach_every_word() {
+        let doc = Document::new(Article::new("a", "Konashenkov said 5."));
+        let piece = |a: usize, b: usize| CharSpan::new(a, b);
+        let v = |pieces: Vec<CharSpan>, rows: usize| PieceVectors {
+            encoder: "e".into(),
+            width: 2,
+            rows: vec![0.5; rows * 2].into(),
+            pieces,
+        };
+        let all = vec![piece(0, 4), piece(4, 11), piece(11, 16), piece(17, 18)];
+        // The final "." has no piece: punctuation may be dropped.
+        assert!(covers(&doc, &v(all.clone(), 4)));
+        assert!(!covers(&doc, &v(all[..3].to_vec(), 3)), "the number is missed");
+        assert!(!covers(&doc, &v(all[..1].to_vec(), 1)), "stopped early");
+        assert!(!covers(&doc, &v(all.clone(), 3)), "rows short of the pieces");
+        assert!(!covers(&doc, &v(Vec::new(), 0)));
+        let mut wide = v(all, 4);
+        wide.width = 0;
+        assert!(!covers(&doc, &wide));
     }
     #[test]
     fn a_head_learns_a_separable_signal_and_folds_its_standardisation_in() {
