@@ -1,5 +1,5 @@
 //! Platt scaling: a two-parameter map from a model's confidence to how often such a guess was
-//! right, fitted on held-out outcomes. Written here because the fit is twenty lines of Newton's
+//! right, fitted on held-out outcomes. Written here because the fit is a few dozen lines of Newton's
 //! method on two parameters, and the map must be stored next to the weights it calibrates.
 //!
 //! The map works in logit space, `p' = σ(a·logit(p) + b)`: with `a = 1, b = 0` it changes
@@ -59,6 +59,11 @@ impl Platt {
     /// drive it to infinity. `None` when there are fewer than 20 outcomes, all right or all
     /// wrong, or the fit would reverse the order of confidences (`a ≤ 0`).
     pub fn fit(seen: &[(f32, bool)]) -> Option<Platt> {
+        let seen: Vec<(f32, bool)> = seen
+            .iter()
+            .copied()
+            .filter(|(p, _)| p.is_finite())
+            .collect();
         let n_right = seen.iter().filter(|(_, r)| *r).count();
         let n_wrong = seen.len() - n_right;
         if seen.len() < MIN_SAMPLES || n_right == 0 || n_wrong == 0 {
@@ -68,7 +73,6 @@ impl Platt {
         let lo = 1.0 / (n_wrong as f64 + 2.0);
         let data: Vec<(f64, f64)> = seen
             .iter()
-            .filter(|(p, _)| p.is_finite())
             .map(|&(p, r)| (logit(f64::from(p)), if r { hi } else { lo }))
             .collect();
         // Log loss plus RIDGE/2·((a-1)² + b²); convex, so damped Newton steps reach its minimum.

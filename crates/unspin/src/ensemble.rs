@@ -70,8 +70,9 @@ impl Ensemble {
             si_threshold: rule.seed,
             si_extend: rule.extend,
             si_join_gap: rule.join_gap,
-            // With no weight on the transformer there is no new evidence, and the blend is the
-            // classical model exactly.
+            // With no weight on the transformer there is no new evidence, and the blend (with
+            // no second-technique threshold or calibration of its own) is the classical model
+            // exactly.
             confirm_tagged: self.blend.si_weight > 0.0,
             ..self.classical.decode_options()
         };

@@ -87,7 +87,10 @@ pub fn covers(doc: &Document, v: &PieceVectors) -> bool {
     }
     let mut first = 0;
     for tok in doc.tokens.iter().filter(|t| t.kind != TokenKind::Punct) {
-        while first < v.pieces.len() && v.pieces[first].end <= tok.span.start {
+        // Empty pieces are skipped too: token_vectors reads none of them.
+        while first < v.pieces.len()
+            && (v.pieces[first].end <= tok.span.start || v.pieces[first].is_empty())
+        {
             first += 1;
         }
         if v.pieces.get(first).is_none_or(|p| p.start >= tok.span.end) {
@@ -347,10 +350,21 @@ mod tests {
         let all = vec![piece(0, 4), piece(4, 11), piece(11, 16), piece(17, 18)];
         // The final "." has no piece: punctuation may be dropped.
         assert!(covers(&doc, &v(all.clone(), 4)));
-        assert!(!covers(&doc, &v(all[..3].to_vec(), 3)), "the number is missed");
+        assert!(
+            !covers(&doc, &v(all[..3].to_vec(), 3)),
+            "the number is missed"
+        );
         assert!(!covers(&doc, &v(all[..1].to_vec(), 1)), "stopped early");
-        assert!(!covers(&doc, &v(all.clone(), 3)), "rows short of the pieces");
+        assert!(
+            !covers(&doc, &v(all.clone(), 3)),
+            "rows short of the pieces"
+        );
         assert!(!covers(&doc, &v(Vec::new(), 0)));
+        let empty_inside = vec![piece(0, 11), piece(13, 13), piece(17, 18)];
+        assert!(
+            !covers(&doc, &v(empty_inside, 3)),
+            "an empty piece covers nothing"
+        );
         let mut wide = v(all, 4);
         wide.width = 0;
         assert!(!covers(&doc, &wide));

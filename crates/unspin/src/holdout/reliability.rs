@@ -3,8 +3,8 @@
 
 use crate::classical::TrainDoc;
 use serde::Serialize;
-use std::collections::BTreeSet;
-use unspin_core::{DetectError, Detector};
+use std::collections::{BTreeSet, HashMap};
+use unspin_core::Span;
 use unspin_ml::calibrate::Platt;
 
 /// Spans whose confidence falls in `[lo, hi)`, and how many of them are right: they overlap a
@@ -23,22 +23,23 @@ pub struct Bin {
 /// the same technique).
 pub(super) type Outcome = (String, f32, bool);
 
-/// Every span `detector` finds in `docs`, as outcomes.
-pub(super) fn outcomes(
-    detector: &dyn Detector,
-    docs: &[&TrainDoc],
-) -> Result<Vec<Outcome>, DetectError> {
-    let mut out = Vec::new();
-    for d in docs {
-        for s in crate::crossval::flc_spans(detector, d)? {
-            let right = d
-                .techniques
-                .iter()
-                .any(|(g, t)| *t == s.technique && g.overlap(&s.chars()) > 0);
-            out.push((d.doc.article.id.clone(), s.confidence, right));
-        }
-    }
-    Ok(out)
+/// Detected spans (tagged with their article's id) as outcomes against `docs`' gold.
+pub(super) fn outcomes(spans: &[(String, Span)], docs: &[&TrainDoc]) -> Vec<Outcome> {
+    let by_id: HashMap<&str, &TrainDoc> = docs
+        .iter()
+        .map(|d| (d.doc.article.id.as_str(), *d))
+        .collect();
+    spans
+        .iter()
+        .map(|(id, s)| {
+            let right = by_id.get(id.as_str()).is_some_and(|d| {
+                d.techniques
+                    .iter()
+                    .any(|(g, t)| *t == s.technique && g.overlap(&s.chars()) > 0)
+            });
+            (id.clone(), s.confidence, right)
+        })
+        .collect()
 }
 
 /// Outcomes binned in tenths of confidence.
@@ -87,18 +88,10 @@ pub fn calibration_error(bins: &[Bin]) -> f64 {
         / n as f64
 }
 
-/// The reliability table of `detector` on `docs`, in tenths of confidence.
-pub fn reliability(detector: &dyn Detector, docs: &[&TrainDoc]) -> Result<Vec<Bin>, DetectError> {
-    Ok(bins(
-        outcomes(detector, docs)?
-            .into_iter()
-            .map(|(_, c, r)| (c, r)),
-    ))
-}
-
-/// How an ensemble's confidences fare under the blend that ships: raw, and mapped by a
-/// calibration fitted on one half of the held-out articles and applied to the other (both
-/// ways, pooled: honest), with the map fitted on all of them (what ships).
+/// How an ensemble's confidences fare under the blend that ships (chosen on all held-out
+/// articles): raw, and mapped by a calibration fitted on one half of the held-out articles and
+/// applied to the other (both ways, pooled, so the map never saw the spans it is scored on),
+/// with the map fitted on all of them (what ships).
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelReliability {
     pub model: String,
