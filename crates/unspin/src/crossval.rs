@@ -93,7 +93,7 @@ impl Corpus {
 }
 
 /// Predictions of one detector on documents, in label form.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Predictions {
     /// FLC predictions (technique spans); SI uses the same spans without techniques.
     pub flc: Vec<Label>,

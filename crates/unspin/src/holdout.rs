@@ -453,21 +453,14 @@ fn cross_fit_second(
     test: &[&TrainDoc],
     half_a: &BTreeSet<&str>,
 ) -> Result<(Predictions, Vec<f32>), DetectError> {
-    let mut pooled = Predictions::default();
-    let mut chosen = Vec::new();
-    for (&blend, choose_on_a) in halves.iter().zip([true, false]) {
-        let pick = |id: &str| half_a.contains(id) == choose_on_a;
-        let t = choose_second(make, blend, test, pick)?;
+    cross_fit_by(half_a, |k, pick| {
+        let t = choose_second(make, halves[k], test, pick)?;
         let p = make(BlendParams {
             second_technique: Some(t),
-            ..blend
+            ..halves[k]
         })?;
-        let other = |l: &Label| !pick(&l.article);
-        pooled.flc.extend(p.flc.into_iter().filter(other));
-        pooled.tc.extend(p.tc.into_iter().filter(other));
-        chosen.push(t);
-    }
-    Ok((pooled, chosen))
+        Ok((t, p))
+    })
 }
 
 /// Per-technique span thresholds on top of each half's cross-fitted blend (`halves[k]`: the
@@ -480,24 +473,18 @@ fn cross_fit_thresholds(
     test: &[&TrainDoc],
     half_a: &BTreeSet<&str>,
 ) -> Result<(Predictions, Vec<[f32; Technique::COUNT]>), DetectError> {
-    let mut pooled = Predictions::default();
-    let mut chosen = Vec::new();
-    for (&(blend, predictions), choose_on_a) in halves.iter().zip([true, false]) {
+    cross_fit_by(half_a, |k, pick| {
+        let (blend, predictions) = halves[k];
         // The blend's labels carry no confidences, so its spans are detected again (on cached
         // encodings: seconds).
         let spans = spans_of(&ensemble(blend), test)?;
-        let pick = |id: &str| half_a.contains(id) == choose_on_a;
         let th = choose_technique_thresholds(&spans, test, pick);
-        let other = |l: &Label| !pick(&l.article);
-        pooled
-            .flc
-            .extend(labels_above(&spans, &th).into_iter().filter(other));
-        pooled
-            .tc
-            .extend(predictions.tc.iter().filter(|l| other(l)).cloned());
-        chosen.push(th);
-    }
-    Ok((pooled, chosen))
+        let p = Predictions {
+            flc: labels_above(&spans, &th),
+            tc: predictions.tc.clone(),
+        };
+        Ok((th, p))
+    })
 }
 
 /// Every article's detected spans, with their confidences, tagged with the article id.
@@ -586,18 +573,33 @@ fn cross_fit(
     test: &[&TrainDoc],
     half_a: &BTreeSet<&str>,
 ) -> Result<(Predictions, Vec<usize>), DetectError> {
-    let mut pooled = Predictions::default();
-    let mut choices = Vec::new();
-    for choose_on_a in [true, false] {
-        let pick = |id: &str| half_a.contains(id) == choose_on_a;
+    cross_fit_by(half_a, |_, pick| {
         let b = choose_blend(per_blend, among, test, pick)?;
-        choices.push(b);
-        let other = |l: &&Label| !pick(&l.article);
-        let p = per_blend.get(b)?;
-        pooled.flc.extend(p.flc.iter().filter(other).cloned());
-        pooled.tc.extend(p.tc.iter().filter(other).cloned());
+        Ok((b, per_blend.get(b)?.clone()))
+    })
+}
+
+/// Two-fold cross-fitting itself: for half A, then half B (`k` = 0, 1), `choose` picks a
+/// setting on the articles `pick` selects and returns it with its predictions; only the other
+/// half's predictions are pooled, so none of them saw the choice it was made under.
+fn cross_fit_by<T>(
+    half_a: &BTreeSet<&str>,
+    mut choose: impl FnMut(usize, &dyn Fn(&str) -> bool) -> Result<(T, Predictions), DetectError>,
+) -> Result<(Predictions, Vec<T>), DetectError> {
+    let mut pooled = Predictions::default();
+    let mut chosen = Vec::new();
+    for (k, choose_on_a) in [true, false].into_iter().enumerate() {
+        let pick = |id: &str| half_a.contains(id) == choose_on_a;
+        let (t, p) = choose(k, &pick)?;
+        pooled
+            .flc
+            .extend(p.flc.into_iter().filter(|l| !pick(&l.article)));
+        pooled
+            .tc
+            .extend(p.tc.into_iter().filter(|l| !pick(&l.article)));
+        chosen.push(t);
     }
-    Ok((pooled, choices))
+    Ok((pooled, chosen))
 }
 
 /// Index into the grid of the blend among `among` with the best TC F1 on the articles `pick`
