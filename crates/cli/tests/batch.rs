@@ -68,7 +68,24 @@ fn ids(records: &[Value]) -> Vec<String> {
 #[test]
 fn batch_reads_every_input_kind_and_sets_bad_records_aside() {
     let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
+    let corpus = mixed_corpus(tmp.path());
+    let gz = gzipped_feed(tmp.path());
+    let out = tmp.path().join("out");
+    unspin()
+        .args(["batch", "--quiet", "--chunk-size", "3", "--out"])
+        .arg(&out)
+        .arg(&corpus)
+        .arg(&gz)
+        .assert()
+        .success();
+
+    good_records_are_analysed_in_input_order(&out);
+    bad_records_are_set_aside_with_their_reason(&out, &corpus);
+    database_and_summary_agree_with_the_shards(&out);
+}
+
+fn mixed_corpus(dir: &Path) -> PathBuf {
+    let corpus = dir.join("corpus");
     fs::create_dir_all(corpus.join("pages/2025")).unwrap();
     fs::write(corpus.join("article1001.txt"), example("article1001.txt")).unwrap();
     fs::write(
@@ -80,7 +97,13 @@ fn batch_reads_every_input_kind_and_sets_bad_records_aside() {
     fs::write(corpus.join("notes.md"), "# notes").unwrap();
     // A binary file with an article's name: an error record, not a stop.
     fs::write(corpus.join("broken.txt"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    write_feed(&corpus.join("feed.jsonl"));
+    corpus
+}
 
+/// `bad_records_are_set_aside_with_their_reason` finds each bad record by its line number, so
+/// the order of these lines is part of the test.
+fn write_feed(path: &Path) {
     let text = example("article1002.txt");
     let mut jsonl = Vec::new();
     for line in [
@@ -98,8 +121,12 @@ fn batch_reads_every_input_kind_and_sets_bad_records_aside() {
     }
     // Invalid UTF-8 inside a JSON string, on line 8.
     jsonl.extend_from_slice(b"{\"id\": \"j8\", \"text\": \"caf\xe9\"}\n");
-    fs::write(corpus.join("feed.jsonl"), &jsonl).unwrap();
+    fs::write(path, &jsonl).unwrap();
+}
 
+/// An input named after the directory, so that its records must come after the directory's,
+/// and gzip'd, so that it must be unpacked.
+fn gzipped_feed(dir: &Path) -> PathBuf {
     let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
     writeln!(
         gz,
@@ -107,18 +134,13 @@ fn batch_reads_every_input_kind_and_sets_bad_records_aside() {
         json!({"id": "g1", "text": "They are traitors who betrayed the nation.", "source": "Outlet B", "date": "2025-04-02T10:00:00Z"})
     )
     .unwrap();
-    fs::write(tmp.path().join("extra.jsonl.gz"), gz.finish().unwrap()).unwrap();
+    let path = dir.join("extra.jsonl.gz");
+    fs::write(&path, gz.finish().unwrap()).unwrap();
+    path
+}
 
-    let out = tmp.path().join("out");
-    unspin()
-        .args(["batch", "--quiet", "--chunk-size", "3", "--out"])
-        .arg(&out)
-        .arg(&corpus)
-        .arg(tmp.path().join("extra.jsonl.gz"))
-        .assert()
-        .success();
-
-    let records = shard_records(&out);
+fn good_records_are_analysed_in_input_order(out: &Path) {
+    let records = shard_records(out);
     // Directory order is by name: article1001.txt, broken.txt, feed.jsonl, notes.md (ignored),
     // pages/2025/page.html; then the gzip'd file.
     assert_eq!(ids(&records), ["1001", "j1", "j7", "page", "g1"]);
@@ -135,8 +157,10 @@ fn batch_reads_every_input_kind_and_sets_bad_records_aside() {
         records[2]["text"].is_string(),
         "pages carry their extracted text"
     );
+}
 
-    let errors = error_records(&out);
+fn bad_records_are_set_aside_with_their_reason(out: &Path, corpus: &Path) {
+    let errors = error_records(out);
     let feed = corpus.join("feed.jsonl").display().to_string();
     let at = |line: u64| {
         errors
@@ -159,8 +183,9 @@ fn batch_reads_every_input_kind_and_sets_bad_records_aside() {
     assert!(broken["error"].as_str().unwrap().contains("binary"));
     assert!(broken.get("line").is_none());
     assert_eq!(errors.len(), 6);
+}
 
-    // The database holds what the shards hold.
+fn database_and_summary_agree_with_the_shards(out: &Path) {
     let db = rusqlite::Connection::open(out.join("unspin.sqlite")).unwrap();
     let n: i64 = db
         .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))

@@ -446,32 +446,62 @@ fn outputs_never_touch_the_batch_runs_own_files_even_with_force() {
     )
     .unwrap();
     let run = dir.path().join("run");
+    run_batch(&run, &corpus);
+    let before = files_under(&run);
+    every_file_of_the_run_is_refused(&run);
+    a_refused_destination_stops_the_others(&run, &dir.path().join("csv"));
+    let after = files_under(&run);
+    let paths = |files: &[(PathBuf, Vec<u8>)]| -> Vec<PathBuf> {
+        files.iter().map(|(p, _)| p.clone()).collect()
+    };
+    assert_eq!(paths(&after), paths(&before));
+    assert!(after == before, "the batch directory's files are untouched");
+
+    a_lone_database_and_its_journals_are_refused(&run, dir.path());
+    // Anything else in or beside the batch directory is fine, and the run still resumes.
+    let report = run.join("report.txt");
     unspin()
-        .args(["batch", "-q", "--out"])
+        .arg("stats")
         .arg(&run)
-        .arg(&corpus)
+        .arg("--output")
+        .arg(&report)
         .assert()
         .success();
-    let snapshot = || -> Vec<(PathBuf, Vec<u8>)> {
-        let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-        let mut stack = vec![run.clone()];
-        while let Some(d) = stack.pop() {
-            for e in fs::read_dir(&d).unwrap() {
-                let p = e.unwrap().path();
-                let name = p.file_name().unwrap().to_string_lossy().into_owned();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if !name.ends_with("-shm") && !name.ends_with("-wal") {
-                    // SQLite itself creates those when stats opens the database to read it.
-                    let bytes = fs::read(&p).unwrap();
-                    files.push((p, bytes));
-                }
+    assert!(fs::read_to_string(&report).unwrap().contains("OVERVIEW"));
+    run_batch(&run, &corpus);
+}
+
+fn run_batch(run: &Path, corpus: &Path) {
+    unspin()
+        .args(["batch", "-q", "--out"])
+        .arg(run)
+        .arg(corpus)
+        .assert()
+        .success();
+}
+
+/// Every file under `dir` with its bytes, sorted, so that two snapshots compare byte for byte.
+fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                stack.push(p);
+            } else if !name.ends_with("-shm") && !name.ends_with("-wal") {
+                // SQLite itself creates those when stats opens the database to read it.
+                let bytes = fs::read(&p).unwrap();
+                files.push((p, bytes));
             }
         }
-        files.sort();
-        files
-    };
-    let before = snapshot();
+    }
+    files.sort();
+    files
+}
+
+fn every_file_of_the_run_is_refused(run: &Path) {
     let shard = fs::read_dir(run.join("shards"))
         .unwrap()
         .next()
@@ -493,7 +523,7 @@ fn outputs_never_touch_the_batch_runs_own_files_even_with_force() {
             fails_with(
                 unspin()
                     .arg("stats")
-                    .arg(&run)
+                    .arg(run)
                     .args(force)
                     .arg(flag)
                     .arg(&target),
@@ -511,28 +541,26 @@ fn outputs_never_touch_the_batch_runs_own_files_even_with_force() {
             &[DATABASE_FILE, "never writes there"],
         );
     }
-    // A refused destination stops the others too: nothing is written at all.
-    let csv = dir.path().join("csv");
+}
+
+/// A refused destination stops the others too: nothing is written at all.
+fn a_refused_destination_stops_the_others(run: &Path, csv: &Path) {
     fails_with(
         unspin()
             .arg("stats")
-            .arg(&run)
+            .arg(run)
             .arg("--csv-dir")
-            .arg(&csv)
+            .arg(csv)
             .arg("--html")
             .arg(run.join("batch.json")),
         &["batch.json"],
     );
     assert!(!csv.exists());
-    let after = snapshot();
-    let paths = |files: &[(PathBuf, Vec<u8>)]| -> Vec<PathBuf> {
-        files.iter().map(|(p, _)| p.clone()).collect()
-    };
-    assert_eq!(paths(&after), paths(&before));
-    assert!(after == before, "the batch directory's files are untouched");
+}
 
-    // A database outside any batch directory: it and its journal files are protected.
-    let lone = dir.path().join("results.db");
+/// A database outside any batch directory: it and its journal files are protected.
+fn a_lone_database_and_its_journals_are_refused(run: &Path, dir: &Path) {
+    let lone = dir.join("results.db");
     fs::copy(run.join(DATABASE_FILE), &lone).unwrap();
     for target in ["results.db", "results.db-journal"] {
         fails_with(
@@ -540,24 +568,8 @@ fn outputs_never_touch_the_batch_runs_own_files_even_with_force() {
                 .arg("stats")
                 .arg(&lone)
                 .args(["--force", "--output"])
-                .arg(dir.path().join(target)),
+                .arg(dir.join(target)),
             &[target, "never writes there"],
         );
     }
-    // Anything else in or beside the batch directory is fine, and the run still resumes.
-    let report = run.join("report.txt");
-    unspin()
-        .arg("stats")
-        .arg(&run)
-        .arg("--output")
-        .arg(&report)
-        .assert()
-        .success();
-    assert!(fs::read_to_string(&report).unwrap().contains("OVERVIEW"));
-    unspin()
-        .args(["batch", "-q", "--out"])
-        .arg(&run)
-        .arg(&corpus)
-        .assert()
-        .success();
 }

@@ -137,21 +137,7 @@ fn load_rows(vdir: &Path, split: &str, docs: &[Annotated], width: usize) -> Vec<
 }
 
 fn eval(args: &[String]) {
-    let mut dir = None;
-    let mut vdir = None;
-    let mut model = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--vectors" => vdir = it.next().map(PathBuf::from),
-            "--model" => model = it.next().map(PathBuf::from),
-            _ if !a.starts_with("--") && dir.is_none() => dir = Some(PathBuf::from(a)),
-            _ => {
-                eprintln!("polnear eval: unknown or incomplete option {a}");
-                std::process::exit(2);
-            }
-        }
-    }
+    let (dir, vdir, model) = eval_args(args);
     let dir = dir.unwrap_or_else(|| data_dir("dev"));
     let docs = load_or_skip(&dir);
     println!("PolNeAR {}: {} documents", dir.display(), docs.len());
@@ -171,19 +157,9 @@ fn eval(args: &[String]) {
     let Some(vdir) = vdir else {
         return;
     };
-    let loaded;
-    let tagger = match &model {
-        Some(path) => {
-            let bytes = std::fs::read(path).unwrap_or_else(|e| {
-                eprintln!("polnear eval: {}: {e}", path.display());
-                std::process::exit(1);
-            });
-            loaded = QuoteTagger::from_bytes(&bytes).unwrap_or_else(|e| {
-                eprintln!("polnear eval: {}: {e}", path.display());
-                std::process::exit(1);
-            });
-            Some(&loaded)
-        }
+    let loaded = model.as_deref().map(read_tagger);
+    let tagger = match &loaded {
+        Some(t) => Some(t),
         None => unspin_factcheck::quotes::embedded_vectors(),
     };
     let Some(tagger) = tagger.filter(|t| t.head.is_some()) else {
@@ -200,13 +176,56 @@ fn eval(args: &[String]) {
         std::process::exit(1);
     }
     let rows = load_rows(&vdir, "dev", &docs, width);
-    // What the run-time path adds before tagging: each token's mean piece vector, here from
-    // one piece per token carrying the dumped row.
+    time_token_vectors(&docs, &rows, &encoder, width);
     let t = Instant::now();
-    for (d, r) in docs.iter().zip(&rows) {
+    let s = polnear::score_with_rows(&docs, Some(tagger), Some(&rows));
+    println!(
+        "\nvector tagger + rules (default with vectors) ({:.0?}):\n{}",
+        t.elapsed(),
+        s.table()
+    );
+}
+
+/// `eval`'s data directory, vector dump and model file, each if given.
+fn eval_args(args: &[String]) -> (Option<PathBuf>, Option<PathBuf>, Option<PathBuf>) {
+    let mut dir = None;
+    let mut vdir = None;
+    let mut model = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--vectors" => vdir = it.next().map(PathBuf::from),
+            "--model" => model = it.next().map(PathBuf::from),
+            _ if !a.starts_with("--") && dir.is_none() => dir = Some(PathBuf::from(a)),
+            _ => {
+                eprintln!("polnear eval: unknown or incomplete option {a}");
+                std::process::exit(2);
+            }
+        }
+    }
+    (dir, vdir, model)
+}
+
+/// A tagger file named on the command line; exits when it cannot be read.
+fn read_tagger(path: &Path) -> QuoteTagger {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| {
+        eprintln!("polnear eval: {}: {e}", path.display());
+        std::process::exit(1);
+    });
+    QuoteTagger::from_bytes(&bytes).unwrap_or_else(|e| {
+        eprintln!("polnear eval: {}: {e}", path.display());
+        std::process::exit(1);
+    })
+}
+
+/// Times what the run-time path adds before tagging: each token's mean piece vector, here
+/// from one piece per token carrying the dumped row.
+fn time_token_vectors(docs: &[Annotated], rows: &[Vec<f32>], encoder: &str, width: usize) {
+    let t = Instant::now();
+    for (d, r) in docs.iter().zip(rows) {
         let doc = unspin_core::Document::new(unspin_core::Article::new("", d.text.clone()));
         let v = unspin_core::PieceVectors {
-            encoder: encoder.clone(),
+            encoder: encoder.to_string(),
             pieces: doc.tokens.iter().map(|t| t.span).collect(),
             width,
             rows: r.clone().into(),
@@ -217,13 +236,6 @@ fn eval(args: &[String]) {
         "\ntoken vectors of {} texts (document segmentation included): {:.0?}",
         docs.len(),
         t.elapsed()
-    );
-    let t = Instant::now();
-    let s = polnear::score_with_rows(&docs, Some(tagger), Some(&rows));
-    println!(
-        "\nvector tagger + rules (default with vectors) ({:.0?}):\n{}",
-        t.elapsed(),
-        s.table()
     );
 }
 
@@ -349,6 +361,30 @@ fn train_vectors(docs: &[Annotated], vdir: &Path, out: &Path, start: Instant) {
         vdir.display(),
         start.elapsed()
     );
+    let train = VectorTrain {
+        docs,
+        rows,
+        labels,
+        folds,
+        encoder,
+        width,
+        hp: head_params(),
+    };
+    let Some(params) = train.thresholds_from_fold_0() else {
+        return;
+    };
+    // Stage 2: everything on all of train.
+    let all_oof = train.oof(&|_| true, &[0, 1, 2, 3, 4]);
+    let all_logits: Vec<Vec<[f32; 3]>> = all_oof
+        .into_iter()
+        .map(|l| l.expect("every text has a fold"))
+        .collect();
+    let head = train.head_on(&|_| true);
+    let tagger = QuoteTagger::train_with_head(docs, &all_logits, head, &params);
+    write_tagger(out, &tagger, docs.len(), start);
+}
+
+fn head_params() -> HeadParams {
     let mut hp = HeadParams::default();
     // Experiments only: QV_EPOCHS, QV_LR, QV_CONTEXT, QV_L2 override the shipped settings.
     let env = |k: &str| std::env::var(k).ok();
@@ -364,74 +400,93 @@ fn train_vectors(docs: &[Annotated], vdir: &Path, out: &Path, start: Instant) {
     if let Some(v) = env("QV_L2").and_then(|v| v.parse().ok()) {
         hp.l2 = v;
     }
-    let head_on = |keep: &dyn Fn(usize) -> bool| -> VectorHead {
+    hp
+}
+
+/// The train texts with what the vector tagger learns from, indexed alike: each text's token
+/// vectors, token labels and fold.
+struct VectorTrain<'a> {
+    docs: &'a [Annotated],
+    rows: Vec<Vec<f32>>,
+    labels: Vec<[Vec<bool>; 3]>,
+    folds: Vec<u64>,
+    encoder: String,
+    width: usize,
+    hp: HeadParams,
+}
+
+impl VectorTrain<'_> {
+    fn head_on(&self, keep: &dyn Fn(usize) -> bool) -> VectorHead {
         let t = Instant::now();
-        let set: Vec<(&[f32], &[Vec<bool>; 3])> = (0..docs.len())
+        let set: Vec<(&[f32], &[Vec<bool>; 3])> = (0..self.docs.len())
             .filter(|&k| keep(k))
-            .map(|k| (rows[k].as_slice(), &labels[k]))
+            .map(|k| (self.rows[k].as_slice(), &self.labels[k]))
             .collect();
-        let h = VectorHead::train(&encoder, width, &set, &hp);
+        let h = VectorHead::train(&self.encoder, self.width, &set, &self.hp);
         eprintln!("  head on {} texts: {:.0?}", set.len(), t.elapsed());
         h
-    };
-    let logits_of = |h: &VectorHead, k: usize| -> Vec<[f32; 3]> {
-        h.logits(&rows[k], labels[k][0].len())
+    }
+
+    fn logits_of(&self, h: &VectorHead, k: usize) -> Vec<[f32; 3]> {
+        h.logits(&self.rows[k], self.labels[k][0].len())
             .expect("rows checked")
-    };
-    // Out-of-fold logits over the texts `within` keeps, by the given folds.
-    let oof = |within: &dyn Fn(usize) -> bool, fold_ids: &[u64]| -> Vec<Option<Vec<[f32; 3]>>> {
-        let mut out: Vec<Option<Vec<[f32; 3]>>> = vec![None; docs.len()];
+    }
+
+    /// Out-of-fold logits over the texts `within` keeps, by the given folds.
+    fn oof(&self, within: &dyn Fn(usize) -> bool, fold_ids: &[u64]) -> Vec<Option<Vec<[f32; 3]>>> {
+        let mut out: Vec<Option<Vec<[f32; 3]>>> = vec![None; self.docs.len()];
         for &f in fold_ids {
-            let h = head_on(&|k| within(k) && folds[k] != f);
-            for k in (0..docs.len()).filter(|&k| within(k) && folds[k] == f) {
-                out[k] = Some(logits_of(&h, k));
+            let h = self.head_on(&|k| within(k) && self.folds[k] != f);
+            for k in (0..self.docs.len()).filter(|&k| within(k) && self.folds[k] == f) {
+                out[k] = Some(self.logits_of(&h, k));
             }
         }
         out
-    };
-    // Stage 1: fit on folds 1–4, choose thresholds on fold 0.
-    let fit_ix: Vec<usize> = (0..docs.len()).filter(|&k| folds[k] != 0).collect();
-    let valid_ix: Vec<usize> = (0..docs.len()).filter(|&k| folds[k] == 0).collect();
-    let fit_head = head_on(&|k| folds[k] != 0);
-    let valid_logits: Vec<Vec<[f32; 3]>> =
-        valid_ix.iter().map(|&k| logits_of(&fit_head, k)).collect();
-    let valid_labels: Vec<[Vec<bool>; 3]> = valid_ix.iter().map(|&k| labels[k].clone()).collect();
-    println!(
-        "head on folds 1-4 ({hp:?}), tokens of fold 0:\n{}",
-        head_report(&valid_logits, &valid_labels)
-    );
-    if env("QV_HEAD_ONLY").is_some() {
-        return;
     }
-    let fit_oof = oof(&|k| folds[k] != 0, &[1, 2, 3, 4]);
-    let fit: Vec<Annotated> = fit_ix.iter().map(|&k| docs[k].clone()).collect();
-    let valid: Vec<Annotated> = valid_ix.iter().map(|&k| docs[k].clone()).collect();
-    let valid_rows: Vec<Vec<f32>> = valid_ix.iter().map(|&k| rows[k].clone()).collect();
-    let fit_logits: Vec<Vec<[f32; 3]>> = fit_ix
-        .iter()
-        .map(|&k| fit_oof[k].clone().expect("every fit text has a fold"))
-        .collect();
-    let mut params = TrainParams::default();
-    let t = Instant::now();
-    let mut tagger = QuoteTagger::train_with_head(&fit, &fit_logits, fit_head, &params);
-    println!("CRFs on folds 1-4: {:.0?}", t.elapsed());
-    choose_thresholds(&mut tagger, &mut params, 1, |t| {
-        polnear::score_with_rows(&valid, Some(t), Some(&valid_rows))
-    });
-    println!(
-        "vector tagger + rules on the held-out fifth (thresholds {:?}):\n{}",
-        params.thresholds,
-        polnear::score_with_rows(&valid, Some(&tagger), Some(&valid_rows)).table()
-    );
-    // Stage 2: everything on all of train.
-    let all_oof = oof(&|_| true, &[0, 1, 2, 3, 4]);
-    let all_logits: Vec<Vec<[f32; 3]>> = all_oof
-        .into_iter()
-        .map(|l| l.expect("every text has a fold"))
-        .collect();
-    let head = head_on(&|_| true);
-    let tagger = QuoteTagger::train_with_head(docs, &all_logits, head, &params);
-    write_tagger(out, &tagger, docs.len(), start);
+
+    /// Stage 1: fit on folds 1–4, choose thresholds on fold 0. `None` when `QV_HEAD_ONLY`
+    /// asks for the head's report alone.
+    fn thresholds_from_fold_0(&self) -> Option<TrainParams> {
+        let (docs, folds) = (self.docs, &self.folds);
+        let fit_ix: Vec<usize> = (0..docs.len()).filter(|&k| folds[k] != 0).collect();
+        let valid_ix: Vec<usize> = (0..docs.len()).filter(|&k| folds[k] == 0).collect();
+        let fit_head = self.head_on(&|k| folds[k] != 0);
+        let valid_logits: Vec<Vec<[f32; 3]>> = valid_ix
+            .iter()
+            .map(|&k| self.logits_of(&fit_head, k))
+            .collect();
+        let valid_labels: Vec<[Vec<bool>; 3]> =
+            valid_ix.iter().map(|&k| self.labels[k].clone()).collect();
+        println!(
+            "head on folds 1-4 ({:?}), tokens of fold 0:\n{}",
+            self.hp,
+            head_report(&valid_logits, &valid_labels)
+        );
+        if std::env::var("QV_HEAD_ONLY").is_ok() {
+            return None;
+        }
+        let fit_oof = self.oof(&|k| folds[k] != 0, &[1, 2, 3, 4]);
+        let fit: Vec<Annotated> = fit_ix.iter().map(|&k| docs[k].clone()).collect();
+        let valid: Vec<Annotated> = valid_ix.iter().map(|&k| docs[k].clone()).collect();
+        let valid_rows: Vec<Vec<f32>> = valid_ix.iter().map(|&k| self.rows[k].clone()).collect();
+        let fit_logits: Vec<Vec<[f32; 3]>> = fit_ix
+            .iter()
+            .map(|&k| fit_oof[k].clone().expect("every fit text has a fold"))
+            .collect();
+        let mut params = TrainParams::default();
+        let t = Instant::now();
+        let mut tagger = QuoteTagger::train_with_head(&fit, &fit_logits, fit_head, &params);
+        println!("CRFs on folds 1-4: {:.0?}", t.elapsed());
+        choose_thresholds(&mut tagger, &mut params, 1, |t| {
+            polnear::score_with_rows(&valid, Some(t), Some(&valid_rows))
+        });
+        println!(
+            "vector tagger + rules on the held-out fifth (thresholds {:?}):\n{}",
+            params.thresholds,
+            polnear::score_with_rows(&valid, Some(&tagger), Some(&valid_rows)).table()
+        );
+        Some(params)
+    }
 }
 
 /// Writes the shipped tagger (atomically: a failed write leaves the old file) and says so.

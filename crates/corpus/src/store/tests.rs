@@ -106,8 +106,9 @@ fn propaganda_chars_counts_the_union_of_spans() {
     assert_eq!(propaganda_chars(&r), 0);
 }
 
-#[test]
-fn insert_stores_every_table_with_exact_counts() {
+/// Shard 7 holding two reports: "a" with an outlet and an ISO date, "b" with neither an
+/// outlet nor a date that parses.
+fn shard_7() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("db.sqlite")).unwrap();
     let reports = vec![
@@ -115,6 +116,12 @@ fn insert_stores_every_table_with_exact_counts() {
         report("b", None, Some("garbage")),
     ];
     store.insert_shard(7, &reports).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn insert_stores_every_table_with_exact_counts() {
+    let (_dir, store) = shard_7();
     assert_eq!(store.shards().unwrap(), BTreeSet::from([7]));
     assert_eq!(count(&store, "SELECT count(*) FROM articles"), 2);
     assert_eq!(count(&store, "SELECT count(*) FROM spans"), 6);
@@ -129,6 +136,11 @@ fn insert_stores_every_table_with_exact_counts() {
         count(&store, "SELECT n_articles FROM shards WHERE shard = 7"),
         2
     );
+}
+
+#[test]
+fn an_article_row_holds_its_month_and_what_its_report_counts() {
+    let (_dir, store) = shard_7();
     let row: (
         Option<String>,
         Option<String>,
@@ -181,6 +193,11 @@ fn insert_stores_every_table_with_exact_counts() {
         })
         .unwrap();
     assert_eq!(month, None, "garbage date has no month");
+}
+
+#[test]
+fn quotes_and_findings_keep_their_kinds_cues_and_places() {
+    let (_dir, store) = shard_7();
     let (kind, cue, places): (String, Option<String>, String) = store
         .conn
         .query_row(
