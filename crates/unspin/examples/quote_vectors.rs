@@ -11,8 +11,13 @@
 //! ```
 //!
 //! Writes `OUT/{train,dev}/<text id>.f32` (little-endian, tokens × width, row-major) and
-//! `OUT/meta.json` (encoder id, width). Texts already dumped are skipped, so an interrupted
-//! run resumes.
+//! `OUT/meta.json` (encoder id, width; written after each split, dev first). Texts already
+//! dumped are skipped, so an interrupted run resumes.
+//!
+//! With `MODEL_DIR` (heads, and an adapter if any) and `ENCODERS_DIR`, that model runs instead
+//! of the default: how the int8 backend's vectors were dumped for PolNeAR dev
+//! (`UNSPIN_BACKEND=ort-int8`, a `--features ort` build, heads beside an encoder with the
+//! adapter merged; see README).
 
 #[cfg(not(feature = "transformer"))]
 fn main() {
@@ -28,11 +33,23 @@ fn main() -> anyhow::Result<()> {
     use unspin::{Article, Cancel, Detector, Document};
 
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [data, out] = args.as_slice() else {
-        bail!("usage: quote_vectors POLNEAR_DIR OUT_DIR");
+    let (data, out, detector) = match args.as_slice() {
+        [data, out] => (
+            data,
+            out,
+            unspin::models::load_fine_tuned(BaseEncoder::MpNet, &default_cache_dir())?,
+        ),
+        [data, out, model, encoders] => (
+            data,
+            out,
+            unspin::transformer::TransformerDetector::load_dir(
+                Path::new(encoders),
+                Path::new(model),
+            )?,
+        ),
+        _ => bail!("usage: quote_vectors POLNEAR_DIR OUT_DIR [MODEL_DIR ENCODERS_DIR]"),
     };
     let out = PathBuf::from(out);
-    let detector = unspin::models::load_fine_tuned(BaseEncoder::MpNet, &default_cache_dir())?;
     let mut meta = None;
     let t0 = std::time::Instant::now();
     for split in ["dev", "train"] {
@@ -67,14 +84,14 @@ fn main() -> anyhow::Result<()> {
                 );
             }
         }
-    }
-    if let Some((encoder, width)) = meta {
-        std::fs::write(
-            out.join("meta.json"),
-            serde_json::to_string_pretty(
-                &serde_json::json!({ "encoder": encoder, "width": width }),
-            )?,
-        )?;
+        if let Some((encoder, width)) = &meta {
+            std::fs::write(
+                out.join("meta.json"),
+                serde_json::to_string_pretty(
+                    &serde_json::json!({ "encoder": encoder, "width": width }),
+                )?,
+            )?;
+        }
     }
     Ok(())
 }
