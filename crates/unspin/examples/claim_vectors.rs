@@ -13,14 +13,15 @@
 //! Writes `OUT/{train,dev}.f32` (little-endian rows, in the order of the TSV file),
 //! `OUT/{train,dev}.ids` (one sentence id per row) and `OUT/meta.json` (encoder id, width).
 //!
-//! With `MODEL_DIR` (heads, and an adapter if any) and `ENCODERS_DIR`, that model runs instead
-//! of the default (as for `quote_vectors`: how the int8 backend's vectors are dumped).
+//! With `MODEL_DIR ENCODERS_DIR`, that model runs instead of the default (`common/dump_args.rs`).
 
 use anyhow::{bail, Context, Result};
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use unspin::transformer::{default_cache_dir, BaseEncoder};
+use std::path::Path;
 use unspin::{Article, Cancel, CharSpan, Detector, Document};
+
+#[path = "common/dump_args.rs"]
+mod dump_args;
 
 const GROUP: usize = 24;
 
@@ -51,28 +52,11 @@ fn read_tsv(path: &Path) -> Result<Vec<(u64, String)>> {
 }
 
 fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (data, out, detector) = match args.as_slice() {
-        [data, out] => (
-            data,
-            out,
-            unspin::models::load_fine_tuned(BaseEncoder::MpNet, &default_cache_dir())?,
-        ),
-        [data, out, model, encoders] => (
-            data,
-            out,
-            unspin::transformer::TransformerDetector::load_dir(
-                Path::new(encoders),
-                Path::new(model),
-            )?,
-        ),
-        _ => bail!("usage: claim_vectors DATA_DIR OUT_DIR [MODEL_DIR ENCODERS_DIR]"),
-    };
-    let out = PathBuf::from(out);
+    let (data, out, detector) = dump_args::parse("claim_vectors")?;
     std::fs::create_dir_all(&out)?;
     let mut meta = None;
     for split in ["train", "dev"] {
-        let rows = read_tsv(&Path::new(data).join(format!("{split}.tsv")))?;
+        let rows = read_tsv(&data.join(format!("{split}.tsv")))?;
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| rows[i].0);
         // Runs of consecutive ids, cut every GROUP sentences.

@@ -14,10 +14,8 @@
 //! `OUT/meta.json` (encoder id, width; written after each split, dev first). Texts already
 //! dumped are skipped, so an interrupted run resumes.
 //!
-//! With `MODEL_DIR` (heads, and an adapter if any) and `ENCODERS_DIR`, that model runs instead
-//! of the default: how the int8 backend's vectors were dumped for PolNeAR dev
-//! (`UNSPIN_BACKEND=ort-int8`, a `--features ort` build, heads beside an encoder with the
-//! adapter merged; see README).
+//! With `MODEL_DIR ENCODERS_DIR`, that model runs instead of the default
+//! (`common/dump_args.rs`): how the int8 backend's vectors were dumped for PolNeAR dev.
 
 #[cfg(not(feature = "transformer"))]
 fn main() {
@@ -26,34 +24,19 @@ fn main() {
 }
 
 #[cfg(feature = "transformer")]
+#[path = "common/dump_args.rs"]
+mod dump_args;
+
+#[cfg(feature = "transformer")]
 fn main() -> anyhow::Result<()> {
     use anyhow::{bail, Context};
-    use std::path::{Path, PathBuf};
-    use unspin::transformer::{default_cache_dir, BaseEncoder};
     use unspin::{Article, Cancel, Detector, Document};
 
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (data, out, detector) = match args.as_slice() {
-        [data, out] => (
-            data,
-            out,
-            unspin::models::load_fine_tuned(BaseEncoder::MpNet, &default_cache_dir())?,
-        ),
-        [data, out, model, encoders] => (
-            data,
-            out,
-            unspin::transformer::TransformerDetector::load_dir(
-                Path::new(encoders),
-                Path::new(model),
-            )?,
-        ),
-        _ => bail!("usage: quote_vectors POLNEAR_DIR OUT_DIR [MODEL_DIR ENCODERS_DIR]"),
-    };
-    let out = PathBuf::from(out);
+    let (data, out, detector) = dump_args::parse("quote_vectors")?;
     let mut meta = None;
     let t0 = std::time::Instant::now();
     for split in ["dev", "train"] {
-        let dir = Path::new(data).join(split);
+        let dir = data.join(split);
         let docs = unspin_factcheck::quotes::polnear::load(&dir).map_err(anyhow::Error::msg)?;
         let odir = out.join(split);
         std::fs::create_dir_all(&odir)?;
