@@ -70,18 +70,14 @@ impl Ensemble {
             si_threshold: rule.seed,
             si_extend: rule.extend,
             si_join_gap: rule.join_gap,
+            second_technique: self
+                .blend
+                .second_technique
+                .unwrap_or(self.classical.decode_options().second_technique),
             // With no weight on the transformer there is no new evidence, and the blend (with
             // no second-technique threshold or calibration of its own) is the classical model
             // exactly.
             confirm_tagged: self.blend.si_weight > 0.0,
-            ..self.classical.decode_options()
-        };
-        let options = DecodeOptions {
-            second_technique: self
-                .blend
-                .second_technique
-                .unwrap_or(options.second_technique),
-            ..options
         };
         let mut spans = decode(doc, evidence, options, |spans| {
             let mut own = classical.classify(spans);

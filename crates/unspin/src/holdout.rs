@@ -321,13 +321,19 @@ impl Split<'_> {
         rows.push(r);
         let b = choose_blend(&per_blend, &all, test, |_| true)?;
         let mut blend = grid[b];
-        let shipped = if second_helps {
-            blend.second_technique = Some(choose_second(&make, blend, test, |_| true)?);
-            &make(blend)?
+        let row = if second_helps {
+            let (t, p) = choose_second(&make, blend, test, |_| true)?;
+            blend.second_technique = Some(t);
+            self.row(&ens, "chosen on all held-out", Some(blend), &p)
         } else {
-            per_blend.get(b)?
+            self.row(
+                &ens,
+                "chosen on all held-out",
+                Some(blend),
+                per_blend.get(b)?,
+            )
         };
-        rows.push(self.row(&ens, "chosen on all held-out", Some(blend), shipped));
+        rows.push(row);
         progress(&format!("{name}: calibration"));
         let seen = outcomes(&spans_of(&self.ensemble(&tr, blend), test)?, test);
         let table = ModelReliability::measure(ens, &seen, &self.half_a);
@@ -416,32 +422,34 @@ impl Split<'_> {
 const SECOND_TECHNIQUE: [f32; 7] = [0.3, 0.1, 0.15, 0.2, 0.25, 0.35, 1.0];
 
 /// The second-technique threshold with the best FLC F1 under `blend` on the articles `pick`
-/// selects. It decides only whether a region also carries its runner-up technique: TC stays
-/// as it is, and SI moves only slightly (a runner-up span can outlive its region's top
-/// technique, which a tagged span covers), so FLC alone decides.
+/// selects, with that threshold's predictions on every article. It decides only whether a
+/// region also carries its runner-up technique: TC stays as it is, and SI moves only slightly
+/// (a runner-up span can outlive its region's top technique, which a tagged span covers), so
+/// FLC alone decides.
 fn choose_second(
     make: &dyn Fn(BlendParams) -> Result<Predictions, DetectError>,
     blend: BlendParams,
     test: &[&TrainDoc],
     pick: impl Fn(&str) -> bool,
-) -> Result<f32, DetectError> {
+) -> Result<(f32, Predictions), DetectError> {
     let (gold_tc, gold_si) = gold_of(test, &pick);
-    let mut best: Option<(f32, f64)> = None;
+    let mut best: Option<(f32, f64, Predictions)> = None;
     for t in SECOND_TECHNIQUE {
         let p = make(BlendParams {
             second_technique: Some(t),
             ..blend
         })?;
         let sub = Predictions {
-            flc: p.flc.into_iter().filter(|l| pick(&l.article)).collect(),
+            flc: p.flc.iter().filter(|l| pick(&l.article)).cloned().collect(),
             tc: Vec::new(),
         };
         let f = score_all(&gold_tc, &gold_si, &sub)[2].overall.f1;
-        if best.is_none_or(|(_, b)| f > b) {
-            best = Some((t, f));
+        if best.as_ref().is_none_or(|(_, b, _)| f > *b) {
+            best = Some((t, f, p));
         }
     }
-    Ok(best.map_or(SECOND_TECHNIQUE[0], |(t, _)| t))
+    let (t, _, p) = best.expect("SECOND_TECHNIQUE is not empty");
+    Ok((t, p))
 }
 
 /// The second-technique threshold cross-fitted on top of each half's blend (`halves[k]`: the
@@ -453,14 +461,7 @@ fn cross_fit_second(
     test: &[&TrainDoc],
     half_a: &BTreeSet<&str>,
 ) -> Result<(Predictions, Vec<f32>), DetectError> {
-    cross_fit_by(half_a, |k, pick| {
-        let t = choose_second(make, halves[k], test, pick)?;
-        let p = make(BlendParams {
-            second_technique: Some(t),
-            ..halves[k]
-        })?;
-        Ok((t, p))
-    })
+    cross_fit_by(half_a, |k, pick| choose_second(make, halves[k], test, pick))
 }
 
 /// Per-technique span thresholds on top of each half's cross-fitted blend (`halves[k]`: the

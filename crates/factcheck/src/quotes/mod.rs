@@ -22,6 +22,7 @@ mod tagger;
 mod vectors;
 
 use crate::consistency::Doc;
+use std::sync::OnceLock;
 use unspin_core::PieceVectors;
 
 pub use tagger::{token_labels, Diagnostics, QuoteTagger, TrainParams};
@@ -89,10 +90,8 @@ pub fn embedded() -> Option<&'static QuoteTagger> {
         env!("CARGO_MANIFEST_DIR"),
         "/../../models/quotes.unspin"
     ));
-    static TAGGER: std::sync::OnceLock<Option<QuoteTagger>> = std::sync::OnceLock::new();
-    TAGGER
-        .get_or_init(|| QuoteTagger::from_bytes(EMBEDDED).ok())
-        .as_ref()
+    static TAGGER: OnceLock<Option<QuoteTagger>> = OnceLock::new();
+    parse_once(&TAGGER, EMBEDDED, |_| true)
 }
 
 /// The vector tagger trained on PolNeAR train with the default detector's vectors
@@ -103,13 +102,18 @@ pub fn embedded_vectors() -> Option<&'static QuoteTagger> {
         env!("CARGO_MANIFEST_DIR"),
         "/../../models/quotes-vectors.unspin"
     ));
-    static TAGGER: std::sync::OnceLock<Option<QuoteTagger>> = std::sync::OnceLock::new();
-    TAGGER
-        .get_or_init(|| {
-            QuoteTagger::from_bytes(EMBEDDED)
-                .ok()
-                .filter(|t| t.head.is_some())
-        })
+    static TAGGER: OnceLock<Option<QuoteTagger>> = OnceLock::new();
+    parse_once(&TAGGER, EMBEDDED, |t| t.head.is_some())
+}
+
+/// A compiled-in tagger, parsed on first use; `None` when the bytes are no tagger or `keep`
+/// refuses it.
+fn parse_once(
+    cell: &'static OnceLock<Option<QuoteTagger>>,
+    bytes: &[u8],
+    keep: fn(&QuoteTagger) -> bool,
+) -> Option<&'static QuoteTagger> {
+    cell.get_or_init(|| QuoteTagger::from_bytes(bytes).ok().filter(keep))
         .as_ref()
 }
 
