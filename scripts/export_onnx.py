@@ -8,8 +8,8 @@ tokenizer.json). Writes, next to the weights:
                     output last_hidden_state, f32 [batch, len, hidden]), exported by torch.onnx;
   model.int8.onnx   the same with most matrix weights quantized to 8 bits (unsigned) by
                     onnxruntime's dynamic quantization (one scale per output channel;
-                    activations quantized at run time), which is what makes onnxruntime fast
-                    on a CPU.
+                    activations quantized at run time; onnx_graph.quantize_int8), which is
+                    what makes onnxruntime fast on a CPU.
 Both are written to a temporary name and renamed, so an interrupted export leaves nothing.
 With --check it also prints the largest difference of each graph's hidden states from
 PyTorch's on one window of text (the int8 graph is expected to differ by a few percent).
@@ -70,7 +70,8 @@ def main():
         if not (d / f).is_file():
             sys.exit(f"export_onnx: {d / f}: not found (run scripts/setup-models.sh)")
 
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    # Beside this script: the same quantization setup-models.sh applies to the default's encoder.
+    from onnx_graph import quantize_int8
 
     fp32 = d / "model.onnx"
     int8 = d / "model.int8.onnx"
@@ -78,33 +79,7 @@ def main():
     tmp8 = d / f".model.int8.onnx.{os.getpid()}"
     try:
         export_fp32(d, tmp32)
-        # Only products with a weight matrix (not attention's activation-by-activation ones),
-        # and not the feed-forward output projections: their input, after GELU, has outliers
-        # that one activation scale per tensor cannot hold. Quantizing those too left MPNet's
-        # hidden states at mean cosine 0.88 to fp32 (48% relative error); without them 0.989
-        # (MiniLM: 0.992 -> 0.996), measured on the sample article.
-        import onnx
-
-        ffn_out = [
-            n.name
-            for n in onnx.load(str(tmp32), load_external_data=False).graph.node
-            if n.op_type == "MatMul"
-            and n.name.endswith("/output/dense/MatMul")
-            and "/attention/" not in n.name
-        ]
-        # Unsigned weights: with signed int8 weights onnxruntime 1.32's integer kernels on
-        # this AVX-512 CPU returned garbage (mean cosine to fp32 -0.002 for MPNet, 0.24 for
-        # the fine-tuned one, 2026-12-04); unsigned weights give 0.984 and 0.992
-        # (reduce_range, the other remedy, 0.983 and 0.989).
-        quantize_dynamic(
-            str(tmp32),
-            str(tmp8),
-            weight_type=QuantType.QUInt8,
-            per_channel=True,
-            op_types_to_quantize=["MatMul"],
-            nodes_to_exclude=ffn_out,
-            extra_options={"MatMulConstBOnly": True},
-        )
+        quantize_int8(tmp32, tmp8)
         os.replace(tmp32, fp32)
         os.replace(tmp8, int8)
     finally:

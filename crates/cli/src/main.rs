@@ -418,25 +418,27 @@ const MODEL_HELP: &str =
     "classical|minilm|mpnet|minilm-frozen|mpnet-frozen|ensemble|ensemble-minilm|PATH";
 
 /// Loads the detector named by `--model` (a name, or a model file or directory). With no
-/// `--model`, `analyze`, `classify` and `serve` take the best installed model (the ensemble)
-/// and say on stderr when they fall back and why; the corpus-scale commands (batch, bench) take
-/// the classical model, which is 100 times faster.
+/// `--model`, `analyze`, `classify` and `serve` take the best installed model (the ensemble);
+/// the corpus-scale commands (batch, bench) take the classical model, which is 100 times
+/// faster. Whenever the model is not the one asked for, or runs on a slower backend than
+/// setup installs for it, stderr says so and why.
 fn load_model(
     model: Option<&str>,
     best_by_default: bool,
 ) -> anyhow::Result<Box<dyn unspin::Detector>> {
     let encoders = unspin::transformer::default_cache_dir();
-    match model {
-        Some(m) => unspin::load_model(&m.parse().map_err(anyhow::Error::msg)?, &encoders),
-        None if best_by_default => {
-            let loaded = unspin::load_best(&encoders)?;
-            if let Some(why) = loaded.fallback {
-                eprintln!("unspin: note: {why} (--model silences this)");
-            }
-            Ok(loaded.detector)
-        }
-        None => unspin::load_model(&unspin::ModelChoice::Classical, &encoders),
+    let loaded = match model {
+        Some(m) => unspin::load_model(&m.parse().map_err(anyhow::Error::msg)?, &encoders)?,
+        None if best_by_default => unspin::load_best(&encoders)?,
+        None => unspin::load_model(&unspin::ModelChoice::Classical, &encoders)?,
+    };
+    if let Some(why) = loaded.fallback {
+        eprintln!("unspin: note: {why} (--model silences this)");
     }
+    if let Some(why) = loaded.backend_note {
+        eprintln!("unspin: note: {why} (UNSPIN_BACKEND=candle silences this)");
+    }
+    Ok(loaded.detector)
 }
 
 #[cfg(test)]

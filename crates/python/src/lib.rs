@@ -34,11 +34,12 @@ static ANALYZERS: LazyLock<Mutex<HashMap<AnalyzerKey, Loaded>>> = LazyLock::new(
 /// `model=` as given (`None`: the best installed) and `aids`.
 type AnalyzerKey = (Option<String>, bool);
 
-/// A loaded analyzer and, when the best model could not be loaded, why another one runs.
+/// A loaded analyzer, and the notes the CLI prints on stderr when it loads: why another model
+/// runs than the best one, why the encoder runs slower than setup installs it to.
 #[derive(Clone)]
 pub struct Loaded {
     pub analyzer: Arc<Analyzer>,
-    pub fallback: Option<String>,
+    pub notes: Vec<String>,
 }
 
 /// The shared analyzer for a `model=` (`None`: the best installed, as `unspin analyze` picks it)
@@ -54,21 +55,25 @@ pub fn analyzer(model: Option<&str>, aids: bool) -> Result<Loaded, String> {
         return Ok(loaded.clone());
     }
     let encoders = unspin::transformer::default_cache_dir();
-    let (detector, fallback) = match model {
-        None => {
-            let best = unspin::load_best(&encoders).map_err(|e| cannot_load(&e))?;
-            (best.detector, best.fallback)
-        }
+    let unspin::Loaded {
+        detector,
+        fallback,
+        backend_note,
+    } = match model {
+        None => unspin::load_best(&encoders).map_err(|e| cannot_load(&e))?,
         Some(name) => {
             let choice: ModelChoice = name.parse()?;
-            let detector = unspin::load_model(&choice, &encoders).map_err(|e| cannot_load(&e))?;
-            (detector, None)
+            unspin::load_model(&choice, &encoders).map_err(|e| cannot_load(&e))?
         }
     };
     let analyzer = Analyzer::new(detector, aids).map_err(|e| cannot_load(&e))?;
+    let notes = [
+        fallback.map(|why| format!("{why} (model= silences this)")),
+        backend_note.map(|why| format!("{why} (UNSPIN_BACKEND=candle silences this)")),
+    ];
     let loaded = Loaded {
         analyzer: Arc::new(analyzer),
-        fallback,
+        notes: notes.into_iter().flatten().collect(),
     };
     cache.insert(key, loaded.clone());
     Ok(loaded)
@@ -328,14 +333,14 @@ fn run<'py>(
         let loaded = analyzer(model, aids)?;
         Ok((
             analyze_records(&loaded.analyzer, records, on_error),
-            loaded.fallback,
+            loaded.notes,
         ))
     });
-    let (results, fallback) = results.map_err(PyRuntimeError::new_err)?;
-    if let Some(why) = fallback {
-        // The CLI's stderr note, as a Python warning: shown once per call site by default, and
-        // a caller can turn it into an error or silence it (or pass model=).
-        let message = CString::new(format!("unspin: {why} (model= silences this)"))
+    let (results, notes) = results.map_err(PyRuntimeError::new_err)?;
+    for why in notes {
+        // The CLI's stderr notes, as Python warnings: shown once per call site by default, and
+        // a caller can turn them into errors or silence them.
+        let message = CString::new(format!("unspin: {why}"))
             .unwrap_or_else(|_| c"unspin: not the best model".to_owned());
         PyErr::warn(py, &py.get_type::<PyUserWarning>(), &message, 1)?;
     }
@@ -513,7 +518,7 @@ mod tests {
         let first = analyzer(Some("classical"), false).unwrap();
         let again = analyzer(Some("classical"), false).unwrap();
         assert!(Arc::ptr_eq(&first.analyzer, &again.analyzer));
-        assert_eq!(first.fallback, None);
+        assert!(first.notes.is_empty(), "{:?}", first.notes);
         let typo = "clasical".parse::<ModelChoice>().unwrap_err();
         assert!(typo.contains("classical, minilm, mpnet"), "{typo}");
         assert!(analyzer(Some("clasical"), false).is_err());

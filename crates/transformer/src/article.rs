@@ -101,14 +101,22 @@ impl BackendKind {
         }
     }
 
+    /// What `$UNSPIN_BACKEND` asks for: `None` when it is unset or empty, which leaves the
+    /// choice to the loader (for a fine-tuned model, the int8 encoder that
+    /// `scripts/setup-models.sh` builds when it is installed, else candle:
+    /// [`crate::TransformerDetector::with_adapter`]).
+    pub fn requested() -> Result<Option<Self>> {
+        match std::env::var("UNSPIN_BACKEND") {
+            Ok(s) if !s.is_empty() => Self::parse(&s)
+                .map(Some)
+                .map_err(|e| Error::Invalid(format!("UNSPIN_BACKEND: {e}"))),
+            _ => Ok(None),
+        }
+    }
+
     /// `$UNSPIN_BACKEND` if set and not empty, else candle.
     pub fn from_env() -> Result<Self> {
-        match std::env::var("UNSPIN_BACKEND") {
-            Ok(s) if !s.is_empty() => {
-                Self::parse(&s).map_err(|e| Error::Invalid(format!("UNSPIN_BACKEND: {e}")))
-            }
-            _ => Ok(BackendKind::Candle),
-        }
+        Ok(Self::requested()?.unwrap_or_default())
     }
 
     pub fn name(self) -> &'static str {
@@ -175,8 +183,9 @@ impl TextEncoder {
     }
 
     /// As [`TextEncoder::load`] with the forward pass run by `backend`. The onnxruntime
-    /// backends read the graphs `scripts/setup-ort.sh` exports beside the weights
-    /// (`model.onnx`, `model.int8.onnx`) and the library from `ORT_DYLIB_PATH`, else
+    /// backends read the graph beside the weights (`model.onnx`, `model.int8.onnx`:
+    /// `scripts/setup-ort.sh` exports base encoders, `scripts/setup-models.sh` builds the
+    /// fine-tuned default's int8 one) and the library from `ORT_DYLIB_PATH`, else
     /// `onnxruntime/libonnxruntime.so` in `dir`'s parent; they take no adapter.
     pub fn load_with(dir: &Path, adapter: Option<&Path>, backend: BackendKind) -> Result<Self> {
         match backend {

@@ -64,6 +64,9 @@ pub struct TransformerDetector {
     encoder: Arc<TextEncoder>,
     heads: Heads,
     cache: Option<Arc<EncodingCache>>,
+    /// Why the encoder runs on a slower backend than the one installed for it should
+    /// ([`TransformerDetector::with_adapter`]).
+    backend_note: Option<String>,
 }
 
 impl TransformerDetector {
@@ -94,35 +97,67 @@ impl TransformerDetector {
     }
 
     /// The base encoder the heads name, from `encoders_dir`, with `adapter` merged in.
+    ///
+    /// Which backend runs it: `$UNSPIN_BACKEND` when set ([`crate::BackendKind::requested`]);
+    /// otherwise, for a fine-tuned model, the int8 encoder that `scripts/setup-models.sh`
+    /// builds for this adapter (`encoders_dir/<encoder>+lora-<digest>/model.int8.onnx`, run
+    /// by onnxruntime: 1.45x faster than candle, same held-out scores), and candle on the
+    /// base weights with the adapter merged when that is not installed or will not load; then
+    /// [`TransformerDetector::backend_note`] says why. Either way the vectors carry the same
+    /// [`TransformerDetector::encoder_id`], since they come from the same weights.
     pub fn with_adapter(
         encoders_dir: &Path,
         heads: Heads,
         adapter: Option<&crate::lora::Adapter>,
     ) -> Result<Self> {
         let dir = encoders_dir.join(&heads.meta.encoder);
-        let backend = crate::BackendKind::from_env()?;
-        let encoder = match adapter {
-            Some(adapter) => {
-                if backend != crate::BackendKind::Candle {
-                    return Err(Error::Invalid(format!(
-                        "the {} backend runs the exported base encoder and cannot apply a fine-tuned adapter; unset UNSPIN_BACKEND",
-                        backend.name()
-                    )));
+        let requested = crate::BackendKind::requested()?;
+        let Some(adapter) = adapter else {
+            let encoder = TextEncoder::load_with(&dir, None, requested.unwrap_or_default())?;
+            return Self::new(encoder, heads);
+        };
+        let id = format!(
+            "{}+lora-{}",
+            heads.meta.encoder,
+            adapter.digest.as_deref().unwrap_or("unknown")
+        );
+        let merged = encoders_dir.join(&id);
+        let mut note = None;
+        let encoder = match requested {
+            Some(crate::BackendKind::Candle) => TextEncoder::load_adapted(&dir, Some(adapter))?,
+            Some(kind) => TextEncoder::load_with(&merged, None, kind)?,
+            None => match Self::int8_merged(&merged) {
+                Ok(encoder) => encoder,
+                Err(why) => {
+                    note = why;
+                    TextEncoder::load_adapted(&dir, Some(adapter))?
                 }
-                TextEncoder::load_adapted(&dir, Some(adapter))?
-            }
-            None => TextEncoder::load_with(&dir, None, backend)?,
+            },
         };
         let mut detector = Self::new(encoder, heads)?;
-        if let Some(adapter) = adapter {
-            detector.name.push_str("-ft");
-            detector.encoder_id = format!(
-                "{}+lora-{}",
-                detector.encoder_id,
-                adapter.digest.as_deref().unwrap_or("unknown")
-            );
-        }
+        detector.name.push_str("-ft");
+        detector.encoder_id = id;
+        detector.backend_note = note;
         Ok(detector)
+    }
+
+    /// The int8 encoder with an adapter merged in, at `merged`; else why not, as a note for
+    /// the user (none when this build has no onnxruntime backend: it was built so on purpose).
+    fn int8_merged(merged: &Path) -> std::result::Result<TextEncoder, Option<String>> {
+        if !cfg!(feature = "ort") {
+            return Err(None);
+        }
+        if !merged.join("model.int8.onnx").is_file() {
+            return Err(Some(format!(
+                "the int8 encoder {} is not installed (scripts/setup-models.sh builds it): running candle, about 1.4x slower",
+                merged.display()
+            )));
+        }
+        TextEncoder::load_with(merged, None, crate::BackendKind::OrtInt8).map_err(|e| {
+            Some(format!(
+                "the int8 encoder would not load ({e}): running candle, about 1.4x slower"
+            ))
+        })
     }
 
     /// Puts an encoder and heads together, checking they fit.
@@ -145,6 +180,7 @@ impl TransformerDetector {
             encoder,
             heads,
             cache: None,
+            backend_note: None,
         })
     }
 
@@ -162,6 +198,17 @@ impl TransformerDetector {
 
     pub fn heads(&self) -> &Heads {
         &self.heads
+    }
+
+    /// Which backend runs the encoder.
+    pub fn backend(&self) -> crate::BackendKind {
+        self.encoder.backend()
+    }
+
+    /// Why the encoder runs with candle when an int8 encoder should have run it (not
+    /// installed, or it failed to load), for the user to read; `None` when all is as set up.
+    pub fn backend_note(&self) -> Option<&str> {
+        self.backend_note.as_deref()
     }
 
     /// What identifies this detector's vectors: "all-mpnet-base-v2", or with an adapter

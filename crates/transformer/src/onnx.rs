@@ -1,6 +1,8 @@
 //! The optional onnxruntime backend (cargo feature `ort`): the same encoder exported to ONNX
 //! by `scripts/export_onnx.py`, fp32 or with int8 matrix weights, run by the ONNX Runtime
-//! library that `scripts/setup-ort.sh` copies out of the `onnxruntime` PyPI wheel.
+//! library that `scripts/setup-models.sh` (and `scripts/setup-ort.sh`) copy out of the
+//! `onnxruntime` PyPI wheel. The default model's encoder runs here, int8, once setup has built
+//! it (`scripts/onnx_graph.py`).
 //!
 //! The library is loaded at run time (`load-dynamic`), so a build with the feature still runs
 //! without it, and nothing is linked or downloaded at build time.
@@ -17,7 +19,7 @@ use ort::value::Tensor as OrtTensor;
 use crate::{Error, Result};
 
 /// Where the library is looked for when `ORT_DYLIB_PATH` is not set: `onnxruntime/` beside the
-/// encoders, where `scripts/setup-ort.sh` puts it.
+/// encoders, where the setup scripts put it.
 pub fn default_library(encoders_dir: &Path) -> PathBuf {
     encoders_dir.join("onnxruntime").join("libonnxruntime.so")
 }
@@ -30,7 +32,7 @@ fn environment(library: &Path) -> Result<&'static Environment> {
         .get_or_init(|| {
             if !library.is_file() {
                 return Err(format!(
-                    "{}: not found (run scripts/setup-ort.sh, or set ORT_DYLIB_PATH)",
+                    "{}: not found (run scripts/setup-models.sh, or set ORT_DYLIB_PATH)",
                     library.display()
                 ));
             }
@@ -75,7 +77,7 @@ impl OrtEncoder {
         if !model.is_file() {
             return Err(Error::BadFile {
                 path: model.to_path_buf(),
-                message: "not found (run scripts/setup-ort.sh to export the encoders to ONNX)"
+                message: "not found (scripts/setup-models.sh builds the default model's int8 encoder; scripts/setup-ort.sh exports the base encoders)"
                     .into(),
             });
         }

@@ -284,9 +284,15 @@ impl Split<'_> {
     ) -> Result<(Vec<Row>, ModelReliability, Chosen)> {
         let (test, grid) = (self.test, &self.grid);
         let name = cand.detector.name().to_string();
+        // Which backend ran matters to the scores (int8 or fp32), so the log says it.
         progress(&format!(
-            "encoding {} held-out articles with {name}",
-            test.len()
+            "encoding {} held-out articles with {name} ({}{})",
+            test.len(),
+            cand.detector.backend().name(),
+            cand.detector
+                .backend_note()
+                .map(|why| format!(": {why}"))
+                .unwrap_or_default()
         ));
         let mut cache = EncodingCache::new();
         for d in test {

@@ -97,46 +97,70 @@ pub fn load_fine_tuned(
 /// against the MiniLM one's 0.394 / 0.668 / 0.208).
 pub const BEST_ENCODER: BaseEncoder = BaseEncoder::MpNet;
 
-/// Loads a transformer `choice` (or, for completeness, the classical ones).
+/// Loads a transformer `choice` (or, for completeness, the classical ones), with the
+/// transformer's [`TransformerDetector::backend_note`].
 pub(super) fn load_transformer_choice(
     choice: &ModelChoice,
     encoders_dir: &Path,
-) -> anyhow::Result<Box<dyn Detector>> {
-    Ok(match choice {
-        ModelChoice::Classical => Box::new(ClassicalModel::embedded()?),
-        ModelChoice::Minilm => Box::new(load_fine_tuned(BaseEncoder::MiniLm, encoders_dir)?),
-        ModelChoice::Mpnet => Box::new(load_fine_tuned(BaseEncoder::MpNet, encoders_dir)?),
-        ModelChoice::MinilmFrozen => Box::new(
-            load_transformer(BaseEncoder::MiniLm, encoders_dir)?.with_name("minilm-frozen"),
-        ),
-        ModelChoice::MpnetFrozen => {
-            Box::new(load_transformer(BaseEncoder::MpNet, encoders_dir)?.with_name("mpnet-frozen"))
+) -> anyhow::Result<Loaded> {
+    let noted = |t: TransformerDetector| {
+        let note = t.backend_note().map(str::to_string);
+        (t, note)
+    };
+    let (detector, backend_note): (Box<dyn Detector>, _) = match choice {
+        ModelChoice::Classical => (Box::new(ClassicalModel::embedded()?), None),
+        ModelChoice::Minilm | ModelChoice::Mpnet => {
+            let encoder = if *choice == ModelChoice::Mpnet {
+                BaseEncoder::MpNet
+            } else {
+                BaseEncoder::MiniLm
+            };
+            let (t, note) = noted(load_fine_tuned(encoder, encoders_dir)?);
+            (Box::new(t), note)
         }
+        ModelChoice::MinilmFrozen => (
+            Box::new(
+                load_transformer(BaseEncoder::MiniLm, encoders_dir)?.with_name("minilm-frozen"),
+            ),
+            None,
+        ),
+        ModelChoice::MpnetFrozen => (
+            Box::new(load_transformer(BaseEncoder::MpNet, encoders_dir)?.with_name("mpnet-frozen")),
+            None,
+        ),
         ModelChoice::Ensemble | ModelChoice::EnsembleMinilm => {
             let encoder = if *choice == ModelChoice::Ensemble {
                 BEST_ENCODER
             } else {
                 BaseEncoder::MiniLm
             };
-            let ens = Ensemble::new(
-                ClassicalModel::embedded()?,
-                load_fine_tuned(encoder, encoders_dir)?,
-            );
-            Box::new(if *choice == ModelChoice::Ensemble {
+            let (t, note) = noted(load_fine_tuned(encoder, encoders_dir)?);
+            let ens = Ensemble::new(ClassicalModel::embedded()?, t);
+            let ens = if *choice == ModelChoice::Ensemble {
                 ens.named("ensemble")
             } else {
                 ens
-            })
+            };
+            (Box::new(ens), note)
         }
         ModelChoice::File(path) => {
             if path.is_dir() {
-                Box::new(TransformerDetector::load_dir(encoders_dir, path)?)
+                let (t, note) = noted(TransformerDetector::load_dir(encoders_dir, path)?);
+                (Box::new(t), note)
             } else if path.extension().is_some_and(|e| e == "safetensors") {
-                Box::new(TransformerDetector::load(encoders_dir, path)?)
+                (
+                    Box::new(TransformerDetector::load(encoders_dir, path)?),
+                    None,
+                )
             } else {
-                Box::new(ClassicalModel::load(path)?)
+                (Box::new(ClassicalModel::load(path)?), None)
             }
         }
+    };
+    Ok(Loaded {
+        detector,
+        fallback: None,
+        backend_note,
     })
 }
 
@@ -145,14 +169,16 @@ pub(super) fn best_with(classical: ClassicalModel, encoders_dir: &Path) -> Loade
     let best_err = match load_fine_tuned(BEST_ENCODER, encoders_dir) {
         Ok(t) => {
             return Loaded {
+                backend_note: t.backend_note().map(str::to_string),
                 detector: Box::new(Ensemble::new(classical, t).named("ensemble")),
                 fallback: None,
-            }
+            };
         }
         Err(e) => e,
     };
     match load_fine_tuned(BaseEncoder::MiniLm, encoders_dir) {
         Ok(t) => Loaded {
+            backend_note: t.backend_note().map(str::to_string),
             detector: Box::new(Ensemble::new(classical, t)),
             fallback: Some(format!(
                 "using the MiniLM ensemble, not the MPNet one: {best_err:#}"
@@ -163,6 +189,7 @@ pub(super) fn best_with(classical: ClassicalModel, encoders_dir: &Path) -> Loade
             fallback: Some(format!(
                 "using the classical model, not the ensemble: {e:#}"
             )),
+            backend_note: None,
         },
     }
 }

@@ -98,15 +98,25 @@ impl std::str::FromStr for ModelChoice {
 /// A loaded detector, and why it is not the one asked for when it fell back.
 pub struct Loaded {
     pub detector: Box<dyn Detector>,
+    /// Why another model runs than the one asked for (the default's, say, when MPNet is not
+    /// installed).
     pub fallback: Option<String>,
+    /// Why the model's encoder runs on a slower backend than setup installs for it
+    /// ([`crate::transformer::TransformerDetector::backend_note`]).
+    pub backend_note: Option<String>,
 }
 
 /// Loads `choice`; base encoders are read from `encoders_dir`.
-pub fn load_model(choice: &ModelChoice, encoders_dir: &Path) -> anyhow::Result<Box<dyn Detector>> {
+pub fn load_model(choice: &ModelChoice, encoders_dir: &Path) -> anyhow::Result<Loaded> {
+    let plain = |detector: Box<dyn Detector>| Loaded {
+        detector,
+        fallback: None,
+        backend_note: None,
+    };
     match choice {
-        ModelChoice::Classical => Ok(Box::new(ClassicalModel::embedded()?)),
+        ModelChoice::Classical => Ok(plain(Box::new(ClassicalModel::embedded()?))),
         ModelChoice::File(path) if !is_transformer_path(path) => {
-            Ok(Box::new(ClassicalModel::load(path)?))
+            Ok(plain(Box::new(ClassicalModel::load(path)?)))
         }
         #[cfg(feature = "transformer")]
         other => embedded::load_transformer_choice(other, encoders_dir),
@@ -140,6 +150,7 @@ pub fn load_best(encoders_dir: &Path) -> anyhow::Result<Loaded> {
         Ok(Loaded {
             detector: Box::new(classical),
             fallback: None,
+            backend_note: None,
         })
     }
 }
