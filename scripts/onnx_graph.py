@@ -19,6 +19,7 @@ which the exporter stores transposed under anonymous names) found by value when 
 made. Building needs only numpy, onnx and onnxruntime (about 100 MB), and gives the same file
 byte for byte on any machine with the pinned versions: the merge and the quantization are
 elementwise float32 arithmetic in a fixed order (no BLAS), so setup can check its sha256.
+A bf16 adapter is refused (numpy has no bf16); the shipped ones are fp16.
 """
 
 import argparse
@@ -35,7 +36,12 @@ WEIGHTS_KEY = "unspin.weights"
 PREFIXES = ("base_model.model.", "bert.", "mpnet.", "model.")
 
 
+def die(msg):
+    sys.exit(f"onnx_graph: error: {msg}")
+
+
 def strip_prefix(name):
+    """lora::strip_prefix: an adapter's names, one by one."""
     for p in PREFIXES:
         if name.startswith(p):
             return name[len(p) :]
@@ -46,31 +52,50 @@ def read_safetensors(path):
     """The tensors and metadata of a safetensors file, via the `safetensors` package."""
     from safetensors import safe_open
 
-    with safe_open(str(path), framework="numpy") as f:
-        return {k: f.get_tensor(k) for k in f.keys()}, (f.metadata() or {})
+    try:
+        with safe_open(str(path), framework="numpy") as f:
+            return {k: f.get_tensor(k) for k in f.keys()}, (f.metadata() or {})
+    except Exception as e:  # the package raises its own types, and numpy's for bf16
+        die(f"{path}: cannot read it as safetensors ({e})")
 
 
 def bare_weights(path):
-    """A base model's tensors by bare module path ("embeddings.word_embeddings.weight")."""
+    """A base model's tensors by bare module path ("embeddings.word_embeddings.weight"), as
+    weights::strip_model_prefix names them: one prefix for the whole file, the one in front
+    of its embeddings, and none when some name already starts with "embeddings."."""
     tensors, _ = read_safetensors(path)
     if any(k.startswith("embeddings.") for k in tensors):
         return tensors
-    return {strip_prefix(k): v for k, v in tensors.items()}
+    for p in PREFIXES:
+        if any(k.startswith(p + "embeddings.") for k in tensors):
+            return {(k[len(p) :] if k.startswith(p) else k): v for k, v in tensors.items()}
+    return tensors
 
 
 def merge_adapter(weights, adapter_path, base_name):
     """Merges a LoRA adapter into `weights` in place, as unspin's `lora::Adapter::merge_into`
-    does: W += (alpha / r) * B @ A for every pair, and replacement tensors overwrite theirs.
-    B @ A is summed over the rank one outer product at a time in float32, so the result does
-    not depend on a BLAS library's blocking (it may differ from candle's in the last bit)."""
+    does, with its checks: W += (alpha / r) * B @ A for every pair, and replacement tensors
+    overwrite theirs. Nothing changes unless every name and shape fits.
+
+    B @ A is summed one outer product at a time in float32, so the result does not depend on a
+    BLAS library's blocking. For models/ft-mpnet it equals candle's merge in every element
+    (checked on 2026-12-04); in general the two may differ in the last bit."""
     import numpy as np
 
     tensors, meta = read_safetensors(adapter_path)
-    if meta.get("format") != "unspin-lora" or meta.get("version") != "1":
-        sys.exit(f"onnx_graph: {adapter_path}: not an unspin-lora version 1 adapter")
+    where = str(adapter_path)
+    if meta.get("format") != "unspin-lora":
+        die(f"{where}: format is {meta.get('format')!r}, expected 'unspin-lora'")
+    if meta.get("version") != "1":
+        die(f"{where}: version {meta.get('version')!r} is not supported (this reads 1)")
     if meta.get("base") not in (None, base_name):
-        sys.exit(f"onnx_graph: {adapter_path}: trained on {meta['base']}, not on {base_name}")
-    alpha = float(meta["alpha"])
+        die(f"{where}: trained on {meta['base']}, not on {base_name}")
+    try:
+        alpha = float(meta["alpha"])
+    except (KeyError, ValueError):
+        die(f"{where}: metadata has no numeric alpha")
+    if not np.isfinite(alpha):
+        die(f"{where}: alpha is not finite")
     pairs, replace = {}, {}
     for name, t in tensors.items():
         name = strip_prefix(name)
@@ -80,18 +105,35 @@ def merge_adapter(weights, adapter_path, base_name):
                 pairs.setdefault(name[: -len(suffix)], {})[half] = t.astype(np.float32)
                 break
         else:
+            if "lora_" in name:
+                die(f"{where}: tensor {name}: not a .lora_A.weight/.lora_B.weight name")
             if name.startswith(("embeddings.", "encoder.")):
                 replace[name] = t.astype(np.float32)
+    # Every shape is checked before the first weight changes.
+    for module, p in sorted(pairs.items()):
+        if set(p) != {"A", "B"}:
+            die(f"{where}: {module}: lora_A and lora_B must come together")
+        a, b = p["A"], p["B"]
+        key = f"{module}.weight"
+        if key not in weights:
+            die(f"{where}: {module}: the base model has no {key}")
+        w = weights[key]
+        if a.ndim != 2 or b.ndim != 2 or a.shape[0] == 0 or a.shape[0] != b.shape[1]:
+            die(f"{where}: {module}: lora_A is {a.shape} and lora_B is {b.shape}; ranks must match")
+        if w.ndim != 2 or (b.shape[0], a.shape[1]) != w.shape:
+            die(f"{where}: {module}: lora_B·lora_A is {(b.shape[0], a.shape[1])} but {key} is {w.shape}")
+    for name, t in replace.items():
+        if name not in weights:
+            die(f"{where}: {name}: the base model has no such tensor")
+        if weights[name].shape != t.shape:
+            die(f"{where}: {name} is {t.shape} in the adapter but {weights[name].shape} in the base model")
     for module, p in sorted(pairs.items()):
         key = f"{module}.weight"
         a, b = p["A"], p["B"]
-        w = weights[key]
-        if b.shape[0] != w.shape[0] or a.shape[1] != w.shape[1] or a.shape[0] != b.shape[1]:
-            sys.exit(f"onnx_graph: {module}: B·A is {b.shape[0]}x{a.shape[1]}, weight {w.shape}")
-        delta = np.zeros(w.shape, dtype=np.float32)
+        delta = np.zeros(weights[key].shape, dtype=np.float32)
         for k in range(a.shape[0]):
             delta += b[:, k, None] * a[None, k, :]
-        weights[key] = w.astype(np.float32) + delta * np.float32(alpha / a.shape[0])
+        weights[key] = weights[key].astype(np.float32) + delta * np.float32(alpha / a.shape[0])
     for name, t in replace.items():
         weights[name] = t
 
@@ -161,7 +203,7 @@ def make_template(exported, weights_path, out):
                 and np.array_equal(weights[k].T if t else weights[k], a)
             ]
         if len(hits) > 1:
-            sys.exit(f"onnx_graph: {init.name}: equal to {len(hits)} tensors; cannot tell which")
+            die(f"{init.name}: equal to {len(hits)} tensors; cannot tell which")
         if not hits:
             continue  # a constant of the graph, kept
         fills[init.name] = hits[0]
@@ -183,7 +225,7 @@ def fill(template, weights):
     model = onnx.load(str(template))
     notes = [p for p in model.metadata_props if p.key == WEIGHTS_KEY]
     if len(notes) != 1:
-        sys.exit(f"onnx_graph: {template}: not a weightless template (no {WEIGHTS_KEY})")
+        die(f"{template}: not a weightless template (no {WEIGHTS_KEY})")
     fills = json.loads(notes[0].value)
     model.metadata_props.remove(notes[0])
     for init in model.graph.initializer:
@@ -191,11 +233,11 @@ def fill(template, weights):
             continue
         source, transpose = fills[init.name]
         if source not in weights:
-            sys.exit(f"onnx_graph: the weights have no {source} (for {init.name})")
+            die(f"the weights have no {source} (for {init.name})")
         a = weights[source].astype(np.float32)
         a = np.ascontiguousarray(a.T if transpose else a)
         if list(a.shape) != list(init.dims):
-            sys.exit(f"onnx_graph: {source} is {a.shape}, the graph wants {list(init.dims)}")
+            die(f"{source} is {a.shape}, the graph wants {list(init.dims)}")
         init.CopyFrom(numpy_helper.from_array(a, init.name))
     return model
 

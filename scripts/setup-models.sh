@@ -31,7 +31,8 @@
 #
 # Idempotent: a model whose files already verify is skipped; otherwise it is rebuilt in a
 # temporary directory and moved into place only once every hash matches. Exit status 1 on any
-# failure (download, unpacking, hash mismatch), with the reason on stderr.
+# failure of the base encoders (download, unpacking, hash mismatch), with the reason on stderr.
+# The int8 step only warns when it fails: unspin runs without it, slower, and says so.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -73,6 +74,17 @@ keep() {
     [ -f "$src/${f#"$model"/}" ] || die "$model: ${f#"$model"/} missing from the package"
     mv "$src/${f#"$model"/}" "$stage/$f"
   done
+}
+
+# Moves a verified staging folder $1 into place as $DEST/$2, replacing what is there: the old
+# one is renamed aside first, so no reader ever sees a half-installed model.
+install_verified() {
+  local staged="$1" model="$2"
+  rm -rf "${DEST:?}/$model.old"
+  if [ -e "$DEST/$model" ]; then mv "$DEST/$model" "$DEST/$model.old"; fi
+  mv "$staged" "$DEST/$model"
+  rm -rf "${DEST:?}/$model.old"
+  log "$model: installed and verified in $DEST/$model"
 }
 
 mkdir -p "$DEST"
@@ -133,74 +145,96 @@ PY
   rm -rf "${stage:?}/$model"
   keep "$model" "$WORK/$model/files" "$stage"
   verify "$model" "$stage" || die "$model: sha256 mismatch (see above); nothing was installed"
-  rm -rf "${DEST:?}/$model.old"
-  [ -e "$DEST/$model" ] && mv "$DEST/$model" "$DEST/$model.old"
-  mv "$stage/$model" "$DEST/$model"
-  rm -rf "${DEST:?}/$model.old" "${WORK:?}/$model"
-  log "$model: installed and verified in $DEST/$model"
+  install_verified "$stage/$model" "$model"
+  rm -rf "${WORK:?}/$model"
 done
 # The int8 encoders: one per fine-tuned model whose encoder the default runs. A line per
 # model: its directory under models/, and the weightless graph of its architecture.
+# Failing here is a warning, not an error: the base encoders are installed by now, and unspin
+# runs the same models on candle (slower) and says so.
 INT8_MODELS=(
   "ft-mpnet mpnet.graph.onnx"
 )
 SETUP_VENV="${UNSPIN_SETUP_VENV:-$HOME/.cache/unspin/setup-venv}"
+REQUIREMENTS="$ROOT/scripts/int8-requirements.txt"
+STAMP="$SETUP_VENV/.unspin-requirements.sha256"
+INT8_HINT="unspin will run the fine-tuned MPNet on candle, about 1.4x slower (UNSPIN_INT8=0 skips this step)"
 
-# The venv that builds them, filled only with the pinned, hash-checked wheels.
+warn_int8() { log "warning: $*; $INT8_HINT"; }
+
+# The venv that builds them, filled only with the pinned, hash-checked wheels. The stamp holds
+# the requirements' sha256: a venv made for other pins is made again, and a folder given in
+# UNSPIN_SETUP_VENV without the stamp (not made here) is never deleted.
 setup_venv() {
-  if "$SETUP_VENV/bin/python" -c "import numpy, onnx, onnxruntime, safetensors" 2>/dev/null; then
-    return
+  local want
+  want="$(sha256sum "$REQUIREMENTS" | cut -c1-64)"
+  if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
+    return 0
+  fi
+  # Only this script creates the default folder (the first version of it wrote no stamp).
+  if [ -e "$SETUP_VENV" ] && [ ! -f "$STAMP" ] && [ -n "${UNSPIN_SETUP_VENV:-}" ]; then
+    log "warning: $SETUP_VENV exists and was not made by this script; set UNSPIN_SETUP_VENV to a new folder"
+    return 1
   fi
   log "int8: installing numpy, onnx, onnxruntime and safetensors into $SETUP_VENV"
   rm -rf "$SETUP_VENV"
-  "$PYTHON" -m venv "$SETUP_VENV" || die "cannot create the venv $SETUP_VENV (python3-venv?)"
-  "$SETUP_VENV/bin/python" -m pip install --quiet --no-deps --only-binary=:all: --require-hashes \
-    -r "$ROOT/scripts/int8-requirements.txt" \
-    || die "int8: pip install failed (the pinned wheels are for CPython 3.11-3.13 on x86_64 Linux; UNSPIN_INT8=0 skips this step)"
+  "$PYTHON" -m venv "$SETUP_VENV" || { log "warning: cannot create the venv $SETUP_VENV (python3-venv?)"; return 1; }
+  # The stamp is written last, so an interrupted install is redone next time.
+  if ! "$SETUP_VENV/bin/python" -m pip install --quiet --no-deps --only-binary=:all: \
+    --require-hashes -r "$REQUIREMENTS"; then
+    log "warning: pip install failed (the pinned wheels are for CPython 3.11-3.13 on x86-64 Linux)"
+    return 1
+  fi
+  echo "$want" >"$STAMP"
 }
 
 # Copies the onnxruntime library out of the venv's wheel, where unspin looks for it.
 install_library() {
   local lib
-  lib="$("$SETUP_VENV/bin/python" -c 'import glob, os, onnxruntime; d = os.path.join(os.path.dirname(onnxruntime.__file__), "capi"); print((sorted(glob.glob(os.path.join(d, "libonnxruntime.so*"))) or [""])[-1])')"
-  [ -n "$lib" ] || die "int8: no libonnxruntime.so in the onnxruntime wheel"
+  lib="$("$SETUP_VENV/bin/python" -c 'import glob, os, onnxruntime; d = os.path.join(os.path.dirname(onnxruntime.__file__), "capi"); print((sorted(glob.glob(os.path.join(d, "libonnxruntime.so*"))) or [""])[-1])')" || return 1
+  [ -n "$lib" ] || { log "warning: no libonnxruntime.so in the onnxruntime wheel"; return 1; }
   if ! cmp -s "$lib" "$DEST/onnxruntime/libonnxruntime.so"; then
     mkdir -p "$DEST/onnxruntime"
     cp "$lib" "$DEST/onnxruntime/.libonnxruntime.so.$$"
     mv "$DEST/onnxruntime/.libonnxruntime.so.$$" "$DEST/onnxruntime/libonnxruntime.so"
   fi
+  log "onnxruntime: $DEST/onnxruntime/libonnxruntime.so"
+}
+
+# Builds and installs the int8 encoder of models/$1 from the weightless graph models/onnx/$2.
+build_int8() {
+  local dir="$1" graph="$2" adapter base name
+  adapter="$ROOT/models/$dir/adapter.safetensors"
+  [ -f "$adapter" ] || { warn_int8 "missing $adapter"; return 1; }
+  # The name unspin looks for: the base encoder, plus the first 16 hex digits of the adapter's
+  # sha256 (lora::Adapter's digest), so a retrained adapter never meets a stale int8 encoder.
+  base="$("$PYTHON" -c 'import json, struct, sys; f = open(sys.argv[1], "rb"); n = struct.unpack("<Q", f.read(8))[0]; print(json.loads(f.read(n))["__metadata__"]["base"])' "$adapter")" \
+    || { warn_int8 "$adapter: cannot read its base encoder"; return 1; }
+  name="$base+lora-$(sha256sum "$adapter" | cut -c1-16)"
+  if ! grep -v '^#' "$SUMS" | grep -q "  $name/model.int8.onnx\$"; then
+    warn_int8 "$SUMS has no sha256 for $name/model.int8.onnx (a retrained adapter needs its line: build once with scripts/onnx_graph.py, then add it)"
+    return 1
+  fi
+  if [ -d "$DEST/$name" ] && verify "$name" "$DEST" >/dev/null 2>&1; then
+    log "$name: already installed and verified"
+    return 0
+  fi
+  log "$name: building the int8 encoder of models/$dir (about 30 s)"
+  mkdir -p "$WORK/stage"
+  "$SETUP_VENV/bin/python" "$ROOT/scripts/onnx_graph.py" build "$ROOT/models/onnx/$graph" \
+    "$DEST/$base" "$adapter" "$WORK/stage/$name" || { warn_int8 "$name: build failed"; return 1; }
+  verify "$name" "$WORK/stage" || { warn_int8 "$name: sha256 mismatch (see above); nothing was installed"; return 1; }
+  install_verified "$WORK/stage/$name" "$name"
 }
 
 if [ "${UNSPIN_INT8:-1}" = 0 ]; then
   log "int8: skipped (UNSPIN_INT8=0); unspin will run the fine-tuned encoders with candle"
+elif ! setup_venv || ! install_library; then
+  warn_int8 "the int8 encoders were not built"
 else
-  venv_ready=
   for entry in "${INT8_MODELS[@]}"; do
     read -r dir graph <<<"$entry"
-    adapter="$ROOT/models/$dir/adapter.safetensors"
-    [ -f "$adapter" ] || die "missing $adapter"
-    # The name unspin looks for: the base encoder, plus the first 16 hex digits of the
-    # adapter's sha256 (lora::Adapter's digest), so a retrained adapter never meets a stale
-    # int8 encoder.
-    base="$("$PYTHON" -c 'import json, struct, sys; b = open(sys.argv[1], "rb").read(8); f = open(sys.argv[1], "rb"); f.seek(8); print(json.loads(f.read(struct.unpack("<Q", b)[0]))["__metadata__"]["base"])' "$adapter")" \
-      || die "$adapter: cannot read its base encoder"
-    name="$base+lora-$(sha256sum "$adapter" | cut -c1-16)"
-    if [ -d "$DEST/$name" ] && verify "$name" "$DEST" >/dev/null 2>&1; then
-      [ -n "$venv_ready" ] || { setup_venv; install_library; venv_ready=1; }
-      log "$name: already installed and verified"
-      continue
-    fi
-    [ -n "$venv_ready" ] || { setup_venv; install_library; venv_ready=1; }
-    log "$name: building the int8 encoder of models/$dir (about 30 s)"
-    stage="$WORK/stage"
-    mkdir -p "$stage"
-    "$SETUP_VENV/bin/python" "$ROOT/scripts/onnx_graph.py" build "$ROOT/models/onnx/$graph" \
-      "$DEST/$base" "$adapter" "$stage/$name" || die "$name: build failed"
-    verify "$name" "$stage" || die "$name: sha256 mismatch (see above); nothing was installed"
-    rm -rf "${DEST:?}/$name"
-    mv "$stage/$name" "$DEST/$name"
-    log "$name: installed and verified in $DEST/$name"
+    build_int8 "$dir" "$graph" || true
   done
-  log "onnxruntime: $DEST/onnxruntime/libonnxruntime.so"
 fi
 log "done: $DEST"

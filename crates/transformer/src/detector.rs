@@ -98,13 +98,15 @@ impl TransformerDetector {
 
     /// The base encoder the heads name, from `encoders_dir`, with `adapter` merged in.
     ///
-    /// Which backend runs it: `$UNSPIN_BACKEND` when set ([`crate::BackendKind::requested`]);
-    /// otherwise, for a fine-tuned model, the int8 encoder that `scripts/setup-models.sh`
-    /// builds for this adapter (`encoders_dir/<encoder>+lora-<digest>/model.int8.onnx`, run
-    /// by onnxruntime: 1.45x faster than candle, same held-out scores), and candle on the
-    /// base weights with the adapter merged when that is not installed or will not load; then
+    /// Which backend runs it: `$UNSPIN_BACKEND` when set ([`crate::BackendKind::requested`];
+    /// `ort`, the fp32 graph, exists only for base encoders); otherwise, for a fine-tuned
+    /// model, the int8 encoder built for this adapter when it is installed
+    /// (`encoders_dir/<encoder>+lora-<digest>/model.int8.onnx`, run by onnxruntime: 1.45x
+    /// faster than candle at the same held-out scores for the default MPNet), else candle on the
+    /// base weights with the adapter merged. When an installed int8 encoder will not load,
     /// [`TransformerDetector::backend_note`] says why. Either way the vectors carry the same
-    /// [`TransformerDetector::encoder_id`], since they come from the same weights.
+    /// [`TransformerDetector::encoder_id`]: they come from the same weights, and the models
+    /// that read them were measured on both.
     pub fn with_adapter(
         encoders_dir: &Path,
         heads: Heads,
@@ -125,7 +127,16 @@ impl TransformerDetector {
         let mut note = None;
         let encoder = match requested {
             Some(crate::BackendKind::Candle) => TextEncoder::load_adapted(&dir, Some(adapter))?,
-            Some(kind) => TextEncoder::load_with(&merged, None, kind)?,
+            Some(crate::BackendKind::OrtInt8) => {
+                TextEncoder::load_with(&merged, None, crate::BackendKind::OrtInt8)?
+            }
+            // Setup builds no fp32 graph of a fine-tuned encoder.
+            Some(kind @ crate::BackendKind::Ort) => {
+                return Err(Error::Invalid(format!(
+                    "the {} backend runs exported base encoders only; a fine-tuned model runs with candle or ort-int8",
+                    kind.name()
+                )))
+            }
             None => match Self::int8_merged(&merged) {
                 Ok(encoder) => encoder,
                 Err(why) => {
@@ -142,22 +153,25 @@ impl TransformerDetector {
     }
 
     /// The int8 encoder with an adapter merged in, at `merged`; else why not, as a note for
-    /// the user (none when this build has no onnxruntime backend: it was built so on purpose).
+    /// the user when there is something to tell: an int8 encoder that is there but will not
+    /// load. One that is not installed says nothing here: whether setup should have built it
+    /// is for the caller to know (`unspin`'s models do).
     fn int8_merged(merged: &Path) -> std::result::Result<TextEncoder, Option<String>> {
-        if !cfg!(feature = "ort") {
+        if !cfg!(feature = "ort") || !merged.join("model.int8.onnx").is_file() {
             return Err(None);
-        }
-        if !merged.join("model.int8.onnx").is_file() {
-            return Err(Some(format!(
-                "the int8 encoder {} is not installed (scripts/setup-models.sh builds it): running candle, about 1.4x slower",
-                merged.display()
-            )));
         }
         TextEncoder::load_with(merged, None, crate::BackendKind::OrtInt8).map_err(|e| {
             Some(format!(
                 "the int8 encoder would not load ({e}): running candle, about 1.4x slower"
             ))
         })
+    }
+
+    /// Sets the note [`TransformerDetector::backend_note`] returns (a caller that knows more
+    /// about how the encoders were set up than this crate does).
+    pub fn with_backend_note(mut self, note: Option<String>) -> Self {
+        self.backend_note = note;
+        self
     }
 
     /// Puts an encoder and heads together, checking they fit.

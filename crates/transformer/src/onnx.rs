@@ -1,5 +1,5 @@
-//! The optional onnxruntime backend (cargo feature `ort`): the same encoder exported to ONNX
-//! by `scripts/export_onnx.py`, fp32 or with int8 matrix weights, run by the ONNX Runtime
+//! The onnxruntime backend (cargo feature `ort`, on by default in `unspin`): the same encoder
+//! exported to ONNX, fp32 or with int8 matrix weights, run by the ONNX Runtime
 //! library that `scripts/setup-models.sh` (and `scripts/setup-ort.sh`) copy out of the
 //! `onnxruntime` PyPI wheel. The default model's encoder runs here, int8, once setup has built
 //! it (`scripts/onnx_graph.py`).
@@ -24,26 +24,33 @@ pub fn default_library(encoders_dir: &Path) -> PathBuf {
     encoders_dir.join("onnxruntime").join("libonnxruntime.so")
 }
 
-/// One ONNX Runtime environment per process (the library allows no second one).
-static ENVIRONMENT: OnceLock<std::result::Result<Environment, String>> = OnceLock::new();
+/// One ONNX Runtime environment per process (the library allows no second one). Only a
+/// success is kept: after a failure (no library yet, say) a later load tries again, so a
+/// server or a Python session picks up a library installed after its first attempt.
+static ENVIRONMENT: OnceLock<Environment> = OnceLock::new();
+static INIT: Mutex<()> = Mutex::new(());
 
 fn environment(library: &Path) -> Result<&'static Environment> {
-    ENVIRONMENT
-        .get_or_init(|| {
-            if !library.is_file() {
-                return Err(format!(
-                    "{}: not found (run scripts/setup-models.sh, or set ORT_DYLIB_PATH)",
-                    library.display()
-                ));
-            }
-            ort::init_from(library)
-                .map_err(|e| format!("{}: {e}", library.display()))?
-                .with_name("unspin")
-                .build()
-                .map_err(|e| format!("{}: {e}", library.display()))
-        })
-        .as_ref()
-        .map_err(|e| Error::Invalid(format!("onnxruntime: {e}")))
+    let fail = |e: String| Error::Invalid(format!("onnxruntime: {e}"));
+    if let Some(env) = ENVIRONMENT.get() {
+        return Ok(env);
+    }
+    let _one_at_a_time = INIT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(env) = ENVIRONMENT.get() {
+        return Ok(env);
+    }
+    if !library.is_file() {
+        return Err(fail(format!(
+            "{}: not found (run scripts/setup-models.sh, or set ORT_DYLIB_PATH)",
+            library.display()
+        )));
+    }
+    let env = ort::init_from(library)
+        .map_err(|e| fail(format!("{}: {e}", library.display())))?
+        .with_name("unspin")
+        .build()
+        .map_err(|e| fail(format!("{}: {e}", library.display())))?;
+    Ok(ENVIRONMENT.get_or_init(|| env))
 }
 
 fn ort_error(path: &Path, e: impl std::fmt::Display) -> Error {

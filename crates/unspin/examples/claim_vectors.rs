@@ -11,7 +11,7 @@
 //! ```
 //!
 //! Writes `OUT/{train,dev}.f32` (little-endian rows, in the order of the TSV file),
-//! `OUT/{train,dev}.ids` (one sentence id per row) and `OUT/meta.json` (encoder id, width).
+//! `OUT/{train,dev}.ids` (one sentence id per row) and `OUT/meta.json` (encoder id, width, backend).
 //!
 //! With `MODEL_DIR ENCODERS_DIR`, that model runs instead of the default (`common/dump_args.rs`).
 
@@ -116,7 +116,11 @@ fn main() -> Result<()> {
     let (encoder, width) = meta.context("no sentences")?;
     std::fs::write(
         out.join("meta.json"),
-        serde_json::to_string_pretty(&serde_json::json!({ "encoder": encoder, "width": width }))?,
+        serde_json::to_string_pretty(&serde_json::json!({
+            "encoder": encoder,
+            "width": width,
+            "backend": detector.backend().name(),
+        }))?,
     )?;
     Ok(())
 }

@@ -11,7 +11,7 @@
 //! ```
 //!
 //! Writes `OUT/{train,dev}/<text id>.f32` (little-endian, tokens × width, row-major) and
-//! `OUT/meta.json` (encoder id, width; written after each split, dev first). Texts already
+//! `OUT/meta.json` (encoder id, width, backend; written after each split, dev first). Texts already
 //! dumped are skipped, so an interrupted run resumes.
 //!
 //! With `MODEL_DIR ENCODERS_DIR`, that model runs instead of the default
@@ -70,9 +70,11 @@ fn main() -> anyhow::Result<()> {
         if let Some((encoder, width)) = &meta {
             std::fs::write(
                 out.join("meta.json"),
-                serde_json::to_string_pretty(
-                    &serde_json::json!({ "encoder": encoder, "width": width }),
-                )?,
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "encoder": encoder,
+                    "width": width,
+                    "backend": detector.backend().name(),
+                }))?,
             )?;
         }
     }

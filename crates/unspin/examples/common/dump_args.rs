@@ -1,7 +1,8 @@
 //! The arguments the vector-dumping examples share: `DATA_DIR OUT_DIR [MODEL_DIR ENCODERS_DIR]`.
-//! Without a model directory the default detector's fine-tuned MPNet runs; with one, that
-//! model (heads, and an adapter if any) on the encoders in ENCODERS_DIR, which is how the int8
-//! backend's vectors were dumped (`UNSPIN_BACKEND=ort-int8` on a `--features ort` build).
+//! Without a model directory the default detector's fine-tuned MPNet runs, on the backend the
+//! default picks (int8 when setup has built it; `UNSPIN_BACKEND=candle` for fp32); with one,
+//! that model (heads, and an adapter if any) on the encoders in ENCODERS_DIR. The dumps'
+//! `meta.json` records the backend.
 
 use anyhow::bail;
 use std::path::{Path, PathBuf};

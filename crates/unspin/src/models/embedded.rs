@@ -78,8 +78,23 @@ fn embedded_fine_tuned(encoder: BaseEncoder) -> &'static FineTuned {
     }
 }
 
+/// The files `scripts/setup-models.sh` installs, with their sha256: among them, the int8
+/// encoders it builds for fine-tuned models (`<encoder>+lora-<digest>/model.int8.onnx`).
+static SETUP_FILES: &str = include_str!("../../../../models/encoders.sha256");
+
+/// Whether `scripts/setup-models.sh` builds an int8 encoder for the encoder `id`
+/// ([`TransformerDetector::encoder_id`]).
+pub fn setup_builds_int8(id: &str) -> bool {
+    let want = format!("{id}/model.int8.onnx");
+    SETUP_FILES
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .any(|l| l.split_once("  ").is_some_and(|(_, file)| file == want))
+}
+
 /// Loads the fine-tuned `encoder`: the base weights from `encoders_dir` with the compiled-in
-/// adapter merged, and its heads.
+/// adapter merged, and its heads. When it runs with candle only because the int8 encoder that
+/// setup builds for it is missing, its [`TransformerDetector::backend_note`] says so.
 pub fn load_fine_tuned(
     encoder: BaseEncoder,
     encoders_dir: &Path,
@@ -89,7 +104,20 @@ pub fn load_fine_tuned(
     let heads = Heads::from_bytes(m.heads, &format!("<embedded {name} heads>"))?;
     let adapter =
         transformer::lora::Adapter::from_bytes(m.adapter, &format!("<embedded {name} adapter>"))?;
-    Ok(TransformerDetector::with_adapter(encoders_dir, heads, Some(&adapter))?.with_name(name))
+    let t = TransformerDetector::with_adapter(encoders_dir, heads, Some(&adapter))?.with_name(name);
+    let missing = t.backend() == transformer::BackendKind::Candle
+        && t.backend_note().is_none()
+        && transformer::BackendKind::requested()?.is_none()
+        && setup_builds_int8(t.encoder_id());
+    Ok(if missing {
+        let note = format!(
+            "the int8 encoder {} is not installed (scripts/setup-models.sh builds it): running candle, about 1.4x slower",
+            encoders_dir.join(t.encoder_id()).display()
+        );
+        t.with_backend_note(Some(note))
+    } else {
+        t
+    })
 }
 
 /// The encoder of the default ensemble: the most accurate on the held-out split (`unspin

@@ -11,7 +11,9 @@ use unspin_core::Detector;
 #[cfg(feature = "transformer")]
 mod embedded;
 #[cfg(feature = "transformer")]
-pub use embedded::{embedded_heads, load_fine_tuned, load_transformer, BEST_ENCODER};
+pub use embedded::{
+    embedded_heads, load_fine_tuned, load_transformer, setup_builds_int8, BEST_ENCODER,
+};
 
 /// Which detector to run (`--model`).
 #[derive(Debug, Clone, PartialEq, Eq)]
