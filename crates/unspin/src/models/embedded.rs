@@ -108,7 +108,12 @@ pub fn load_fine_tuned(
     let missing = t.backend() == transformer::BackendKind::Candle
         && t.backend_note().is_none()
         && transformer::BackendKind::requested()?.is_none()
-        && setup_builds_int8(t.encoder_id());
+        && setup_builds_int8(t.encoder_id())
+        // (Installed, in a build without onnxruntime: nothing setup can mend.)
+        && !encoders_dir
+            .join(t.encoder_id())
+            .join("model.int8.onnx")
+            .is_file();
     Ok(if missing {
         let note = format!(
             "the int8 encoder {} is not installed (scripts/setup-models.sh builds it): running candle, about 1.4x slower",
