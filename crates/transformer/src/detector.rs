@@ -64,8 +64,8 @@ pub struct TransformerDetector {
     encoder: Arc<TextEncoder>,
     heads: Heads,
     cache: Option<Arc<EncodingCache>>,
-    /// Why the encoder runs on a slower backend than the one installed for it should
-    /// ([`TransformerDetector::with_adapter`]).
+    /// Why the encoder runs with candle rather than the int8 encoder meant for it
+    /// ([`TransformerDetector::with_adapter`], [`TransformerDetector::with_backend_note`]).
     backend_note: Option<String>,
 }
 
