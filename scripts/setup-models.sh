@@ -11,10 +11,11 @@
 #   $UNSPIN_MODELS/all-mpnet-base-v2+lora-<digest>/{model.int8.onnx,config.json,tokenizer.json}
 #       the default model's fine-tuned encoder (models/ft-mpnet) with 8-bit weights (266 MB),
 #       which unspin runs with onnxruntime: 1.45x faster than candle at the same accuracy
+#   $UNSPIN_MODELS/all-MiniLM-L6-v2+lora-<digest>/...  the same for models/ft-minilm (69 MB)
 #   $UNSPIN_MODELS/onnxruntime/libonnxruntime.so   (the library, from the onnxruntime wheel)
 #
-# The int8 encoder is built here, without PyTorch: scripts/onnx_graph.py merges the adapter
-# into the base weights and fills the weightless graph models/onnx/mpnet.graph.onnx, then
+# The int8 encoders are built here, without PyTorch: scripts/onnx_graph.py merges the adapter
+# into the base weights and fills the weightless graph in models/onnx/, then
 # onnxruntime quantizes it. That needs numpy, onnx and onnxruntime, installed (pinned and
 # hash-checked, scripts/int8-requirements.txt, 215 MB) into a venv at
 # ${UNSPIN_SETUP_VENV:-$HOME/.cache/unspin/setup-venv}; the result is checked against
@@ -154,11 +155,12 @@ done
 # runs the same models on candle (slower) and says so.
 INT8_MODELS=(
   "ft-mpnet mpnet.graph.onnx"
+  "ft-minilm minilm.graph.onnx"
 )
 SETUP_VENV="${UNSPIN_SETUP_VENV:-$HOME/.cache/unspin/setup-venv}"
 REQUIREMENTS="$ROOT/scripts/int8-requirements.txt"
 STAMP="$SETUP_VENV/.unspin-requirements.sha256"
-INT8_HINT="unspin will run the fine-tuned MPNet on candle, about 1.4x slower (UNSPIN_INT8=0 skips this step)"
+INT8_HINT="unspin will run that fine-tuned encoder on candle, slower (UNSPIN_INT8=0 skips this step)"
 
 warn_int8() { log "warning: $*; $INT8_HINT"; }
 

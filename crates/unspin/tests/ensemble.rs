@@ -325,11 +325,11 @@ fn a_fine_tuned_model_runs_candle_without_a_working_int8_encoder() {
     assert_eq!(detection.vectors.unwrap().encoder, id);
 }
 
-/// Setup builds the int8 encoder of the MPNet compiled into this binary (the name carries the
-/// adapter's digest, computed by the setup script in shell): retraining the adapter without a
-/// new line in models/encoders.sha256 fails here. MiniLM has none.
+/// Setup builds the int8 encoders of both fine-tuned models compiled into this binary (the
+/// names carry the adapters' digests, computed by the setup script in shell): retraining an
+/// adapter without a new line in models/encoders.sha256 fails here. A base encoder has none.
 #[test]
-fn setup_builds_the_int8_encoder_of_the_embedded_mpnet() {
+fn setup_builds_the_int8_encoders_of_the_embedded_models() {
     let digest = |bytes: &[u8]| {
         unspin::transformer::lora::Adapter::from_bytes(bytes, "embedded")
             .unwrap()
@@ -342,13 +342,18 @@ fn setup_builds_the_int8_encoder_of_the_embedded_mpnet() {
     let minilm = digest(include_bytes!(
         "../../../models/ft-minilm/adapter.safetensors"
     ));
-    assert!(unspin::models::setup_builds_int8(&format!(
-        "{}+lora-{mpnet}",
+    for id in [
+        format!("{}+lora-{mpnet}", unspin::transformer::MPNET),
+        format!("{}+lora-{minilm}", unspin::transformer::MINILM),
+    ] {
+        assert!(unspin::models::setup_builds_int8(&id), "{id}");
+    }
+    assert!(!unspin::models::setup_builds_int8(
         unspin::transformer::MPNET
-    )));
+    ));
     assert!(!unspin::models::setup_builds_int8(&format!(
-        "{}+lora-{minilm}",
-        unspin::transformer::MINILM
+        "{}+lora-0000000000000000",
+        unspin::transformer::MPNET
     )));
 }
 
