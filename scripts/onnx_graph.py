@@ -245,6 +245,9 @@ def fill(template, weights):
 def build(template, base_dir, adapter, out_dir):
     import onnx
 
+    for f in (template, adapter, *(base_dir / n for n in ("model.safetensors", "config.json", "tokenizer.json"))):
+        if not f.is_file():
+            die(f"{f}: not found")
     weights = bare_weights(base_dir / "model.safetensors")
     merge_adapter(weights, adapter, base_dir.name)
     model = fill(template, weights)
