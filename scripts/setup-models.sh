@@ -79,11 +79,15 @@ keep() {
 
 # Moves a verified staging folder $1 into place as $DEST/$2, replacing what is there: the old
 # one is renamed aside first, so no reader ever sees a half-installed model.
+# Returns non-zero, with the old one back in place, when a move fails.
 install_verified() {
   local staged="$1" model="$2"
-  rm -rf "${DEST:?}/$model.old"
-  if [ -e "$DEST/$model" ]; then mv "$DEST/$model" "$DEST/$model.old"; fi
-  mv "$staged" "$DEST/$model"
+  rm -rf "${DEST:?}/$model.old" || return 1
+  if [ -e "$DEST/$model" ]; then mv -T "$DEST/$model" "$DEST/$model.old" || return 1; fi
+  if ! mv -T "$staged" "$DEST/$model"; then
+    [ -e "$DEST/$model.old" ] && mv -T "$DEST/$model.old" "$DEST/$model"
+    return 1
+  fi
   rm -rf "${DEST:?}/$model.old"
   log "$model: installed and verified in $DEST/$model"
 }
@@ -92,6 +96,9 @@ mkdir -p "$DEST"
 # Work inside $DEST so the final moves are renames on one file system.
 WORK="$(mktemp -d "$DEST/.setup.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
+# pip catches Ctrl-C and exits 1, which the int8 step would take for an ordinary failure and
+# carry on: stop the whole script instead.
+trap 'exit 130' INT TERM
 
 for model in all-mpnet-base-v2 all-MiniLM-L6-v2; do
   if [ -d "$DEST/$model" ] && verify "$model" "$DEST" >/dev/null 2>&1; then
@@ -146,7 +153,7 @@ PY
   rm -rf "${stage:?}/$model"
   keep "$model" "$WORK/$model/files" "$stage"
   verify "$model" "$stage" || die "$model: sha256 mismatch (see above); nothing was installed"
-  install_verified "$stage/$model" "$model"
+  install_verified "$stage/$model" "$model" || die "$model: could not move it into $DEST"
   rm -rf "${WORK:?}/$model"
 done
 # The int8 encoders: one per fine-tuned model whose encoder the default runs. A line per
@@ -157,10 +164,12 @@ INT8_MODELS=(
   "ft-mpnet mpnet.graph.onnx"
   "ft-minilm minilm.graph.onnx"
 )
-SETUP_VENV="${UNSPIN_SETUP_VENV:-$HOME/.cache/unspin/setup-venv}"
+SETUP_VENV="${UNSPIN_SETUP_VENV:-${HOME:?}/.cache/unspin/setup-venv}"
 REQUIREMENTS="$ROOT/scripts/int8-requirements.txt"
 STAMP="$SETUP_VENV/.unspin-requirements.sha256"
-INT8_HINT="unspin will run that fine-tuned encoder on candle, slower (UNSPIN_INT8=0 skips this step)"
+# Written as soon as this script creates the venv: the folder is then its own to remake.
+OWNED="$SETUP_VENV/.unspin-setup-venv"
+INT8_HINT="unspin runs a fine-tuned encoder without its int8 build on candle, slower (UNSPIN_INT8=0 skips this step)"
 
 warn_int8() { log "warning: $*; $INT8_HINT"; }
 
@@ -170,17 +179,19 @@ warn_int8() { log "warning: $*; $INT8_HINT"; }
 setup_venv() {
   local want
   want="$(sha256sum "$REQUIREMENTS" | cut -c1-64)"
-  if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
+  if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] \
+    && "$SETUP_VENV/bin/python" -c "import numpy, onnx, onnxruntime, safetensors" 2>/dev/null; then
     return 0
   fi
-  # Only this script creates the default folder (the first version of it wrote no stamp).
-  if [ -e "$SETUP_VENV" ] && [ ! -f "$STAMP" ] && [ -n "${UNSPIN_SETUP_VENV:-}" ]; then
+  # Only this script creates the default folder (the first version of it wrote no marker).
+  if [ -e "$SETUP_VENV" ] && [ ! -f "$OWNED" ] && [ -n "${UNSPIN_SETUP_VENV:-}" ]; then
     log "warning: $SETUP_VENV exists and was not made by this script; set UNSPIN_SETUP_VENV to a new folder"
     return 1
   fi
   log "int8: installing numpy, onnx, onnxruntime and safetensors into $SETUP_VENV"
   rm -rf "$SETUP_VENV"
   "$PYTHON" -m venv "$SETUP_VENV" || { log "warning: cannot create the venv $SETUP_VENV (python3-venv?)"; return 1; }
+  touch "$OWNED"
   # The stamp is written last, so an interrupted install is redone next time.
   if ! "$SETUP_VENV/bin/python" -m pip install --quiet --no-deps --only-binary=:all: \
     --require-hashes -r "$REQUIREMENTS"; then
@@ -196,11 +207,17 @@ install_library() {
   lib="$("$SETUP_VENV/bin/python" -c 'import glob, os, onnxruntime; d = os.path.join(os.path.dirname(onnxruntime.__file__), "capi"); print((sorted(glob.glob(os.path.join(d, "libonnxruntime.so*"))) or [""])[-1])')" || return 1
   [ -n "$lib" ] || { log "warning: no libonnxruntime.so in the onnxruntime wheel"; return 1; }
   if ! cmp -s "$lib" "$DEST/onnxruntime/libonnxruntime.so"; then
-    mkdir -p "$DEST/onnxruntime"
-    cp "$lib" "$DEST/onnxruntime/.libonnxruntime.so.$$"
-    mv "$DEST/onnxruntime/.libonnxruntime.so.$$" "$DEST/onnxruntime/libonnxruntime.so"
+    mkdir -p "$DEST/onnxruntime" \
+      && cp "$lib" "$DEST/onnxruntime/.libonnxruntime.so.$$" \
+      && mv "$DEST/onnxruntime/.libonnxruntime.so.$$" "$DEST/onnxruntime/libonnxruntime.so" \
+      || { rm -f "$DEST/onnxruntime/.libonnxruntime.so.$$"; log "warning: could not copy $lib"; return 1; }
   fi
   log "onnxruntime: $DEST/onnxruntime/libonnxruntime.so"
+}
+
+# The base encoder an adapter was trained on (its safetensors metadata).
+int8_base() {
+  "$PYTHON" -c 'import json, struct, sys; f = open(sys.argv[1], "rb"); n = struct.unpack("<Q", f.read(8))[0]; print(json.loads(f.read(n))["__metadata__"]["base"])' "$1"
 }
 
 # Builds and installs the int8 encoder of models/$1 from the weightless graph models/onnx/$2.
@@ -210,14 +227,13 @@ build_int8() {
   [ -f "$adapter" ] || { warn_int8 "missing $adapter"; return 1; }
   # The name unspin looks for: the base encoder, plus the first 16 hex digits of the adapter's
   # sha256 (lora::Adapter's digest), so a retrained adapter never meets a stale int8 encoder.
-  base="$("$PYTHON" -c 'import json, struct, sys; f = open(sys.argv[1], "rb"); n = struct.unpack("<Q", f.read(8))[0]; print(json.loads(f.read(n))["__metadata__"]["base"])' "$adapter")" \
-    || { warn_int8 "$adapter: cannot read its base encoder"; return 1; }
+  base="$(int8_base "$adapter")" || { warn_int8 "$adapter: cannot read its base encoder"; return 1; }
   name="$base+lora-$(sha256sum "$adapter" | cut -c1-16)"
   if ! grep -v '^#' "$SUMS" | grep -q "  $name/model.int8.onnx\$"; then
     warn_int8 "$SUMS has no sha256 for $name/model.int8.onnx (a retrained adapter needs its line: build once with scripts/onnx_graph.py, then add it)"
     return 1
   fi
-  if [ -d "$DEST/$name" ] && verify "$name" "$DEST" >/dev/null 2>&1; then
+  if [ -d "$DEST/$name" ] && (verify "$name" "$DEST") >/dev/null 2>&1; then
     log "$name: already installed and verified"
     return 0
   fi
@@ -226,11 +242,28 @@ build_int8() {
   "$SETUP_VENV/bin/python" "$ROOT/scripts/onnx_graph.py" build "$ROOT/models/onnx/$graph" \
     "$DEST/$base" "$adapter" "$WORK/stage/$name" || { warn_int8 "$name: build failed"; return 1; }
   verify "$name" "$WORK/stage" || { warn_int8 "$name: sha256 mismatch (see above); nothing was installed"; return 1; }
-  install_verified "$WORK/stage/$name" "$name"
+  install_verified "$WORK/stage/$name" "$name" || { warn_int8 "$name: could not move it into $DEST"; return 1; }
+}
+
+# Whether every int8 encoder and the library are installed and verify: then nothing here needs
+# the venv (which may no longer run, after a Python upgrade, say).
+all_int8_installed() {
+  local entry dir graph adapter base name
+  [ -f "$DEST/onnxruntime/libonnxruntime.so" ] || return 1
+  for entry in "${INT8_MODELS[@]}"; do
+    read -r dir graph <<<"$entry"
+    adapter="$ROOT/models/$dir/adapter.safetensors"
+    base="$(int8_base "$adapter")" || return 1
+    name="$base+lora-$(sha256sum "$adapter" | cut -c1-16)"
+    grep -v '^#' "$SUMS" | grep -q "  $name/model.int8.onnx\$" || return 1
+    (verify "$name" "$DEST") >/dev/null 2>&1 || return 1
+  done
 }
 
 if [ "${UNSPIN_INT8:-1}" = 0 ]; then
   log "int8: skipped (UNSPIN_INT8=0); unspin will run the fine-tuned encoders with candle"
+elif all_int8_installed; then
+  log "int8: every encoder and the onnxruntime library already installed and verified"
 elif ! setup_venv || ! install_library; then
   warn_int8 "the int8 encoders were not built"
 else

@@ -29,6 +29,10 @@ die() { echo "setup-ort: error: $*" >&2; exit 1; }
 log() { echo "setup-ort: $*" >&2; }
 
 "$ROOT/scripts/setup-models.sh"
+# setup-models.sh has copied the library out of its own pinned onnxruntime wheel; checked
+# before installing torch, which is only worth it with the library there.
+[ -f "$DEST/onnxruntime/libonnxruntime.so" ] \
+  || die "no $DEST/onnxruntime/libonnxruntime.so: setup-models.sh did not install it (see its warnings; UNSPIN_INT8=0 skips it)"
 if ! "$VENV/bin/python" -c "import torch, transformers, onnxruntime, onnx" 2>/dev/null; then
   log "installing torch, transformers, onnx and onnxruntime into $VENV"
   python3 -m venv "$VENV" || die "cannot create $VENV"
@@ -37,10 +41,6 @@ if ! "$VENV/bin/python" -c "import torch, transformers, onnxruntime, onnx" 2>/de
 fi
 have="$("$VENV/bin/python" -c "import onnxruntime; print(onnxruntime.__version__)")"
 [ "$have" = "$ORT_VERSION" ] || log "note: $VENV has onnxruntime $have, measured with $ORT_VERSION"
-
-# setup-models.sh has copied the library out of its own pinned onnxruntime wheel.
-[ -f "$DEST/onnxruntime/libonnxruntime.so" ] \
-  || die "no $DEST/onnxruntime/libonnxruntime.so: run scripts/setup-models.sh without UNSPIN_INT8=0"
 
 for model in $MODELS; do
   if [ -f "$DEST/$model/model.int8.onnx" ] && [ "$DEST/$model/model.int8.onnx" -nt "$ROOT/scripts/export_onnx.py" ]; then

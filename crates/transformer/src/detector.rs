@@ -157,12 +157,12 @@ impl TransformerDetector {
     /// load. One that is not installed says nothing here: whether setup should have built it
     /// is for the caller to know (`unspin`'s models do).
     fn int8_merged(merged: &Path) -> std::result::Result<TextEncoder, Option<String>> {
-        if !cfg!(feature = "ort") || !merged.join("model.int8.onnx").is_file() {
+        if !crate::ORT_BUILT || !merged.join("model.int8.onnx").is_file() {
             return Err(None);
         }
         TextEncoder::load_with(merged, None, crate::BackendKind::OrtInt8).map_err(|e| {
             Some(format!(
-                "the int8 encoder would not load ({e}): running candle, about 1.4x slower"
+                "the int8 encoder would not load ({e}): running candle, slower"
             ))
         })
     }

@@ -33,6 +33,10 @@ pub mod weights;
 pub mod windows;
 
 pub use article::{ArticleEncoding, BackendKind, SpecialTokens, TextEncoder, TokenSpan};
+
+/// Whether this build has the onnxruntime backend (cargo feature `ort`), which runs the int8
+/// encoders setup builds.
+pub const ORT_BUILT: bool = cfg!(feature = "ort");
 pub use config::{Architecture, EncoderConfig};
 pub use detector::{Encoded, EncodingCache, TransformerDetector};
 pub use heads::{BlendParams, HeadOptions, Heads};

@@ -105,18 +105,19 @@ pub fn load_fine_tuned(
     let adapter =
         transformer::lora::Adapter::from_bytes(m.adapter, &format!("<embedded {name} adapter>"))?;
     let t = TransformerDetector::with_adapter(encoders_dir, heads, Some(&adapter))?.with_name(name);
-    let missing = t.backend() == transformer::BackendKind::Candle
+    // Nothing setup can mend in a build without onnxruntime, or where the user chose.
+    let missing = transformer::ORT_BUILT
+        && t.backend() == transformer::BackendKind::Candle
         && t.backend_note().is_none()
         && transformer::BackendKind::requested()?.is_none()
         && setup_builds_int8(t.encoder_id())
-        // (Installed, in a build without onnxruntime: nothing setup can mend.)
         && !encoders_dir
             .join(t.encoder_id())
             .join("model.int8.onnx")
             .is_file();
     Ok(if missing {
         let note = format!(
-            "the int8 encoder {} is not installed (scripts/setup-models.sh builds it): running candle, about 1.4x slower",
+            "the int8 encoder {} is not installed (scripts/setup-models.sh builds it): running candle, slower",
             encoders_dir.join(t.encoder_id()).display()
         );
         t.with_backend_note(Some(note))
