@@ -258,13 +258,7 @@ fn the_installed_ensemble_finds_spans_in_the_example() {
 #[test]
 #[ignore = "needs the base encoders: run scripts/setup-models.sh"]
 fn without_mpnet_the_default_is_the_minilm_ensemble() {
-    let installed = unspin::transformer::default_cache_dir().join(unspin::transformer::MINILM);
-    let only_minilm = tempfile::tempdir().unwrap();
-    std::os::unix::fs::symlink(
-        &installed,
-        only_minilm.path().join(unspin::transformer::MINILM),
-    )
-    .unwrap();
+    let only_minilm = only_installed(unspin::transformer::MINILM);
     let loaded = unspin::load_best(only_minilm.path()).unwrap();
     assert_eq!(loaded.detector.name(), "ensemble-minilm");
     let why = loaded.fallback.unwrap();
@@ -274,15 +268,24 @@ fn without_mpnet_the_default_is_the_minilm_ensemble() {
     );
 }
 
+/// An encoders folder holding only the encoder at `encoder`, linked as `name`.
+fn encoders_dir_with(encoder: &std::path::Path, name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(encoder, dir.path().join(name)).unwrap();
+    dir
+}
+
+/// An encoders folder holding only the installed encoder `name` (from setup-models.sh).
+fn only_installed(name: &str) -> tempfile::TempDir {
+    encoders_dir_with(&unspin::transformer::default_cache_dir().join(name), name)
+}
+
 /// An encoders folder holding only the tiny fixture, as `tiny-bert`.
 fn tiny_encoders_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::os::unix::fs::symlink(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../transformer/tests/fixtures/tiny-bert"),
-        dir.path().join("tiny-bert"),
+    encoders_dir_with(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../transformer/tests/fixtures/tiny-bert"),
+        "tiny-bert",
     )
-    .unwrap();
-    dir
 }
 
 fn tiny_adapter() -> unspin::transformer::lora::Adapter {
@@ -369,13 +372,7 @@ fn setup_builds_the_int8_encoders_of_the_embedded_models() {
 #[test]
 #[ignore = "needs the base encoders: run scripts/setup-models.sh"]
 fn without_its_int8_encoder_the_default_mpnet_says_what_to_run() {
-    let installed = unspin::transformer::default_cache_dir().join(unspin::transformer::MPNET);
-    let only_base = tempfile::tempdir().unwrap();
-    std::os::unix::fs::symlink(
-        &installed,
-        only_base.path().join(unspin::transformer::MPNET),
-    )
-    .unwrap();
+    let only_base = only_installed(unspin::transformer::MPNET);
     let t =
         unspin::models::load_fine_tuned(unspin::transformer::BaseEncoder::MpNet, only_base.path())
             .unwrap();
