@@ -220,16 +220,22 @@ int8_base() {
   "$PYTHON" -c 'import json, struct, sys; f = open(sys.argv[1], "rb"); n = struct.unpack("<Q", f.read(8))[0]; print(json.loads(f.read(n))["__metadata__"]["base"])' "$1"
 }
 
+# The name unspin looks for, given the adapter $1 and its base $2: the base encoder plus the
+# first 16 hex digits of the adapter's sha256 (lora::Adapter's digest), so a retrained adapter
+# never meets a stale int8 encoder.
+int8_name() { echo "$2+lora-$(sha256sum "$1" | cut -c1-16)"; }
+
+# Whether $SUMS has the int8 file of the encoder named $1.
+has_int8_sum() { grep -v '^#' "$SUMS" | grep -q "  $1/model.int8.onnx\$"; }
+
 # Builds and installs the int8 encoder of models/$1 from the weightless graph models/onnx/$2.
 build_int8() {
   local dir="$1" graph="$2" adapter base name
   adapter="$ROOT/models/$dir/adapter.safetensors"
   [ -f "$adapter" ] || { warn_int8 "missing $adapter"; return 1; }
-  # The name unspin looks for: the base encoder, plus the first 16 hex digits of the adapter's
-  # sha256 (lora::Adapter's digest), so a retrained adapter never meets a stale int8 encoder.
   base="$(int8_base "$adapter")" || { warn_int8 "$adapter: cannot read its base encoder"; return 1; }
-  name="$base+lora-$(sha256sum "$adapter" | cut -c1-16)"
-  if ! grep -v '^#' "$SUMS" | grep -q "  $name/model.int8.onnx\$"; then
+  name="$(int8_name "$adapter" "$base")"
+  if ! has_int8_sum "$name"; then
     warn_int8 "$SUMS has no sha256 for $name/model.int8.onnx (a retrained adapter needs its line: build once with scripts/onnx_graph.py, then add it)"
     return 1
   fi
@@ -254,8 +260,8 @@ all_int8_installed() {
     read -r dir graph <<<"$entry"
     adapter="$ROOT/models/$dir/adapter.safetensors"
     base="$(int8_base "$adapter")" || return 1
-    name="$base+lora-$(sha256sum "$adapter" | cut -c1-16)"
-    grep -v '^#' "$SUMS" | grep -q "  $name/model.int8.onnx\$" || return 1
+    name="$(int8_name "$adapter" "$base")"
+    has_int8_sum "$name" || return 1
     (verify "$name" "$DEST") >/dev/null 2>&1 || return 1
   done
 }
