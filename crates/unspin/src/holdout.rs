@@ -180,6 +180,9 @@ pub struct Report {
 #[derive(Debug, Clone, Serialize)]
 pub struct Chosen {
     pub model: String,
+    /// Which backend encoded the held-out articles ("candle", "ort-int8"): the scores and the
+    /// blend hold for that one's vectors.
+    pub backend: &'static str,
     /// The ensemble's blend.
     pub blend: BlendParams,
     /// The token threshold of the transformer alone.
@@ -351,6 +354,7 @@ impl Split<'_> {
         ));
         let chosen = Chosen {
             model: name,
+            backend: tr.backend().name(),
             blend,
             alone_threshold,
         };
