@@ -33,16 +33,16 @@ pub mod weights;
 pub mod windows;
 
 pub use article::{ArticleEncoding, BackendKind, SpecialTokens, TextEncoder, TokenSpan};
-
-/// Whether this build has the onnxruntime backend (cargo feature `ort`), which runs the int8
-/// encoders setup builds.
-pub const ORT_BUILT: bool = cfg!(feature = "ort");
 pub use config::{Architecture, EncoderConfig};
 pub use detector::{Encoded, EncodingCache, TransformerDetector};
 pub use heads::{BlendParams, HeadOptions, Heads};
 pub use model::Encoder;
 pub use train::{train_heads, HeadExample, HeadsTrainOptions};
 pub use windows::{plan_windows, Window, WindowConfig};
+
+/// Whether this build has the onnxruntime backend (cargo feature `ort`), which runs the int8
+/// encoders setup builds.
+pub const ORT_BUILT: bool = cfg!(feature = "ort");
 
 use std::path::{Path, PathBuf};
 

@@ -97,30 +97,19 @@ fn main() -> Result<()> {
                 );
             }
         }
-        let mut bytes = Vec::new();
-        for v in vecs
+        let vecs = vecs
             .into_iter()
             .map(|v| v.context("a sentence was not encoded"))
-        {
-            let v = v?;
-            for x in v {
-                bytes.extend_from_slice(&x.to_le_bytes());
-            }
-        }
-        std::fs::write(out.join(format!("{split}.f32")), bytes)?;
+            .collect::<Result<Vec<_>>>()?;
+        std::fs::write(
+            out.join(format!("{split}.f32")),
+            dump_args::le_bytes(vecs.into_iter().flatten()),
+        )?;
         let mut ids = std::fs::File::create(out.join(format!("{split}.ids")))?;
         for (id, _) in &rows {
             writeln!(ids, "{id}")?;
         }
     }
     let (encoder, width) = meta.context("no sentences")?;
-    std::fs::write(
-        out.join("meta.json"),
-        serde_json::to_string_pretty(&serde_json::json!({
-            "encoder": encoder,
-            "width": width,
-            "backend": detector.backend().name(),
-        }))?,
-    )?;
-    Ok(())
+    dump_args::write_meta(&out, &encoder, width, &detector)
 }

@@ -51,11 +51,7 @@ fn main() -> anyhow::Result<()> {
                 bail!("the detector kept no vectors");
             };
             meta.get_or_insert_with(|| (v.encoder.clone(), v.width));
-            let rows = unspin_factcheck::quotes::token_vectors(&doc, &v);
-            let mut bytes = Vec::with_capacity(rows.len() * 4);
-            for x in rows {
-                bytes.extend_from_slice(&x.to_le_bytes());
-            }
+            let bytes = dump_args::le_bytes(unspin_factcheck::quotes::token_vectors(&doc, &v));
             let tmp = path.with_extension("tmp");
             std::fs::write(&tmp, bytes).with_context(|| tmp.display().to_string())?;
             std::fs::rename(&tmp, &path)?;
@@ -68,14 +64,7 @@ fn main() -> anyhow::Result<()> {
             }
         }
         if let Some((encoder, width)) = &meta {
-            std::fs::write(
-                out.join("meta.json"),
-                serde_json::to_string_pretty(&serde_json::json!({
-                    "encoder": encoder,
-                    "width": width,
-                    "backend": detector.backend().name(),
-                }))?,
-            )?;
+            dump_args::write_meta(&out, encoder, *width, &detector)?;
         }
     }
     Ok(())

@@ -330,19 +330,16 @@ impl Split<'_> {
         rows.push(r);
         let b = choose_blend(&per_blend, &all, test, |_| true)?;
         let mut blend = grid[b];
-        let row = if second_helps {
+        let with_second;
+        let shipped = if second_helps {
             let (t, p) = choose_second(&make, blend, test, |_| true)?;
             blend.second_technique = Some(t);
-            self.row(&ens, "chosen on all held-out", Some(blend), &p)
+            with_second = p;
+            &with_second
         } else {
-            self.row(
-                &ens,
-                "chosen on all held-out",
-                Some(blend),
-                per_blend.get(b)?,
-            )
+            per_blend.get(b)?
         };
-        rows.push(row);
+        rows.push(self.row(&ens, "chosen on all held-out", Some(blend), shipped));
         progress(&format!("{name}: calibration"));
         let seen = outcomes(&spans_of(&self.ensemble(&tr, blend), test)?, test);
         let table = ModelReliability::measure(ens, &seen, &self.half_a);

@@ -14,10 +14,22 @@ use unspin::transformer::{
 use unspin::{Article, Cancel, CharSpan, Detector, Document, Ensemble, Technique};
 use unspin_ml::calibrate::Platt;
 
+/// The tiny random BERT fixture's folder (with an adapter beside its weights).
+fn tiny_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../transformer/tests/fixtures/tiny-bert")
+}
+
 fn tiny_encoder() -> TextEncoder {
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../transformer/tests/fixtures/tiny-bert");
-    TextEncoder::load(&dir, None).unwrap()
+    TextEncoder::load(&tiny_dir(), None).unwrap()
+}
+
+/// `examples/article1001.txt` as a document.
+fn example_doc() -> Document {
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/article1001.txt"),
+    )
+    .unwrap();
+    Document::new(Article::new("1001", text))
 }
 
 /// Two articles with multi-byte characters before their spans, so byte and code-point
@@ -123,12 +135,7 @@ fn tiny_models_and_example() -> (ClassicalModel, TransformerDetector, Document) 
     let encoder = Arc::new(tiny_encoder());
     let heads = trained_heads(&encoder);
     let tr = TransformerDetector::from_parts(encoder, heads).unwrap();
-    let text = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/article1001.txt"),
-    )
-    .unwrap();
-    let doc = Document::new(Article::new("1001", text));
-    (ClassicalModel::embedded().unwrap(), tr, doc)
+    (ClassicalModel::embedded().unwrap(), tr, example_doc())
 }
 
 #[test]
@@ -235,12 +242,8 @@ fn the_installed_ensemble_finds_spans_in_the_example() {
     let loaded = unspin::load_best(&dir).unwrap();
     assert!(loaded.fallback.is_none(), "{:?}", loaded.fallback);
     assert_eq!(loaded.detector.name(), "ensemble");
-    let text = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/article1001.txt"),
-    )
-    .unwrap();
-    let n = text.chars().count();
-    let doc = Document::new(Article::new("1001", text));
+    let doc = example_doc();
+    let n = doc.article.len_chars();
     let detection = loaded.detector.detect(&doc, &Cancel::new()).unwrap();
     assert!(detection.notes.is_empty(), "{:?}", detection.notes);
     // Its vectors are the ones the embedded claims model reads.
@@ -282,18 +285,11 @@ fn only_installed(name: &str) -> tempfile::TempDir {
 
 /// An encoders folder holding only the tiny fixture, as `tiny-bert`.
 fn tiny_encoders_dir() -> tempfile::TempDir {
-    encoders_dir_with(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../transformer/tests/fixtures/tiny-bert"),
-        "tiny-bert",
-    )
+    encoders_dir_with(&tiny_dir(), "tiny-bert")
 }
 
 fn tiny_adapter() -> unspin::transformer::lora::Adapter {
-    unspin::transformer::lora::Adapter::load(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../transformer/tests/fixtures/tiny-bert/adapter.safetensors"),
-    )
-    .unwrap()
+    unspin::transformer::lora::Adapter::load(&tiny_dir().join("adapter.safetensors")).unwrap()
 }
 
 /// A fine-tuned model without an int8 encoder runs with candle and labels its vectors as the
@@ -330,8 +326,7 @@ fn a_fine_tuned_model_runs_candle_without_a_working_int8_encoder() {
     assert_eq!(det.encoder_id(), id);
     let why = det.backend_note().unwrap();
     assert!(why.contains("would not load"), "{why}");
-    let (_, _, doc) = tiny_models_and_example();
-    let detection = det.detect(&doc, &Cancel::new()).unwrap();
+    let detection = det.detect(&example_doc(), &Cancel::new()).unwrap();
     assert_eq!(detection.vectors.unwrap().encoder, id);
 }
 
@@ -397,11 +392,7 @@ fn the_installed_default_runs_int8_close_to_candle() {
         unspin::models::load_fine_tuned(unspin::transformer::BaseEncoder::MpNet, &dir).unwrap();
     assert_eq!(int8.backend(), unspin::transformer::BackendKind::OrtInt8);
     assert!(int8.backend_note().is_none(), "{:?}", int8.backend_note());
-    let text = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/article1001.txt"),
-    )
-    .unwrap();
-    let doc = Document::new(Article::new("1001", text));
+    let doc = example_doc();
     let a = int8.encode(&doc).unwrap();
     let adapter = unspin::transformer::lora::Adapter::from_bytes(
         include_bytes!("../../../models/ft-mpnet/adapter.safetensors"),
