@@ -1,35 +1,53 @@
 """Scores the shipped claims model (models/claims-vectors.json) on a claim_vectors dump, as unspin
 would at run time (weights with the standardisation folded in, the stored threshold): how the
-model fares on vectors from another backend (int8 onnxruntime) without retraining.
+model fares on vectors from another backend (int8 onnxruntime) without retraining, and a check
+that the written file reproduces the trainer's scores.
 
-    python training/claims_score.py DUMP_DIR      # from the repository root
+    python training/claims_score.py DUMP_DIR [--ngram-cache DIR]    # from the repository root
 
 Prints P / R / F1 of Yes on the held-out 20% of train.tsv (training/claims-holdout.txt) and on
-dev.tsv.
+dev.tsv. A stacked model (version 2, `claims_embed.py --stack`) also reads the n-gram model's
+logit; as in training, that comes from the n-gram model trained on the 18,000 sentences outside
+the held-out fifth, cached in DIR (default DUMP_DIR/ngram, where `claims_embed.py --vectors
+DUMP_DIR` without --out leaves it; made there with the Rust `claims` example if absent).
 """
+import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import claims_embed  # noqa: E402  (its TSV reader and P/R/F1, as the trainer scores)
+import claims_embed  # its TSV reader, n-gram logits and P/R/F1, as the trainer scores
 
-vdir = Path(sys.argv[1])
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("dump")
+ap.add_argument("--ngram-cache", default=None)
+ap.add_argument("--claims-bin", default=str(claims_embed.ROOT / "target/release/examples/claims"))
+args = ap.parse_args()
+vdir = Path(args.dump)
 m = json.loads(Path("models/claims-vectors.json").read_text())
 w = np.array(m["weights"], dtype=np.float64)
 b, t = m["bias"], m["threshold"]
 meta = json.loads((vdir / "meta.json").read_text())
 held = set(Path("training/claims-holdout.txt").read_text().split())
-for name in ("train", "dev"):
-    rs = claims_embed.read_tsv(f"../shared/data/checkworthy/{name}.tsv")
-    ids = (vdir / f"{name}.ids").read_text().split()
-    assert ids == [r[0] for r in rs], f"{vdir}/{name}.ids: not the rows of {name}.tsv"
-    x = np.fromfile(vdir / f"{name}.f32", dtype="<f4").reshape(len(rs), meta["width"]).astype(np.float64)
-    p = 1 / (1 + np.exp(-(x @ w + b)))
-    y = np.array([r[2] for r in rs])
-    sel = np.array([r[0] in held for r in rs]) if name == "train" else np.ones(len(rs), bool)
-    pr, rc, f1 = claims_embed.prf(p[sel], y[sel], t)
-    label = "held-out train" if name == "train" else "dev"
-    print(f"{label}: P {pr:.3f} R {rc:.3f} F1 {f1:.3f} ({sel.sum()} sentences)")
+train = claims_embed.read_tsv("../shared/data/checkworthy/train.tsv")
+dev = claims_embed.read_tsv("../shared/data/checkworthy/dev.tsv")
+held_rows = [r for r in train if r[0] in held]
+extra = {"held-out train": 0.0, "dev": 0.0}
+if m["version"] == 2:
+    fit_rows = [r for r in train if r[0] not in held]
+    _, gh, gd = claims_embed.ngram_logits(Path(args.ngram_cache or vdir / "ngram"), fit_rows, held_rows, dev,
+                                          args.claims_bin)
+    for name, g, rows in (("held-out train", gh, held_rows), ("dev", gd, dev)):
+        extra[name] = (m["ngram_weight"] * np.clip(g.astype(np.float64), -13.81551, 13.81551)
+                       + m["words_weight"] * claims_embed.log_words(rows)[:, 0])
+for name, split, rows in (("held-out train", "train", held_rows), ("dev", "dev", dev)):
+    all_rows = train if split == "train" else dev
+    ids = (vdir / f"{split}.ids").read_text().split()
+    assert ids == [r[0] for r in all_rows], f"{vdir}/{split}.ids: not the rows of {split}.tsv"
+    x = np.fromfile(vdir / f"{split}.f32", dtype="<f4").reshape(len(all_rows), meta["width"]).astype(np.float64)
+    sel = np.array([r[0] in held for r in all_rows]) if split == "train" else np.ones(len(all_rows), bool)
+    p = 1 / (1 + np.exp(-(x[sel] @ w + b + extra[name])))
+    y = np.array([r[2] for r in rows])
+    pr, rc, f1 = claims_embed.prf(p, y, t)
+    print(f"{name}: P {pr:.3f} R {rc:.3f} F1 {f1:.3f} ({sel.sum()} sentences)")

@@ -3,7 +3,11 @@
 //! ```sh
 //! cargo run --release -p unspin-factcheck --example claims -- train [--data DIR] [--output PATH]
 //! cargo run --release -p unspin-factcheck --example claims -- eval [--data DIR] [--model PATH]
+//! cargo run --release -p unspin-factcheck --example claims -- score --input TSV [--model PATH]
 //! ```
+//!
+//! `score` prints `ID<TAB>PROBABILITY` for every sentence of a CheckThat!-style TSV: the n-gram
+//! model's scores that `training/claims_embed.py --ngram-scores` stacks under the vector model.
 //!
 //! `DIR` holds `train.tsv` and `dev.tsv`; by default `$UNSPIN_DATA/checkworthy`, else
 //! `../shared/data/checkworthy` beside the repository. The data is never copied into the
@@ -29,7 +33,9 @@ fn default_data() -> PathBuf {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: claims train|eval [--data DIR] [--output PATH] [--model PATH]");
+    eprintln!(
+        "usage: claims train|eval|score [--data DIR] [--output PATH] [--model PATH] [--input TSV]"
+    );
     ExitCode::from(2)
 }
 
@@ -41,6 +47,7 @@ fn main() -> ExitCode {
     let mut data = default_data();
     let mut output = repo_root().join("models/claims.unspin");
     let mut model_path = None;
+    let mut input = None;
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
         let Some(value) = rest.next() else {
@@ -50,8 +57,21 @@ fn main() -> ExitCode {
             "--data" => data = PathBuf::from(value),
             "--output" => output = PathBuf::from(value),
             "--model" => model_path = Some(PathBuf::from(value)),
+            "--input" => input = Some(PathBuf::from(value)),
             _ => return usage(),
         }
+    }
+    if command == "score" {
+        let Some(input) = input else {
+            return usage();
+        };
+        return match run_score(&input, model_path.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("claims: error: {e}");
+                ExitCode::from(2)
+            }
+        };
     }
     let file = match command.as_str() {
         "train" => "train.tsv",
@@ -104,11 +124,27 @@ fn run_train(path: &Path, output: &Path) -> Result<(), Box<dyn std::error::Error
     Ok(())
 }
 
+fn load(model_path: Option<&Path>) -> Result<ClaimModel, unspin_factcheck::claims::ClaimsError> {
+    match model_path {
+        Some(p) => ClaimModel::load(p),
+        None => ClaimModel::embedded(),
+    }
+}
+
+fn run_score(input: &Path, model_path: Option<&Path>) -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::Write;
+    let model = load(model_path)?;
+    let data = read_tsv(input)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for s in &data.sentences {
+        writeln!(out, "{}\t{}", s.id, model.score(&s.text))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
 fn run_eval(path: &Path, model_path: Option<&Path>) -> Result<(), Box<dyn std::error::Error>> {
-    let model = match model_path {
-        Some(p) => ClaimModel::load(p)?,
-        None => ClaimModel::embedded()?,
-    };
+    let model = load(model_path)?;
     let data = read_tsv(path)?;
     let start = Instant::now();
     let e: Evaluation = model.evaluate(&data.sentences);

@@ -280,3 +280,27 @@ fn headlines_and_labels_are_never_check_worthy() {
     assert_eq!(statement.check_worthy, statement.score >= m.threshold);
     assert!(statement.check_worthy, "{statement:?}");
 }
+
+/// The embedded vector model stacks the n-gram model's logit with a weight learned for that
+/// model's scale: retraining `models/claims.unspin` without rerunning `claims_embed.py --stack`
+/// (training/README.md) would mis-weigh it, so the digest it was trained beside must match.
+#[test]
+fn the_embedded_vector_model_was_stacked_on_the_embedded_ngram_model() {
+    use sha2::{Digest, Sha256};
+    let m = ClaimModel::embedded().unwrap();
+    let stacked = m
+        .on_vectors
+        .unwrap()
+        .stacked
+        .expect("a stacked model ships");
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/claims.unspin"
+    ))
+    .unwrap();
+    let digest: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(stacked.ngram_model_sha256, digest);
+}

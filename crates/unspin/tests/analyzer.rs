@@ -60,14 +60,17 @@ fn claims_are_scored_from_the_detectors_vectors_when_they_fit() {
     let embedded = ClaimModel::embedded().unwrap();
     let on_vectors = embedded.on_vectors.as_ref().unwrap();
     let width = on_vectors.weights_len();
-    // Zero vectors: every sentence scores sigmoid(bias), the same for both.
+    // Zero vectors: the vectors say nothing, so what tells the statistic from the pleasantry is
+    // what the stacked model reads beside them (the n-gram logit and the length), and the
+    // scores are on the vector model's scale, not the n-gram model's.
     let scores = claim_scores(&on_vectors.encoder, width);
     assert_eq!(scores.len(), 2);
-    assert_eq!(scores[0], scores[1]);
-    // Vectors of another encoder are not read: the n-gram model scores, and it tells the
-    // statistic from the pleasantry.
+    assert!(on_vectors.stacked.is_some());
+    assert!(scores[0] > scores[1], "{scores:?}");
+    // Vectors of another encoder are not read: the n-gram model scores alone.
     let doc = Document::new(Article::new("1", TEXT));
     let linear: Vec<f32> = embedded.claims_in(&doc).iter().map(|c| c.score).collect();
+    assert_ne!(scores, linear);
     assert_eq!(claim_scores("another encoder", width), linear);
     assert!(linear[0] > linear[1]);
 }

@@ -34,7 +34,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 pub use unspin_core::aids::Claim;
 use unspin_core::PieceVectors;
-pub use vectors::VectorClaimModel;
+pub use vectors::{SentenceInputs, Stacked, VectorClaimModel};
 
 /// Why a model could not be loaded or trained.
 #[derive(Debug, thiserror::Error)]
@@ -168,9 +168,18 @@ impl ClaimModel {
     /// Scores the sentence made of `tokens` (slices of `text`): the article's own tokens, so
     /// [`claims`](Self::claims) does not tokenize twice.
     fn score_tokens(&self, text: &str, tokens: &[Token]) -> f32 {
+        sigmoid(self.logit_tokens(text, tokens))
+    }
+
+    /// The logit behind [`score`](Self::score): what a stacked [`VectorClaimModel`] reads.
+    pub fn logit_of(&self, sentence: &str) -> f32 {
+        self.logit_tokens(sentence, &segment::tokenize(sentence))
+    }
+
+    fn logit_tokens(&self, text: &str, tokens: &[Token]) -> f32 {
         let mut feats = Vec::with_capacity(16 * tokens.len() + 16);
         features::sentence_features(text, tokens, &mut feats);
-        sigmoid(self.logit(&feats))
+        self.logit(&feats)
     }
 
     fn logit(&self, feats: &[u64]) -> f32 {
@@ -210,13 +219,36 @@ impl ClaimModel {
                 // piece of its own (nothing the encoder could read) scores 0 on the vector
                 // model's scale rather than on the n-gram model's.
                 let (score, threshold) = match on_vectors {
-                    Some((m, v)) => (m.score(v, s.span).unwrap_or(0.0), m.threshold),
+                    Some((m, v)) => {
+                        let inputs = match m.stacked {
+                            Some(_) => SentenceInputs {
+                                ngram_logit: self.logit_tokens(text, toks),
+                                words: words_of(text, toks),
+                            },
+                            None => SentenceInputs {
+                                ngram_logit: 0.0,
+                                words: 0,
+                            },
+                        };
+                        (m.score(v, s.span, inputs).unwrap_or(0.0), m.threshold)
+                    }
                     None => (self.score_tokens(text, toks), self.threshold),
                 };
                 let label = is_label_line(text, tokens, s.tokens.clone());
                 Claim::new(doc.place(s.span), score, score >= threshold && !label)
             })
             .collect()
+    }
+}
+
+/// Whitespace-separated words from the sentence's first token to its last, as the stacked
+/// model counted them in training (Python's `str.split()` on the sentence).
+fn words_of(text: &str, tokens: &[Token]) -> usize {
+    match (tokens.first(), tokens.last()) {
+        (Some(first), Some(last)) => text[first.bytes.start..last.bytes.end]
+            .split_whitespace()
+            .count(),
+        _ => 0,
     }
 }
 
