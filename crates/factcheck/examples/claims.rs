@@ -6,8 +6,11 @@
 //! cargo run --release -p unspin-factcheck --example claims -- score --input TSV [--model PATH]
 //! ```
 //!
-//! `score` prints `ID<TAB>PROBABILITY` for every sentence of a CheckThat!-style TSV: the n-gram
-//! model's scores that `training/claims_embed.py --ngram-scores` stacks under the vector model.
+//! `score` prints `ID<TAB>LOGIT` for every sentence of a CheckThat!-style TSV: the n-gram
+//! model's logits that `training/claims_embed.py --stack` sets beside the sentence vectors.
+//! `train --like PATH` trains with the epochs, learning rate and Yes repeats recorded in the
+//! model at `PATH` instead of choosing them, so that models trained on parts of the data give
+//! logits on that model's scale.
 //!
 //! `DIR` holds `train.tsv` and `dev.tsv`; by default `$UNSPIN_DATA/checkworthy`, else
 //! `../shared/data/checkworthy` beside the repository. The data is never copied into the
@@ -34,7 +37,7 @@ fn default_data() -> PathBuf {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: claims train|eval|score [--data DIR] [--output PATH] [--model PATH] [--input TSV]"
+        "usage: claims train|eval|score [--data DIR] [--output PATH] [--model PATH] [--input TSV] [--like MODEL]"
     );
     ExitCode::from(2)
 }
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
     let mut output = repo_root().join("models/claims.unspin");
     let mut model_path = None;
     let mut input = None;
+    let mut like = None;
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
         let Some(value) = rest.next() else {
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
             "--output" => output = PathBuf::from(value),
             "--model" => model_path = Some(PathBuf::from(value)),
             "--input" => input = Some(PathBuf::from(value)),
+            "--like" => like = Some(PathBuf::from(value)),
             _ => return usage(),
         }
     }
@@ -87,7 +92,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let result = if command == "train" {
-        run_train(&path, &output)
+        run_train(&path, &output, like.as_deref())
     } else {
         run_eval(&path, model_path.as_deref())
     };
@@ -100,9 +105,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_train(path: &Path, output: &Path) -> Result<(), Box<dyn std::error::Error>> {
+fn run_train(
+    path: &Path,
+    output: &Path,
+    like: Option<&Path>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut options = TrainOptions::default();
+    if let Some(like) = like {
+        let h = ClaimModel::load(like)?.header;
+        options.epochs = vec![h.epochs as usize];
+        options.learning_rates = vec![h.learning_rate];
+        options.yes_repeats = vec![h.yes_repeat as usize];
+    }
     let start = Instant::now();
-    let model = train(path, &TrainOptions::default())?;
+    let model = train(path, &options)?;
     let secs = start.elapsed().as_secs_f64();
     unspin_io::write_atomic(output, &model.to_bytes())?;
     let h = &model.header;
@@ -137,7 +153,7 @@ fn run_score(input: &Path, model_path: Option<&Path>) -> Result<(), Box<dyn std:
     let data = read_tsv(input)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for s in &data.sentences {
-        writeln!(out, "{}\t{}", s.id, model.score(&s.text))?;
+        writeln!(out, "{}\t{}", s.id, model.logit_of(&s.text))?;
     }
     out.flush()?;
     Ok(())
