@@ -145,6 +145,8 @@ pub struct TextEncoder {
     tokenizer: Tokenizer,
     special: SpecialTokens,
     windows: WindowConfig,
+    /// Longest article encoded whole, in word pieces ([`crate::MAX_PIECES`] unless changed).
+    max_pieces: usize,
 }
 
 impl TextEncoder {
@@ -255,7 +257,20 @@ impl TextEncoder {
             tokenizer,
             special,
             windows,
+            max_pieces: crate::MAX_PIECES,
         })
+    }
+
+    /// Changes the longest article [`TextEncoder::encode_rows`] takes, in word pieces
+    /// ([`crate::MAX_PIECES`] by default): longer ones are an [`Error::TooLong`].
+    pub fn with_max_pieces(mut self, max_pieces: usize) -> Self {
+        self.max_pieces = max_pieces;
+        self
+    }
+
+    /// The longest article [`TextEncoder::encode_rows`] takes, in word pieces.
+    pub fn max_pieces(&self) -> usize {
+        self.max_pieces
     }
 
     /// Changes the window settings.
@@ -356,20 +371,31 @@ impl TextEncoder {
     pub fn encode_article_by_parts(
         &self,
         text: &str,
-        mut sink: impl FnMut(std::ops::Range<usize>, Tensor) -> Result<()>,
+        sink: impl FnMut(std::ops::Range<usize>, Tensor) -> Result<()>,
     ) -> Result<(Vec<TokenSpan>, usize)> {
         let tokens = self.tokenize(text)?;
+        let windows = self.encode_tokens_by_parts(&tokens, sink)?;
+        Ok((tokens, windows))
+    }
+
+    /// [`TextEncoder::encode_article_by_parts`] over tokens from [`TextEncoder::tokenize`]:
+    /// a caller that knows the token count first can allocate the rows once.
+    pub fn encode_tokens_by_parts(
+        &self,
+        tokens: &[TokenSpan],
+        mut sink: impl FnMut(std::ops::Range<usize>, Tensor) -> Result<()>,
+    ) -> Result<usize> {
         let plan = plan_windows(
             tokens.len(),
             self.windows.content_len(),
             self.windows.stride,
         );
         for batch in plan.chunks(self.windows.batch_size) {
-            for (w, rows) in batch.iter().zip(self.run_batch(&tokens, batch)?) {
+            for (w, rows) in batch.iter().zip(self.run_batch(tokens, batch)?) {
                 sink(w.own_start..w.own_end, rows)?;
             }
         }
-        Ok((tokens, plan.len()))
+        Ok(plan.len())
     }
 
     /// Runs one batch of windows; returns, per window, the rows of the tokens it owns.

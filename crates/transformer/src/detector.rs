@@ -35,15 +35,33 @@ impl TextEncoder {
     /// windows once `cancel` is set: a batch takes a fraction of a second, so a long article
     /// stops that soon.
     pub fn encode_rows_until(&self, text: &str, cancel: &Cancel) -> Result<Encoded> {
-        let mut hidden = Vec::new();
-        let (tokens, _) = self.encode_article_by_parts(text, |_, rows| {
+        let tokens = self.tokenize(text)?;
+        let h = self.config().hidden_size;
+        if tokens.len() > self.max_pieces() {
+            return Err(Error::TooLong {
+                pieces: tokens.len(),
+                max: self.max_pieces(),
+                gb: (tokens.len() * h * 4) as f64 / 1e9,
+            });
+        }
+        // The rows go straight into the shared buffer the aids will read: growing a Vec and
+        // converting it would hold the article's rows twice at the peak (3 KB a token each).
+        let mut hidden: Arc<[f32]> = std::iter::repeat_n(0.0, tokens.len() * h).collect();
+        let rows_of = Arc::get_mut(&mut hidden)
+            .ok_or_else(|| Error::Invalid("a fresh buffer was shared".into()))?;
+        self.encode_tokens_by_parts(&tokens, |range, rows| {
             cancel.check()?;
-            hidden.extend(rows.flatten_all()?.to_vec1::<f32>()?);
+            let rows = rows.flatten_all()?.to_vec1::<f32>()?;
+            let to = rows_of
+                .get_mut(range.start * h..range.end * h)
+                .filter(|to| to.len() == rows.len())
+                .ok_or_else(|| Error::Invalid(format!("window rows for {range:?} do not fit")))?;
+            to.copy_from_slice(&rows);
             Ok(())
         })?;
         cancel.check()?;
         Ok(Encoded {
-            hidden: hidden.into(),
+            hidden,
             tokens,
             chars: text.chars().count(),
         })

@@ -201,6 +201,34 @@ fn calibration_maps_confidences_and_one_technique_per_region_drops_runners_up() 
     assert_eq!(regions.len(), n, "a region reported twice");
 }
 
+/// Past the encoder's length limit the transformer refuses the article plainly (its vectors
+/// would not fit in memory: 11 GB for a 16 MB text), and the ensemble gives the classical
+/// spans with a note; the limit is lowered here so the test text can stay short.
+#[test]
+fn an_article_too_long_for_the_encoder_gets_the_classical_spans_and_a_note() {
+    let encoder = tiny_encoder();
+    let heads = trained_heads(&encoder);
+    let text = "They are traitors, and everyone knows it.";
+    let doc = Document::new(Article::new("x", text));
+    let pieces = encoder.tokenize(text).unwrap().len();
+    assert_eq!(encoder.max_pieces(), unspin::transformer::MAX_PIECES);
+    let tr = TransformerDetector::new(encoder.with_max_pieces(pieces - 1), heads).unwrap();
+    let e = tr.detect(&doc, &Cancel::new()).unwrap_err().to_string();
+    assert!(
+        e.contains(&format!("has {pieces} word pieces")) && e.contains("classical model"),
+        "{e}"
+    );
+    let classical = ClassicalModel::embedded().unwrap();
+    let ens = Ensemble::new(classical.clone(), tr);
+    let got = ens.detect(&doc, &Cancel::new()).unwrap();
+    assert_eq!(
+        got.spans,
+        classical.detect(&doc, &Cancel::new()).unwrap().spans
+    );
+    assert!(got.vectors.is_none());
+    assert!(got.notes[0].contains("word pieces"), "{:?}", got.notes);
+}
+
 #[test]
 fn an_ensemble_whose_encoder_fails_falls_back_to_classical_and_says_so() {
     let encoder = Arc::new(tiny_encoder());

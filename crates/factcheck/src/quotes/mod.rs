@@ -49,7 +49,9 @@ pub fn extract_with_rows(
     tagger: Option<&QuoteTagger>,
     rows: Option<&[f32]>,
 ) -> Vec<Quote> {
-    extract_doc_with(&Doc::of(&crate::consistency::document(text)), tagger, rows)
+    let doc = crate::consistency::document(text);
+    let logits = tagger.and_then(|t| t.head_logits(rows, doc.tokens.len()));
+    extract_doc_with(&Doc::of(&doc), tagger, logits.as_deref())
 }
 
 /// [`extract`] on an already segmented document; with the detector's `vectors`, when they
@@ -58,21 +60,26 @@ pub fn extract_with_rows(
 pub(crate) fn extract_doc(doc: &Doc, vectors: Option<&PieceVectors>) -> Vec<Quote> {
     let on_vectors = vectors.and_then(|v| {
         let t = embedded_vectors()?;
-        t.head.as_ref().filter(|h| h.reads(v))?;
-        covers(doc.doc, v).then(|| (t, token_vectors(doc.doc, v)))
+        let head = t.head.as_ref()?;
+        // Token by token: the document's token vectors are never held at once.
+        covers(doc.doc, v).then(|| Some((t, head.logits_of(doc.doc, v)?)))?
     });
     match on_vectors {
-        Some((t, rows)) => extract_doc_with(doc, Some(t), Some(&rows)),
+        Some((t, logits)) => extract_doc_with(doc, Some(t), Some(&logits)),
         None => extract_doc_with(doc, embedded(), None),
     }
 }
 
-fn extract_doc_with(doc: &Doc, tagger: Option<&QuoteTagger>, rows: Option<&[f32]>) -> Vec<Quote> {
+fn extract_doc_with(
+    doc: &Doc,
+    tagger: Option<&QuoteTagger>,
+    logits: Option<&[[f32; 3]]>,
+) -> Vec<Quote> {
     let ctx = Ctx::new(doc);
     let rules = rule_raws(&ctx);
     let mut raws = match tagger {
         Some(t) => {
-            let learned = t.tag(&ctx, &rules, rows);
+            let learned = t.tag(&ctx, &rules, logits);
             merge(&ctx, rules, learned)
         }
         None => rules,

@@ -194,19 +194,20 @@ impl QuoteTagger {
     }
 
     /// Per role, each token's probability of lying inside a span of that role.
-    /// `rows` are the document's token vectors ([`super::token_vectors`]), which a tagger
-    /// with a head needs (it gives `None` without them) and one without ignores.
+    /// `logits` are the head's per token ([`VectorHead::logits`]), which a tagger with a head
+    /// needs (it gives `None` without them, or with a count that is not the document's) and
+    /// one without ignores.
     pub(crate) fn marginals(
         &self,
         ctx: &Ctx,
         rules: &[Raw],
-        rows: Option<&[f32]>,
+        logits: Option<&[[f32; 3]]>,
     ) -> Option<[Vec<f32>; 3]> {
         let logits = match &self.head {
-            Some(h) => Some(h.logits(rows?, ctx.n())?),
+            Some(_) => Some(logits.filter(|l| l.len() == ctx.n())?),
             None => None,
         };
-        let seq = features(ctx, rules, self.bits, logits.as_deref());
+        let seq = features(ctx, rules, self.bits, logits);
         Some([0, 1, 2].map(|r| self.crfs[r].marginals(&seq)))
     }
 
@@ -218,7 +219,8 @@ impl QuoteTagger {
         let doc = Doc::of(&document);
         let ctx = Ctx::new(&doc);
         let rules = super::rule_raws(&ctx);
-        let m = self.marginals(&ctx, &rules, rows)?;
+        let logits = self.head_logits(rows, ctx.n());
+        let m = self.marginals(&ctx, &rules, logits.as_deref())?;
         let spans: Vec<(usize, usize)> = document
             .tokens
             .iter()
@@ -226,7 +228,7 @@ impl QuoteTagger {
             .collect();
         let chars = |(a, b): (usize, usize)| (spans[a].0, spans[b].1);
         let mut tagged: [Vec<(usize, usize)>; 3] = Default::default();
-        for r in self.tag(&ctx, &rules, rows) {
+        for r in self.tag(&ctx, &rules, logits.as_deref()) {
             tagged[0].extend(r.source.map(chars));
             tagged[1].extend(r.cue.map(chars));
             tagged[2].push(chars(r.content));
@@ -234,10 +236,16 @@ impl QuoteTagger {
         Some((spans, m, tagged))
     }
 
+    /// The head's logits from a document's token vectors (`n` rows); `None` without a head,
+    /// rows or rows of the head's shape.
+    pub(crate) fn head_logits(&self, rows: Option<&[f32]>, n: usize) -> Option<Vec<[f32; 3]>> {
+        self.head.as_ref()?.logits(rows?, n)
+    }
+
     /// The statements the tagger finds, as token ranges, in text order (none from a tagger
-    /// with a head when `rows` are missing or of another shape).
-    pub(crate) fn tag(&self, ctx: &Ctx, rules: &[Raw], rows: Option<&[f32]>) -> Vec<Raw> {
-        let Some(marg) = self.marginals(ctx, rules, rows) else {
+    /// with a head when `logits` are missing or not one per token).
+    pub(crate) fn tag(&self, ctx: &Ctx, rules: &[Raw], logits: Option<&[[f32; 3]]>) -> Vec<Raw> {
+        let Some(marg) = self.marginals(ctx, rules, logits) else {
             return Vec::new();
         };
         let [sources, cues, contents] = self.runs(ctx, &marg);
@@ -617,8 +625,10 @@ mod tests {
         let rules = super::super::rule_raws(&ctx);
         assert!(back.marginals(&ctx, &rules, None).is_none());
         assert!(back.tag(&ctx, &rules, None).is_empty());
-        assert!(back.tag(&ctx, &rules, Some(&rows[1..])).is_empty());
-        let m = back.marginals(&ctx, &rules, Some(&rows)).unwrap();
+        let logits = back.head_logits(Some(&rows), n).unwrap();
+        assert_eq!(back.head_logits(Some(&rows[1..]), n), None);
+        assert!(back.tag(&ctx, &rules, Some(&logits[1..])).is_empty());
+        let m = back.marginals(&ctx, &rules, Some(&logits)).unwrap();
         assert!(m.iter().all(|p| p.len() == n));
     }
 }

@@ -22,9 +22,20 @@ const MAX_PIECES_PER_TOKEN: usize = 64;
 /// overlapping it, else zeros (a character the encoder's tokenizer dropped). `n_tokens ×
 /// width` values, row-major; empty for vectors wider than any head reads.
 pub fn token_vectors(doc: &Document, v: &PieceVectors) -> Vec<f32> {
+    if v.width > MAX_WIDTH {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(doc.tokens.len() * v.width);
+    for_each_token_vector(doc, v, |_, row| out.extend_from_slice(row));
+    out
+}
+
+/// Calls `f(t, row)` with each token's [`token_vectors`] row in token order, from one buffer:
+/// what the head needs without the document's rows held at once (3 KB a token for MPNet).
+fn for_each_token_vector(doc: &Document, v: &PieceVectors, mut f: impl FnMut(usize, &[f32])) {
     let w = v.width;
     if w > MAX_WIDTH {
-        return Vec::new();
+        return;
     }
     let n_pieces = v
         .rows
@@ -32,7 +43,7 @@ pub fn token_vectors(doc: &Document, v: &PieceVectors) -> Vec<f32> {
         .checked_div(w)
         .map_or(0, |n| n.min(v.pieces.len()));
     let pieces = &v.pieces[..n_pieces];
-    let mut out = vec![0.0f32; doc.tokens.len() * w];
+    let mut buffer = vec![0.0f32; w];
     // Pieces are in text order: the first piece that could touch a token only moves forward.
     let mut first = 0;
     for (t, tok) in doc.tokens.iter().enumerate() {
@@ -40,7 +51,8 @@ pub fn token_vectors(doc: &Document, v: &PieceVectors) -> Vec<f32> {
         while first < pieces.len() && pieces[first].end <= a {
             first += 1;
         }
-        let row = &mut out[t * w..(t + 1) * w];
+        buffer.fill(0.0);
+        let row = &mut buffer[..];
         let mut add = |inside: bool| -> usize {
             let mut n = 0;
             for (k, p) in pieces
@@ -74,8 +86,8 @@ pub fn token_vectors(doc: &Document, v: &PieceVectors) -> Vec<f32> {
             let inv = 1.0 / n as f32;
             row.iter_mut().for_each(|x| *x *= inv);
         }
+        f(t, row);
     }
-    out
 }
 
 /// Do `v`'s pieces reach every word and number of `doc`, with a row for each piece? Where they
@@ -171,21 +183,37 @@ impl VectorHead {
         if rows.len() != n * w {
             return None;
         }
-        let c = self.context;
         let mut out = vec![self.bias; n];
-        // Each token's row meets each slot's weights once: token t in slot s serves t + c - s.
-        for t in 0..n {
-            let v = &rows[t * w..(t + 1) * w];
-            for s in 0..=2 * c {
-                let Some(target) = (t + c).checked_sub(s).filter(|&k| k < n) else {
-                    continue;
-                };
-                for (z, wr) in out[target].iter_mut().zip(&self.weights) {
-                    *z += dot(v, &wr[s * w..(s + 1) * w]);
-                }
-            }
+        for (t, v) in rows.chunks_exact(w).enumerate() {
+            self.add_token(&mut out, t, v);
         }
         Some(out)
+    }
+
+    /// [`VectorHead::logits`] of `doc`'s [`token_vectors`], made one token at a time: the
+    /// same values, bit for bit, without the document's rows in memory. `None` when `v` is not
+    /// what this head reads.
+    pub fn logits_of(&self, doc: &Document, v: &PieceVectors) -> Option<Vec<[f32; 3]>> {
+        if !self.reads(v) || self.width > MAX_WIDTH {
+            return None;
+        }
+        let mut out = vec![self.bias; doc.tokens.len()];
+        for_each_token_vector(doc, v, |t, row| self.add_token(&mut out, t, row));
+        Some(out)
+    }
+
+    /// Adds token `t`'s row to every logit it takes part in. Each token's row meets each
+    /// slot's weights once: token t in slot s serves t + c - s.
+    fn add_token(&self, out: &mut [[f32; 3]], t: usize, v: &[f32]) {
+        let (w, c, n) = (self.width, self.context, out.len());
+        for s in 0..=2 * c {
+            let Some(target) = (t + c).checked_sub(s).filter(|&k| k < n) else {
+                continue;
+            };
+            for (z, wr) in out[target].iter_mut().zip(&self.weights) {
+                *z += dot(v, &wr[s * w..(s + 1) * w]);
+            }
+        }
     }
 
     /// Trains the head on `docs`: each document's rows (`n × width`) and per-role labels.
@@ -335,6 +363,49 @@ mod tests {
             ..v
         };
         assert_eq!(token_vectors(&doc, &short), vec![0.0; 6]);
+    }
+
+    #[test]
+    fn logits_made_token_by_token_are_those_of_the_whole_rows() {
+        let text = "Konashenkov said the strikes, which he called precise, hit 17 convoys.";
+        let doc = Document::new(Article::new("a", text));
+        // One piece per word or number, and two for the long name.
+        let mut pieces = vec![CharSpan::new(0, 4), CharSpan::new(4, 11)];
+        pieces.extend(doc.tokens.iter().skip(1).map(|t| t.span));
+        let width = 3;
+        let rows: Vec<f32> = (0..pieces.len() * width)
+            .map(|i| ((i * 37 % 19) as f32 - 9.0) / 7.0)
+            .collect();
+        let v = PieceVectors {
+            encoder: "e".into(),
+            pieces,
+            width,
+            rows: rows.into(),
+        };
+        let head = VectorHead {
+            encoder: "e".into(),
+            width,
+            context: 2,
+            weights: [0.3f32, -0.7, 1.1].map(|k| {
+                (0..5 * width)
+                    .map(|i| k * ((i % 7) as f32 - 3.0) / 3.0)
+                    .collect()
+            }),
+            bias: [0.1, -0.2, 0.3],
+        };
+        let n = doc.tokens.len();
+        let whole = head.logits(&token_vectors(&doc, &v), n).unwrap();
+        let streamed = head.logits_of(&doc, &v).unwrap();
+        let bits =
+            |l: &[[f32; 3]]| -> Vec<u32> { l.iter().flatten().map(|x| x.to_bits()).collect() };
+        assert_eq!(bits(&whole), bits(&streamed));
+        assert!(whole.iter().any(|l| l != &head.bias));
+        // Not this head's vectors: nothing.
+        let other = PieceVectors {
+            encoder: "other".into(),
+            ..v
+        };
+        assert_eq!(head.logits_of(&doc, &other), None);
     }
 
     #[test]
