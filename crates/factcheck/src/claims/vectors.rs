@@ -204,33 +204,31 @@ impl VectorClaimModel {
 mod tests {
     use super::*;
 
-    fn model(encoder: &str) -> VectorClaimModel {
+    /// A model over 2-wide vectors (weights 2 and 0, bias -1) of `version`, with `extra`
+    /// fields.
+    fn model_of(encoder: &str, version: u32, extra: &str) -> VectorClaimModel {
         VectorClaimModel::from_json(
             &format!(
-                r#"{{"format": "unspin-claims-vectors", "version": 1, "encoder": "{encoder}",
+                r#"{{"format": "unspin-claims-vectors", "version": {version}, "encoder": "{encoder}",
                 "threshold": 0.5, "bias": -1.0, "weights": [2.0, 0.0], "training": "test",
                 "holdout": {{"precision": 0, "recall": 0, "f1": 0}},
-                "dev": {{"precision": 0, "recall": 0, "f1": 0}}}}"#
+                "dev": {{"precision": 0, "recall": 0, "f1": 0}}{extra}}}"#
             ),
             "test",
         )
         .unwrap()
     }
 
+    fn model(encoder: &str) -> VectorClaimModel {
+        model_of(encoder, 1, "")
+    }
+
     /// Version 2: the same vector weights, n-gram weight 0.5, word weight 1.
     fn stacked(encoder: &str) -> VectorClaimModel {
-        VectorClaimModel::from_json(
-            &format!(
-                r#"{{"format": "unspin-claims-vectors", "version": 2, "encoder": "{encoder}",
-                "threshold": 0.5, "bias": -1.0, "weights": [2.0, 0.0], "training": "test",
-                "holdout": {{"precision": 0, "recall": 0, "f1": 0}},
-                "dev": {{"precision": 0, "recall": 0, "f1": 0}},
-                "ngram_weight": 0.5, "words_weight": 1.0, "ngram_model_sha256": "{}"}}"#,
-                "ab".repeat(32)
-            ),
-            "test",
-        )
-        .unwrap()
+        let sha = "ab".repeat(32);
+        let extra =
+            format!(r#", "ngram_weight": 0.5, "words_weight": 1.0, "ngram_model_sha256": "{sha}""#);
+        model_of(encoder, 2, &extra)
     }
 
     const NONE: SentenceInputs = SentenceInputs {
