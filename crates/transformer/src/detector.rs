@@ -49,6 +49,7 @@ impl TextEncoder {
         let mut hidden: Arc<[f32]> = std::iter::repeat_n(0.0, tokens.len() * h).collect();
         let rows_of = Arc::get_mut(&mut hidden)
             .ok_or_else(|| Error::Invalid("a fresh buffer was shared".into()))?;
+        let mut filled = 0;
         self.encode_tokens_by_parts(&tokens, |range, rows| {
             cancel.check()?;
             let rows = rows.flatten_all()?.to_vec1::<f32>()?;
@@ -57,9 +58,17 @@ impl TextEncoder {
                 .filter(|to| to.len() == rows.len())
                 .ok_or_else(|| Error::Invalid(format!("window rows for {range:?} do not fit")))?;
             to.copy_from_slice(&rows);
+            filled += rows.len();
             Ok(())
         })?;
         cancel.check()?;
+        // The windows own every token once; a gap would leave zeros the heads never saw.
+        if filled != tokens.len() * h {
+            return Err(Error::Invalid(format!(
+                "the windows gave {filled} values for {} tokens of width {h}",
+                tokens.len()
+            )));
+        }
         Ok(Encoded {
             hidden,
             tokens,

@@ -275,14 +275,24 @@ impl Heads {
 
     /// P(inside a propaganda span) for each token of an encoded article. The features are
     /// built [`FEATURE_BLOCK`] tokens at a time, so a long article costs its rows and one
-    /// block, not 4 times its rows again (a 256 KB text's features alone were 700 MB).
+    /// block, not 4 times its rows again (a 256 KB text's features alone were 700 MB). The
+    /// probabilities are those of the whole article's features bit for bit: the sums carry
+    /// over ([`Prefix`]), and no block is short unless it is the whole article, because the
+    /// matrix product candle runs (gemm) takes another kernel, summing in another order, for
+    /// products of at most 256 values (128 rows of two classes).
     pub fn token_probabilities(&self, hidden: &[f32], n: usize) -> Result<Vec<f32>> {
         self.check_rows(hidden, n)?;
         let (h, context) = (self.meta.hidden_size, self.meta.context);
         let mut prefix = Prefix::new(hidden, h);
         let mut out = Vec::with_capacity(n);
-        for start in (0..n).step_by(FEATURE_BLOCK) {
-            let end = (start + FEATURE_BLOCK).min(n);
+        let mut start = 0;
+        while start < n {
+            // A remainder under half a block joins the block before it.
+            let end = if n - start < FEATURE_BLOCK + FEATURE_BLOCK / 2 {
+                n
+            } else {
+                start + FEATURE_BLOCK
+            };
             let x = token_features_of(&mut prefix, n, context, start..end);
             out.extend(
                 self.si
@@ -290,6 +300,7 @@ impl Heads {
                     .into_iter()
                     .map(|p| p[1]),
             );
+            start = end;
         }
         Ok(out)
     }
@@ -604,10 +615,14 @@ mod tests {
 
     #[test]
     fn features_built_in_blocks_are_the_whole_articles_bit_for_bit() {
-        // Values whose running sums round: a block must not restart the sums.
+        // A huge value every 97 tokens makes the running sums round, so sums restarted at a
+        // block would differ from the whole article's.
         let (n, h, context) = (2 * FEATURE_BLOCK + 37, 3, 16);
         let hidden: Vec<f32> = (0..n * h)
-            .map(|i| ((i * 7919 % 1000) as f32 / 7.0 - 60.0) * 1.0e3f32.powi((i % 3) as i32))
+            .map(|i| {
+                let scale = if (i / h) % 97 == 0 { 1e12 } else { 1.0 };
+                ((i * 7919 % 1000) as f32 / 7.0 - 60.0) * scale
+            })
             .collect();
         let whole = token_features(&hidden, n, h, context);
         let mut prefix = Prefix::new(&hidden, h);
@@ -624,6 +639,59 @@ mod tests {
         assert_eq!(whole.len(), blocks.len());
         // The window stays small: one block and its context, not the article.
         assert!(prefix.sums.len() <= (FEATURE_BLOCK + 2 * context + 2) * h);
+        // Restarting the sums would not give these bits.
+        let restarted = token_features(&hidden[FEATURE_BLOCK * h..], n - FEATURE_BLOCK, h, context);
+        let a = &whole[(FEATURE_BLOCK + 100) * 2 * h..(FEATURE_BLOCK + 101) * 2 * h];
+        let b = &restarted[100 * 2 * h..101 * 2 * h];
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn si_probabilities_in_blocks_are_the_whole_articles_bit_for_bit() {
+        // MPNet's width and a linear SI head, as shipped; block remainders of 100 (joined to
+        // the block before) and 600 rows.
+        let (h, context) = (768, 16);
+        let mut rng = SplitMix(11);
+        let w: Vec<f32> = (0..2 * 2 * h).map(|_| rng.unit() - 0.5).collect();
+        let si = Mlp {
+            layers: vec![(
+                Tensor::from_vec(w, (2, 2 * h), &Device::Cpu).unwrap(),
+                Tensor::from_vec(vec![0.1f32, -0.1], 2, &Device::Cpu).unwrap(),
+            )],
+        };
+        let heads = Heads {
+            meta: HeadsMeta {
+                version: 1,
+                encoder: "test".into(),
+                hidden_size: h,
+                context,
+                span_context: 24,
+                si_threshold: 0.5,
+                second_technique: 0.3,
+                techniques: Vec::new(),
+                blend: BlendParams::default(),
+                training: String::new(),
+            },
+            si: si.clone(),
+            tc: si.clone(),
+        };
+        for n in [2 * FEATURE_BLOCK + 100, 2 * FEATURE_BLOCK + 600] {
+            let hidden: Vec<f32> = (0..n * h).map(|_| rng.unit() * 4.0 - 2.0).collect();
+            let got = heads.token_probabilities(&hidden, n).unwrap();
+            let want: Vec<f32> = si
+                .probabilities(token_features(&hidden, n, h, context), n)
+                .unwrap()
+                .into_iter()
+                .map(|p| p[1])
+                .collect();
+            assert_eq!(got.len(), n);
+            assert!(
+                got.iter()
+                    .zip(&want)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "n = {n}"
+            );
+        }
     }
 
     #[test]

@@ -91,7 +91,7 @@ pub enum Error {
 /// Result with this crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// Most word pieces one article may have for an encoder: about 2.2 MB of English text, 1.5 GB
+/// Most word pieces one article may have for an encoder: about 2.3 MB of English text, 1.5 GB
 /// of MPNet vectors and 8 minutes of encoding on 2 cores. The vectors stay in memory until the
 /// spans are classified and the aids have read them, so a 16 MB text (the CLI's input limit)
 /// would need 11 GB; past this the ensemble falls back to its classical model for that
