@@ -1,0 +1,63 @@
+//! Dumps every PTC training article's sentence vectors from a fine-tuned encoder, with whether
+//! each sentence holds a gold SI span, so that a sentence-level "holds propaganda" classifier
+//! can be tried against the decoding study (`training/decode_study.py --sentence-gate`).
+//!
+//! ```sh
+//! cargo run --release -p unspin --example dump_sentences -- models/ft-mpnet out/decode/sentences
+//! ```
+//!
+//! Writes `OUT/rows.f32` (little-endian, one row per sentence with at least one word piece, the
+//! mean of its pieces' vectors, as the claims model reads them) and `OUT/index.jsonl`, one line
+//! per row: `id`, `held` (in `training/holdout.txt`), `tokens` (the sentence's token range, as
+//! `dump_evidence` writes them) and `gold` (it overlaps a gold SI span).
+
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::PathBuf;
+use unspin::crossval::Corpus;
+use unspin::holdout;
+use unspin::transformer::{default_cache_dir, TransformerDetector};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [model, out] = args.as_slice() else {
+        anyhow::bail!("usage: dump_sentences MODEL_DIR OUT_DIR");
+    };
+    let corpus = Corpus::load(&unspin::crossval::default_data_dir().join("ptc-train"))?;
+    let held = holdout::read_split(&PathBuf::from("training/holdout.txt"), &corpus)?;
+    let tr = TransformerDetector::load_dir(&default_cache_dir(), &PathBuf::from(model))
+        .with_context(|| format!("{model}: cannot load"))?;
+    let out = PathBuf::from(out);
+    std::fs::create_dir_all(&out)?;
+    let mut rows = std::io::BufWriter::new(std::fs::File::create(out.join("rows.f32"))?);
+    let mut index = std::io::BufWriter::new(std::fs::File::create(out.join("index.jsonl"))?);
+    for (i, d) in corpus.docs.iter().enumerate() {
+        let doc = &d.doc;
+        let v = tr.piece_vectors(&*tr.encode(doc)?);
+        for s in &doc.sentences {
+            let Some(mean) = v.mean_within(s.span) else {
+                continue;
+            };
+            for x in mean {
+                rows.write_all(&x.to_le_bytes())?;
+            }
+            let gold = d
+                .spans
+                .iter()
+                .any(|g| g.start < s.span.end && s.span.start < g.end);
+            let line = serde_json::json!({
+                "id": doc.article.id,
+                "held": held.contains(&doc.article.id),
+                "tokens": [s.tokens.start, s.tokens.end],
+                "gold": gold,
+            });
+            writeln!(index, "{line}")?;
+        }
+        if (i + 1) % 25 == 0 {
+            eprintln!("{}/{}", i + 1, corpus.docs.len());
+        }
+    }
+    rows.flush()?;
+    index.flush()?;
+    Ok(())
+}
