@@ -202,20 +202,25 @@ def choose(x, y, seed=7):
     led CV by 0.002; the held-out reliability table then showed its 0.5-0.6 scores right 36%
     of the time. Its held-out F1 was 0.721 against 0.722 with weight 1, so fixing the weight
     chose nothing for held-out F1.)"""
-    rng = np.random.default_rng(seed)
-    folds = rng.permutation(len(y)) % 5
+    fold = folds(len(y), seed)
+    yw = 1.0
     results = []
     for l2 in (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1):
-        for yw in (1.0,):
-            oof = np.zeros(len(y), dtype=np.float32)
-            for k in range(5):
-                tr, te = folds != k, folds == k
-                (xtr, xte), _ = standardize(x[tr], x[te])
-                oof[te] = predict(fit_lr(xtr, y[tr], l2, yw), xte)
-            t, f = best_threshold(oof, y)
-            results.append((f, l2, yw, t))
-            log(f"  cv l2={l2:g} yes_weight={yw:g}: F1 {f:.3f} at {t:.2f}")
+        oof = np.zeros(len(y), dtype=np.float32)
+        for k in range(5):
+            tr, te = fold != k, fold == k
+            (xtr, xte), _ = standardize(x[tr], x[te])
+            oof[te] = predict(fit_lr(xtr, y[tr], l2, yw), xte)
+        t, f = best_threshold(oof, y)
+        results.append((f, l2, yw, t))
+        log(f"  cv l2={l2:g}: F1 {f:.3f} at {t:.2f}")
     return max(results)
+
+
+def folds(n, seed=7):
+    """The 5 cross-validation folds of n rows. `choose` and `ngram_logits` must cut the same
+    ones: a sentence's out-of-fold n-gram logit is then from a model that did not see it."""
+    return np.random.default_rng(seed).permutation(n) % 5
 
 
 def log_words(rows):
@@ -223,15 +228,16 @@ def log_words(rows):
     return np.log1p([len(r[1].split()) for r in rows]).astype(np.float32)[:, None]
 
 
-MAX_NGRAM_LOGIT = 13.81551  # unspin clamps the n-gram logit to this (claims/vectors.rs)
+MAX_NGRAM_LOGIT = 13.81551  # = ln((1 - 1e-6) / 1e-6); unspin clamps to its twin (claims/vectors.rs)
 
 
-def ngram_logits(out, fit_rows, held_rows, dev_rows, claims_bin, seed=7):
+def ngram_logits(out, fit_rows, held_rows, dev_rows, claims_bin, seed=7, out_of_fold=True):
     """The hashed n-gram model's logits for the stack: out of fold on the fit rows (the folds of
-    `choose`), and from a model trained on all fit rows for held-out and dev. Every model is
-    trained with the settings recorded in `models/claims.unspin` (`claims -- train --like`), so
-    all the logits are on the scale of the model unspin pairs the stack with; each is retrained
-    on every run (about 4 s), so nothing stale is read back. Work files go to `out`."""
+    `choose`; None with `out_of_fold=False`), and from a model trained on all fit rows for
+    held-out and dev. Every model is trained with the settings recorded in
+    `models/claims.unspin` (`claims -- train --like`), so all the logits are on the scale of
+    the model unspin pairs the stack with; each is retrained on every run (about 2 s a model),
+    so nothing stale is read back. Work files go to `out`."""
     import subprocess
 
     shipped = ROOT / "models/claims.unspin"
@@ -258,12 +264,14 @@ def ngram_logits(out, fit_rows, held_rows, dev_rows, claims_bin, seed=7):
 
     if not Path(claims_bin).exists():
         sys.exit(f"{claims_bin} not found: cargo build --release -p unspin-factcheck --example claims")
-    folds = np.random.default_rng(seed).permutation(len(fit_rows)) % 5
-    gf = np.zeros(len(fit_rows), np.float32)
-    for k in range(5):
-        d = out / f"fold{k}"
-        m = model([r for r, f in zip(fit_rows, folds) if f != k], d)
-        gf[folds == k] = logits(m, [r for r, f in zip(fit_rows, folds) if f == k], d / "scored.tsv")
+    gf = None
+    if out_of_fold:
+        fold = folds(len(fit_rows), seed)
+        gf = np.zeros(len(fit_rows), np.float32)
+        for k in range(5):
+            d = out / f"fold{k}"
+            m = model([r for r, f in zip(fit_rows, fold) if f != k], d)
+            gf[fold == k] = logits(m, [r for r, f in zip(fit_rows, fold) if f == k], d / "scored.tsv")
     m = model(fit_rows, out / "fit")
     return gf, logits(m, held_rows, out / "fit/held.tsv"), logits(m, dev_rows, out / "fit/dev.tsv")
 

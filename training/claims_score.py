@@ -1,15 +1,17 @@
-"""Scores the shipped claims model (models/claims-vectors.json) on a claim_vectors dump, as unspin
-would at run time (weights with the standardisation folded in, the stored threshold): how the
+#!/usr/bin/env python3
+"""Scores the shipped claims model (models/claims-vectors.json) on a claim_vectors dump with the
+formula unspin runs (weights with the standardisation folded in, the stored threshold): how the
 model fares on vectors from another backend (int8 onnxruntime) without retraining, and a check
 that the written file reproduces the trainer's scores.
 
-    python training/claims_score.py DUMP_DIR [--ngram-cache DIR]    # from the repository root
+    training/claims_score.py DUMP_DIR [--ngram-dir DIR]    # from the repository root
 
 Prints P / R / F1 of Yes on the held-out 20% of train.tsv (training/claims-holdout.txt) and on
 dev.tsv. A stacked model (version 2, `claims_embed.py --stack`) also reads the n-gram model's
-logit; as in training, that comes from an n-gram model trained (with the Rust `claims` example,
-about 30 s with the fold models) on the sentences outside the held-out fifth, in DIR (default
-DUMP_DIR/ngram).
+logit. Here, as in training, that comes from an n-gram model trained on the sentences outside
+the held-out fifth (with the Rust `claims` example, built by `cargo build --release -p
+unspin-factcheck --example claims`; about 2 s, work files in DIR, default DUMP_DIR/ngram), not
+from the shipped one, which saw the held-out sentences.
 """
 import argparse
 import json
@@ -21,7 +23,7 @@ import claims_embed  # its TSV reader, n-gram logits and P/R/F1, as the trainer 
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument("dump")
-ap.add_argument("--ngram-cache", default=None)
+ap.add_argument("--ngram-dir", default=None, help="work files of the n-gram model (default DUMP/ngram)")
 ap.add_argument("--claims-bin", default=str(claims_embed.ROOT / "target/release/examples/claims"))
 args = ap.parse_args()
 vdir = Path(args.dump)
@@ -36,8 +38,8 @@ held_rows = [r for r in train if r[0] in held]
 extra = {"held-out train": 0.0, "dev": 0.0}
 if m["version"] == 2:
     fit_rows = [r for r in train if r[0] not in held]
-    _, gh, gd = claims_embed.ngram_logits(Path(args.ngram_cache or vdir / "ngram"), fit_rows, held_rows, dev,
-                                          args.claims_bin)
+    _, gh, gd = claims_embed.ngram_logits(Path(args.ngram_dir or vdir / "ngram"), fit_rows, held_rows, dev,
+                                          args.claims_bin, out_of_fold=False)
     for name, g, rows in (("held-out train", gh, held_rows), ("dev", gd, dev)):
         extra[name] = (m["ngram_weight"] * g.astype(np.float64)
                        + m["words_weight"] * claims_embed.log_words(rows)[:, 0])

@@ -155,6 +155,12 @@ def main():
         sentence_gate(docs)
 
 
+# Token weight, seed and extension thresholds, joining gap: the decoding settings the gate
+# studies choose among (the shipped blend's neighbourhood).
+GATE_GRID = [(w, h, l, g) for w in (0.5, 0.7, 0.85) for h in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
+             for l in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45) if l <= h for g in (-1, 2, 3)]
+
+
 def sentence_gate(docs):
     """Is a sentence-level "holds propaganda" classifier worth building? Scales the tokens of
     the sentences it would reject by 0.3, with a simulated classifier right `acc` of the time
@@ -162,9 +168,7 @@ def sentence_gate(docs):
     sorts the sentences."""
     import random
 
-    W = [0.5, 0.7, 0.85]
-    TH = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45]
-    grid = [(w, h, l, g) for w in W for h in TH for l in TH if l <= h for g in (-1, 2, 3)]
+    grid = GATE_GRID
     print("as is", crossfit(docs, grid, predict)[0])
 
     def holds(d, s, en):

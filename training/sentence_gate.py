@@ -18,59 +18,64 @@ import numpy as np
 import torch
 
 import claims_embed as ce  # its logistic regression and standardisation
-import decode_study as ds  # its evidence reader, decoding and SI metric
+import decode_study as ds  # its evidence reader, decoding grid, cross-fitting and SI metric
 
 torch.set_num_threads(1)
-EVIDENCE, D = sys.argv[1], sys.argv[2]
-idx = [json.loads(l) for l in open(f"{D}/index.jsonl")]
-X = np.fromfile(f"{D}/rows.f32", dtype="<f4").reshape(len(idx), 768)
-y = np.array([r["gold"] for r in idx]); held = np.array([r["held"] for r in idx])
-tr = ~held
-# choose L2 by 5-fold CV over training articles (grouped by article)
-ids = sorted({r["id"] for r in idx if not r["held"]})
+evidence, dump = sys.argv[1], sys.argv[2]
+index = [json.loads(line) for line in open(f"{dump}/index.jsonl")]
+width = json.load(open(f"{dump}/meta.json"))["width"]
+x = np.fromfile(f"{dump}/rows.f32", dtype="<f4").reshape(len(index), width)
+y = np.array([r["gold"] for r in index])
+held = np.array([r["held"] for r in index])
+train = ~held
+
+# L2 and threshold by 5-fold CV over the training articles, grouped by article.
+ids = sorted({r["id"] for r in index if not r["held"]})
 fold_of = {a: k % 5 for k, a in enumerate(np.random.default_rng(7).permutation(ids))}
-folds = np.array([fold_of.get(r["id"], -1) for r in idx])
+fold = np.array([fold_of.get(r["id"], -1) for r in index])
 best = None
 for l2 in (1e-3, 1e-2, 1e-1, 1.0):
-    oof = np.zeros(len(idx), np.float32)
+    oof = np.zeros(len(index), np.float32)
     for k in range(5):
-        a, b = tr & (folds != k), tr & (folds == k)
-        (xa, xb), _ = ce.standardize(X[a], X[b])
+        a, b = train & (fold != k), train & (fold == k)
+        (xa, xb), _ = ce.standardize(x[a], x[b])
         oof[b] = ce.predict(ce.fit_lr(xa, y[a], l2, 1.0), xb)
-    acc = max((((oof[tr] >= t) == y[tr]).mean(), t) for t in np.arange(0.05, 0.95, 0.01))
-    print(f"l2 {l2}: CV accuracy {acc[0]:.3f} at {acc[1]:.2f}", flush=True)
-    if best is None or acc[0] > best[0]: best = (acc[0], acc[1], l2)
+    acc, t = max((((oof[train] >= t) == y[train]).mean(), t) for t in np.arange(0.05, 0.95, 0.01))
+    print(f"l2 {l2}: CV accuracy {acc:.3f} at {t:.2f}", flush=True)
+    if best is None or acc > best[0]:
+        best = (acc, t, l2)
 _, t, l2 = best
-(xa, xh), _ = ce.standardize(X[tr], X[held])
-p = ce.predict(ce.fit_lr(xa, y[tr], l2, 1.0), xh)
-print(f"held-out sentences: accuracy {((p >= t) == y[held]).mean():.3f} at the CV threshold {t:.2f} (base rate {y[held].mean():.2f})")
-ps = {(r["id"], tuple(r["tokens"])): q for r, q in zip([r for r in idx if r["held"]], p)}
-docs = ds.load(EVIDENCE)
-W = [0.5, 0.7, 0.85]; TH = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45]
-grid = [(w, h, l, g) for w in W for h in TH for l in TH if l <= h for g in (-1, 2, 3)]
-def gated(lo, mix):
-    out = []
-    for d in docs:
-        c, tt = list(d["classical"]), list(d["transformer"])
-        for s, en in d["sentences"]:
-            q = ps.get((d["id"], (s, en)))
-            if q is None: continue
-            f = lo + (1 - lo) * q
-            for i in range(s, en):
-                c[i] = (1 - mix) * c[i] * f + mix * q
-                tt[i] = (1 - mix) * tt[i] * f + mix * q
-        out.append(dict(d, classical=c, transformer=tt))
-    return out
-variants = {(1.0, 0.0): gated(1.0, 0.0)}
-for lo in (0.3, 0.6): variants[(lo, 0.0)] = gated(lo, 0.0)
-for mix in (0.15, 0.3): variants[(1.0, mix)] = gated(1.0, mix)
-for k, v in variants.items(): print("gate floor %.1f, mix %.2f:" % k, ds.crossfit(v, grid, ds.predict)[0], flush=True)
-# the gate settings chosen on one half too
-allg = [(k, g) for k in variants for g in grid]
-def fn(d, k, g): return ds.predict(d, *g)
-pooled = []
-for choose_a in (True, False):
-    bestk = max(allg, key=lambda kg: ds.f1([ds.si_counts(ds.predict(dd, *kg[1]), dd["gold"]) for dd in variants[kg[0]] if dd["half_a"] == choose_a])[0])
-    print("half", choose_a, "chose", bestk)
-    pooled += [ds.si_counts(ds.predict(dd, *bestk[1]), dd["gold"]) for dd in variants[bestk[0]] if dd["half_a"] != choose_a]
-print("gate and decoding cross-fitted together:", ds.f1(pooled))
+(xa, xh), _ = ce.standardize(x[train], x[held])
+p = ce.predict(ce.fit_lr(xa, y[train], l2, 1.0), xh)
+print(f"held-out sentences: accuracy {((p >= t) == y[held]).mean():.3f} at the CV threshold {t:.2f} "
+      f"(base rate {y[held].mean():.2f})")
+p_sentence = {(r["id"], tuple(r["tokens"])): q for r, q in zip([r for r in index if r["held"]], p)}
+
+
+def gated(d, floor, mix):
+    """The article's evidence with each sentence's tokens scaled by floor + (1 - floor)·p and
+    mixed with p."""
+    c, tt = list(d["classical"]), list(d["transformer"])
+    for s, en in d["sentences"]:
+        q = p_sentence.get((d["id"], (s, en)))
+        if q is None:
+            continue
+        f = floor + (1 - floor) * q
+        for i in range(s, en):
+            c[i] = (1 - mix) * c[i] * f + mix * q
+            tt[i] = (1 - mix) * tt[i] * f + mix * q
+    return dict(d, classical=c, transformer=tt)
+
+
+gates = [(1.0, 0.0), (0.3, 0.0), (0.6, 0.0), (1.0, 0.15), (1.0, 0.3)]
+docs = [dict(d, gated={g: gated(d, *g) for g in gates}) for d in ds.load(evidence)]
+
+
+def decode(d, gate, *settings):
+    return ds.predict(d["gated"][gate], *settings)
+
+
+for g in gates:
+    print("gate floor %.1f, mix %.2f:" % g, ds.crossfit(docs, [(g,) + s for s in ds.GATE_GRID], decode)[0], flush=True)
+score, choices = ds.crossfit(docs, [(g,) + s for g in gates for s in ds.GATE_GRID], decode)
+print("gate and decoding chosen together on each half:", score, "chose", [c[0] for c in choices])

@@ -358,7 +358,8 @@ fn token_features_of(
 ) -> Vec<f32> {
     let h = prefix.h;
     let mut out = Vec::with_capacity(range.len() * 2 * h);
-    if range.is_empty() {
+    // Zero-width rows have no features (and would leave `Prefix` no row to count by).
+    if range.is_empty() || h == 0 {
         return out;
     }
     prefix.cover(

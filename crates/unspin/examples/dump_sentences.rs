@@ -1,15 +1,17 @@
 //! Dumps every PTC training article's sentence vectors from a fine-tuned encoder, with whether
-//! each sentence holds a gold SI span, so that a sentence-level "holds propaganda" classifier
-//! can be tried against the decoding study (`training/decode_study.py --sentence-gate`).
+//! each sentence holds a gold span, so that a sentence-level "holds propaganda" classifier can
+//! be tried as a gate on the decoding study's evidence (`training/sentence_gate.py`).
 //!
 //! ```sh
 //! cargo run --release -p unspin --example dump_sentences -- models/ft-mpnet out/decode/sentences
 //! ```
 //!
-//! Writes `OUT/rows.f32` (little-endian, one row per sentence with at least one word piece, the
-//! mean of its pieces' vectors, as the claims model reads them) and `OUT/index.jsonl`, one line
-//! per row: `id`, `held` (in `training/holdout.txt`), `tokens` (the sentence's token range, as
-//! `dump_evidence` writes them) and `gold` (it overlaps a gold SI span).
+//! Writes `OUT/rows.f32` (little-endian, one row per sentence with at least one word piece: the
+//! mean of its pieces' vectors, as the claims model reads them), `OUT/meta.json` (encoder id
+//! and width) and `OUT/index.jsonl`, one line per row: `id`, `held` (in
+//! `training/holdout.txt`), `tokens` (the sentence's token range, as `dump_evidence` writes
+//! them) and `gold` (a gold SI span overlaps the sentence from its first token to its last,
+//! the rule `training/decode_study.py` uses).
 
 use anyhow::{Context, Result};
 use std::io::Write;
@@ -31,25 +33,27 @@ fn main() -> Result<()> {
     std::fs::create_dir_all(&out)?;
     let mut rows = std::io::BufWriter::new(std::fs::File::create(out.join("rows.f32"))?);
     let mut index = std::io::BufWriter::new(std::fs::File::create(out.join("index.jsonl"))?);
+    let mut width = 0;
     for (i, d) in corpus.docs.iter().enumerate() {
         let doc = &d.doc;
         let v = tr.piece_vectors(&*tr.encode(doc)?);
-        for s in &doc.sentences {
+        width = v.width;
+        for s in doc.sentences.iter().filter(|s| !s.tokens.is_empty()) {
             let Some(mean) = v.mean_within(s.span) else {
                 continue;
             };
             for x in mean {
                 rows.write_all(&x.to_le_bytes())?;
             }
-            let gold = d
-                .spans
-                .iter()
-                .any(|g| g.start < s.span.end && s.span.start < g.end);
+            let (a, b) = (
+                doc.tokens[s.tokens.start].span.start,
+                doc.tokens[s.tokens.end - 1].span.end,
+            );
             let line = serde_json::json!({
                 "id": doc.article.id,
                 "held": held.contains(&doc.article.id),
                 "tokens": [s.tokens.start, s.tokens.end],
-                "gold": gold,
+                "gold": d.spans.iter().any(|g| g.start < b && a < g.end),
             });
             writeln!(index, "{line}")?;
         }
@@ -59,5 +63,7 @@ fn main() -> Result<()> {
     }
     rows.flush()?;
     index.flush()?;
+    let meta = serde_json::json!({"encoder": tr.encoder_id(), "width": width});
+    std::fs::write(out.join("meta.json"), format!("{meta}\n"))?;
     Ok(())
 }

@@ -62,7 +62,8 @@ pub struct Stacked {
     pub ngram_model_sha256: String,
 }
 
-/// The n-gram logits were stacked as `logit(p)` with `p` clipped to `[1e-6, 1 - 1e-6]`.
+/// The training logits were clipped to ±ln((1 - 1e-6) / 1e-6), as a probability clipped to
+/// `[1e-6, 1 - 1e-6]` would be (`MAX_NGRAM_LOGIT` in `training/claims_embed.py`, its twin).
 pub const MAX_NGRAM_LOGIT: f32 = 13.815_51;
 
 /// What a sentence offers the model besides its vectors; version-1 models ignore it.
@@ -204,44 +205,38 @@ impl VectorClaimModel {
 mod tests {
     use super::*;
 
-    /// A model over 2-wide vectors (weights 2 and 0, bias -1) of `version`, with `extra`
-    /// fields.
-    fn model_of(encoder: &str, version: u32, extra: &str) -> VectorClaimModel {
-        VectorClaimModel::from_json(
-            &format!(
-                r#"{{"format": "unspin-claims-vectors", "version": {version}, "encoder": "{encoder}",
-                "threshold": 0.5, "bias": -1.0, "weights": [2.0, 0.0], "training": "test",
-                "holdout": {{"precision": 0, "recall": 0, "f1": 0}},
-                "dev": {{"precision": 0, "recall": 0, "f1": 0}}{extra}}}"#
-            ),
-            "test",
+    /// A model file over 2-wide vectors (weights 2 and 0, bias -1) of `version`, with `extra`
+    /// fields spliced in before its closing brace.
+    fn file(encoder: &str, version: u32, extra: &str) -> String {
+        format!(
+            r#"{{"format": "unspin-claims-vectors", "version": {version}, "encoder": "{encoder}",
+            "threshold": 0.5, "bias": -1.0, "weights": [2.0, 0.0], "training": "test",
+            "holdout": {{"precision": 0, "recall": 0, "f1": 0}},
+            "dev": {{"precision": 0, "recall": 0, "f1": 0}}{extra}}}"#
         )
-        .unwrap()
+    }
+
+    /// The fields a version-2 file adds, with a well-formed digest.
+    fn stacked_fields(ngram: f32, words: f32) -> String {
+        let sha = "ab".repeat(32);
+        format!(
+            r#", "ngram_weight": {ngram}, "words_weight": {words}, "ngram_model_sha256": "{sha}""#
+        )
     }
 
     fn model(encoder: &str) -> VectorClaimModel {
-        model_of(encoder, 1, "")
+        VectorClaimModel::from_json(&file(encoder, 1, ""), "test").unwrap()
     }
 
     /// Version 2: the same vector weights, n-gram weight 0.5, word weight 1.
     fn stacked(encoder: &str) -> VectorClaimModel {
-        let sha = "ab".repeat(32);
-        let extra =
-            format!(r#", "ngram_weight": 0.5, "words_weight": 1.0, "ngram_model_sha256": "{sha}""#);
-        model_of(encoder, 2, &extra)
+        VectorClaimModel::from_json(&file(encoder, 2, &stacked_fields(0.5, 1.0)), "test").unwrap()
     }
 
     const NONE: SentenceInputs = SentenceInputs {
         ngram_logit: 0.0,
         words: 0,
     };
-
-    /// A version-1 file with `extra` spliced in before its closing brace.
-    fn v1_with(extra: &str) -> String {
-        format!(
-            r#"{{"format": "unspin-claims-vectors", "version": 1, "encoder": "e", "threshold": 0.5, "bias": 0, "weights": [1], "training": "", "holdout": {{"precision": 0, "recall": 0, "f1": 0}}, "dev": {{"precision": 0, "recall": 0, "f1": 0}}{extra}}}"#
-        )
-    }
 
     fn vectors(encoder: &str) -> PieceVectors {
         PieceVectors {
@@ -363,34 +358,35 @@ mod tests {
 
     #[test]
     fn bad_files_are_errors_not_panics() {
-        let sha = "ab".repeat(32);
-        let v2 = |extra: &str| v1_with(extra).replacen(r#""version": 1"#, r#""version": 2"#, 1);
+        let v1 = file("e", 1, "");
         for (bad, why) in [
             (String::new(), "EOF"),
             ("{}".into(), "missing field"),
-            (v1_with("").replace("unspin-claims-vectors", "x"), "format"),
+            (v1.replace("unspin-claims-vectors", "x"), "format"),
             (
-                v1_with("").replace(r#""threshold": 0.5"#, r#""threshold": 2"#),
+                v1.replace(r#""threshold": 0.5"#, r#""threshold": 2"#),
                 "threshold 2",
             ),
             (
-                v1_with("").replace(r#""weights": [1]"#, r#""weights": []"#),
+                v1.replace(r#""weights": [2.0, 0.0]"#, r#""weights": []"#),
                 "not empty",
             ),
-            (
-                v1_with("").replacen(r#""version": 1"#, r#""version": 3"#, 1),
-                "version 3",
-            ),
+            (file("e", 3, ""), "version 3"),
             // Stacked weights in a version-1 file, a version-2 file without them, a bad digest.
             (
-                v1_with(&format!(
-                    r#", "ngram_weight": 1, "words_weight": 1, "ngram_model_sha256": "{sha}""#
-                )),
+                file("e", 1, &stacked_fields(1.0, 1.0)),
                 "version 1: ngram_weight",
             ),
-            (v2(r#", "ngram_weight": 1"#), "version 2: ngram_weight"),
             (
-                v2(r#", "ngram_weight": 1, "words_weight": 1, "ngram_model_sha256": "ab""#),
+                file("e", 2, r#", "ngram_weight": 1"#),
+                "version 2: ngram_weight",
+            ),
+            (
+                file(
+                    "e",
+                    2,
+                    &stacked_fields(1.0, 1.0).replace(&"ab".repeat(32), "ab"),
+                ),
                 "64 lowercase hex",
             ),
         ] {
@@ -399,9 +395,8 @@ mod tests {
                 .to_string();
             assert!(e.contains("m.json") && e.contains(why), "{why}: {e}");
         }
-        let good = v2(&format!(
-            r#", "ngram_weight": 1, "words_weight": 1, "ngram_model_sha256": "{sha}""#
-        ));
-        assert!(VectorClaimModel::from_json(&good, "m.json").is_ok());
+        assert!(
+            VectorClaimModel::from_json(&file("e", 2, &stacked_fields(1.0, 1.0)), "m.json").is_ok()
+        );
     }
 }

@@ -60,9 +60,12 @@ pub fn extract_with_rows(
 pub(crate) fn extract_doc(doc: &Doc, vectors: Option<&PieceVectors>) -> Vec<Quote> {
     let on_vectors = vectors.and_then(|v| {
         let t = embedded_vectors()?;
-        let head = t.head.as_ref()?;
+        if !covers(doc.doc, v) {
+            return None;
+        }
         // Token by token: the document's token vectors are never held at once.
-        covers(doc.doc, v).then(|| Some((t, head.logits_of(doc.doc, v)?)))?
+        let logits = t.head.as_ref()?.logits_of(doc.doc, v)?;
+        Some((t, logits))
     });
     match on_vectors {
         Some((t, logits)) => extract_doc_with(doc, Some(t), Some(&logits)),
