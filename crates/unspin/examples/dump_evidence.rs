@@ -11,21 +11,16 @@
 //! `tokens` (code-point spans), `sentences` (token ranges), `classical` and `transformer`
 //! (P(inside) per token), `tagged` (the classical taggers' spans) and `gold` (SI spans).
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::io::Write;
-use std::path::PathBuf;
 use unspin::classical::{self, TrainDoc, TrainOptions};
-use unspin::crossval::Corpus;
-use unspin::holdout;
-use unspin::transformer::{default_cache_dir, TransformerDetector};
+
+#[path = "common/held_out.rs"]
+mod held_out;
 
 fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [model, out] = args.as_slice() else {
-        anyhow::bail!("usage: dump_evidence MODEL_DIR OUT.jsonl");
-    };
-    let corpus = Corpus::load(&unspin::crossval::default_data_dir().join("ptc-train"))?;
-    let held = holdout::read_split(&PathBuf::from("training/holdout.txt"), &corpus)?;
+    let h = held_out::load("dump_evidence")?;
+    let (corpus, held, tr) = (&h.corpus, &h.held, &h.detector);
     let (train, test): (Vec<&TrainDoc>, Vec<&TrainDoc>) = corpus
         .docs
         .iter()
@@ -37,14 +32,12 @@ fn main() -> Result<()> {
         ..TrainOptions::default()
     };
     let classical = classical::train(&owned, &options, "evidence dump");
-    let tr = TransformerDetector::load_dir(&default_cache_dir(), &PathBuf::from(model))
-        .with_context(|| format!("{model}: cannot load"))?;
     // validate's halves: the same seeded shuffle.
     let mut order: Vec<usize> = (0..test.len()).collect();
     classical::rng::SplitMix::new(42).shuffle(&mut order);
     let half_a: std::collections::BTreeSet<usize> =
         order[..test.len() / 2].iter().copied().collect();
-    let mut w = std::io::BufWriter::new(std::fs::File::create(out)?);
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&h.out)?);
     for (i, d) in test.iter().enumerate() {
         let doc = &d.doc;
         let enc = tr.encode(doc)?;

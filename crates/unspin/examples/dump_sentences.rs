@@ -7,29 +7,25 @@
 //! ```
 //!
 //! Writes `OUT/rows.f32` (little-endian, one row per sentence with at least one word piece: the
-//! mean of its pieces' vectors, as the claims model reads them), `OUT/meta.json` (encoder id
-//! and width) and `OUT/index.jsonl`, one line per row: `id`, `held` (in
+//! mean of its pieces' vectors, as the claims model reads them), `OUT/meta.json` (encoder id,
+//! width, backend) and `OUT/index.jsonl`, one line per row: `id`, `held` (in
 //! `training/holdout.txt`), `tokens` (the sentence's token range, as `dump_evidence` writes
 //! them) and `gold` (a gold SI span overlaps the sentence from its first token to its last,
 //! the rule `training/decode_study.py` uses).
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::io::Write;
-use std::path::PathBuf;
-use unspin::crossval::Corpus;
-use unspin::holdout;
-use unspin::transformer::{default_cache_dir, TransformerDetector};
+
+#[path = "common/held_out.rs"]
+mod held_out;
 
 fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [model, out] = args.as_slice() else {
-        anyhow::bail!("usage: dump_sentences MODEL_DIR OUT_DIR");
-    };
-    let corpus = Corpus::load(&unspin::crossval::default_data_dir().join("ptc-train"))?;
-    let held = holdout::read_split(&PathBuf::from("training/holdout.txt"), &corpus)?;
-    let tr = TransformerDetector::load_dir(&default_cache_dir(), &PathBuf::from(model))
-        .with_context(|| format!("{model}: cannot load"))?;
-    let out = PathBuf::from(out);
+    let held_out::HeldOut {
+        corpus,
+        held,
+        detector: tr,
+        out,
+    } = held_out::load("dump_sentences")?;
     std::fs::create_dir_all(&out)?;
     let mut rows = std::io::BufWriter::new(std::fs::File::create(out.join("rows.f32"))?);
     let mut index = std::io::BufWriter::new(std::fs::File::create(out.join("index.jsonl"))?);
@@ -63,7 +59,11 @@ fn main() -> Result<()> {
     }
     rows.flush()?;
     index.flush()?;
-    let meta = serde_json::json!({"encoder": tr.encoder_id(), "width": width});
+    let meta = serde_json::json!({
+        "encoder": tr.encoder_id(),
+        "width": width,
+        "backend": tr.backend().name(),
+    });
     std::fs::write(out.join("meta.json"), format!("{meta}\n"))?;
     Ok(())
 }
