@@ -22,6 +22,8 @@ use unspin::{Article, Cancel, CharSpan, Detector, Document};
 
 #[path = "common/dump_args.rs"]
 mod dump_args;
+#[path = "common/dump_out.rs"]
+mod dump_out;
 
 const GROUP: usize = 24;
 
@@ -103,7 +105,7 @@ fn main() -> Result<()> {
             .collect::<Result<Vec<_>>>()?;
         std::fs::write(
             out.join(format!("{split}.f32")),
-            dump_args::le_bytes(vecs.into_iter().flatten()),
+            dump_out::le_bytes(vecs.into_iter().flatten()),
         )?;
         let mut ids = std::fs::File::create(out.join(format!("{split}.ids")))?;
         for (id, _) in &rows {
@@ -111,5 +113,5 @@ fn main() -> Result<()> {
         }
     }
     let (encoder, width) = meta.context("no sentences")?;
-    dump_args::write_meta(&out, &encoder, width, &detector)
+    dump_out::write_meta(&out, &encoder, width, &detector)
 }

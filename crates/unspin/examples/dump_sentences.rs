@@ -16,6 +16,8 @@
 use anyhow::Result;
 use std::io::Write;
 
+#[path = "common/dump_out.rs"]
+mod dump_out;
 #[path = "common/held_out.rs"]
 mod held_out;
 
@@ -38,9 +40,7 @@ fn main() -> Result<()> {
             let Some(mean) = v.mean_within(s.span) else {
                 continue;
             };
-            for x in mean {
-                rows.write_all(&x.to_le_bytes())?;
-            }
+            rows.write_all(&dump_out::le_bytes(mean))?;
             let (a, b) = (
                 doc.tokens[s.tokens.start].span.start,
                 doc.tokens[s.tokens.end - 1].span.end,
@@ -59,11 +59,5 @@ fn main() -> Result<()> {
     }
     rows.flush()?;
     index.flush()?;
-    let meta = serde_json::json!({
-        "encoder": tr.encoder_id(),
-        "width": width,
-        "backend": tr.backend().name(),
-    });
-    std::fs::write(out.join("meta.json"), format!("{meta}\n"))?;
-    Ok(())
+    dump_out::write_meta(&out, tr.encoder_id(), width, &tr)
 }

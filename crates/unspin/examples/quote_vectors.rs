@@ -26,6 +26,8 @@ fn main() {
 #[cfg(feature = "transformer")]
 #[path = "common/dump_args.rs"]
 mod dump_args;
+#[path = "common/dump_out.rs"]
+mod dump_out;
 
 #[cfg(feature = "transformer")]
 fn main() -> anyhow::Result<()> {
@@ -51,7 +53,7 @@ fn main() -> anyhow::Result<()> {
                 bail!("the detector kept no vectors");
             };
             meta.get_or_insert_with(|| (v.encoder.clone(), v.width));
-            let bytes = dump_args::le_bytes(unspin_factcheck::quotes::token_vectors(&doc, &v));
+            let bytes = dump_out::le_bytes(unspin_factcheck::quotes::token_vectors(&doc, &v));
             let tmp = path.with_extension("tmp");
             std::fs::write(&tmp, bytes).with_context(|| tmp.display().to_string())?;
             std::fs::rename(&tmp, &path)?;
@@ -64,7 +66,7 @@ fn main() -> anyhow::Result<()> {
             }
         }
         if let Some((encoder, width)) = &meta {
-            dump_args::write_meta(&out, encoder, *width, &detector)?;
+            dump_out::write_meta(&out, encoder, *width, &detector)?;
         }
     }
     Ok(())

@@ -2,7 +2,7 @@
 //! Without a model directory the default detector's fine-tuned MPNet runs, on the backend the
 //! default picks (int8 when setup has built it; `UNSPIN_BACKEND=candle` for fp32); with one,
 //! that model (heads, and an adapter if any) on the encoders in ENCODERS_DIR. The dumps'
-//! `meta.json` records the backend.
+//! `meta.json` records the backend (`common/dump_out.rs`).
 
 use anyhow::bail;
 use std::path::{Path, PathBuf};
@@ -17,28 +17,4 @@ pub fn parse(usage: &str) -> anyhow::Result<(PathBuf, PathBuf, TransformerDetect
         _ => bail!("usage: {usage} DATA_DIR OUT_DIR [MODEL_DIR ENCODERS_DIR]"),
     };
     Ok((args[0].clone(), args[1].clone(), detector))
-}
-
-/// Writes `out/meta.json`: what made the vectors (the encoder id the models check, the backend
-/// that ran it) and their width.
-pub fn write_meta(
-    out: &Path,
-    encoder: &str,
-    width: usize,
-    detector: &TransformerDetector,
-) -> anyhow::Result<()> {
-    std::fs::write(
-        out.join("meta.json"),
-        serde_json::to_string_pretty(&serde_json::json!({
-            "encoder": encoder,
-            "width": width,
-            "backend": detector.backend().name(),
-        }))?,
-    )?;
-    Ok(())
-}
-
-/// Values as little-endian f32 bytes, the dumps' row format.
-pub fn le_bytes(values: impl IntoIterator<Item = f32>) -> Vec<u8> {
-    values.into_iter().flat_map(f32::to_le_bytes).collect()
 }

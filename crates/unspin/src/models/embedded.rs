@@ -105,16 +105,14 @@ pub fn load_fine_tuned(
     let adapter =
         transformer::lora::Adapter::from_bytes(m.adapter, &format!("<embedded {name} adapter>"))?;
     let t = TransformerDetector::with_adapter(encoders_dir, heads, Some(&adapter))?.with_name(name);
-    // Nothing setup can mend in a build without onnxruntime, or where the user chose.
+    // Nothing setup can mend in a build without onnxruntime, or where the user chose. Left to
+    // choose, an onnxruntime build runs candle without a note only when the int8 encoder is
+    // not there (one that is there and fails says so itself).
     let missing = transformer::ORT_BUILT
         && t.backend() == transformer::BackendKind::Candle
         && t.backend_note().is_none()
         && transformer::BackendKind::requested()?.is_none()
-        && setup_builds_int8(t.encoder_id())
-        && !encoders_dir
-            .join(t.encoder_id())
-            .join("model.int8.onnx")
-            .is_file();
+        && setup_builds_int8(t.encoder_id());
     Ok(if missing {
         let note = format!(
             "the int8 encoder {} is not installed (scripts/setup-models.sh builds it): running candle, slower",
