@@ -766,13 +766,38 @@ pub fn frozen_candidate(
     Ok(Candidate { detector })
 }
 
-/// Loads fine-tuned model directories (`training/finetune.py` output) as candidates.
+/// Whether heads' training record (`training/finetune.py` writes its run's JSON there) says the
+/// run trained on every article, the held-out ones too (`--all`). Records of other forms
+/// (frozen heads trained by `unspin train`) say nothing either way.
+///
+/// ```
+/// use unspin::holdout::trained_on_held_out;
+/// assert!(trained_on_held_out(r#"{"all": true, "seed": 13}"#));
+/// assert!(!trained_on_held_out(r#"{"all": false, "seed": 13}"#));
+/// assert!(!trained_on_held_out("unspin train, seed 42"));
+/// ```
+pub fn trained_on_held_out(training: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(training)
+        .is_ok_and(|v| v.get("all") == Some(&serde_json::Value::Bool(true)))
+}
+
+/// Loads fine-tuned model directories (`training/finetune.py` output) as candidates. A model
+/// trained on the held-out articles is refused: its scores there would measure how well it
+/// fits its own training data, and a table of them beside fair ones would mislead.
 pub fn load_candidates(encoders_dir: &Path, dirs: &[std::path::PathBuf]) -> Result<Vec<Candidate>> {
     let mut seen = HashMap::new();
     dirs.iter()
         .map(|d| {
             let mut detector = TransformerDetector::load_dir(encoders_dir, d)
                 .with_context(|| format!("{}: cannot load the model", d.display()))?;
+            if trained_on_held_out(&detector.heads().meta.training) {
+                bail!(
+                    "{}: this model was trained on every PTC training article, the held-out \
+                     ones too (its training record says --all), so it cannot be validated on \
+                     them; validate the run of the same recipe without --all instead",
+                    d.display()
+                );
+            }
             // Two epochs of one run share a name; number them apart.
             let n = seen.entry(detector.name().to_string()).or_insert(0);
             *n += 1;
