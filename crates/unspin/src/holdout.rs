@@ -781,23 +781,33 @@ pub fn trained_on_held_out(training: &str) -> bool {
         .is_ok_and(|v| v.get("all") == Some(&serde_json::Value::Bool(true)))
 }
 
-/// Loads fine-tuned model directories (`training/finetune.py` output) as candidates. A model
-/// trained on the held-out articles is refused: its scores there would measure how well it
-/// fits its own training data, and a table of them beside fair ones would mislead.
+/// Loads a fine-tuned model directory (`training/finetune.py` output) to be scored on the
+/// held-out split. A model trained on the held-out articles is refused: its scores there would
+/// measure how well it fits its own training data, and a table of them beside fair ones would
+/// mislead. Its heads are read first, so the refusal comes before the encoder loads.
+pub fn load_unseen(encoders_dir: &Path, dir: &Path) -> Result<TransformerDetector> {
+    // A heads file that does not load is left for `load_dir` to report.
+    if let Ok(heads) = crate::transformer::Heads::load(&dir.join("heads.safetensors")) {
+        if trained_on_held_out(&heads.meta.training) {
+            bail!(
+                "{}: this model was trained on every PTC training article, the held-out ones \
+                 too (its training record says --all), so it cannot be scored on them; use \
+                 the run of the same recipe without --all (models/ft-mpnet-holdout for the \
+                 default's MPNet)",
+                dir.display()
+            );
+        }
+    }
+    TransformerDetector::load_dir(encoders_dir, dir)
+        .with_context(|| format!("{}: cannot load the model", dir.display()))
+}
+
+/// Loads fine-tuned model directories as candidates ([`load_unseen`]).
 pub fn load_candidates(encoders_dir: &Path, dirs: &[std::path::PathBuf]) -> Result<Vec<Candidate>> {
     let mut seen = HashMap::new();
     dirs.iter()
         .map(|d| {
-            let mut detector = TransformerDetector::load_dir(encoders_dir, d)
-                .with_context(|| format!("{}: cannot load the model", d.display()))?;
-            if trained_on_held_out(&detector.heads().meta.training) {
-                bail!(
-                    "{}: this model was trained on every PTC training article, the held-out \
-                     ones too (its training record says --all), so it cannot be validated on \
-                     them; validate the run of the same recipe without --all instead",
-                    d.display()
-                );
-            }
+            let mut detector = load_unseen(encoders_dir, d)?;
             // Two epochs of one run share a name; number them apart.
             let n = seen.entry(detector.name().to_string()).or_insert(0);
             *n += 1;
@@ -808,4 +818,39 @@ pub fn load_candidates(encoders_dir: &Path, dirs: &[std::path::PathBuf]) -> Resu
             Ok(Candidate { detector })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped MiniLM heads with `training` replaced, as `dir/heads.safetensors`.
+    fn heads_trained(dir: &Path, training: &str) {
+        let shipped =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/ft-minilm/heads.safetensors");
+        let mut heads = crate::transformer::Heads::load(&shipped).unwrap();
+        heads.meta.training = training.to_string();
+        std::fs::write(dir.join("heads.safetensors"), heads.to_bytes().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_model_trained_on_the_held_out_articles_is_refused_before_its_encoder_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        // No encoders at all: a refusal must not need them.
+        let no_encoders = dir.path().join("no-encoders");
+        heads_trained(dir.path(), r#"{"all": true, "seed": 13}"#);
+        let refusal = |dir: &Path| match load_unseen(&no_encoders, dir) {
+            Ok(_) => panic!("loaded without encoders"),
+            Err(e) => format!("{e:#}"),
+        };
+        let err = refusal(dir.path());
+        assert!(err.contains("--all"), "{err}");
+        // Trained without them, it gets as far as the missing encoder.
+        heads_trained(dir.path(), r#"{"all": false, "seed": 13}"#);
+        let err = refusal(dir.path());
+        assert!(
+            !err.contains("--all") && err.contains("cannot load the model"),
+            "{err}"
+        );
+    }
 }

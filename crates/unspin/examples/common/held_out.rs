@@ -3,7 +3,6 @@
 //! (`training/holdout.txt`) and the model, a fine-tuned run's directory on the installed
 //! encoders.
 
-use anyhow::Context;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use unspin::crossval::Corpus;
@@ -25,8 +24,7 @@ pub fn load(usage: &str) -> anyhow::Result<HeldOut> {
     };
     let corpus = Corpus::load(&unspin::crossval::default_data_dir().join("ptc-train"))?;
     let held = unspin::holdout::read_split(&PathBuf::from("training/holdout.txt"), &corpus)?;
-    let detector = TransformerDetector::load_dir(&default_cache_dir(), model)
-        .with_context(|| format!("{}: cannot load", model.display()))?;
+    let detector = unspin::holdout::load_unseen(&default_cache_dir(), model)?;
     Ok(HeldOut {
         corpus,
         held,
