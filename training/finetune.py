@@ -9,7 +9,7 @@ Output, in --out (default out/ft-ENCODER):
   adapter.safetensors  unspin-lora v1 (crates/transformer/src/lora.rs): LoRA pairs, fp16
   heads.safetensors    unspin-heads v1 (crates/transformer/src/heads.rs): the SI and TC heads
   run.json             arguments, seed, data, commit, held-out split, wall time, per-epoch
-                       validation figures
+                       validation figures (none with --all)
   checkpoint.pt        the whole training state, written every --checkpoint-minutes and when
                        SIGTERM or Ctrl-C stops the run (after the step under way); a stopped
                        or killed run started again with the same command resumes from it and
@@ -30,7 +30,8 @@ Only the tokens a window owns carry features, with the [CLS]/[SEP] rows left out
 Data. PTC train minus the fixed held-out split training/holdout.txt (75 of 371 articles, made
 by `--make-holdout` with seed 2020; same size as PTC dev): the held-out articles are used for
 per-epoch validation only. `--all` trains on all 371 for the shipped model once the recipe is
-chosen. `--memes` adds the SemEval-2021 meme texts (technique names mapped onto PTC's 14).
+chosen (and validates nothing: the held-out articles are training data then). `--memes` adds
+the SemEval-2021 meme texts (technique names mapped onto PTC's 14).
 
 Windows. Training windows hold up to --window tokens with [CLS]/[SEP]; each epoch cuts every
 article into consecutive windows from a seeded random offset, so window edges move between
@@ -654,7 +655,8 @@ def main():
             train_arts.append(Article(tok, text, si, tc, techniques))
         log(f"self-training: {len(pseudo)} teacher texts, {sum(len(p[2]) for p in pseudo)} spans "
             f"at confidence >= {args.extra_min_confidence}")
-    held_arts = [Article(tok, arts[a], si_gold.get(a, []), tc_gold.get(a, []), techniques) for a in held]
+    held_arts = [] if args.all else [
+        Article(tok, arts[a], si_gold.get(a, []), tc_gold.get(a, []), techniques) for a in held]
     log(f"tokenized {len(train_arts)} training and {len(held_arts)} held-out texts in {time.time() - t_tok:.0f} s")
 
     memo = {}
@@ -685,7 +687,8 @@ def main():
                                          bool(args.memes), args.extra, args.extra_min_confidence,
                                          args.extra_articles]).encode()).hexdigest()[:12]
         train_cache = build_cache(model, fixed, first, 16, toks, cdir / f"train-{key}.pt")
-        held_cache = build_cache(model, held_windows, first, 16, toks, cdir / f"held-{key}.pt")
+        if not args.all:
+            held_cache = build_cache(model, held_windows, first, 16, toks, cdir / f"held-{key}.pt")
 
     if args.full and first:
         sys.exit("--full trains every layer: it does not go with --train-layers")
