@@ -320,7 +320,11 @@ fn page_furniture_is_never_check_worthy() {
         "We use cookies to improve your experience on our site.",
         "\u{a9} 2017 Example News.",
         "Copyright \u{a9} 2017 Example News.",
+        "(c) 2017 Example News.",
+        "\u{a9}2017 Example News.",
         "All rights reserved.",
+        // Spaced oddly, as pasted pages are.
+        "Your email  address will not\u{a0}be published.",
     ];
     let claims = m.claims(&furniture.join("\n\n"));
     let texts: Vec<&str> = claims.iter().map(|c| c.text()).collect();
@@ -331,8 +335,10 @@ fn page_furniture_is_never_check_worthy() {
     // The same words in statements keep the model's verdict.
     let said = m.claims(
         "Your email address will be published by the ministry, the minister said. \
-         All rights were reserved to the state in 2019.",
+         All rights were reserved to the state in 2019. \
+         By continuing to use this loophole, the firm saved $4 million in 2019. \
+         Copyright law was changed in 2017, the court said.",
     );
-    assert_eq!(said.len(), 2, "{said:#?}");
+    assert_eq!(said.len(), 4, "{said:#?}");
     assert!(said.iter().all(|c| c.check_worthy), "{said:#?}");
 }

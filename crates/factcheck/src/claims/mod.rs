@@ -232,9 +232,13 @@ impl ClaimModel {
                     }
                     None => (self.score_tokens(text, toks), self.threshold),
                 };
-                let label = is_label_line(text, tokens, s.tokens.clone())
+                let not_a_statement = is_label_line(text, tokens, s.tokens.clone())
                     || is_page_furniture(&text[toks[0].bytes.start..]);
-                Claim::new(doc.place(s.span), score, score >= threshold && !label)
+                Claim::new(
+                    doc.place(s.span),
+                    score,
+                    score >= threshold && !not_a_statement,
+                )
             })
             .collect()
     }
@@ -277,7 +281,7 @@ fn is_label_line(text: &str, tokens: &[Token], sentence: std::ops::Range<usize>)
 }
 
 /// How the furniture of a web page begins: comment forms, cookie and newsletter boxes, footers.
-/// Lower case; matched at the start of a sentence.
+/// Lower case, single spaces; matched at the start of a sentence.
 const PAGE_FURNITURE: &[&str] = &[
     "your email address will not be published",
     "required fields are marked",
@@ -292,13 +296,23 @@ const PAGE_FURNITURE: &[&str] = &[
     "we use cookies",
     "this website uses cookies",
     "this site uses cookies",
-    "by continuing to use this",
+    "by continuing to use this site",
+    "by continuing to use this website",
     "sign up for our newsletter",
     "subscribe to our newsletter",
     "all rights reserved",
-    "copyright \u{a9}",
-    "\u{a9} ",
 ];
+
+/// The most characters of a sentence [`is_page_furniture`] reads: the longest phrase's.
+const FURNITURE_CHARS: usize = 40;
+const _: () = {
+    let mut i = 0;
+    while i < PAGE_FURNITURE.len() {
+        // ASCII phrases, so bytes are characters.
+        assert!(PAGE_FURNITURE[i].len() <= FURNITURE_CHARS);
+        i += 1;
+    }
+};
 
 /// Whether the sentence starting `rest` is the furniture of a web page rather than something
 /// the article says. Text pasted or fetched without its HTML keeps the comment form and the
@@ -306,13 +320,33 @@ const PAGE_FURNITURE: &[&str] = &[
 /// on debates, scores like statements. HTML input loses them earlier, in extraction.
 ///
 /// ```text
-/// "Your email address will not be published. Required fields..." -> furniture
-/// "Your taxes will rise by 4% next year."                         -> not furniture
+/// "Your email address will not be published. Required..."  -> furniture
+/// "Copyright © 2017 Example News." / "(c) 2017 ..." / "©2017" -> furniture
+/// "Your taxes will rise by 4% next year."                   -> not furniture
 /// ```
 fn is_page_furniture(rest: &str) -> bool {
-    // Sentences start at a token, so no leading space; the longest phrase is 42 bytes.
-    let head: String = rest.chars().take(48).flat_map(char::to_lowercase).collect();
-    PAGE_FURNITURE.iter().any(|p| head.starts_with(p))
+    // Lower case with runs of whitespace (line breaks, no-break spaces) as one space.
+    let mut head = String::with_capacity(4 * FURNITURE_CHARS);
+    let mut kept = 0;
+    for c in rest.chars().flat_map(char::to_lowercase) {
+        let c = if c.is_whitespace() { ' ' } else { c };
+        if c == ' ' && head.ends_with(' ') {
+            continue;
+        }
+        if kept == FURNITURE_CHARS {
+            break;
+        }
+        head.push(c);
+        kept += 1;
+    }
+    // "Copyright 2017", "Copyright © 2017", "© 2017", "©2017", "(c) 2017".
+    let year_mark = ["copyright", "\u{a9}", "(c)"].iter().any(|mark| {
+        head.strip_prefix(mark).is_some_and(|after| {
+            let after = after.trim_start_matches([' ', '\u{a9}']);
+            after.starts_with(|c: char| c.is_ascii_digit())
+        })
+    });
+    year_mark || PAGE_FURNITURE.iter().any(|p| head.starts_with(p))
 }
 
 /// Reads a whole file, naming it in the error.
