@@ -9,41 +9,82 @@
 # `git mv models/ft-mpnet models/ft-mpnet-holdout`, and a line for it in setup-models.sh's
 # INT8_MODELS so that it is validated on the int8 build its figures were measured with.
 #
-# 1. models/ft-mpnet gets the run's adapter, heads and run.json. The heads keep the decoding
-#    settings (blend, thresholds, second technique, calibration) of the model in --from, which
-#    `unspin validate --write-blend` chose on the held-out split for the same recipe trained
-#    without it: a run made with --all saw those articles, so nothing can be chosen on them.
-# 2. The int8 encoder of the new adapter is built once with scripts/onnx_graph.py, its sha256
-#    lines replace the old ones in models/encoders.sha256, and scripts/setup-models.sh installs it.
-# 3. The claims model over the detector's vectors (models/claims-vectors.json) and the quote
-#    tagger over them (models/quotes-vectors.unspin) are trained again on the new vectors: a
-#    model must be trained on the vectors it is given, and both check the adapter's digest.
+# Everything is made under out/ship/<encoder name>/ first and copied into models/ only when
+# every step has worked, so a failure leaves models/ as it was:
+# 1. the run's adapter, run.json and heads; the heads keep the decoding settings (blend,
+#    thresholds, second technique, calibration) of the model in --from, which `unspin validate
+#    --write-blend` chose on the held-out split for the same recipe trained without it: a run
+#    made with --all saw those articles, so nothing can be chosen on them;
+# 2. the int8 encoder of the new adapter (scripts/onnx_graph.py), installed into the encoder
+#    cache and hash-checked; its sha256 lines go into models/encoders.sha256 at the end;
+# 3. the claims model over the detector's vectors (claims-vectors.json) and 4. the quote tagger
+#    over them (quotes-vectors.unspin), trained again on vectors of the new encoder, on int8 as
+#    users run it: a model must be trained on the vectors it is given, and both check the
+#    adapter's digest.
 #
-# The vectors (10-50 min each on 2 cores) land under out/ and are reused when the script runs
-# again (the claims dump once complete, the quotes dump text by text), so a killed run restarts
-# where it was. What it changed is left for `git
-# diff`; it commits nothing.
+# The vector dumps (10-50 min each on 2 cores) are kept and reused when the script runs again
+# (the claims dump once complete, the quotes dump text by text), so a killed run restarts where
+# it was. It commits nothing: what changed is for `git diff`, the tests and the README.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-RUN="${1:?usage: training/ship-mpnet.sh RUN_DIR [--from MODEL_DIR]}"
+log() { echo "ship-mpnet: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+usage="usage: training/ship-mpnet.sh RUN_DIR [--from MODEL_DIR]"
+RUN="${1:?$usage}"
 FROM=models/ft-mpnet-holdout
-[ "${2:-}" = "--from" ] && FROM="${3:?--from needs a model directory}"
-PY="${PYTHON:-$ROOT/.venv-train/bin/python}"
+case "$#" in
+  1) ;;
+  3) [ "$2" = "--from" ] || die "$usage"; FROM="$3" ;;
+  *) die "$usage" ;;
+esac
+TRAIN_PY="${TRAIN_PYTHON:-$ROOT/.venv-train/bin/python}"
 DEST="${UNSPIN_MODELS:-${HOME:?}/.cache/unspin/encoders}"
 SETUP_PY="${UNSPIN_SETUP_VENV:-$HOME/.cache/unspin/setup-venv}/bin/python"
 DATA="${UNSPIN_DATA:-$ROOT/../shared/data}"
-log() { echo "ship-mpnet: $*" >&2; }
-die() { log "error: $*"; exit 1; }
+BASE=all-mpnet-base-v2
 
+# Everything that can be checked before minutes of work.
 [ -f "$RUN/run.json" ] || die "$RUN/run.json missing: the run has not finished (run its command again to resume it)"
-[ -f "$FROM/heads.safetensors" ] || die "$FROM/heads.safetensors missing (the model whose decoding settings to keep)"
+[ -f "$FROM/heads.safetensors" ] || die "$FROM/heads.safetensors missing (the validated model whose decoding settings to keep)"
 [ "$(realpath "$FROM")" != "$(realpath models/ft-mpnet)" ] \
-  || die "--from is models/ft-mpnet, which this overwrites: move the validated model aside first (git mv models/ft-mpnet models/ft-mpnet-holdout)"
+  || die "--from is models/ft-mpnet, which this replaces: move the validated model aside first (see the top of this script)"
+grep -q "\"${FROM#models/} mpnet.graph.onnx\"" scripts/setup-models.sh \
+  || log "warning: scripts/setup-models.sh's INT8_MODELS has no line for $FROM: it would be validated on candle"
+[ -z "${UNSPIN_BACKEND:-}" ] || die "UNSPIN_BACKEND is set ($UNSPIN_BACKEND): the vectors must come from the int8 encoder users run"
+[ -x "$TRAIN_PY" ] || die "$TRAIN_PY missing (training/finetune.sh --setup)"
+[ -x "$SETUP_PY" ] || die "$SETUP_PY missing: run scripts/setup-models.sh once"
+[ -f "$DEST/$BASE/model.safetensors" ] || die "$DEST/$BASE missing: run scripts/setup-models.sh once"
+for d in checkworthy quotes/polnear/train quotes/polnear/dev; do
+  [ -d "$DATA/$d" ] || die "$DATA/$d missing (UNSPIN_DATA points at the shared data)"
+done
+# The two runs must be one recipe, --all aside, and the settings must have been chosen.
+"$TRAIN_PY" - "$RUN" "$FROM" <<'PY' || die "$RUN and $FROM do not fit together (above)"
+import json, sys
+from pathlib import Path
+from safetensors import safe_open
+run, frm = (Path(a) for a in sys.argv[1:])
+meta = lambda d: json.loads(safe_open(str(d / "heads.safetensors"), "np").metadata()["unspin-heads"])
+ra, fa = (json.loads((d / "run.json").read_text())["args"] for d in (run, frm))
+if fa.get("all"):
+    sys.exit(f"{frm} was trained with --all: its settings were not chosen on unseen articles")
+if not ra.get("all"):
+    print(f"note: {run} was trained without --all; its own `unspin validate --write-blend` would fit it better", file=sys.stderr)
+# Settings added to finetune.py after the older run are not in its record: compared where both have them.
+diff = {k: (ra[k], fa[k]) for k in set(ra) & set(fa) if k != "all" and ra[k] != fa[k]}
+if diff:
+    sys.exit(f"the recipes differ: {diff}")
+if "calibration" not in meta(frm)["blend"]:
+    sys.exit(f"{frm}/heads.safetensors has no calibration: run `unspin validate --model {frm} --write-blend` first")
+PY
 
-log "1/4 models/ft-mpnet from $RUN, decoding settings from $FROM"
-mkdir -p models/ft-mpnet
-"$PY" - "$RUN/heads.safetensors" "$FROM/heads.safetensors" models/ft-mpnet/heads.safetensors <<'PY'
+NAME="$BASE+lora-$(sha256sum "$RUN/adapter.safetensors" | cut -c1-16)"
+SHIP="$ROOT/out/ship/$NAME"
+MODEL="$SHIP/ft-mpnet"
+mkdir -p "$MODEL"
+
+log "1/4 $MODEL: the run's adapter and heads, decoding settings from $FROM"
+"$TRAIN_PY" - "$RUN/heads.safetensors" "$FROM/heads.safetensors" "$MODEL/heads.safetensors" <<'PY'
 import json, os, sys
 from safetensors.numpy import load_file, save_file
 from safetensors import safe_open
@@ -56,45 +97,57 @@ for key in ("blend", "si_threshold", "second_technique"):
 save_file(load_file(new), out + ".tmp", metadata={"unspin-heads": json.dumps(m)})
 os.replace(out + ".tmp", out)
 PY
-cp "$RUN/adapter.safetensors" "$RUN/run.json" models/ft-mpnet/
+cp "$RUN/adapter.safetensors" "$RUN/run.json" "$MODEL/"
 
-log "2/4 the int8 encoder of the new adapter"
-BASE=all-mpnet-base-v2
-NAME="$BASE+lora-$(sha256sum models/ft-mpnet/adapter.safetensors | cut -c1-16)"
-if ! grep -q "  $NAME/model.int8.onnx\$" models/encoders.sha256; then
-  [ -x "$SETUP_PY" ] || die "$SETUP_PY missing: run scripts/setup-models.sh once"
-  STAGE="$ROOT/out/ship-int8"
-  rm -rf "$STAGE" && mkdir -p "$STAGE"
+log "2/4 the int8 encoder $NAME"
+SUMS="$SHIP/encoders.sha256"
+if ! (cd "$DEST" && [ -f "$SUMS" ] && sha256sum --quiet --strict -c "$SUMS") 2>/dev/null; then
+  rm -rf "$SHIP/int8" && mkdir -p "$SHIP/int8"
   "$SETUP_PY" scripts/onnx_graph.py build models/onnx/mpnet.graph.onnx "$DEST/$BASE" \
-    models/ft-mpnet/adapter.safetensors "$STAGE/$NAME"
-  lines="$(cd "$STAGE" && sha256sum "$NAME/config.json" "$NAME/tokenizer.json" "$NAME/model.int8.onnx")"
-  # Added under the comment of models/ft-mpnet's encoder. Lines of earlier adapters stay:
-  # the held-out model (models/ft-mpnet-holdout) is still validated on its int8 build.
-  "$PY" - models/encoders.sha256 "$lines" <<'PY'
+    "$MODEL/adapter.safetensors" "$SHIP/int8/$NAME"
+  (cd "$SHIP/int8" && sha256sum "$NAME/config.json" "$NAME/tokenizer.json" "$NAME/model.int8.onnx") >"$SUMS"
+  rm -rf "${DEST:?}/$NAME" && mv "$SHIP/int8/$NAME" "$DEST/$NAME"
+  (cd "$DEST" && sha256sum --quiet --strict -c "$SUMS") || die "$DEST/$NAME does not verify"
+fi
+export UNSPIN_BACKEND=ort-int8  # the dumps fail rather than fall back to candle
+
+cargo build --release -p unspin --example claim_vectors --example quote_vectors
+cargo build --release -p unspin-factcheck --example claims --example polnear
+
+log "3/4 claims: CheckThat! vectors of $NAME, then the stacked model"
+CV="$SHIP/claims-vec"
+[ -f "$CV/meta.json" ] || target/release/examples/claim_vectors "$DATA/checkworthy" "$CV" "$MODEL" "$DEST"
+grep -q '"ort-int8"' "$CV/meta.json" || die "$CV was not dumped with the int8 encoder: delete it and run again"
+"$TRAIN_PY" training/claims_embed.py --data "$DATA/checkworthy" --vectors "$CV" --out "$SHIP/claims-stack" \
+  --stack --write-model "$SHIP/claims-vectors.json" --threads 2
+
+log "4/4 quotes: PolNeAR vectors of $NAME, then the vector tagger"
+QV="$SHIP/quote-vec"
+target/release/examples/quote_vectors "$DATA/quotes/polnear" "$QV" "$MODEL" "$DEST"   # skips texts already dumped
+grep -q '"ort-int8"' "$QV/meta.json" || die "$QV was not dumped with the int8 encoder: delete it and run again"
+target/release/examples/polnear train --train "$DATA/quotes/polnear/train" --vectors "$QV" --out "$SHIP/quotes-vectors.unspin"
+target/release/examples/polnear eval "$DATA/quotes/polnear/dev" --vectors "$QV" --model "$SHIP/quotes-vectors.unspin"
+
+log "every step worked: copying into models/"
+mkdir -p models/ft-mpnet
+cp "$MODEL/adapter.safetensors" "$MODEL/heads.safetensors" "$MODEL/run.json" models/ft-mpnet/
+cp "$SHIP/claims-vectors.json" models/claims-vectors.json
+cp "$SHIP/quotes-vectors.unspin" models/quotes-vectors.unspin
+if ! grep -q "  $NAME/model.int8.onnx\$" models/encoders.sha256; then
+  # Under the comment of models/ft-mpnet's encoder, above the lines of earlier adapters (the
+  # held-out model's stay; one no model uses any more is for a person to delete).
+  "$TRAIN_PY" - models/encoders.sha256 "$SUMS" <<'PY'
 import sys
-path, lines = sys.argv[1], sys.argv[2].strip().splitlines()
+path, sums = sys.argv[1], open(sys.argv[2]).read().strip().splitlines()
 text = open(path).read().splitlines()
 mark = "# The int8 encoder scripts/setup-models.sh builds for models/ft-mpnet "
 i = next(k for k, l in enumerate(text) if l.startswith(mark))
 while text[i + 1].startswith("#"):
     i += 1
-text[i + 1:i + 1] = lines
+text[i + 1:i + 1] = sums
 open(path, "w").write("\n".join(text) + "\n")
 PY
 fi
 scripts/setup-models.sh
-
-log "3/4 claims: vectors of CheckThat! with the new detector, then the stacked model"
-cargo build --release -p unspin --example claim_vectors --example quote_vectors
-cargo build --release -p unspin-factcheck --example claims --example polnear
-CV="out/claims-vec-$NAME"
-[ -f "$CV/meta.json" ] || target/release/examples/claim_vectors "$DATA/checkworthy" "$CV"
-"$PY" training/claims_embed.py --vectors "$CV" --out "out/claims-stack/$NAME" --stack \
-  --write-model models/claims-vectors.json --threads 2
-
-log "4/4 quotes: vectors of PolNeAR with the new detector, then the vector tagger"
-QV="out/quote-vec-$NAME"
-target/release/examples/quote_vectors "$DATA/quotes/polnear" "$QV"   # skips texts already dumped
-target/release/examples/polnear train --vectors "$QV"
-target/release/examples/polnear eval --vectors "$QV"
-log "done: models/ft-mpnet is $NAME; see git diff"
+log "done: models/ft-mpnet runs $NAME. Next: rebuild (the models are compiled in), cargo test,"
+log "update the docs that name the old digest, and check models/encoders.sha256's comments"
