@@ -1,23 +1,29 @@
 #!/usr/bin/env python3
-"""The SemEval-2021 task 2 meme texts as a PTC-style corpus: a yardstick no model here trained on.
+"""The SemEval-2021 task 2 meme texts as a PTC-style corpus: a yardstick for a model trained on
+the held-out split too.
 
 A model trained on all 371 PTC training articles (`finetune.py --all`) has seen the held-out
-split, so `unspin validate` cannot score it. The memes (951 texts, none from PTC, not used by
-the shipped models) can score it beside the model of the same recipe trained without the
-split: out of domain, so the figures are low, but the same for both, and a model that fell
-behind on them would show it.
+split, so `unspin validate` cannot score it. The memes (951 texts, none from PTC) can score it
+beside the model of the same recipe trained without the split, provided neither was trained
+with `--memes` (their `run.json` says `"memes": null`): out of domain, so the figures are low,
+but the same for both, and a model that fell behind on them would show it.
 
-    training/memes_as_ptc.py out/memes-ptc
-    unspin analyze --model models/ft-mpnet-holdout --format ptc out/memes-ptc/articles -o A.tsv
-    unspin eval si --gold out/memes-ptc/gold-si.tsv --pred A.tsv --articles out/memes-ptc/articles
+    .venv-train/bin/python training/memes_as_ptc.py out/memes-ptc     # finetune.py's packing needs torch
+    unspin analyze --no-aids --model DIR --format ptc out/memes-ptc/articles -o spans.tsv
+    unspin eval si --gold out/memes-ptc/gold-si.tsv --pred spans.tsv    # and flc with gold-tc.tsv
+    unspin classify --model DIR --spans out/memes-ptc/template-tc.tsv --articles out/memes-ptc/articles -o tc.tsv
+    unspin eval tc --gold out/memes-ptc/gold-tc.tsv --pred tc.tsv
 
 Writes OUT/articles/article<N>.txt (the memes packed into pseudo-articles of about 800
-characters, blank line between memes, exactly as `finetune.py --memes` packs them), and
-OUT/gold-si.tsv, OUT/gold-tc.tsv (PTC label files) and OUT/template-tc.tsv (the TC task's
-input: gold spans with a "?" technique). Technique names are mapped onto PTC's 14 as in
-`finetune.py`; spans of the three techniques PTC lacks (316: smears, glittering generalities,
-obfuscation) are left out of the gold, so SI precision reads slightly low.
+characters, blank line between memes, exactly as `finetune.py --memes` packs them; the
+directory is emptied first), and OUT/gold-si.tsv, OUT/gold-tc.tsv (PTC label files) and
+OUT/template-tc.tsv (the TC task's input: gold spans with a "?" technique). Technique names are
+mapped onto PTC's 14 as in `finetune.py`; spans of the three techniques PTC lacks (316: smears,
+glittering generalities, obfuscation) are left out of the gold, so SI precision reads slightly
+low. Data: DATA_DIR, else $UNSPIN_DATA/memes-semeval2021, else ../shared/data/memes-semeval2021.
 """
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -28,10 +34,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main():
+    if len(sys.argv) > 3 or any(a.startswith("-") for a in sys.argv[1:]):
+        sys.exit("usage: memes_as_ptc.py [OUT_DIR [DATA_DIR]]")
     out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "out/memes-ptc")
-    data = Path(sys.argv[2] if len(sys.argv) > 2 else ROOT.parent / "shared/data/memes-semeval2021")
+    shared = Path(os.environ.get("UNSPIN_DATA", ROOT.parent / "shared/data"))
+    data = Path(sys.argv[2] if len(sys.argv) > 2 else shared / "memes-semeval2021")
     packs = read_memes(data)
-    (out / "articles").mkdir(parents=True, exist_ok=True)
+    # Articles of an earlier run with other packing would be analysed with no gold.
+    shutil.rmtree(out / "articles", ignore_errors=True)
+    (out / "articles").mkdir(parents=True)
     si, tc, tmpl = [], [], []
     for n, (text, spans, techs, _ignored) in enumerate(packs, 1):
         aid = f"{900000 + n}"
