@@ -466,44 +466,82 @@ fn random_token_soup_does_not_panic() {
     }
 }
 
-#[test]
-fn a_megabyte_is_quick_and_deterministic() {
-    let para = "The convoy had 300 trucks, with 120 of them in Kirkuk and 170 in Mosul. \
-                Café “owner” 😀 Alexei Navalny spoke on Monday about 2,000 tank trucks. \
-                Of the 120 people killed, 70 were women and 50 were men. Exports rose 150%.\n";
-    let mut text = String::new();
-    let mut k = 0;
-    while text.len() < 1 << 20 {
-        text.push_str(para);
-        text.push_str(&format!("Commander Name{k}ov met 7 envoys.\n"));
-        k += 1;
-    }
-    let t0 = std::time::Instant::now();
-    let a = check(&text);
-    let elapsed = t0.elapsed();
-    assert_eq!(a, check(&text));
-    assert!(elapsed.as_secs_f64() < 5.0, "took {elapsed:?}");
-    println!("1 MiB in {elapsed:?}, {} findings", a.len());
+/// CPU time this thread has used: unlike the wall clock, it does not grow while the thread
+/// waits for a core, so a loaded machine does not change the ratios below.
+fn thread_cpu_time() -> std::time::Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Checks `text(2 MiB)` and `text(128 KiB)` and asserts that the big one took at most 32 times
+/// the small one's CPU time: linear (or n log n) work takes about 16 times, quadratic work 256
+/// (the quadratic scan for totals this caught took 51 times). A
+/// ratio of the thread's CPU time, not a time limit, so that neither a loaded machine nor a
+/// debug build fails it. Each text is checked twice and the two must agree. Returns the big
+/// text's findings.
+fn checks_in_linear_time(text: impl Fn(usize) -> String) -> Vec<Finding> {
+    let timed = |t: &str| {
+        let t0 = thread_cpu_time();
+        let a = check(t);
+        let used = thread_cpu_time() - t0;
+        assert_eq!(a, check(t), "two checks of one text differ");
+        (used, a)
+    };
+    let (small, _) = timed(&text(1 << 17));
+    let (big, all) = timed(&text(1 << 21));
+    // A floor for the small one: below a few milliseconds the clock's grain is the ratio.
+    let allowed = 32 * small.max(std::time::Duration::from_millis(5));
+    println!(
+        "128 KiB in {small:?}, 2 MiB in {big:?} of CPU ({} findings)",
+        all.len()
+    );
+    assert!(
+        big <= allowed,
+        "2 MiB took {big:?}, 128 KiB {small:?}: more than linear"
+    );
+    all
 }
 
 #[test]
-fn adversarial_megabyte_stays_fast() {
+fn megabytes_are_checked_in_linear_time_and_deterministically() {
+    let para = "The convoy had 300 trucks, with 120 of them in Kirkuk and 170 in Mosul. \
+                Café “owner” 😀 Alexei Navalny spoke on Monday about 2,000 tank trucks. \
+                Of the 120 people killed, 70 were women and 50 were men. Exports rose 150%.\n";
+    let all = checks_in_linear_time(|size| {
+        let mut text = String::new();
+        let mut k = 0;
+        while text.len() < size {
+            text.push_str(para);
+            text.push_str(&format!("Commander Name{k}ov met 7 envoys.\n"));
+            k += 1;
+        }
+        text
+    });
+    assert!(!all.is_empty());
+}
+
+#[test]
+fn adversarial_megabytes_are_checked_in_linear_time() {
     // One endless sentence of part lists, back-references and near-identical capitalised words.
-    let mut text = String::from("There were 11,775 trucks");
-    let mut k: u32 = 0;
-    while text.len() < 1 << 20 {
-        let name: String = format!("{k:05}")
-            .chars()
-            .map(|c| (b'a' + c.to_digit(10).unwrap_or(0) as u8) as char)
-            .collect();
-        text.push_str(&format!(
-            " and the 300 soldiers, with 4,530 of them in Turkey and 7,250 in Iraq, Q{name} said"
-        ));
-        k += 1;
-    }
-    let t0 = std::time::Instant::now();
-    let all = check(&text);
-    let elapsed = t0.elapsed();
-    assert!(elapsed.as_secs_f64() < 5.0, "took {elapsed:?}");
-    println!("adversarial 1 MiB in {elapsed:?}, {} findings", all.len());
+    checks_in_linear_time(|size| {
+        let mut text = String::from("There were 11,775 trucks");
+        let mut k: u32 = 0;
+        while text.len() < size {
+            let name: String = format!("{k:05}")
+                .chars()
+                .map(|c| (b'a' + c.to_digit(10).unwrap_or(0) as u8) as char)
+                .collect();
+            text.push_str(&format!(
+                " and the 300 soldiers, with 4,530 of them in Turkey and 7,250 in Iraq, Q{name} said"
+            ));
+            k += 1;
+        }
+        text
+    });
 }
