@@ -322,6 +322,10 @@ pub(crate) struct Ctx<'d, 't> {
     /// [`Ctx::quoted`], computed on first use: the tagger's features, its statements and the
     /// speaker resolution all read it.
     quoted: std::cell::OnceCell<Vec<bool>>,
+    /// Word and number tokens before each token (and in all, last): [`Ctx::words`] in constant
+    /// time, since the rules ask it of ranges that run to the end of the sentence, and one
+    /// endless sentence made counting them quadratic.
+    words_before: std::cell::OnceCell<Vec<u32>>,
 }
 
 impl<'d, 't> Ctx<'d, 't> {
@@ -329,6 +333,7 @@ impl<'d, 't> Ctx<'d, 't> {
         Ctx {
             doc,
             quoted: std::cell::OnceCell::new(),
+            words_before: std::cell::OnceCell::new(),
         }
     }
 
@@ -427,9 +432,21 @@ impl<'d, 't> Ctx<'d, 't> {
 
     /// Number of word or number tokens in `first..=last`.
     pub fn words(&self, first: usize, last: usize) -> usize {
-        (first..=last.min(self.n().saturating_sub(1)))
-            .filter(|&i| self.is_word(i) || self.is_number(i))
-            .count()
+        let before = self.words_before.get_or_init(|| {
+            let mut v = Vec::with_capacity(self.n() + 1);
+            let mut count = 0u32;
+            v.push(0);
+            for i in 0..self.n() {
+                count += u32::from(self.is_word(i) || self.is_number(i));
+                v.push(count);
+            }
+            v
+        });
+        let end = last.saturating_add(1).min(self.n());
+        if first >= end {
+            return 0;
+        }
+        (before[end] - before[first]) as usize
     }
 
     /// Token range (first, one-past-last) of the sentence holding token `i`.

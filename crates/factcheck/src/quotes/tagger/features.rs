@@ -39,13 +39,20 @@ fn shape(tok: &str) -> String {
 /// Each token's place in the rules' statements, per role (source, cue, content): 0 outside,
 /// 1 first token, 2 later token; plus 2 when the statement is a direct quote.
 fn rule_tags(n: usize, rules: &[Raw]) -> Vec<[u8; 3]> {
+    // A run's first token gets 1 (3 when direct), the rest 2 (4); a token takes the highest
+    // value any run gives it. The insides are counted with running sums rather than written
+    // run by run: contents that all reach the end of one endless sentence made that quadratic.
     let mut tags = vec![[0u8; 3]; n];
+    // Per role: runs opening (+1) and closing (-1) inside, plain and direct, at each token.
+    let mut inside = vec![[[0i32; 2]; 3]; n + 1];
     let mut mark = |range: Option<(usize, usize)>, role: usize, direct: bool| {
         if let Some((a, b)) = range {
             let end = b.saturating_add(1).min(n);
-            for (i, tag) in tags.iter_mut().enumerate().take(end).skip(a) {
-                let v = if i == a { 1 } else { 2 } + if direct { 2 } else { 0 };
-                tag[role] = tag[role].max(v);
+            if a < end {
+                let first = if direct { 3 } else { 1 };
+                tags[a][role] = tags[a][role].max(first);
+                inside[a + 1][role][usize::from(direct)] += 1;
+                inside[end][role][usize::from(direct)] -= 1;
             }
         }
     };
@@ -54,6 +61,21 @@ fn rule_tags(n: usize, rules: &[Raw]) -> Vec<[u8; 3]> {
         mark(r.source, 0, direct);
         mark(r.cue, 1, direct);
         mark(Some(r.content), 2, direct);
+    }
+    let mut open = [[0i32; 2]; 3];
+    for (t, tag) in tags.iter_mut().enumerate() {
+        for role in 0..3 {
+            open[role][0] += inside[t][role][0];
+            open[role][1] += inside[t][role][1];
+            let v = if open[role][1] > 0 {
+                4
+            } else if open[role][0] > 0 {
+                2
+            } else {
+                0
+            };
+            tag[role] = tag[role].max(v);
+        }
     }
     tags
 }
