@@ -115,6 +115,12 @@ impl TransformerDetector {
     /// so reports tell it from the frozen encoder's heads.
     pub fn load_dir(encoders_dir: &Path, dir: &Path) -> Result<Self> {
         let heads = Heads::load(&crate::require_file(dir, "heads.safetensors")?)?;
+        Self::load_dir_with(encoders_dir, dir, heads)
+    }
+
+    /// [`TransformerDetector::load_dir`] with the directory's heads already loaded (by a
+    /// caller that looks at them before the encoder loads).
+    pub fn load_dir_with(encoders_dir: &Path, dir: &Path, heads: Heads) -> Result<Self> {
         let adapter_path = dir.join("adapter.safetensors");
         let adapter = adapter_path
             .exists()

@@ -786,20 +786,19 @@ pub fn trained_on_held_out(training: &str) -> bool {
 /// measure how well it fits its own training data, and a table of them beside fair ones would
 /// mislead. Its heads are read first, so the refusal comes before the encoder loads.
 pub fn load_unseen(encoders_dir: &Path, dir: &Path) -> Result<TransformerDetector> {
-    // A heads file that does not load is left for `load_dir` to report.
-    if let Ok(heads) = crate::transformer::Heads::load(&dir.join("heads.safetensors")) {
-        if trained_on_held_out(&heads.meta.training) {
-            bail!(
-                "{}: this model was trained on every PTC training article, the held-out ones \
-                 too (its training record says --all), so it cannot be scored on them; use \
-                 the run of the same recipe without --all (models/ft-mpnet-holdout for the \
-                 default's MPNet)",
-                dir.display()
-            );
-        }
+    let cannot = || format!("{}: cannot load the model", dir.display());
+    let heads =
+        crate::transformer::Heads::load(&dir.join("heads.safetensors")).with_context(cannot)?;
+    if trained_on_held_out(&heads.meta.training) {
+        bail!(
+            "{}: this model was trained on every PTC training article, the held-out ones \
+             too (its training record says --all), so it cannot be scored on them; use \
+             the run of the same recipe without --all (models/ft-mpnet-holdout for the \
+             default's MPNet)",
+            dir.display()
+        );
     }
-    TransformerDetector::load_dir(encoders_dir, dir)
-        .with_context(|| format!("{}: cannot load the model", dir.display()))
+    TransformerDetector::load_dir_with(encoders_dir, dir, heads).with_context(cannot)
 }
 
 /// Loads fine-tuned model directories as candidates ([`load_unseen`]).
