@@ -162,6 +162,7 @@ done
 # runs the same models on candle (slower) and says so.
 INT8_MODELS=(
   "ft-mpnet mpnet.graph.onnx"
+  "ft-mpnet-holdout mpnet.graph.onnx"
   "ft-minilm minilm.graph.onnx"
 )
 SETUP_VENV="${UNSPIN_SETUP_VENV:-${HOME:?}/.cache/unspin/setup-venv}"

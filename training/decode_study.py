@@ -6,7 +6,7 @@ with the SemEval SI metric, cross-fitted like `unspin validate`: settings chosen
 the articles, scored on the other, pooled. The rule that won (hysteresis plus joining) is what
 `unspin_core::regions` implements; `unspin validate` then chose its settings in Rust.
 
-    cargo run --release -p unspin --example dump_evidence -- models/ft-mpnet out/decode/evidence.jsonl
+    cargo run --release -p unspin --example dump_evidence -- models/ft-mpnet-holdout out/decode/evidence.jsonl
     python3 training/decode_study.py out/decode/evidence.jsonl            # rules, about 2 min
     .venv-train/bin/python training/decode_study.py out/decode/evidence.jsonl --smoother   # + learned smoother (torch)
     python3 training/decode_study.py out/decode/evidence.jsonl --sentence-gate   # headroom of a sentence classifier, 2 min

@@ -7,8 +7,8 @@ sentences; their tokens in the ensemble's dumped evidence are then scaled by
 `floor + (1 - floor) * p(sentence)` or mixed with it, and decoded as in decode_study.py, with
 every setting cross-fitted (chosen on one half of the held-out articles, scored on the other).
 
-    cargo run --release -p unspin --example dump_evidence -- models/ft-mpnet out/decode/evidence.jsonl
-    cargo run --release -p unspin --example dump_sentences -- models/ft-mpnet out/decode/sentences   # 7 min
+    cargo run --release -p unspin --example dump_evidence -- models/ft-mpnet-holdout out/decode/evidence.jsonl
+    cargo run --release -p unspin --example dump_sentences -- models/ft-mpnet-holdout out/decode/sentences   # 7 min
     .venv-train/bin/python training/sentence_gate.py out/decode/evidence.jsonl out/decode/sentences   # 2 min
 """
 import json

@@ -7,7 +7,9 @@
 # Before it first runs, the validated model (trained without the held-out split) moves aside,
 # where `unspin validate --model models/ft-mpnet-holdout` can still score it:
 # `git mv models/ft-mpnet models/ft-mpnet-holdout`, and a line for it in setup-models.sh's
-# INT8_MODELS so that it is validated on the int8 build its figures were measured with.
+# INT8_MODELS so that it is validated on the int8 build its figures were measured with. The
+# library compiles models/ft-mpnet in, and this builds the dump programs, so until this replaces
+# it models/ft-mpnet holds a copy: `cp -r models/ft-mpnet-holdout models/ft-mpnet`.
 #
 # Everything is made under out/ship/<encoder name>/ first and copied into models/ only when
 # every step has worked, so a failure leaves models/ as it was:
@@ -51,6 +53,8 @@ BASE=all-mpnet-base-v2
   || die "--from is models/ft-mpnet, which this replaces: move the validated model aside first (see the top of this script)"
 grep -q "\"${FROM#models/} mpnet.graph.onnx\"" scripts/setup-models.sh \
   || log "warning: scripts/setup-models.sh's INT8_MODELS has no line for $FROM: it would be validated on candle"
+[ -f models/ft-mpnet/adapter.safetensors ] \
+  || die "models/ft-mpnet is missing and the library compiles it in: cp -r $FROM models/ft-mpnet (this replaces it at the end)"
 [ -z "${UNSPIN_BACKEND:-}" ] || die "UNSPIN_BACKEND is set ($UNSPIN_BACKEND): the vectors must come from the int8 encoder users run"
 [ -x "$TRAIN_PY" ] || die "$TRAIN_PY missing (training/finetune.sh --setup)"
 [ -x "$SETUP_PY" ] || die "$SETUP_PY missing: run scripts/setup-models.sh once"

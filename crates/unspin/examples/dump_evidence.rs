@@ -4,7 +4,7 @@
 //! as `unspin validate` does; the transformer must come from a run that excluded them.
 //!
 //! ```sh
-//! cargo run --release -p unspin --example dump_evidence -- models/ft-mpnet out/evidence.jsonl
+//! cargo run --release -p unspin --example dump_evidence -- models/ft-mpnet-holdout out/evidence.jsonl
 //! ```
 //!
 //! One JSON line per held-out article: `id`, `half_a` (validate's cross-fitting half),

@@ -3,7 +3,7 @@
 //! be tried as a gate on the decoding study's evidence (`training/sentence_gate.py`).
 //!
 //! ```sh
-//! cargo run --release -p unspin --example dump_sentences -- models/ft-mpnet out/decode/sentences
+//! cargo run --release -p unspin --example dump_sentences -- models/ft-mpnet-holdout out/decode/sentences
 //! ```
 //!
 //! Writes `OUT/rows.f32` (little-endian, one row per sentence with at least one word piece: the
