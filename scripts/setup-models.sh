@@ -11,6 +11,8 @@
 #   $UNSPIN_MODELS/all-mpnet-base-v2+lora-<digest>/{model.int8.onnx,config.json,tokenizer.json}
 #       the default model's fine-tuned encoder (models/ft-mpnet) with 8-bit weights (266 MB),
 #       which unspin runs with onnxruntime: 1.45x faster than candle at the same accuracy
+#   $UNSPIN_MODELS/all-mpnet-base-v2+lora-<digest>/...  the same for models/ft-mpnet-holdout, the
+#       model `unspin validate` scores (266 MB)
 #   $UNSPIN_MODELS/all-MiniLM-L6-v2+lora-<digest>/...  the same for models/ft-minilm (69 MB)
 #   $UNSPIN_MODELS/onnxruntime/libonnxruntime.so   (the library, from the onnxruntime wheel)
 #

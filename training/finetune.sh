@@ -32,7 +32,7 @@ case "$ENCODER" in
   minilm) DEFAULTS=(--epochs 4) ;;
   # All layers: 1.6 SI / 1.2 TC points more in the ensemble than the top 4, for 1.6 times the
   # time; five epochs beat three on every cross-fitted score (training/README.md). The
-  # shipped models/ft-mpnet is this recipe's run.
+  # shipped models/ft-mpnet is this recipe's run with --all.
   mpnet) DEFAULTS=(--train-layers 0 --epochs 5) ;;
   *) echo "finetune.sh: error: unknown encoder $ENCODER (minilm or mpnet)" >&2; exit 1 ;;
 esac

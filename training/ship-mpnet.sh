@@ -122,7 +122,8 @@ log "3/4 claims: CheckThat! vectors of $NAME, then the stacked model"
 CV="$SHIP/claims-vec"
 [ -f "$CV/meta.json" ] || target/release/examples/claim_vectors "$DATA/checkworthy" "$CV" "$MODEL" "$DEST"
 grep -q '"ort-int8"' "$CV/meta.json" || die "$CV was not dumped with the int8 encoder: delete it and run again"
-"$TRAIN_PY" training/claims_embed.py --data "$DATA/checkworthy" --vectors "$CV" --out "$SHIP/claims-stack" \
+# Relative to the repository: the claims model records the path it was trained from.
+"$TRAIN_PY" training/claims_embed.py --data "$DATA/checkworthy" --vectors "${CV#"$ROOT"/}" --out "$SHIP/claims-stack" \
   --stack --write-model "$SHIP/claims-vectors.json" --threads 2
 
 log "4/4 quotes: PolNeAR vectors of $NAME, then the vector tagger"
@@ -146,7 +147,7 @@ path, sums = sys.argv[1], open(sys.argv[2]).read().strip().splitlines()
 text = open(path).read().splitlines()
 mark = "# The int8 encoder scripts/setup-models.sh builds for models/ft-mpnet "
 i = next(k for k, l in enumerate(text) if l.startswith(mark))
-while text[i + 1].startswith("#"):
+while text[i + 1].startswith("#") and not text[i + 1].startswith("# The same for"):
     i += 1
 text[i + 1:i + 1] = sums
 open(path, "w").write("\n".join(text) + "\n")
