@@ -78,8 +78,9 @@ def merge_adapter(weights, adapter_path, base_name):
     overwrite theirs. Nothing changes unless every name and shape fits.
 
     B @ A is summed one outer product at a time in float32, so the result does not depend on a
-    BLAS library's blocking. For models/ft-mpnet (then the 296-article adapter, now models/ft-mpnet-holdout) it equals candle's merge in every element
-    (checked on 2026-12-04); in general the two may differ in the last bit."""
+    BLAS library's blocking. For models/ft-mpnet (then the 296-article adapter, now
+    models/ft-mpnet-holdout) it equals candle's merge in every element (checked on 2026-12-04);
+    in general the two may differ in the last bit."""
     import numpy as np
 
     tensors, meta = read_safetensors(adapter_path)

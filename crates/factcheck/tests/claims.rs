@@ -308,9 +308,9 @@ fn the_embedded_vector_model_was_stacked_on_the_embedded_ngram_model() {
 #[test]
 fn page_furniture_is_never_check_worthy() {
     let mut m = ClaimModel::embedded().expect("the embedded claim model loads");
-    // The n-gram model scores these low; the default's vector model of 2026-12-04 ticked the first
-    // and third at 0.33 (its threshold 0.32). A threshold of 0 ticks every sentence, so only the rule is left
-    // to keep them out.
+    // The n-gram model scores these low; the default's vector model of 2026-12-04 ticked the
+    // first and third at 0.33 (its threshold 0.32). A threshold of 0 ticks every sentence, so
+    // only the rule is left to keep them out.
     m.threshold = 0.0;
     // The end of the seed sample (a page saved as text), and furniture of other pages.
     let furniture = [
