@@ -23,6 +23,8 @@
 #    over them (quotes-vectors.unspin), trained again on vectors of the new encoder, on int8 as
 #    users run it: a model must be trained on the vectors it is given, and both check the
 #    adapter's digest.
+# Beside the run's run.json (its training) it writes ship.json, the record of this step: command,
+# commit, start, wall time, where the decoding settings came from, what was retrained and how.
 #
 # The vector dumps (10-50 min each on 2 cores) are kept and reused when the script runs again
 # (the claims dump once complete, the quotes dump text by text), so a killed run restarts where
@@ -83,6 +85,11 @@ if "calibration" not in meta(frm)["blend"]:
 PY
 
 NAME="$BASE+lora-$(sha256sum "$RUN/adapter.safetensors" | cut -c1-16)"
+# For the record written next to run.json (ship.json): the run's own record covers training,
+# this one what was done to ship it. Taken now, before this script changes anything.
+STARTED="$(date -u +%FT%TZ)"
+T0=$(date +%s)
+COMMIT="$(git rev-parse --short HEAD)$( [ -z "$(git status --porcelain --untracked-files=no)" ] || echo +dirty)"
 SHIP="$ROOT/out/ship/$NAME"
 MODEL="$SHIP/ft-mpnet"
 mkdir -p "$MODEL"
@@ -134,8 +141,26 @@ target/release/examples/polnear train --train "$DATA/quotes/polnear/train" --vec
 target/release/examples/polnear eval "$DATA/quotes/polnear/dev" --vectors "$QV" --model "$SHIP/quotes-vectors.unspin"
 
 log "every step worked: copying into models/"
+"$TRAIN_PY" - "$MODEL/ship.json" "$RUN" "$FROM" "$NAME" "$COMMIT" "$STARTED" "$(( $(date +%s) - T0 ))" "${DATA#"$ROOT"/}" <<'PY'
+import hashlib, json, sys
+out, run, frm, name, commit, started, secs, data = sys.argv[1:]
+digest = hashlib.sha256(open(f"{frm}/adapter.safetensors", "rb").read()).hexdigest()[:16]
+open(out, "w").write(json.dumps({
+    "command": f"training/ship-mpnet.sh {run} --from {frm}",
+    "commit": commit,
+    "started": started,
+    "wall_seconds": int(secs),
+    "decoding_settings_from": f"{frm} (adapter digest {digest})",
+    "int8_encoder": name,
+    "retrained": {
+        "models/claims-vectors.json": f"training/claims_embed.py --stack on {data}/checkworthy "
+            "(held-out fifth seed 2024, CV folds seed 7)",
+        "models/quotes-vectors.unspin": f"polnear train on {data}/quotes/polnear/train (seed 42)",
+    },
+}, indent=1) + "\n")
+PY
 mkdir -p models/ft-mpnet
-cp "$MODEL/adapter.safetensors" "$MODEL/heads.safetensors" "$MODEL/run.json" models/ft-mpnet/
+cp "$MODEL/adapter.safetensors" "$MODEL/heads.safetensors" "$MODEL/run.json" "$MODEL/ship.json" models/ft-mpnet/
 cp "$SHIP/claims-vectors.json" models/claims-vectors.json
 cp "$SHIP/quotes-vectors.unspin" models/quotes-vectors.unspin
 if ! grep -q "  $NAME/model.int8.onnx\$" models/encoders.sha256; then

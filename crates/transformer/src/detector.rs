@@ -114,8 +114,7 @@ impl TransformerDetector {
     /// encoder named by the heads) when the encoder was fine-tuned. Named `<encoder>-ft` then,
     /// so reports tell it from the frozen encoder's heads.
     pub fn load_dir(encoders_dir: &Path, dir: &Path) -> Result<Self> {
-        let heads = Heads::load(&crate::require_file(dir, "heads.safetensors")?)?;
-        Self::load_dir_with(encoders_dir, dir, heads)
+        Self::load_dir_with(encoders_dir, dir, Heads::load_dir(dir)?)
     }
 
     /// [`TransformerDetector::load_dir`] with the directory's heads already loaded (by a

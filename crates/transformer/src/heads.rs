@@ -171,6 +171,12 @@ impl Heads {
         Self::from_file(weights::load_safetensors(path)?, path)
     }
 
+    /// The heads of a fine-tuned model directory (`DIR/heads.safetensors`; a missing file is
+    /// [`crate::Error::MissingModelFile`]).
+    pub fn load_dir(dir: &Path) -> Result<Self> {
+        Self::load(&crate::require_file(dir, "heads.safetensors")?)
+    }
+
     /// Heads from the bytes of a file written by [`Heads::save`] (`name` names it in errors).
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self> {
         let path = Path::new(name);

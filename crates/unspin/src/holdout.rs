@@ -787,8 +787,7 @@ pub fn trained_on_held_out(training: &str) -> bool {
 /// mislead. Its heads are read first, so the refusal comes before the encoder loads.
 pub fn load_unseen(encoders_dir: &Path, dir: &Path) -> Result<TransformerDetector> {
     let cannot = || format!("{}: cannot load the model", dir.display());
-    let heads =
-        crate::transformer::Heads::load(&dir.join("heads.safetensors")).with_context(cannot)?;
+    let heads = crate::transformer::Heads::load_dir(dir).with_context(cannot)?;
     if trained_on_held_out(&heads.meta.training) {
         bail!(
             "{}: this model was trained on every PTC training article, the held-out ones \
