@@ -285,6 +285,12 @@ struct ValidateArgs {
     /// MPNet 25 min on 2 cores).
     #[arg(long, value_name = "ENCODER", value_parser = ["minilm", "mpnet"])]
     frozen: Vec<String>,
+    /// A second fine-tuned model directory (trained without the held-out articles, like
+    /// --model) to run beside every candidate in its ensemble; its shares of the token
+    /// probabilities and technique scores are chosen with the rest of the blend. With
+    /// --write-blend, the pair's blend is stored as the candidate's `partner_blend`.
+    #[arg(long, value_name = "DIR")]
+    partner: Option<PathBuf>,
     /// Where the base encoders are installed [default: $UNSPIN_MODELS, else
     /// ~/.cache/unspin/encoders].
     #[arg(long, value_name = "DIR")]

@@ -20,6 +20,10 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         .unwrap_or_else(transformer::default_cache_dir);
     // Models load before minutes of training and encoding, so a bad path fails at once.
     let mut candidates = holdout::load_candidates(&encoders, &args.models)?;
+    let partner = match &args.partner {
+        Some(dir) => Some(holdout::load_unseen(&encoders, dir)?),
+        None => None,
+    };
     for name in &args.frozen {
         let encoder: transformer::BaseEncoder = name.parse().map_err(anyhow::Error::msg)?;
         candidates.push(holdout::frozen_candidate(
@@ -36,9 +40,15 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         ..TrainOptions::default()
     };
     let t0 = std::time::Instant::now();
-    let report = holdout::validate(&corpus, &held, candidates, &train, args.seed, |msg| {
-        eprintln!("unspin: {msg} ({:.0} s)", t0.elapsed().as_secs_f64())
-    })?;
+    let report = holdout::validate(
+        &corpus,
+        &held,
+        candidates,
+        partner,
+        &train,
+        args.seed,
+        |msg| eprintln!("unspin: {msg} ({:.0} s)", t0.elapsed().as_secs_f64()),
+    )?;
     if let Some(path) = &args.report {
         let mut json = serde_json::to_vec_pretty(&report).context("cannot serialise report")?;
         json.push(b'\n');
@@ -50,12 +60,22 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         for (dir, chosen) in args.models.iter().zip(&report.chosen) {
             let path = dir.join("heads.safetensors");
             let mut heads = transformer::Heads::load(&path)?;
-            heads.meta.blend = chosen.blend;
-            heads.meta.si_threshold = chosen.alone_threshold;
+            // With a partner the blend is the pair's; the blend of one and the transformer's
+            // own threshold stay as an earlier validation without it chose them.
+            if chosen.partner.is_some() {
+                heads.meta.partner_blend = Some(chosen.blend);
+            } else {
+                heads.meta.blend = chosen.blend;
+                heads.meta.si_threshold = chosen.alone_threshold;
+            }
             output::write_atomic(&path, &heads.to_bytes()?)?;
             eprintln!(
-                "unspin: {}: blend {:?}, own threshold {}",
+                "unspin: {}: {} {:?}, own threshold {}",
                 path.display(),
+                match &chosen.partner {
+                    Some(p) => format!("blend with {p} beside it"),
+                    None => "blend".to_string(),
+                },
                 chosen.blend,
                 chosen.alone_threshold
             );

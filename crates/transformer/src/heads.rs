@@ -57,10 +57,22 @@ pub struct BlendParams {
     /// confidence (the region's mean token probability × its technique's score).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<Platt>,
+    /// In a blend with a partner transformer beside this one (the default ensemble's MiniLM
+    /// beside its MPNet): the partner's share of the transformer token probabilities, mixed in
+    /// before they meet the classical model's. 0: no partner, as in every blend of one.
+    #[serde(default, skip_serializing_if = "is_zero_f32")]
+    pub partner_si_weight: f32,
+    /// The partner's share of the transformer technique scores, the same way.
+    #[serde(default, skip_serializing_if = "is_zero_f32")]
+    pub partner_tc_weight: f32,
 }
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+fn is_zero_f32(x: &f32) -> bool {
+    *x == 0.0
 }
 
 impl BlendParams {
@@ -85,7 +97,14 @@ impl BlendParams {
             si_join_gap: 0,
             second_technique: None,
             calibration: None,
+            partner_si_weight: 0.0,
+            partner_tc_weight: 0.0,
         }
+    }
+
+    /// Whether the blend mixes a partner transformer in.
+    pub fn has_partner(&self) -> bool {
+        self.partner_si_weight > 0.0 || self.partner_tc_weight > 0.0
     }
 }
 
@@ -115,6 +134,11 @@ pub struct HeadsMeta {
     pub second_technique: f32,
     pub techniques: Vec<String>,
     pub blend: BlendParams,
+    /// The blend to use when the partner transformer (the fine-tuned MiniLM, for the MPNet
+    /// heads) runs beside these heads: chosen with it by `unspin validate --partner`, its
+    /// weights and thresholds differ from `blend`'s. Absent: no blend with a partner was chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_blend: Option<BlendParams>,
     /// Free text: data, seed, commit.
     pub training: String,
 }
@@ -677,6 +701,7 @@ mod tests {
                 second_technique: 0.3,
                 techniques: Vec::new(),
                 blend: BlendParams::default(),
+                partner_blend: None,
                 training: String::new(),
             },
             si: si.clone(),

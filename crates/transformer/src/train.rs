@@ -117,6 +117,7 @@ pub fn train_heads(
                 .map(|t| t.name().to_string())
                 .collect(),
             blend: opts.blend,
+            partner_blend: None,
             training: training.to_string(),
         },
         si,

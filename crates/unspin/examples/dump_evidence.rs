@@ -9,7 +9,9 @@
 //!
 //! One JSON line per held-out article: `id`, `half_a` (validate's cross-fitting half),
 //! `tokens` (code-point spans), `sentences` (token ranges), `classical` and `transformer`
-//! (P(inside) per token), `tagged` (the classical taggers' spans) and `gold` (SI spans).
+//! (P(inside) per token), `tagged` (the classical taggers' spans), `gold` (SI spans) and `tc`:
+//! per gold technique span, `[start, end, technique, classical scores, transformer scores]`
+//! (scores in `Technique::ALL` order), what TC decides on.
 
 use anyhow::Result;
 use std::io::Write;
@@ -42,7 +44,17 @@ fn main() -> Result<()> {
         let doc = &d.doc;
         let enc = tr.encode(doc)?;
         let pt = tr.token_probabilities(doc, &enc)?;
-        let ev = classical.view(doc).evidence();
+        let view = classical.view(doc);
+        let ev = view.evidence();
+        let tc_spans: Vec<_> = d.techniques.iter().map(|(s, _)| *s).collect();
+        let tc_classical = view.classify(&tc_spans);
+        let tc_transformer = tr.classify_encoded(&enc, &tc_spans)?;
+        let tc: Vec<_> = d
+            .techniques
+            .iter()
+            .zip(tc_classical.iter().zip(&tc_transformer))
+            .map(|((s, t), (c, x))| serde_json::json!([s.start, s.end, t.name(), c, x]))
+            .collect();
         let line = serde_json::json!({
             "id": doc.article.id,
             "half_a": half_a.contains(&i),
@@ -52,6 +64,7 @@ fn main() -> Result<()> {
             "transformer": pt,
             "tagged": ev.tagged.iter().map(|s| [s.start, s.end]).collect::<Vec<_>>(),
             "gold": d.spans.iter().map(|s| [s.start, s.end]).collect::<Vec<_>>(),
+            "tc": tc,
         });
         writeln!(w, "{line}")?;
         eprintln!("{}/{}", i + 1, test.len());

@@ -1,9 +1,11 @@
 //! The ensemble: the one place where models are blended. The classical model's evidence
 //! (CRF marginals and tagged spans) and a transformer's token probabilities are mixed
 //! linearly, decoded once by [`unspin_core::decode`], and each region's technique scores mixed
-//! the same way, with the weights stored in the transformer's heads. The spans' confidences
-//! are then mapped to how often such spans were right on the validation split, where the
-//! heads carry that map.
+//! the same way, with the weights stored in the transformer's heads. A partner transformer
+//! (the default's MiniLM beside its MPNet) can be mixed into the transformer's probabilities
+//! and scores first: two encoders trained apart err on different words. The spans'
+//! confidences are then mapped to how often such spans were right on the validation split,
+//! where the heads carry that map.
 
 use std::sync::Arc;
 
@@ -20,8 +22,25 @@ pub struct Ensemble {
     // Shared: cross-validation builds 18 ensembles per fold over one classical model.
     classical: Arc<ClassicalModel>,
     transformer: TransformerDetector,
+    /// Mixed into `transformer`'s token probabilities and technique scores with the blend's
+    /// `partner_*` weights; with weights of 0 it is never run.
+    partner: Option<TransformerDetector>,
     blend: BlendParams,
     name: String,
+}
+
+/// Which encoder of the ensemble failed, and how.
+struct Failed<'a> {
+    encoder: &'a str,
+    error: transformer::Error,
+}
+
+/// Tags an error of `t` with its name.
+fn failed<'a>(t: &'a TransformerDetector) -> impl Fn(transformer::Error) -> Failed<'a> + 'a {
+    move |error| Failed {
+        encoder: t.name(),
+        error,
+    }
 }
 
 impl Ensemble {
@@ -36,9 +55,31 @@ impl Ensemble {
         Ensemble {
             classical: classical.into(),
             transformer,
+            partner: None,
             blend,
             name,
         }
+    }
+
+    /// Whether the transformer's heads carry a blend chosen with a partner beside it.
+    pub fn wants_partner(&self) -> bool {
+        self.transformer.heads().meta.partner_blend.is_some()
+    }
+
+    /// Runs `partner` beside the transformer, with the blend chosen for the pair
+    /// (`partner_blend` in the transformer's heads), or `None` when the heads carry no such
+    /// blend: mixing a partner in under weights chosen without it would be a guess.
+    pub fn with_partner(mut self, partner: TransformerDetector) -> Option<Self> {
+        self.blend = self.transformer.heads().meta.partner_blend?;
+        self.partner = Some(partner);
+        Some(self)
+    }
+
+    /// Runs `partner` beside the transformer under whatever blend is set (validation sweeps
+    /// the partner's weights with [`Ensemble::with_blend`]).
+    pub fn with_partner_unblended(mut self, partner: TransformerDetector) -> Self {
+        self.partner = Some(partner);
+        self
     }
 
     /// Another name in reports: the default ensemble is plain "ensemble".
@@ -56,12 +97,21 @@ impl Ensemble {
 
 impl Ensemble {
     /// The blend itself: the classical model's evidence with the transformer's token
-    /// probabilities mixed in, decoded once, each region's technique scores mixed the same way.
-    /// Fails only when the transformer does.
-    fn blended(&self, doc: &Document, cancel: &Cancel) -> transformer::Result<Detection> {
+    /// probabilities (and the partner's, when it runs) mixed in, decoded once, each region's
+    /// technique scores mixed the same way. Fails only when an encoder does.
+    fn blended(&self, doc: &Document, cancel: &Cancel) -> Result<Detection, Failed<'_>> {
         let t = &self.transformer;
-        let enc = t.encode_until(doc, cancel)?;
-        let si = t.token_probabilities(doc, &enc)?;
+        let enc = t.encode_until(doc, cancel).map_err(failed(t))?;
+        let mut si = t.token_probabilities(doc, &enc).map_err(failed(t))?;
+        let partner = match &self.partner {
+            Some(p) if self.blend.has_partner() => {
+                let e = p.encode_until(doc, cancel).map_err(failed(p))?;
+                let theirs = p.token_probabilities(doc, &e).map_err(failed(p))?;
+                mix_into(&mut si, &theirs, self.blend.partner_si_weight);
+                Some((p, e))
+            }
+            _ => None,
+        };
         let classical = self.classical.view(doc);
         let mut evidence = classical.evidence();
         mix_into(&mut evidence.si, &si, self.blend.si_weight);
@@ -82,11 +132,19 @@ impl Ensemble {
         let mut spans = decode(doc, evidence, options, |spans| {
             let mut own = classical.classify(spans);
             if self.blend.tc_weight > 0.0 {
-                for (a, b) in own.iter_mut().zip(t.classify_encoded(&enc, spans)?) {
+                let mut theirs = t.classify_encoded(&enc, spans).map_err(failed(t))?;
+                if let Some((p, e)) = &partner {
+                    let w = self.blend.partner_tc_weight;
+                    let partner_scores = p.classify_encoded(e, spans).map_err(failed(p))?;
+                    for (a, b) in theirs.iter_mut().zip(partner_scores) {
+                        mix_into(a, &b, w);
+                    }
+                }
+                for (a, b) in own.iter_mut().zip(theirs) {
                     mix_into(a, &b, self.blend.tc_weight);
                 }
             }
-            Ok::<_, transformer::Error>(own)
+            Ok::<_, Failed>(own)
         })?;
         // Monotone, so it changes what a confidence says but never which span ranks first.
         if let Some(platt) = self.blend.calibration {
@@ -112,12 +170,14 @@ impl Detector for Ensemble {
     fn detect(&self, doc: &Document, cancel: &Cancel) -> Result<Detection, DetectError> {
         match self.blended(doc, cancel) {
             Ok(detection) => Ok(detection),
-            Err(transformer::Error::Cancelled(c)) => Err(c.into()),
-            Err(e) => Ok(Detection {
+            Err(Failed {
+                error: transformer::Error::Cancelled(c),
+                ..
+            }) => Err(c.into()),
+            Err(Failed { encoder, error }) => Ok(Detection {
                 spans: self.classical.view(doc).detect(),
                 notes: vec![format!(
-                    "the {} encoder failed on this article ({e}); the spans are the classical model's alone",
-                    self.transformer.name()
+                    "the {encoder} encoder failed on this article ({error}); the spans are the classical model's alone"
                 )],
                 vectors: None,
             }),
@@ -130,7 +190,12 @@ impl Detector for Ensemble {
         spans: &[CharSpan],
         cancel: &Cancel,
     ) -> Result<Vec<TechniqueScores>, DetectError> {
-        let theirs = self.transformer.classify(doc, spans, cancel)?;
+        let mut theirs = self.transformer.classify(doc, spans, cancel)?;
+        if let Some(p) = self.partner.as_ref().filter(|_| self.blend.has_partner()) {
+            for (a, b) in theirs.iter_mut().zip(p.classify(doc, spans, cancel)?) {
+                mix_into(a, &b, self.blend.partner_tc_weight);
+            }
+        }
         let mut own = self.classical.view(doc).classify(spans);
         for (a, b) in own.iter_mut().zip(theirs) {
             mix_into(a, &b, self.blend.tc_weight);

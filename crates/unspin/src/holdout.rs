@@ -96,7 +96,52 @@ pub fn blend_grid() -> Vec<BlendParams> {
     out
 }
 
-/// A blend in one line: `weight/threshold[↓extension][+gap]/technique weight[ 2nd≥t]`.
+/// The blends tried when a partner transformer runs beside each candidate: the partner's
+/// share of the transformer token probabilities (0, 0.2, 0.35, 0.5) × token weight (0.5, 0.7,
+/// 0.85) × token threshold (0.3–0.45) × extension (none, 0.2, 0.25, 0.3) × joining gap (2, 3),
+/// and the transformer alone (weight 1, each threshold of [`blend_grid`], no partner), each ×
+/// technique weight (0.4–1.0) × the partner's share of the technique scores (0, 0.2, 0.35,
+/// 0.5): 6,288 in all. The token settings are the neighbourhood every blend of one chose
+/// (weight 0.7, threshold 0.3–0.4, joined across 2–3), so that choosing among them takes
+/// minutes, not an hour.
+pub fn partner_blend_grid() -> Vec<BlendParams> {
+    let mut tokens = Vec::new();
+    for si_threshold in [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5] {
+        tokens.push(BlendParams::plain(1.0, si_threshold, 1.0));
+    }
+    for partner_si_weight in [0.0, 0.2, 0.35, 0.5] {
+        for si_weight in [0.5, 0.7, 0.85] {
+            for si_threshold in [0.3, 0.35, 0.4, 0.45] {
+                for si_extend in [None, Some(0.2), Some(0.25), Some(0.3)] {
+                    for si_join_gap in [2, 3] {
+                        tokens.push(BlendParams {
+                            si_extend,
+                            si_join_gap,
+                            partner_si_weight,
+                            ..BlendParams::plain(si_weight, si_threshold, 1.0)
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for t in tokens {
+        for tc_weight in [0.4, 0.6, 0.8, 1.0] {
+            for partner_tc_weight in [0.0, 0.2, 0.35, 0.5] {
+                out.push(BlendParams {
+                    tc_weight,
+                    partner_tc_weight,
+                    ..t
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A blend in one line: `weight/threshold[↓extension][+gap]/technique weight[ 2nd≥t]`, with
+/// ` partner a/b` for a partner's shares of the token probabilities and technique scores.
 pub fn describe(b: &BlendParams) -> String {
     let extend = b.si_extend.map(|e| format!("↓{e:.2}")).unwrap_or_default();
     let join = match b.si_join_gap {
@@ -107,8 +152,16 @@ pub fn describe(b: &BlendParams) -> String {
         .second_technique
         .map(|t| format!(" 2nd≥{t:.2}"))
         .unwrap_or_default();
+    let partner = if b.has_partner() {
+        format!(
+            " partner {:.2}/{:.2}",
+            b.partner_si_weight, b.partner_tc_weight
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "{:.2}/{:.2}{extend}{join}/{:.2}{second}",
+        "{:.2}/{:.2}{extend}{join}/{:.2}{second}{partner}",
         b.si_weight, b.si_threshold, b.tc_weight
     )
 }
@@ -180,6 +233,8 @@ pub struct Report {
 #[derive(Debug, Clone, Serialize)]
 pub struct Chosen {
     pub model: String,
+    /// The partner run beside it, when there was one: `blend` is then the pair's.
+    pub partner: Option<String>,
     /// Which backend encoded the held-out articles ("candle", "ort-int8"): the scores and the
     /// blend hold for that one's vectors.
     pub backend: &'static str,
@@ -195,11 +250,15 @@ pub struct Candidate {
 }
 
 /// Trains the classical model without the held-out articles and scores it, each candidate
-/// alone, and each candidate's ensemble with it, on the held-out articles.
+/// alone, and each candidate's ensemble with it, on the held-out articles. With a `partner`,
+/// every ensemble runs it beside the candidate and the blends swept are
+/// [`partner_blend_grid`]'s, so that the partner's weights are chosen (and cross-fitted) with
+/// the rest.
 pub fn validate(
     corpus: &Corpus,
     held: &BTreeSet<String>,
     candidates: Vec<Candidate>,
+    partner: Option<TransformerDetector>,
     train: &TrainOptions,
     seed: u64,
     mut progress: impl FnMut(&str),
@@ -222,13 +281,30 @@ pub fn validate(
         .iter()
         .map(|&i| test[i].doc.article.id.as_str())
         .collect();
+    let partner = match partner {
+        Some(p) => {
+            progress(&format!(
+                "encoding {} held-out articles with the partner {} ({})",
+                test.len(),
+                p.name(),
+                p.backend().name()
+            ));
+            let cache = encode_all(&p, &test)?;
+            Some(p.with_cache(Arc::new(cache)))
+        }
+        None => None,
+    };
     let split = Split {
         test: &test,
         gold_tc,
         gold_si,
         half_a,
-        grid: blend_grid(),
+        grid: match partner {
+            Some(_) => partner_blend_grid(),
+            None => blend_grid(),
+        },
         classical,
+        partner,
     };
     let p = predict(&ClassicalModel::clone(&split.classical), &test)?;
     let mut rows = vec![split.row("classical", "fixed", None, &p)];
@@ -259,6 +335,17 @@ struct Split<'a> {
     grid: Vec<BlendParams>,
     /// The classical model trained without the held-out articles.
     classical: Arc<ClassicalModel>,
+    /// Run beside every candidate in its ensemble, its encodings cached.
+    partner: Option<TransformerDetector>,
+}
+
+/// Every article of `test` encoded by `t`, by id.
+fn encode_all(t: &TransformerDetector, test: &[&TrainDoc]) -> Result<EncodingCache> {
+    let mut cache = EncodingCache::new();
+    for d in test {
+        cache.insert(d.doc.article.id.clone(), t.encode(&d.doc)?);
+    }
+    Ok(cache)
 }
 
 impl Split<'_> {
@@ -275,7 +362,11 @@ impl Split<'_> {
     }
 
     fn ensemble(&self, tr: &TransformerDetector, blend: BlendParams) -> Ensemble {
-        Ensemble::new(self.classical.clone(), tr.clone()).with_blend(blend)
+        let e = Ensemble::new(self.classical.clone(), tr.clone()).with_blend(blend);
+        match &self.partner {
+            Some(p) => e.with_partner_unblended(p.clone()),
+            None => e,
+        }
     }
 
     /// A candidate alone and in the ensemble, every way the report shows it: its rows, the
@@ -297,15 +388,15 @@ impl Split<'_> {
                 .map(|why| format!(": {why}"))
                 .unwrap_or_default()
         ));
-        let mut cache = EncodingCache::new();
-        for d in test {
-            cache.insert(d.doc.article.id.clone(), cand.detector.encode(&d.doc)?);
-        }
+        let cache = encode_all(&cand.detector, test)?;
         let tr = cand.detector.with_cache(Arc::new(cache));
         let mut rows = vec![self.row(&name, "fixed", None, &predict(&tr, test)?)];
         progress(&format!("{name}: {} blends", grid.len()));
         let per_blend = Lazy::new(grid, |b| predict(&self.ensemble(&tr, b), test));
-        let ens = format!("ensemble({name})");
+        let ens = match &self.partner {
+            Some(p) => format!("ensemble({name}+{})", p.name()),
+            None => format!("ensemble({name})"),
+        };
         let all: Vec<usize> = (0..grid.len()).collect();
         let (pooled, halves) = cross_fit(&per_blend, &all, test, &self.half_a)?;
         let (alone_row, alone_threshold) = self.alone(&name, &per_blend)?;
@@ -351,6 +442,7 @@ impl Split<'_> {
         ));
         let chosen = Chosen {
             model: name,
+            partner: self.partner.as_ref().map(|p| p.name().to_string()),
             backend: tr.backend().name(),
             blend,
             alone_threshold,
@@ -611,7 +703,7 @@ fn cross_fit_by<T>(
 }
 
 /// Index into the grid of the blend among `among` with the best TC F1 on the articles `pick`
-/// selects for its technique weight, then, under that weight, the best SI F1 for its token
+/// selects for its technique weights (its own and a partner's), then, under that weight, the best SI F1 for its token
 /// settings. TC depends on the technique weight alone (it labels given spans), so technique
 /// weights are compared under the first blend's token settings. SI depends on the token
 /// settings almost alone: the technique weight moves it only where a tagged span already
@@ -648,11 +740,14 @@ fn choose_blend(
     let tc = argmax(1, &|b| {
         BlendParams {
             tc_weight: first.tc_weight,
+            partner_tc_weight: first.partner_tc_weight,
             ..*b
         } == first
     })?;
-    let tc_weight = grid[tc].tc_weight;
-    argmax(0, &|b| b.tc_weight == tc_weight)
+    let (tc_weight, partner_tc_weight) = (grid[tc].tc_weight, grid[tc].partner_tc_weight);
+    argmax(0, &|b| {
+        b.tc_weight == tc_weight && b.partner_tc_weight == partner_tc_weight
+    })
 }
 
 impl std::fmt::Display for Report {
@@ -829,6 +924,40 @@ mod tests {
         let mut heads = crate::transformer::Heads::load(&shipped).unwrap();
         heads.meta.training = training.to_string();
         std::fs::write(dir.join("heads.safetensors"), heads.to_bytes().unwrap()).unwrap();
+    }
+
+    /// `choose_blend` compares technique mixes under one token setting and token settings
+    /// under one technique mix, so the partner grid must hold every pair of the two.
+    #[test]
+    fn the_partner_grid_crosses_every_token_setting_with_every_technique_mix() {
+        let grid = partner_blend_grid();
+        let token = |b: &BlendParams| BlendParams {
+            tc_weight: 1.0,
+            partner_tc_weight: 0.0,
+            ..*b
+        };
+        let mut settings: Vec<BlendParams> = Vec::new();
+        for b in &grid {
+            if !settings.contains(&token(b)) {
+                settings.push(token(b));
+            }
+        }
+        assert_eq!(settings.len(), 9 + 4 * 3 * 4 * 4 * 2);
+        assert_eq!(grid.len(), settings.len() * 16);
+        for s in &settings {
+            assert_eq!(grid.iter().filter(|b| token(b) == *s).count(), 16);
+        }
+        // The partner's weights are swept, 0 among them, so "no partner" can win.
+        assert!(grid.iter().any(|b| b.partner_si_weight == 0.5));
+        assert!(grid.iter().any(|b| b.partner_tc_weight == 0.5));
+        assert!(grid.iter().any(|b| !b.has_partner() && b.si_weight < 1.0));
+        // The transformer alone, as `alone` looks for it: weight 1, no partner.
+        let alone = grid
+            .iter()
+            .filter(|b| **b == BlendParams::plain(1.0, b.si_threshold, 1.0))
+            .count();
+        assert_eq!(alone, 9);
+        assert!(blend_grid().iter().all(|b| !b.has_partner()));
     }
 
     #[test]

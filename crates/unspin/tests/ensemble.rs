@@ -67,6 +67,10 @@ fn articles() -> Vec<Labelled> {
 }
 
 fn trained_heads(encoder: &TextEncoder) -> Heads {
+    trained_heads_seeded(encoder, 3)
+}
+
+fn trained_heads_seeded(encoder: &TextEncoder, seed: u64) -> Heads {
     let data = articles();
     let encs: Vec<_> = data
         .iter()
@@ -84,7 +88,7 @@ fn trained_heads(encoder: &TextEncoder) -> Heads {
     let mut opts = HeadsTrainOptions::default();
     opts.si.epochs = 20;
     opts.tc.epochs = 20;
-    train_heads(&examples, "tiny-bert", 32, &opts, 3, "test").unwrap()
+    train_heads(&examples, "tiny-bert", 32, &opts, seed, "test").unwrap()
 }
 
 #[test]
@@ -201,6 +205,122 @@ fn calibration_maps_confidences_and_one_technique_per_region_drops_runners_up() 
     assert_eq!(regions.len(), n, "a region reported twice");
 }
 
+/// A second transformer on the same fixture with heads of another seed: a partner whose
+/// probabilities differ from the first's.
+fn tiny_partner() -> TransformerDetector {
+    let encoder = Arc::new(tiny_encoder());
+    let heads = trained_heads_seeded(&encoder, 11);
+    TransformerDetector::from_parts(encoder, heads)
+        .unwrap()
+        .with_name("partner")
+}
+
+#[test]
+fn a_partner_runs_only_with_weight_and_then_is_mixed_in() {
+    let (classical, tr, doc) = tiny_models_and_example();
+    let partner = tiny_partner();
+    let base = BlendParams {
+        si_extend: Some(0.3),
+        si_join_gap: 2,
+        ..BlendParams::plain(0.7, 0.4, 0.6)
+    };
+    let run = |b: BlendParams, with: Option<&TransformerDetector>| {
+        let e = Ensemble::new(classical.clone(), tr.clone()).with_blend(b);
+        let e = match with {
+            Some(p) => e.with_partner_unblended(p.clone()),
+            None => e,
+        };
+        let spans = e.detect(&doc, &Cancel::new()).unwrap().spans;
+        let given: Vec<CharSpan> = spans
+            .iter()
+            .map(|s| CharSpan::new(s.start, s.end))
+            .collect();
+        let scores = e.classify(&doc, &given, &Cancel::new()).unwrap();
+        (spans, given, scores)
+    };
+    // Weights of 0: the partner is never run, and the ensemble is the one without it.
+    let (alone, given, alone_scores) = run(base, None);
+    assert!(!alone.is_empty());
+    assert_eq!(run(base, Some(&partner)).0, alone);
+    // Its share of the technique scores mixes its scores into the transformer's before they
+    // meet the classical model's: (1 − w)·classical + w·((1 − p)·first + p·partner).
+    let mixed = BlendParams {
+        partner_tc_weight: 0.5,
+        ..base
+    };
+    let (_, _, got) = run(mixed, Some(&partner));
+    let c = classical.classify(&doc, &given, &Cancel::new()).unwrap();
+    let t = tr.classify(&doc, &given, &Cancel::new()).unwrap();
+    let p = partner.classify(&doc, &given, &Cancel::new()).unwrap();
+    for i in 0..given.len() {
+        for k in 0..Technique::COUNT {
+            let want = 0.4 * c[i][k] + 0.6 * (0.5 * t[i][k] + 0.5 * p[i][k]);
+            assert!((got[i][k] - want).abs() < 1e-5, "{} {}", got[i][k], want);
+        }
+    }
+    assert_ne!(got, alone_scores);
+    // Its share of the token probabilities moves the spans.
+    let tokens = BlendParams {
+        partner_si_weight: 0.9,
+        ..base
+    };
+    assert_ne!(run(tokens, Some(&partner)).0, alone);
+}
+
+#[test]
+fn the_pair_blend_comes_from_the_heads_and_is_needed_for_a_partner() {
+    let (classical, tr, _) = tiny_models_and_example();
+    // Heads without a pair blend take no partner: its weights would be a guess.
+    assert!(tr.heads().meta.partner_blend.is_none());
+    let ens = Ensemble::new(classical.clone(), tr.clone());
+    assert!(!ens.wants_partner());
+    assert!(ens.with_partner(tiny_partner()).is_none());
+    // Heads with one: the ensemble runs the partner under it.
+    let mut heads = tr.heads().clone();
+    let pair = BlendParams {
+        partner_si_weight: 0.35,
+        partner_tc_weight: 0.2,
+        ..BlendParams::plain(0.7, 0.4, 0.6)
+    };
+    heads.meta.partner_blend = Some(pair);
+    let encoder = Arc::new(tiny_encoder());
+    let tr = TransformerDetector::from_parts(encoder, heads.clone()).unwrap();
+    let ens = Ensemble::new(classical, tr);
+    assert!(ens.wants_partner());
+    assert!(ens.with_partner(tiny_partner()).is_some());
+    // The pair blend survives the heads file; an older file without it reads as none.
+    let back = Heads::from_bytes(&heads.to_bytes().unwrap(), "pair").unwrap();
+    assert_eq!(back.meta.partner_blend, Some(pair));
+}
+
+#[test]
+fn a_partner_that_fails_is_named_in_the_note() {
+    let (classical, tr, _) = tiny_models_and_example();
+    let text = "They are traitors, and everyone knows it.";
+    let doc = Document::new(Article::new("x", text));
+    let partner = tiny_partner();
+    let mut broken = partner.encode(&doc).unwrap().as_ref().clone();
+    broken.hidden = Vec::new().into();
+    let cache = std::collections::HashMap::from([("x".to_string(), Arc::new(broken))]);
+    let partner = partner.with_cache(Arc::new(cache));
+    let ens = Ensemble::new(classical.clone(), tr)
+        .with_blend(BlendParams {
+            partner_si_weight: 0.5,
+            ..BlendParams::plain(0.7, 0.4, 0.6)
+        })
+        .with_partner_unblended(partner);
+    let got = ens.detect(&doc, &Cancel::new()).unwrap();
+    assert_eq!(
+        got.spans,
+        classical.detect(&doc, &Cancel::new()).unwrap().spans
+    );
+    assert!(
+        got.notes[0].starts_with("the partner encoder failed"),
+        "{:?}",
+        got.notes
+    );
+}
+
 /// Past the encoder's length limit the transformer refuses the article plainly (its vectors
 /// would not fit in memory: 11 GB for a 16 MB text), and the ensemble gives the classical
 /// spans with a note; the limit is lowered here so the test text can stay short.
@@ -283,6 +403,50 @@ fn the_installed_ensemble_finds_spans_in_the_example() {
     let spans = detection.spans;
     assert!(spans.len() >= 3, "{spans:?}");
     assert!(spans.iter().all(|s| s.start < s.end && s.end <= n));
+}
+
+/// The default MPNet was trained on the held-out articles too, so its decoding settings are the
+/// ones chosen for the same recipe without them (`training/copy_settings.py`): the blend with
+/// MiniLM beside it among them, or the default would drop its partner.
+#[test]
+fn the_default_mpnet_carries_the_pair_blend_chosen_for_the_held_out_model() {
+    let heads = |dir: &str| {
+        Heads::load(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../models")
+                .join(dir)
+                .join("heads.safetensors"),
+        )
+        .unwrap()
+        .meta
+    };
+    let (shipped, held_out) = (heads("ft-mpnet"), heads("ft-mpnet-holdout"));
+    let pair = shipped
+        .partner_blend
+        .expect("models/ft-mpnet has no partner_blend");
+    assert!(pair.has_partner() && pair.calibration.is_some(), "{pair:?}");
+    assert_eq!(Some(pair), held_out.partner_blend);
+    assert_eq!(shipped.blend, held_out.blend);
+}
+
+/// With MPNet installed but not MiniLM, the default runs MPNet without its partner, and says
+/// so.
+#[test]
+#[ignore = "needs the base encoders: run scripts/setup-models.sh"]
+fn without_minilm_the_default_runs_mpnet_alone_and_says_so() {
+    let only_mpnet = only_installed(unspin::transformer::MPNET);
+    let loaded = unspin::load_best(only_mpnet.path()).unwrap();
+    assert_eq!(loaded.detector.name(), "ensemble");
+    let why = loaded.fallback.unwrap();
+    assert!(
+        why.contains("without MiniLM") && why.contains("all-MiniLM-L6-v2"),
+        "{why}"
+    );
+    let detection = loaded
+        .detector
+        .detect(&example_doc(), &Cancel::new())
+        .unwrap();
+    assert!(detection.notes.is_empty(), "{:?}", detection.notes);
 }
 
 /// With MiniLM installed but not MPNet, the default is the MiniLM ensemble, and says so.

@@ -129,6 +129,10 @@ pub fn load_fine_tuned(
 /// against the MiniLM one's 0.394 / 0.668 / 0.208).
 pub const BEST_ENCODER: BaseEncoder = BaseEncoder::MpNet;
 
+/// The encoder run beside [`BEST_ENCODER`] in the default ensemble, when the best encoder's
+/// heads carry a blend chosen for the pair (`partner_blend`).
+pub const PARTNER_ENCODER: BaseEncoder = BaseEncoder::MiniLm;
+
 /// Loads a transformer `choice` (or, for completeness, the classical ones), with the
 /// transformer's [`TransformerDetector::backend_note`].
 pub(super) fn load_transformer_choice(
@@ -160,20 +164,17 @@ pub(super) fn load_transformer_choice(
             Box::new(load_transformer(BaseEncoder::MpNet, encoders_dir)?.with_name("mpnet-frozen")),
             None,
         ),
-        ModelChoice::Ensemble | ModelChoice::EnsembleMinilm => {
-            let encoder = if *choice == ModelChoice::Ensemble {
-                BEST_ENCODER
-            } else {
-                BaseEncoder::MiniLm
-            };
-            let (t, note) = noted(load_fine_tuned(encoder, encoders_dir)?);
-            let ens = Ensemble::new(ClassicalModel::embedded()?, t);
-            let ens = if *choice == ModelChoice::Ensemble {
-                ens.named("ensemble")
-            } else {
-                ens
-            };
-            (Box::new(ens), note)
+        ModelChoice::Ensemble => {
+            let t = load_fine_tuned(BEST_ENCODER, encoders_dir)?;
+            let loaded = best_ensemble(ClassicalModel::embedded()?, t, encoders_dir);
+            return Ok(loaded);
+        }
+        ModelChoice::EnsembleMinilm => {
+            let (t, note) = noted(load_fine_tuned(BaseEncoder::MiniLm, encoders_dir)?);
+            (
+                Box::new(Ensemble::new(ClassicalModel::embedded()?, t)),
+                note,
+            )
         }
         ModelChoice::File(path) => {
             if path.is_dir() {
@@ -196,16 +197,50 @@ pub(super) fn load_transformer_choice(
     })
 }
 
+/// The default ensemble over `best` (the fine-tuned [`BEST_ENCODER`]): with the fine-tuned
+/// MiniLM beside it where `best`'s heads carry a blend chosen for the pair, else alone. A
+/// MiniLM that should run and cannot load is a fallback, said in [`Loaded::fallback`].
+fn best_ensemble(
+    classical: ClassicalModel,
+    best: TransformerDetector,
+    encoders_dir: &Path,
+) -> Loaded {
+    let mut notes: Vec<String> = best
+        .backend_note()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let mut fallback = None;
+    let alone = Ensemble::new(classical, best);
+    let ens = if alone.wants_partner() {
+        match load_fine_tuned(PARTNER_ENCODER, encoders_dir) {
+            Ok(partner) => {
+                notes.extend(partner.backend_note().map(str::to_string));
+                alone
+                    .with_partner(partner)
+                    .expect("wants_partner says the heads carry a partner blend")
+            }
+            Err(e) => {
+                fallback = Some(format!(
+                    "running the MPNet ensemble without MiniLM beside it: {e:#}"
+                ));
+                alone
+            }
+        }
+    } else {
+        alone
+    };
+    Loaded {
+        detector: Box::new(ens.named("ensemble")),
+        fallback,
+        backend_note: (!notes.is_empty()).then(|| notes.join("; ")),
+    }
+}
+
 /// [`super::load_best`] with the transformer models compiled in.
 pub(super) fn best_with(classical: ClassicalModel, encoders_dir: &Path) -> Loaded {
     let best_err = match load_fine_tuned(BEST_ENCODER, encoders_dir) {
-        Ok(t) => {
-            return Loaded {
-                backend_note: t.backend_note().map(str::to_string),
-                detector: Box::new(Ensemble::new(classical, t).named("ensemble")),
-                fallback: None,
-            };
-        }
+        Ok(t) => return best_ensemble(classical, t, encoders_dir),
         Err(e) => e,
     };
     match load_fine_tuned(BaseEncoder::MiniLm, encoders_dir) {
