@@ -55,20 +55,24 @@ TARGET="models/ft-$ENC"
 FROM="$TARGET-holdout"
 case "$#" in
   1) ;;
-  3) [ "$2" = "--from" ] || die "$usage"; FROM="$3" ;;
+  3) [ "$2" = "--from" ] || die "$usage"; FROM="${3%/}" ;;
   *) die "$usage" ;;
 esac
+# Steps: MPNet also retrains what reads its vectors.
+if [ "$ENC" = mpnet ]; then STEPS=4; else STEPS=2; fi
 TRAIN_PY="${TRAIN_PYTHON:-$ROOT/.venv-train/bin/python}"
 DEST="${UNSPIN_MODELS:-${HOME:?}/.cache/unspin/encoders}"
-SETUP_PY="${UNSPIN_SETUP_VENV:-$HOME/.cache/unspin/setup-venv}/bin/python"
+SETUP_PY="${UNSPIN_SETUP_VENV:-${HOME:?}/.cache/unspin/setup-venv}/bin/python"
 DATA="${UNSPIN_DATA:-$ROOT/../shared/data}"
 
 # Everything that can be checked before minutes of work.
 [ -f "$FROM/heads.safetensors" ] || die "$FROM/heads.safetensors missing (the validated model whose decoding settings to keep)"
 [ "$(realpath "$FROM")" != "$(realpath "$TARGET")" ] \
   || die "--from is $TARGET, which this replaces: move the validated model aside first (see the top of this script)"
-grep -q "\"${FROM#models/} $ENC.graph.onnx\"" scripts/setup-models.sh \
+grep -q "\"$(basename "$FROM") $ENC.graph.onnx\"" scripts/setup-models.sh \
   || log "warning: scripts/setup-models.sh's INT8_MODELS has no line for $FROM: it would be validated on candle"
+grep -qF "$MARK" models/encoders.sha256 \
+  || die "models/encoders.sha256 has no line starting '$MARK' to put the new encoder's sums under"
 [ -f "$TARGET/adapter.safetensors" ] \
   || die "$TARGET is missing and the library compiles it in: cp -r $FROM $TARGET (this replaces it at the end)"
 [ -z "${UNSPIN_BACKEND:-}" ] || die "UNSPIN_BACKEND is set ($UNSPIN_BACKEND): the vectors must come from the int8 encoder users run"
@@ -98,6 +102,11 @@ if diff:
     sys.exit(f"the recipes differ: {diff}")
 if "calibration" not in meta(frm)["blend"]:
     sys.exit(f"{frm}/heads.safetensors has no calibration: run `unspin validate --model {frm} --write-blend` first")
+# The default runs MiniLM beside MPNet only under a blend chosen for the pair: shipping MPNet
+# without it would quietly drop the partner.
+if ra.get("encoder") == "mpnet" and "partner_blend" not in meta(frm):
+    sys.exit(f"{frm}/heads.safetensors has no partner_blend: run `unspin validate --model {frm} "
+             "--partner models/ft-minilm-holdout --write-blend` first")
 PY
 
 NAME="$BASE+lora-$(sha256sum "$RUN/adapter.safetensors" | cut -c1-16)"
@@ -110,11 +119,11 @@ SHIP="$ROOT/out/ship/$NAME"
 MODEL="$SHIP/ft-$ENC"
 mkdir -p "$MODEL"
 
-log "1/4 $MODEL: the run's adapter and heads, decoding settings from $FROM"
+log "1/$STEPS $MODEL: the run's adapter and heads, decoding settings from $FROM"
 "$TRAIN_PY" training/copy_settings.py "$RUN/heads.safetensors" "$FROM/heads.safetensors" "$MODEL/heads.safetensors"
 cp "$RUN/adapter.safetensors" "$RUN/run.json" "$MODEL/"
 
-log "2/4 the int8 encoder $NAME"
+log "2/$STEPS the int8 encoder $NAME"
 SUMS="$SHIP/encoders.sha256"
 if ! (cd "$DEST" && [ -f "$SUMS" ] && sha256sum --quiet --strict -c "$SUMS") 2>/dev/null; then
   rm -rf "$SHIP/int8" && mkdir -p "$SHIP/int8"
@@ -179,7 +188,7 @@ import sys
 path, sums, mark = sys.argv[1], open(sys.argv[2]).read().strip().splitlines(), sys.argv[3]
 text = open(path).read().splitlines()
 i = next(k for k, l in enumerate(text) if l.startswith(mark))
-while text[i + 1].startswith("#") and not text[i + 1].startswith("# The same for"):
+while i + 1 < len(text) and text[i + 1].startswith("#") and not text[i + 1].startswith("# The same for"):
     i += 1
 text[i + 1:i + 1] = sums
 open(path, "w").write("\n".join(text) + "\n")

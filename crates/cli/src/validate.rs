@@ -61,24 +61,29 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             let path = dir.join("heads.safetensors");
             let mut heads = transformer::Heads::load(&path)?;
             // With a partner the blend is the pair's; the blend of one and the transformer's
-            // own threshold stay as an earlier validation without it chose them.
-            if chosen.partner.is_some() {
-                heads.meta.partner_blend = Some(chosen.blend);
-            } else {
-                heads.meta.blend = chosen.blend;
-                heads.meta.si_threshold = chosen.alone_threshold;
-            }
+            // own threshold stay as an earlier validation without it chose them. A pair blend
+            // in which the partner won no weight is none: the default would load the partner
+            // for nothing.
+            let what = match &chosen.partner {
+                Some(p) if chosen.blend.has_partner() => {
+                    heads.meta.partner_blend = Some(chosen.blend);
+                    format!("blend with {p} beside it {:?}", chosen.blend)
+                }
+                Some(p) => {
+                    heads.meta.partner_blend = None;
+                    format!("no blend with {p} beside it: it won no weight")
+                }
+                None => {
+                    heads.meta.blend = chosen.blend;
+                    heads.meta.si_threshold = chosen.alone_threshold;
+                    format!(
+                        "blend {:?}, own threshold {}",
+                        chosen.blend, chosen.alone_threshold
+                    )
+                }
+            };
             output::write_atomic(&path, &heads.to_bytes()?)?;
-            eprintln!(
-                "unspin: {}: {} {:?}, own threshold {}",
-                path.display(),
-                match &chosen.partner {
-                    Some(p) => format!("blend with {p} beside it"),
-                    None => "blend".to_string(),
-                },
-                chosen.blend,
-                chosen.alone_threshold
-            );
+            eprintln!("unspin: {}: {what}", path.display());
         }
     }
     Ok(())

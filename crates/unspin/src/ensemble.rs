@@ -32,13 +32,19 @@ pub struct Ensemble {
 /// Which encoder of the ensemble failed, and how.
 struct Failed<'a> {
     encoder: &'a str,
+    /// The partner failed: the transformer's own blend can still run without it.
+    partner: bool,
     error: transformer::Error,
 }
 
-/// Tags an error of `t` with its name.
-fn failed<'a>(t: &'a TransformerDetector) -> impl Fn(transformer::Error) -> Failed<'a> + 'a {
+/// Tags an error of `t` with its name and role.
+fn failed<'a>(
+    t: &'a TransformerDetector,
+    partner: bool,
+) -> impl Fn(transformer::Error) -> Failed<'a> + 'a {
     move |error| Failed {
         encoder: t.name(),
+        partner,
         error,
     }
 }
@@ -61,18 +67,49 @@ impl Ensemble {
         }
     }
 
-    /// Whether the transformer's heads carry a blend chosen with a partner beside it.
+    /// The blend chosen for a pair that the transformer's heads carry, if the partner has
+    /// weight in it.
+    fn pair_blend(&self) -> Option<BlendParams> {
+        let pair = self.transformer.heads().meta.partner_blend?;
+        pair.has_partner().then_some(pair)
+    }
+
+    /// Whether the transformer's heads carry a blend chosen with a partner beside it, in which
+    /// the partner has weight.
     pub fn wants_partner(&self) -> bool {
-        self.transformer.heads().meta.partner_blend.is_some()
+        self.pair_blend().is_some()
     }
 
     /// Runs `partner` beside the transformer, with the blend chosen for the pair
     /// (`partner_blend` in the transformer's heads), or `None` when the heads carry no such
-    /// blend: mixing a partner in under weights chosen without it would be a guess.
+    /// blend ([`Ensemble::wants_partner`]): mixing a partner in under weights chosen without it
+    /// would be a guess.
     pub fn with_partner(mut self, partner: TransformerDetector) -> Option<Self> {
-        self.blend = self.transformer.heads().meta.partner_blend?;
+        self.blend = self.pair_blend()?;
         self.partner = Some(partner);
         Some(self)
+    }
+
+    /// The same ensemble without its partner, under the transformer's own blend: what runs
+    /// where the partner fails on an article.
+    fn without_partner(&self) -> Self {
+        Ensemble {
+            classical: self.classical.clone(),
+            transformer: self.transformer.clone(),
+            partner: None,
+            blend: self.transformer.heads().meta.blend,
+            name: self.name.clone(),
+        }
+    }
+
+    /// Whether the partner counts under the blend: in the token probabilities, and in the
+    /// technique scores. Where it counts in neither it is not run at all.
+    fn partner_counts(&self) -> (bool, bool) {
+        let b = &self.blend;
+        (
+            b.partner_si_weight > 0.0 && b.si_weight > 0.0,
+            b.partner_tc_weight > 0.0 && b.tc_weight > 0.0,
+        )
     }
 
     /// Runs `partner` beside the transformer under whatever blend is set (validation sweeps
@@ -101,13 +138,16 @@ impl Ensemble {
     /// technique scores mixed the same way. Fails only when an encoder does.
     fn blended(&self, doc: &Document, cancel: &Cancel) -> Result<Detection, Failed<'_>> {
         let t = &self.transformer;
-        let enc = t.encode_until(doc, cancel).map_err(failed(t))?;
-        let mut si = t.token_probabilities(doc, &enc).map_err(failed(t))?;
+        let enc = t.encode_until(doc, cancel).map_err(failed(t, false))?;
+        let mut si = t.token_probabilities(doc, &enc).map_err(failed(t, false))?;
+        let (in_tokens, in_scores) = self.partner_counts();
         let partner = match &self.partner {
-            Some(p) if self.blend.has_partner() => {
-                let e = p.encode_until(doc, cancel).map_err(failed(p))?;
-                let theirs = p.token_probabilities(doc, &e).map_err(failed(p))?;
-                mix_into(&mut si, &theirs, self.blend.partner_si_weight);
+            Some(p) if in_tokens || in_scores => {
+                let e = p.encode_until(doc, cancel).map_err(failed(p, true))?;
+                if in_tokens {
+                    let theirs = p.token_probabilities(doc, &e).map_err(failed(p, true))?;
+                    mix_into(&mut si, &theirs, self.blend.partner_si_weight);
+                }
                 Some((p, e))
             }
             _ => None,
@@ -132,10 +172,10 @@ impl Ensemble {
         let mut spans = decode(doc, evidence, options, |spans| {
             let mut own = classical.classify(spans);
             if self.blend.tc_weight > 0.0 {
-                let mut theirs = t.classify_encoded(&enc, spans).map_err(failed(t))?;
-                if let Some((p, e)) = &partner {
+                let mut theirs = t.classify_encoded(&enc, spans).map_err(failed(t, false))?;
+                if let Some((p, e)) = partner.as_ref().filter(|_| in_scores) {
                     let w = self.blend.partner_tc_weight;
-                    let partner_scores = p.classify_encoded(e, spans).map_err(failed(p))?;
+                    let partner_scores = p.classify_encoded(e, spans).map_err(failed(p, true))?;
                     for (a, b) in theirs.iter_mut().zip(partner_scores) {
                         mix_into(a, &b, w);
                     }
@@ -166,7 +206,8 @@ impl Detector for Ensemble {
     }
 
     /// Where the transformer fails on an article (it never has in the tests), the classical
-    /// model's spans stand alone, and the detection says so in a note.
+    /// model's spans stand alone; where only the partner fails, the ensemble runs without it,
+    /// under the transformer's own blend. Either way the detection says so in a note.
     fn detect(&self, doc: &Document, cancel: &Cancel) -> Result<Detection, DetectError> {
         match self.blended(doc, cancel) {
             Ok(detection) => Ok(detection),
@@ -174,7 +215,21 @@ impl Detector for Ensemble {
                 error: transformer::Error::Cancelled(c),
                 ..
             }) => Err(c.into()),
-            Err(Failed { encoder, error }) => Ok(Detection {
+            Err(Failed {
+                encoder,
+                partner: true,
+                error,
+            }) => {
+                let mut detection = self.without_partner().detect(doc, cancel)?;
+                detection.notes.insert(
+                    0,
+                    format!(
+                        "the {encoder} encoder failed on this article ({error}); the spans are the ensemble's without it"
+                    ),
+                );
+                Ok(detection)
+            }
+            Err(Failed { encoder, error, .. }) => Ok(Detection {
                 spans: self.classical.view(doc).detect(),
                 notes: vec![format!(
                     "the {encoder} encoder failed on this article ({error}); the spans are the classical model's alone"
@@ -191,7 +246,7 @@ impl Detector for Ensemble {
         cancel: &Cancel,
     ) -> Result<Vec<TechniqueScores>, DetectError> {
         let mut theirs = self.transformer.classify(doc, spans, cancel)?;
-        if let Some(p) = self.partner.as_ref().filter(|_| self.blend.has_partner()) {
+        if let Some(p) = self.partner.as_ref().filter(|_| self.partner_counts().1) {
             for (a, b) in theirs.iter_mut().zip(p.classify(doc, spans, cancel)?) {
                 mix_into(a, &b, self.blend.partner_tc_weight);
             }

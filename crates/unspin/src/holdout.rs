@@ -98,10 +98,10 @@ pub fn blend_grid() -> Vec<BlendParams> {
 
 /// The blends tried when a partner transformer runs beside each candidate: the partner's
 /// share of the transformer token probabilities (0, 0.2, 0.35, 0.5) × token weight (0.5, 0.7,
-/// 0.85) × token threshold (0.3–0.45) × extension (none, 0.2, 0.25, 0.3) × joining gap (2, 3),
-/// and the transformer alone (weight 1, each threshold of [`blend_grid`], no partner), each ×
-/// technique weight (0.4–1.0) × the partner's share of the technique scores (0, 0.2, 0.35,
-/// 0.5): 6,288 in all. The token settings are the neighbourhood every blend of one chose
+/// 0.85) × token threshold (0.3–0.45) × extension (none, or 0.2, 0.25, 0.3 where lower than the
+/// threshold) × joining gap (2, 3), and the transformer alone (weight 1, each threshold of
+/// [`blend_grid`], no partner), each × technique weight (0.4–1.0) × the partner's share of the
+/// technique scores (0, 0.2, 0.35, 0.5): 5,904 in all. The token settings are the neighbourhood every blend of one chose
 /// (weight 0.7, threshold 0.3–0.4, joined across 2–3), so that choosing among them takes
 /// minutes, not an hour.
 pub fn partner_blend_grid() -> Vec<BlendParams> {
@@ -112,7 +112,8 @@ pub fn partner_blend_grid() -> Vec<BlendParams> {
     for partner_si_weight in [0.0, 0.2, 0.35, 0.5] {
         for si_weight in [0.5, 0.7, 0.85] {
             for si_threshold in [0.3, 0.35, 0.4, 0.45] {
-                for si_extend in [None, Some(0.2), Some(0.25), Some(0.3)] {
+                let lower = [0.2, 0.25, 0.3].into_iter().filter(|&e| e < si_threshold);
+                for si_extend in std::iter::once(None).chain(lower.map(Some)) {
                     for si_join_gap in [2, 3] {
                         tokens.push(BlendParams {
                             si_extend,
@@ -167,10 +168,11 @@ pub fn describe(b: &BlendParams) -> String {
 }
 
 /// Each blend's predictions on the held-out articles, made when first asked for. The grid
-/// holds 1,440 blends, but choosing among them needs only the technique weights under one
-/// token setting and the token settings under the chosen technique weight ([`choose_blend`]):
-/// about 370 to 740 are made (the cross-fitting halves may choose different weights), under a
-/// second each on cached encodings.
+/// holds 1,440 blends (5,904 with a partner), but choosing among them needs only the technique
+/// weights under one token setting and the token settings under the chosen technique weights
+/// ([`choose_blend`]): about 370 to 740 are made (with a partner 400 to 1,100; the
+/// cross-fitting halves may choose different weights), under a second each on cached
+/// encodings.
 struct Lazy<'a> {
     grid: &'a [BlendParams],
     make: Box<dyn Fn(BlendParams) -> Result<Predictions, DetectError> + 'a>,
@@ -888,7 +890,7 @@ pub fn load_unseen(encoders_dir: &Path, dir: &Path) -> Result<TransformerDetecto
             "{}: this model was trained on every PTC training article, the held-out ones \
              too (its training record says --all), so it cannot be scored on them; use \
              the run of the same recipe without --all (models/ft-mpnet-holdout for the \
-             default's MPNet)",
+             default's MPNet, models/ft-minilm-holdout for its MiniLM)",
             dir.display()
         );
     }
@@ -942,7 +944,8 @@ mod tests {
                 settings.push(token(b));
             }
         }
-        assert_eq!(settings.len(), 9 + 4 * 3 * 4 * 4 * 2);
+        // Per weight and threshold: 0.3 extends to none, 0.2 or 0.25; 0.35 and up to all four.
+        assert_eq!(settings.len(), 9 + 4 * 3 * (3 + 4 * 3) * 2);
         assert_eq!(grid.len(), settings.len() * 16);
         for s in &settings {
             assert_eq!(grid.iter().filter(|b| token(b) == *s).count(), 16);

@@ -215,6 +215,14 @@ fn tiny_partner() -> TransformerDetector {
         .with_name("partner")
 }
 
+/// `partner` with an encoding of `doc` that its heads cannot read: it fails on `doc` if run.
+fn broken_on(partner: TransformerDetector, doc: &Document) -> TransformerDetector {
+    let mut broken = partner.encode(doc).unwrap().as_ref().clone();
+    broken.hidden = Vec::new().into();
+    let cache = std::collections::HashMap::from([(doc.article.id.clone(), Arc::new(broken))]);
+    partner.with_cache(Arc::new(cache))
+}
+
 #[test]
 fn a_partner_runs_only_with_weight_and_then_is_mixed_in() {
     let (classical, tr, doc) = tiny_models_and_example();
@@ -238,10 +246,18 @@ fn a_partner_runs_only_with_weight_and_then_is_mixed_in() {
         let scores = e.classify(&doc, &given, &Cancel::new()).unwrap();
         (spans, given, scores)
     };
-    // Weights of 0: the partner is never run, and the ensemble is the one without it.
+    // Weights of 0: the partner is never run (one that would fail leaves no note), and the
+    // ensemble is the one without it.
     let (alone, given, alone_scores) = run(base, None);
     assert!(!alone.is_empty());
     assert_eq!(run(base, Some(&partner)).0, alone);
+    let never_run = Ensemble::new(classical.clone(), tr.clone())
+        .with_blend(base)
+        .with_partner_unblended(broken_on(partner.clone(), &doc))
+        .detect(&doc, &Cancel::new())
+        .unwrap();
+    assert!(never_run.notes.is_empty(), "{:?}", never_run.notes);
+    assert_eq!(never_run.spans, alone);
     // Its share of the technique scores mixes its scores into the transformer's before they
     // meet the classical model's: (1 − w)·classical + w·((1 − p)·first + p·partner).
     let mixed = BlendParams {
@@ -285,37 +301,54 @@ fn the_pair_blend_comes_from_the_heads_and_is_needed_for_a_partner() {
     heads.meta.partner_blend = Some(pair);
     let encoder = Arc::new(tiny_encoder());
     let tr = TransformerDetector::from_parts(encoder, heads.clone()).unwrap();
-    let ens = Ensemble::new(classical, tr);
+    let ens = Ensemble::new(classical.clone(), tr.clone());
     assert!(ens.wants_partner());
-    assert!(ens.with_partner(tiny_partner()).is_some());
-    // The pair blend survives the heads file; an older file without it reads as none.
+    let doc = example_doc();
+    let paired = ens.with_partner(tiny_partner()).unwrap();
+    let by_hand = Ensemble::new(classical.clone(), tr.clone())
+        .with_blend(pair)
+        .with_partner_unblended(tiny_partner());
+    let spans = |e: &Ensemble| e.detect(&doc, &Cancel::new()).unwrap().spans;
+    assert_eq!(spans(&paired), spans(&by_hand));
+    assert_ne!(spans(&paired), spans(&Ensemble::new(classical.clone(), tr)));
+    // A pair blend in which the partner has no weight asks for no partner.
+    heads.meta.partner_blend = Some(BlendParams::plain(0.7, 0.4, 0.6));
+    let tr = TransformerDetector::from_parts(Arc::new(tiny_encoder()), heads.clone()).unwrap();
+    assert!(!Ensemble::new(classical, tr).wants_partner());
+    // The pair blend survives the heads file; a file without it (all written before it) says
+    // nothing of partners and reads as none.
+    heads.meta.partner_blend = Some(pair);
     let back = Heads::from_bytes(&heads.to_bytes().unwrap(), "pair").unwrap();
     assert_eq!(back.meta.partner_blend, Some(pair));
+    heads.meta.partner_blend = None;
+    let bytes = heads.to_bytes().unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains("partner"));
+    let back = Heads::from_bytes(&bytes, "no pair").unwrap();
+    assert_eq!(back.meta.partner_blend, None);
+    assert!(!back.meta.blend.has_partner());
 }
 
+/// The partner only sharpens the transformer's evidence: where it fails, the ensemble runs
+/// without it, under the transformer's own blend, and says so.
 #[test]
-fn a_partner_that_fails_is_named_in_the_note() {
-    let (classical, tr, _) = tiny_models_and_example();
-    let text = "They are traitors, and everyone knows it.";
-    let doc = Document::new(Article::new("x", text));
-    let partner = tiny_partner();
-    let mut broken = partner.encode(&doc).unwrap().as_ref().clone();
-    broken.hidden = Vec::new().into();
-    let cache = std::collections::HashMap::from([("x".to_string(), Arc::new(broken))]);
-    let partner = partner.with_cache(Arc::new(cache));
-    let ens = Ensemble::new(classical.clone(), tr)
+fn a_partner_that_fails_leaves_the_ensemble_without_it_and_a_note() {
+    let (classical, tr, doc) = tiny_models_and_example();
+    let ens = Ensemble::new(classical.clone(), tr.clone())
         .with_blend(BlendParams {
             partner_si_weight: 0.5,
             ..BlendParams::plain(0.7, 0.4, 0.6)
         })
-        .with_partner_unblended(partner);
+        .with_partner_unblended(broken_on(tiny_partner(), &doc));
     let got = ens.detect(&doc, &Cancel::new()).unwrap();
-    assert_eq!(
-        got.spans,
-        classical.detect(&doc, &Cancel::new()).unwrap().spans
-    );
+    let want = Ensemble::new(classical, tr)
+        .detect(&doc, &Cancel::new())
+        .unwrap();
+    assert_eq!(got.spans, want.spans);
+    assert!(got.vectors.is_some());
+    assert_eq!(got.notes.len(), 1);
     assert!(
-        got.notes[0].starts_with("the partner encoder failed"),
+        got.notes[0].starts_with("the partner encoder failed")
+            && got.notes[0].ends_with("the spans are the ensemble's without it"),
         "{:?}",
         got.notes
     );
@@ -447,6 +480,17 @@ fn without_minilm_the_default_runs_mpnet_alone_and_says_so() {
         .detect(&example_doc(), &Cancel::new())
         .unwrap();
     assert!(detection.notes.is_empty(), "{:?}", detection.notes);
+    // Asked for by name, the ensemble is the whole of it: without MiniLM an error that names
+    // the model without it, which then loads with nothing to say.
+    let asked = unspin::load_model(&unspin::ModelChoice::Ensemble, only_mpnet.path());
+    let e = format!("{:#}", asked.err().expect("loaded without MiniLM"));
+    assert!(
+        e.contains("without MiniLM") && e.contains("ensemble-mpnet"),
+        "{e}"
+    );
+    let named = unspin::load_model(&unspin::ModelChoice::EnsembleMpnet, only_mpnet.path()).unwrap();
+    assert_eq!(named.detector.name(), "ensemble-mpnet");
+    assert!(named.fallback.is_none());
 }
 
 /// With MiniLM installed but not MPNet, the default is the MiniLM ensemble, and says so.

@@ -24,9 +24,10 @@ static MINILM_HEADS: &[u8] = model_file!("heads-minilm.safetensors");
 /// The same over the frozen all-mpnet-base-v2 (`mpnet-frozen`): 2.3 MB.
 static MPNET_HEADS: &[u8] = model_file!("heads-mpnet.safetensors");
 
-/// all-MiniLM-L6-v2 fine-tuned on the CPU by `training/finetune.sh minilm` (see
-/// models/ft-minilm/README.md): LoRA updates of every linear layer (fp16, merged into the base
-/// weights at load) and the heads trained with them.
+/// all-MiniLM-L6-v2 fine-tuned on the CPU by `training/finetune.sh minilm` (recipe and runs in
+/// training/README.md, this run's record in models/ft-minilm/run.json): LoRA updates of every
+/// linear layer (fp16, merged into the base weights at load) and the heads trained with them.
+/// The fast models, and the partner the default runs beside MPNet.
 static MINILM_FT: FineTuned = FineTuned {
     adapter: model_file!("ft-minilm/adapter.safetensors"),
     heads: model_file!("ft-minilm/heads.safetensors"),
@@ -165,14 +166,24 @@ pub(super) fn load_transformer_choice(
             None,
         ),
         ModelChoice::Ensemble => {
+            // Asked for by name, the ensemble is the whole ensemble: a partner that cannot
+            // load is an error, as any model asked for is, not a quiet change of model.
             let t = load_fine_tuned(BEST_ENCODER, encoders_dir)?;
             let loaded = best_ensemble(ClassicalModel::embedded()?, t, encoders_dir);
+            if let Some(why) = loaded.fallback {
+                anyhow::bail!("{why} (--model ensemble-mpnet runs the ensemble without it)");
+            }
             return Ok(loaded);
         }
-        ModelChoice::EnsembleMinilm => {
-            let (t, note) = noted(load_fine_tuned(BaseEncoder::MiniLm, encoders_dir)?);
+        ModelChoice::EnsembleMpnet | ModelChoice::EnsembleMinilm => {
+            let (encoder, name) = if *choice == ModelChoice::EnsembleMpnet {
+                (BEST_ENCODER, "ensemble-mpnet")
+            } else {
+                (BaseEncoder::MiniLm, "ensemble-minilm")
+            };
+            let (t, note) = noted(load_fine_tuned(encoder, encoders_dir)?);
             (
-                Box::new(Ensemble::new(ClassicalModel::embedded()?, t)),
+                Box::new(Ensemble::new(ClassicalModel::embedded()?, t).named(name)),
                 note,
             )
         }
@@ -198,8 +209,9 @@ pub(super) fn load_transformer_choice(
 }
 
 /// The default ensemble over `best` (the fine-tuned [`BEST_ENCODER`]): with the fine-tuned
-/// MiniLM beside it where `best`'s heads carry a blend chosen for the pair, else alone. A
-/// MiniLM that should run and cannot load is a fallback, said in [`Loaded::fallback`].
+/// [`PARTNER_ENCODER`] beside it where `best`'s heads carry a blend chosen for the pair, else
+/// alone. A partner that should run and cannot load is a fallback, said in
+/// [`Loaded::fallback`] (`--model ensemble-mpnet` is that ensemble by name).
 fn best_ensemble(
     classical: ClassicalModel,
     best: TransformerDetector,

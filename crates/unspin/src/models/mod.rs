@@ -27,8 +27,12 @@ pub enum ModelChoice {
     /// A frozen encoder with heads trained on its vectors (the models before fine-tuning).
     MinilmFrozen,
     MpnetFrozen,
-    /// The classical model blended with the most accurate transformer.
+    /// The classical model blended with the most accurate transformer, and the fine-tuned
+    /// MiniLM beside it where the heads carry a blend for the pair.
     Ensemble,
+    /// Classical blended with the fine-tuned MPNet alone (the default before MiniLM ran beside
+    /// it; a little faster).
+    EnsembleMpnet,
     /// Classical blended with the fine-tuned MiniLM.
     EnsembleMinilm,
     /// A classical model file (`unspin train --out`), a heads file (`.safetensors`), or a
@@ -38,13 +42,14 @@ pub enum ModelChoice {
 
 impl ModelChoice {
     /// The names `--model` takes besides a path.
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 8] = [
         "classical",
         "minilm",
         "mpnet",
         "minilm-frozen",
         "mpnet-frozen",
         "ensemble",
+        "ensemble-mpnet",
         "ensemble-minilm",
     ];
 }
@@ -61,6 +66,7 @@ impl std::fmt::Display for ModelChoice {
                     ModelChoice::MinilmFrozen,
                     ModelChoice::MpnetFrozen,
                     ModelChoice::Ensemble,
+                    ModelChoice::EnsembleMpnet,
                     ModelChoice::EnsembleMinilm,
                 ]
                 .iter()
@@ -85,6 +91,7 @@ impl std::str::FromStr for ModelChoice {
             "minilm-frozen" => ModelChoice::MinilmFrozen,
             "mpnet-frozen" => ModelChoice::MpnetFrozen,
             "ensemble" => ModelChoice::Ensemble,
+            "ensemble-mpnet" => ModelChoice::EnsembleMpnet,
             "ensemble-minilm" => ModelChoice::EnsembleMinilm,
             path if Path::new(path).exists() => ModelChoice::File(PathBuf::from(path)),
             other => {
