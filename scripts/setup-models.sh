@@ -13,7 +13,8 @@
 #       which unspin runs with onnxruntime: 1.45x faster than candle at the same accuracy
 #   $UNSPIN_MODELS/all-mpnet-base-v2+lora-<digest>/...  the same for models/ft-mpnet-holdout, the
 #       model `unspin validate` scores (266 MB)
-#   $UNSPIN_MODELS/all-MiniLM-L6-v2+lora-<digest>/...  the same for models/ft-minilm (69 MB)
+#   $UNSPIN_MODELS/all-MiniLM-L6-v2+lora-<digest>/...  the same for models/ft-minilm, which the
+#       default runs beside MPNet (69 MB), and for models/ft-minilm-holdout (69 MB)
 #   $UNSPIN_MODELS/onnxruntime/libonnxruntime.so   (the library, from the onnxruntime wheel)
 #
 # The int8 encoders are built here, without PyTorch: scripts/onnx_graph.py merges the adapter
@@ -166,6 +167,7 @@ INT8_MODELS=(
   "ft-mpnet mpnet.graph.onnx"
   "ft-mpnet-holdout mpnet.graph.onnx"
   "ft-minilm minilm.graph.onnx"
+  "ft-minilm-holdout minilm.graph.onnx"
 )
 SETUP_VENV="${UNSPIN_SETUP_VENV:-${HOME:?}/.cache/unspin/setup-venv}"
 REQUIREMENTS="$ROOT/scripts/int8-requirements.txt"
