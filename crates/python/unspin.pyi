@@ -63,11 +63,11 @@ def analyze(
 
     items: texts (ids "0", "1", ... by position) or records shaped like a JSONL corpus line.
     model: None runs the most accurate installed model (the classical + fine-tuned MPNet
-        ensemble, with fine-tuned MiniLM beside MPNet, once scripts/setup-models.sh has
-        installed the encoders; else the classical model, with a UserWarning saying why); or
-        "classical" (about 100 times faster, batch's default), "minilm", "mpnet",
-        "minilm-frozen", "mpnet-frozen", "ensemble", "ensemble-mpnet" (without MiniLM),
-        "ensemble-minilm", or a model path. Anything else is a ValueError.
+        ensemble once scripts/setup-models.sh has installed the encoders; else the classical
+        model, with a UserWarning saying why); or "classical" (about 100 times faster, batch's
+        default), "minilm", "mpnet", "minilm-frozen", "mpnet-frozen", "ensemble",
+        "ensemble-both" (fine-tuned MiniLM beside MPNet), "ensemble-minilm", or a model path.
+        Anything else is a ValueError.
     aids: False skips the fact-checking aids (claims, quotes, findings stay empty).
     errors: for an item that cannot be analysed, "raise" (ValueError naming the item's index
         and the reason, before anything is analysed), "skip" (None in its place) or "return"

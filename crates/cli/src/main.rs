@@ -137,10 +137,10 @@ struct AnalyzeArgs {
     #[arg(long, value_enum, default_value_t = InputArg::Auto)]
     input: InputArg,
     /// The detector: classical (embedded), minilm or mpnet (fine-tuned encoders), minilm-frozen
-    /// or mpnet-frozen (frozen encoders with heads), ensemble (classical + fine-tuned MPNet with
-    /// fine-tuned MiniLM beside it), ensemble-mpnet (classical + fine-tuned MPNet),
-    /// ensemble-minilm (classical + fine-tuned MiniLM), or a model file or directory (classical
-    /// .unspin, heads .safetensors, a training/finetune.py output)
+    /// or mpnet-frozen (frozen encoders with heads), ensemble (classical + fine-tuned MPNet),
+    /// ensemble-both (the same with fine-tuned MiniLM beside MPNet: a little more accurate,
+    /// slower), ensemble-minilm (classical + fine-tuned MiniLM), or a model file or directory
+    /// (classical .unspin, heads .safetensors, a training/finetune.py output)
     /// [default: the ensemble when its encoder is installed (scripts/setup-models.sh), else
     /// classical].
     #[arg(long, value_name = MODEL_HELP, env = "UNSPIN_MODEL")]
@@ -424,7 +424,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
 
 /// What `--model` takes, for its help text.
 const MODEL_HELP: &str =
-    "classical|minilm|mpnet|minilm-frozen|mpnet-frozen|ensemble|ensemble-mpnet|ensemble-minilm|PATH";
+    "classical|minilm|mpnet|minilm-frozen|mpnet-frozen|ensemble|ensemble-both|ensemble-minilm|PATH";
 
 /// Loads the detector named by `--model` (a name, or a model file or directory). With no
 /// `--model`, `analyze`, `classify` and `serve` take the best installed model (the ensemble);

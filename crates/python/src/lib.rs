@@ -391,13 +391,13 @@ fn describe(index: usize, rejection: &Rejection) -> String {
 /// as_json=True returns that line itself (a str) instead, which is cheaper to write out.
 ///
 /// model: None (default) runs the most accurate installed model, as `unspin analyze` does:
-/// the ensemble of the classical model and fine-tuned MPNet, with fine-tuned MiniLM beside it,
-/// once `scripts/setup-models.sh` has installed the base encoders, else the classical model with
-/// a UserWarning saying why (and a UserWarning when an encoder runs on candle because setup's
-/// int8 encoder is missing). Else one of "classical" (about 100 times faster; `unspin batch`'s
-/// default), "minilm", "mpnet", "minilm-frozen", "mpnet-frozen", "ensemble", "ensemble-mpnet"
-/// (without MiniLM), "ensemble-minilm", or the path of a model file or directory; anything else
-/// is a ValueError listing the names.
+/// the ensemble of the classical model and fine-tuned MPNet once `scripts/setup-models.sh` has
+/// installed the base encoders, else the classical model with a UserWarning saying why (and a
+/// UserWarning when its MPNet runs on candle because setup's int8 encoder is missing). Else
+/// one of "classical" (about 100 times faster; `unspin batch`'s default), "minilm", "mpnet",
+/// "minilm-frozen", "mpnet-frozen", "ensemble", "ensemble-both" (fine-tuned MiniLM beside
+/// MPNet), "ensemble-minilm", or the path of a model file or directory; anything else is a
+/// ValueError listing the names.
 ///
 /// aids=False skips the fact-checking aids (claims, quotes, findings stay empty).
 ///

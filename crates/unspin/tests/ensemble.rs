@@ -438,11 +438,11 @@ fn the_installed_ensemble_finds_spans_in_the_example() {
     assert!(spans.iter().all(|s| s.start < s.end && s.end <= n));
 }
 
-/// The default MPNet was trained on the held-out articles too, so its decoding settings are the
+/// The shipped MPNet was trained on the held-out articles too, so its decoding settings are the
 /// ones chosen for the same recipe without them (`training/copy_settings.py`): the blend with
-/// MiniLM beside it among them, or the default would drop its partner.
+/// MiniLM beside it among them, which `ensemble-both` needs.
 #[test]
-fn the_default_mpnet_carries_the_pair_blend_chosen_for_the_held_out_model() {
+fn the_shipped_mpnet_carries_the_pair_blend_chosen_for_the_held_out_model() {
     let heads = |dir: &str| {
         Heads::load(
             &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -462,35 +462,31 @@ fn the_default_mpnet_carries_the_pair_blend_chosen_for_the_held_out_model() {
     assert_eq!(shipped.blend, held_out.blend);
 }
 
-/// With MPNet installed but not MiniLM, the default runs MPNet without its partner, and says
-/// so.
+/// `ensemble-both` runs MiniLM beside MPNet, and without MiniLM installed it is an error; the
+/// default needs only MPNet.
 #[test]
 #[ignore = "needs the base encoders: run scripts/setup-models.sh"]
-fn without_minilm_the_default_runs_mpnet_alone_and_says_so() {
-    let only_mpnet = only_installed(unspin::transformer::MPNET);
-    let loaded = unspin::load_best(only_mpnet.path()).unwrap();
-    assert_eq!(loaded.detector.name(), "ensemble");
-    let why = loaded.fallback.unwrap();
-    assert!(
-        why.contains("without MiniLM") && why.contains("all-MiniLM-L6-v2"),
-        "{why}"
-    );
-    let detection = loaded
+fn ensemble_both_runs_minilm_beside_mpnet_and_needs_it() {
+    let both = unspin::load_model(
+        &unspin::ModelChoice::EnsembleBoth,
+        &unspin::transformer::default_cache_dir(),
+    )
+    .unwrap();
+    assert_eq!(both.detector.name(), "ensemble-both");
+    assert!(both.fallback.is_none());
+    let detection = both
         .detector
         .detect(&example_doc(), &Cancel::new())
         .unwrap();
     assert!(detection.notes.is_empty(), "{:?}", detection.notes);
-    // Asked for by name, the ensemble is the whole of it: without MiniLM an error that names
-    // the model without it, which then loads with nothing to say.
-    let asked = unspin::load_model(&unspin::ModelChoice::Ensemble, only_mpnet.path());
+    assert!(!detection.spans.is_empty());
+    let only_mpnet = only_installed(unspin::transformer::MPNET);
+    let asked = unspin::load_model(&unspin::ModelChoice::EnsembleBoth, only_mpnet.path());
     let e = format!("{:#}", asked.err().expect("loaded without MiniLM"));
-    assert!(
-        e.contains("without MiniLM") && e.contains("ensemble-mpnet"),
-        "{e}"
-    );
-    let named = unspin::load_model(&unspin::ModelChoice::EnsembleMpnet, only_mpnet.path()).unwrap();
-    assert_eq!(named.detector.name(), "ensemble-mpnet");
-    assert!(named.fallback.is_none());
+    assert!(e.contains(unspin::transformer::MINILM), "{e}");
+    let default = unspin::load_best(only_mpnet.path()).unwrap();
+    assert_eq!(default.detector.name(), "ensemble");
+    assert!(default.fallback.is_none(), "{:?}", default.fallback);
 }
 
 /// With MiniLM installed but not MPNet, the default is the MiniLM ensemble, and says so.

@@ -335,7 +335,7 @@ fn a_transformer_model_that_cannot_load_is_an_error_not_a_fallback() {
     for (model, says) in [
         ("minilm", "scripts/setup-models.sh"),
         ("ensemble", "scripts/setup-models.sh"),
-        ("ensemble-mpnet", "scripts/setup-models.sh"),
+        ("ensemble-both", "scripts/setup-models.sh"),
         ("ensemble-minilm", "scripts/setup-models.sh"),
         ("mpnet", "all-mpnet-base-v2/config.json: not found"),
     ] {

@@ -27,7 +27,7 @@ static MPNET_HEADS: &[u8] = model_file!("heads-mpnet.safetensors");
 /// all-MiniLM-L6-v2 fine-tuned on the CPU by `training/finetune.sh minilm` (recipe and runs in
 /// training/README.md, this run's record in models/ft-minilm/run.json): LoRA updates of every
 /// linear layer (fp16, merged into the base weights at load) and the heads trained with them.
-/// The fast models, and the partner the default runs beside MPNet.
+/// The fast models, and the partner `ensemble-both` runs beside MPNet.
 static MINILM_FT: FineTuned = FineTuned {
     adapter: model_file!("ft-minilm/adapter.safetensors"),
     heads: model_file!("ft-minilm/heads.safetensors"),
@@ -130,8 +130,8 @@ pub fn load_fine_tuned(
 /// against the MiniLM one's 0.394 / 0.668 / 0.208).
 pub const BEST_ENCODER: BaseEncoder = BaseEncoder::MpNet;
 
-/// The encoder run beside [`BEST_ENCODER`] in the default ensemble, when the best encoder's
-/// heads carry a blend chosen for the pair (`partner_blend`).
+/// The encoder run beside [`BEST_ENCODER`] in `ensemble-both`, under the blend chosen for the
+/// pair that the best encoder's heads carry (`partner_blend`).
 pub const PARTNER_ENCODER: BaseEncoder = BaseEncoder::MiniLm;
 
 /// Loads a transformer `choice` (or, for completeness, the classical ones), with the
@@ -165,27 +165,41 @@ pub(super) fn load_transformer_choice(
             Box::new(load_transformer(BaseEncoder::MpNet, encoders_dir)?.with_name("mpnet-frozen")),
             None,
         ),
-        ModelChoice::Ensemble => {
-            // Asked for by name, the ensemble is the whole ensemble: a partner that cannot
-            // load is an error, as any model asked for is, not a quiet change of model.
-            let t = load_fine_tuned(BEST_ENCODER, encoders_dir)?;
-            let loaded = best_ensemble(ClassicalModel::embedded()?, t, encoders_dir);
-            if let Some(why) = loaded.fallback {
-                anyhow::bail!("{why} (--model ensemble-mpnet runs the ensemble without it)");
-            }
-            return Ok(loaded);
-        }
-        ModelChoice::EnsembleMpnet | ModelChoice::EnsembleMinilm => {
-            let (encoder, name) = if *choice == ModelChoice::EnsembleMpnet {
-                (BEST_ENCODER, "ensemble-mpnet")
+        ModelChoice::Ensemble | ModelChoice::EnsembleMinilm => {
+            let encoder = if *choice == ModelChoice::Ensemble {
+                BEST_ENCODER
             } else {
-                (BaseEncoder::MiniLm, "ensemble-minilm")
+                BaseEncoder::MiniLm
             };
             let (t, note) = noted(load_fine_tuned(encoder, encoders_dir)?);
-            (
-                Box::new(Ensemble::new(ClassicalModel::embedded()?, t).named(name)),
-                note,
-            )
+            let ens = Ensemble::new(ClassicalModel::embedded()?, t);
+            let ens = if *choice == ModelChoice::Ensemble {
+                ens.named("ensemble")
+            } else {
+                ens
+            };
+            (Box::new(ens), note)
+        }
+        ModelChoice::EnsembleBoth => {
+            let (t, mut notes) = noted(load_fine_tuned(BEST_ENCODER, encoders_dir)?);
+            let ens = Ensemble::new(ClassicalModel::embedded()?, t);
+            if !ens.wants_partner() {
+                anyhow::bail!(
+                    "model ensemble-both: the embedded {} heads carry no blend chosen with {} beside them (unspin validate --partner --write-blend chooses one)",
+                    BEST_ENCODER.short_name(),
+                    PARTNER_ENCODER.short_name()
+                );
+            }
+            let (partner, partner_note) = noted(load_fine_tuned(PARTNER_ENCODER, encoders_dir)?);
+            notes = match (notes, partner_note) {
+                (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                (a, b) => a.or(b),
+            };
+            let ens = ens
+                .with_partner(partner)
+                .expect("wants_partner says the heads carry a pair blend")
+                .named("ensemble-both");
+            (Box::new(ens), notes)
         }
         ModelChoice::File(path) => {
             if path.is_dir() {
@@ -208,51 +222,16 @@ pub(super) fn load_transformer_choice(
     })
 }
 
-/// The default ensemble over `best` (the fine-tuned [`BEST_ENCODER`]): with the fine-tuned
-/// [`PARTNER_ENCODER`] beside it where `best`'s heads carry a blend chosen for the pair, else
-/// alone. A partner that should run and cannot load is a fallback, said in
-/// [`Loaded::fallback`] (`--model ensemble-mpnet` is that ensemble by name).
-fn best_ensemble(
-    classical: ClassicalModel,
-    best: TransformerDetector,
-    encoders_dir: &Path,
-) -> Loaded {
-    let mut notes: Vec<String> = best
-        .backend_note()
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    let mut fallback = None;
-    let alone = Ensemble::new(classical, best);
-    let ens = if alone.wants_partner() {
-        match load_fine_tuned(PARTNER_ENCODER, encoders_dir) {
-            Ok(partner) => {
-                notes.extend(partner.backend_note().map(str::to_string));
-                alone
-                    .with_partner(partner)
-                    .expect("wants_partner says the heads carry a partner blend")
-            }
-            Err(e) => {
-                fallback = Some(format!(
-                    "running the MPNet ensemble without MiniLM beside it: {e:#}"
-                ));
-                alone
-            }
-        }
-    } else {
-        alone
-    };
-    Loaded {
-        detector: Box::new(ens.named("ensemble")),
-        fallback,
-        backend_note: (!notes.is_empty()).then(|| notes.join("; ")),
-    }
-}
-
 /// [`super::load_best`] with the transformer models compiled in.
 pub(super) fn best_with(classical: ClassicalModel, encoders_dir: &Path) -> Loaded {
     let best_err = match load_fine_tuned(BEST_ENCODER, encoders_dir) {
-        Ok(t) => return best_ensemble(classical, t, encoders_dir),
+        Ok(t) => {
+            return Loaded {
+                backend_note: t.backend_note().map(str::to_string),
+                detector: Box::new(Ensemble::new(classical, t).named("ensemble")),
+                fallback: None,
+            };
+        }
         Err(e) => e,
     };
     match load_fine_tuned(BaseEncoder::MiniLm, encoders_dir) {
