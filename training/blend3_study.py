@@ -1,4 +1,4 @@
-"""Would blending both fine-tuned encoders raise SI? A study on the held-out split.
+"""Would blending both fine-tuned encoders raise SI and TC? A study on the held-out split.
 
 The default ensemble blends the classical CRF's token probabilities with fine-tuned MPNet's;
 ensemble-minilm does the same with MiniLM. This asks whether a third signal, the other
@@ -6,9 +6,13 @@ encoder's, adds anything once both are decoded the shipped way (hysteresis plus 
 cross-fitted like `unspin validate`: weights and thresholds chosen on one half of the 75
 held-out articles, scored on the other, pooled.
 
-    cargo run --release -p unspin --example dump_evidence -- models/ft-mpnet-holdout out/blend3/ft-mpnet-holdout.jsonl
-    cargo run --release -p unspin --example dump_evidence -- models/ft-minilm out/blend3/ft-minilm.jsonl
-    python3 training/blend3_study.py out/blend3/ft-mpnet-holdout.jsonl out/blend3/ft-minilm.jsonl
+    cargo run --release -p unspin --example dump_evidence -- models/ft-mpnet-holdout out/blend3/tc-ft-mpnet-holdout.jsonl
+    cargo run --release -p unspin --example dump_evidence -- models/ft-minilm-holdout out/blend3/tc-ft-minilm.jsonl
+    python3 training/blend3_study.py out/blend3/tc-ft-mpnet-holdout.jsonl out/blend3/tc-ft-minilm.jsonl
+
+With `--tc` it stops after the technique study. Measured 2026-12-04 (training/README.md): SI
+0.448 → 0.452 and TC 0.692 → 0.703 with MiniLM beside MPNet, which `unspin validate --partner`
+then confirmed (0.449 → 0.451, 0.697 → 0.709) and `--model ensemble-both` ships.
 
 Both dumps retrain the classical model the same way (seed 42, the 296 articles), so their
 `classical` columns agree and the MiniLM dump contributes only its `transformer` column.
