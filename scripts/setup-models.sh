@@ -13,8 +13,8 @@
 #       which unspin runs with onnxruntime: 1.45x faster than candle at the same accuracy
 #   $UNSPIN_MODELS/all-mpnet-base-v2+lora-<digest>/...  the same for models/ft-mpnet-holdout, the
 #       model `unspin validate` scores (266 MB)
-#   $UNSPIN_MODELS/all-MiniLM-L6-v2+lora-<digest>/...  the same for models/ft-minilm, which the
-#       default runs beside MPNet (69 MB), and for models/ft-minilm-holdout (69 MB)
+#   $UNSPIN_MODELS/all-MiniLM-L6-v2+lora-<digest>/...  the same for models/ft-minilm (minilm,
+#       ensemble-minilm, and the partner in ensemble-both; 69 MB) and models/ft-minilm-holdout (69 MB)
 #   $UNSPIN_MODELS/onnxruntime/libonnxruntime.so   (the library, from the onnxruntime wheel)
 #
 # The int8 encoders are built here, without PyTorch: scripts/onnx_graph.py merges the adapter
@@ -159,8 +159,8 @@ PY
   install_verified "$stage/$model" "$model" || die "$model: could not move it into $DEST"
   rm -rf "${WORK:?}/$model"
 done
-# The int8 encoders: one per fine-tuned model whose encoder the default runs. A line per
-# model: its directory under models/, and the weightless graph of its architecture.
+# The int8 encoders: one per fine-tuned model under models/ that unspin runs or validates. A
+# line per model: its directory under models/, and the weightless graph of its architecture.
 # Failing here is a warning, not an error: the base encoders are installed by now, and unspin
 # runs the same models on candle (slower) and says so.
 INT8_MODELS=(

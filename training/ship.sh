@@ -102,8 +102,8 @@ if diff:
     sys.exit(f"the recipes differ: {diff}")
 if "calibration" not in meta(frm)["blend"]:
     sys.exit(f"{frm}/heads.safetensors has no calibration: run `unspin validate --model {frm} --write-blend` first")
-# The default runs MiniLM beside MPNet only under a blend chosen for the pair: shipping MPNet
-# without it would quietly drop the partner.
+# `--model ensemble-both` needs a blend chosen for the pair: shipping MPNet without it would
+# make that model an error.
 if ra.get("encoder") == "mpnet" and "partner_blend" not in meta(frm):
     sys.exit(f"{frm}/heads.safetensors has no partner_blend: run `unspin validate --model {frm} "
              "--partner models/ft-minilm-holdout --write-blend` first")

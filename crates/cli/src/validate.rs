@@ -62,8 +62,8 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             let mut heads = transformer::Heads::load(&path)?;
             // With a partner the blend is the pair's; the blend of one and the transformer's
             // own threshold stay as an earlier validation without it chose them. A pair blend
-            // in which the partner won no weight is none: the default would load the partner
-            // for nothing.
+            // in which the partner won no weight is none: there is no pair blend to ship, and
+            // `ensemble-both` refuses heads without one.
             let what = match &chosen.partner {
                 Some(p) if chosen.blend.has_partner() => {
                     heads.meta.partner_blend = Some(chosen.blend);

@@ -57,8 +57,8 @@ pub struct BlendParams {
     /// confidence (the region's mean token probability × its technique's score).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<Platt>,
-    /// In a blend with a partner transformer beside this one (the default ensemble's MiniLM
-    /// beside its MPNet): the partner's share of the transformer token probabilities, mixed in
+    /// In a blend with a partner transformer beside this one (`ensemble-both`'s MiniLM beside
+    /// its MPNet): the partner's share of the transformer token probabilities, mixed in
     /// before they meet the classical model's. 0: no partner, as in every blend of one.
     #[serde(default, skip_serializing_if = "is_zero_f32")]
     pub partner_si_weight: f32,

@@ -2,7 +2,7 @@
 //! (CRF marginals and tagged spans) and a transformer's token probabilities are mixed
 //! linearly, decoded once by [`unspin_core::decode`], and each region's technique scores mixed
 //! the same way, with the weights stored in the transformer's heads. A partner transformer
-//! (the default's MiniLM beside its MPNet) can be mixed into the transformer's probabilities
+//! (`ensemble-both`'s MiniLM beside its MPNet) can be mixed into the transformer's probabilities
 //! and scores first: two encoders trained apart err on different words. The spans'
 //! confidences are then mapped to how often such spans were right on the validation split,
 //! where the heads carry that map.
@@ -208,6 +208,7 @@ impl Detector for Ensemble {
     /// Where the transformer fails on an article (it never has in the tests), the classical
     /// model's spans stand alone; where only the partner fails, the ensemble runs without it,
     /// under the transformer's own blend. Either way the detection says so in a note.
+    /// (`classify` has no note to carry, so there either failure is an error.)
     fn detect(&self, doc: &Document, cancel: &Cancel) -> Result<Detection, DetectError> {
         match self.blended(doc, cancel) {
             Ok(detection) => Ok(detection),

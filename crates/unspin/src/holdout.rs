@@ -101,9 +101,9 @@ pub fn blend_grid() -> Vec<BlendParams> {
 /// 0.85) × token threshold (0.3–0.45) × extension (none, or 0.2, 0.25, 0.3 where lower than the
 /// threshold) × joining gap (2, 3), and the transformer alone (weight 1, each threshold of
 /// [`blend_grid`], no partner), each × technique weight (0.4–1.0) × the partner's share of the
-/// technique scores (0, 0.2, 0.35, 0.5): 5,904 in all. The token settings are the neighbourhood every blend of one chose
-/// (weight 0.7, threshold 0.3–0.4, joined across 2–3), so that choosing among them takes
-/// minutes, not an hour.
+/// technique scores (0, 0.2, 0.35, 0.5): 5,904 in all. The token settings are the
+/// neighbourhood every blend of one chose (weight 0.7, threshold 0.3–0.4, joined across 2–3),
+/// so that choosing among them takes minutes, not an hour.
 pub fn partner_blend_grid() -> Vec<BlendParams> {
     let mut tokens = Vec::new();
     for si_threshold in [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5] {
@@ -705,12 +705,12 @@ fn cross_fit_by<T>(
 }
 
 /// Index into the grid of the blend among `among` with the best TC F1 on the articles `pick`
-/// selects for its technique weights (its own and a partner's), then, under that weight, the best SI F1 for its token
-/// settings. TC depends on the technique weight alone (it labels given spans), so technique
-/// weights are compared under the first blend's token settings. SI depends on the token
-/// settings almost alone: the technique weight moves it only where a tagged span already
-/// covers a region's technique, so the token settings are compared under the weight that
-/// ships with them. Ties go to the first tried.
+/// selects for its technique weights (its own and a partner's), then, under those weights, the
+/// best SI F1 for its token settings. TC depends on the technique weights alone (it labels
+/// given spans), so technique weights are compared under the first blend's token settings. SI
+/// depends on the token settings almost alone: the technique weights move it only where a
+/// tagged span already covers a region's technique, so the token settings are compared under
+/// the weights that ship with them. Ties go to the first tried.
 fn choose_blend(
     per_blend: &Lazy,
     among: &[usize],
@@ -890,7 +890,7 @@ pub fn load_unseen(encoders_dir: &Path, dir: &Path) -> Result<TransformerDetecto
             "{}: this model was trained on every PTC training article, the held-out ones \
              too (its training record says --all), so it cannot be scored on them; use \
              the run of the same recipe without --all (models/ft-mpnet-holdout for the \
-             default's MPNet, models/ft-minilm-holdout for its MiniLM)",
+             default's MPNet, models/ft-minilm-holdout for MiniLM)",
             dir.display()
         );
     }

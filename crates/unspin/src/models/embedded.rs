@@ -132,7 +132,7 @@ pub const BEST_ENCODER: BaseEncoder = BaseEncoder::MpNet;
 
 /// The encoder run beside [`BEST_ENCODER`] in `ensemble-both`, under the blend chosen for the
 /// pair that the best encoder's heads carry (`partner_blend`).
-pub const PARTNER_ENCODER: BaseEncoder = BaseEncoder::MiniLm;
+pub(super) const PARTNER_ENCODER: BaseEncoder = BaseEncoder::MiniLm;
 
 /// Loads a transformer `choice` (or, for completeness, the classical ones), with the
 /// transformer's [`TransformerDetector::backend_note`].
@@ -185,7 +185,7 @@ pub(super) fn load_transformer_choice(
             let ens = Ensemble::new(ClassicalModel::embedded()?, t);
             if !ens.wants_partner() {
                 anyhow::bail!(
-                    "model ensemble-both: the embedded {} heads carry no blend chosen with {} beside them (unspin validate --partner --write-blend chooses one)",
+                    "model ensemble-both: the embedded {} heads carry no blend chosen with {} beside them, or one where it won no weight (unspin validate --model models/ft-mpnet-holdout --partner models/ft-minilm-holdout --write-blend chooses one; training/copy_settings.py copies it into models/ft-mpnet; then rebuild)",
                     BEST_ENCODER.short_name(),
                     PARTNER_ENCODER.short_name()
                 );
