@@ -619,34 +619,44 @@ fn without_its_int8_encoder_the_default_mpnet_says_what_to_run() {
 #[test]
 #[ignore = "needs scripts/setup-models.sh (the encoders and the int8 encoder)"]
 fn the_installed_default_runs_int8_close_to_candle() {
+    use unspin::transformer::BaseEncoder;
     let dir = unspin::transformer::default_cache_dir();
-    let int8 =
-        unspin::models::load_fine_tuned(unspin::transformer::BaseEncoder::MpNet, &dir).unwrap();
-    assert_eq!(int8.backend(), unspin::transformer::BackendKind::OrtInt8);
-    assert!(int8.backend_note().is_none(), "{:?}", int8.backend_note());
-    let doc = example_doc();
-    let a = int8.encode(&doc).unwrap();
-    let adapter = unspin::transformer::lora::Adapter::from_bytes(
-        include_bytes!("../../../models/ft-mpnet/adapter.safetensors"),
-        "ft-mpnet adapter",
-    )
-    .unwrap();
-    let candle =
-        TextEncoder::load_adapted(&dir.join(unspin::transformer::MPNET), Some(&adapter)).unwrap();
-    let b = candle.encode_rows(doc.text()).unwrap();
-    assert_eq!(a.tokens, b.tokens);
-    let h = int8.heads().meta.hidden_size;
-    let cos: f32 = a
-        .hidden
-        .chunks(h)
-        .zip(b.hidden.chunks(h))
-        .map(|(x, y)| {
-            let dot: f32 = x.iter().zip(y).map(|(p, q)| p * q).sum();
-            let norm = |v: &[f32]| v.iter().map(|p| p * p).sum::<f32>().sqrt();
-            dot / (norm(x) * norm(y))
-        })
-        .sum::<f32>()
-        / a.tokens.len() as f32;
-    eprintln!("int8 against candle: mean cosine per token {cos:.4}");
-    assert!(cos >= 0.98, "mean cosine {cos}");
+    // The default's MPNet, and the MiniLM of ensemble-minilm and ensemble-both.
+    let fine_tuned: [(BaseEncoder, &[u8], &str); 2] = [
+        (
+            BaseEncoder::MpNet,
+            include_bytes!("../../../models/ft-mpnet/adapter.safetensors"),
+            unspin::transformer::MPNET,
+        ),
+        (
+            BaseEncoder::MiniLm,
+            include_bytes!("../../../models/ft-minilm/adapter.safetensors"),
+            unspin::transformer::MINILM,
+        ),
+    ];
+    for (encoder, adapter, base) in fine_tuned {
+        let int8 = unspin::models::load_fine_tuned(encoder, &dir).unwrap();
+        assert_eq!(int8.backend(), unspin::transformer::BackendKind::OrtInt8);
+        assert!(int8.backend_note().is_none(), "{:?}", int8.backend_note());
+        let doc = example_doc();
+        let a = int8.encode(&doc).unwrap();
+        let adapter = unspin::transformer::lora::Adapter::from_bytes(adapter, "adapter").unwrap();
+        let candle = TextEncoder::load_adapted(&dir.join(base), Some(&adapter)).unwrap();
+        let b = candle.encode_rows(doc.text()).unwrap();
+        assert_eq!(a.tokens, b.tokens);
+        let h = int8.heads().meta.hidden_size;
+        let cos: f32 = a
+            .hidden
+            .chunks(h)
+            .zip(b.hidden.chunks(h))
+            .map(|(x, y)| {
+                let dot: f32 = x.iter().zip(y).map(|(p, q)| p * q).sum();
+                let norm = |v: &[f32]| v.iter().map(|p| p * p).sum::<f32>().sqrt();
+                dot / (norm(x) * norm(y))
+            })
+            .sum::<f32>()
+            / a.tokens.len() as f32;
+        eprintln!("{base}: int8 against candle: mean cosine per token {cos:.4}");
+        assert!(cos >= 0.98, "{base}: mean cosine {cos}");
+    }
 }
