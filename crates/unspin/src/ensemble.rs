@@ -112,6 +112,25 @@ impl Ensemble {
         )
     }
 
+    /// Mixes the transformer's technique scores into the classical model's `own`, with the
+    /// partner's (when it ran) mixed into the transformer's first: one formula for regions
+    /// found here and spans given to `classify`.
+    fn mix_scores(
+        &self,
+        own: &mut [TechniqueScores],
+        mut theirs: Vec<TechniqueScores>,
+        partner: Option<Vec<TechniqueScores>>,
+    ) {
+        if let Some(partner) = partner {
+            for (a, b) in theirs.iter_mut().zip(partner) {
+                mix_into(a, &b, self.blend.partner_tc_weight);
+            }
+        }
+        for (a, b) in own.iter_mut().zip(theirs) {
+            mix_into(a, &b, self.blend.tc_weight);
+        }
+    }
+
     /// Runs `partner` beside the transformer under whatever blend is set (validation sweeps
     /// the partner's weights with [`Ensemble::with_blend`]).
     pub fn with_partner_unblended(mut self, partner: TransformerDetector) -> Self {
@@ -172,17 +191,12 @@ impl Ensemble {
         let mut spans = decode(doc, evidence, options, |spans| {
             let mut own = classical.classify(spans);
             if self.blend.tc_weight > 0.0 {
-                let mut theirs = t.classify_encoded(&enc, spans).map_err(failed(t, false))?;
-                if let Some((p, e)) = partner.as_ref().filter(|_| in_scores) {
-                    let w = self.blend.partner_tc_weight;
-                    let partner_scores = p.classify_encoded(e, spans).map_err(failed(p, true))?;
-                    for (a, b) in theirs.iter_mut().zip(partner_scores) {
-                        mix_into(a, &b, w);
-                    }
-                }
-                for (a, b) in own.iter_mut().zip(theirs) {
-                    mix_into(a, &b, self.blend.tc_weight);
-                }
+                let theirs = t.classify_encoded(&enc, spans).map_err(failed(t, false))?;
+                let partner_scores = match partner.as_ref().filter(|_| in_scores) {
+                    Some((p, e)) => Some(p.classify_encoded(e, spans).map_err(failed(p, true))?),
+                    None => None,
+                };
+                self.mix_scores(&mut own, theirs, partner_scores);
             }
             Ok::<_, Failed>(own)
         })?;
@@ -246,16 +260,13 @@ impl Detector for Ensemble {
         spans: &[CharSpan],
         cancel: &Cancel,
     ) -> Result<Vec<TechniqueScores>, DetectError> {
-        let mut theirs = self.transformer.classify(doc, spans, cancel)?;
-        if let Some(p) = self.partner.as_ref().filter(|_| self.partner_counts().1) {
-            for (a, b) in theirs.iter_mut().zip(p.classify(doc, spans, cancel)?) {
-                mix_into(a, &b, self.blend.partner_tc_weight);
-            }
-        }
+        let theirs = self.transformer.classify(doc, spans, cancel)?;
+        let partner_scores = match self.partner.as_ref().filter(|_| self.partner_counts().1) {
+            Some(p) => Some(p.classify(doc, spans, cancel)?),
+            None => None,
+        };
         let mut own = self.classical.view(doc).classify(spans);
-        for (a, b) in own.iter_mut().zip(theirs) {
-            mix_into(a, &b, self.blend.tc_weight);
-        }
+        self.mix_scores(&mut own, theirs, partner_scores);
         Ok(own)
     }
 }

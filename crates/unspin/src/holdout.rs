@@ -72,6 +72,15 @@ pub fn read_split(path: &Path, corpus: &Corpus) -> Result<BTreeSet<String>> {
     Ok(ids)
 }
 
+/// The extension thresholds both grids try under a token threshold: none, or each of 0.2,
+/// 0.25 and 0.3 below it (one equal to it would be the same blend as none).
+fn extensions(si_threshold: f32) -> impl Iterator<Item = Option<f32>> {
+    let lower = [0.2, 0.25, 0.3]
+        .into_iter()
+        .filter(move |&e| e < si_threshold);
+    std::iter::once(None).chain(lower.map(Some))
+}
+
 /// The blends tried for each ensemble: token weight × token threshold × extension threshold
 /// (none, or lower than the token threshold) × joining gap × technique weight, 1,440 in all.
 /// A weight of 1 is the transformer alone (decoded by the same span decoder).
@@ -79,8 +88,7 @@ pub fn blend_grid() -> Vec<BlendParams> {
     let mut out = Vec::new();
     for si_weight in [0.3, 0.5, 0.7, 0.85, 1.0] {
         for si_threshold in [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5] {
-            let lower = [0.2, 0.25, 0.3].into_iter().filter(|&e| e < si_threshold);
-            for si_extend in std::iter::once(None).chain(lower.map(Some)) {
+            for si_extend in extensions(si_threshold) {
                 for si_join_gap in [0, 2, 3] {
                     for tc_weight in [0.4, 0.6, 0.8, 1.0] {
                         out.push(BlendParams {
@@ -112,8 +120,7 @@ pub fn partner_blend_grid() -> Vec<BlendParams> {
     for partner_si_weight in [0.0, 0.2, 0.35, 0.5] {
         for si_weight in [0.5, 0.7, 0.85] {
             for si_threshold in [0.3, 0.35, 0.4, 0.45] {
-                let lower = [0.2, 0.25, 0.3].into_iter().filter(|&e| e < si_threshold);
-                for si_extend in std::iter::once(None).chain(lower.map(Some)) {
+                for si_extend in extensions(si_threshold) {
                     for si_join_gap in [2, 3] {
                         tokens.push(BlendParams {
                             si_extend,

@@ -215,12 +215,12 @@ fn tiny_partner() -> TransformerDetector {
         .with_name("partner")
 }
 
-/// `partner` with an encoding of `doc` that its heads cannot read: it fails on `doc` if run.
-fn broken_on(partner: TransformerDetector, doc: &Document) -> TransformerDetector {
-    let mut broken = partner.encode(doc).unwrap().as_ref().clone();
+/// `t` with an encoding of `doc` that its heads cannot read: it fails on `doc` if run.
+fn broken_on(t: TransformerDetector, doc: &Document) -> TransformerDetector {
+    let mut broken = t.encode(doc).unwrap().as_ref().clone();
     broken.hidden = Vec::new().into();
     let cache = std::collections::HashMap::from([(doc.article.id.clone(), Arc::new(broken))]);
-    partner.with_cache(Arc::new(cache))
+    t.with_cache(Arc::new(cache))
 }
 
 #[test]
@@ -390,11 +390,10 @@ fn an_ensemble_whose_encoder_fails_falls_back_to_classical_and_says_so() {
     let text = "They are traitors, and everyone knows it.";
     let doc = Document::new(Article::new("x", text));
     // An encoding with no vectors for its tokens: the heads cannot read it.
-    let tr = TransformerDetector::from_parts(encoder, heads).unwrap();
-    let mut broken = tr.encode(&doc).unwrap().as_ref().clone();
-    broken.hidden = Vec::new().into();
-    let cache = std::collections::HashMap::from([("x".to_string(), Arc::new(broken))]);
-    let tr = tr.with_cache(Arc::new(cache));
+    let tr = broken_on(
+        TransformerDetector::from_parts(encoder, heads).unwrap(),
+        &doc,
+    );
     // Alone, the transformer fails with the article named.
     let e = tr.detect(&doc, &Cancel::new()).unwrap_err().to_string();
     assert!(e.contains("article x"), "{e}");
