@@ -148,8 +148,10 @@ fn starts_sentence(t: &str) -> bool {
     c.is_uppercase() || c.is_numeric() || matches!(c, '"' | '“' | '‘' | '\'' | '(' | '[' | '«')
 }
 
-/// Is the `.` at token `i` part of an abbreviation like "Mr." or "U.S."?
-fn is_abbreviation(text: &str, tokens: &[Token], i: usize) -> bool {
+/// Is the `.` at token `i` (not the first) part of an abbreviation like "Mr." or "U.S."? The
+/// sentence splitter's own test, for rules that look for a sentence's end inside a sentence it
+/// did not split (the quote rules).
+pub fn is_abbreviation(text: &str, tokens: &[Token], i: usize) -> bool {
     let prev = tokens[i - 1].text(text);
     // Single letters ("J. Smith", the "S" of "U.S.") are initials.
     if prev.chars().count() == 1 && prev.chars().all(char::is_alphabetic) {

@@ -709,3 +709,32 @@ fn the_vector_tagger_runs_on_its_own_vectors_and_odd_vectors_fall_back() {
         assert_eq!(extract_doc(&doc, Some(&other)), classical);
     }
 }
+
+#[test]
+fn a_statement_ends_before_the_cue_of_the_next_one() {
+    // The sample article's shape: the name before "reports" was a link, lost with the HTML,
+    // so the splitter reads "… on Monday. reports:" as one sentence.
+    let t = "Konashenkov has said that the Pentagon are fighting ISIS during a press conference \
+             on Monday. reports:\n\nHe thus commented on a recent statement by the Pentagon.";
+    let q = run(t);
+    let said = with_cue(&q, "has said");
+    assert_eq!(said.len(), 1, "{q:#?}");
+    assert_eq!(
+        said[0].content.text(),
+        "that the Pentagon are fighting ISIS during a press conference on Monday"
+    );
+}
+
+#[test]
+fn sentence_ends_the_splitter_missed() {
+    let t = "Mr. Obama met the F.B.I. chief on Monday. reports: “Not yet. Soon.” Done";
+    let doc = crate::consistency::document(t);
+    let doc = Doc::of(&doc);
+    let ctx = Ctx::new(&doc);
+    let ends: Vec<&str> = (0..ctx.n())
+        .filter(|&i| ctx.ends_sentence(i))
+        .map(|i| ctx.tok(i - 1))
+        .collect();
+    // Not "Mr." nor "F.B.I.", nor the full stops inside the quotation.
+    assert_eq!(ends, ["Monday"]);
+}
