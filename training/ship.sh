@@ -175,7 +175,7 @@ open(out, "w").write(json.dumps({
 }, indent=1) + "\n")
 PY
 mkdir -p "$TARGET"
-cp "$MODEL/adapter.safetensors" "$MODEL/heads.safetensors" "$MODEL/run.json" "$MODEL/ship.json" "$TARGET/"
+cp "$MODEL/adapter.safetensors" "$MODEL/heads.safetensors" "$MODEL/run.json" "$MODEL/ship.json" "$MODEL/settings.json" "$TARGET/"
 if [ "$ENC" = mpnet ]; then
   cp "$SHIP/claims-vectors.json" models/claims-vectors.json
   cp "$SHIP/quotes-vectors.unspin" models/quotes-vectors.unspin

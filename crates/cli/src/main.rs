@@ -19,6 +19,7 @@ mod bench;
 mod classify;
 mod evaluate;
 mod output;
+mod provenance;
 mod render;
 mod serve;
 mod stats;

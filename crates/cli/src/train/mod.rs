@@ -119,20 +119,8 @@ fn run_cv(args: &TrainArgs, corpus: &Corpus, folds: usize, train: TrainOptions) 
 /// so a model file found later can be reproduced.
 pub(crate) fn description(data: &Path, opts: &TrainOptions) -> String {
     let mut d = format!("data {}, seed {}", data.display(), opts.seed);
-    if let Some(commit) = git_commit() {
+    if let Some(commit) = crate::provenance::git_commit() {
         d.push_str(&format!(", commit {commit}"));
     }
     d
-}
-
-/// `git rev-parse --short HEAD`, or `None` outside a repository or without git.
-fn git_commit() -> Option<String> {
-    let out = std::process::Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    let s = String::from_utf8(out.stdout).ok()?;
-    let s = s.trim();
-    (out.status.success() && !s.is_empty()).then(|| s.to_string())
 }
