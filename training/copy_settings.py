@@ -33,29 +33,57 @@ def meta(path):
 
 
 def commit():
-    """`git rev-parse --short HEAD`, +dirty when tracked files differ from it, as ship.sh writes it."""
+    """`git rev-parse --short HEAD`, +dirty when tracked files differ from it (as `unspin
+    validate --write-blend` and ship.sh write it); None without git or outside a repository."""
     def git(*args):
-        return subprocess.run(["git", *args], capture_output=True, text=True).stdout.strip()
-    head = git("rev-parse", "--short", "HEAD") or None
-    return head and head + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+        return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout.strip()
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        return head + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
-def read_json(path):
+def read_records(path):
+    """A settings.json's records ({} when there is none); anything but a JSON object stops the
+    copy before a file is written."""
     try:
         with open(path) as f:
-            return json.load(f)
+            records = json.load(f)
     except FileNotFoundError:
         return {}
+    except (OSError, ValueError) as e:
+        sys.exit(f"{path}: {e}")
+    if not isinstance(records, dict):
+        sys.exit(f"{path}: not a JSON object of settings records")
+    return records
 
 
-def record_copy(old, out, started, t0):
-    """Writes settings.json beside `out`: one record per setting, naming where it came from."""
-    source = read_json(os.path.join(os.path.dirname(old) or ".", "settings.json"))
+def main():
+    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    t0 = time.time()
+    new, old, out = sys.argv[1:]
+    m, o = meta(new), meta(old)
+    if m["techniques"] != o["techniques"] or m["encoder"] != o["encoder"]:
+        sys.exit(f"{new} and {old} are heads of different kinds")
+    # Both settings files are read before anything is written.
+    source = read_records(os.path.join(os.path.dirname(old) or ".", "settings.json"))
     path = os.path.join(os.path.dirname(out) or ".", "settings.json")
-    records = read_json(path)
-    if not isinstance(records, dict) or not isinstance(source, dict):
-        sys.exit(f"{path} or the settings.json beside {old} is not a JSON object of records")
+    records = read_records(path)
+    for key in KEYS:
+        if key in o:
+            m[key] = o[key]
+        else:
+            m.pop(key, None)
+    save_file(load_file(new), out + ".tmp", metadata={"unspin-heads": json.dumps(m)})
+    os.replace(out + ".tmp", out)
+    # One record per setting: "blend" stands for the blend of one with the token and
+    # second-technique thresholds that go with it. A setting FROM does not have was removed,
+    # and its record goes with it.
     for key in ("blend", "partner_blend"):
+        if key not in o:
+            records.pop(key, None)
+            continue
         records[key] = {
             "what": f"{key} in heads.safetensors, copied from {old}: nothing can be chosen on the "
                     "held-out split for a model that has seen it",
@@ -68,23 +96,6 @@ def record_copy(old, out, started, t0):
     with open(path + ".tmp", "w") as f:
         f.write(json.dumps(records, indent=1, ensure_ascii=False) + "\n")
     os.replace(path + ".tmp", path)
-
-
-def main():
-    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    t0 = time.time()
-    new, old, out = sys.argv[1:]
-    m, o = meta(new), meta(old)
-    if m["techniques"] != o["techniques"] or m["encoder"] != o["encoder"]:
-        sys.exit(f"{new} and {old} are heads of different kinds")
-    for key in KEYS:
-        if key in o:
-            m[key] = o[key]
-        else:
-            m.pop(key, None)
-    save_file(load_file(new), out + ".tmp", metadata={"unspin-heads": json.dumps(m)})
-    os.replace(out + ".tmp", out)
-    record_copy(old, out, started, t0)
 
 
 if __name__ == "__main__":

@@ -32,9 +32,12 @@ fn git(args: &[&str]) -> Option<String> {
 /// ```text
 /// ["unspin", "validate", "--model", "my models/x"]  →  unspin validate --model 'my models/x'
 /// ```
-pub(crate) fn command_line(args: impl IntoIterator<Item = String>) -> String {
+pub(crate) fn command_line(args: impl IntoIterator<Item = std::ffi::OsString>) -> String {
     args.into_iter()
         .map(|a| {
+            // A path that is not UTF-8 is recorded as near as text allows, rather than
+            // failing a run at its end.
+            let a = a.to_string_lossy().into_owned();
             let plain = !a.is_empty()
                 && a.chars()
                     .all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@%".contains(c));
@@ -48,16 +51,11 @@ pub(crate) fn command_line(args: impl IntoIterator<Item = String>) -> String {
         .join(" ")
 }
 
-/// The current time, UTC, to the second: `2026-12-04T13:48:22Z`.
-pub(crate) fn now_utc() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// A settings record file (`settings.json` beside a model's heads) with `record` stored under
 /// `key`, every other key kept: each setting written keeps its own history, so choosing the
 /// pair's blend does not erase how the blend of one was chosen. `existing` is the file's
-/// content, if there is one; one that is not a JSON object is an error naming `path`, so that
-/// nothing is replaced that this tool did not write.
+/// content, if there is one; one that is not a JSON object is an error naming `path` (a file
+/// of some other kind is not merged into, nor replaced).
 pub(crate) fn with_record(
     path: &Path,
     existing: Option<&[u8]>,
@@ -87,7 +85,7 @@ mod tests {
     #[test]
     fn command_line_quotes_what_a_shell_would_split() {
         let args = ["unspin", "validate", "--model", "my models/x", "it's", ""];
-        let line = command_line(args.iter().map(|s| s.to_string()));
+        let line = command_line(args.iter().map(std::ffi::OsString::from));
         assert_eq!(line, r"unspin validate --model 'my models/x' 'it'\''s' ''");
     }
 

@@ -2,13 +2,18 @@
 
 use crate::{output, provenance, ValidateArgs};
 use anyhow::{Context, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use unspin::classical::TrainOptions;
 use unspin::crossval::Corpus;
 use unspin::holdout::{self, Chosen};
 use unspin::transformer;
 
 pub fn run(args: ValidateArgs) -> Result<()> {
+    // Taken first: the record --write-blend leaves says which code and when, and how long the
+    // whole command took, loading included.
+    let t0 = std::time::Instant::now();
+    let started = unspin::export::now();
+    let commit = provenance::git_commit();
     let data = args
         .data
         .clone()
@@ -40,8 +45,6 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         seed: args.seed,
         ..TrainOptions::default()
     };
-    let t0 = std::time::Instant::now();
-    let started = provenance::now_utc();
     let report = holdout::validate(
         &corpus,
         &held,
@@ -59,14 +62,34 @@ pub fn run(args: ValidateArgs) -> Result<()> {
     output::emit(report.to_string().as_bytes(), None)?;
     if args.write_blend {
         let run = Run {
-            command: provenance::command_line(std::env::args()),
-            commit: provenance::git_commit(),
+            command: provenance::command_line(std::env::args_os()),
+            commit,
             started,
             wall_seconds: t0.elapsed().as_secs(),
         };
-        // Candidates from --model come first, in order.
-        for (dir, chosen) in args.models.iter().zip(&report.chosen) {
-            write_blend(dir, chosen, &report, &args, &data, &run)?;
+        // Everything is made and every path checked before the first file is written, so a
+        // refusal (a settings file that is no record map, a symbolic link) leaves every
+        // directory as it was. Candidates from --model come first, in order.
+        let writes = args
+            .models
+            .iter()
+            .zip(&report.chosen)
+            .map(|(dir, chosen)| blend_files(dir, chosen, &report, &args, &data, &run))
+            .collect::<Result<Vec<_>>>()?;
+        let guard = unspin::files::Guard::default();
+        for w in &writes {
+            output::check(&w.heads.0, &guard)?;
+            output::check(&w.settings.0, &guard)?;
+        }
+        for w in &writes {
+            output::write_atomic(&w.heads.0, &w.heads.1)?;
+            output::write_atomic(&w.settings.0, &w.settings.1)?;
+            eprintln!("unspin: {}: {}", w.heads.0.display(), w.what);
+            eprintln!(
+                "unspin: {}: how, under \"{}\"",
+                w.settings.0.display(),
+                w.key
+            );
         }
     }
     Ok(())
@@ -80,18 +103,29 @@ struct Run {
     wall_seconds: u64,
 }
 
-/// Stores what validation chose in `dir`'s heads, and beside them, in `settings.json`, how it
-/// was chosen (command, seed, data, commit, time and the scores it was chosen by), under the
-/// name of the setting written: `blend` (the blend of one, with the transformer's own
-/// threshold) or `partner_blend`.
-fn write_blend(
+/// The files `--write-blend` writes into one model directory.
+struct BlendFiles {
+    /// The heads with what validation chose.
+    heads: (PathBuf, Vec<u8>),
+    /// `settings.json` with the record of how.
+    settings: (PathBuf, Vec<u8>),
+    /// Which setting was written: `blend` or `partner_blend`.
+    key: &'static str,
+    what: String,
+}
+
+/// What validation chose, in `dir`'s heads, and beside them, in `settings.json`, how it was
+/// chosen (command, seed, data, commit, time, the scores it was chosen by and the digest of
+/// the heads it wrote), under the name of the setting written: `blend` (the blend of one, with
+/// the transformer's own threshold) or `partner_blend`.
+fn blend_files(
     dir: &Path,
     chosen: &Chosen,
     report: &holdout::Report,
     args: &ValidateArgs,
     data: &Path,
     run: &Run,
-) -> Result<()> {
+) -> Result<BlendFiles> {
     let path = dir.join("heads.safetensors");
     let mut heads = transformer::Heads::load(&path)?;
     // With a partner the blend is the pair's; the blend of one and the transformer's
@@ -126,12 +160,16 @@ fn write_blend(
         }
     };
     // Rows of this candidate, alone and in its ensemble, overall scores only (the report
-    // written by --report has the rest): the figures the choice rests on.
-    let ensemble = format!("ensemble({}", chosen.model);
+    // written by --report has the rest): the figures the choice rests on. Matched whole, so
+    // that "mpnet-ft" does not take the rows of a second candidate "mpnet-ft#2".
+    let (alone, pair) = (
+        format!("ensemble({})", chosen.model),
+        format!("ensemble({}+", chosen.model),
+    );
     let rows: Vec<serde_json::Value> = report
         .rows
         .iter()
-        .filter(|r| r.name == chosen.model || r.name.starts_with(&ensemble))
+        .filter(|r| r.name == chosen.model || r.name == alone || r.name.starts_with(&pair))
         .map(|r| {
             serde_json::json!({
                 "name": r.name,
@@ -142,6 +180,7 @@ fn write_blend(
             })
         })
         .collect();
+    let heads_bytes = heads.to_bytes()?;
     let record = serde_json::json!({
         "what": format!("{key} in heads.safetensors, chosen by unspin validate --write-blend"),
         "command": run.command,
@@ -155,9 +194,8 @@ fn write_blend(
         "wall_seconds": run.wall_seconds,
         "chosen": chosen,
         "rows": rows,
+        "heads_sha256": hex_sha256(&heads_bytes),
     });
-    // The record is made before the heads are written, so a settings file this tool cannot
-    // read stops the run with nothing changed.
     let settings_path = dir.join("settings.json");
     let existing = match std::fs::read(&settings_path) {
         Ok(bytes) => Some(bytes),
@@ -167,9 +205,19 @@ fn write_blend(
         }
     };
     let settings = provenance::with_record(&settings_path, existing.as_deref(), key, record)?;
-    output::write_atomic(&path, &heads.to_bytes()?)?;
-    output::write_atomic(&settings_path, &settings)?;
-    eprintln!("unspin: {}: {what}", path.display());
-    eprintln!("unspin: {}: how, under \"{key}\"", settings_path.display());
-    Ok(())
+    Ok(BlendFiles {
+        heads: (path, heads_bytes),
+        settings: (settings_path, settings),
+        key,
+        what,
+    })
+}
+
+/// Lower-case hex SHA-256 of `bytes`: which heads file a record describes.
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
