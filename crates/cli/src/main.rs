@@ -307,7 +307,8 @@ struct ValidateArgs {
     /// second-technique threshold and confidence calibration, and the transformer's own token
     /// threshold) in each --model DIR's heads.safetensors, ready to ship; with --partner, the
     /// pair's blend as `partner_blend` instead, leaving the rest as it was (and none where the
-    /// partner won no weight).
+    /// partner won no weight). Beside each, settings.json records how (command, seed, data,
+    /// commit, time, scores), under the name of the setting written.
     #[arg(long)]
     write_blend: bool,
 }
