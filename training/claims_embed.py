@@ -102,6 +102,15 @@ def load_encoder(models, encoder, adapter):
     return tok, model
 
 
+def mean_pool(h, mask):
+    """The mean of each row's word-piece vectors in `h` (batch × len × width), [CLS] and [SEP]
+    left out as unspin pools an article's pieces; `mask` is the tokenizer's attention mask."""
+    m = mask.clone()
+    m[:, 0] = 0
+    m[torch.arange(len(mask)), mask.sum(1) - 1] = 0
+    return (h * m[..., None]).sum(1) / m.sum(1).clamp(min=1)[:, None]
+
+
 @torch.no_grad()
 def encode(tok, model, texts, path, batch=32, max_len=128):
     """Mean of the last hidden state over the sentence's word pieces ([CLS]/[SEP] left out, as
@@ -118,11 +127,7 @@ def encode(tok, model, texts, path, batch=32, max_len=128):
     for s in range(0, len(todo), batch):
         ids = todo[s : s + batch]
         enc = tok([texts[i] for i in ids], padding=True, truncation=True, max_length=max_len, return_tensors="pt")
-        h = model(**enc).last_hidden_state
-        m = enc["attention_mask"].clone()
-        m[:, 0] = 0
-        m[torch.arange(len(ids)), enc["attention_mask"].sum(1) - 1] = 0
-        v = (h * m[..., None]).sum(1) / m.sum(1).clamp(min=1)[:, None]
+        v = mean_pool(model(**enc).last_hidden_state, enc["attention_mask"])
         for i, row in zip(ids, v.numpy()):
             done[i] = row.astype(np.float32)
         if time.time() - last > 120 or s + batch >= len(todo):

@@ -10,10 +10,10 @@ use unspin::transformer;
 
 pub fn run(args: ValidateArgs) -> Result<()> {
     // Taken first: the record --write-blend leaves says which code and when, and how long the
-    // whole command took, loading included.
+    // whole command took, loading included. Git is asked only when there is a record to write.
     let t0 = std::time::Instant::now();
     let started = unspin::export::now();
-    let commit = provenance::git_commit();
+    let commit = args.write_blend.then(provenance::git_commit).flatten();
     let data = args
         .data
         .clone()
