@@ -92,6 +92,13 @@ const ABBREVIATIONS: &[&str] = &[
     "dept", "est", "e.g", "i.e", "u.s", "u.k", "u.n", "a.m", "p.m",
 ];
 
+/// Words (and marks) that begin sentences far more often than they follow "U.S." or "D.C."
+/// inside one.
+const SENTENCE_STARTERS: &[&str] = &[
+    "The", "He", "She", "It", "They", "We", "I", "You", "This", "That", "These", "Those", "There",
+    "But", "And", "As", "In", "If", "When", "What", "Why", "How", "His", "Her", "Their", "Our",
+];
+
 fn is_closing(t: &str) -> bool {
     matches!(t, "\"" | "'" | "”" | "’" | ")" | "]" | "»" | "›")
 }
@@ -157,12 +164,34 @@ pub fn is_abbreviation(text: &str, tokens: &[Token], i: usize) -> bool {
     if prev.chars().count() == 1 && prev.chars().all(char::is_alphabetic) {
         return true;
     }
+    // Dotted initialisms are one token under UAX #29 ("F.B.I", "Ph.D", "a.m"): a full stop after
+    // one usually belongs to it ("George H.W. Bush", "the D.C. Court"), unless a word that
+    // mostly starts sentences follows ("Washington, D.C. As I said"). Pieces of at most two
+    // letters keep domain names ("example.com.") out.
+    if is_dotted_initialism(prev) {
+        return !tokens
+            .get(i + 1)
+            .is_some_and(|next| SENTENCE_STARTERS.contains(&next.text(text)));
+    }
     // Rebuild dotted forms such as "e.g" from "e . g".
     let mut word = prev.to_lowercase();
     if i >= 3 && tokens[i - 2].text(text) == "." && !tokens[i - 1].space_before {
         word = format!("{}.{}", tokens[i - 3].text(text).to_lowercase(), word);
     }
     ABBREVIATIONS.contains(&word.as_str())
+}
+
+/// "F.B.I", "U.S", "Ph.D": at least two pieces between dots, each one or two letters.
+fn is_dotted_initialism(word: &str) -> bool {
+    let mut pieces = 0;
+    for piece in word.split('.') {
+        let letters = piece.chars().count();
+        if !(1..=2).contains(&letters) || !piece.chars().all(char::is_alphabetic) {
+            return false;
+        }
+        pieces += 1;
+    }
+    pieces >= 2
 }
 
 #[cfg(test)]
@@ -224,6 +253,41 @@ mod tests {
                 "Yes."
             ]
         );
+    }
+
+    fn split(t: &str) -> Vec<&str> {
+        let toks = tokenize(t);
+        sentences(t, &toks)
+            .iter()
+            .map(|s| &t[toks[s.tokens.start].bytes.start..toks[s.tokens.end - 1].bytes.end])
+            .collect()
+    }
+
+    #[test]
+    fn dotted_initialisms_keep_their_sentence_unless_a_sentence_starter_follows() {
+        assert_eq!(
+            split("Former President George H.W. Bush met the F.B.I. Director in Washington."),
+            vec!["Former President George H.W. Bush met the F.B.I. Director in Washington."]
+        );
+        assert_eq!(
+            split(
+                "He lives in Washington, D.C. The city is calm. They moved to the U.S. It rained."
+            ),
+            vec![
+                "He lives in Washington, D.C.",
+                "The city is calm.",
+                "They moved to the U.S.",
+                "It rained."
+            ]
+        );
+        // A domain name is no initialism: its full stop ends the sentence.
+        assert_eq!(
+            split("See example.com. Then call."),
+            vec!["See example.com.", "Then call."]
+        );
+        assert!(is_dotted_initialism("Ph.D") && is_dotted_initialism("a.m"));
+        assert!(!is_dotted_initialism("example.com") && !is_dotted_initialism("3.5"));
+        assert!(!is_dotted_initialism("U") && !is_dotted_initialism("U."));
     }
 
     #[test]

@@ -449,13 +449,12 @@ impl<'d, 't> Ctx<'d, 't> {
 
     /// A terminal mark at `i` that ends a sentence the splitter may have missed ("on Monday.
     /// reports: …"): outside quotation marks, and not the full stop of an abbreviation
-    /// ("Mr.", "U.S.", or a dotted one the splitter's list lacks, "F.B.I.").
+    /// ("Mr.", "U.S.", "F.B.I.").
     pub fn ends_sentence(&self, i: usize) -> bool {
         let abbreviation = || {
             i > 0
                 && self.tok(i) == "."
-                && (self.tok(i - 1).contains('.')
-                    || unspin_core::segment::is_abbreviation(self.doc.text, self.doc.tokens, i))
+                && unspin_core::segment::is_abbreviation(self.doc.text, self.doc.tokens, i)
         };
         self.is_terminal(i) && !self.quoted()[i] && !abbreviation()
     }
