@@ -192,12 +192,27 @@ fn cap_reported(ctx: &Ctx, raws: &mut [Raw]) {
         if r.kind != QuoteKind::Reported || b - a < MAX_REPORTED_TOKENS {
             continue;
         }
-        let mut end = a + MAX_REPORTED_TOKENS - 1;
-        while end > a && !(ctx.is_word(end) || ctx.is_number(end)) {
-            end -= 1;
-        }
-        r.content = (a, end);
+        r.content = (a, trim_end(ctx, a, a + MAX_REPORTED_TOKENS - 1));
     }
+}
+
+/// The last token of a content cut at `end`: back to a word or number, but keeping a closing
+/// quotation mark whose opening mark lies inside the content, so that "fighting ISIS “in word
+/// only”. reports" ends at the ”, not at "only" with its mark left open.
+fn trim_end(ctx: &Ctx, a: usize, cut: usize) -> usize {
+    let quoted = ctx.quoted();
+    let mut end = cut;
+    while end > a && !(ctx.is_word(end) || ctx.is_number(end)) {
+        if let Some((_, role, len)) = ctx.mark(end).filter(|_| quoted[end]) {
+            // A closing mark follows quoted tokens; the first of them is the opening mark.
+            let opening = (0..end).rev().take_while(|&k| quoted[k]).last();
+            if role != Role::Open && opening.is_some_and(|k| k >= a) {
+                return (end + len - 1).min(cut);
+            }
+        }
+        end -= 1;
+    }
+    end
 }
 
 /// A reported content ends before the cue of a statement that goes on past it. "Konashenkov
@@ -228,11 +243,7 @@ fn end_before_others_cues(ctx: &Ctx, raws: &mut [Raw]) {
         let Some(stop) = (a + 1..cue).rev().find(|&k| ctx.ends_sentence(k)) else {
             continue;
         };
-        let mut end = stop - 1;
-        while end > a && !(ctx.is_word(end) || ctx.is_number(end)) {
-            end -= 1;
-        }
-        r.content = (a, end);
+        r.content = (a, trim_end(ctx, a, stop - 1));
     }
 }
 

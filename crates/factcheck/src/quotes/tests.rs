@@ -738,3 +738,16 @@ fn sentence_ends_the_splitter_missed() {
     // Not "Mr." nor "F.B.I.", nor the full stops inside the quotation.
     assert_eq!(ends, ["Monday"]);
 }
+
+#[test]
+fn a_cut_content_keeps_the_closing_mark_of_a_quotation_it_holds() {
+    let t = "Konashenkov has said that the Pentagon are fighting ISIS “in word only”. reports:\n\n\
+             He thus commented on a recent statement by the Pentagon.";
+    let q = run(t);
+    let said = with_cue(&q, "has said");
+    assert_eq!(said.len(), 1, "{q:#?}");
+    assert_eq!(
+        said[0].content.text(),
+        "that the Pentagon are fighting ISIS “in word only”"
+    );
+}
