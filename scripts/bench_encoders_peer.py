@@ -10,7 +10,8 @@ scripts/setup-ort.sh exported beside the weights, else one exported here to a te
 as the Rust side (RAYON_NUM_THREADS, else every core) and the same windows: 512 tokens with
 [CLS]/[SEP], by default without overlap (stride 510: the fewest windows of equal length; a
 smaller --stride overlaps them, the last aligned to the end, each token kept from its most
-central window), windows of one article batched 4 at a time. Prints one JSON
+central window), windows of one article run one at a time, as unspin runs them since
+2026-12-04 (--batch 4 batches them as it did before). Prints one JSON
 object with the same keys as the Rust example.
 """
 import argparse
@@ -62,7 +63,7 @@ def main():
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--stride", type=int, default=510)
-    ap.add_argument("--batch", type=int, default=4)
+    ap.add_argument("--batch", type=int, default=1)
     args = ap.parse_args()
 
     threads = int(os.environ.get("RAYON_NUM_THREADS") or os.cpu_count() or 1)
