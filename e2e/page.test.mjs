@@ -668,6 +668,20 @@ test('the page fits a 360 px phone screen', async () => {
   }
 });
 
+test('a statement made in a headline is marked as one in the quotes list', async () => {
+  const p = await openPage();
+  try {
+    const ended = await analyze(p, readFileSync(join(ROOT, 'examples/article1002.txt'), 'utf8'));
+    assert.equal(ended, 'done');
+    const headlines = await p.evaluate(() => state.report.quotes.filter((q) => q.headline).length);
+    assert.ok(headlines >= 1, 'article1002\'s title line carries a statement');
+    const items = await p.locator(`${S.aids} li`, { hasText: 'headline' }).count();
+    assert.equal(items, headlines, 'each such statement is marked "headline" in the list');
+  } finally {
+    await p.close();
+  }
+});
+
 test('no uncaught JavaScript errors, no requests off the server', (t) => {
   assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
   assert.deepEqual([...foreignRequests], [], 'the page loads everything from the server');

@@ -172,10 +172,11 @@ fn render_aids(out: &mut String, report: &Report, s: &Summary, color: bool) {
                 (None, Some(source)) => source.text().to_string(),
                 (None, None) => "(nobody)".to_string(),
             };
-            let flag = if q.unattributed {
-                "  [unattributed]"
-            } else {
-                ""
+            let flag = match (q.unattributed, q.headline) {
+                (true, true) => "  [unattributed, headline]",
+                (true, false) => "  [unattributed]",
+                (false, true) => "  [headline]",
+                (false, false) => "",
             };
             let cue = q
                 .cue

@@ -65,6 +65,13 @@ pub struct Quote {
     /// "officials said", "it is believed", "reports:"). Such claims cannot be checked against
     /// their source, which is why they are worth flagging.
     pub unattributed: bool,
+    /// The statement is made in a headline, heading or standfirst: a line of its own that does
+    /// not end like a sentence ([`crate::segment::is_heading_line`]), such as "Russia Accuse
+    /// U.S. Of Fighting A Phony War". Attribution corpora annotate these too (PolNeAR marks a
+    /// statement in about half its titles), but the words are the outlet's summary, not
+    /// something the speaker was quoted as saying, so readers see them marked.
+    #[serde(default)]
+    pub headline: bool,
 }
 
 /// One sentence of an article with its check-worthiness. `start`/`end` are Unicode code-point

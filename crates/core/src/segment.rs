@@ -181,6 +181,35 @@ pub fn is_abbreviation(text: &str, tokens: &[Token], i: usize) -> bool {
     ABBREVIATIONS.contains(&word.as_str())
 }
 
+/// Whether the sentence made of `tokens[sentence]` is a headline, section heading or label
+/// ("Fact checked", "A Phony War Against ISIS") rather than running text: a line of its own
+/// that does not end like a sentence. The claims aid never ticks such a line (a fact-checker
+/// checks the article's statements, not its title) and the quotes aid marks a statement made
+/// in one as a headline's.
+///
+/// ```
+/// use unspin_core::segment::{is_heading_line, sentences, tokenize};
+/// let text = "Fact checked\n\nThe mayor said prices rose.\nPrices rose 12% in 2023";
+/// let tokens = tokenize(text);
+/// let s = sentences(text, &tokens);
+/// assert!(is_heading_line(text, &tokens, s[0].tokens.clone()));   // "Fact checked"
+/// assert!(!is_heading_line(text, &tokens, s[1].tokens.clone()));  // ends like a sentence
+/// assert!(is_heading_line(text, &tokens, s[2].tokens.clone()));   // own line, no full stop
+/// ```
+pub fn is_heading_line(text: &str, tokens: &[Token], sentence: Range<usize>) -> bool {
+    // The tokenizer already knows where lines start: no rescanning of the text around the
+    // sentence, which on a long text without line breaks would be quadratic.
+    let own_line = tokens[sentence.start].line_start
+        && tokens.get(sentence.end).is_none_or(|next| next.line_start);
+    let last = &tokens[sentence.end - 1];
+    let words = &text[tokens[sentence.start].bytes.start..last.bytes.end];
+    let words = words.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*')
+    });
+    let ends_like_sentence = words.ends_with(['.', '!', '?', '…', ':', ';']);
+    own_line && !ends_like_sentence
+}
+
 /// "F.B.I", "U.S", "Ph.D": at least two pieces between dots, each one or two letters.
 fn is_dotted_initialism(word: &str) -> bool {
     let mut pieces = 0;

@@ -216,6 +216,7 @@ mod tests {
             speaker: None,
             speaker_place: None,
             unattributed,
+            headline: false,
         };
         let mut r = report();
         r.quotes = vec![q(false), q(true)];

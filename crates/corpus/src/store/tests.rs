@@ -49,6 +49,7 @@ pub(crate) fn report(id: &str, source: Option<&str>, date: Option<&str>) -> Repo
             speaker: Some("John Smith".into()),
             speaker_place: None,
             unattributed: false,
+            headline: false,
         }],
         findings: vec![Finding {
             kind: FindingKind::NameSpelledTwoWays,

@@ -22,7 +22,7 @@ pub use train::{
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use unspin_core::segment::{self, Token};
+use unspin_core::segment::{self, is_heading_line, Token};
 use unspin_core::{Article, Document};
 use unspin_ml::container::{self, Unpack};
 use unspin_ml::dense::sigmoid;
@@ -232,7 +232,7 @@ impl ClaimModel {
                     }
                     None => (self.score_tokens(text, toks), self.threshold),
                 };
-                let not_a_statement = is_label_line(text, tokens, s.tokens.clone())
+                let not_a_statement = is_heading_line(text, tokens, s.tokens.clone())
                     || is_page_furniture(&text[toks[0].bytes.start..]);
                 Claim::new(
                     doc.place(s.span),
@@ -253,31 +253,6 @@ fn words_of(text: &str, tokens: &[Token]) -> usize {
             .count(),
         _ => 0,
     }
-}
-
-/// Whether the sentence made of `tokens[sentence]` is a headline, section heading or label
-/// ("Fact checked", "A Phony War Against ISIS") rather than a statement: a line of its own
-/// that does not end like a sentence. The model, trained on sentences from debates, scores such lines by their
-/// words alone and ticked most headlines of the seed sample; a fact-checker checks the
-/// article's statements, not its title. The score is still reported.
-///
-/// ```text
-/// "Fact checked\n\nThe mayor said..."      -> "Fact checked" is a label
-/// "Prices rose 12% in 2023.\n"              -> not a label (ends like a sentence)
-/// "He said prices rose 12% in 2023"         -> not a label when more text shares its line
-/// ```
-fn is_label_line(text: &str, tokens: &[Token], sentence: std::ops::Range<usize>) -> bool {
-    // The tokenizer already knows where lines start: no rescanning of the text around the
-    // sentence, which on a long text without line breaks would be quadratic.
-    let own_line = tokens[sentence.start].line_start
-        && tokens.get(sentence.end).is_none_or(|next| next.line_start);
-    let last = &tokens[sentence.end - 1];
-    let words = &text[tokens[sentence.start].bytes.start..last.bytes.end];
-    let words = words.trim_end_matches(|c: char| {
-        c.is_whitespace() || matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '*')
-    });
-    let ends_like_sentence = words.ends_with(['.', '!', '?', '…', ':', ';']);
-    own_line && !ends_like_sentence
 }
 
 /// How the furniture of a web page begins: comment forms, cookie and newsletter boxes, footers.

@@ -98,6 +98,10 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
             speaker: speaker_place.as_ref().map(|p: &Place| p.text().to_string()),
             speaker_place,
             unattributed: vague,
+            headline: {
+                let (first, end) = ctx.sentence(r.content.0);
+                unspin_core::segment::is_heading_line(ctx.doc.text, ctx.doc.tokens, first..end)
+            },
         });
     }
     out

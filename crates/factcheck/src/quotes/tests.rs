@@ -751,3 +751,16 @@ fn a_cut_content_keeps_the_closing_mark_of_a_quotation_it_holds() {
         "that the Pentagon are fighting ISIS “in word only”"
     );
 }
+
+#[test]
+fn a_statement_in_a_headline_is_marked_as_one() {
+    let t = "Russia Accuse U.S. Of Fighting A Phony War Against ISIS\n\n\
+             Konashenkov said that the Pentagon fights ISIS in word only.";
+    let q = run(t);
+    let accuse = with_cue(&q, "Accuse");
+    assert_eq!(accuse.len(), 1, "{q:#?}");
+    assert!(accuse[0].headline);
+    let said = with_cue(&q, "said");
+    assert_eq!(said.len(), 1, "{q:#?}");
+    assert!(!said[0].headline);
+}

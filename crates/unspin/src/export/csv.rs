@@ -7,7 +7,7 @@
 //! |---|---|---|---|---|
 //! | `span` | technique (PTC name) | confidence | | technique short name |
 //! | `claim` | `check-worthy` | check-worthiness | | |
-//! | `quote` | `direct` / `reported` | | resolved speaker | cue, `unattributed` |
+//! | `quote` | `direct` / `reported` | | resolved speaker | cue, `unattributed`, `headline` |
 //! | `finding` | finding kind | | | explanation, and which place of how many |
 //!
 //! Offsets are code points into the article text, end exclusive, as everywhere in unspin.
@@ -115,7 +115,7 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
 }
 
 /// A quote's row: its speaker (resolved, else the source's words) and, as the note, its cue
-/// and whether it is unattributed.
+/// and whether it is unattributed or made in a headline.
 fn quote_row(article_id: String, q: &Quote) -> Row<'_> {
     let mut note = Vec::new();
     if let Some(cue) = &q.cue {
@@ -123,6 +123,9 @@ fn quote_row(article_id: String, q: &Quote) -> Row<'_> {
     }
     if q.unattributed {
         note.push("unattributed".to_string());
+    }
+    if q.headline {
+        note.push("headline".to_string());
     }
     let speaker = q
         .speaker

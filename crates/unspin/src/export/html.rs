@@ -485,7 +485,10 @@ fn lists(out: &mut String, a: &str, r: &Report, claims: &[usize]) {
                 (Some(w), false) => esc(&w),
                 (None, _) => "<em>unattributed</em>".to_string(),
             };
-            let cue = q.cue.as_ref().map(|c| esc(c.text())).unwrap_or_default();
+            let mut cue = q.cue.as_ref().map(|c| esc(c.text())).unwrap_or_default();
+            if q.headline {
+                cue.push_str(" <em>(headline)</em>");
+            }
             let _ = writeln!(
                 out,
                 "<tr><td>{who}</td><td>{cue}</td><td><a href=\"#{a}-q{}\">{}</a></td><td class=\"num\">{}–{}</td></tr>",
