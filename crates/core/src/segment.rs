@@ -92,8 +92,8 @@ const ABBREVIATIONS: &[&str] = &[
     "dept", "est", "e.g", "i.e", "u.s", "u.k", "u.n", "a.m", "p.m",
 ];
 
-/// Words (and marks) that begin sentences far more often than they follow "U.S." or "D.C."
-/// inside one.
+/// Words that begin sentences far more often than they follow "U.S." or "D.C." inside one.
+/// Opening quotation marks are not among them: "said the U.S. “clearly” needed" is common.
 const SENTENCE_STARTERS: &[&str] = &[
     "The", "He", "She", "It", "They", "We", "I", "You", "This", "That", "These", "Those", "There",
     "But", "And", "As", "In", "If", "When", "What", "Why", "How", "His", "Her", "Their", "Our",

@@ -196,9 +196,9 @@ fn cap_reported(ctx: &Ctx, raws: &mut [Raw]) {
     }
 }
 
-/// The last token of a content cut at `end`: back to a word or number, but keeping a closing
-/// quotation mark whose opening mark lies inside the content, so that "fighting ISIS “in word
-/// only”. reports" ends at the ”, not at "only" with its mark left open.
+/// The last token of a content cut at token `cut`: back to a word or number, but keeping a
+/// closing quotation mark whose opening mark lies inside the content, so that "fighting ISIS
+/// “in word only”. reports" ends at the ”, not at "only" with its mark left open.
 fn trim_end(ctx: &Ctx, a: usize, cut: usize) -> usize {
     let quoted = ctx.quoted();
     let mut end = cut;

@@ -716,13 +716,18 @@ fn a_statement_ends_before_the_cue_of_the_next_one() {
     // so the splitter reads "… on Monday. reports:" as one sentence.
     let t = "Konashenkov has said that the Pentagon are fighting ISIS during a press conference \
              on Monday. reports:\n\nHe thus commented on a recent statement by the Pentagon.";
-    let q = run(t);
-    let said = with_cue(&q, "has said");
-    assert_eq!(said.len(), 1, "{q:#?}");
     assert_eq!(
-        said[0].content.text(),
+        only_content(t, "has said"),
         "that the Pentagon are fighting ISIS during a press conference on Monday"
     );
+}
+
+/// The content of the one statement of `t` with cue `cue`.
+fn only_content(t: &str, cue: &str) -> String {
+    let q = run(t);
+    let with = with_cue(&q, cue);
+    assert_eq!(with.len(), 1, "{q:#?}");
+    with[0].content.text().to_string()
 }
 
 #[test]
@@ -743,11 +748,8 @@ fn sentence_ends_the_splitter_missed() {
 fn a_cut_content_keeps_the_closing_mark_of_a_quotation_it_holds() {
     let t = "Konashenkov has said that the Pentagon are fighting ISIS “in word only”. reports:\n\n\
              He thus commented on a recent statement by the Pentagon.";
-    let q = run(t);
-    let said = with_cue(&q, "has said");
-    assert_eq!(said.len(), 1, "{q:#?}");
     assert_eq!(
-        said[0].content.text(),
+        only_content(t, "has said"),
         "that the Pentagon are fighting ISIS “in word only”"
     );
 }
