@@ -7,7 +7,7 @@
 //! transaction survives the process being killed at any moment (only a power loss may lose the
 //! last commits, which a resumed run then re-ingests from the shard files).
 //!
-//! # Schema (version 1, in `PRAGMA user_version`)
+//! # Schema (version 2, in `PRAGMA user_version`)
 //!
 //! | table      | one row per                  | columns |
 //! |------------|------------------------------|---------|
@@ -15,7 +15,7 @@
 //! | `articles` | report                       | `article_id` (integer PK), `id` (the report's id, unique), `shard`, `source`, `url`, `date`, `month` (`YYYY-MM` or NULL), `length`, `title`, `detector`, `n_spans`, `propaganda_chars`, `n_sentences`, `n_check_worthy`, `n_quotes`, `n_unattributed`, `n_findings` |
 //! | `spans`    | propaganda span              | `article_id`, `n`, `technique` (PTC name), `start`, `end`, `confidence`, `text` |
 //! | `claims`   | *check-worthy* sentence      | `article_id`, `n`, `start`, `end`, `score`, `text` |
-//! | `quotes`   | quote or reported statement  | `article_id`, `n`, `kind`, `start`, `end`, `text`, `cue`, `source`, `speaker`, `unattributed` |
+//! | `quotes`   | quote or reported statement  | `article_id`, `n`, `kind`, `start`, `end`, `text`, `cue`, `source`, `speaker`, `unattributed`, `headline` (NULL in rows written before version 2) |
 //! | `findings` | internal inconsistency       | `article_id`, `n`, `kind`, `explanation`, `places` (JSON array of `{start,end,text}`) |
 //!
 //! The child tables point at articles through the integer `article_id`
@@ -29,6 +29,10 @@
 //! Offsets are Unicode code points, end exclusive, as in the reports. Only check-worthy claims
 //! are stored: every sentence is a claim in a report, and storing them all would multiply the
 //! database size for rows no statistic reads (`n_sentences` keeps their number).
+//!
+//! A version 1 database (before `quotes.headline`) is brought to version 2 when opened for
+//! writing, its old rows keeping NULL there (not recorded, rather than a guess); statistics
+//! read both versions.
 //!
 //! An article id seen again (in a later shard, or twice in one) replaces the earlier article
 //! with all its rows: ids are keys, and the latest analysis of an article is the one to count.
@@ -52,8 +56,17 @@ pub fn is_database_file(database: &str, name: &str) -> bool {
         .is_some_and(|rest| ["", "-wal", "-shm", "-journal"].contains(&rest))
 }
 
-/// The schema version this code writes and reads, kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
+/// The schema version this code writes, kept in `PRAGMA user_version`.
+const SCHEMA_VERSION: i64 = 2;
+
+/// The oldest version this code reads, and (opened for writing) brings up to date.
+const OLDEST_VERSION: i64 = 1;
+
+/// What brings a database of version `v` (the index plus [`OLDEST_VERSION`]) to the next one.
+const MIGRATIONS: &[&str] = &[
+    // 1 → 2: whether a quote was made in a headline (`Quote::headline`); unknown for old rows.
+    "ALTER TABLE quotes ADD COLUMN headline INTEGER;",
+];
 
 /// How long a statement waits for another connection's write lock (a `stats` run reading while
 /// a batch writes, two batch processes) before failing with "database is locked".
@@ -125,6 +138,7 @@ CREATE TABLE quotes (
     source       TEXT,
     speaker      TEXT,
     unattributed INTEGER NOT NULL,
+    headline     INTEGER,
     PRIMARY KEY (article_id, n)
 ) WITHOUT ROWID;
 
@@ -148,7 +162,7 @@ const INSERT_SPAN: &str =
 const INSERT_CLAIM: &str =
     "INSERT INTO claims (n, article_id, start, \"end\", score, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 const INSERT_QUOTE: &str = "INSERT INTO quotes (n, article_id, kind, start, \"end\", text, cue, \
-     source, speaker, unattributed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+     source, speaker, unattributed, headline) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 const INSERT_FINDING: &str =
     "INSERT INTO findings (n, article_id, kind, explanation, places) VALUES (?1, ?2, ?3, ?4, ?5)";
 
@@ -196,14 +210,14 @@ impl Store {
         };
         store.configure(false)?;
         match store.schema_version()? {
-            SCHEMA_VERSION => Ok(store),
+            OLDEST_VERSION..=SCHEMA_VERSION => Ok(store),
             0 => bail!(
                 "{}: not an unspin results database (it has no unspin tables)",
                 path.display()
             ),
             v => bail!(
-                "{}: results database of schema version {v}; this unspin reads version \
-                 {SCHEMA_VERSION}",
+                "{}: results database of schema version {v}; this unspin reads versions \
+                 {OLDEST_VERSION} to {SCHEMA_VERSION}",
                 path.display()
             ),
         }
@@ -283,6 +297,20 @@ impl Store {
                     .with_context(|| {
                         format!(
                             "{}: cannot create the results database tables",
+                            self.path.display()
+                        )
+                    })
+            }
+            v @ OLDEST_VERSION..SCHEMA_VERSION => {
+                let steps = MIGRATIONS[(v - OLDEST_VERSION) as usize..].concat();
+                self.conn
+                    .execute_batch(&format!(
+                        "BEGIN; {steps} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                    ))
+                    .with_context(|| {
+                        format!(
+                            "{}: cannot bring the results database from schema version {v} \
+                             to {SCHEMA_VERSION}",
                             self.path.display()
                         )
                     })
@@ -464,7 +492,8 @@ fn insert_children(tx: &rusqlite::Transaction<'_>, key: i64, r: &Report) -> Resu
             q.cue.as_ref().map(|p| p.text()),
             q.source.as_ref().map(|p| p.text()),
             q.speaker,
-            q.unattributed
+            q.unattributed,
+            q.headline
         ])?;
     }
     let mut stmt = tx.prepare_cached(INSERT_FINDING)?;

@@ -220,6 +220,52 @@ fn quotes_and_findings_keep_their_kinds_cues_and_places() {
 }
 
 #[test]
+fn a_version_1_database_is_read_and_brought_to_version_2_when_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    {
+        // A version 1 database: no quotes.headline.
+        let mut store = Store::open(&path).unwrap();
+        store.insert_shard(1, &[report("old", None, None)]).unwrap();
+        store
+            .conn
+            .execute_batch("ALTER TABLE quotes DROP COLUMN headline; PRAGMA user_version = 1;")
+            .unwrap();
+    }
+    let ro = Store::open_read_only(&path).unwrap();
+    assert_eq!(ro.shards().unwrap(), BTreeSet::from([1]));
+    drop(ro);
+
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let mut new = report("new", None, None);
+    new.quotes[0].headline = true;
+    store.insert_shard(2, &[new]).unwrap();
+    let headline = |id: &str| -> Option<bool> {
+        store
+            .conn
+            .query_row(
+                "SELECT q.headline FROM quotes q JOIN articles a USING (article_id) WHERE a.id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(headline("old"), None, "not recorded before version 2");
+    assert_eq!(headline("new"), Some(true));
+
+    store
+        .conn
+        .execute_batch("PRAGMA user_version = 3;")
+        .unwrap();
+    drop(store);
+    let e = format!("{:#}", Store::open(&path).unwrap_err());
+    assert!(e.contains("schema version 3"), "{e}");
+    let e = format!("{:#}", Store::open_read_only(&path).unwrap_err());
+    assert!(e.contains("reads versions 1 to 2"), "{e}");
+}
+
+#[test]
 fn insert_shard_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("db.sqlite")).unwrap();
