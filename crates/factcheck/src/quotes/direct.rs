@@ -142,12 +142,18 @@ fn after(ctx: &Ctx, close: usize) -> Option<Attribution> {
         return None;
     }
     let mut j = close + 1;
-    if ctx.tok(j) == "," {
+    let comma = ctx.tok(j) == ",";
+    if comma {
         j += 1;
     }
     if j >= ctx.n() || ctx.line_start(j) || ctx.is_terminal(j) {
         return None;
     }
+    // `“Café Déjà Vu” Owner Says Tariff Will Ruin …`: a quotation with no punctuation at its
+    // end or after it, whose cue goes on to words of its own, names something; the statement
+    // is what follows the cue.
+    let bare = !comma && close > 0 && (ctx.is_word(close - 1) || ctx.is_number(close - 1));
+    let names = |k: usize| bare && (ctx.is_word(k + 1) || ctx.is_number(k + 1));
     let j_low = ctx.low(j);
     if has(lexicon::SPEECH_VERBS, j_low) && j_low != "according" {
         let src = ctx.np_fwd(j + 1, ctx.n());
@@ -160,6 +166,9 @@ fn after(ctx: &Ctx, close: usize) -> Option<Attribution> {
         }
         let lk = ctx.low(k);
         if k > j && has(lexicon::SPEECH_VERBS, lk) && lk != "according" {
+            if names(k) {
+                return None;
+            }
             let a = ctx.aux_start(k, j + 1);
             let src_end = a.checked_sub(1)?;
             let src = ctx.source_back(src_end, j)?;

@@ -766,3 +766,14 @@ fn a_statement_in_a_headline_is_marked_as_one() {
     assert_eq!(said.len(), 1, "{q:#?}");
     assert!(!said[0].headline);
 }
+
+#[test]
+fn a_bare_quotation_before_its_source_names_something_in_a_headline() {
+    // examples/article1002.txt's title: the quotation is a café's name; the statement is what
+    // the owner says.
+    let t = "“Café Déjà Vu” Owner Says Tariff Will Ruin Small Businesses\n\nMore text here.";
+    assert_eq!(only_content(t, "Says"), "Tariff Will Ruin Small Businesses");
+    // With punctuation it is a statement: "“I’m done,” she said" and "“I’m done” she said."
+    assert_eq!(only_content("“I’m done,” she said.", "said"), "“I’m done,”");
+    assert_eq!(only_content("“I’m done” she said.", "said"), "“I’m done”");
+}
