@@ -301,25 +301,42 @@ impl Store {
                         )
                     })
             }
-            v @ OLDEST_VERSION..SCHEMA_VERSION => {
-                let steps = MIGRATIONS[(v - OLDEST_VERSION) as usize..].concat();
-                self.conn
-                    .execute_batch(&format!(
-                        "BEGIN; {steps} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-                    ))
-                    .with_context(|| {
-                        format!(
-                            "{}: cannot bring the results database from schema version {v} \
-                             to {SCHEMA_VERSION}",
-                            self.path.display()
-                        )
-                    })
-            }
+            v @ OLDEST_VERSION..SCHEMA_VERSION => self.migrate().with_context(|| {
+                format!(
+                    "{}: cannot bring the results database from schema version {v} to \
+                     {SCHEMA_VERSION}",
+                    self.path.display()
+                )
+            }),
             v => bail!(
                 "{}: results database of schema version {v}; this unspin writes version \
                  {SCHEMA_VERSION}",
                 self.path.display()
             ),
+        }
+    }
+
+    /// Brings an older database up to [`SCHEMA_VERSION`] in one transaction. The version is
+    /// read again under the write lock: a second batch process that opened the file at the
+    /// same time has waited for the first one's migration, and must not run it twice.
+    fn migrate(&self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let steps = self.schema_version().and_then(|v| {
+            if v > SCHEMA_VERSION {
+                bail!("a newer unspin made it version {v} meanwhile");
+            }
+            let steps = MIGRATIONS[usize::try_from(v - OLDEST_VERSION)?..].concat();
+            self.conn
+                .execute_batch(&format!("{steps} PRAGMA user_version = {SCHEMA_VERSION};"))?;
+            Ok(())
+        });
+        match steps {
+            Ok(()) => Ok(self.conn.execute_batch("COMMIT")?),
+            Err(e) => {
+                // The error is the one to report; a failed rollback leaves nothing committed.
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
         }
     }
 

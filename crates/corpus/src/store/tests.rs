@@ -238,6 +238,9 @@ fn a_version_1_database_is_read_and_brought_to_version_2_when_written() {
 
     let mut store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    // A second writer that saw version 1 before the first migrated must not migrate again.
+    store.migrate().unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     let mut new = report("new", None, None);
     new.quotes[0].headline = true;
     store.insert_shard(2, &[new]).unwrap();
