@@ -35,19 +35,26 @@ def predict(d, wc, wl, hi, lo, gap):
     return spans
 
 
-def tc_correct(d, wm, wl):
-    """How many of the article's gold technique spans get their technique when each span's
-    scores are (1 − wm − wl)·classical + wm·MPNet + wl·MiniLM; identical spans take the best
-    techniques in turn, as `unspin_core::assign_techniques` does."""
+def right_in_turn(spans):
+    """How many of `spans`, (key, gold technique index, scores) each, get their technique when
+    spans with one key (identical spans) take the best techniques in turn, as
+    `unspin_core::assign_techniques` does."""
     right = 0
     given = {}
-    for (a, b, tech, c, m), l in zip(d["tc"], d["tc_minilm"]):
-        mix = [(1 - wm - wl) * x + wm * y + wl * z for x, y, z in zip(c, m, l)]
-        order = sorted(range(len(mix)), key=lambda k: -mix[k])
-        k = given.get((a, b), 0)
-        given[(a, b)] = k + 1
-        right += TECHNIQUES[order[min(k, len(order) - 1)]] == tech
+    for key, gold, scores in spans:
+        order = sorted(range(len(scores)), key=lambda k: -scores[k])
+        k = given.get(key, 0)
+        given[key] = k + 1
+        right += order[min(k, len(order) - 1)] == gold
     return right
+
+
+def tc_correct(d, wm, wl):
+    """How many of the article's gold technique spans get their technique when each span's
+    scores are (1 − wm − wl)·classical + wm·MPNet + wl·MiniLM."""
+    return right_in_turn(
+        ((a, b), TECHNIQUES.index(tech), [(1 - wm - wl) * x + wm * y + wl * z for x, y, z in zip(c, m, l)])
+        for (a, b, tech, c, m), l in zip(d["tc"], d["tc_minilm"]))
 
 
 def tc_crossfit(docs, grid):

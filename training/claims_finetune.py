@@ -80,8 +80,6 @@ def scores(model, tok, rows, max_len):
     return p
 
 
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(ROOT.parent / "shared/data/checkworthy"))

@@ -20,7 +20,8 @@ import sys
 
 import numpy as np
 
-from blend3_study import TECHNIQUES
+import claims_embed as ce  # its standardisation
+from blend3_study import TECHNIQUES, right_in_turn
 from decode_study import load
 
 K = len(TECHNIQUES)
@@ -37,14 +38,7 @@ def rows(docs):
 
 def accuracy(rs, scores):
     """Gold spans right when each takes its best technique, identical spans the next best."""
-    right = 0
-    given = {}
-    for r, s in zip(rs, scores):
-        order = np.argsort(-s)
-        k = given.get((r[0], r[1]), 0)
-        given[(r[0], r[1])] = k + 1
-        right += order[min(k, K - 1)] == r[2]
-    return right
+    return right_in_turn(((r[0], r[1]), r[2], s) for r, s in zip(rs, scores))
 
 
 def features(rs, docs):
@@ -57,31 +51,30 @@ def features(rs, docs):
     return np.array(x)
 
 
-def fit_lr(x, y, l2, bias_only=False, base=None, steps=600, lr=0.5):
-    """Multinomial logistic regression by full-batch gradient descent (Adam), standardised x.
-    With bias_only, logits are base + b (one offset per technique)."""
-    n, f = x.shape
-    mu, sd = x.mean(0), x.std(0) + 1e-6
-    z = (x - mu) / sd
-    w = np.zeros((f, K))
-    b = np.zeros(K)
-    mw, vw, mb, vb = 0 * w, 0 * w, 0 * b, 0 * b
+def fit_softmax(y, l2, z=None, base=None, steps=600, lr=0.5):
+    """Multinomial logistic regression by full-batch gradient descent (Adam). Either weights
+    over standardised features `z` plus an unpenalised bias, or, given `base` (logits), only
+    one offset per technique on top of it, penalised too. Returns the parameters."""
+    n = len(y)
+    params = [np.zeros(K)] if base is not None else [np.zeros((z.shape[1], K)), np.zeros(K)]
+    moments = [(0 * p, 0 * p) for p in params]
     yo = np.eye(K)[y]
     for t in range(1, steps + 1):
-        logits = (base if bias_only else z @ w) + b
+        logits = logits_of(params, z, base)
         logits -= logits.max(1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(1, keepdims=True)
         g = (p - yo) / n
-        gw = z.T @ g + l2 * w
-        gb = g.sum(0) + (l2 * b if bias_only else 0)
-        for prm, grad, m_, v_ in ((w, gw, mw, vw), (b, gb, mb, vb)):
-            if bias_only and prm is w:
-                continue
+        grads = [g.sum(0) + l2 * params[0]] if base is not None else [z.T @ g + l2 * params[0], g.sum(0)]
+        for prm, grad, (m_, v_) in zip(params, grads, moments):
             m_[:] = 0.9 * m_ + 0.1 * grad
             v_[:] = 0.999 * v_ + 0.001 * grad * grad
             prm -= lr * 0.1 * (m_ / (1 - 0.9 ** t)) / (np.sqrt(v_ / (1 - 0.999 ** t)) + 1e-8)
-    return lambda xx, bb=None: ((bb if bias_only else ((xx - mu) / sd) @ w) + b)
+    return params
+
+
+def logits_of(params, z=None, base=None):
+    return base + params[0] if base is not None else z @ params[0] + params[1]
 
 
 def main():
@@ -110,13 +103,13 @@ def main():
             elif name == "blend+offsets":
                 base_on = np.log(np.array(mix(r_on, w)) + 1e-6)
                 base_off = np.log(np.array(mix(r_off, w)) + 1e-6)
-                f = fit_lr(x_all[on], y_all[on], 1e-2, bias_only=True, base=base_on)
-                s = list(f(None, base_off))
+                params = fit_softmax(y_all[on], 1e-2, base=base_on)
+                s = list(logits_of(params, base=base_off))
             else:
                 l2 = float(name.split("l2=")[1])
                 cols = slice(None) if "extra" in name else slice(0, 2 * K)
-                f = fit_lr(x_all[on][:, cols], y_all[on], l2)
-                s = list(f(x_all[off][:, cols]))
+                (z_on, z_off), _ = ce.standardize(x_all[on][:, cols], x_all[off][:, cols])
+                s = list(logits_of(fit_softmax(y_all[on], l2, z=z_on), z=z_off))
             right += accuracy(r_off, s)
             total += len(r_off)
         print(f"{name:28s} TC accuracy cross-fitted {right / total:.4f} ({right}/{total})", flush=True)
