@@ -90,7 +90,23 @@ fn extract_doc_with(
     one_speaker(&mut raws);
     cap_reported(&ctx, &mut raws);
     end_before_others_cues(&ctx, &mut raws);
+    drop_lost_sources_of_named(&ctx, &mut raws);
     speaker::resolve(&ctx, &raws)
+}
+
+/// Drops a statement introduced by a cue and a colon with nobody before it ("reports:", the
+/// outlet's name lost with a link) when its content opens with another statement's source
+/// ("He thus commented on …"): the paragraph then tells what that named speaker said, and
+/// pinning it on nobody would list it among the unattributed. Runs after
+/// [`end_before_others_cues`], which still reads the dropped cue as the end of the
+/// statement before it.
+fn drop_lost_sources_of_named(ctx: &Ctx, raws: &mut Vec<Raw>) {
+    let mut sources: Vec<usize> = raws.iter().filter_map(|r| r.source.map(|s| s.0)).collect();
+    sources.sort_unstable();
+    raws.retain(|r| {
+        let lost = r.source.is_none() && r.cue.is_some_and(|c| ctx.tok(c.1 + 1) == ":");
+        !(lost && sources.binary_search(&r.content.0).is_ok())
+    });
 }
 
 /// The tagger trained on PolNeAR train (`models/quotes.unspin`, see

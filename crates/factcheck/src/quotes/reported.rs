@@ -328,6 +328,20 @@ fn with_source(
     if has(lexicon::STANCE_VERBS, lk) {
         return stance(ctx, k, s1, src, cue);
     }
+    // "He thus commented on a recent statement by ...": the topic commented on is the content
+    // (PolNeAR's cue is "commented on"), not a "that" clause inside it ("… Baldanza who
+    // confirmed that …", hers).
+    if lk.starts_with("comment") && ctx.low(k + 1) == "on" {
+        let e = clause_end(ctx, k + 2, s1);
+        if e > k + 2 {
+            return Some(Raw {
+                kind: QuoteKind::Reported,
+                content: (k + 2, e),
+                cue: cue.map(|c| (c.0, k + 1)),
+                source: Some(src),
+            });
+        }
+    }
     if m < s1 && ctx.low(m) == "that" {
         let e = clause_end(ctx, m, s1);
         if e > m {

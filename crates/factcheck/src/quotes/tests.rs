@@ -777,3 +777,33 @@ fn a_bare_quotation_before_its_source_names_something_in_a_headline() {
     assert_eq!(only_content("“I’m done,” she said.", "said"), "“I’m done,”");
     assert_eq!(only_content("“I’m done” she said.", "said"), "“I’m done”");
 }
+
+#[test]
+fn a_paragraph_after_a_lost_source_that_names_its_speaker_is_his() {
+    // The sample article: "reports:" lost its outlet's name with a link, and the paragraph
+    // after it tells what Konashenkov ("he") commented on.
+    let t = "Defence Ministry spokesman Igor Konashenkov has said that the Pentagon fights ISIS \
+             in word only. reports:\n\nHe thus commented on a recent statement by the Pentagon \
+             spokesperson Michelle Baldanza who confirmed that the US military did not intend to \
+             share targets.";
+    let q = run(t);
+    assert!(q.iter().all(|q| !q.unattributed), "{q:#?}");
+    let commented = with_cue(&q, "thus commented on");
+    assert_eq!(commented.len(), 1, "{q:#?}");
+    assert_eq!(
+        commented[0].content.text(),
+        "a recent statement by the Pentagon spokesperson Michelle Baldanza who confirmed that \
+         the US military did not intend to share targets"
+    );
+    assert_eq!(
+        commented[0].speaker.as_deref(),
+        Some("Defence Ministry spokesman Igor Konashenkov")
+    );
+    // Without a speaker of its own the paragraph stays the lost source's, unattributed.
+    let t = "Konashenkov has said that the Pentagon fights ISIS. reports:\n\n\
+             The Pentagon will not share targets with Moscow.";
+    let q = run(t);
+    let reports = with_cue(&q, "reports");
+    assert_eq!(reports.len(), 1, "{q:#?}");
+    assert!(reports[0].unattributed);
+}
