@@ -81,13 +81,56 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("train") => train(&args[1..]),
         Some("eval") => eval(&args[1..]),
+        Some("labels") => labels(&args[1..]),
         _ => {
             eprintln!(
                 "usage: polnear eval [DIR] [--vectors VDIR [--model FILE]] | \
-                 polnear train [--out FILE] [--train DIR] [--vectors VDIR]"
+                 polnear train [--out FILE] [--train DIR] [--vectors VDIR] | \
+                 polnear labels OUT"
             );
             std::process::exit(2);
         }
+    }
+}
+
+/// Writes each train and dev text's token labels, for studies of the vector head outside Rust
+/// (`training/quote_head_study.py`): `OUT/{train,dev}/<id>.labels`, one byte per token (bit 0
+/// source, 1 cue, 2 content: [`token_labels`]), in the order of a vector dump's rows, and
+/// `OUT/train/folds.tsv` (id, fold by id hash as `train` uses).
+fn labels(args: &[String]) {
+    let Some(out) = args.first().map(PathBuf::from) else {
+        eprintln!("usage: polnear labels OUT");
+        std::process::exit(2);
+    };
+    for split in ["train", "dev"] {
+        let docs = load_or_skip(&data_dir(split));
+        let dir = out.join(split);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| {
+            eprintln!("polnear labels: {}: {e}", dir.display());
+            std::process::exit(1);
+        });
+        let mut folds = String::new();
+        for d in &docs {
+            let doc = unspin_core::Document::new(unspin_core::Article::new("", d.text.clone()));
+            let [s, c, k] = token_labels(&doc, d);
+            let bytes: Vec<u8> = (0..s.len())
+                .map(|t| u8::from(s[t]) | u8::from(c[t]) << 1 | u8::from(k[t]) << 2)
+                .collect();
+            let path = dir.join(format!("{}.labels", d.id));
+            std::fs::write(&path, bytes).unwrap_or_else(|e| {
+                eprintln!("polnear labels: {}: {e}", path.display());
+                std::process::exit(1);
+            });
+            folds += &format!("{}\t{}\n", d.id, fold(d));
+        }
+        if split == "train" {
+            let path = dir.join("folds.tsv");
+            std::fs::write(&path, folds).unwrap_or_else(|e| {
+                eprintln!("polnear labels: {}: {e}", path.display());
+                std::process::exit(1);
+            });
+        }
+        println!("{split}: {} texts", docs.len());
     }
 }
 
@@ -152,7 +195,7 @@ fn eval(args: &[String]) {
         }
         let t = Instant::now();
         let s = polnear::score(&docs, tagger);
-        println!("\n{name} ({:.0?}):\n{}", t.elapsed(), s.table());
+        println!("\n{name} ({} ms):\n{}", t.elapsed().as_millis(), s.table());
     }
     let Some(vdir) = vdir else {
         return;
@@ -180,8 +223,8 @@ fn eval(args: &[String]) {
     let t = Instant::now();
     let s = polnear::score_with_rows(&docs, Some(tagger), Some(&rows));
     println!(
-        "\nvector tagger + rules (default with vectors) ({:.0?}):\n{}",
-        t.elapsed(),
+        "\nvector tagger + rules (default with vectors) ({} ms):\n{}",
+        t.elapsed().as_millis(),
         s.table()
     );
 }
@@ -385,9 +428,17 @@ fn train_vectors(docs: &[Annotated], vdir: &Path, out: &Path, start: Instant) {
 }
 
 fn head_params() -> HeadParams {
-    let mut hp = HeadParams::default();
-    // Experiments only: QV_EPOCHS, QV_LR, QV_CONTEXT, QV_L2 override the shipped settings.
+    // Experiments only: QV_HIDDEN, QV_EPOCHS, QV_LR, QV_CONTEXT, QV_L2 override the shipped
+    // settings (QV_HIDDEN first: 0 is the logistic head with its own rate and L2).
     let env = |k: &str| std::env::var(k).ok();
+    let mut hp = match env("QV_HIDDEN").and_then(|v| v.parse::<usize>().ok()) {
+        Some(0) => HeadParams::logistic(),
+        Some(h) => HeadParams {
+            hidden: h,
+            ..HeadParams::default()
+        },
+        None => HeadParams::default(),
+    };
     if let Some(v) = env("QV_EPOCHS").and_then(|v| v.parse().ok()) {
         hp.epochs = v;
     }
@@ -433,10 +484,19 @@ impl VectorTrain<'_> {
     }
 
     /// Out-of-fold logits over the texts `within` keeps, by the given folds.
-    fn oof(&self, within: &dyn Fn(usize) -> bool, fold_ids: &[u64]) -> Vec<Option<Vec<[f32; 3]>>> {
+    fn oof(
+        &self,
+        within: &(dyn Fn(usize) -> bool + Sync),
+        fold_ids: &[u64],
+    ) -> Vec<Option<Vec<[f32; 3]>>> {
+        use rayon::prelude::*;
         let mut out: Vec<Option<Vec<[f32; 3]>>> = vec![None; self.docs.len()];
-        for &f in fold_ids {
-            let h = self.head_on(&|k| within(k) && self.folds[k] != f);
+        // Folds train side by side, each head on one thread, deterministic as before.
+        let heads: Vec<(u64, VectorHead)> = fold_ids
+            .par_iter()
+            .map(|&f| (f, self.head_on(&|k| within(k) && self.folds[k] != f)))
+            .collect();
+        for (f, h) in heads {
             for k in (0..self.docs.len()).filter(|&k| within(k) && self.folds[k] == f) {
                 out[k] = Some(self.logits_of(&h, k));
             }

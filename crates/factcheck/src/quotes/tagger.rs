@@ -34,8 +34,9 @@ const HYSTERESIS: f32 = 0.7;
 const MIN_WORDS_WITHOUT_CUE: usize = 6;
 
 /// Bumped whenever the features change: a model trained on other features would misread these.
-/// 2: the file may carry a [`VectorHead`], whose logits are features of its CRFs.
-const FORMAT_VERSION: u32 = 2;
+/// 2: the file may carry a [`VectorHead`], whose logits are features of its CRFs. 3: the head
+/// may have hidden units.
+const FORMAT_VERSION: u32 = 3;
 
 /// The tagger: one CRF per role over the same features, with the marginal probability above
 /// which a token is tagged.
@@ -606,6 +607,9 @@ mod tests {
             encoder: "e".into(),
             width: 2,
             context: 1,
+            hidden: 0,
+            hidden_weights: Vec::new(),
+            hidden_bias: Vec::new(),
             weights: [vec![0.5; 6], vec![-0.5; 6], vec![0.0; 6]],
             bias: [0.0; 3],
         };
