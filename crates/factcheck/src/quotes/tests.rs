@@ -807,3 +807,33 @@ fn a_paragraph_after_a_lost_source_that_names_its_speaker_is_his() {
     assert_eq!(reports.len(), 1, "{q:#?}");
     assert!(reports[0].unattributed);
 }
+
+#[test]
+fn a_bare_quote_after_a_sentence_about_somebody_is_theirs() {
+    // examples/article1001.txt's shapes: a statement cued in the sentence before, a sentence
+    // opening with a name quoted elsewhere, and one opening with "he".
+    let t = "Councillor Dennis Harrow said the plan was reckless. \
+             Harrow dismissed them. \"Either you stand with the people, or you stand with the \
+             corporations.\"\n\n\
+             Harrow closed by reminding the audience of the town motto. \"Millbrook first, \
+             Millbrook forever! Our grandfathers built this town with their own hands.\"\n\n\
+             He smiled at the crowd. \"We will not surrender it to anybody, not now and not \
+             ever.\"\n\n\
+             The hall emptied slowly. \"Nobody expected a turnout like this on a cold Tuesday \
+             night.\"";
+    let q = run(t);
+    let speaker_of = |start: &str| {
+        let d: Vec<&Quote> = q
+            .iter()
+            .filter(|x| x.kind == QuoteKind::Direct && x.content.text().starts_with(start))
+            .collect();
+        assert_eq!(d.len(), 1, "{q:#?}");
+        (d[0].speaker.clone(), d[0].unattributed)
+    };
+    let harrow = Some("Councillor Dennis Harrow".to_string());
+    assert_eq!(speaker_of("\"Either"), (harrow.clone(), false));
+    assert_eq!(speaker_of("\"Millbrook"), (harrow.clone(), false));
+    assert_eq!(speaker_of("\"We will"), (harrow, false));
+    // A sentence about no person: the quote stays pinned on nobody.
+    assert_eq!(speaker_of("\"Nobody"), (None, true));
+}
