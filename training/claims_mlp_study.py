@@ -26,38 +26,16 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import claims_embed as ce  # noqa: E402
+import quote_head_study as qh  # noqa: E402
 
 
 def fit_mlp(x, y, hidden, wd, epochs, seed, lr=1e-3, batch=128):
+    """One hidden layer, trained by quote_head_study's loop (Adam, linear decay); returns a
+    scoring function."""
     torch.manual_seed(seed)
     m = torch.nn.Sequential(torch.nn.Linear(x.shape[1], hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
-    opt = torch.optim.Adam(m.parameters(), lr=lr, weight_decay=wd)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y.astype(np.float32))
-    n = len(x)
-    steps = epochs * ((n + batch - 1) // batch)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1 - s / steps)
-    for _ in range(epochs):
-        perm = torch.randperm(n)
-        for k in range(0, n, batch):
-            b = perm[k : k + batch]
-            opt.zero_grad()
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(m(xt[b])[:, 0], yt[b])
-            loss.backward()
-            opt.step()
-            sched.step()
-    m.eval()
+    qh.fit(m, x, y[:, None].astype(np.float32), epochs, lr, seed, batch=batch, wd=wd)
     return lambda z: torch.sigmoid(m(torch.from_numpy(z))[:, 0]).detach().numpy()
-
-
-def cv_threshold(x, y, make, seed=7):
-    """Out-of-fold scores on the training part (claims_embed's folds) and their best threshold."""
-    fold = ce.folds(len(y), seed)
-    oof = np.zeros(len(y), np.float32)
-    for k in range(5):
-        tr, te = fold != k, fold == k
-        (xtr, xte), _ = ce.standardize(x[tr], x[te])
-        oof[te] = make(xtr, y[tr])(xte)
-    return ce.best_threshold(oof, y)
 
 
 def main():
@@ -92,7 +70,7 @@ def main():
 
     def report(name, make):
         t0 = time.time()
-        t, f_cv = cv_threshold(xf, yf, make)
+        t, f_cv = ce.best_threshold(ce.out_of_fold(xf, yf, make), yf)
         (xf_s, xh_s, xd_s), _ = ce.standardize(xf, xh, xd)
         m = make(xf_s, yf)
         ph, pd = m(xh_s), m(xd_s)
@@ -101,7 +79,7 @@ def main():
 
     # The shipped model's choice: L2 chosen by claims_embed.choose (logged by ship.sh); the shipped one was 3e-3.
     for l2 in (3e-3,):
-        report(f"logistic l2 {l2:g}", lambda x, y, l2=l2: (lambda mdl: (lambda z: ce.predict(mdl, z)))(ce.fit_lr(x, y, l2, 1.0)))
+        report(f"logistic l2 {l2:g}", lambda x, y, l2=l2: lambda z, m=ce.fit_lr(x, y, l2, 1.0): ce.predict(m, z))
     for h in a.hidden:
         for wd in a.wd:
             report(f"mlp {h} wd {wd:g}", lambda x, y, h=h, wd=wd: fit_mlp(x, y, h, wd, a.epochs, 42))

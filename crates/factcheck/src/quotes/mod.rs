@@ -150,20 +150,20 @@ fn speaker_from_the_sentence_before(ctx: &Ctx, raws: &mut [Raw]) {
             r.source = Some((s0, s0));
             continue;
         }
+        // A name opens the sentence: capitalised words up to a lowercase one, not a
+        // capitalised preposition or article ("In March Harrow …" names nobody here).
+        let capital = |i: usize| ctx.tok(i).chars().next().is_some_and(char::is_uppercase);
         let mut k = s0;
-        while k + 1 < e
-            && k < s0 + 3
-            && ctx
-                .tok(k + 1)
-                .chars()
-                .next()
-                .is_some_and(char::is_uppercase)
-        {
+        while k + 1 < e && k < s0 + 3 && capital(k + 1) {
             k += 1;
         }
-        if ctx.tok(s0).chars().next().is_some_and(char::is_uppercase)
-            && surnames.binary_search(&ctx.tok(k)).is_ok()
-        {
+        let opens_name = capital(s0)
+            && !lexicon::has(lexicon::NP_STOP, ctx.low(s0))
+            && !matches!(ctx.low(s0), "the" | "a" | "an")
+            && k + 1 < e
+            && ctx.is_word(k + 1)
+            && !capital(k + 1);
+        if opens_name && surnames.binary_search(&ctx.tok(k)).is_ok() {
             r.source = Some((s0, k));
         }
     }

@@ -330,8 +330,11 @@ fn with_source(
     }
     // "He thus commented on a recent statement by ...": the topic commented on is the content
     // (PolNeAR's cue is "commented on"), not a "that" clause inside it ("… Baldanza who
-    // confirmed that …", hers).
-    if lk.starts_with("comment") && ctx.low(k + 1) == "on" {
+    // confirmed that …", hers). But "commented on Twitter that …" reports the clause, and
+    // "…, he commented on Sunday." closes the statement before it.
+    let that_soon = (k + 2..(k + 6).min(s1)).any(|i| ctx.low(i) == "that");
+    let tail = src.0 > s0 && ctx.tok(src.0 - 1) == ",";
+    if lk.starts_with("comment") && ctx.low(k + 1) == "on" && !that_soon && !tail {
         let e = clause_end(ctx, k + 2, s1);
         if e > k + 2 {
             return Some(Raw {

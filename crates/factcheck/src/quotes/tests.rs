@@ -810,8 +810,8 @@ fn a_paragraph_after_a_lost_source_that_names_its_speaker_is_his() {
 
 #[test]
 fn a_bare_quote_after_a_sentence_about_somebody_is_theirs() {
-    // examples/article1001.txt's shapes: a statement cued in the sentence before, a sentence
-    // opening with a name quoted elsewhere, and one opening with "he".
+    // examples/article1001.txt's shapes: a sentence opening with a name quoted elsewhere,
+    // one opening with "he", and (below) a statement cued in the sentence before.
     let t = "Councillor Dennis Harrow said the plan was reckless. \
              Harrow dismissed them. \"Either you stand with the people, or you stand with the \
              corporations.\"\n\n\
@@ -836,4 +836,33 @@ fn a_bare_quote_after_a_sentence_about_somebody_is_theirs() {
     assert_eq!(speaker_of("\"We will"), (harrow, false));
     // A sentence about no person: the quote stays pinned on nobody.
     assert_eq!(speaker_of("\"Nobody"), (None, true));
+    // Nor is a capitalised preposition a name: "In March Harrow" is not the sentence's subject.
+    let t = "Harrow said the vote was close.\n\nIn March Harrow flew home. \"The bridge will be \
+             closed for the whole of the summer season.\"";
+    let q = run(t);
+    let bridge: Vec<&Quote> = q.iter().filter(|x| x.kind == QuoteKind::Direct).collect();
+    assert_eq!(bridge.len(), 1, "{q:#?}");
+    assert!(bridge[0].unattributed, "{q:#?}");
+    // The source of the statement cued in the sentence before, not its opening words.
+    let t = "Asked about prices, the mayor said the council had decided. \"It is what it is, \
+             and the council has spoken on the matter.\"";
+    let q = run(t);
+    let d: Vec<&Quote> = q.iter().filter(|x| x.kind == QuoteKind::Direct).collect();
+    assert_eq!(d.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&d[0].source), Some("the mayor"), "{q:#?}");
+}
+
+#[test]
+fn commented_on_reports_a_that_clause_and_closes_a_statement_before_it() {
+    let t = "Governor Ann Lee commented on Twitter that the budget was a disgrace.";
+    assert_eq!(
+        only_content(t, "commented"),
+        "that the budget was a disgrace"
+    );
+    let t = "The budget is a disgrace and must be withdrawn, Lee commented on Sunday.";
+    let q = run(t);
+    assert!(
+        q.iter().all(|x| !x.content.text().starts_with("Sunday")),
+        "{q:#?}"
+    );
 }
