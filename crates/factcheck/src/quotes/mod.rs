@@ -108,8 +108,9 @@ fn speaker_from_the_sentence_before(ctx: &Ctx, raws: &mut [Raw]) {
     // Last words of every source, for "a name quoted elsewhere".
     let mut surnames: Vec<&str> = raws
         .iter()
-        .filter_map(|r| r.source.map(|s| ctx.tok(s.1)))
-        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .filter_map(|r| r.source.map(|s| s.1))
+        .filter(|&i| ctx.capitalised(i))
+        .map(|i| ctx.tok(i))
         .collect();
     surnames.sort_unstable();
     surnames.dedup();
@@ -152,17 +153,16 @@ fn speaker_from_the_sentence_before(ctx: &Ctx, raws: &mut [Raw]) {
         }
         // A name opens the sentence: capitalised words up to a lowercase one, not a
         // capitalised preposition or article ("In March Harrow …" names nobody here).
-        let capital = |i: usize| ctx.tok(i).chars().next().is_some_and(char::is_uppercase);
         let mut k = s0;
-        while k + 1 < e && k < s0 + 3 && capital(k + 1) {
+        while k + 1 < e && k < s0 + 3 && ctx.capitalised(k + 1) {
             k += 1;
         }
-        let opens_name = capital(s0)
+        let opens_name = ctx.capitalised(s0)
             && !lexicon::has(lexicon::NP_STOP, ctx.low(s0))
             && !matches!(ctx.low(s0), "the" | "a" | "an")
             && k + 1 < e
             && ctx.is_word(k + 1)
-            && !capital(k + 1);
+            && !ctx.capitalised(k + 1);
         if opens_name && surnames.binary_search(&ctx.tok(k)).is_ok() {
             r.source = Some((s0, k));
         }
@@ -540,9 +540,12 @@ impl<'d, 't> Ctx<'d, 't> {
 
     /// Token `i` is a capitalised word that could be (part of) a name.
     pub fn is_name(&self, i: usize) -> bool {
-        self.is_word(i)
-            && self.tok(i).chars().next().is_some_and(char::is_uppercase)
-            && !lexicon::has(lexicon::NOT_NAMES, self.low(i))
+        self.is_word(i) && self.capitalised(i) && !lexicon::has(lexicon::NOT_NAMES, self.low(i))
+    }
+
+    /// Token `i` starts with a capital letter.
+    pub fn capitalised(&self, i: usize) -> bool {
+        self.tok(i).chars().next().is_some_and(char::is_uppercase)
     }
 
     pub fn is_terminal(&self, i: usize) -> bool {
@@ -641,7 +644,7 @@ impl<'d, 't> Ctx<'d, 't> {
                 || (lp == "."
                     && self.doc.glued(p)
                     && (self.tok(p - 1).chars().count() <= 3 || self.tok(p - 1).contains('.'))
-                    && self.tok(p - 1).chars().next().is_some_and(char::is_uppercase));
+                    && self.capitalised(p - 1));
             if ((self.is_word(p) || self.is_number(p))
                 && !lexicon::has(lexicon::NP_STOP, lp)
                 && !lexicon::has(lexicon::CUE_VERBS, lp)

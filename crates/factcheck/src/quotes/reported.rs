@@ -104,8 +104,7 @@ pub(crate) fn find(ctx: &Ctx, taken: &[(usize, usize)], used_cues: &[usize]) -> 
         let title = title_case(ctx, s0, s1);
         for k in s0..s1 {
             let lk = ctx.low(k);
-            let capital =
-                k > s0 && ctx.tok(k).chars().next().is_some_and(char::is_uppercase) && !title;
+            let capital = k > s0 && ctx.capitalised(k) && !title;
             if capital
                 || !(has(lexicon::CUE_VERBS, lk) || has(lexicon::STANCE_VERBS, lk))
                 || in_quote(k)
@@ -560,7 +559,7 @@ fn participle(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     };
     // The subject must be followed by its verb (a lowercase word), not be part of a phrase.
     let v = subj_end + 1;
-    if v >= k || !ctx.is_word(v) || ctx.tok(v).chars().next().is_some_and(char::is_uppercase) {
+    if v >= k || !ctx.is_word(v) || ctx.capitalised(v) {
         return None;
     }
     let c = k + 1;
@@ -665,7 +664,7 @@ fn title_case(ctx: &Ctx, s0: usize, s1: usize) -> bool {
     for i in s0..s1.min(s0 + 40) {
         if ctx.is_word(i) && ctx.tok(i).chars().count() > 3 {
             words += 1;
-            caps += usize::from(ctx.tok(i).chars().next().is_some_and(char::is_uppercase));
+            caps += usize::from(ctx.capitalised(i));
         }
     }
     words >= 3 && caps * 10 >= words * 8
