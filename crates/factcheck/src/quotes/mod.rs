@@ -101,7 +101,9 @@ fn extract_doc_with(
 /// speaker is the source of the last statement cued in that sentence; failing one, the
 /// sentence's opening mention when it is "he" or "she", or a name whose last word ends the
 /// source of a statement elsewhere in the text ("Harrow closed by reminding the audience of
-/// the town motto. “Millbrook first …”"). News writing attributes such quotes by adjacency;
+/// the town motto. “Millbrook first …”"). After a question ("Asked whether …, Mayor Carol
+/// Benning shrugged. “It is what it is.”") it is the name or "he"/"she" the question was put
+/// to, after its comma, quoted elsewhere or not. News writing attributes such quotes by adjacency;
 /// without this the reader was told they are pinned on nobody.
 fn speaker_from_the_sentence_before(ctx: &Ctx, raws: &mut [Raw]) {
     let sentences = ctx.doc.sentences;
@@ -151,22 +153,42 @@ fn speaker_from_the_sentence_before(ctx: &Ctx, raws: &mut [Raw]) {
             r.source = Some((s0, s0));
             continue;
         }
-        // A name opens the sentence: capitalised words up to a lowercase one, not a
-        // capitalised preposition or article ("In March Harrow …" names nobody here).
-        let mut k = s0;
-        while k + 1 < e && k < s0 + 3 && ctx.capitalised(k + 1) {
-            k += 1;
+        // "Asked whether …, Mayor Carol Benning shrugged. “It is what it is.”": the reply is
+        // the one's the question was put to, the subject after the question's comma.
+        if ctx.low(s0) == "asked" {
+            if let Some(j) = (s0 + 1..e).find(|&i| ctx.tok(i) == ",").map(|c| c + 1) {
+                if matches!(ctx.low(j), "he" | "she") {
+                    r.source = Some((j, j));
+                    continue;
+                }
+                // A title may come first ("Mayor Carol Benning"): up to five words.
+                r.source = name_at(ctx, j, e, 4).map(|k| (j, k));
+            }
+            continue;
         }
-        let opens_name = ctx.capitalised(s0)
-            && !lexicon::has(lexicon::NP_STOP, ctx.low(s0))
-            && !matches!(ctx.low(s0), "the" | "a" | "an")
-            && k + 1 < e
-            && ctx.is_word(k + 1)
-            && !ctx.capitalised(k + 1);
-        if opens_name && surnames.binary_search(&ctx.tok(k)).is_ok() {
-            r.source = Some((s0, k));
+        if let Some(k) = name_at(ctx, s0, e, 3) {
+            if surnames.binary_search(&ctx.tok(k)).is_ok() {
+                r.source = Some((s0, k));
+            }
         }
     }
+}
+
+/// Where a name opening a clause at `j` (before `e`) ends: capitalised words, at most `more`
+/// after the first, up to a lowercase one. A capitalised preposition or article is no name
+/// ("In March Harrow …" names nobody).
+fn name_at(ctx: &Ctx, j: usize, e: usize, more: usize) -> Option<usize> {
+    let mut k = j;
+    while k + 1 < e && k < j + more && ctx.capitalised(k + 1) {
+        k += 1;
+    }
+    (ctx.capitalised(j)
+        && !lexicon::has(lexicon::NP_STOP, ctx.low(j))
+        && !matches!(ctx.low(j), "the" | "a" | "an")
+        && k + 1 < e
+        && ctx.is_word(k + 1)
+        && !ctx.capitalised(k + 1))
+    .then_some(k)
 }
 
 /// Drops a statement introduced by a cue and a colon with nobody before it ("reports:", the
@@ -251,7 +273,9 @@ fn merge(ctx: &Ctx, mut rules: Vec<Raw>, learned: Vec<Raw>) -> Vec<Raw> {
                     lent.push(c);
                 }
             }
-            if r.source.is_none() {
+            // "Asked whether …, the mayor shrugged": the question was put by somebody unnamed
+            // (PolNeAR: an attribution without a source), not by the one who answers it.
+            if r.source.is_none() && !asks(ctx, r) {
                 if let Some(s) = l.source.filter(|&s| {
                     !sources.touches(s)
                         && gap(s, r.content) > 0
@@ -266,6 +290,11 @@ fn merge(ctx: &Ctx, mut rules: Vec<Raw>, learned: Vec<Raw>) -> Vec<Raw> {
     rules.sort_by_key(|r| (r.content.0, r.content.1));
     rules.dedup_by_key(|r| (r.content, r.cue));
     rules
+}
+
+/// A statement cued by "asked" alone: the rule [`reported`]'s question put to somebody unnamed.
+pub(crate) fn asks(ctx: &Ctx, r: &Raw) -> bool {
+    r.cue.is_some_and(|c| c.0 == c.1 && ctx.low(c.0) == "asked")
 }
 
 /// Most tokens a reported content keeps. Reported speech is a clause or a sentence (of

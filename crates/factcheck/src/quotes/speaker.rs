@@ -79,7 +79,9 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
     let mut last: Option<((usize, usize), usize)> = None;
     for r in raws {
         let (speaker, vague) = match r.source {
-            None => (None, true),
+            // A question put by somebody unnamed ("Asked whether …") is the reporter's,
+            // not a claim pinned on nobody: nothing to flag.
+            None => (None, !super::asks(ctx, r)),
             Some(s) => speaker_of(ctx, s, &index, last),
         };
         // Only people are referred back to by "he"/"she".

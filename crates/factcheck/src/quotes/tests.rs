@@ -417,6 +417,8 @@ fn asked_without_a_named_asker() {
     assert_eq!(c.len(), 1, "{q:#?}");
     assert_eq!(c[0].content.text(), "whether he would run again");
     assert!(c[0].source.is_none());
+    // The reporter's question: nobody's claim, so not flagged.
+    assert!(!c[0].unattributed, "{q:#?}");
 }
 
 #[test]
@@ -850,6 +852,24 @@ fn a_bare_quote_after_a_sentence_about_somebody_is_theirs() {
     let d: Vec<&Quote> = q.iter().filter(|x| x.kind == QuoteKind::Direct).collect();
     assert_eq!(d.len(), 1, "{q:#?}");
     assert_eq!(text_of(&d[0].source), Some("the mayor"), "{q:#?}");
+    // The answer to a question is the one's it was put to, named after the question's comma,
+    // though quoted nowhere else; the question itself stays the unnamed asker's.
+    let t = "Asked whether the town might revisit the decision, Mayor Carol Benning shrugged. \
+             \"It is what it is, and the council has spoken on the matter.\"";
+    let q = run(t);
+    let d: Vec<&Quote> = q.iter().filter(|x| x.kind == QuoteKind::Direct).collect();
+    assert_eq!(d.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&d[0].source), Some("Mayor Carol Benning"), "{q:#?}");
+    let asked = with_cue(&q, "Asked");
+    assert_eq!(asked.len(), 1, "{q:#?}");
+    assert!(asked[0].source.is_none(), "{q:#?}");
+    assert!(!asked[0].unattributed, "{q:#?}");
+    let t = "Asked about the vote, she smiled. \"We will win it next year by a wide margin.\"";
+    let d: Vec<Quote> = run(t)
+        .into_iter()
+        .filter(|x| x.kind == QuoteKind::Direct)
+        .collect();
+    assert_eq!(text_of(&d[0].source), Some("she"), "{d:#?}");
 }
 
 #[test]
@@ -865,4 +885,32 @@ fn commented_on_reports_a_that_clause_and_closes_a_statement_before_it() {
         q.iter().all(|x| !x.content.text().starts_with("Sunday")),
         "{q:#?}"
     );
+}
+
+#[test]
+fn a_tagged_source_is_not_lent_to_a_question_put_by_somebody_unnamed() {
+    // What the vector tagger did on examples/article1001.txt: it read the one answering as
+    // the one asking, and merge lent that source to the rule's sourceless question.
+    let t = "Asked whether the town might revisit the decision, Mayor Carol Benning shrugged.";
+    let doc = crate::consistency::document(t);
+    let doc = Doc::of(&doc);
+    let ctx = Ctx::new(&doc);
+    let rules = rule_raws(&ctx);
+    let asked: Vec<&Raw> = rules
+        .iter()
+        .filter(|r| r.cue.is_some_and(|c| ctx.tok(c.0) == "Asked"))
+        .collect();
+    assert_eq!(asked.len(), 1, "{rules:?}");
+    let mayor = (0..ctx.n()).find(|&i| ctx.tok(i) == "Mayor").unwrap();
+    let tagged = Raw {
+        source: Some((mayor, mayor + 2)),
+        ..asked[0].clone()
+    };
+    let merged = merge(&ctx, rules.clone(), vec![tagged]);
+    let asked: Vec<&Raw> = merged
+        .iter()
+        .filter(|r| r.cue.is_some_and(|c| ctx.tok(c.0) == "Asked"))
+        .collect();
+    assert_eq!(asked.len(), 1, "{merged:?}");
+    assert_eq!(asked[0].source, None, "{merged:?}");
 }
