@@ -106,7 +106,9 @@ pub(crate) fn find(ctx: &Ctx, taken: &[(usize, usize)], used_cues: &[usize]) -> 
             let lk = ctx.low(k);
             let capital = k > s0 && ctx.capitalised(k) && !title;
             if capital
-                || !(has(lexicon::CUE_VERBS, lk) || has(lexicon::STANCE_VERBS, lk))
+                || !(has(lexicon::CUE_VERBS, lk)
+                    || has(lexicon::STANCE_VERBS, lk)
+                    || statement_noun(ctx, k, s1).is_some())
                 || in_quote(k)
                 || cue_used.get(k).copied().unwrap_or(false)
             {
@@ -144,6 +146,9 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     if has(DETERMINERS, prev) {
         return None;
     }
+    if let Some(raw) = issued_a_statement(ctx, k, s0, s1) {
+        return Some(raw);
+    }
     if let Some(raw) = impersonal(ctx, k, s0, s1) {
         return Some(raw);
     }
@@ -167,6 +172,61 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
         None => sourceless(ctx, k, s0, s1, a),
         Some(src) => with_source(ctx, k, s0, s1, src, (a, k)),
     }
+}
+
+/// Where the noun ends when the verb at `k` issues a statement: "issued a statement",
+/// "released a brief statement", "put out a statement", "made an announcement".
+fn statement_noun(ctx: &Ctx, k: usize, s1: usize) -> Option<usize> {
+    let mut d = k + 1;
+    match ctx.low(k) {
+        "issued" | "issues" | "released" | "releases" | "made" | "makes" => {}
+        "put" | "puts" if ctx.low(d) == "out" => d += 1,
+        _ => return None,
+    }
+    if !matches!(ctx.low(d), "a" | "an" | "the") {
+        return None;
+    }
+    // One adjective at most: "a brief statement", "a joint statement".
+    (d + 1..(d + 3).min(s1)).find(|&n| {
+        matches!(
+            ctx.low(n),
+            "statement" | "communique" | "communiqué" | "announcement"
+        )
+    })
+}
+
+/// "The ministry issued a statement in mid-November that it would …", "… released a
+/// statement Tuesday saying …": PolNeAR's cue runs from the verb to the noun, or to "saying"
+/// when that introduces the content. Only with a speaker before the verb and a "that" or
+/// "saying" within a short adjunct of the noun; otherwise the sentence names no statement.
+fn issued_a_statement(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
+    let n = statement_noun(ctx, k, s1)?;
+    let a = ctx.aux_start(k, s0);
+    let src = ctx.source_back(a.checked_sub(1).filter(|&e| e >= s0)?, s0)?;
+    // A short adjunct: "in mid-November", "on Tuesday", "Thursday,".
+    let mut j = n + 1;
+    while j < s1
+        && j < n + 7
+        && !matches!(ctx.low(j), "that" | "saying")
+        && (ctx.is_word(j)
+            || ctx.is_number(j)
+            || ctx.tok(j) == ","
+            || (ctx.tok(j) == "-" && ctx.doc.glued(j + 1)))
+    {
+        j += 1;
+    }
+    let (cue_end, from) = match ctx.low(j) {
+        "that" => (n, j),
+        "saying" => (j, j + 1),
+        _ => return None,
+    };
+    let e = clause_end(ctx, from, s1);
+    (e > from).then_some(Raw {
+        kind: QuoteKind::Reported,
+        content: (from, e),
+        cue: Some((a, cue_end)),
+        source: Some(src),
+    })
 }
 
 /// "It is believed that ...": nobody is named.

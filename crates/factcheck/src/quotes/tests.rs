@@ -914,3 +914,30 @@ fn a_tagged_source_is_not_lent_to_a_question_put_by_somebody_unnamed() {
     assert_eq!(asked.len(), 1, "{merged:?}");
     assert_eq!(asked[0].source, None, "{merged:?}");
 }
+
+#[test]
+fn issuing_a_statement_reports_what_it_says() {
+    // The sample's last statement: the tagger cut it at "mid-" and at a comma of its list.
+    let t = "The Russian Defense Ministry issued a statement in mid-November that it would focus \
+             its strikes on the oil production, storage, refining and transportation facilities.";
+    let q = run(t);
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&q[0].cue), Some("issued a statement"), "{q:#?}");
+    assert_eq!(text_of(&q[0].source), Some("The Russian Defense Ministry"));
+    assert_eq!(
+        q[0].content.text(),
+        "that it would focus its strikes on the oil production, storage, refining and \
+         transportation facilities"
+    );
+    let t = "The company released a brief statement on Tuesday, saying it would appeal the ruling.";
+    let q = run(t);
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(
+        text_of(&q[0].cue),
+        Some("released a brief statement on Tuesday, saying")
+    );
+    assert_eq!(q[0].content.text(), "it would appeal the ruling");
+    // No content named: nothing reported.
+    let q = run("The company released a statement on its website last night.");
+    assert!(q.is_empty(), "{q:#?}");
+}
