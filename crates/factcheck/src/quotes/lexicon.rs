@@ -143,6 +143,19 @@ pub const NP_STOP: &[&str] = &[
     "yet",
 ];
 
+/// Nouns ending in "-ly" that can speak: not adverbs.
+pub const LY_NOUNS: &[&str] = &[
+    "ally", "assembly", "daily", "family", "monthly", "rally", "weekly",
+];
+
+/// Nouns ending in "-ing" that can speak ("the ruling said"): not participles.
+pub const ING_NOUNS: &[&str] = &["briefing", "filing", "hearing", "meeting", "ruling"];
+
+/// Lowercase words that are never a source alone: prepositions and adverbs the vector tagger
+/// has marked as one. (Not every word of [`NP_STOP`]: "which" and "those" are sources in
+/// PolNeAR, "a report, which said …".)
+pub const NOT_SOURCES: &[&str] = &["despite", "for", "now", "please", "together", "worth"];
+
 /// Personal pronouns that stand for a person speaker.
 pub const PERSON_PRONOUNS: &[&str] = &["he", "her", "him", "she"];
 

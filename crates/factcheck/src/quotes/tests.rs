@@ -530,6 +530,9 @@ fn word_lists_sorted_lowercase_and_nested() {
         ("NOT_NAMES", NOT_NAMES),
         ("IMPERSONAL_PARTICIPLES", IMPERSONAL_PARTICIPLES),
         ("STANCE_VERBS", STANCE_VERBS),
+        ("LY_NOUNS", LY_NOUNS),
+        ("ING_NOUNS", ING_NOUNS),
+        ("NOT_SOURCES", NOT_SOURCES),
     ]
     .into_iter()
     .chain(reported::WORD_LISTS.iter().copied())
@@ -940,4 +943,34 @@ fn issuing_a_statement_reports_what_it_says() {
     // No content named: nothing reported.
     let q = run("The company released a statement on its website last night.");
     assert!(q.is_empty(), "{q:#?}");
+}
+
+#[test]
+fn an_adverb_or_participle_is_no_source() {
+    let t = "Officials formally said the plan was dead, and the family insisted the ruling stood.";
+    let doc = crate::consistency::document(t);
+    let doc = Doc::of(&doc);
+    let ctx = Ctx::new(&doc);
+    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    let raw = |s: usize| Raw {
+        kind: QuoteKind::Reported,
+        content: (at("plan"), at("dead")),
+        cue: Some((at("said"), at("said"))),
+        source: Some((s, s)),
+    };
+    let mut raws = vec![
+        raw(at("formally")),
+        raw(at("family")),
+        raw(at("ruling")),
+        raw(at("Officials")),
+    ];
+    drop_implausible_sources(&ctx, &mut raws);
+    let kept: Vec<Option<&str>> = raws
+        .iter()
+        .map(|r| r.source.map(|s| ctx.tok(s.0)))
+        .collect();
+    assert_eq!(
+        kept,
+        [None, Some("family"), Some("ruling"), Some("Officials")]
+    );
 }
