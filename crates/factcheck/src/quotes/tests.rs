@@ -946,7 +946,7 @@ fn issuing_a_statement_reports_what_it_says() {
 }
 
 #[test]
-fn an_adverb_or_participle_is_no_source() {
+fn a_source_ends_at_the_speaker_and_is_no_adverb_or_participle() {
     let t = "Officials formally said the plan was dead, and the family insisted the ruling stood.";
     let doc = crate::consistency::document(t);
     let doc = Doc::of(&doc);
@@ -964,7 +964,7 @@ fn an_adverb_or_participle_is_no_source() {
         raw(at("ruling")),
         raw(at("Officials")),
     ];
-    drop_implausible_sources(&ctx, &mut raws);
+    tidy_sources(&ctx, &mut raws);
     let kept: Vec<Option<&str>> = raws
         .iter()
         .map(|r| r.source.map(|s| ctx.tok(s.0)))
@@ -972,5 +972,31 @@ fn an_adverb_or_participle_is_no_source() {
     assert_eq!(
         kept,
         [None, Some("family"), Some("ruling"), Some("Officials")]
+    );
+    // Auxiliaries and adverbs after the speaker are cut off, down to the speaker.
+    let t = "She presumably knew it, and he has continually condemned the plan as a disgrace.";
+    let doc = crate::consistency::document(t);
+    let doc = Doc::of(&doc);
+    let ctx = Ctx::new(&doc);
+    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    let mut raws = vec![
+        Raw {
+            kind: QuoteKind::Reported,
+            content: (at("it"), at("it")),
+            cue: Some((at("knew"), at("knew"))),
+            source: Some((at("She"), at("presumably"))),
+        },
+        Raw {
+            kind: QuoteKind::Reported,
+            content: (at("the"), at("disgrace")),
+            cue: Some((at("condemned"), at("condemned"))),
+            source: Some((at("he"), at("continually"))),
+        },
+    ];
+    tidy_sources(&ctx, &mut raws);
+    let sources: Vec<Option<(usize, usize)>> = raws.iter().map(|r| r.source).collect();
+    assert_eq!(
+        sources,
+        [Some((at("She"), at("She"))), Some((at("he"), at("he")))]
     );
 }
