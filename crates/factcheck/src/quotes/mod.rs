@@ -104,7 +104,7 @@ fn extract_doc_with(
 /// source of a statement elsewhere in the text ("Harrow closed by reminding the audience of
 /// the town motto. “Millbrook first …”"). After a question ("Asked whether …, Mayor Carol
 /// Benning shrugged. “It is what it is.”") it is the name or "he"/"she" the question was put
-/// to, after its comma, quoted elsewhere or not. News writing attributes such quotes by adjacency;
+/// to, right after the comma that ends it, quoted elsewhere or not. News writing attributes such quotes by adjacency;
 /// without this the reader was told they are pinned on nobody.
 fn speaker_from_the_sentence_before(ctx: &Ctx, raws: &mut [Raw]) {
     let sentences = ctx.doc.sentences;
@@ -122,6 +122,13 @@ fn speaker_from_the_sentence_before(ctx: &Ctx, raws: &mut [Raw]) {
         .filter_map(|r| Some((r.cue?.0, r.source?)))
         .collect();
     cued.sort_unstable();
+    // Questions put by somebody unnamed: where their cue is and where their content ends.
+    let mut questions: Vec<(usize, usize)> = raws
+        .iter()
+        .filter(|r| asks(ctx, r))
+        .filter_map(|r| Some((r.cue?.0, r.content.1)))
+        .collect();
+    questions.sort_unstable();
     for r in raws.iter_mut() {
         let o = r.content.0;
         if r.kind != QuoteKind::Direct || r.cue.is_some() || r.source.is_some() || o == 0 {
@@ -155,15 +162,21 @@ fn speaker_from_the_sentence_before(ctx: &Ctx, raws: &mut [Raw]) {
             continue;
         }
         // "Asked whether …, Mayor Carol Benning shrugged. “It is what it is.”": the reply is
-        // the one's the question was put to, the subject after the question's comma.
-        if ctx.low(s0) == "asked" {
-            if let Some(j) = (s0 + 1..e).find(|&i| ctx.tok(i) == ",").map(|c| c + 1) {
-                if matches!(ctx.low(j), "he" | "she") {
-                    r.source = Some((j, j));
-                    continue;
-                }
-                // A title may come first ("Mayor Carol Benning"): up to five words.
-                r.source = name_at(ctx, j, e, 4).map(|k| (j, k));
+        // the one's the question was put to, the subject after the comma that ends the
+        // question (not one inside it: "Asked about Smith, Jones and Brown, Lee shrugged.").
+        let (from, to) = (
+            questions.partition_point(|q| q.0 < s0),
+            questions.partition_point(|q| q.0 < e),
+        );
+        if let Some(&(_, end)) = questions[from..to].first() {
+            let j = end + 2;
+            if ctx.tok(end + 1) == "," && j < e {
+                r.source = if matches!(ctx.low(j), "he" | "she") {
+                    Some((j, j))
+                } else {
+                    // A title may come first ("Mayor Carol Benning"): up to five words.
+                    name_at(ctx, j, e, 4).map(|k| (j, k))
+                };
             }
             continue;
         }
@@ -210,8 +223,9 @@ fn drop_lost_sources_of_named(ctx: &Ctx, raws: &mut Vec<Raw>) {
 /// Tidies the sources the taggers mark. Auxiliaries and adverbs at a source's end are not
 /// the speaker ("she presumably knew", "he has continually condemned": "she", "he"), so they
 /// are cut off. A source left as one lowercase adverb ("formally", "mistakenly"), participle
-/// ("including") or word on [`lexicon::NOT_SOURCES`] ("despite", "now") is forgotten: on
-/// PolNeAR dev the vector tagger marked 17 such words among its 1,749 sources, none right; on
+/// ("including") or word on [`lexicon::NOT_SOURCES`] ("despite", "now") is forgotten. The
+/// taggers mark such words now and then, and the rules too ("“…,” formally said the
+/// minister"): on PolNeAR dev the vector tagger marked 17 among its 1,749 sources, none right; on
 /// PolNeAR train, its own training data, 98, of which 6 overlapped a gold source. A statement
 /// pinned on nobody is flagged as such, where "formally (said)" told the reader something
 /// untrue.
@@ -323,9 +337,12 @@ fn merge(ctx: &Ctx, mut rules: Vec<Raw>, learned: Vec<Raw>) -> Vec<Raw> {
     rules
 }
 
-/// A statement cued by "asked" alone: the rule [`reported`]'s question put to somebody unnamed.
+/// A reported statement cued by "asked" alone where the rules read it as a question put by
+/// somebody unnamed ("Asked whether …", "…, he said when asked about …").
 pub(crate) fn asks(ctx: &Ctx, r: &Raw) -> bool {
-    r.cue.is_some_and(|c| c.0 == c.1 && ctx.low(c.0) == "asked")
+    r.kind == QuoteKind::Reported
+        && r.cue
+            .is_some_and(|c| c.0 == c.1 && reported::asked_unnamed(ctx, c.0, ctx.sentence(c.0).0))
 }
 
 /// Most tokens a reported content keeps. Reported speech is a clause or a sentence (of

@@ -116,6 +116,13 @@ pub(crate) fn find(ctx: &Ctx, taken: &[(usize, usize)], used_cues: &[usize]) -> 
             }
             if let Some(r) = one(ctx, k, s0, s1) {
                 if r.content.0 <= r.content.1 && ctx.words(r.content.0, r.content.1) >= 2 {
+                    // A cue reaching past its verb ("issued a statement saying") claims its
+                    // later words: "saying" is not a statement of its own.
+                    if let Some((_, c1)) = r.cue {
+                        for f in cue_used.iter_mut().take(c1 + 1).skip(k + 1) {
+                            *f = true;
+                        }
+                    }
                     out.push(r);
                 }
             }
@@ -146,18 +153,22 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     if has(DETERMINERS, prev) {
         return None;
     }
-    if let Some(raw) = issued_a_statement(ctx, k, s0, s1) {
-        return Some(raw);
-    }
-    if let Some(raw) = impersonal(ctx, k, s0, s1) {
-        return Some(raw);
-    }
     let a = ctx.aux_start(k, s0);
     let source = a
         .checked_sub(1)
         .filter(|&e| e >= s0)
         .and_then(|e| ctx.source_back(e, s0));
-    if let Some(raw) = asked(ctx, k, s0, s1, prev) {
+    // "issued a statement": no cue verb on its own, so nothing else is tried when it fails.
+    if statement_noun(ctx, k, s1).is_some() {
+        let issued = source.and_then(|src| issued_a_statement(ctx, k, s1, src, a));
+        if issued.is_some() || !(has(lexicon::CUE_VERBS, lk) || has(lexicon::STANCE_VERBS, lk)) {
+            return issued;
+        }
+    }
+    if let Some(raw) = impersonal(ctx, k, s0, s1) {
+        return Some(raw);
+    }
+    if let Some(raw) = asked(ctx, k, s0, s1) {
         return Some(raw);
     }
     // "Trump doubled down and said the judge had ...": the cue shares its sentence's subject.
@@ -197,17 +208,26 @@ fn statement_noun(ctx: &Ctx, k: usize, s1: usize) -> Option<usize> {
 
 /// "The ministry issued a statement in mid-November that it would …", "… released a
 /// statement Tuesday saying …": PolNeAR's cue runs from the verb to the noun, or to "saying"
-/// when that introduces the content. Only with a speaker before the verb and a "that" or
-/// "saying" within a short adjunct of the noun; otherwise the sentence names no statement.
-fn issued_a_statement(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
+/// when that introduces the content. Only with a speaker `src` before the verb (its
+/// auxiliaries start at `a`) and a "that" or "saying" after a short adjunct of time or place;
+/// a phrase of its own after the noun ("in response to reports that …", "denying that …")
+/// holds somebody else's words, and a relative "that" ("a statement that surprised many")
+/// opens none.
+fn issued_a_statement(
+    ctx: &Ctx,
+    k: usize,
+    s1: usize,
+    src: (usize, usize),
+    a: usize,
+) -> Option<Raw> {
     let n = statement_noun(ctx, k, s1)?;
-    let a = ctx.aux_start(k, s0);
-    let src = ctx.source_back(a.checked_sub(1).filter(|&e| e >= s0)?, s0)?;
-    // A short adjunct: "in mid-November", "on Tuesday", "Thursday,".
     let mut j = n + 1;
     while j < s1
         && j < n + 7
         && !matches!(ctx.low(j), "that" | "saying")
+        && !has(OWN_PHRASE, ctx.low(j))
+        && !ctx.low(j).ends_with("ing")
+        && !has(lexicon::CUE_VERBS, ctx.low(j))
         && (ctx.is_word(j)
             || ctx.is_number(j)
             || ctx.tok(j) == ","
@@ -215,8 +235,12 @@ fn issued_a_statement(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> 
     {
         j += 1;
     }
+    if j >= s1 {
+        return None;
+    }
+    let after = ctx.low(j + 1);
     let (cue_end, from) = match ctx.low(j) {
-        "that" => (n, j),
+        "that" if !has(lexicon::AUX, after) && !after.ends_with("ed") => (n, j),
         "saying" => (j, j + 1),
         _ => return None,
     };
@@ -228,6 +252,21 @@ fn issued_a_statement(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> 
         source: Some(src),
     })
 }
+
+/// Words after a statement noun that open a phrase of their own ("in response to reports
+/// that …", "about the claim that …", "and the minister said that …"): the "that" clause
+/// after them is not the statement's.
+const OWN_PHRASE: &[&str] = &[
+    "about",
+    "against",
+    "and",
+    "but",
+    "concerning",
+    "of",
+    "over",
+    "regarding",
+    "to",
+];
 
 /// "It is believed that ...": nobody is named.
 fn impersonal(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
@@ -255,8 +294,8 @@ fn impersonal(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
 
 /// "Asked whether he would run, ...", "..., he said when asked about the polls": a question
 /// put to somebody unnamed.
-fn asked(ctx: &Ctx, k: usize, s0: usize, s1: usize, prev: &str) -> Option<Raw> {
-    if ctx.low(k) != "asked" || !(k == s0 || matches!(prev, "when" | "after" | "," | "once")) {
+fn asked(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
+    if !asked_unnamed(ctx, k, s0) {
         return None;
     }
     if !matches!(
@@ -289,6 +328,13 @@ fn asked(ctx: &Ctx, k: usize, s0: usize, s1: usize, prev: &str) -> Option<Raw> {
         cue: Some((k, k)),
         source: None,
     })
+}
+
+/// Whether "asked" at `k`, in a sentence from `s0`, puts a question by somebody unnamed: it
+/// opens the sentence or follows "when", "after", "once" or a comma.
+pub(super) fn asked_unnamed(ctx: &Ctx, k: usize, s0: usize) -> bool {
+    ctx.low(k) == "asked"
+        && (k == s0 || (k > s0 && matches!(ctx.low(k - 1), "when" | "after" | "," | "once")))
 }
 
 /// A cue with no subject before it (`a` is where its auxiliaries start).
@@ -737,4 +783,5 @@ pub(super) const WORD_LISTS: &[(&str, &[&str])] = &[
     ("DETERMINERS", DETERMINERS),
     ("BELIEF", BELIEF),
     ("NOT_HEADLINE_SOURCES", NOT_HEADLINE_SOURCES),
+    ("OWN_PHRASE", OWN_PHRASE),
 ];

@@ -872,7 +872,36 @@ fn a_bare_quote_after_a_sentence_about_somebody_is_theirs() {
         .into_iter()
         .filter(|x| x.kind == QuoteKind::Direct)
         .collect();
+    assert_eq!(d.len(), 1, "{d:#?}");
     assert_eq!(text_of(&d[0].source), Some("she"), "{d:#?}");
+    // "When asked" as well; and never a name inside the question, though a question with
+    // commas of its own may leave the answer pinned on nobody.
+    for (t, who) in [
+        (
+            "When asked whether the town might revisit the decision, Benning shrugged. \"It is \
+             what it is, and the council has spoken on the matter.\"",
+            Some("Benning"),
+        ),
+        (
+            "Asked about Smith, Jones and Brown, Lee shrugged. \"It is what it is, and the \
+             council has spoken on the matter.\"",
+            None,
+        ),
+    ] {
+        let d: Vec<Quote> = run(t)
+            .into_iter()
+            .filter(|x| x.kind == QuoteKind::Direct)
+            .collect();
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(text_of(&d[0].source), who, "{d:#?}");
+    }
+    // A direct quote cued by "asked" with its asker missed is still pinned on nobody.
+    let q = run("\"Who is going to pay for all of this in the end?\" asked.");
+    assert!(
+        q.iter()
+            .all(|x| x.kind != QuoteKind::Direct || x.unattributed),
+        "{q:#?}"
+    );
 }
 
 #[test]
@@ -943,6 +972,46 @@ fn issuing_a_statement_reports_what_it_says() {
     // No content named: nothing reported.
     let q = run("The company released a statement on its website last night.");
     assert!(q.is_empty(), "{q:#?}");
+    // "saying" belongs to the statement's cue: no second statement with it alone.
+    let t = "The company released a statement saying that it would appeal the ruling.";
+    let doc = crate::consistency::document(t);
+    let doc = Doc::of(&doc);
+    let ctx = Ctx::new(&doc);
+    let rules = rule_raws(&ctx);
+    assert_eq!(rules.len(), 1, "{rules:?}");
+    // Nobody's words follow: a relative "that", or a phrase of its own before the "that".
+    for t in [
+        "The senator made a statement that surprised many of his colleagues.",
+        "The White House issued a statement that was widely mocked by critics.",
+        "The ministry issued a statement in response to reports that it had bombed the hospital.",
+        "The ministry issued a statement about the claim that it had bombed the hospital.",
+    ] {
+        // The rules' statements: what the taggers add is learned, not this rule's.
+        let doc = crate::consistency::document(t);
+        let doc = Doc::of(&doc);
+        let ctx = Ctx::new(&doc);
+        let rules = rule_raws(&ctx);
+        assert!(
+            rules
+                .iter()
+                .all(|r| r.cue.is_none_or(|c| ctx.tok(c.1) != "statement")),
+            "{t}: {rules:?}"
+        );
+    }
+    // "put" is no cue verb: when the rule does not match, nothing else is tried.
+    let doc = crate::consistency::document(
+        "The ministry put out a statement on its website late last night in Moscow that the \
+         strikes had ended.",
+    );
+    let doc = Doc::of(&doc);
+    let ctx = Ctx::new(&doc);
+    let rules = rule_raws(&ctx);
+    assert!(
+        rules
+            .iter()
+            .all(|r| r.cue.is_none_or(|c| ctx.tok(c.1) != "put")),
+        "{rules:?}"
+    );
 }
 
 #[test]
@@ -963,6 +1032,8 @@ fn a_source_ends_at_the_speaker_and_is_no_adverb_or_participle() {
         raw(at("family")),
         raw(at("ruling")),
         raw(at("Officials")),
+        raw(at("stood")),
+        raw(at("insisted")),
     ];
     tidy_sources(&ctx, &mut raws);
     let kept: Vec<Option<&str>> = raws
@@ -971,8 +1042,52 @@ fn a_source_ends_at_the_speaker_and_is_no_adverb_or_participle() {
         .collect();
     assert_eq!(
         kept,
-        [None, Some("family"), Some("ruling"), Some("Officials")]
+        [
+            None,
+            Some("family"),
+            Some("ruling"),
+            Some("Officials"),
+            Some("stood"),
+            Some("insisted")
+        ]
     );
+    // A participle and a listed word are forgotten; a short "-ly" or "-ing" word is left to be.
+    let t = "Including despite only thing, the panel said the vote was lost.";
+    let doc = crate::consistency::document(t);
+    let doc = Doc::of(&doc);
+    let ctx = Ctx::new(&doc);
+    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.low(i) == w).unwrap();
+    let raw = |s: usize| Raw {
+        kind: QuoteKind::Reported,
+        content: (at("vote"), at("lost")),
+        cue: Some((at("said"), at("said"))),
+        source: Some((s, s)),
+    };
+    let mut raws = vec![
+        raw(at("despite")),
+        raw(at("only")),
+        raw(at("thing")),
+        raw(at("panel")),
+    ];
+    tidy_sources(&ctx, &mut raws);
+    let kept: Vec<Option<&str>> = raws
+        .iter()
+        .map(|r| r.source.map(|s| ctx.low(s.0)))
+        .collect();
+    assert_eq!(kept, [None, Some("only"), Some("thing"), Some("panel")]);
+    let t = "The panel said the vote was lost, including the recount.";
+    let doc = crate::consistency::document(t);
+    let doc = Doc::of(&doc);
+    let ctx = Ctx::new(&doc);
+    let i = (0..ctx.n()).find(|&i| ctx.tok(i) == "including").unwrap();
+    let mut raws = vec![Raw {
+        kind: QuoteKind::Reported,
+        content: (i + 1, i + 2),
+        cue: None,
+        source: Some((i, i)),
+    }];
+    tidy_sources(&ctx, &mut raws);
+    assert_eq!(raws[0].source, None);
     // Auxiliaries and adverbs after the speaker are cut off, down to the speaker.
     let t = "She presumably knew it, and he has continually condemned the plan as a disgrace.";
     let doc = crate::consistency::document(t);
