@@ -23,6 +23,16 @@ fn check_places(text: &str, quotes: &[Quote]) {
     }
 }
 
+/// Binds `$ctx`, the rules' view of text `$t`, in the caller's scope (the document it borrows
+/// lives there too, which a function could not return).
+macro_rules! let_ctx {
+    ($ctx:ident, $t:expr $(,)?) => {
+        let doc = crate::consistency::document($t);
+        let doc = Doc::of(&doc);
+        let $ctx = Ctx::new(&doc);
+    };
+}
+
 fn run(text: &str) -> Vec<Quote> {
     let q = extract(text);
     check_places(text, &q);
@@ -738,9 +748,7 @@ fn only_content(t: &str, cue: &str) -> String {
 #[test]
 fn sentence_ends_the_splitter_missed() {
     let t = "Mr. Obama met the F.B.I. chief on Monday. reports: “Not yet. Soon.” Done";
-    let doc = crate::consistency::document(t);
-    let doc = Doc::of(&doc);
-    let ctx = Ctx::new(&doc);
+    let_ctx!(ctx, t);
     let ends: Vec<&str> = (0..ctx.n())
         .filter(|&i| ctx.ends_sentence(i))
         .map(|i| ctx.tok(i - 1))
@@ -924,9 +932,7 @@ fn a_tagged_source_is_not_lent_to_a_question_put_by_somebody_unnamed() {
     // What the vector tagger did on examples/article1001.txt: it read the one answering as
     // the one asking, and merge lent that source to the rule's sourceless question.
     let t = "Asked whether the town might revisit the decision, Mayor Carol Benning shrugged.";
-    let doc = crate::consistency::document(t);
-    let doc = Doc::of(&doc);
-    let ctx = Ctx::new(&doc);
+    let_ctx!(ctx, t);
     let rules = rule_raws(&ctx);
     let asked: Vec<&Raw> = rules
         .iter()
@@ -974,9 +980,7 @@ fn issuing_a_statement_reports_what_it_says() {
     assert!(q.is_empty(), "{q:#?}");
     // "saying" belongs to the statement's cue: no second statement with it alone.
     let t = "The company released a statement saying that it would appeal the ruling.";
-    let doc = crate::consistency::document(t);
-    let doc = Doc::of(&doc);
-    let ctx = Ctx::new(&doc);
+    let_ctx!(ctx, t);
     let rules = rule_raws(&ctx);
     assert_eq!(rules.len(), 1, "{rules:?}");
     // Nobody's words follow: a relative "that", or a phrase of its own before the "that".
@@ -987,9 +991,7 @@ fn issuing_a_statement_reports_what_it_says() {
         "The ministry issued a statement about the claim that it had bombed the hospital.",
     ] {
         // The rules' statements: what the taggers add is learned, not this rule's.
-        let doc = crate::consistency::document(t);
-        let doc = Doc::of(&doc);
-        let ctx = Ctx::new(&doc);
+        let_ctx!(ctx, t);
         let rules = rule_raws(&ctx);
         assert!(
             rules
@@ -999,12 +1001,11 @@ fn issuing_a_statement_reports_what_it_says() {
         );
     }
     // "put" is no cue verb: when the rule does not match, nothing else is tried.
-    let doc = crate::consistency::document(
+    let_ctx!(
+        ctx,
         "The ministry put out a statement on its website late last night in Moscow that the \
          strikes had ended.",
     );
-    let doc = Doc::of(&doc);
-    let ctx = Ctx::new(&doc);
     let rules = rule_raws(&ctx);
     assert!(
         rules
@@ -1014,85 +1015,63 @@ fn issuing_a_statement_reports_what_it_says() {
     );
 }
 
+/// The one-word sources `words` of statements cued by "said" in `t`, as `tidy_sources` leaves
+/// them.
+fn tidied(t: &str, words: &[&str]) -> Vec<Option<String>> {
+    let_ctx!(ctx, t);
+    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    let said = at("said");
+    let mut raws: Vec<Raw> = words
+        .iter()
+        .map(|&w| Raw {
+            kind: QuoteKind::Reported,
+            content: (said + 1, said + 2),
+            cue: Some((said, said)),
+            source: Some((at(w), at(w))),
+        })
+        .collect();
+    tidy_sources(&ctx, &mut raws);
+    raws.iter()
+        .map(|r| r.source.map(|s| ctx.tok(s.0).to_string()))
+        .collect()
+}
+
 #[test]
 fn a_source_ends_at_the_speaker_and_is_no_adverb_or_participle() {
+    let some = |w: &str| Some(w.to_string());
     let t = "Officials formally said the plan was dead, and the family insisted the ruling stood.";
-    let doc = crate::consistency::document(t);
-    let doc = Doc::of(&doc);
-    let ctx = Ctx::new(&doc);
-    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
-    let raw = |s: usize| Raw {
-        kind: QuoteKind::Reported,
-        content: (at("plan"), at("dead")),
-        cue: Some((at("said"), at("said"))),
-        source: Some((s, s)),
-    };
-    let mut raws = vec![
-        raw(at("formally")),
-        raw(at("family")),
-        raw(at("ruling")),
-        raw(at("Officials")),
-        raw(at("stood")),
-        raw(at("insisted")),
-    ];
-    tidy_sources(&ctx, &mut raws);
-    let kept: Vec<Option<&str>> = raws
-        .iter()
-        .map(|r| r.source.map(|s| ctx.tok(s.0)))
-        .collect();
     assert_eq!(
-        kept,
+        tidied(
+            t,
+            &[
+                "formally",
+                "family",
+                "ruling",
+                "Officials",
+                "stood",
+                "insisted"
+            ]
+        ),
         [
             None,
-            Some("family"),
-            Some("ruling"),
-            Some("Officials"),
-            Some("stood"),
-            Some("insisted")
+            some("family"),
+            some("ruling"),
+            some("Officials"),
+            some("stood"),
+            some("insisted")
         ]
     );
     // A participle and a listed word are forgotten; a short "-ly" or "-ing" word is left to be.
     let t = "Including despite only thing, the panel said the vote was lost.";
-    let doc = crate::consistency::document(t);
-    let doc = Doc::of(&doc);
-    let ctx = Ctx::new(&doc);
-    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.low(i) == w).unwrap();
-    let raw = |s: usize| Raw {
-        kind: QuoteKind::Reported,
-        content: (at("vote"), at("lost")),
-        cue: Some((at("said"), at("said"))),
-        source: Some((s, s)),
-    };
-    let mut raws = vec![
-        raw(at("despite")),
-        raw(at("only")),
-        raw(at("thing")),
-        raw(at("panel")),
-    ];
-    tidy_sources(&ctx, &mut raws);
-    let kept: Vec<Option<&str>> = raws
-        .iter()
-        .map(|r| r.source.map(|s| ctx.low(s.0)))
-        .collect();
-    assert_eq!(kept, [None, Some("only"), Some("thing"), Some("panel")]);
+    assert_eq!(
+        tidied(t, &["despite", "only", "thing", "panel"]),
+        [None, some("only"), some("thing"), some("panel")]
+    );
     let t = "The panel said the vote was lost, including the recount.";
-    let doc = crate::consistency::document(t);
-    let doc = Doc::of(&doc);
-    let ctx = Ctx::new(&doc);
-    let i = (0..ctx.n()).find(|&i| ctx.tok(i) == "including").unwrap();
-    let mut raws = vec![Raw {
-        kind: QuoteKind::Reported,
-        content: (i + 1, i + 2),
-        cue: None,
-        source: Some((i, i)),
-    }];
-    tidy_sources(&ctx, &mut raws);
-    assert_eq!(raws[0].source, None);
+    assert_eq!(tidied(t, &["including"]), [None]);
     // Auxiliaries and adverbs after the speaker are cut off, down to the speaker.
     let t = "She presumably knew it, and he has continually condemned the plan as a disgrace.";
-    let doc = crate::consistency::document(t);
-    let doc = Doc::of(&doc);
-    let ctx = Ctx::new(&doc);
+    let_ctx!(ctx, t);
     let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
     let mut raws = vec![
         Raw {
