@@ -867,8 +867,16 @@ impl<'d, 't> Ctx<'d, 't> {
                 && self.doc.glued(q)
                 && self.doc.glued(q + 1)
                 && self.is_word(q + 1);
+            // "Representative Charles B. Rangel", "Rep. G.K. Butterfield": an abbreviation's
+            // full stop inside a name, not the end of the sentence.
+            let initial = lq == "."
+                && self.doc.glued(q)
+                && q + 1 < hi.min(self.n())
+                && self.capitalised(q + 1)
+                && !self.ends_sentence(q);
             if (self.is_word(q) && !lexicon::has(lexicon::NP_STOP, lq) && lq != "who")
                 || glued_punct
+                || initial
             {
                 k = q;
                 steps += 1;

@@ -1094,3 +1094,26 @@ fn a_source_ends_at_the_speaker_and_is_no_adverb_or_participle() {
         [Some((at("She"), at("She"))), Some((at("he"), at("he")))]
     );
 }
+
+#[test]
+fn an_initial_or_title_abbreviation_does_not_cut_a_name() {
+    let t = "\"There is some thought that the same enthusiasm might not be there,\" said \
+             Representative Charles B. Rangel of New York. \"I think it is very smart for the \
+             president to be out there.\"";
+    let q = run(t);
+    assert_eq!(q.len(), 2, "{q:#?}");
+    for x in &q {
+        assert!(
+            text_of(&x.source).is_some_and(|s| s.starts_with("Representative Charles B. Rangel")),
+            "{q:#?}"
+        );
+        // The second quotation continues the first: the speaker's cue is its cue too.
+        assert_eq!(text_of(&x.cue), Some("said"), "{q:#?}");
+    }
+    let q = run("\"This is a disgusting day,\" said Rep. G.K. Butterfield on Monday.");
+    assert_eq!(
+        text_of(&q[0].source),
+        Some("Rep. G.K. Butterfield"),
+        "{q:#?}"
+    );
+}
