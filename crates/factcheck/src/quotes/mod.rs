@@ -104,8 +104,8 @@ fn extract_doc_with(
 /// source of a statement elsewhere in the text ("Harrow closed by reminding the audience of
 /// the town motto. “Millbrook first …”"). After a question ("Asked whether …, Mayor Carol
 /// Benning shrugged. “It is what it is.”") it is the name or "he"/"she" the question was put
-/// to, right after the comma that ends it, quoted elsewhere or not. News writing attributes such quotes by adjacency;
-/// without this the reader was told they are pinned on nobody.
+/// to, right after the comma that ends it, quoted elsewhere or not. News writing attributes
+/// such quotes by adjacency; without this the reader was told they are pinned on nobody.
 fn speaker_from_the_sentence_before(ctx: &Ctx, raws: &mut [Raw]) {
     let sentences = ctx.doc.sentences;
     // Last words of every source, for "a name quoted elsewhere".
@@ -225,10 +225,10 @@ fn drop_lost_sources_of_named(ctx: &Ctx, raws: &mut Vec<Raw>) {
 /// are cut off. A source left as one lowercase adverb ("formally", "mistakenly"), participle
 /// ("including") or word on [`lexicon::NOT_SOURCES`] ("despite", "now") is forgotten. The
 /// taggers mark such words now and then, and the rules too ("“…,” formally said the
-/// minister"): on PolNeAR dev the vector tagger marked 17 among its 1,749 sources, none right; on
-/// PolNeAR train, its own training data, 98, of which 6 overlapped a gold source. A statement
-/// pinned on nobody is flagged as such, where "formally (said)" told the reader something
-/// untrue.
+/// minister"): on PolNeAR dev the vector tagger marked 17 among its 1,749 sources, none
+/// right; on PolNeAR train, its own training data, 98, of which 6 overlapped a gold source. A
+/// statement pinned on nobody is flagged as such, where "formally (said)" told the reader
+/// something untrue.
 fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
     let adverb = |w: &str| w.len() > 4 && w.ends_with("ly") && !lexicon::has(lexicon::LY_NOUNS, w);
     for r in raws.iter_mut() {
@@ -633,12 +633,14 @@ impl<'d, 't> Ctx<'d, 't> {
     /// reports: …"): outside quotation marks, and not the full stop of an abbreviation
     /// ("Mr.", "U.S.", "F.B.I.").
     pub fn ends_sentence(&self, i: usize) -> bool {
-        let abbreviation = || {
-            i > 0
-                && self.tok(i) == "."
-                && unspin_core::segment::is_abbreviation(self.doc.text, self.doc.tokens, i)
-        };
-        self.is_terminal(i) && !self.quoted()[i] && !abbreviation()
+        self.is_terminal(i) && !self.quoted()[i] && !self.abbreviation_stop(i)
+    }
+
+    /// The full stop at `i` ends an abbreviation ("Mr.", "U.S.", "B."), not a sentence.
+    pub fn abbreviation_stop(&self, i: usize) -> bool {
+        i > 0
+            && self.tok(i) == "."
+            && unspin_core::segment::is_abbreviation(self.doc.text, self.doc.tokens, i)
     }
 
     /// The quotation mark starting at token `i`: its family, role and length in tokens.
@@ -869,11 +871,10 @@ impl<'d, 't> Ctx<'d, 't> {
                 && self.is_word(q + 1);
             // "Representative Charles B. Rangel", "Rep. G.K. Butterfield": an abbreviation's
             // full stop inside a name, not the end of the sentence.
-            let initial = lq == "."
+            let initial = self.abbreviation_stop(q)
                 && self.doc.glued(q)
                 && q + 1 < hi.min(self.n())
-                && self.capitalised(q + 1)
-                && !self.ends_sentence(q);
+                && self.capitalised(q + 1);
             if (self.is_word(q) && !lexicon::has(lexicon::NP_STOP, lq) && lq != "who")
                 || glued_punct
                 || initial
