@@ -159,8 +159,8 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
         .filter(|&e| e >= s0)
         .and_then(|e| ctx.source_back(e, s0));
     // "issued a statement": no cue verb on its own, so nothing else is tried when it fails.
-    if statement_noun(ctx, k, s1).is_some() {
-        let issued = source.and_then(|src| issued_a_statement(ctx, k, s1, src, a));
+    if let Some(n) = statement_noun(ctx, k, s1) {
+        let issued = source.and_then(|src| issued_a_statement(ctx, n, s1, src, a));
         if issued.is_some() || !(has(lexicon::CUE_VERBS, lk) || has(lexicon::STANCE_VERBS, lk)) {
             return issued;
         }
@@ -207,20 +207,19 @@ fn statement_noun(ctx: &Ctx, k: usize, s1: usize) -> Option<usize> {
 }
 
 /// "The ministry issued a statement in mid-November that it would …", "… released a
-/// statement Tuesday saying …": PolNeAR's cue runs from the verb to the noun, or to "saying"
-/// when that introduces the content. Only with a speaker `src` before the verb (its
-/// auxiliaries start at `a`) and a "that" or "saying" after a short adjunct of time or place;
+/// statement Tuesday saying …": PolNeAR's cue runs from the verb to the noun (at `n`, from
+/// [`statement_noun`]), or to "saying" when that introduces the content. Only with a speaker
+/// `src` before the verb (its auxiliaries start at `a`) and a "that" or "saying" after a short adjunct of time or place;
 /// a phrase of its own after the noun ("in response to reports that …", "denying that …")
 /// holds somebody else's words, and a relative "that" ("a statement that surprised many")
 /// opens none.
 fn issued_a_statement(
     ctx: &Ctx,
-    k: usize,
+    n: usize,
     s1: usize,
     src: (usize, usize),
     a: usize,
 ) -> Option<Raw> {
-    let n = statement_noun(ctx, k, s1)?;
     let mut j = n + 1;
     while j < s1
         && j < n + 7
