@@ -167,16 +167,18 @@ fn render_aids(out: &mut String, report: &Report, s: &Summary, color: bool) {
                 unspin::aids::QuoteKind::Direct => "direct",
                 unspin::aids::QuoteKind::Reported => "reported",
             };
-            let who = match (&q.speaker, &q.source) {
-                (Some(speaker), _) => speaker.clone(),
-                (None, Some(source)) => source.text().to_string(),
-                (None, None) => "(nobody)".to_string(),
-            };
-            let flag = match (q.unattributed, q.headline) {
-                (true, true) => "  [unattributed, headline]",
-                (true, false) => "  [unattributed]",
-                (false, true) => "  [headline]",
-                (false, false) => "",
+            let who = q.who().unwrap_or("(nobody)");
+            let mut flags = Vec::new();
+            if q.unattributed {
+                flags.push("unattributed".to_string());
+            }
+            if q.headline {
+                flags.push("headline".to_string());
+            }
+            flags.extend(q.within_note(&report.quotes).map(|n| one_line(&n)));
+            let flag = match flags.is_empty() {
+                true => String::new(),
+                false => format!("  [{}]", flags.join(", ")),
             };
             let cue = q
                 .cue
@@ -188,7 +190,7 @@ fn render_aids(out: &mut String, report: &Report, s: &Summary, color: bool) {
                 "  {kind:<8} {:>6}-{:<6}  {}{cue}{flag}: {}",
                 q.content.start(),
                 q.content.end(),
-                one_line(&who),
+                one_line(who),
                 one_line(q.content.text())
             );
         }

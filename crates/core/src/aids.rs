@@ -72,6 +72,41 @@ pub struct Quote {
     /// something the speaker was quoted as saying, so readers see them marked.
     #[serde(default)]
     pub headline: bool,
+    /// The statement is reported inside another one's words: the index, in the same list, of
+    /// the statement whose content holds this one's content, cue and source. In "Konashenkov
+    /// commented on a statement by Baldanza, who confirmed that the US would not share
+    /// intelligence", Baldanza's "that the US would not share intelligence" is within
+    /// Konashenkov's statement. Outputs name the outer statement's speaker beside such a
+    /// statement, so the same words never read as two people's own.
+    /// Absent (`None`) for a statement of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<usize>,
+}
+
+impl Quote {
+    /// Who the statement is credited to, as a reader would name them: the resolved speaker,
+    /// else the source as written ("a source"), else `None`.
+    pub fn who(&self) -> Option<&str> {
+        self.speaker
+            .as_deref()
+            .or_else(|| self.source.as_ref().map(|s| s.text()))
+    }
+
+    /// The statement this one is reported within ([`Quote::within`]), looked up in `quotes`,
+    /// the list it came from.
+    pub fn reported_in<'a>(&self, quotes: &'a [Quote]) -> Option<&'a Quote> {
+        quotes.get(self.within?)
+    }
+
+    /// What outputs print beside a statement reported within another: "inside Igor
+    /// Konashenkov's statement", or "inside an unattributed statement".
+    pub fn within_note(&self, quotes: &[Quote]) -> Option<String> {
+        let outer = self.reported_in(quotes)?;
+        Some(match outer.who() {
+            Some(who) if !outer.unattributed => format!("inside {who}'s statement"),
+            _ => "inside an unattributed statement".to_string(),
+        })
+    }
 }
 
 /// One sentence of an article with its check-worthiness. `start`/`end` are Unicode code-point

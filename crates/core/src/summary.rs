@@ -217,6 +217,7 @@ mod tests {
             speaker_place: None,
             unattributed,
             headline: false,
+            within: None,
         };
         let mut r = report();
         r.quotes = vec![q(false), q(true)];

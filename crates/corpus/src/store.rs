@@ -7,7 +7,7 @@
 //! transaction survives the process being killed at any moment (only a power loss may lose the
 //! last commits, which a resumed run then re-ingests from the shard files).
 //!
-//! # Schema (version 2, in `PRAGMA user_version`)
+//! # Schema (version 3, in `PRAGMA user_version`)
 //!
 //! | table      | one row per                  | columns |
 //! |------------|------------------------------|---------|
@@ -15,7 +15,7 @@
 //! | `articles` | report                       | `article_id` (integer PK), `id` (the report's id, unique), `shard`, `source`, `url`, `date`, `month` (`YYYY-MM` or NULL), `length`, `title`, `detector`, `n_spans`, `propaganda_chars`, `n_sentences`, `n_check_worthy`, `n_quotes`, `n_unattributed`, `n_findings` |
 //! | `spans`    | propaganda span              | `article_id`, `n`, `technique` (PTC name), `start`, `end`, `confidence`, `text` |
 //! | `claims`   | *check-worthy* sentence      | `article_id`, `n`, `start`, `end`, `score`, `text` |
-//! | `quotes`   | quote or reported statement  | `article_id`, `n`, `kind`, `start`, `end`, `text`, `cue`, `source`, `speaker`, `unattributed`, `headline` (NULL in rows written before version 2) |
+//! | `quotes`   | quote or reported statement  | `article_id`, `n`, `kind`, `start`, `end`, `text`, `cue`, `source`, `speaker`, `unattributed`, `headline` (NULL in rows written before version 2), `within` (the `n` of the statement this one is reported inside; NULL for a statement of its own and in rows written before version 3) |
 //! | `findings` | internal inconsistency       | `article_id`, `n`, `kind`, `explanation`, `places` (JSON array of `{start,end,text}`) |
 //!
 //! The child tables point at articles through the integer `article_id`
@@ -30,9 +30,9 @@
 //! are stored: every sentence is a claim in a report, and storing them all would multiply the
 //! database size for rows no statistic reads (`n_sentences` keeps their number).
 //!
-//! A version 1 database (before `quotes.headline`) is brought to version 2 when opened for
-//! writing, its old rows keeping NULL there (not recorded, rather than a guess); statistics
-//! read both versions.
+//! An older database (version 1, before `quotes.headline`; version 2, before `quotes.within`)
+//! is brought to version 3 when opened for writing, its old rows keeping NULL in the new
+//! columns (not recorded, rather than a guess); statistics read every version.
 //!
 //! An article id seen again (in a later shard, or twice in one) replaces the earlier article
 //! with all its rows: ids are keys, and the latest analysis of an article is the one to count.
@@ -57,7 +57,7 @@ pub fn is_database_file(database: &str, name: &str) -> bool {
 }
 
 /// The schema version this code writes, kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// The oldest version this code reads, and (opened for writing) brings up to date.
 const OLDEST_VERSION: i64 = 1;
@@ -66,6 +66,8 @@ const OLDEST_VERSION: i64 = 1;
 const MIGRATIONS: &[&str] = &[
     // 1 → 2: whether a quote was made in a headline (`Quote::headline`); unknown for old rows.
     "ALTER TABLE quotes ADD COLUMN headline INTEGER;",
+    // 2 → 3: the statement a quote is reported inside (`Quote::within`, its `n`).
+    "ALTER TABLE quotes ADD COLUMN within INTEGER;",
 ];
 
 /// How long a statement waits for another connection's write lock (a `stats` run reading while
@@ -139,6 +141,7 @@ CREATE TABLE quotes (
     speaker      TEXT,
     unattributed INTEGER NOT NULL,
     headline     INTEGER,
+    within       INTEGER,
     PRIMARY KEY (article_id, n)
 ) WITHOUT ROWID;
 
@@ -162,7 +165,8 @@ const INSERT_SPAN: &str =
 const INSERT_CLAIM: &str =
     "INSERT INTO claims (n, article_id, start, \"end\", score, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 const INSERT_QUOTE: &str = "INSERT INTO quotes (n, article_id, kind, start, \"end\", text, cue, \
-     source, speaker, unattributed, headline) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+     source, speaker, unattributed, headline, within) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, \
+     ?11, ?12)";
 const INSERT_FINDING: &str =
     "INSERT INTO findings (n, article_id, kind, explanation, places) VALUES (?1, ?2, ?3, ?4, ?5)";
 
@@ -510,7 +514,8 @@ fn insert_children(tx: &rusqlite::Transaction<'_>, key: i64, r: &Report) -> Resu
             q.source.as_ref().map(|p| p.text()),
             q.speaker,
             q.unattributed,
-            q.headline
+            q.headline,
+            q.within.map(to_i64).transpose()?
         ])?;
     }
     let mut stmt = tx.prepare_cached(INSERT_FINDING)?;

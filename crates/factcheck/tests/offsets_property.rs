@@ -188,9 +188,28 @@ fn check_all_with(model: &ClaimModel, text: &str, fault: Option<(Fault, u64)>) -
         assert_eq!(got, c.text(), "claim in {text:?}");
         n[0] += 1;
     }
-    for q in &aids.quotes {
+    for (i, q) in aids.quotes.iter().enumerate() {
         assert_place(&chars, &q.content, "quote content", text);
         n[1] += 1;
+        // A statement reported inside another lies in that one's content, and is smaller.
+        if let Some(j) = q.within {
+            let outer = &aids
+                .quotes
+                .get(j)
+                .expect("within points into the list")
+                .content;
+            assert_ne!(i, j, "a statement within itself in {text:?}");
+            for p in [Some(&q.content), q.cue.as_ref(), q.source.as_ref()]
+                .into_iter()
+                .flatten()
+            {
+                assert!(
+                    outer.start() <= p.start() && p.end() <= outer.end(),
+                    "{q:?} is not inside {outer:?}"
+                );
+            }
+            assert!(outer.end() - outer.start() > q.content.end() - q.content.start());
+        }
         for (what, p) in [
             ("quote cue", &q.cue),
             ("quote source", &q.source),

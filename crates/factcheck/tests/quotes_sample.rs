@@ -65,4 +65,12 @@ fn russia_phony_war_quotes() {
         .is_some_and(|c| c.text() == "thus commented on")
         && q.speaker.as_deref() == Some(full)));
     assert!(quotes.iter().all(|q| !q.unattributed), "{quotes:#?}");
+    // What Baldanza "confirmed" is part of the statement Konashenkov commented on: marked as
+    // inside his, so the same words are not read as two people's own.
+    let confirmed = quotes
+        .iter()
+        .find(|q| q.cue.as_ref().is_some_and(|c| c.text() == "confirmed"))
+        .expect("Baldanza's confirmed");
+    let outer = confirmed.reported_in(&quotes).expect("inside another");
+    assert_eq!(outer.speaker.as_deref(), Some(full), "{outer:#?}");
 }

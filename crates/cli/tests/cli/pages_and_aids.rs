@@ -207,6 +207,51 @@ fn text_view_lists_the_aids() {
 }
 
 #[test]
+fn text_view_says_whose_statement_holds_a_nested_one() {
+    let text =
+        "Igor Konashenkov thus commented on a recent statement by the Pentagon spokesperson \
+                Michelle Baldanza who confirmed that the US military did not intend to share \
+                intelligence with Moscow.\n";
+    let out = stdout_of(
+        unspin()
+            .args([
+                "analyze",
+                "--format",
+                "text",
+                "--color",
+                "never",
+                "--model",
+                "classical",
+                "-",
+            ])
+            .write_stdin(text),
+    );
+    let line = out
+        .lines()
+        .find(|l| l.contains("(confirmed)"))
+        .unwrap_or_else(|| panic!("no line for Baldanza's statement in {out}"));
+    assert!(
+        line.contains("[inside Igor Konashenkov's statement]"),
+        "{line}"
+    );
+    let json = stdout_of(
+        unspin()
+            .args(["analyze", "--model", "classical", "-"])
+            .write_stdin(text),
+    );
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let quotes = v[0]["quotes"].as_array().unwrap();
+    let inner = quotes
+        .iter()
+        .find(|q| q["cue"]["text"] == "confirmed")
+        .unwrap();
+    let outer = &quotes[inner["within"].as_u64().unwrap() as usize];
+    assert_eq!(outer["cue"]["text"], "thus commented on");
+    // A statement of its own carries no "within" at all.
+    assert!(outer.get("within").is_none(), "{outer}");
+}
+
+#[test]
 fn serve_help_lists_its_limits() {
     let out = stdout_of(unspin().args(["serve", "--help"]));
     for flag in [

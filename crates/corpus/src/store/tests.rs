@@ -50,6 +50,7 @@ pub(crate) fn report(id: &str, source: Option<&str>, date: Option<&str>) -> Repo
             speaker_place: None,
             unattributed: false,
             headline: false,
+            within: None,
         }],
         findings: vec![Finding {
             kind: FindingKind::NameSpelledTwoWays,
@@ -220,16 +221,19 @@ fn quotes_and_findings_keep_their_kinds_cues_and_places() {
 }
 
 #[test]
-fn a_version_1_database_is_read_and_brought_to_version_2_when_written() {
+fn a_version_1_database_is_read_and_brought_up_to_date_when_written() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db.sqlite");
     {
-        // A version 1 database: no quotes.headline.
+        // A version 1 database: no quotes.headline, no quotes.within.
         let mut store = Store::open(&path).unwrap();
         store.insert_shard(1, &[report("old", None, None)]).unwrap();
         store
             .conn
-            .execute_batch("ALTER TABLE quotes DROP COLUMN headline; PRAGMA user_version = 1;")
+            .execute_batch(
+                "ALTER TABLE quotes DROP COLUMN headline; ALTER TABLE quotes DROP COLUMN within; \
+                 PRAGMA user_version = 1;",
+            )
             .unwrap();
     }
     let ro = Store::open_read_only(&path).unwrap();
@@ -243,29 +247,41 @@ fn a_version_1_database_is_read_and_brought_to_version_2_when_written() {
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     let mut new = report("new", None, None);
     new.quotes[0].headline = true;
+    let mut inner = new.quotes[0].clone();
+    inner.within = Some(0);
+    new.quotes.push(inner);
     store.insert_shard(2, &[new]).unwrap();
-    let headline = |id: &str| -> Option<bool> {
-        store
-            .conn
-            .query_row(
-                "SELECT q.headline FROM quotes q JOIN articles a USING (article_id) WHERE a.id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .unwrap()
+    let column = |id: &str, column: &str| -> Vec<Option<i64>> {
+        let sql = format!(
+            "SELECT q.{column} FROM quotes q JOIN articles a USING (article_id) \
+             WHERE a.id = ?1 ORDER BY q.n"
+        );
+        let mut stmt = store.conn.prepare(&sql).unwrap();
+        let rows = stmt.query_map([id], |r| r.get(0)).unwrap();
+        rows.map(Result::unwrap).collect()
     };
-    assert_eq!(headline("old"), None, "not recorded before version 2");
-    assert_eq!(headline("new"), Some(true));
+    assert_eq!(
+        column("old", "headline"),
+        [None],
+        "not recorded before version 2"
+    );
+    assert_eq!(column("new", "headline"), [Some(1), Some(1)]);
+    assert_eq!(
+        column("old", "within"),
+        [None],
+        "not recorded before version 3"
+    );
+    assert_eq!(column("new", "within"), [None, Some(0)]);
 
     store
         .conn
-        .execute_batch("PRAGMA user_version = 3;")
+        .execute_batch("PRAGMA user_version = 4;")
         .unwrap();
     drop(store);
     let e = format!("{:#}", Store::open(&path).unwrap_err());
-    assert!(e.contains("schema version 3"), "{e}");
+    assert!(e.contains("schema version 4"), "{e}");
     let e = format!("{:#}", Store::open_read_only(&path).unwrap_err());
-    assert!(e.contains("reads versions 1 to 2"), "{e}");
+    assert!(e.contains("reads versions 1 to 3"), "{e}");
 }
 
 #[test]

@@ -104,6 +104,7 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
                 let (first, end) = ctx.sentence(r.content.0);
                 unspin_core::segment::is_heading_line(ctx.doc.text, ctx.doc.tokens, first..end)
             },
+            within: None,
         });
     }
     out

@@ -36,7 +36,31 @@ macro_rules! let_ctx {
 fn run(text: &str) -> Vec<Quote> {
     let q = extract(text);
     check_places(text, &q);
+    check_within(&q);
     q
+}
+
+/// A statement reported within another lies inside that one's content (its cue and source
+/// too) and is smaller, so "within" never cycles.
+fn check_within(quotes: &[Quote]) {
+    for (i, q) in quotes.iter().enumerate() {
+        let Some(outer) = q.reported_in(quotes) else {
+            assert_eq!(q.within, None, "{q:?} points past the list");
+            continue;
+        };
+        assert_ne!(q.within, Some(i), "{q:?}");
+        let c = &outer.content;
+        for p in [Some(&q.content), q.cue.as_ref(), q.source.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                c.start() <= p.start() && p.end() <= c.end(),
+                "{q:?} in {outer:?}"
+            );
+        }
+        assert!(c.end() - c.start() > q.content.end() - q.content.start());
+    }
 }
 
 fn text_of(p: &Option<Place>) -> Option<&str> {
@@ -1116,4 +1140,58 @@ fn an_initial_or_title_abbreviation_does_not_cut_a_name() {
         Some("Rep. G.K. Butterfield"),
         "{q:#?}"
     );
+}
+
+#[test]
+fn a_statement_reported_inside_another_says_whose_words_hold_it() {
+    // The sample's paragraph: Baldanza's "confirmed …" is part of what Konashenkov commented on.
+    let t = "He thus commented on a recent statement by the Pentagon spokesperson Michelle \
+             Baldanza who confirmed that the US military did not intend to share with Moscow the \
+             information on IS targets.";
+    let q = run(t);
+    let commented = with_cue(&q, "thus commented on");
+    let confirmed = with_cue(&q, "confirmed");
+    assert_eq!((commented.len(), confirmed.len()), (1, 1), "{q:#?}");
+    let outer = confirmed[0]
+        .reported_in(&q)
+        .expect("within Konashenkov's statement");
+    assert_eq!(outer, commented[0]);
+    assert_eq!(commented[0].within, None);
+    // A statement of its own, after the first one ends, is inside nothing.
+    let t = "Smith said that taxes would rise. Jones said that they would fall.";
+    let q = run(t);
+    assert_eq!(q.len(), 2, "{q:#?}");
+    assert!(q.iter().all(|x| x.within.is_none()), "{q:#?}");
+}
+
+#[test]
+fn within_takes_the_smallest_holder_and_never_the_same_words() {
+    let article = unspin_core::Article::new("t", "aaaa bbbb cccc dddd eeee");
+    let place =
+        |a: usize, b: usize| Place::new(&article, unspin_core::CharSpan::new(a, b)).unwrap();
+    let quote = |content: (usize, usize), cue: Option<(usize, usize)>| Quote {
+        kind: QuoteKind::Reported,
+        content: place(content.0, content.1),
+        cue: cue.map(|c| place(c.0, c.1)),
+        source: None,
+        speaker: None,
+        speaker_place: None,
+        unattributed: false,
+        headline: false,
+        within: None,
+    };
+    // Nested four deep, the holders listed after what they hold; two statements share their
+    // words (10..24), so neither holds the other and both sit in the one around them. The
+    // second's cue fills its holder's content up to the content's start: still inside.
+    let mut q = vec![
+        quote((15, 19), Some((10, 14))),
+        quote((10, 24), Some((5, 9))),
+        quote((10, 24), Some((5, 9))),
+        quote((5, 24), Some((0, 4))),
+        quote((0, 24), None),
+    ];
+    mark_within(&mut q);
+    let within: Vec<_> = q.iter().map(|x| x.within).collect();
+    assert_eq!(within, [Some(1), Some(3), Some(3), Some(4), None]);
+    check_within(&q);
 }

@@ -7,7 +7,7 @@
 //! |---|---|---|---|---|
 //! | `span` | technique (PTC name) | confidence | | technique short name |
 //! | `claim` | `check-worthy` | check-worthiness | | |
-//! | `quote` | `direct` / `reported` | | resolved speaker | cue, `unattributed`, `headline` |
+//! | `quote` | `direct` / `reported` | | resolved speaker | cue, `unattributed`, `headline`, `inside X's statement` |
 //! | `finding` | finding kind | | | explanation, and which place of how many |
 //!
 //! Offsets are code points into the article text, end exclusive, as everywhere in unspin.
@@ -89,7 +89,7 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
             note: String::new(),
         });
     }
-    rows.extend(r.quotes.iter().map(|q| quote_row(id.clone(), q)));
+    rows.extend(r.quotes.iter().map(|q| quote_row(id.clone(), q, &r.quotes)));
     for (i, f) in r.findings.iter().enumerate() {
         for (k, p) in f.places.iter().enumerate() {
             rows.push(Row {
@@ -115,8 +115,9 @@ fn rows(r: &Report) -> Vec<Row<'_>> {
 }
 
 /// A quote's row: its speaker (resolved, else the source's words) and, as the note, its cue
-/// and whether it is unattributed or made in a headline.
-fn quote_row(article_id: String, q: &Quote) -> Row<'_> {
+/// and whether it is unattributed, made in a headline or inside another statement
+/// (`quotes` is the list `q` belongs to).
+fn quote_row<'a>(article_id: String, q: &'a Quote, quotes: &[Quote]) -> Row<'a> {
     let mut note = Vec::new();
     if let Some(cue) = &q.cue {
         note.push(format!("cue: {}", cue.text()));
@@ -127,11 +128,8 @@ fn quote_row(article_id: String, q: &Quote) -> Row<'_> {
     if q.headline {
         note.push("headline".to_string());
     }
-    let speaker = q
-        .speaker
-        .clone()
-        .or_else(|| q.source.as_ref().map(|s| s.text().to_string()))
-        .unwrap_or_default();
+    note.extend(q.within_note(quotes));
+    let speaker = q.who().unwrap_or_default().to_string();
     Row {
         article_id,
         kind: "quote",
@@ -214,6 +212,31 @@ mod tests {
         assert_eq!(&rows[1][5], "0.75");
         assert_eq!(&rows[3][3], "30");
         assert!(rows[3][8].starts_with("#1 place 2 of 2"));
+    }
+
+    #[test]
+    fn a_quote_inside_another_names_whose_statement_holds_it() {
+        let mut r = report();
+        r.quotes = serde_json::from_value(serde_json::json!([
+            {"kind": "reported", "content": {"start": 20, "end": 40, "text": "x".repeat(20)},
+             "cue": {"start": 10, "end": 14, "text": "said"},
+             "speaker": "Ann Lee", "unattributed": false},
+            {"kind": "reported", "content": {"start": 30, "end": 40, "text": "y".repeat(10)},
+             "speaker": "Bo Kim", "unattributed": false, "within": 0}
+        ]))
+        .unwrap();
+        let mut out = Vec::new();
+        write_csv(&mut out, &[&r]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut rd = csv::Reader::from_reader(text.as_bytes());
+        let quotes: Vec<csv::StringRecord> = rd
+            .records()
+            .map(|r| r.unwrap())
+            .filter(|r| &r[1] == "quote")
+            .collect();
+        assert_eq!(&quotes[0][8], "cue: said");
+        assert_eq!(&quotes[1][7], "Bo Kim");
+        assert_eq!(&quotes[1][8], "inside Ann Lee's statement");
     }
 
     #[test]

@@ -476,18 +476,17 @@ fn lists(out: &mut String, a: &str, r: &Report, claims: &[usize]) {
     if !r.quotes.is_empty() {
         out.push_str("<h3>Quotes</h3>\n<table><thead><tr><th>Speaker</th><th>Cue</th><th>Statement</th><th class=\"num\">Offsets</th></tr></thead><tbody>\n");
         for (i, q) in r.quotes.iter().enumerate() {
-            let who = q
-                .speaker
-                .clone()
-                .or_else(|| q.source.as_ref().map(|s| s.text().to_string()));
-            let who = match (who, q.unattributed) {
-                (Some(w), true) => format!("{} (unattributed)", esc(&w)),
-                (Some(w), false) => esc(&w),
+            let who = match (q.who(), q.unattributed) {
+                (Some(w), true) => format!("{} (unattributed)", esc(w)),
+                (Some(w), false) => esc(w),
                 (None, _) => "<em>unattributed</em>".to_string(),
             };
             let mut cue = q.cue.as_ref().map(|c| esc(c.text())).unwrap_or_default();
             if q.headline {
                 cue.push_str(" <em>(headline)</em>");
+            }
+            if let Some(note) = q.within_note(&r.quotes) {
+                let _ = write!(cue, " <em>({})</em>", esc(&note));
             }
             let _ = writeln!(
                 out,
