@@ -148,6 +148,38 @@ pub const LY_NOUNS: &[&str] = &[
     "ally", "assembly", "daily", "family", "monthly", "rally", "weekly",
 ];
 
+/// Days of the week, for phrases of time between a speaker and the verb
+/// ([`Ctx::time_phrase_back`](super::Ctx::time_phrase_back)).
+pub const WEEKDAYS: &[&str] = &[
+    "friday",
+    "monday",
+    "saturday",
+    "sunday",
+    "thursday",
+    "tuesday",
+    "wednesday",
+];
+
+/// Parts of a day that follow a weekday ("Tuesday night").
+pub const DAY_PARTS: &[&str] = &["afternoon", "evening", "morning", "night"];
+
+/// Stretches of time after "this", "last" or "next" ("this week", "last spring").
+pub const PERIODS: &[&str] = &[
+    "afternoon",
+    "autumn",
+    "evening",
+    "fall",
+    "month",
+    "morning",
+    "night",
+    "spring",
+    "summer",
+    "week",
+    "weekend",
+    "winter",
+    "year",
+];
+
 /// Nouns ending in "-ing" that can speak ("the ruling said"): not participles.
 pub const ING_NOUNS: &[&str] = &["briefing", "filing", "hearing", "meeting", "ruling"];
 

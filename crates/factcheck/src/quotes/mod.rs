@@ -285,6 +285,24 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
         {
             b -= 1;
         }
+        // "Trevor Noah on Thursday", "A group of 67 artists this week": the time is when they
+        // spoke, not who. Kept after a participle ("a poll released last week"), where it
+        // tells which poll, and inside a relative clause ("Trump, who has been feuding with
+        // leaders this week"); "X, who on Tuesday" loses its dangling "who" with it.
+        if let Some(t) = ctx.time_phrase_back(b, a + 1) {
+            let p = t - 1;
+            let dangling_who = p > a && ctx.low(p) == "who";
+            let relative = (a..t).any(|i| matches!(ctx.low(i), "who" | "which" | "that"));
+            let participle = !ctx.capitalised(p)
+                && (ctx.low(p).ends_with("ed") || matches!(ctx.low(p), "out" | "published"));
+            let mut e = if dangling_who { p.saturating_sub(1) } else { p };
+            while e > a && matches!(ctx.tok(e), "," | "—" | "–") {
+                e -= 1;
+            }
+            if e >= a && ctx.is_word(e) && !participle && (dangling_who || !relative) {
+                b = e;
+            }
+        }
         r.source = Some((a, b));
         if a != b || ctx.capitalised(a) || !ctx.is_word(a) {
             continue;
@@ -941,6 +959,41 @@ impl<'d, 't> Ctx<'d, 't> {
             a -= 1;
         }
         a
+    }
+
+    /// Where a phrase of time ending at token `end` starts, if one does, not before `lo`:
+    /// "Tuesday", "on Tuesday", "last Thursday night", "yesterday", "this week", "earlier this
+    /// month". News puts one between a speaker and the verb ("Sanders on Tuesday said …"),
+    /// and it belongs to neither the source nor the cue.
+    pub fn time_phrase_back(&self, end: usize, lo: usize) -> Option<usize> {
+        let before = |i: usize, words: &[&str]| i > lo && words.contains(&self.low(i - 1));
+        let mut i = end;
+        if lexicon::has(lexicon::DAY_PARTS, self.low(i))
+            && i > lo
+            && (lexicon::has(lexicon::WEEKDAYS, self.low(i - 1)) || self.low(i - 1) == "yesterday")
+        {
+            i -= 1;
+        }
+        let w = self.low(i);
+        if lexicon::has(lexicon::WEEKDAYS, w) {
+            return Some(if before(i, &["on", "last", "this", "early", "late"]) {
+                i - 1
+            } else {
+                i
+            });
+        }
+        if matches!(w, "yesterday" | "today" | "tonight" | "earlier" | "later") {
+            return Some(i);
+        }
+        if lexicon::has(lexicon::PERIODS, w) && before(i, &["this", "last", "next"]) {
+            let d = i - 1;
+            return Some(if before(d, &["earlier", "later", "early", "late"]) {
+                d - 1
+            } else {
+                d
+            });
+        }
+        None
     }
 }
 

@@ -157,7 +157,7 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     let source = a
         .checked_sub(1)
         .filter(|&e| e >= s0)
-        .and_then(|e| ctx.source_back(e, s0));
+        .and_then(|e| source_before_time(ctx, e, s0).or_else(|| ctx.source_back(e, s0)));
     // "issued a statement": no cue verb on its own, so nothing else is tried when it fails.
     if let Some(n) = statement_noun(ctx, k, s1) {
         let issued = source.and_then(|src| issued_a_statement(ctx, n, s1, src, a));
@@ -183,6 +183,21 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
         None => sourceless(ctx, k, s0, s1, a),
         Some(src) => with_source(ctx, k, s0, s1, src, (a, k)),
     }
+}
+
+/// The speaker before a phrase of time that ends at `e`, right before the verb: "Sanders on
+/// Tuesday said", "McConnell, on Thursday, said", "the senator earlier this week said". The
+/// time belongs to neither source nor cue; read as a noun phrase it gave no source, or
+/// "week".
+fn source_before_time(ctx: &Ctx, e: usize, s0: usize) -> Option<(usize, usize)> {
+    let commas = ctx.tok(e) == ",";
+    let t = ctx.time_phrase_back(if commas { e.checked_sub(1)? } else { e }, s0 + 1)?;
+    let end = match commas {
+        true if t >= s0 + 2 && ctx.tok(t - 1) == "," => t - 2,
+        true => return None,
+        false => t - 1,
+    };
+    ctx.source_back(end, s0)
 }
 
 /// Where the noun ends when the verb at `k` issues a statement: "issued a statement",

@@ -567,6 +567,9 @@ fn word_lists_sorted_lowercase_and_nested() {
         ("LY_NOUNS", LY_NOUNS),
         ("ING_NOUNS", ING_NOUNS),
         ("NOT_SOURCES", NOT_SOURCES),
+        ("WEEKDAYS", WEEKDAYS),
+        ("DAY_PARTS", DAY_PARTS),
+        ("PERIODS", PERIODS),
     ]
     .into_iter()
     .chain(reported::WORD_LISTS.iter().copied())
@@ -1194,4 +1197,74 @@ fn within_takes_the_smallest_holder_and_never_the_same_words() {
     let within: Vec<_> = q.iter().map(|x| x.within).collect();
     assert_eq!(within, [Some(1), Some(3), Some(3), Some(4), None]);
     check_within(&q);
+}
+
+#[test]
+fn a_phrase_of_time_between_speaker_and_verb_is_neither() {
+    // The rules found no source before "Tuesday", so the statement was lost, or took "week".
+    for (t, source) in [
+        (
+            "Sanders on Tuesday said he wants to attack four provisions in the tax code.",
+            "Sanders",
+        ),
+        (
+            "McConnell, on Thursday, said the bill would pass the Senate.",
+            "McConnell",
+        ),
+        (
+            "The senator earlier this week said the bill would pass.",
+            "The senator",
+        ),
+        (
+            "McConnell last Thursday night told reporters that the bill would pass.",
+            "McConnell",
+        ),
+        (
+            "McConnell Thursday said the bill would pass the Senate.",
+            "McConnell",
+        ),
+    ] {
+        let q = extract_with(t, None);
+        check_places(t, &q);
+        let outer = q.iter().find(|q| {
+            q.content.text().contains("would pass") || q.content.text().starts_with("he wants")
+        });
+        let outer = outer.unwrap_or_else(|| panic!("no statement in {t:?}: {q:#?}"));
+        assert_eq!(text_of(&outer.source), Some(source), "{t:?}: {q:#?}");
+    }
+}
+
+#[test]
+fn a_source_loses_the_time_it_spoke_but_not_a_time_that_tells_which() {
+    let tidy = |t: &str, from: &str, to: &str| -> String {
+        let_ctx!(ctx, t);
+        let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+        let said = at("said");
+        let mut raws = vec![Raw {
+            kind: QuoteKind::Reported,
+            content: (said + 1, said + 2),
+            cue: Some((said, said)),
+            source: Some((at(from), at(to))),
+        }];
+        tidy_sources(&ctx, &mut raws);
+        let (a, b) = raws[0].source.unwrap();
+        ctx.doc.place(a, b).text().to_string()
+    };
+    let t = "The Daily Show host Trevor Noah on Thursday said it was absurd.";
+    assert_eq!(
+        tidy(t, "The", "Thursday"),
+        "The Daily Show host Trevor Noah"
+    );
+    let t = "Bernie Sanders, who on Tuesday said it was over.";
+    assert_eq!(tidy(t, "Bernie", "Tuesday"), "Bernie Sanders");
+    let t = "A group of 67 artists this week said it was absurd.";
+    assert_eq!(tidy(t, "A", "week"), "A group of 67 artists");
+    // Which poll, and a relative clause: kept.
+    let t = "A Marist poll released last week said it was close.";
+    assert_eq!(tidy(t, "A", "week"), "A Marist poll released last week");
+    let t = "Trump, who has been feuding with leaders this week, said it was rigged.";
+    assert_eq!(
+        tidy(t, "Trump", "week"),
+        "Trump, who has been feuding with leaders this week"
+    );
 }
