@@ -735,10 +735,13 @@ const NOT_HEADLINE_SOURCES: &[&str] = &[
 fn headlines(ctx: &Ctx, quoted: &[bool], out: &mut Vec<Raw>) {
     let n = ctx.n();
     for i in 0..n {
-        if !(ctx.line_start(i) || i == 0) || !ctx.is_name(i) {
+        // A transcript's turns often open with a quotation mark each ("\"WALLACE: Let's
+        // start …"), a quotation the paragraphs run on in: the speaker's name follows it.
+        let opened = i > 0 && ctx.line_start(i - 1) && ctx.mark(i - 1).is_some();
+        if !(ctx.line_start(i) || i == 0 || opened) || !ctx.is_name(i) {
             continue;
         }
-        if quoted.get(i).copied().unwrap_or(false) {
+        if quoted.get(i).copied().unwrap_or(false) && !opened {
             continue;
         }
         if has(NOT_HEADLINE_SOURCES, ctx.low(i)) {

@@ -408,6 +408,23 @@ fn headline_colon() {
 }
 
 #[test]
+fn transcript_turns_that_open_with_a_quotation_mark_are_their_speakers() {
+    // A partial transcript quoted paragraph by paragraph: each turn opens with a mark.
+    let t = "Partial transcript as follows:\n\n\"WALLACE: Let us start with breaking news on \
+             the debate story tonight.\n\n\"PENCE: Well, look, this is serious business for \
+             everyone.\n\nThe rest was not broadcast.";
+    let q = run(t);
+    let turns = with_cue(&q, ":");
+    let who: Vec<_> = turns.iter().map(|q| text_of(&q.source)).collect();
+    assert_eq!(who, [Some("WALLACE"), Some("PENCE")], "{q:#?}");
+    assert!(turns[1].content.text().starts_with("Well, look"), "{q:#?}");
+    assert!(
+        turns[1].content.text().ends_with("business for everyone."),
+        "{q:#?}"
+    );
+}
+
+#[test]
 fn title_case_headline_cue() {
     let q = run("Mayor Hale Says Budget Cuts Will Hurt Schools\n\nThe mayor spoke.");
     let c = with_cue(&q, "Says");
