@@ -200,6 +200,24 @@ fn source_before_time(ctx: &Ctx, e: usize, s0: usize) -> Option<(usize, usize)> 
     ctx.source_back(end, s0)
 }
 
+/// "Johnnie Wilson, of Springfield, Va., said he had fought …": the sentence opens with a name
+/// and a description between commas, then the cue and its clause. The speaker is the name with
+/// its description, as attribution corpora mark it.
+fn subject_and_appositive(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
+    let first_comma = (s0..k).find(|&i| ctx.tok(i) == ",")?;
+    let name = (s0..first_comma).all(|i| ctx.is_name(i) || (ctx.tok(i) == "." && ctx.doc.glued(i)));
+    if first_comma == s0 || !name || ctx.words(s0, k - 1) > 12 {
+        return None;
+    }
+    let e = clause_end(ctx, k + 1, s1);
+    (e > k + 1).then_some(Raw {
+        kind: QuoteKind::Reported,
+        content: (k + 1, e),
+        cue: Some((k, k)),
+        source: Some((s0, k - 1)),
+    })
+}
+
 /// Where the noun ends when the verb at `k` issues a statement: "issued a statement",
 /// "released a brief statement", "put out a statement", "made an announcement".
 fn statement_noun(ctx: &Ctx, k: usize, s1: usize) -> Option<usize> {
@@ -356,7 +374,15 @@ fn sourceless(ctx: &Ctx, k: usize, s0: usize, s1: usize, a: usize) -> Option<Raw
     let lk = ctx.low(k);
     // "..., said Konashenkov." — the inverted tail of a statement.
     if k > s0 + 2 && ctx.tok(k - 1) == "," && has(lexicon::SPEECH_VERBS, lk) {
-        let src = ctx.np_fwd(k + 1, s1)?;
+        let mut src = ctx.np_fwd(k + 1, s1)?;
+        // A pronoun is a whole speaker: "Johnnie Wilson, of Springfield, Va., said he had
+        // fought …" has the clause "he had fought …" after the cue, not a speaker "he had
+        // fought"; and an auxiliary inside marks a clause too.
+        if lexicon::has(lexicon::PERSON_PRONOUNS, ctx.low(src.0))
+            || lexicon::has(lexicon::OTHER_PRONOUNS, ctx.low(src.0))
+        {
+            src.1 = src.0;
+        }
         // The speaker must close the clause ("..., said Konashenkov."); in "X, who ..., said
         // the town had a choice" the words after the cue are the statement, not a speaker.
         let after = src.1 + 1;
@@ -366,8 +392,9 @@ fn sourceless(ctx: &Ctx, k: usize, s0: usize, s1: usize, a: usize) -> Option<Raw
                 ctx.low(after),
                 "," | ";" | "for" | "of" | "at" | "in" | "on" | "from" | "with" | "who"
             );
-        if !closes {
-            return None;
+        let clause = (src.0..=src.1).any(|i| lexicon::has(lexicon::AUX, ctx.low(i)));
+        if !closes || clause {
+            return subject_and_appositive(ctx, k, s0, s1);
         }
         return Some(Raw {
             kind: QuoteKind::Reported,

@@ -1285,3 +1285,27 @@ fn a_source_loses_the_time_it_spoke_but_not_a_time_that_tells_which() {
         "Trump, who has been feuding with leaders this week"
     );
 }
+
+#[test]
+fn a_pronoun_or_a_clause_after_said_is_no_inverted_speaker() {
+    // "..., said X." inverts only when X closes the clause; "he had fought" is the clause.
+    let t = "Johnnie Wilson, of Springfield, Va., said he had fought in Vietnam for the rights \
+             of all.";
+    let q = extract_with(t, None);
+    check_places(t, &q);
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(
+        text_of(&q[0].source),
+        Some("Johnnie Wilson, of Springfield, Va.,")
+    );
+    assert_eq!(
+        q[0].content.text(),
+        "he had fought in Vietnam for the rights of all"
+    );
+    // The inversion itself still reads: a pronoun alone, a name that ends the clause.
+    let q = run("“We will win this race,” said he.");
+    assert_eq!(text_of(&q[0].source), Some("he"), "{q:#?}");
+    let t = "The plan was a disaster from the start, said Konashenkov.";
+    let q = extract_with(t, None);
+    assert_eq!(text_of(&q[0].source), Some("Konashenkov"), "{q:#?}");
+}
