@@ -148,6 +148,12 @@ pub const LY_NOUNS: &[&str] = &[
     "ally", "assembly", "daily", "family", "monthly", "rally", "weekly",
 ];
 
+/// Past forms that, right after a name, start a clause rather than continue the name
+/// ("Francis made the shocking comments"); beside [`AUX`].
+pub const CLAUSE_VERBS: &[&str] = &[
+    "brought", "came", "gave", "got", "held", "made", "put", "sent", "took", "went",
+];
+
 /// Days of the week, for phrases of time between a speaker and the verb
 /// ([`Ctx::time_phrase_back`](super::Ctx::time_phrase_back)).
 pub const WEEKDAYS: &[&str] = &[

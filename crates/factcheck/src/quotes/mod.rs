@@ -285,6 +285,22 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
         {
             b -= 1;
         }
+        // "Francis made the shocking (comments)", "Clinton has nevertheless (said)": a name
+        // followed by a verb is a clause the vector tagger ran on into; the name is the
+        // speaker. A relative clause ("Scott, who was …") describes the speaker and stays.
+        if ctx.capitalised(a) {
+            let verb = |i: usize| {
+                !ctx.capitalised(i)
+                    && (lexicon::has(lexicon::AUX, ctx.low(i))
+                        || lexicon::has(lexicon::CLAUSE_VERBS, ctx.low(i)))
+            };
+            let cut = (a + 1..=b)
+                .take_while(|&i| !matches!(ctx.low(i), "who" | "which" | "that"))
+                .find(|&i| verb(i) && ctx.capitalised(i - 1));
+            if let Some(i) = cut {
+                b = i - 1;
+            }
+        }
         // "Trevor Noah on Thursday", "A group of 67 artists this week": the time is when they
         // spoke, not who. Kept after a participle ("a poll released last week"), where it
         // tells which poll, and inside a relative clause ("Trump, who has been feuding with

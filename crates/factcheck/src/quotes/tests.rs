@@ -584,6 +584,7 @@ fn word_lists_sorted_lowercase_and_nested() {
         ("LY_NOUNS", LY_NOUNS),
         ("ING_NOUNS", ING_NOUNS),
         ("NOT_SOURCES", NOT_SOURCES),
+        ("CLAUSE_VERBS", CLAUSE_VERBS),
         ("WEEKDAYS", WEEKDAYS),
         ("DAY_PARTS", DAY_PARTS),
         ("PERIODS", PERIODS),
@@ -1308,4 +1309,34 @@ fn a_pronoun_or_a_clause_after_said_is_no_inverted_speaker() {
     let t = "The plan was a disaster from the start, said Konashenkov.";
     let q = extract_with(t, None);
     assert_eq!(text_of(&q[0].source), Some("Konashenkov"), "{q:#?}");
+}
+
+#[test]
+fn a_source_stops_where_a_verb_follows_the_name() {
+    let tidy = |t: &str, from: &str, to: &str| -> String {
+        let_ctx!(ctx, t);
+        let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+        let c = at("comments");
+        let mut raws = vec![Raw {
+            kind: QuoteKind::Reported,
+            content: (c + 1, c + 3),
+            cue: Some((c, c)),
+            source: Some((at(from), at(to))),
+        }];
+        tidy_sources(&ctx, &mut raws);
+        let (a, b) = raws[0].source.unwrap();
+        ctx.doc.place(a, b).text().to_string()
+    };
+    let t = "Pope Francis made the shocking comments about the church on Sunday.";
+    assert_eq!(tidy(t, "Pope", "shocking"), "Pope Francis");
+    let t = "Clinton has nevertheless comments about the plan.";
+    assert_eq!(tidy(t, "Clinton", "nevertheless"), "Clinton");
+    // A relative clause describes the speaker; a lowercase start is no name.
+    let t = "Scott, who was one of three members, comments on the plan.";
+    assert_eq!(
+        tidy(t, "Scott", "members"),
+        "Scott, who was one of three members"
+    );
+    let t = "the man made famous by the show comments on the plan.";
+    assert_eq!(tidy(t, "the", "show"), "the man made famous by the show");
 }
