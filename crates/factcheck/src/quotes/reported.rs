@@ -503,11 +503,15 @@ fn with_source(
     // "X, he said." / "X, a source said." — the statement is the clause before, and at most
     // a short adjunct ("in a statement", "on Monday") follows the cue.
     if src.0 > s0 + 2 && ctx.tok(src.0 - 1) == "," && next == "," && ctx.mark(src.0 - 2).is_none() {
-        // "X, she said, Y." — the statement is around the attribution; the clause before it
-        // is its head.
+        // "X, she said, Y." — the statement is around the attribution, and is one statement:
+        // attribution corpora mark its two parts as one content, whose envelope is X to Y. A
+        // place cannot skip the words in the middle, so the content runs over them. After a
+        // short opener ("Now, he said, …") the statement is what follows.
         let e = clause_end(ctx, k + 2, s1);
-        let content = if ctx.words(s0, src.0 - 2) >= 3 || e <= k + 2 {
+        let content = if e <= k + 2 {
             (s0, src.0 - 2)
+        } else if ctx.words(s0, src.0 - 2) >= 3 {
+            (s0, e)
         } else {
             (k + 2, e)
         };

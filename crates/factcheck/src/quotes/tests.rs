@@ -1340,3 +1340,28 @@ fn a_source_stops_where_a_verb_follows_the_name() {
     let t = "the man made famous by the show comments on the plan.";
     assert_eq!(tidy(t, "the", "show"), "the man made famous by the show");
 }
+
+#[test]
+fn a_statement_around_its_attribution_is_one_statement() {
+    let t = "The debate over high bills, he insisted, had a simple answer.";
+    let q = extract_with(t, None);
+    check_places(t, &q);
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(
+        q[0].content.text(),
+        "The debate over high bills, he insisted, had a simple answer"
+    );
+    assert_eq!(text_of(&q[0].cue), Some("insisted"));
+    // After a short opener the statement is what follows; with nothing after, what comes before.
+    let q = extract_with("Right now, he said, the town must choose its future.", None);
+    assert_eq!(
+        q[0].content.text(),
+        "the town must choose its future",
+        "{q:#?}"
+    );
+    let q = extract_with("The town must choose its future, he said, again.", None);
+    assert!(
+        q[0].content.text().starts_with("The town must choose"),
+        "{q:#?}"
+    );
+}
