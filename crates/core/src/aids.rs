@@ -90,6 +90,28 @@ impl Quote {
         self.speaker
             .as_deref()
             .or_else(|| self.source.as_ref().map(|s| s.text()))
+            .filter(|w| !w.trim().is_empty())
+    }
+
+    /// The first and last code point of the statement's words: its content, cue and source
+    /// together.
+    pub fn extent(&self) -> (usize, usize) {
+        [Some(&self.content), self.cue.as_ref(), self.source.as_ref()]
+            .into_iter()
+            .flatten()
+            .fold((self.content.start(), self.content.end()), |(a, b), p| {
+                (a.min(p.start()), b.max(p.end()))
+            })
+    }
+
+    /// This statement could be reported within `outer`: its content, cue and source lie in
+    /// `outer`'s content, and its content is the smaller (so nothing lies within itself, and
+    /// [`Quote::within`] has no cycles).
+    pub fn lies_within(&self, outer: &Quote) -> bool {
+        let (a, b) = self.extent();
+        let c = &outer.content;
+        let size = |q: &Quote| q.content.end() - q.content.start();
+        c.start() <= a && b <= c.end() && size(self) < size(outer)
     }
 
     /// The statement this one is reported within ([`Quote::within`]), looked up in `quotes`,

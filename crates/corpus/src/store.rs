@@ -15,7 +15,7 @@
 //! | `articles` | report                       | `article_id` (integer PK), `id` (the report's id, unique), `shard`, `source`, `url`, `date`, `month` (`YYYY-MM` or NULL), `length`, `title`, `detector`, `n_spans`, `propaganda_chars`, `n_sentences`, `n_check_worthy`, `n_quotes`, `n_unattributed`, `n_findings` |
 //! | `spans`    | propaganda span              | `article_id`, `n`, `technique` (PTC name), `start`, `end`, `confidence`, `text` |
 //! | `claims`   | *check-worthy* sentence      | `article_id`, `n`, `start`, `end`, `score`, `text` |
-//! | `quotes`   | quote or reported statement  | `article_id`, `n`, `kind`, `start`, `end`, `text`, `cue`, `source`, `speaker`, `unattributed`, `headline` (NULL in rows written before version 2), `within` (the `n` of the statement this one is reported inside; NULL for a statement of its own and in rows written before version 3) |
+//! | `quotes`   | quote or reported statement  | `article_id`, `n`, `kind`, `start`, `end`, `text`, `cue`, `source`, `speaker`, `unattributed`, `headline` (NULL in rows written before version 2), `within` (the `n` of the statement this one is reported inside; NULL for a statement of its own; -1 in rows written before version 3, where it was not recorded) |
 //! | `findings` | internal inconsistency       | `article_id`, `n`, `kind`, `explanation`, `places` (JSON array of `{start,end,text}`) |
 //!
 //! The child tables point at articles through the integer `article_id`
@@ -31,8 +31,9 @@
 //! database size for rows no statistic reads (`n_sentences` keeps their number).
 //!
 //! An older database (version 1, before `quotes.headline`; version 2, before `quotes.within`)
-//! is brought to version 3 when opened for writing, its old rows keeping NULL in the new
-//! columns (not recorded, rather than a guess); statistics read every version.
+//! is brought to version 3 when opened for writing, its old rows marked as not recorded in the
+//! new columns (`headline` NULL, `within` -1) rather than given a guess; statistics read every
+//! version.
 //!
 //! An article id seen again (in a later shard, or twice in one) replaces the earlier article
 //! with all its rows: ids are keys, and the latest analysis of an article is the one to count.
@@ -66,8 +67,10 @@ const OLDEST_VERSION: i64 = 1;
 const MIGRATIONS: &[&str] = &[
     // 1 → 2: whether a quote was made in a headline (`Quote::headline`); unknown for old rows.
     "ALTER TABLE quotes ADD COLUMN headline INTEGER;",
-    // 2 → 3: the statement a quote is reported inside (`Quote::within`, its `n`).
-    "ALTER TABLE quotes ADD COLUMN within INTEGER;",
+    // 2 → 3: the statement a quote is reported inside (`Quote::within`, its `n`). NULL already
+    // means "a statement of its own", so old rows get -1, "not recorded", rather than a guess
+    // that would count them as statements of their own.
+    "ALTER TABLE quotes ADD COLUMN within INTEGER; UPDATE quotes SET within = -1;",
 ];
 
 /// How long a statement waits for another connection's write lock (a `stats` run reading while

@@ -193,22 +193,9 @@ fn check_all_with(model: &ClaimModel, text: &str, fault: Option<(Fault, u64)>) -
         n[1] += 1;
         // A statement reported inside another lies in that one's content, and is smaller.
         if let Some(j) = q.within {
-            let outer = &aids
-                .quotes
-                .get(j)
-                .expect("within points into the list")
-                .content;
+            let outer = aids.quotes.get(j).expect("within points into the list");
             assert_ne!(i, j, "a statement within itself in {text:?}");
-            for p in [Some(&q.content), q.cue.as_ref(), q.source.as_ref()]
-                .into_iter()
-                .flatten()
-            {
-                assert!(
-                    outer.start() <= p.start() && p.end() <= outer.end(),
-                    "{q:?} is not inside {outer:?}"
-                );
-            }
-            assert!(outer.end() - outer.start() > q.content.end() - q.content.start());
+            assert!(q.lies_within(outer), "{q:?} is not inside {outer:?}");
         }
         for (what, p) in [
             ("quote cue", &q.cue),

@@ -268,7 +268,7 @@ fn a_version_1_database_is_read_and_brought_up_to_date_when_written() {
     assert_eq!(column("new", "headline"), [Some(1), Some(1)]);
     assert_eq!(
         column("old", "within"),
-        [None],
+        [Some(-1)],
         "not recorded before version 3"
     );
     assert_eq!(column("new", "within"), [None, Some(0)]);
@@ -282,6 +282,35 @@ fn a_version_1_database_is_read_and_brought_up_to_date_when_written() {
     assert!(e.contains("schema version 4"), "{e}");
     let e = format!("{:#}", Store::open_read_only(&path).unwrap_err());
     assert!(e.contains("reads versions 1 to 3"), "{e}");
+}
+
+#[test]
+fn a_version_2_database_marks_within_as_not_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    {
+        let mut store = Store::open(&path).unwrap();
+        store.insert_shard(1, &[report("old", None, None)]).unwrap();
+        store
+            .conn
+            .execute_batch("ALTER TABLE quotes DROP COLUMN within; PRAGMA user_version = 2;")
+            .unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    store.insert_shard(2, &[report("new", None, None)]).unwrap();
+    let within = |id: &str| -> Option<i64> {
+        store
+            .conn
+            .query_row(
+                "SELECT q.within FROM quotes q JOIN articles a USING (article_id) WHERE a.id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(within("old"), Some(-1), "not recorded");
+    assert_eq!(within("new"), None, "a statement of its own");
 }
 
 #[test]

@@ -98,49 +98,48 @@ fn extract_doc_with(
     quotes
 }
 
-/// Sets [`Quote::within`]: a statement whose content, cue and source all lie inside another
-/// statement's content, and whose content is the smaller, is reported within it; of several
-/// such, the smallest holds it. "He thus commented on a recent statement by … Baldanza who
-/// confirmed that the US military did not intend to share …": Baldanza's "that the US
-/// military …" lies in his content, so readers see it as words inside his statement, not as
-/// the same words said twice. Attribution corpora annotate nested statements too (PolNeAR
-/// does), so both stay: this only says how they relate. Two statements with the same content
-/// never hold each other, so "within" has no cycles.
+/// Sets [`Quote::within`]: a statement that [lies within](Quote::lies_within) another is
+/// reported within it; of several such, the smallest holds it (of equal ones, the one that
+/// starts first). "He thus commented on a recent statement by … Baldanza who confirmed that
+/// the US military did not intend to share …": Baldanza's "that the US military …" lies in
+/// his content, so readers see it as words inside his statement, not as the same words said
+/// twice. Attribution corpora annotate nested statements too (PolNeAR does), so both stay:
+/// this only says how they relate.
 ///
 /// A sweep over where statements start: only those whose content is still open at a start
-/// can hold one beginning there, so the work is the number of statements times the depth of
-/// overlap, not its square.
+/// can hold one beginning there. At most [`MAX_OPEN_HOLDERS`] of them, the latest to start,
+/// are kept, so the work stays linear in the number of statements however many contents
+/// overlap (one endless sentence of "…, X said, according to officials who told reporters
+/// that …" made it grow with the text); a statement nested deeper than that is marked within
+/// a smaller holder or none.
 fn mark_within(quotes: &mut [Quote]) {
-    let extent = |q: &Quote| {
-        let places = [Some(&q.content), q.cue.as_ref(), q.source.as_ref()];
-        let mut places = places.into_iter().flatten();
-        let first = places.next().map_or((0, 0), |p| (p.start(), p.end()));
-        places.fold(first, |(a, b), p| (a.min(p.start()), b.max(p.end())))
-    };
     let size = |q: &Quote| q.content.end() - q.content.start();
     // A holder's extent holds its content, which holds what it holds, and is larger: so it
     // starts no later, ends no earlier, and at a tie has the larger content.
     let mut order: Vec<usize> = (0..quotes.len()).collect();
     order.sort_by_key(|&i| {
-        let (a, b) = extent(&quotes[i]);
+        let (a, b) = quotes[i].extent();
         (a, std::cmp::Reverse(b), std::cmp::Reverse(size(&quotes[i])))
     });
-    let mut open: Vec<usize> = Vec::new();
+    let mut open: std::collections::VecDeque<usize> = Default::default();
     for &i in &order {
-        let (a, b) = extent(&quotes[i]);
+        let a = quotes[i].extent().0;
         open.retain(|&j| quotes[j].content.end() > a);
         let holder = open
             .iter()
             .copied()
-            .filter(|&j| {
-                let c = &quotes[j].content;
-                c.start() <= a && b <= c.end() && size(&quotes[i]) < size(&quotes[j])
-            })
+            .filter(|&j| quotes[i].lies_within(&quotes[j]))
             .min_by_key(|&j| size(&quotes[j]));
         quotes[i].within = holder;
-        open.push(i);
+        if open.len() == MAX_OPEN_HOLDERS {
+            open.pop_front();
+        }
+        open.push_back(i);
     }
 }
+
+/// How many statements whose content is still open [`mark_within`] considers as holders.
+const MAX_OPEN_HOLDERS: usize = 32;
 
 /// A quotation with neither cue nor source, opening right after a sentence of its paragraph
 /// that is about somebody, is that person's: "Harrow dismissed them. “Either you stand with
@@ -307,15 +306,15 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
         // leaders this week"); "X, who on Tuesday" loses its dangling "who" with it.
         if let Some(t) = ctx.time_phrase_back(b, a + 1) {
             let p = t - 1;
-            let dangling_who = p > a && ctx.low(p) == "who";
-            let relative = (a..t).any(|i| matches!(ctx.low(i), "who" | "which" | "that"));
-            let participle = !ctx.capitalised(p)
-                && (ctx.low(p).ends_with("ed") || matches!(ctx.low(p), "out" | "published"));
-            let mut e = if dangling_who { p.saturating_sub(1) } else { p };
+            let mut e = if p > a && ctx.low(p) == "who" {
+                p - 1
+            } else {
+                p
+            };
             while e > a && matches!(ctx.tok(e), "," | "—" | "–") {
                 e -= 1;
             }
-            if e >= a && ctx.is_word(e) && !participle && (dangling_who || !relative) {
+            if ctx.is_word(e) && !ctx.time_tells_which(a, t) {
                 b = e;
             }
         }
@@ -981,8 +980,15 @@ impl<'d, 't> Ctx<'d, 't> {
     /// "Tuesday", "on Tuesday", "last Thursday night", "yesterday", "this week", "earlier this
     /// month". News puts one between a speaker and the verb ("Sanders on Tuesday said …"),
     /// and it belongs to neither the source nor the cue.
+    ///
+    /// Capitalised, only a weekday is a time: "USA Today", "CBS This Morning" are names.
     pub fn time_phrase_back(&self, end: usize, lo: usize) -> Option<usize> {
-        let before = |i: usize, words: &[&str]| i > lo && words.contains(&self.low(i - 1));
+        if end < lo || end >= self.n() {
+            return None;
+        }
+        let lower = |i: usize| !self.capitalised(i);
+        let before =
+            |i: usize, words: &[&str]| i > lo && lower(i - 1) && words.contains(&self.low(i - 1));
         let mut i = end;
         if lexicon::has(lexicon::DAY_PARTS, self.low(i))
             && i > lo
@@ -998,6 +1004,9 @@ impl<'d, 't> Ctx<'d, 't> {
                 i
             });
         }
+        if !lower(i) {
+            return None;
+        }
         if matches!(w, "yesterday" | "today" | "tonight" | "earlier" | "later") {
             return Some(i);
         }
@@ -1010,6 +1019,23 @@ impl<'d, 't> Ctx<'d, 't> {
             });
         }
         None
+    }
+
+    /// The phrase of time starting at `t` tells which speaker, rather than when they spoke:
+    /// it follows a participle ("a poll released last week") or sits in a relative clause
+    /// opened after `lo` ("Trump, who has been feuding with leaders this week"; not "Sanders,
+    /// who on Tuesday", where the time follows the "who" at once). `t > lo`.
+    pub fn time_tells_which(&self, lo: usize, t: usize) -> bool {
+        let relative = (lo..t - 1).any(|i| matches!(self.low(i), "who" | "which" | "that"));
+        self.participle_before(t) || relative
+    }
+
+    /// A participle right before token `t`: "released", "published", "out" (a poll out
+    /// this week).
+    pub fn participle_before(&self, t: usize) -> bool {
+        let p = t - 1;
+        !self.capitalised(p)
+            && (self.low(p).ends_with("ed") || matches!(self.low(p), "out" | "published"))
     }
 }
 

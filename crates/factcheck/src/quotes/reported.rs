@@ -197,6 +197,16 @@ fn source_before_time(ctx: &Ctx, e: usize, s0: usize) -> Option<(usize, usize)> 
         true => return None,
         false => t - 1,
     };
+    // "A poll released last week said", "Officials who spoke on Tuesday said": the time is
+    // part of the speaker's description. After a participle the source runs on through it
+    // (and `tidy_sources` keeps it); a relative clause is left to the plain reading. A
+    // relative pronoun counts within a few words only: one far back opened another clause.
+    if ctx.time_tells_which(t.saturating_sub(4).max(s0), t) {
+        let src = ctx
+            .source_back(end, s0)
+            .filter(|_| ctx.participle_before(t))?;
+        return Some((src.0, e));
+    }
     ctx.source_back(end, s0)
 }
 
@@ -768,7 +778,13 @@ fn headlines(ctx: &Ctx, quoted: &[bool], out: &mut Vec<Raw>) {
     for i in 0..n {
         // A transcript's turns often open with a quotation mark each ("\"WALLACE: Let's
         // start …"), a quotation the paragraphs run on in: the speaker's name follows it.
-        let opened = i > 0 && ctx.line_start(i - 1) && ctx.mark(i - 1).is_some();
+        let opener = (1..=2.min(i))
+            .filter(|&len| ctx.line_start(i - len))
+            .find_map(|len| {
+                ctx.mark(i - len)
+                    .filter(|m| m.2 == len && m.1 != super::Role::Close)
+            });
+        let opened = opener.is_some();
         if !(ctx.line_start(i) || i == 0 || opened) || !ctx.is_name(i) {
             continue;
         }
@@ -801,6 +817,17 @@ fn headlines(ctx: &Ctx, quoted: &[bool], out: &mut Vec<Raw>) {
             e += 1;
         }
         if ctx.words(c, e) < 3 {
+            continue;
+        }
+        // A quotation closed on the same line ("\"Obama: the best,\" he said.") is the
+        // direct-quote rule's, with its own speaker; marks of another family inside a turn
+        // ("… an episode of “Shark Tank.”") are the speaker's own quoting.
+        let closes = |j: usize| {
+            ctx.mark(j)
+                .zip(opener)
+                .is_some_and(|(m, o)| m.0 == o.0 && m.1 != super::Role::Open)
+        };
+        if (c..=e).any(closes) {
             continue;
         }
         out.push(Raw {

@@ -1365,3 +1365,46 @@ fn a_statement_around_its_attribution_is_one_statement() {
         "{q:#?}"
     );
 }
+
+#[test]
+fn times_that_are_names_or_describe_the_speaker_stay_in_the_source() {
+    // Nothing before a time word that opens the text (an underflow in overflow-checked builds).
+    for t in [
+        "Tuesday said that taxes would rise.",
+        "Today said that taxes would rise.",
+    ] {
+        check_places(t, &extract_with(t, None));
+    }
+    let source_of = |t: &str| -> Option<String> {
+        let q = extract_with(t, None);
+        check_places(t, &q);
+        let q = q.iter().find(|q| q.content.text().contains("taxes"))?;
+        text_of(&q.source).map(str::to_string)
+    };
+    let some = |s: &str| Some(s.to_string());
+    // Capitalised, only a weekday is a time: no outlet loses half its name.
+    assert_ne!(
+        source_of("USA Today reported that taxes would rise."),
+        some("USA")
+    );
+    assert_ne!(
+        source_of("CBS This Morning reported that taxes would rise."),
+        some("CBS")
+    );
+    // A participle or a relative clause makes the time tell which speaker.
+    assert_eq!(
+        source_of("A Marist poll released last week said that taxes would rise."),
+        some("A Marist poll released last week")
+    );
+    assert_ne!(
+        source_of("Officials who spoke on Tuesday said that taxes would rise."),
+        some("spoke")
+    );
+}
+
+#[test]
+fn a_quotation_closed_on_its_line_is_no_transcript_turn() {
+    let t = "\"Obama: the best president we ever had,\" he said of the former leader.";
+    let q = run(t);
+    assert!(with_cue(&q, ":").is_empty(), "{q:#?}");
+}
