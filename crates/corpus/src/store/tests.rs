@@ -220,22 +220,23 @@ fn quotes_and_findings_keep_their_kinds_cues_and_places() {
     assert_eq!(kind, "name_spelled_two_ways");
 }
 
+/// A database at `path` holding the article "old", taken back to an older schema by `sql`.
+fn older_database(path: &std::path::Path, sql: &str) {
+    let mut store = Store::open(path).unwrap();
+    store.insert_shard(1, &[report("old", None, None)]).unwrap();
+    store.conn.execute_batch(sql).unwrap();
+}
+
 #[test]
 fn a_version_1_database_is_read_and_brought_up_to_date_when_written() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db.sqlite");
-    {
-        // A version 1 database: no quotes.headline, no quotes.within.
-        let mut store = Store::open(&path).unwrap();
-        store.insert_shard(1, &[report("old", None, None)]).unwrap();
-        store
-            .conn
-            .execute_batch(
-                "ALTER TABLE quotes DROP COLUMN headline; ALTER TABLE quotes DROP COLUMN within; \
-                 PRAGMA user_version = 1;",
-            )
-            .unwrap();
-    }
+    // A version 1 database: no quotes.headline, no quotes.within.
+    older_database(
+        &path,
+        "ALTER TABLE quotes DROP COLUMN headline; ALTER TABLE quotes DROP COLUMN within; \
+         PRAGMA user_version = 1;",
+    );
     let ro = Store::open_read_only(&path).unwrap();
     assert_eq!(ro.shards().unwrap(), BTreeSet::from([1]));
     drop(ro);
@@ -288,14 +289,10 @@ fn a_version_1_database_is_read_and_brought_up_to_date_when_written() {
 fn a_version_2_database_marks_within_as_not_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db.sqlite");
-    {
-        let mut store = Store::open(&path).unwrap();
-        store.insert_shard(1, &[report("old", None, None)]).unwrap();
-        store
-            .conn
-            .execute_batch("ALTER TABLE quotes DROP COLUMN within; PRAGMA user_version = 2;")
-            .unwrap();
-    }
+    older_database(
+        &path,
+        "ALTER TABLE quotes DROP COLUMN within; PRAGMA user_version = 2;",
+    );
     let mut store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     store.insert_shard(2, &[report("new", None, None)]).unwrap();

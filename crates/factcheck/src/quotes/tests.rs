@@ -1252,22 +1252,26 @@ fn a_phrase_of_time_between_speaker_and_verb_is_neither() {
     }
 }
 
+/// The source from the first `from` to the first `to` of `t`, cued by the first `cue`, as
+/// [`tidy_sources`] leaves it.
+fn tidied_source(t: &str, cue: &str, from: &str, to: &str) -> String {
+    let_ctx!(ctx, t);
+    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    let c = at(cue);
+    let mut raws = vec![Raw {
+        kind: QuoteKind::Reported,
+        content: (c + 1, c + 2),
+        cue: Some((c, c)),
+        source: Some((at(from), at(to))),
+    }];
+    tidy_sources(&ctx, &mut raws);
+    let (a, b) = raws[0].source.unwrap();
+    ctx.doc.place(a, b).text().to_string()
+}
+
 #[test]
 fn a_source_loses_the_time_it_spoke_but_not_a_time_that_tells_which() {
-    let tidy = |t: &str, from: &str, to: &str| -> String {
-        let_ctx!(ctx, t);
-        let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
-        let said = at("said");
-        let mut raws = vec![Raw {
-            kind: QuoteKind::Reported,
-            content: (said + 1, said + 2),
-            cue: Some((said, said)),
-            source: Some((at(from), at(to))),
-        }];
-        tidy_sources(&ctx, &mut raws);
-        let (a, b) = raws[0].source.unwrap();
-        ctx.doc.place(a, b).text().to_string()
-    };
+    let tidy = |t: &str, from: &str, to: &str| tidied_source(t, "said", from, to);
     let t = "The Daily Show host Trevor Noah on Thursday said it was absurd.";
     assert_eq!(
         tidy(t, "The", "Thursday"),
@@ -1313,20 +1317,7 @@ fn a_pronoun_or_a_clause_after_said_is_no_inverted_speaker() {
 
 #[test]
 fn a_source_stops_where_a_verb_follows_the_name() {
-    let tidy = |t: &str, from: &str, to: &str| -> String {
-        let_ctx!(ctx, t);
-        let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
-        let c = at("comments");
-        let mut raws = vec![Raw {
-            kind: QuoteKind::Reported,
-            content: (c + 1, c + 3),
-            cue: Some((c, c)),
-            source: Some((at(from), at(to))),
-        }];
-        tidy_sources(&ctx, &mut raws);
-        let (a, b) = raws[0].source.unwrap();
-        ctx.doc.place(a, b).text().to_string()
-    };
+    let tidy = |t: &str, from: &str, to: &str| tidied_source(t, "comments", from, to);
     let t = "Pope Francis made the shocking comments about the church on Sunday.";
     assert_eq!(tidy(t, "Pope", "shocking"), "Pope Francis");
     let t = "Clinton has nevertheless comments about the plan.";
