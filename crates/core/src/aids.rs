@@ -87,14 +87,17 @@ impl Quote {
     /// Who the statement is credited to, as a reader would name them: the resolved speaker,
     /// else the source as written ("a source"), else `None`.
     pub fn who(&self) -> Option<&str> {
+        fn named(w: &str) -> Option<&str> {
+            Some(w.trim()).filter(|w| !w.is_empty())
+        }
         self.speaker
             .as_deref()
-            .or_else(|| self.source.as_ref().map(|s| s.text()))
-            .filter(|w| !w.trim().is_empty())
+            .and_then(named)
+            .or_else(|| self.source.as_ref().and_then(|s| named(s.text())))
     }
 
-    /// The first and last code point of the statement's words: its content, cue and source
-    /// together.
+    /// Where the statement's words start and end (code points, end exclusive): its content,
+    /// cue and source together.
     pub fn extent(&self) -> (usize, usize) {
         [Some(&self.content), self.cue.as_ref(), self.source.as_ref()]
             .into_iter()

@@ -69,7 +69,8 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE quotes ADD COLUMN headline INTEGER;",
     // 2 → 3: the statement a quote is reported inside (`Quote::within`, its `n`). NULL already
     // means "a statement of its own", so old rows get -1, "not recorded", rather than a guess
-    // that would count them as statements of their own.
+    // that would count them as statements of their own. (Builds from 0cbaa92 to 6aba801^,
+    // all of 2026-12-05, migrated without the -1; nothing outside this repository ran them.)
     "ALTER TABLE quotes ADD COLUMN within INTEGER; UPDATE quotes SET within = -1;",
 ];
 

@@ -99,8 +99,8 @@ fn extract_doc_with(
 }
 
 /// Sets [`Quote::within`]: a statement that [lies within](Quote::lies_within) another is
-/// reported within it; of several such, the smallest holds it (of equal ones, the one that
-/// starts first). "He thus commented on a recent statement by … Baldanza who confirmed that
+/// reported within it; of several such, the smallest holds it (of equal ones, the one whose
+/// words, source and cue included, start first). "He thus commented on a recent statement by … Baldanza who confirmed that
 /// the US military did not intend to share …": Baldanza's "that the US military …" lies in
 /// his content, so readers see it as words inside his statement, not as the same words said
 /// twice. Attribution corpora annotate nested statements too (PolNeAR does), so both stay:
@@ -110,8 +110,8 @@ fn extract_doc_with(
 /// can hold one beginning there. At most [`MAX_OPEN_HOLDERS`] of them, the latest to start,
 /// are kept, so the work stays linear in the number of statements however many contents
 /// overlap (one endless sentence of "…, X said, according to officials who told reporters
-/// that …" made it grow with the text); a statement nested deeper than that is marked within
-/// a smaller holder or none.
+/// that …" made it grow with the text). Where more overlap than that, the holder may have
+/// been let go, and the statement is marked within a larger one that is still kept, or none.
 fn mark_within(quotes: &mut [Quote]) {
     let size = |q: &Quote| q.content.end() - q.content.start();
     // A holder's extent holds its content, which holds what it holds, and is larger: so it
@@ -138,7 +138,9 @@ fn mark_within(quotes: &mut [Quote]) {
     }
 }
 
-/// How many statements whose content is still open [`mark_within`] considers as holders.
+/// How many statements whose content is still open [`mark_within`] considers as holders:
+/// news nests a statement two or three deep, so 32 loses nothing real and bounds the work
+/// on text written to make contents overlap without end.
 const MAX_OPEN_HOLDERS: usize = 32;
 
 /// A quotation with neither cue nor source, opening right after a sentence of its paragraph
@@ -294,7 +296,7 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
                         || lexicon::has(lexicon::CLAUSE_VERBS, ctx.low(i)))
             };
             let cut = (a + 1..=b)
-                .take_while(|&i| !matches!(ctx.low(i), "who" | "which" | "that"))
+                .take_while(|&i| !matches!(ctx.low(i), "who" | "whom" | "whose" | "which" | "that"))
                 .find(|&i| verb(i) && ctx.capitalised(i - 1));
             if let Some(i) = cut {
                 b = i - 1;
@@ -1023,10 +1025,11 @@ impl<'d, 't> Ctx<'d, 't> {
 
     /// The phrase of time starting at `t` tells which speaker, rather than when they spoke:
     /// it follows a participle ("a poll released last week") or sits in a relative clause
-    /// opened after `lo` ("Trump, who has been feuding with leaders this week"; not "Sanders,
-    /// who on Tuesday", where the time follows the "who" at once). `t > lo`.
+    /// opened at or after `lo` ("Trump, who has been feuding with leaders this week"; not
+    /// "Sanders, who on Tuesday", where the time follows the "who" at once). `t > lo`.
     pub fn time_tells_which(&self, lo: usize, t: usize) -> bool {
-        let relative = (lo..t - 1).any(|i| matches!(self.low(i), "who" | "which" | "that"));
+        let relative =
+            (lo..t - 1).any(|i| matches!(self.low(i), "who" | "whom" | "whose" | "which" | "that"));
         self.participle_before(t) || relative
     }
 

@@ -72,6 +72,13 @@ fn adjunct_start(ctx: &Ctx, i: usize) -> bool {
     has(ADJUNCT_START, l) && !(matches!(l, "it" | "there" | "her") && ctx.is_word(i + 1))
 }
 
+/// Words that open a clause of its own after "X, she said,": what follows is not the rest of
+/// X ("…, she said, but critics say …").
+const CLAUSE_OPENERS: &[&str] = &[
+    "although", "and", "as", "because", "but", "though", "unless", "when", "whereas", "while",
+    "yet",
+];
+
 /// Words before a cue form that make it a noun ("the report", "his claims").
 const DETERMINERS: &[&str] = &[
     "a", "an", "any", "her", "his", "its", "media", "my", "new", "news", "no", "of", "our",
@@ -216,15 +223,27 @@ fn source_before_time(ctx: &Ctx, e: usize, s0: usize) -> Option<(usize, usize)> 
 fn subject_and_appositive(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     let first_comma = (s0..k).find(|&i| ctx.tok(i) == ",")?;
     let name = (s0..first_comma).all(|i| ctx.is_name(i) || (ctx.tok(i) == "." && ctx.doc.glued(i)));
-    if first_comma == s0 || !name || ctx.words(s0, k - 1) > 12 {
+    let middle = first_comma + 1;
+    if first_comma == s0 || !name || middle >= k - 1 || ctx.words(middle, k - 1) == 0 {
         return None;
     }
+    if ctx.words(s0, k - 1) > 12 {
+        return None;
+    }
+    // "Biden, in a speech, said": an adjunct between the commas says where, not who; "of
+    // Springfield" and "from Ohio" say who.
+    let adjunct = has(ADJUNCT_START, ctx.low(middle)) && !matches!(ctx.low(middle), "of" | "from");
+    let source = if adjunct {
+        (s0, first_comma - 1)
+    } else {
+        (s0, k - 1)
+    };
     let e = clause_end(ctx, k + 1, s1);
     (e > k + 1).then_some(Raw {
         kind: QuoteKind::Reported,
         content: (k + 1, e),
         cue: Some((k, k)),
-        source: Some((s0, k - 1)),
+        source: Some(source),
     })
 }
 
@@ -402,7 +421,9 @@ fn sourceless(ctx: &Ctx, k: usize, s0: usize, s1: usize, a: usize) -> Option<Raw
                 ctx.low(after),
                 "," | ";" | "for" | "of" | "at" | "in" | "on" | "from" | "with" | "who"
             );
-        let clause = (src.0..=src.1).any(|i| lexicon::has(lexicon::AUX, ctx.low(i)));
+        // Lowercase only: "Theresa May", "Will Smith" are names.
+        let clause =
+            (src.0..=src.1).any(|i| !ctx.capitalised(i) && lexicon::has(lexicon::AUX, ctx.low(i)));
         if !closes || clause {
             return subject_and_appositive(ctx, k, s0, s1);
         }
@@ -518,12 +539,25 @@ fn with_source(
         // place cannot skip the words in the middle, so the content runs over them. After a
         // short opener ("Now, he said, …") the statement is what follows.
         let e = clause_end(ctx, k + 2, s1);
-        let content = if e <= k + 2 {
-            (s0, src.0 - 2)
-        } else if ctx.words(s0, src.0 - 2) >= 3 {
-            (s0, e)
-        } else {
+        // The words after the cue continue the statement only when they are not an adjunct
+        // ("in a statement", "adding that …"), a clause of their own ("but critics say …"),
+        // or another quotation or cue.
+        let w = ctx.low(k + 2);
+        let continues = e > k + 2
+            && !adjunct_start(ctx, k + 2)
+            && !w.ends_with("ing")
+            && !has(CLAUSE_OPENERS, w)
+            && !(k + 2..=e).any(|i| ctx.mark(i).is_some() || has(lexicon::CUE_VERBS, ctx.low(i)));
+        let content = if ctx.words(s0, src.0 - 2) >= 3 {
+            if continues {
+                (s0, e)
+            } else {
+                (s0, src.0 - 2)
+            }
+        } else if e > k + 2 {
             (k + 2, e)
+        } else {
+            (s0, src.0 - 2)
         };
         return Some(raw(content));
     }
@@ -820,15 +854,20 @@ fn headlines(ctx: &Ctx, quoted: &[bool], out: &mut Vec<Raw>) {
             continue;
         }
         // A quotation closed on the same line ("\"Obama: the best,\" he said.") is the
-        // direct-quote rule's, with its own speaker; marks of another family inside a turn
-        // ("… an episode of “Shark Tank.”") are the speaker's own quoting.
-        let closes = |j: usize| {
-            ctx.mark(j)
-                .zip(opener)
-                .is_some_and(|(m, o)| m.0 == o.0 && m.1 != super::Role::Open)
-        };
-        if (c..=e).any(closes) {
-            continue;
+        // direct-quote rule's, with its own speaker. Marks of another family inside a turn
+        // ("… an episode of “Shark Tank.”") are the speaker's own quoting, and so is a pair of
+        // the opener's family: the line closes the opener only when its marks of that family
+        // leave one unpaired.
+        if let Some(o) = opener {
+            let marks = (c..=e).filter_map(|j| ctx.mark(j)).filter(|m| m.0 == o.0);
+            let (opens, closes, either) = marks.fold((0, 0, 0), |(a, b, x), m| match m.1 {
+                super::Role::Open => (a + 1, b, x),
+                super::Role::Close => (a, b + 1, x),
+                super::Role::Either => (a, b, x + 1),
+            });
+            if closes > opens || either % 2 == 1 {
+                continue;
+            }
         }
         out.push(Raw {
             kind: QuoteKind::Reported,
@@ -855,6 +894,7 @@ fn title_case(ctx: &Ctx, s0: usize, s1: usize) -> bool {
 #[cfg(test)]
 pub(super) const WORD_LISTS: &[(&str, &[&str])] = &[
     ("ADJUNCT_START", ADJUNCT_START),
+    ("CLAUSE_OPENERS", CLAUSE_OPENERS),
     ("DETERMINERS", DETERMINERS),
     ("BELIEF", BELIEF),
     ("NOT_HEADLINE_SOURCES", NOT_HEADLINE_SOURCES),
