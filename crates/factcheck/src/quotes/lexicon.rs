@@ -154,6 +154,10 @@ pub const CLAUSE_VERBS: &[&str] = &[
     "brought", "came", "gave", "got", "held", "made", "put", "sent", "took", "went",
 ];
 
+/// Words that open a relative clause, which describes a speaker rather than ending them
+/// ("Scott, who was one of three members").
+pub const RELATIVE_PRONOUNS: &[&str] = &["that", "which", "who", "whom", "whose"];
+
 /// Days of the week, for phrases of time between a speaker and the verb
 /// ([`Ctx::time_phrase_back`](super::Ctx::time_phrase_back)).
 pub const WEEKDAYS: &[&str] = &[

@@ -114,16 +114,17 @@ fn extract_doc_with(
 /// been let go, and the statement is marked within a larger one that is still kept, or none.
 fn mark_within(quotes: &mut [Quote]) {
     let size = |q: &Quote| q.content.end() - q.content.start();
+    let extents: Vec<(usize, usize)> = quotes.iter().map(Quote::extent).collect();
     // A holder's extent holds its content, which holds what it holds, and is larger: so it
     // starts no later, ends no earlier, and at a tie has the larger content.
     let mut order: Vec<usize> = (0..quotes.len()).collect();
     order.sort_by_key(|&i| {
-        let (a, b) = quotes[i].extent();
+        let (a, b) = extents[i];
         (a, std::cmp::Reverse(b), std::cmp::Reverse(size(&quotes[i])))
     });
     let mut open: std::collections::VecDeque<usize> = Default::default();
     for &i in &order {
-        let a = quotes[i].extent().0;
+        let a = extents[i].0;
         open.retain(|&j| quotes[j].content.end() > a);
         let holder = open
             .iter()
@@ -296,7 +297,7 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
                         || lexicon::has(lexicon::CLAUSE_VERBS, ctx.low(i)))
             };
             let cut = (a + 1..=b)
-                .take_while(|&i| !matches!(ctx.low(i), "who" | "whom" | "whose" | "which" | "that"))
+                .take_while(|&i| !lexicon::has(lexicon::RELATIVE_PRONOUNS, ctx.low(i)))
                 .find(|&i| verb(i) && ctx.capitalised(i - 1));
             if let Some(i) = cut {
                 b = i - 1;
@@ -1028,8 +1029,7 @@ impl<'d, 't> Ctx<'d, 't> {
     /// opened at or after `lo` ("Trump, who has been feuding with leaders this week"; not
     /// "Sanders, who on Tuesday", where the time follows the "who" at once). `t > lo`.
     pub fn time_tells_which(&self, lo: usize, t: usize) -> bool {
-        let relative =
-            (lo..t - 1).any(|i| matches!(self.low(i), "who" | "whom" | "whose" | "which" | "that"));
+        let relative = (lo..t - 1).any(|i| lexicon::has(lexicon::RELATIVE_PRONOUNS, self.low(i)));
         self.participle_before(t) || relative
     }
 

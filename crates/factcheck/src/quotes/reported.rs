@@ -224,10 +224,8 @@ fn subject_and_appositive(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<R
     let first_comma = (s0..k).find(|&i| ctx.tok(i) == ",")?;
     let name = (s0..first_comma).all(|i| ctx.is_name(i) || (ctx.tok(i) == "." && ctx.doc.glued(i)));
     let middle = first_comma + 1;
-    if first_comma == s0 || !name || middle >= k - 1 || ctx.words(middle, k - 1) == 0 {
-        return None;
-    }
-    if ctx.words(s0, k - 1) > 12 {
+    let described = middle < k - 1 && ctx.words(middle, k - 1) > 0;
+    if first_comma == s0 || !name || !described || ctx.words(s0, k - 1) > 12 {
         return None;
     }
     // "Biden, in a speech, said": an adjunct between the commas says where, not who; "of
@@ -407,9 +405,7 @@ fn sourceless(ctx: &Ctx, k: usize, s0: usize, s1: usize, a: usize) -> Option<Raw
         // A pronoun is a whole speaker: "Johnnie Wilson, of Springfield, Va., said he had
         // fought …" has the clause "he had fought …" after the cue, not a speaker "he had
         // fought"; and an auxiliary inside marks a clause too.
-        if lexicon::has(lexicon::PERSON_PRONOUNS, ctx.low(src.0))
-            || lexicon::has(lexicon::OTHER_PRONOUNS, ctx.low(src.0))
-        {
+        if super::speaker::is_pronoun(ctx, (src.0, src.0)) {
             src.1 = src.0;
         }
         // The speaker must close the clause ("..., said Konashenkov."); in "X, who ..., said
@@ -548,13 +544,10 @@ fn with_source(
             && !w.ends_with("ing")
             && !has(CLAUSE_OPENERS, w)
             && !(k + 2..=e).any(|i| ctx.mark(i).is_some() || has(lexicon::CUE_VERBS, ctx.low(i)));
-        let content = if ctx.words(s0, src.0 - 2) >= 3 {
-            if continues {
-                (s0, e)
-            } else {
-                (s0, src.0 - 2)
-            }
-        } else if e > k + 2 {
+        let head = ctx.words(s0, src.0 - 2) >= 3;
+        let content = if head && continues {
+            (s0, e)
+        } else if !head && e > k + 2 {
             (k + 2, e)
         } else {
             (s0, src.0 - 2)

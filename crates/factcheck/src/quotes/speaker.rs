@@ -110,7 +110,7 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
     out
 }
 
-fn is_pronoun(ctx: &Ctx, s: (usize, usize)) -> bool {
+pub(super) fn is_pronoun(ctx: &Ctx, s: (usize, usize)) -> bool {
     s.0 == s.1
         && (has(lexicon::PERSON_PRONOUNS, ctx.low(s.0))
             || has(lexicon::OTHER_PRONOUNS, ctx.low(s.0)))

@@ -585,6 +585,7 @@ fn word_lists_sorted_lowercase_and_nested() {
         ("ING_NOUNS", ING_NOUNS),
         ("NOT_SOURCES", NOT_SOURCES),
         ("CLAUSE_VERBS", CLAUSE_VERBS),
+        ("RELATIVE_PRONOUNS", RELATIVE_PRONOUNS),
         ("WEEKDAYS", WEEKDAYS),
         ("DAY_PARTS", DAY_PARTS),
         ("PERIODS", PERIODS),
