@@ -38,9 +38,10 @@ article into consecutive windows from a seeded random offset, so window edges mo
 epochs (no overlap, so an epoch is one pass over the tokens). In top-k mode the windows are
 fixed (offset 0) because their lower-layer outputs are cached.
 
-Determinism. Shuffling depends only on (seed, epoch), dropout is reseeded from (seed, step)
-before every step, so resuming from a checkpoint replays exactly what the killed run would
-have done.
+Determinism. The initial weights depend only on --seed; shuffling depends only on (data seed,
+epoch), and dropout is reseeded from (data seed, step) before every step, so resuming from a
+checkpoint replays exactly what the killed run would have done. The data seed is --seed unless
+--data-seed is given.
 """
 import argparse
 import hashlib
@@ -596,6 +597,10 @@ def main():
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--sent-weight", type=float, default=0.5)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--data-seed", type=int, default=None,
+                    help="seed of window offsets, shuffling and dropout (default: --seed). Runs that "
+                         "share --seed start from the same weights, so runs with other data seeds can "
+                         "be averaged into one model (training/soup.py)")
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--checkpoint-minutes", type=float, default=5.0)
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke tests)")
@@ -603,6 +608,9 @@ def main():
     args = ap.parse_args()
 
     data = Path(args.data)
+    # The initial weights come from --seed; what each step sees (window offsets, order, dropout)
+    # from the data seed.
+    dseed = args.seed if args.data_seed is None else args.data_seed
     arts, si_gold, tc_gold, techniques = read_ptc(data)
     holdout_path = Path(args.holdout)
     if args.make_holdout:
@@ -665,7 +673,7 @@ def main():
         if epoch in memo:
             return memo[epoch]
         memo.clear()
-        rng = random.Random(args.seed * 1000 + epoch)
+        rng = random.Random(dseed * 1000 + epoch)
         ws = []
         for art in train_arts:
             off = rng.randrange(content) if first == 0 else 0
@@ -717,6 +725,8 @@ def main():
     settings = {k: v for k, v in vars(args).items() if k not in ("threads", "checkpoint_minutes", "out")}
     if not args.full:
         del settings["full"]  # so checkpoints made before --full existed still resume
+    if args.data_seed is None:
+        del settings["data_seed"]  # likewise for --data-seed
     if ckpt.exists():
         c = torch.load(ckpt, weights_only=False)
         if c["settings"] != settings:
@@ -738,7 +748,7 @@ def main():
         }, ckpt)
 
     meta = {"command": " ".join(sys.argv), "encoder": ENCODERS[args.encoder], "seed": args.seed,
-            "data": str(data),
+            "data_seed": dseed, "data": str(data),
             "memes": args.memes, "extra": args.extra, "holdout": str(holdout_path), "all": args.all,
             "train_articles": len(train_ids), "train_layers": args.train_layers or n_layers,
             "commit": git_commit(), "args": settings}
@@ -762,7 +772,7 @@ def main():
         ws = fixed if first else epoch_windows(epoch)
         order = list(range(len(ws)))
         if first:
-            random.Random(args.seed * 1000 + epoch).shuffle(order)
+            random.Random(dseed * 1000 + epoch).shuffle(order)
         rows = order[b * args.batch : (b + 1) * args.batch]
         if not rows:
             # Windows start at a random offset each epoch, so a later epoch can hold a few
@@ -772,7 +782,7 @@ def main():
         chunk = [ws[i] for i in rows]
         batch = collate(chunk, *toks)
         cached = cache_batch(train_cache, rows, batch[1].shape[1]) if first else None
-        torch.manual_seed(args.seed * 100_003 + step)
+        torch.manual_seed(dseed * 100_003 + step)
         h = run_encoder(model, batch, cached)
         loss, parts = losses(heads, h, batch, args.sent_weight)
         opt.zero_grad()
