@@ -776,7 +776,9 @@ impl<'d, 't> Ctx<'d, 't> {
             return None;
         }
         let l = self.low(end);
-        if lexicon::has(lexicon::NP_STOP, l) || lexicon::has(lexicon::AUX, l) {
+        if (lexicon::has(lexicon::NP_STOP, l) && !self.weekday_in_title(end))
+            || lexicon::has(lexicon::AUX, l)
+        {
             return None;
         }
         let mut k = end;
@@ -806,8 +808,18 @@ impl<'d, 't> Ctx<'d, 't> {
                     && self.doc.glued(p)
                     && (self.tok(p - 1).chars().count() <= 3 || self.tok(p - 1).contains('.'))
                     && self.capitalised(p - 1));
+            // "CBS This Morning reported": a capitalised determiner between two capitalised
+            // words, not opening a line, is part of the name.
+            let in_name = lexicon::has(lexicon::NAME_DETERMINERS, lp)
+                && self.capitalised(p)
+                && self.capitalised(k)
+                && p > lo
+                && !self.line_start(p)
+                && self.is_name(p - 1);
             if ((self.is_word(p) || self.is_number(p))
-                && !lexicon::has(lexicon::NP_STOP, lp)
+                && (in_name
+                    || (lp == "on" && self.weekday_in_title(k))
+                    || !lexicon::has(lexicon::NP_STOP, lp))
                 && !lexicon::has(lexicon::CUE_VERBS, lp)
                 && lp != "who")
                 || glued_punct
@@ -979,12 +991,23 @@ impl<'d, 't> Ctx<'d, 't> {
         a
     }
 
+    /// Token `i` is the weekday ending a title such as "The Mail on Sunday".
+    pub fn weekday_in_title(&self, i: usize) -> bool {
+        i >= 2
+            && self.capitalised(i)
+            && lexicon::has(lexicon::WEEKDAYS, self.low(i))
+            && self.low(i - 1) == "on"
+            && self.capitalised(i - 2)
+            && lexicon::has(lexicon::ON_WEEKDAY_TITLES, self.low(i - 2))
+    }
+
     /// Where a phrase of time ending at token `end` starts, if one does, not before `lo`:
     /// "Tuesday", "on Tuesday", "last Thursday night", "yesterday", "this week", "earlier this
     /// month". News puts one between a speaker and the verb ("Sanders on Tuesday said …"),
     /// and it belongs to neither the source nor the cue.
     ///
-    /// Capitalised, only a weekday is a time: "USA Today", "CBS This Morning" are names.
+    /// Capitalised, only a weekday is a time: "USA Today", "CBS This Morning" are names, and
+    /// so is a weekday after a title that takes one ("The Mail on Sunday").
     pub fn time_phrase_back(&self, end: usize, lo: usize) -> Option<usize> {
         if end < lo || end >= self.n() {
             return None;
@@ -1001,6 +1024,9 @@ impl<'d, 't> Ctx<'d, 't> {
         }
         let w = self.low(i);
         if lexicon::has(lexicon::WEEKDAYS, w) {
+            if self.weekday_in_title(i) {
+                return None;
+            }
             return Some(if before(i, &["on", "last", "this", "early", "late"]) {
                 i - 1
             } else {

@@ -1396,6 +1396,40 @@ fn times_that_are_names_or_describe_the_speaker_stay_in_the_source() {
 }
 
 #[test]
+fn names_that_hold_a_weekday_or_a_determiner_stay_whole() {
+    // Rules alone: the walk back from the cue crosses "on Sunday" after a title that takes
+    // one, and a capitalised determiner between capitalised words.
+    let source_of = |t: &str| -> Option<String> {
+        let q = extract_with(t, None);
+        check_places(t, &q);
+        let q = q.iter().find(|q| q.content.text().contains("lied"))?;
+        text_of(&q.source).map(str::to_string)
+    };
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(
+        source_of("The Mail on Sunday said the minister had lied."),
+        some("The Mail on Sunday")
+    );
+    assert_eq!(
+        source_of("The Independent on Sunday reported that he lied."),
+        some("The Independent on Sunday")
+    );
+    assert_eq!(
+        source_of("CBS This Morning reported that he lied."),
+        some("CBS This Morning")
+    );
+    // Elsewhere "on Sunday" is still a time, and a lowercase determiner still ends the name.
+    assert_eq!(
+        source_of("The spokesman on Sunday said the minister had lied."),
+        some("The spokesman")
+    );
+    assert_eq!(
+        source_of("He said this morning that he lied."),
+        some("He")
+    );
+}
+
+#[test]
 fn a_quotation_closed_on_its_line_is_no_transcript_turn() {
     let t = "\"Obama: the best president we ever had,\" he said of the former leader.";
     let q = run(t);
