@@ -237,7 +237,20 @@ pub fn regions(doc: &Document, probs: &[f32], rule: RegionRule) -> Vec<(CharSpan
             while b > a && is_edge_punct(doc.token_text(b - 1)) {
                 b -= 1;
             }
-            if a < b {
+            // A region grown over its weak neighbours can end on a word that needs what
+            // follows ("a peep of", "the glory of the"); annotators do not stop there.
+            while b > a + 1 && ends_nothing(doc.token_text(b - 1)) {
+                b -= 1;
+                while b > a && is_edge_punct(doc.token_text(b - 1)) {
+                    b -= 1;
+                }
+            }
+            let has_word = (a..b).any(|t| {
+                doc.token_text(t)
+                    .chars()
+                    .any(char::is_alphanumeric)
+            });
+            if a < b && has_word {
                 let conf = probs[a..b].iter().sum::<f32>() / (b - a) as f32;
                 out.push((
                     CharSpan::new(doc.tokens[a].span.start, doc.tokens[b - 1].span.end),
@@ -292,6 +305,20 @@ fn is_clause_punct(t: &str) -> bool {
             | "—"
             | "–"
     )
+}
+
+/// Words a span does not end on: prepositions, articles, conjunctions, relative pronouns and
+/// possessive determiners, which need a word after them. In the 4,059 gold SI spans of the
+/// 296 training articles (training/holdout.txt's complement) each ends at most 5 spans and
+/// all of them together 1.2%, where 8% of the ensemble's regions on the held-out split ended
+/// on one. Words gold does end on now and then ("that", "over", "our") are not listed.
+fn ends_nothing(t: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "a", "about", "and", "as", "at", "between", "by", "for", "from", "his", "in", "into",
+        "its", "my", "of", "on", "or", "than", "the", "their", "to", "under", "which", "who",
+        "whom", "whose", "with", "your",
+    ];
+    t.len() <= 7 && WORDS.contains(&t.to_ascii_lowercase().as_str())
 }
 
 fn is_edge_punct(t: &str) -> bool {
@@ -385,6 +412,23 @@ mod tests {
         assert_eq!(span_of("bombers"), "bombers");
         assert_eq!(span_of("pride"), "pride");
         assert_eq!(span_of("known"), "well-known");
+    }
+
+    #[test]
+    fn regions_end_on_no_function_word_and_hold_a_word() {
+        let text = "It was a peep of the truth. Why?";
+        let d = Document::new(Article::new("1", text));
+        // Tokens: It was a peep of the truth . | Why ?
+        let p = [0.1, 0.1, 0.5, 0.9, 0.5, 0.5, 0.1, 0.0, 0.1, 0.9];
+        let cut: Vec<String> = regions(&d, &p, RegionRule::plain(0.4))
+            .iter()
+            .map(|(s, _)| text.chars().skip(s.start).take(s.len()).collect())
+            .collect();
+        // "a peep of the" loses "of the"; "?" alone is no span. A function word that is a
+        // whole region stays: there is nothing else to keep.
+        assert_eq!(cut, ["a peep"]);
+        let q = [0.1, 0.1, 0.9, 0.1, 0.1, 0.1, 0.1, 0.0, 0.1, 0.1];
+        assert_eq!(regions(&d, &q, RegionRule::plain(0.4)).len(), 1);
     }
 
     #[test]
