@@ -725,8 +725,8 @@ def main():
     settings = {k: v for k, v in vars(args).items() if k not in ("threads", "checkpoint_minutes", "out")}
     if not args.full:
         del settings["full"]  # so checkpoints made before --full existed still resume
-    if args.data_seed is None:
-        del settings["data_seed"]  # likewise for --data-seed
+    if args.data_seed in (None, args.seed):
+        del settings["data_seed"]  # likewise for --data-seed, which then changes nothing
     if ckpt.exists():
         c = torch.load(ckpt, weights_only=False)
         if c["settings"] != settings:

@@ -25,8 +25,10 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import torch
@@ -43,13 +45,17 @@ def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def run_seed(run):
+def run_record(run):
+    """What a run was trained from: its seed (the initial weights), whether it saw every
+    article (`--all`) and the held-out split it left out. From run.json, else the heads'
+    training record (epoch exports and soups have only that)."""
     p = Path(run) / "run.json"
     if p.exists():
-        return json.loads(p.read_text()).get("seed")
-    _, meta = load(Path(run) / "heads.safetensors")
-    training = json.loads(json.loads(meta["unspin-heads"]).get("training", "{}"))
-    return training.get("seed")
+        r = json.loads(p.read_text())
+    else:
+        _, meta = load(Path(run) / "heads.safetensors")
+        r = json.loads(json.loads(meta["unspin-heads"]).get("training", "{}"))
+    return {"seed": r.get("seed"), "all": bool(r.get("all")), "holdout": r.get("holdout")}
 
 
 def soup_adapter(adapters, weights):
@@ -60,6 +66,10 @@ def soup_adapter(adapters, weights):
         for key in ("format", "alpha", "base", "base_config_sha256"):
             if meta.get(key) != meta0.get(key):
                 sys.exit(f"soup.py: the adapters differ in {key}: {meta0.get(key)} and {meta.get(key)}")
+    # The stacked factors keep the scale alpha / r only when every run has the same rank.
+    for name in first:
+        if len({t[name].shape for t, _ in adapters}) != 1:
+            sys.exit(f"soup.py: the adapters differ in the shape of {name} (another rank?)")
     out = {}
     for name in first:
         if name.endswith(".lora_A.weight"):
@@ -100,26 +110,45 @@ def main():
     weights = args.weights or [1.0 / n] * n
     if len(weights) != n or abs(sum(weights) - 1) > 1e-6 or min(weights) < 0:
         sys.exit("soup.py: --weights needs one non-negative weight per run, summing to 1")
-    seeds = {run_seed(r) for r in args.runs}
+    records = [run_record(r) for r in args.runs]
+    seeds = {r["seed"] for r in records}
     if len(seeds) != 1 or None in seeds:
         sys.exit(f"soup.py: the runs must share --seed (their initial weights); seeds {seeds}")
+    # A soup of a run that saw the held-out articles must say so, or `unspin validate` would
+    # score it there as unseen.
+    if len({(r["all"], r["holdout"]) for r in records}) != 1:
+        sys.exit("soup.py: the runs were trained on different articles (--all or --holdout differ)")
+    out = Path(args.out).resolve()
+    if any(out == Path(r).resolve() for r in args.runs):
+        sys.exit("soup.py: OUT is one of the runs")
     adapters = [load(Path(r) / "adapter.safetensors") for r in args.runs]
     heads = [load(Path(r) / "heads.safetensors") for r in args.runs]
     at, am = soup_adapter(adapters, weights)
     ht, hmeta = soup_heads(heads, weights)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parent).stdout.strip()
     record = {"command": " ".join(sys.argv), "commit": commit, "weights": weights,
+              "seed": records[0]["seed"], "all": records[0]["all"], "holdout": records[0]["holdout"],
               "runs": [{"dir": r, "adapter_sha256": sha256(Path(r) / "adapter.safetensors"),
                         "heads_sha256": sha256(Path(r) / "heads.safetensors")} for r in args.runs]}
-    hmeta["training"] = json.dumps({"soup": record}, sort_keys=True)
-    save_file(at, str(out / "adapter.safetensors.tmp"), metadata=am)
-    os.replace(out / "adapter.safetensors.tmp", out / "adapter.safetensors")
-    save_file(ht, str(out / "heads.safetensors.tmp"), metadata={"unspin-heads": json.dumps(hmeta)})
-    os.replace(out / "heads.safetensors.tmp", out / "heads.safetensors")
-    (out / "soup.json").write_text(json.dumps(record, indent=1) + "\n")
+    # `seed`, `all` and `holdout` at the top, where run_record and `unspin validate` read them.
+    hmeta["training"] = json.dumps({"seed": record["seed"], "all": record["all"],
+                                    "holdout": record["holdout"], "soup": record}, sort_keys=True)
+    # Written whole into a new directory, then renamed over OUT: never an adapter beside
+    # another soup's heads.
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(0o755)
+    save_file(at, str(tmp / "adapter.safetensors"), metadata=am)
+    save_file(ht, str(tmp / "heads.safetensors"), metadata={"unspin-heads": json.dumps(hmeta)})
+    (tmp / "soup.json").write_text(json.dumps(record, indent=1) + "\n")
+    if out.exists():
+        old = out.with_name(f".{out.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old)
+    else:
+        os.replace(tmp, out)
     print(f"soup of {n} runs written to {out}")
 
 

@@ -170,13 +170,13 @@ pub const WEEKDAYS: &[&str] = &[
     "wednesday",
 ];
 
-/// Titles whose name ends in "on" and a weekday ("The Mail on Sunday", "The Independent on
-/// Sunday"): after one of these, the weekday is part of the name, not a phrase of time.
+/// Titles whose name ends in "on Sunday" ("The Mail on Sunday", "The Independent on Sunday"):
+/// after one of these, "on Sunday" is part of the name, not a phrase of time.
 pub const ON_WEEKDAY_TITLES: &[&str] = &["independent", "mail"];
 
-/// Capitalised inside a name ("CBS This Morning", "Meet The Press"): a determiner that
-/// otherwise ends a noun phrase.
-pub const NAME_DETERMINERS: &[&str] = &["the", "this"];
+/// Capitalised inside a name ("CBS This Morning"): a determiner that otherwise ends a noun
+/// phrase.
+pub const NAME_DETERMINERS: &[&str] = &["this"];
 
 /// Parts of a day that follow a weekday ("Tuesday night").
 pub const DAY_PARTS: &[&str] = &["afternoon", "evening", "morning", "night"];

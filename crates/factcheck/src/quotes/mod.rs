@@ -810,12 +810,14 @@ impl<'d, 't> Ctx<'d, 't> {
                     && self.capitalised(p - 1));
             // "CBS This Morning reported": a capitalised determiner between two capitalised
             // words, not opening a line, is part of the name.
-            let in_name = lexicon::has(lexicon::NAME_DETERMINERS, lp)
+            let in_name = (lexicon::has(lexicon::NAME_DETERMINERS, lp)
                 && self.capitalised(p)
                 && self.capitalised(k)
                 && p > lo
                 && !self.line_start(p)
-                && self.is_name(p - 1);
+                && self.is_name(p - 1))
+                // "The Mail on Sunday editor Jane Doe said"
+                || self.weekday_in_title(p);
             if ((self.is_word(p) || self.is_number(p))
                 && (in_name
                     || (lp == "on" && self.weekday_in_title(k))
@@ -991,11 +993,10 @@ impl<'d, 't> Ctx<'d, 't> {
         a
     }
 
-    /// Token `i` is the weekday ending a title such as "The Mail on Sunday".
+    /// Token `i` is the "Sunday" ending a title such as "The Mail on Sunday".
     pub fn weekday_in_title(&self, i: usize) -> bool {
         i >= 2
-            && self.capitalised(i)
-            && lexicon::has(lexicon::WEEKDAYS, self.low(i))
+            && self.tok(i) == "Sunday"
             && self.low(i - 1) == "on"
             && self.capitalised(i - 2)
             && lexicon::has(lexicon::ON_WEEKDAY_TITLES, self.low(i - 2))
@@ -1024,7 +1025,9 @@ impl<'d, 't> Ctx<'d, 't> {
         }
         let w = self.low(i);
         if lexicon::has(lexicon::WEEKDAYS, w) {
-            if self.weekday_in_title(i) {
+            // "The Mail on Sunday said" names the paper; "The Mail on Sunday night said" is
+            // read as a time, the likelier of the two.
+            if i == end && self.weekday_in_title(i) {
                 return None;
             }
             return Some(if before(i, &["on", "last", "this", "early", "late"]) {

@@ -1418,15 +1418,25 @@ fn names_that_hold_a_weekday_or_a_determiner_stay_whole() {
         source_of("CBS This Morning reported that he lied."),
         some("CBS This Morning")
     );
-    // Elsewhere "on Sunday" is still a time, and a lowercase determiner still ends the name.
+    assert_eq!(
+        source_of("The Mail on Sunday editor Jane Doe said the minister had lied."),
+        some("The Mail on Sunday editor Jane Doe")
+    );
+    // Elsewhere "on Sunday" is still a time, as is any other day after a title, or a part of
+    // the day after "Sunday"; a lowercase determiner still ends the name.
     assert_eq!(
         source_of("The spokesman on Sunday said the minister had lied."),
         some("The spokesman")
     );
     assert_eq!(
-        source_of("He said this morning that he lied."),
-        some("He")
+        source_of("The Independent on Tuesday reported that he lied."),
+        some("The Independent")
     );
+    assert_eq!(
+        source_of("The Mail on Sunday night said the minister had lied."),
+        some("The Mail")
+    );
+    assert_eq!(source_of("He said this morning that he lied."), some("He"));
 }
 
 #[test]
