@@ -1358,6 +1358,14 @@ fn a_statement_around_its_attribution_is_one_statement() {
     );
 }
 
+/// The rules' source of the statement whose content mentions `word`, with every place checked.
+fn rules_source_of(t: &str, word: &str) -> Option<String> {
+    let q = extract_with(t, None);
+    check_places(t, &q);
+    let q = q.iter().find(|q| q.content.text().contains(word))?;
+    text_of(&q.source).map(str::to_string)
+}
+
 #[test]
 fn times_that_are_names_or_describe_the_speaker_stay_in_the_source() {
     // Nothing before a time word that opens the text (an underflow in overflow-checked builds).
@@ -1367,12 +1375,7 @@ fn times_that_are_names_or_describe_the_speaker_stay_in_the_source() {
     ] {
         check_places(t, &extract_with(t, None));
     }
-    let source_of = |t: &str| -> Option<String> {
-        let q = extract_with(t, None);
-        check_places(t, &q);
-        let q = q.iter().find(|q| q.content.text().contains("taxes"))?;
-        text_of(&q.source).map(str::to_string)
-    };
+    let source_of = |t: &str| rules_source_of(t, "taxes");
     let some = |s: &str| Some(s.to_string());
     // Capitalised, only a weekday is a time: no outlet loses half its name.
     // (The rules take no "Today" into a name; the tagger finds the outlet.)
@@ -1399,12 +1402,7 @@ fn times_that_are_names_or_describe_the_speaker_stay_in_the_source() {
 fn names_that_hold_a_weekday_or_a_determiner_stay_whole() {
     // Rules alone: the walk back from the cue crosses "on Sunday" after a title that takes
     // one, and a capitalised determiner between capitalised words.
-    let source_of = |t: &str| -> Option<String> {
-        let q = extract_with(t, None);
-        check_places(t, &q);
-        let q = q.iter().find(|q| q.content.text().contains("lied"))?;
-        text_of(&q.source).map(str::to_string)
-    };
+    let source_of = |t: &str| rules_source_of(t, "lied");
     let some = |s: &str| Some(s.to_string());
     assert_eq!(
         source_of("The Mail on Sunday said the minister had lied."),
