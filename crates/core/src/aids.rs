@@ -99,7 +99,7 @@ impl Quote {
     /// Where the statement's words start and end (code points, end exclusive): its content,
     /// cue and source together.
     pub fn extent(&self) -> (usize, usize) {
-        [Some(&self.content), self.cue.as_ref(), self.source.as_ref()]
+        [self.cue.as_ref(), self.source.as_ref()]
             .into_iter()
             .flatten()
             .fold((self.content.start(), self.content.end()), |(a, b), p| {

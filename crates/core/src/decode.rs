@@ -241,8 +241,8 @@ pub fn regions(doc: &Document, probs: &[f32], rule: RegionRule) -> Vec<(CharSpan
             // A region grown over its weak neighbours can end on a word that needs what
             // follows ("a peep of", "the glory of the"); annotators do not stop there. Only a
             // lowercase word of its own: "sit-in", "drive-by", "plan A", "the Who" keep theirs.
-            let free = |t: usize| t == 0 || doc.tokens[t - 1].span.end != doc.tokens[t].span.start;
-            while b > a + 1 && free(b - 1) && ends_nothing(doc.token_text(b - 1)) {
+            while b > a + 1 && doc.tokens[b - 1].space_before && ends_nothing(doc.token_text(b - 1))
+            {
                 b -= 1;
                 while b > a && is_edge_punct(doc.token_text(b - 1)) {
                     b -= 1;

@@ -220,6 +220,17 @@ fn quotes_and_findings_keep_their_kinds_cues_and_places() {
     assert_eq!(kind, "name_spelled_two_ways");
 }
 
+/// Column `column` of article `id`'s quotes, in order.
+fn quote_column(store: &Store, id: &str, column: &str) -> Vec<Option<i64>> {
+    let sql = format!(
+        "SELECT q.{column} FROM quotes q JOIN articles a USING (article_id) \
+         WHERE a.id = ?1 ORDER BY q.n"
+    );
+    let mut stmt = store.conn.prepare(&sql).unwrap();
+    let rows = stmt.query_map([id], |r| r.get(0)).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
 /// A database at `path` holding the article "old", taken back to an older schema by `sql`.
 fn older_database(path: &std::path::Path, sql: &str) {
     let mut store = Store::open(path).unwrap();
@@ -252,15 +263,7 @@ fn a_version_1_database_is_read_and_brought_up_to_date_when_written() {
     inner.within = Some(0);
     new.quotes.push(inner);
     store.insert_shard(2, &[new]).unwrap();
-    let column = |id: &str, column: &str| -> Vec<Option<i64>> {
-        let sql = format!(
-            "SELECT q.{column} FROM quotes q JOIN articles a USING (article_id) \
-             WHERE a.id = ?1 ORDER BY q.n"
-        );
-        let mut stmt = store.conn.prepare(&sql).unwrap();
-        let rows = stmt.query_map([id], |r| r.get(0)).unwrap();
-        rows.map(Result::unwrap).collect()
-    };
+    let column = |id: &str, column: &str| quote_column(&store, id, column);
     assert_eq!(
         column("old", "headline"),
         [None],
@@ -296,18 +299,9 @@ fn a_version_2_database_marks_within_as_not_recorded() {
     let mut store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     store.insert_shard(2, &[report("new", None, None)]).unwrap();
-    let within = |id: &str| -> Option<i64> {
-        store
-            .conn
-            .query_row(
-                "SELECT q.within FROM quotes q JOIN articles a USING (article_id) WHERE a.id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
-    assert_eq!(within("old"), Some(-1), "not recorded");
-    assert_eq!(within("new"), None, "a statement of its own");
+    let within = |id: &str| quote_column(&store, id, "within");
+    assert_eq!(within("old"), [Some(-1)], "not recorded");
+    assert_eq!(within("new"), [None], "a statement of its own");
 }
 
 #[test]

@@ -172,7 +172,7 @@ pub const WEEKDAYS: &[&str] = &[
 
 /// Titles whose name ends in "on Sunday" ("The Mail on Sunday", "The Independent on Sunday"):
 /// after one of these, "on Sunday" is part of the name, not a phrase of time.
-pub const ON_WEEKDAY_TITLES: &[&str] = &["independent", "mail"];
+pub const ON_SUNDAY_TITLES: &[&str] = &["independent", "mail"];
 
 /// Capitalised inside a name ("CBS This Morning"): a determiner that otherwise ends a noun
 /// phrase.

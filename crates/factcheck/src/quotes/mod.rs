@@ -776,7 +776,7 @@ impl<'d, 't> Ctx<'d, 't> {
             return None;
         }
         let l = self.low(end);
-        if (lexicon::has(lexicon::NP_STOP, l) && !self.weekday_in_title(end))
+        if (lexicon::has(lexicon::NP_STOP, l) && !self.sunday_in_title(end))
             || lexicon::has(lexicon::AUX, l)
         {
             return None;
@@ -809,19 +809,18 @@ impl<'d, 't> Ctx<'d, 't> {
                     && (self.tok(p - 1).chars().count() <= 3 || self.tok(p - 1).contains('.'))
                     && self.capitalised(p - 1));
             // "CBS This Morning reported": a capitalised determiner between two capitalised
-            // words, not opening a line, is part of the name.
+            // words, not opening a line, is part of the name; so is the "on Sunday" of "The
+            // Mail on Sunday (editor Jane Doe) said".
             let in_name = (lexicon::has(lexicon::NAME_DETERMINERS, lp)
                 && self.capitalised(p)
                 && self.capitalised(k)
                 && p > lo
                 && !self.line_start(p)
                 && self.is_name(p - 1))
-                // "The Mail on Sunday editor Jane Doe said"
-                || self.weekday_in_title(p);
+                || self.sunday_in_title(p)
+                || (lp == "on" && self.sunday_in_title(k));
             if ((self.is_word(p) || self.is_number(p))
-                && (in_name
-                    || (lp == "on" && self.weekday_in_title(k))
-                    || !lexicon::has(lexicon::NP_STOP, lp))
+                && (in_name || !lexicon::has(lexicon::NP_STOP, lp))
                 && !lexicon::has(lexicon::CUE_VERBS, lp)
                 && lp != "who")
                 || glued_punct
@@ -994,12 +993,12 @@ impl<'d, 't> Ctx<'d, 't> {
     }
 
     /// Token `i` is the "Sunday" ending a title such as "The Mail on Sunday".
-    pub fn weekday_in_title(&self, i: usize) -> bool {
+    pub fn sunday_in_title(&self, i: usize) -> bool {
         i >= 2
             && self.tok(i) == "Sunday"
             && self.low(i - 1) == "on"
             && self.capitalised(i - 2)
-            && lexicon::has(lexicon::ON_WEEKDAY_TITLES, self.low(i - 2))
+            && lexicon::has(lexicon::ON_SUNDAY_TITLES, self.low(i - 2))
     }
 
     /// Where a phrase of time ending at token `end` starts, if one does, not before `lo`:
@@ -1008,7 +1007,7 @@ impl<'d, 't> Ctx<'d, 't> {
     /// and it belongs to neither the source nor the cue.
     ///
     /// Capitalised, only a weekday is a time: "USA Today", "CBS This Morning" are names, and
-    /// so is a weekday after a title that takes one ("The Mail on Sunday").
+    /// so is "The Mail on Sunday".
     pub fn time_phrase_back(&self, end: usize, lo: usize) -> Option<usize> {
         if end < lo || end >= self.n() {
             return None;
@@ -1027,7 +1026,7 @@ impl<'d, 't> Ctx<'d, 't> {
         if lexicon::has(lexicon::WEEKDAYS, w) {
             // "The Mail on Sunday said" names the paper; "The Mail on Sunday night said" is
             // read as a time, the likelier of the two.
-            if i == end && self.weekday_in_title(i) {
+            if i == end && self.sunday_in_title(i) {
                 return None;
             }
             return Some(if before(i, &["on", "last", "this", "early", "late"]) {
