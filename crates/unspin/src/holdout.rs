@@ -29,7 +29,9 @@ use std::path::Path;
 use std::sync::Arc;
 use unspin_core::{DetectError, Detector, Span, Technique};
 
+pub mod bootstrap;
 mod reliability;
+use bootstrap::{Draws, Intervals};
 use reliability::outcomes;
 pub use reliability::{calibration_error, Bin, ModelReliability};
 
@@ -223,6 +225,23 @@ pub struct Row {
     pub si: Scores,
     pub tc: Scores,
     pub flc: Scores,
+    /// 95% intervals of the three F1s over [`bootstrap::DRAWS`] resamplings of the held-out
+    /// articles.
+    pub ci: Intervals,
+    /// F1 of SI, TC and FLC in each draw, for the paired differences.
+    #[serde(skip)]
+    pub draws: Vec<[f64; 3]>,
+}
+
+/// One row against the report's baseline, draw by draw.
+#[derive(Debug, Clone, Serialize)]
+pub struct Difference {
+    pub name: String,
+    pub selection: String,
+    /// This row's F1 minus the baseline's, SI, TC and FLC, on the held-out articles.
+    pub delta: [f64; 3],
+    /// 95% intervals of the same differences over the draws.
+    pub ci: Intervals,
 }
 
 /// The validation report.
@@ -236,6 +255,11 @@ pub struct Report {
     pub reliability: Vec<ModelReliability>,
     /// Per candidate, in order: the settings chosen on all held-out articles, to ship.
     pub chosen: Vec<Chosen>,
+    /// The row the others are compared with: the first candidate's ensemble, cross-fitted.
+    pub baseline: Option<String>,
+    /// Every honest row (fixed or cross-fitted, not chosen on all held-out) against the
+    /// baseline, paired over the same draws.
+    pub differences: Vec<Difference>,
 }
 
 /// What validation chose for one candidate, on all held-out articles.
@@ -303,7 +327,10 @@ pub fn validate(
         }
         None => None,
     };
+    let ids: Vec<&str> = test.iter().map(|d| d.doc.article.id.as_str()).collect();
     let split = Split {
+        draws: Draws::new(test.len(), bootstrap::DRAWS, seed),
+        ids,
         test: &test,
         gold_tc,
         gold_si,
@@ -325,17 +352,62 @@ pub fn validate(
         tables.push(table);
         chosen.push(choice);
     }
+    let (baseline, differences) = differences(&rows);
     Ok(Report {
         train_articles: train_docs.len(),
         held_articles: test.len(),
         rows,
         reliability: tables,
         chosen,
+        baseline,
+        differences,
     })
+}
+
+/// Rows whose settings were not chosen on the articles they are scored on.
+fn honest(r: &Row) -> bool {
+    r.selection == "fixed" || r.selection.contains("cross-fitted")
+}
+
+/// The first ensemble row cross-fitted on the blend alone, and every other honest row
+/// against it.
+fn differences(rows: &[Row]) -> (Option<String>, Vec<Difference>) {
+    let Some(base) = rows
+        .iter()
+        .position(|r| r.name.starts_with("ensemble(") && r.selection.starts_with("cross-fitted ("))
+    else {
+        return (None, Vec::new());
+    };
+    let b = &rows[base];
+    let f1 = |r: &Row| [r.si.overall.f1, r.tc.overall.f1, r.flc.overall.f1];
+    let diffs = rows
+        .iter()
+        .enumerate()
+        .filter(|&(i, r)| i != base && honest(r))
+        .map(|(_, r)| {
+            let (x, y) = (f1(r), f1(b));
+            Difference {
+                name: r.name.clone(),
+                selection: r.selection.clone(),
+                delta: [x[0] - y[0], x[1] - y[1], x[2] - y[2]],
+                ci: bootstrap::paired(&r.draws, &b.draws),
+            }
+        })
+        .collect();
+    (Some(format!("{} ({})", b.name, short(&b.selection))), diffs)
+}
+
+/// A selection without its parenthesised details.
+fn short(selection: &str) -> &str {
+    selection.split(" (").next().unwrap_or(selection).trim()
 }
 
 /// The held-out articles with what every candidate is scored against.
 struct Split<'a> {
+    /// The same resamplings of `test` for every row.
+    draws: Draws,
+    /// `test`'s ids, in order: what the draws index.
+    ids: Vec<&'a str>,
     test: &'a [&'a TrainDoc],
     gold_tc: Vec<Label>,
     gold_si: Vec<Label>,
@@ -360,6 +432,9 @@ fn encode_all(t: &TransformerDetector, test: &[&TrainDoc]) -> Result<EncodingCac
 impl Split<'_> {
     fn row(&self, name: &str, selection: &str, blend: Option<BlendParams>, p: &Predictions) -> Row {
         let [si, tc, flc] = score_all(&self.gold_tc, &self.gold_si, p);
+        let draws = self
+            .draws
+            .scores(&self.ids, &self.gold_tc, &self.gold_si, p);
         Row {
             name: name.to_string(),
             selection: selection.to_string(),
@@ -367,6 +442,8 @@ impl Split<'_> {
             si,
             tc,
             flc,
+            ci: bootstrap::intervals(&draws),
+            draws,
         }
     }
 
@@ -788,6 +865,52 @@ impl std::fmt::Display for Report {
                 r.selection
             )?;
         }
+        let iv = |i: &bootstrap::Interval| format!("[{:.3}, {:.3}]", i.lo, i.hi);
+        writeln!(
+            f,
+            "\n95% intervals, {} draws of the {} held-out articles with replacement (settings as chosen above, not chosen again per draw)",
+            bootstrap::DRAWS, self.held_articles
+        )?;
+        writeln!(
+            f,
+            "{:<28} {:<16} {:<16} {:<16} selection",
+            "model", "SI F1", "TC F1", "FLC F1"
+        )?;
+        for r in &self.rows {
+            writeln!(
+                f,
+                "{:<28} {:<16} {:<16} {:<16} {}",
+                r.name,
+                iv(&r.ci.si),
+                iv(&r.ci.tc),
+                iv(&r.ci.flc),
+                short(&r.selection)
+            )?;
+        }
+        if let Some(base) = &self.baseline {
+            let d =
+                |x: f64, i: &bootstrap::Interval| format!("{x:+.3} [{:+.3}, {:+.3}]", i.lo, i.hi);
+            writeln!(
+                f,
+                "\ndifference from {base}, paired over the same draws (an interval that holds 0: no measured difference)"
+            )?;
+            writeln!(
+                f,
+                "{:<28} {:<24} {:<24} {:<24} selection",
+                "model", "SI F1", "TC F1", "FLC F1"
+            )?;
+            for x in &self.differences {
+                writeln!(
+                    f,
+                    "{:<28} {:<24} {:<24} {:<24} {}",
+                    x.name,
+                    d(x.delta[0], &x.ci.si),
+                    d(x.delta[1], &x.ci.tc),
+                    d(x.delta[2], &x.ci.flc),
+                    short(&x.selection)
+                )?;
+            }
+        }
         for m in &self.reliability {
             writeln!(
                 f,
@@ -933,6 +1056,78 @@ mod tests {
         let mut heads = crate::transformer::Heads::load(&shipped).unwrap();
         heads.meta.training = training.to_string();
         std::fs::write(dir.join("heads.safetensors"), heads.to_bytes().unwrap()).unwrap();
+    }
+
+    /// A row scoring `f1` (SI, TC, FLC) on the split and `draws` in the bootstrap.
+    fn fake_row(name: &str, selection: &str, f1: [f64; 3], draws: Vec<[f64; 3]>) -> Row {
+        let scores = |task, x| {
+            let mut s = crate::eval::score(task, &[], &[]);
+            s.overall.f1 = x;
+            s
+        };
+        Row {
+            name: name.into(),
+            selection: selection.into(),
+            blend: None,
+            si: scores(crate::eval::Task::Si, f1[0]),
+            tc: scores(crate::eval::Task::Tc, f1[1]),
+            flc: scores(crate::eval::Task::Flc, f1[2]),
+            ci: bootstrap::intervals(&draws),
+            draws,
+        }
+    }
+
+    #[test]
+    fn honest_rows_are_compared_with_the_first_cross_fitted_ensemble_draw_by_draw() {
+        let d = |x: f64| vec![[x, x, x], [x + 0.1, x + 0.1, x + 0.1]];
+        let rows = vec![
+            fake_row("classical", "fixed", [0.3; 3], d(0.3)),
+            fake_row("m", "threshold cross-fitted", [0.4; 3], d(0.4)),
+            fake_row(
+                "ensemble(m)",
+                "cross-fitted (halves chose a and b)",
+                [0.5; 3],
+                d(0.5),
+            ),
+            fake_row(
+                "ensemble(m)",
+                "cross-fitted + second technique (x)",
+                [0.52; 3],
+                d(0.52),
+            ),
+            fake_row("ensemble(m)", "chosen on all held-out", [0.6; 3], d(0.6)),
+            fake_row(
+                "ensemble(n)",
+                "cross-fitted (halves chose c and d)",
+                [0.55; 3],
+                d(0.55),
+            ),
+        ];
+        let (base, diffs) = differences(&rows);
+        assert_eq!(base.as_deref(), Some("ensemble(m) (cross-fitted)"));
+        let seen: Vec<(&str, &str)> = diffs
+            .iter()
+            .map(|x| (x.name.as_str(), short(&x.selection)))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("classical", "fixed"),
+                ("m", "threshold cross-fitted"),
+                ("ensemble(m)", "cross-fitted + second technique"),
+                ("ensemble(n)", "cross-fitted"),
+            ],
+            "every honest row but the baseline, none chosen on all held-out"
+        );
+        let n = &diffs[3];
+        assert!((n.delta[0] - 0.05).abs() < 1e-9, "{:?}", n.delta);
+        // The rows move together over the draws, so the paired interval is the difference.
+        assert!((n.ci.tc.lo - 0.05).abs() < 1e-9 && (n.ci.tc.hi - 0.05).abs() < 1e-9);
+        let (none, empty) = differences(&rows[..2]);
+        assert!(
+            none.is_none() && empty.is_empty(),
+            "no ensemble, no baseline"
+        );
     }
 
     /// `choose_blend` compares technique mixes under one token setting and token settings
