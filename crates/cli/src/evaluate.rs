@@ -5,7 +5,10 @@ use crate::{output, EvalArgs, TaskArg};
 use anyhow::{Context, Result};
 use std::collections::HashMap;
 use std::path::Path;
-use unspin::eval::{check_ranges, read_labels, read_labels_auto, score, Label, LabelFormat, Task};
+use unspin::eval::bootstrap::{self, Draws, Interval};
+use unspin::eval::{
+    check_ranges, read_labels, read_labels_auto, score, Label, LabelFormat, Scores, Task,
+};
 use unspin::input::{read_article_dir, InputOptions};
 
 pub fn run(args: EvalArgs) -> Result<()> {
@@ -16,6 +19,10 @@ pub fn run(args: EvalArgs) -> Result<()> {
     };
     let gold = read(&args.gold, args.task)?;
     let pred = read(&args.pred, args.task)?;
+    let against = match &args.against {
+        Some(path) => Some(read(path, args.task)?),
+        None => None,
+    };
     if let Some(dir) = &args.articles {
         let articles = read_article_dir(dir, &InputOptions::default())?;
         let lengths: HashMap<String, usize> = articles
@@ -24,10 +31,20 @@ pub fn run(args: EvalArgs) -> Result<()> {
             .collect();
         check_ranges(&gold, &lengths, &args.gold)?;
         check_ranges(&pred, &lengths, &args.pred)?;
+        if let (Some(b), Some(path)) = (&against, &args.against) {
+            check_ranges(b, &lengths, path)?;
+        }
     }
     let scores = score(task, &gold, &pred);
+    let ci =
+        (args.ci || against.is_some()).then(|| intervals(task, &gold, &pred, against.as_deref()));
     let text = if args.json {
-        let mut s = serde_json::to_string_pretty(&scores).context("cannot serialise scores")?;
+        let out = WithInterval {
+            scores: &scores,
+            f1_interval: ci.as_ref().map(|c| &c.pred),
+            against: ci.as_ref().and_then(|c| c.against.as_ref()),
+        };
+        let mut s = serde_json::to_string_pretty(&out).context("cannot serialise scores")?;
         s.push('\n');
         s
     } else {
@@ -35,9 +52,92 @@ pub fn run(args: EvalArgs) -> Result<()> {
         if !s.ends_with('\n') {
             s.push('\n');
         }
+        if let Some(ci) = &ci {
+            s += &format!(
+                "F1 95% interval [{:.4}, {:.4}]: {} draws of the {} labelled articles with replacement\n",
+                ci.pred.interval.lo, ci.pred.interval.hi, ci.pred.draws, ci.pred.articles
+            );
+        }
+        if let (Some(c), Some(path)) = (ci.as_ref().and_then(|c| c.against.as_ref()), &args.against)
+        {
+            s += &format!(
+                "against {}: F1 {:.4}; difference {:+.4}, 95% interval [{:+.4}, {:+.4}] over the same draws{}\n",
+                path.display(),
+                c.f1,
+                c.difference,
+                c.interval.lo,
+                c.interval.hi,
+                if c.interval.lo > 0.0 || c.interval.hi < 0.0 {
+                    ""
+                } else {
+                    " (holds 0: no measured difference)"
+                }
+            );
+        }
         s
     };
     output::emit(text.as_bytes(), None)
+}
+
+/// The scores as JSON, with the intervals when they were asked for.
+#[derive(serde::Serialize)]
+struct WithInterval<'a> {
+    #[serde(flatten)]
+    scores: &'a Scores,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    f1_interval: Option<&'a F1Interval>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    against: Option<&'a Against>,
+}
+
+/// How far F1 could move with other articles like these.
+#[derive(serde::Serialize)]
+struct F1Interval {
+    #[serde(flatten)]
+    interval: Interval,
+    draws: usize,
+    articles: usize,
+}
+
+/// A second system scored on the same draws: its F1, and the first one's lead over it.
+#[derive(serde::Serialize)]
+struct Against {
+    f1: f64,
+    /// `--pred`'s F1 minus this one's.
+    difference: f64,
+    /// The 95% interval of that difference, draw by draw.
+    interval: Interval,
+}
+
+struct Intervals {
+    pred: F1Interval,
+    against: Option<Against>,
+}
+
+/// F1's 95% interval over draws of the articles any file labels, and with a second system,
+/// the interval of the difference over the same draws (seeded, so a rerun prints the same).
+fn intervals(task: Task, gold: &[Label], pred: &[Label], against: Option<&[Label]>) -> Intervals {
+    let mut labelled: Vec<Label> = pred.to_vec();
+    labelled.extend(against.unwrap_or_default().iter().cloned());
+    let ids = bootstrap::labelled_articles(gold, &labelled);
+    let draws = Draws::new(ids.len(), bootstrap::DRAWS, 42);
+    let a = draws.f1(task, &ids, gold, pred);
+    let against = against.map(|b| {
+        let fb = draws.f1(task, &ids, gold, b);
+        Against {
+            f1: score(task, gold, b).overall.f1,
+            difference: score(task, gold, pred).overall.f1 - score(task, gold, b).overall.f1,
+            interval: bootstrap::paired(&a, &fb),
+        }
+    });
+    Intervals {
+        pred: F1Interval {
+            interval: Interval::of(&mut a.clone()),
+            draws: draws.len(),
+            articles: ids.len(),
+        },
+        against,
+    }
 }
 
 /// Reads a label file for `task`. SI files are PTC's 3-column format, but a 4-column TC/FLC file

@@ -214,6 +214,14 @@ struct EvalArgs {
     /// Print the scores as JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also give F1 a 95% interval: 1,000 draws, with replacement, of the articles either file
+    /// labels, each scored like the whole (a bootstrap over articles; seeded, so reruns agree).
+    #[arg(long)]
+    ci: bool,
+    /// A second system's predictions, scored on the same draws: prints its F1 and the 95%
+    /// interval of --pred's lead over it (implies --ci).
+    #[arg(long, value_name = "FILE")]
+    against: Option<PathBuf>,
 }
 
 /// What `unspin train` trains.

@@ -7,9 +7,12 @@
 //! * [`score`](mod@score) reproduces the official scorers (Da San Martino et al. 2020): span identification
 //!   (SI) and full-length classification (FLC) with the partial-overlap precision/recall of the
 //!   task, and technique classification (TC) with micro-averaged label matching.
+//! * [`bootstrap`] resamples articles to give a score, and the difference between two
+//!   systems' scores, a 95% interval.
 //!
 //! Offsets are Unicode code points, end exclusive, exactly as in the corpus.
 
+pub mod bootstrap;
 pub mod labels;
 pub mod score;
 

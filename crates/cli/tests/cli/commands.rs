@@ -103,6 +103,106 @@ fn eval_prints_a_table() {
     assert!(out.contains("Doubt"));
 }
 
+#[test]
+fn eval_ci_gives_f1_an_interval_from_draws_of_the_labelled_articles() {
+    // Article 1 found, article 2 missed, article 3 half found: F1 over all three lies inside
+    // the interval, which spans from draws of mostly 2 to draws of mostly 1.
+    let dir = tempfile::tempdir().unwrap();
+    let (g, p) = (dir.path().join("gold.tsv"), dir.path().join("pred.tsv"));
+    fs::write(&g, "1\t0\t10\n2\t0\t10\n3\t0\t10\n").unwrap();
+    fs::write(&p, "1\t0\t10\n3\t0\t5\n").unwrap();
+    let run = |json: bool| {
+        let mut cmd = unspin();
+        cmd.args(["eval", "si", "--ci", "--gold"])
+            .arg(&g)
+            .arg("--pred")
+            .arg(&p);
+        if json {
+            cmd.arg("--json");
+        }
+        stdout_of(&mut cmd)
+    };
+    let v: Value = serde_json::from_str(&run(true)).unwrap();
+    let f1 = v["overall"]["f1"].as_f64().unwrap();
+    let (lo, hi) = (
+        v["f1_interval"]["lo"].as_f64().unwrap(),
+        v["f1_interval"]["hi"].as_f64().unwrap(),
+    );
+    assert!(lo < f1 && f1 < hi, "{v}");
+    assert!(
+        lo < 0.4 && hi > 0.9,
+        "three articles this different: a wide interval {v}"
+    );
+    assert_eq!(v["f1_interval"]["draws"], 1000);
+    assert_eq!(v["f1_interval"]["articles"], 3);
+    let text = run(false);
+    assert!(text.contains("F1 95% interval ["), "{text}");
+    assert!(
+        text.contains("1000 draws of the 3 labelled articles"),
+        "{text}"
+    );
+    assert_eq!(text, run(false), "seeded: a rerun prints the same");
+    // Without --ci, no interval.
+    assert!(eval_json("si", "1\t0\t10\n", "1\t0\t5\n")
+        .get("f1_interval")
+        .is_none());
+}
+
+#[test]
+fn eval_against_pairs_two_systems_over_the_same_draws() {
+    // B misses what A half finds in article 3 and is otherwise the same: A leads in every
+    // draw that holds article 3 and ties in the others, so the lead's interval never drops
+    // below 0, though each system's own interval is wide.
+    let dir = tempfile::tempdir().unwrap();
+    let (g, a, b) = (
+        dir.path().join("gold.tsv"),
+        dir.path().join("a.tsv"),
+        dir.path().join("b.tsv"),
+    );
+    fs::write(&g, "1\t0\t10\n2\t0\t10\n3\t0\t10\n").unwrap();
+    fs::write(&a, "1\t0\t10\n3\t0\t5\n").unwrap();
+    fs::write(&b, "1\t0\t10\n").unwrap();
+    let json = |against: &std::path::Path| -> Value {
+        let out = stdout_of(
+            unspin()
+                .args(["eval", "si", "--json", "--gold"])
+                .arg(&g)
+                .arg("--pred")
+                .arg(&a)
+                .arg("--against")
+                .arg(against),
+        );
+        serde_json::from_str(&out).unwrap()
+    };
+    let v = json(&b);
+    let d = v["against"]["difference"].as_f64().unwrap();
+    let (lo, hi) = (
+        v["against"]["interval"]["lo"].as_f64().unwrap(),
+        v["against"]["interval"]["hi"].as_f64().unwrap(),
+    );
+    assert!(d > 0.0 && lo >= 0.0 && hi >= d, "{v}");
+    let own = &v["f1_interval"];
+    assert!(
+        own["hi"].as_f64().unwrap() - own["lo"].as_f64().unwrap() > hi - lo,
+        "the pair's interval is narrower than A's own: {v}"
+    );
+    // Against itself: no difference in any draw.
+    let v = json(&a);
+    assert_eq!(v["against"]["difference"], 0.0);
+    assert_eq!(v["against"]["interval"]["lo"], 0.0);
+    assert_eq!(v["against"]["interval"]["hi"], 0.0);
+    let text = stdout_of(
+        unspin()
+            .args(["eval", "si", "--gold"])
+            .arg(&g)
+            .arg("--pred")
+            .arg(&a)
+            .arg("--against")
+            .arg(&a),
+    );
+    assert!(text.contains("holds 0: no measured difference"), "{text}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // train (on a tiny corpus made of the examples), then use the trained model
 
