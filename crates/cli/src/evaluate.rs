@@ -36,8 +36,15 @@ pub fn run(args: EvalArgs) -> Result<()> {
         }
     }
     let scores = score(task, &gold, &pred);
-    let ci =
-        (args.ci || against.is_some()).then(|| intervals(task, &gold, &pred, against.as_deref()));
+    let ci = if args.ci || against.is_some() {
+        let ci = intervals(task, &gold, (&pred, scores.overall.f1), against.as_deref());
+        if ci.is_none() {
+            eprintln!("unspin: note: no article is labelled in any file, so F1 has no interval");
+        }
+        ci
+    } else {
+        None
+    };
     let text = if args.json {
         let out = WithInterval {
             scores: &scores,
@@ -114,30 +121,39 @@ struct Intervals {
     against: Option<Against>,
 }
 
-/// F1's 95% interval over draws of the articles any file labels, and with a second system,
-/// the interval of the difference over the same draws (seeded, so a rerun prints the same).
-fn intervals(task: Task, gold: &[Label], pred: &[Label], against: Option<&[Label]>) -> Intervals {
-    let mut labelled: Vec<Label> = pred.to_vec();
-    labelled.extend(against.unwrap_or_default().iter().cloned());
-    let ids = bootstrap::labelled_articles(gold, &labelled);
+/// F1's 95% interval over draws of the articles any file labels (all three files: a second
+/// system must be scored on the same draws, so its articles are drawn too), and with a second
+/// system, the interval of the difference over the same draws (seeded, so a rerun prints the
+/// same). `None` when no file labels any article: there is nothing to draw.
+fn intervals(
+    task: Task,
+    gold: &[Label],
+    (pred, pred_f1): (&[Label], f64),
+    against: Option<&[Label]>,
+) -> Option<Intervals> {
+    let others = pred.iter().chain(against.unwrap_or_default());
+    let ids = bootstrap::labelled_articles(gold.iter().chain(others));
+    if ids.is_empty() {
+        return None;
+    }
     let draws = Draws::new(ids.len(), bootstrap::DRAWS, 42);
-    let a = draws.f1(task, &ids, gold, pred);
+    let mut a = draws.f1(task, &ids, gold, pred);
     let against = against.map(|b| {
-        let fb = draws.f1(task, &ids, gold, b);
+        let f1 = score(task, gold, b).overall.f1;
         Against {
-            f1: score(task, gold, b).overall.f1,
-            difference: score(task, gold, pred).overall.f1 - score(task, gold, b).overall.f1,
-            interval: bootstrap::paired(&a, &fb),
+            f1,
+            difference: pred_f1 - f1,
+            interval: bootstrap::paired(&a, &draws.f1(task, &ids, gold, b)),
         }
     });
-    Intervals {
+    Some(Intervals {
         pred: F1Interval {
-            interval: Interval::of(&mut a.clone()),
+            interval: Interval::of(&mut a),
             draws: draws.len(),
             articles: ids.len(),
         },
         against,
-    }
+    })
 }
 
 /// Reads a label file for `task`. SI files are PTC's 3-column format, but a 4-column TC/FLC file

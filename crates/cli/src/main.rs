@@ -207,15 +207,16 @@ struct EvalArgs {
     /// Predicted label file.
     #[arg(long, value_name = "FILE")]
     pred: PathBuf,
-    /// Directory of article<ID>.txt: when given, every span of both files is checked against
-    /// the article lengths first.
+    /// Directory of article<ID>.txt: when given, every span of every label file is checked
+    /// against the article lengths first.
     #[arg(long, value_name = "DIR")]
     articles: Option<PathBuf>,
     /// Print the scores as JSON instead of a table.
     #[arg(long)]
     json: bool,
-    /// Also give F1 a 95% interval: 1,000 draws, with replacement, of the articles either file
-    /// labels, each scored like the whole (a bootstrap over articles; seeded, so reruns agree).
+    /// Also give F1 a 95% interval: 1,000 draws, with replacement, of the articles any label
+    /// file labels, each scored like the whole (a bootstrap over articles; seeded, so reruns
+    /// agree).
     #[arg(long)]
     ci: bool,
     /// A second system's predictions, scored on the same draws: prints its F1 and the 95%

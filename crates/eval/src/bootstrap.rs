@@ -155,15 +155,12 @@ pub fn paired(a: &[f64], b: &[f64]) -> Interval {
     Interval::of(&mut a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<_>>())
 }
 
-/// The ids of the articles either file labels, sorted: what a bootstrap of a scoring run
-/// resamples. An article with predictions and no gold counts, as the scorers count its
-/// predictions as false positives; one with neither changes no score and is not known here.
-pub fn labelled_articles<'l>(gold: &'l [Label], pred: &'l [Label]) -> Vec<&'l str> {
-    let mut ids: Vec<&str> = gold
-        .iter()
-        .chain(pred)
-        .map(|l| l.article.as_str())
-        .collect();
+/// The ids of the articles `labels` label (gold and predicted together), sorted: what a
+/// bootstrap of a scoring run resamples. An article with predictions and no gold counts, as
+/// the scorers count its predictions as false positives; one with neither changes no score
+/// and is not known here.
+pub fn labelled_articles<'l>(labels: impl IntoIterator<Item = &'l Label>) -> Vec<&'l str> {
+    let mut ids: Vec<&str> = labels.into_iter().map(|l| l.article.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
     ids
@@ -210,7 +207,7 @@ mod tests {
             label("c", None, 0, 9),
         ];
         let whole = score(Task::Si, &gold, &pred).overall.f1;
-        let ids = labelled_articles(&gold, &pred);
+        let ids = labelled_articles(gold.iter().chain(&pred));
         assert_eq!(ids, ["a", "b", "c"], "c's prediction is a false positive");
         let draws = Draws::from_indices(3, vec![vec![0, 1, 2], vec![2, 1, 0]]);
         for f in draws.f1(Task::Si, &ids, &gold, &pred) {

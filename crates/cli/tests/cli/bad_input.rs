@@ -211,6 +211,19 @@ fn eval_checks_ranges_against_articles() {
             .arg(dir.path()),
         &["pred.tsv:2:", "5000"],
     );
+    // A second system's file is checked too.
+    fails_with(
+        unspin()
+            .args(["eval", "si", "--gold"])
+            .arg(&gold)
+            .arg("--pred")
+            .arg(&gold)
+            .arg("--against")
+            .arg(&pred)
+            .arg("--articles")
+            .arg(dir.path()),
+        &["pred.tsv:2:", "5000"],
+    );
 }
 
 #[test]

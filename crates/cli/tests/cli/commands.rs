@@ -150,18 +150,21 @@ fn eval_ci_gives_f1_an_interval_from_draws_of_the_labelled_articles() {
 
 #[test]
 fn eval_against_pairs_two_systems_over_the_same_draws() {
-    // B misses what A half finds in article 3 and is otherwise the same: A leads in every
-    // draw that holds article 3 and ties in the others, so the lead's interval never drops
-    // below 0, though each system's own interval is wide.
+    // 20 articles, each found in part by A, by much or little, and by B one character less:
+    // the articles vary far more than the two systems do, so their own intervals overlap, but
+    // A leads in every draw, and the paired interval stays above 0.
     let dir = tempfile::tempdir().unwrap();
     let (g, a, b) = (
         dir.path().join("gold.tsv"),
         dir.path().join("a.tsv"),
         dir.path().join("b.tsv"),
     );
-    fs::write(&g, "1\t0\t10\n2\t0\t10\n3\t0\t10\n").unwrap();
-    fs::write(&a, "1\t0\t10\n3\t0\t5\n").unwrap();
-    fs::write(&b, "1\t0\t10\n").unwrap();
+    let lines = |end: &dyn Fn(usize) -> usize| -> String {
+        (0..20).map(|i| format!("{i}\t0\t{}\n", end(i))).collect()
+    };
+    fs::write(&g, lines(&|_| 10)).unwrap();
+    fs::write(&a, lines(&|i| 2 + i % 8)).unwrap();
+    fs::write(&b, lines(&|i| 1 + i % 8)).unwrap();
     let json = |against: &std::path::Path| -> Value {
         let out = stdout_of(
             unspin()
@@ -175,32 +178,48 @@ fn eval_against_pairs_two_systems_over_the_same_draws() {
         serde_json::from_str(&out).unwrap()
     };
     let v = json(&b);
-    let d = v["against"]["difference"].as_f64().unwrap();
+    let num = |x: &Value| x.as_f64().unwrap();
+    let d = num(&v["against"]["difference"]);
     let (lo, hi) = (
-        v["against"]["interval"]["lo"].as_f64().unwrap(),
-        v["against"]["interval"]["hi"].as_f64().unwrap(),
+        num(&v["against"]["interval"]["lo"]),
+        num(&v["against"]["interval"]["hi"]),
     );
-    assert!(d > 0.0 && lo >= 0.0 && hi >= d, "{v}");
-    let own = &v["f1_interval"];
+    assert!(d > 0.0 && lo > 0.0 && lo <= d && d <= hi, "{v}");
+    // B's own interval, from the same command with the roles swapped.
+    let swapped: Value = serde_json::from_str(&stdout_of(
+        unspin()
+            .args(["eval", "si", "--ci", "--json", "--gold"])
+            .arg(&g)
+            .arg("--pred")
+            .arg(&b),
+    ))
+    .unwrap();
     assert!(
-        own["hi"].as_f64().unwrap() - own["lo"].as_f64().unwrap() > hi - lo,
-        "the pair's interval is narrower than A's own: {v}"
+        num(&v["f1_interval"]["lo"]) < num(&swapped["f1_interval"]["hi"]),
+        "the two systems' own intervals overlap: {v} {swapped}"
     );
     // Against itself: no difference in any draw.
     let v = json(&a);
     assert_eq!(v["against"]["difference"], 0.0);
     assert_eq!(v["against"]["interval"]["lo"], 0.0);
     assert_eq!(v["against"]["interval"]["hi"], 0.0);
-    let text = stdout_of(
-        unspin()
-            .args(["eval", "si", "--gold"])
-            .arg(&g)
-            .arg("--pred")
-            .arg(&a)
-            .arg("--against")
-            .arg(&a),
+    let text = |against: &std::path::Path| {
+        stdout_of(
+            unspin()
+                .args(["eval", "si", "--gold"])
+                .arg(&g)
+                .arg("--pred")
+                .arg(&a)
+                .arg("--against")
+                .arg(against),
+        )
+    };
+    assert!(text(&a).contains("holds 0: no measured difference"));
+    let t = text(&b);
+    assert!(
+        t.contains("F1 95% interval [") && !t.contains("holds 0"),
+        "{t}"
     );
-    assert!(text.contains("holds 0: no measured difference"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------
