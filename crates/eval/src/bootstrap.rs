@@ -95,6 +95,12 @@ impl Draws {
         self.picks.is_empty()
     }
 
+    /// The article indices of each draw: for scores that are sums over articles (counts of
+    /// matches), a draw's score is the sum over its picks.
+    pub fn picks(&self) -> &[Vec<usize>] {
+        &self.picks
+    }
+
     /// `task`'s F1 in every draw: the labels of the articles it picked, each pick a separate
     /// article (one drawn twice counts twice, as two articles would). `articles` are the ids
     /// the draws index; labels of other articles are left out of every draw.

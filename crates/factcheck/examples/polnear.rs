@@ -194,8 +194,14 @@ fn eval(args: &[String]) {
             continue;
         }
         let t = Instant::now();
-        let s = polnear::score(&docs, tagger);
-        println!("\n{name} ({} ms):\n{}", t.elapsed().as_millis(), s.table());
+        let per_doc = polnear::per_document(&docs, tagger, None);
+        let ms = t.elapsed().as_millis();
+        let s = polnear::Scores::sum(&per_doc);
+        println!(
+            "\n{name} ({ms} ms):\n{}{}",
+            s.table(),
+            polnear::interval_table(&per_doc)
+        );
     }
     let Some(vdir) = vdir else {
         return;
@@ -221,11 +227,13 @@ fn eval(args: &[String]) {
     let rows = load_rows(&vdir, "dev", &docs, width);
     time_token_vectors(&docs, &rows, &encoder, width);
     let t = Instant::now();
-    let s = polnear::score_with_rows(&docs, Some(tagger), Some(&rows));
+    let per_doc = polnear::per_document(&docs, Some(tagger), Some(&rows));
+    let ms = t.elapsed().as_millis();
+    let s = polnear::Scores::sum(&per_doc);
     println!(
-        "\nvector tagger + rules (default with vectors) ({} ms):\n{}",
-        t.elapsed().as_millis(),
-        s.table()
+        "\nvector tagger + rules (default with vectors) ({ms} ms):\n{}{}",
+        s.table(),
+        polnear::interval_table(&per_doc)
     );
 }
 
