@@ -193,15 +193,7 @@ fn eval(args: &[String]) {
             println!("\n(no tagger embedded: models/quotes.unspin is empty or unreadable)");
             continue;
         }
-        let t = Instant::now();
-        let per_doc = polnear::per_document(&docs, tagger, None);
-        let ms = t.elapsed().as_millis();
-        let s = polnear::Scores::sum(&per_doc);
-        println!(
-            "\n{name} ({ms} ms):\n{}{}",
-            s.table(),
-            polnear::interval_table(&per_doc)
-        );
+        report(name, &docs, tagger, None);
     }
     let Some(vdir) = vdir else {
         return;
@@ -226,13 +218,22 @@ fn eval(args: &[String]) {
     }
     let rows = load_rows(&vdir, "dev", &docs, width);
     time_token_vectors(&docs, &rows, &encoder, width);
+    report(
+        "vector tagger + rules (default with vectors)",
+        &docs,
+        Some(tagger),
+        Some(&rows),
+    );
+}
+
+/// Scores one system on `docs` and prints its table, time and intervals.
+fn report(name: &str, docs: &[Annotated], tagger: Option<&QuoteTagger>, rows: Option<&[Vec<f32>]>) {
     let t = Instant::now();
-    let per_doc = polnear::per_document(&docs, Some(tagger), Some(&rows));
+    let per_doc = polnear::per_document(docs, tagger, rows);
     let ms = t.elapsed().as_millis();
-    let s = polnear::Scores::sum(&per_doc);
     println!(
-        "\nvector tagger + rules (default with vectors) ({ms} ms):\n{}{}",
-        s.table(),
+        "\n{name} ({ms} ms):\n{}{}",
+        polnear::Scores::sum(&per_doc).table(),
         polnear::interval_table(&per_doc)
     );
 }
