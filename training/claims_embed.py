@@ -176,6 +176,30 @@ def prf(p, y, t):
     return pr, rc, (2 * pr * rc / (pr + rc) if pr + rc else 0.0)
 
 
+def f1_interval(p, y, t, groups, draws=1000, seed=42):
+    """The 95% interval of F1 at threshold `t` over `draws` resamplings, with replacement, of
+    the groups of sentences (`groups[i]` is sentence i's): groups of one sentence each, or of
+    a stretch of one debate, whose sentences err together, so that the interval is not
+    narrowed by pretending they are independent."""
+    pred = p >= t
+    keys = sorted(set(groups))
+    index = {k: i for i, k in enumerate(keys)}
+    g = np.array([index[k] for k in groups])
+    # Per group: true positives, predicted, gold; a draw's F1 comes from the sums.
+    tp = np.bincount(g, weights=(pred & y), minlength=len(keys))
+    npred = np.bincount(g, weights=pred, minlength=len(keys))
+    ngold = np.bincount(g, weights=y, minlength=len(keys))
+    rng = np.random.default_rng(seed)
+    f = []
+    for _ in range(draws):
+        pick = np.bincount(rng.integers(0, len(keys), len(keys)), minlength=len(keys))
+        a, b, c = (pick * tp).sum(), (pick * npred).sum(), (pick * ngold).sum()
+        f.append(2 * a / (b + c) if b + c else 0.0)
+    f.sort()
+    k = draws // 40
+    return f[k], f[draws - 1 - k]
+
+
 def best_threshold(p, y):
     best = (0.5, -1.0)
     for t in np.arange(0.05, 0.96, 0.01):
@@ -371,6 +395,12 @@ def main():
         log(f"{tag} {name}: P {pr:.3f} R {rc:.3f} F1 {f:.3f} (threshold {t:.2f} from CV)")
         np.save(out / f"scores-{name.replace(' ', '-')}.npy", p)
         if name == "held-out train":
+            # Sentence ids run in debate order: blocks of 1,000 ids are stretches of debates.
+            ids = [int(r[0]) for r in held_rows]
+            for unit, groups in (("sentences", ids), ("blocks of 1,000 ids", [i // 1000 for i in ids])):
+                lo, hi = f1_interval(p, y, t, groups)
+                res[name][f"f1_interval_{unit.split()[0]}"] = [lo, hi]
+                log(f"  F1 95% interval, 1,000 draws of the {len(set(groups))} {unit}: [{lo:.3f}, {hi:.3f}]")
             res["reliability"] = reliability(p, y)
             for lo, n, yes in res["reliability"]:
                 log(f"  score {lo:.1f}-{lo + 0.1:.1f}: {n:5d} sentences, {yes / max(n, 1):.2f} check-worthy")
