@@ -98,7 +98,8 @@ pub struct FoldEncodings {
 }
 
 /// Side-by-side k-fold cross-validation: classical, transformer, and the ensemble under each
-/// blend, all on the same folds and scored like [`cross_validate`].
+/// blend, all on the same folds and scored like
+/// [`cross_validate`](crate::crossval::cross_validate).
 pub fn compare_models(
     corpus: &Corpus,
     opts: &CvOptions,

@@ -1,6 +1,6 @@
 //! The ensemble: the one place where models are blended. The classical model's evidence
 //! (CRF marginals and tagged spans) and a transformer's token probabilities are mixed
-//! linearly, decoded once by [`unspin_core::decode`], and each region's technique scores mixed
+//! linearly, decoded once by [`unspin_core::decode()`], and each region's technique scores mixed
 //! the same way, with the weights stored in the transformer's heads. A partner transformer
 //! (`ensemble-both`'s MiniLM beside its MPNet) can be mixed into the transformer's probabilities
 //! and scores first: two encoders trained apart err on different words. The spans'
@@ -50,7 +50,7 @@ fn failed<'a>(
 }
 
 impl Ensemble {
-    /// Named "ensemble-<transformer>" ([`Ensemble::named`] renames the default one), so that
+    /// Named `"ensemble-<transformer>"` ([`Ensemble::named`] renames the default one), so that
     /// reports and resumed batch runs tell them apart.
     pub fn new(
         classical: impl Into<Arc<ClassicalModel>>,

@@ -315,7 +315,7 @@ impl VectorHead {
     /// Trains the head on `docs`: each document's rows (`n × width`) and per-role labels, on
     /// standardised inputs, the standardisation folded into the weights at the end;
     /// deterministic for a seed (one thread). Without hidden units, plain SGD per token; with
-    /// them, [`VectorHead::train_hidden`].
+    /// them, `VectorHead::train_hidden` (private).
     pub fn train(
         encoder: &str,
         width: usize,
