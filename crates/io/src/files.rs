@@ -1,6 +1,6 @@
 //! Writing output files: whole or not at all, and never over what an output must not replace.
 //!
-//! Every file unspin writes (reports, statistics, model files) goes through [`write`]: a
+//! Every file unspin writes (reports, statistics, model files) goes through [`write()`]: a
 //! temporary file next to the target, flushed to disk, then renamed over it, so a reader sees
 //! the old file or the complete new one. Before that, [`Guard::check`] refuses a target that is
 //! a directory, a symbolic link, a device, FIFO or socket, or a file the run reads: renaming
@@ -287,7 +287,7 @@ pub fn write(path: &Path, bytes: &[u8], guard: &Guard) -> Result<(), WriteError>
     }
 }
 
-/// [`write`] with nothing but the default refusals (directories, links, devices): for model
+/// [`write()`] with nothing but the default refusals (directories, links, devices): for model
 /// files and other outputs of commands without `--force`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write(path, bytes, &Guard::default()).map_err(|e| match e {

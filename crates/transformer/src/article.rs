@@ -23,10 +23,10 @@ pub struct SpecialTokens {
 }
 
 impl SpecialTokens {
-    /// Finds the window tokens the way the model was trained with them: [CLS]/[SEP] from the
+    /// Finds the window tokens the way the model was trained with them: `[CLS]`/`[SEP]` from the
     /// tokenizer's own post-processor (what it wraps around an empty text), falling back to
-    /// the family's names ([CLS]/[SEP] for BERT, `<s>`/`</s>` for MPNet, whose vocabulary
-    /// *also* holds unused [CLS]/[SEP] entries, so the order matters); padding is the
+    /// the family's names (`[CLS]`/`[SEP]` for BERT, `<s>`/`</s>` for MPNet, whose vocabulary
+    /// *also* holds unused `[CLS]`/`[SEP]` entries, so the order matters); padding is the
     /// config's `pad_token_id`, which MPNet's position ids depend on.
     pub fn from_tokenizer(tokenizer: &Tokenizer, config: &EncoderConfig) -> Result<Self> {
         let probe = tokenizer

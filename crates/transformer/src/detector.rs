@@ -258,7 +258,7 @@ impl TransformerDetector {
     }
 
     /// What identifies this detector's vectors: "all-mpnet-base-v2", or with an adapter
-    /// merged "all-mpnet-base-v2+lora-<digest>".
+    /// merged `"all-mpnet-base-v2+lora-<digest>"`.
     pub fn encoder_id(&self) -> &str {
         &self.encoder_id
     }

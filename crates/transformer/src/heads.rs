@@ -11,7 +11,7 @@
 //!
 //! A head is a multinomial logistic regression, or an MLP with one ReLU layer. Both are trained
 //! with candle's autograd and AdamW, deterministically from a seed, and saved with their
-//! settings in one safetensors file ([`Heads::save`]).
+//! settings in one safetensors file ([`Heads::to_bytes`]).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -190,7 +190,7 @@ pub struct Heads {
 }
 
 impl Heads {
-    /// Loads heads written by [`Heads::save`], checking they fit their settings.
+    /// Loads heads written by [`Heads::to_bytes`], checking they fit their settings.
     pub fn load(path: &Path) -> Result<Self> {
         Self::from_file(weights::load_safetensors(path)?, path)
     }
@@ -201,7 +201,7 @@ impl Heads {
         Self::load(&crate::require_file(dir, "heads.safetensors")?)
     }
 
-    /// Heads from the bytes of a file written by [`Heads::save`] (`name` names it in errors).
+    /// Heads from the bytes of a file written by [`Heads::to_bytes`] (`name` names it in errors).
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self> {
         let path = Path::new(name);
         Self::from_file(weights::safetensors_from_bytes(bytes, path)?, path)
@@ -307,7 +307,7 @@ impl Heads {
     /// built [`FEATURE_BLOCK`] tokens at a time, so a long article costs its rows and one
     /// block, not 4 times its rows again (a 256 KB text's features alone were 700 MB). The
     /// probabilities are those of the whole article's features bit for bit: the sums carry
-    /// over ([`Prefix`]), and no block is short unless it is the whole article, because the
+    /// over (`Prefix`), and no block is short unless it is the whole article, because the
     /// matrix product candle runs (gemm) takes another kernel, summing in another order, for
     /// products of at most 256 values (128 rows of two classes).
     pub fn token_probabilities(&self, hidden: &[f32], n: usize) -> Result<Vec<f32>> {

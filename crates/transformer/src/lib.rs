@@ -1,4 +1,4 @@
-//! Transformer encoders for unspin, run on the CPU with [candle].
+//! Transformer encoders for unspin, run on the CPU with candle.
 //!
 //! Two architectures, written by hand on candle's tensor ops so that both share one attention
 //! and feed-forward implementation (and one place to optimise):

@@ -1,7 +1,7 @@
 //! The BERT and MPNet encoder stacks.
 //!
 //! Both are post-LayerNorm transformers with the same layer shape (self-attention, residual +
-//! LayerNorm, GELU feed-forward, residual + LayerNorm), so one [`Layer`] serves both; they
+//! LayerNorm, GELU feed-forward, residual + LayerNorm), so one `Layer` serves both; they
 //! differ only in embeddings and in MPNet's relative position bias, which [`Encoder`] adds to
 //! the attention mask once per forward pass and shares across layers (as `MPNetEncoder` does).
 //!
@@ -12,7 +12,7 @@
 //! * the mask and the position bias are summed once into one `(B, H|1, T, T)` tensor reused by
 //!   every layer;
 //! * bias adds, residual adds, LayerNorm, softmax and GELU run as fused in-place kernels
-//!   ([`crate::ops`]) on the matmul outputs.
+//!   (`crate::ops`) on the matmul outputs.
 
 use std::collections::HashMap;
 

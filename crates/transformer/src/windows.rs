@@ -13,7 +13,7 @@ use crate::{Error, Result};
 /// How articles are cut into windows and batched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WindowConfig {
-    /// Tokens per window, the two special tokens ([CLS]/[SEP], `<s>`/`</s>`) included.
+    /// Tokens per window, the two special tokens (`[CLS]`/`[SEP]`, `<s>`/`</s>`) included.
     pub max_tokens: usize,
     /// Content tokens between the starts of consecutive windows. Smaller strides mean more
     /// overlap (better context at the edges) and more windows to run.

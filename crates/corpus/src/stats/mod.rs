@@ -11,7 +11,7 @@
 //! articles weigh more, as they do for a reader.
 //!
 //! The module follows the data: [`query`] reads the store into the [`model`] types, and
-//! [`table`], [`csv`], [`html`] and [`render_json`] each render that one value.
+//! `table`, `csv`, `html` (private modules) and [`render_json`] each render that one value.
 
 mod csv;
 mod format;

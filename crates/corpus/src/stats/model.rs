@@ -18,7 +18,8 @@ pub struct Stats {
     pub by_source: Vec<SourceRow>,
     /// Every month with dated articles, in order.
     pub by_month: Vec<MonthRow>,
-    /// The most frequent loaded phrases (see [`PHRASE_TECHNIQUES`]), normalised.
+    /// The most frequent loaded phrases (see
+    /// [`PHRASE_TECHNIQUES`](super::query::PHRASE_TECHNIQUES)), normalised.
     pub phrases: Vec<Phrase>,
     /// The articles with the most findings (internal contradictions), most first.
     pub top_findings: Vec<ArticleFindings>,
