@@ -131,16 +131,21 @@ pub fn predict(detector: &dyn Detector, docs: &[&TrainDoc]) -> Result<Prediction
 
 /// Scores predictions against gold for SI, TC and FLC.
 pub fn score_all(gold_tc: &[Label], gold_si: &[Label], p: &Predictions) -> [Scores; 3] {
-    let si_pred: Vec<Label> = p
-        .flc
-        .iter()
-        .map(|l| Label::new(l.article.clone(), None, l.span.start, l.span.end))
-        .collect();
     [
-        eval::score(Task::Si, gold_si, &si_pred),
+        eval::score(Task::Si, gold_si, &p.si()),
         eval::score(Task::Tc, gold_tc, &p.tc),
         eval::score(Task::Flc, gold_tc, &p.flc),
     ]
+}
+
+impl Predictions {
+    /// The SI predictions: the FLC spans without their techniques.
+    pub fn si(&self) -> Vec<Label> {
+        self.flc
+            .iter()
+            .map(|l| Label::new(l.article.clone(), None, l.span.start, l.span.end))
+            .collect()
+    }
 }
 
 /// Cross-validation settings.

@@ -29,12 +29,7 @@ pub fn row_draws(
     gold_si: &[Label],
     p: &Predictions,
 ) -> Vec<[f64; 3]> {
-    let si_pred: Vec<Label> = p
-        .flc
-        .iter()
-        .map(|l| Label::new(l.article.clone(), None, l.span.start, l.span.end))
-        .collect();
-    let si = draws.f1(Task::Si, articles, gold_si, &si_pred);
+    let si = draws.f1(Task::Si, articles, gold_si, &p.si());
     let tc = draws.f1(Task::Tc, articles, gold_tc, &p.tc);
     let flc = draws.f1(Task::Flc, articles, gold_tc, &p.flc);
     (0..draws.len()).map(|k| [si[k], tc[k], flc[k]]).collect()
