@@ -25,6 +25,9 @@ feed-forward matrices of each trained layer. On top, three heads are trained tog
        it, ln(1+chars), ln(1+tokens)] -> 256 ReLU -> 14: the Rust `Heads` TC head; a span that
        carries two techniques is one example per technique;
   SENT auxiliary, not shipped: does a sentence contain propaganda, from its mean vector.
+  TECH auxiliary, not shipped, opt-in (--tech-weight W): which techniques' spans cover each
+       token (14 independent logistic outputs over the SI head's input), so the token
+       vectors learn the techniques as well as "inside"; SI stays the shipped head.
 Only the tokens a window owns carry features, with the [CLS]/[SEP] rows left out, as in Rust.
 
 Data. PTC train minus the fixed held-out split training/holdout.txt (75 of 371 articles, made
@@ -215,10 +218,13 @@ class Article:
                 if te > s and ts < e and te > ts and not self.inside[i]:
                     self.inside[i] = -100
         self.spans = []  # (token start, token end, technique index, chars)
+        self.tech = [0] * n  # bit k: a span of technique k covers the token
         for t, s, e in tc_spans:
             toks = [i for i, (ts, te) in enumerate(offs) if te > s and ts < e]
             if toks and t in techniques:
                 self.spans.append((toks[0], toks[-1] + 1, techniques.index(t), e - s))
+                for i in toks:
+                    self.tech[i] |= 1 << techniques.index(t)
         # sentence of each token (-1 outside) and each sentence's label
         self.sent_of = [-1] * n
         self.sent_y = []
@@ -252,7 +258,8 @@ def make_window(art, ws, content):
         if k >= 0:
             sents.setdefault(k, []).append(i - ws)
     sent = [(idx[0], idx[-1] + 1, art.sent_y[k]) for k, idx in sents.items()]
-    return {"ids": art.ids[ws:we], "inside": art.inside[ws:we], "spans": spans, "sents": sent}
+    return {"ids": art.ids[ws:we], "inside": art.inside[ws:we], "tech": art.tech[ws:we],
+            "spans": spans, "sents": sent}
 
 
 def collate(windows, cls, sep, pad):
@@ -268,7 +275,15 @@ def collate(windows, cls, sep, pad):
         inside[i, :n] = torch.tensor(w["inside"])
     spans = [(i, s, e, y, c) for i, w in enumerate(windows) for s, e, y, c in w["spans"]]
     sents = [(i, s, e, y) for i, w in enumerate(windows) for s, e, y in w["sents"]]
-    return ids, mask, inside, spans, sents
+    return ids, mask, inside, spans, sents, tech_bits(windows, L - 2)
+
+
+def tech_bits(windows, width):
+    """(B, width) int64 of each token's technique bits, for the TECH auxiliary loss."""
+    bits = torch.zeros((len(windows), width), dtype=torch.long)
+    for i, w in enumerate(windows):
+        bits[i, : len(w["tech"])] = torch.tensor(w["tech"], dtype=torch.long)
+    return bits
 
 
 # ---------------------------------------------------------------- model
@@ -369,11 +384,13 @@ class Passthrough(nn.Module):
 
 
 class Heads(nn.Module):
-    def __init__(self, h, n_tech):
+    def __init__(self, h, n_tech, tech_tokens=False):
         super().__init__()
         self.si = nn.Linear(2 * h, 2)
         self.tc = nn.Sequential(nn.Linear(3 * h + 2, TC_HIDDEN), nn.ReLU(), nn.Linear(TC_HIDDEN, n_tech))
         self.sent = nn.Linear(h, 2)
+        # Only with --tech-weight, so that checkpoints of runs without it keep their keys.
+        self.tech = nn.Linear(2 * h, n_tech) if tech_tokens else None
         self.drop = nn.Dropout(0.1)
 
     def token_features(self, h, lens):
@@ -409,14 +426,23 @@ def run_encoder(model, batch, cached):
     return out.last_hidden_state[:, 1:-1]  # drop [CLS]; the [SEP]/pad rows are masked by lens
 
 
-def losses(heads, h, batch, sent_weight):
-    ids, mask, inside, spans, sents = batch
+def losses(heads, h, batch, sent_weight, tech_weight=0.0):
+    ids, mask, inside, spans, sents, tech = batch
     lens = mask.sum(1) - 2
     x = heads.drop(heads.token_features(h, lens))
     si_logits = heads.si(x)
     L = h.shape[1]
     loss = F.cross_entropy(si_logits.reshape(-1, 2), inside[:, :L].reshape(-1), ignore_index=-100)
     out = {"si": loss.item()}
+    if tech_weight > 0:
+        # Tokens without an SI target (padding, techniques PTC lacks) have no technique target.
+        valid = inside[:, :L] != -100
+        n_tech = heads.tech.out_features
+        target = ((tech[:, :L, None] >> torch.arange(n_tech)) & 1).to(x.dtype)
+        bce = F.binary_cross_entropy_with_logits(heads.tech(x), target, reduction="none").sum(-1)
+        tl = (bce * valid).sum() / valid.sum().clamp(min=1)
+        loss = loss + tech_weight * tl
+        out["tech"] = tl.item()
     if spans:
         tc_logits = heads.tc(heads.drop(heads.span_features(h, lens, spans)))
         tc_loss = F.cross_entropy(tc_logits, torch.tensor([y for _, _, _, y, _ in spans]))
@@ -596,6 +622,8 @@ def main():
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--sent-weight", type=float, default=0.5)
+    ap.add_argument("--tech-weight", type=float, default=0.0,
+                    help="weight of the per-token technique loss (TECH, not shipped; 0: off)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--data-seed", type=int, default=None,
                     help="seed of window offsets, shuffling and dropout (default: --seed). Runs that "
@@ -705,7 +733,7 @@ def main():
     if first:
         model.embeddings = Passthrough()
         model.encoder.layer = nn.ModuleList(list(model.encoder.layer)[first:])
-    heads = Heads(model.config.hidden_size, len(techniques))
+    heads = Heads(model.config.hidden_size, len(techniques), args.tech_weight > 0)
     lora_params = [p for l in loras.values() for p in l.params()]
     n_windows = len(fixed) if first else len(epoch_windows(0))
     steps_per_epoch = math.ceil(n_windows / args.batch)
@@ -727,6 +755,8 @@ def main():
         del settings["full"]  # so checkpoints made before --full existed still resume
     if args.data_seed in (None, args.seed):
         del settings["data_seed"]  # likewise for --data-seed, which then changes nothing
+    if not args.tech_weight:
+        del settings["tech_weight"]  # likewise
     if ckpt.exists():
         c = torch.load(ckpt, weights_only=False)
         if c["settings"] != settings:
@@ -784,7 +814,7 @@ def main():
         cached = cache_batch(train_cache, rows, batch[1].shape[1]) if first else None
         torch.manual_seed(dseed * 100_003 + step)
         h = run_encoder(model, batch, cached)
-        loss, parts = losses(heads, h, batch, args.sent_weight)
+        loss, parts = losses(heads, h, batch, args.sent_weight, args.tech_weight)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(lora_params + list(heads.parameters()), 1.0)
