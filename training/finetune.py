@@ -391,6 +391,11 @@ class Heads(nn.Module):
         self.sent = nn.Linear(h, 2)
         # Only with --tech-weight, so that checkpoints of runs without it keep their keys.
         self.tech = nn.Linear(2 * h, n_tech) if tech_tokens else None
+        if tech_tokens:
+            # Each technique covers a few percent of the tokens: start its logits there, or
+            # the 14 outputs' loss swamps SI and TC (and the clipped gradient) for hundreds
+            # of steps while the biases walk down at the head's learning rate.
+            nn.init.constant_(self.tech.bias, -4.0)
         self.drop = nn.Dropout(0.1)
 
     def token_features(self, h, lens):
