@@ -682,6 +682,24 @@ test('a statement made in a headline is marked as one in the quotes list', async
   }
 });
 
+test('a quote whose speaker is blank is given to its source, as the CLI gives it', async () => {
+  const p = await openPage();
+  try {
+    assert.equal(await analyze(p, '“We are not going to cooperate with them,” Baldanza said on Monday.'), 'done');
+    const report = await p.evaluate(() => state.report);
+    const q = report.quotes.find((x) => x.source && x.source.text.includes('Baldanza'));
+    assert.ok(q, `the rules find Baldanza's statement (quotes: ${JSON.stringify(report.quotes)})`);
+    q.speaker = '  ';
+    await p.setInputFiles('[data-testid="load-report"]', { name: 'blank.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(report)) });
+    await p.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: UI_TIMEOUT });
+    const item = await p.locator(`${S.aids} li`, { hasText: 'cooperate' }).first().textContent();
+    assert.match(item, /Baldanza/, `the source's words name the speaker (item: ${item})`);
+    assert.doesNotMatch(item, /nobody/);
+  } finally {
+    await p.close();
+  }
+});
+
 test('no uncaught JavaScript errors, no requests off the server', (t) => {
   assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
   assert.deepEqual([...foreignRequests], [], 'the page loads everything from the server');
