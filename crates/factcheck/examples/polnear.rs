@@ -65,8 +65,14 @@ fn choose_thresholds(
         for k in lo..=8 {
             let th = k as f32 / 10.0;
             tagger.thresholds[role.index()] = th;
-            let f = role_f1(&score(tagger), role);
-            println!("  {} threshold {th:.1}: mean F1 {f:.4}", role.name());
+            let scores = score(tagger);
+            let f = role_f1(&scores, role);
+            println!(
+                "  {} threshold {th:.1}: mean F1 {f:.4} (exact {:.4}, overlap {:.4})",
+                role.name(),
+                scores.get(role, true).prf().2,
+                scores.get(role, false).prf().2
+            );
             if f > best.0 {
                 best = (f, th);
             }
