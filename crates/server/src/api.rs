@@ -20,8 +20,16 @@ use unspin::{
 };
 use utoipa::{OpenApi, ToSchema};
 
-/// Most spans `/v1/export` renders; see [`export`].
-const MAX_EXPORT_SPANS: usize = 2_000;
+/// Most spans `/v1/export` renders and `/v1/classify` classifies in one request. Real articles
+/// have tens of spans (the busiest PTC article, 221), while each span costs model work and, in a
+/// classify reply, a copy of its text: without a cap a body within the size limit could ask for
+/// a hundred thousand of them.
+const MAX_SPANS: usize = 2_000;
+/// Most code points `/v1/classify` returns as span text, summed over the spans: the reply
+/// repeats each span's text, so 2,000 spans over a 5 MiB text could otherwise make it gigabytes;
+/// 4 Mi is a whole-article span of the largest article the body limit admits, and bounds a
+/// reply to tens of megabytes.
+const MAX_CLASSIFY_SPAN_CHARS: usize = 4 << 20;
 /// Most claims, quotes and finding places `/v1/export` renders.
 const MAX_EXPORT_ITEMS: usize = 20_000;
 
@@ -268,7 +276,7 @@ async fn analyze(
     request_body = ExportRequest,
     responses(
         (status = 200, description = "The file, with a Content-Disposition that names it", content_type = "text/html"),
-        (status = 400, description = "Malformed request, or an HTML export of a report without its text", body = ErrorBody),
+        (status = 400, description = "Malformed request, a report with too many spans or a span outside its text, or an HTML export of a report without its text", body = ErrorBody),
         (status = 413, description = "Body over the size limit", body = ErrorBody),
         (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
     )
@@ -283,11 +291,15 @@ async fn export(
     // rendered (the body limit alone would admit tens of thousands of nested spans).
     let items =
         r.claims.len() + r.quotes.len() + r.findings.iter().map(|f| f.places.len()).sum::<usize>();
-    if r.spans.len() > MAX_EXPORT_SPANS || items > MAX_EXPORT_ITEMS {
+    if r.spans.len() > MAX_SPANS || items > MAX_EXPORT_ITEMS {
         return Err(ApiError::bad_request(format!(
-            "\"report\" is too large to export: at most {MAX_EXPORT_SPANS} spans and {MAX_EXPORT_ITEMS} claims, quotes and finding places"
+            "\"report\" is too large to export: at most {MAX_SPANS} spans and {MAX_EXPORT_ITEMS} claims, quotes and finding places"
         )));
     }
+    // The renderers would list a span outside the text with offsets nothing points at.
+    let len = r.text.as_deref().map_or(r.length, |t| t.chars().count());
+    check_spans(r.spans.iter().map(|s| (s.start(), s.end())), len)
+        .map_err(|e| ApiError::bad_request(format!("\"report\": {e}")))?;
     // Rendering is linear in the text and never fails; the body limit bounds it, so it runs
     // here rather than taking an analysis slot.
     let (bytes, mime, ext) = match req.format {
@@ -414,7 +426,7 @@ fn request_input(
     request_body = ClassifyRequest,
     responses(
         (status = 200, description = "One entry per span, in request order", body = ClassifyResponse),
-        (status = 400, description = "Malformed request, empty text, or a span outside the text", body = ErrorBody),
+        (status = 400, description = "Malformed request, empty text, a span outside the text, or too many spans", body = ErrorBody),
         (status = 413, description = "Body over the size limit", body = ErrorBody),
         (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
         (status = 500, description = "The model failed on this text; the message names it", body = ErrorBody),
@@ -435,21 +447,26 @@ async fn classify(
     // we are.
     state.analyzer(req.model.as_deref())?;
     let model = req.model.clone();
+    if req.spans.len() > MAX_SPANS {
+        return Err(ApiError::bad_request(format!(
+            "too many spans: {} given, at most {MAX_SPANS} per request",
+            req.spans.len()
+        )));
+    }
     let len = req.text.chars().count();
+    check_spans(req.spans.iter().map(|s| (s.start, s.end)), len).map_err(ApiError::bad_request)?;
+    let covered: usize = req.spans.iter().map(|s| s.end - s.start).sum();
+    if covered > MAX_CLASSIFY_SPAN_CHARS {
+        return Err(ApiError::bad_request(format!(
+            "the spans cover {covered} code points in all, more than the {MAX_CLASSIFY_SPAN_CHARS} \
+             one reply may repeat"
+        )));
+    }
     let spans: Vec<CharSpan> = req
         .spans
         .iter()
         .map(|s| CharSpan::new(s.start, s.end))
         .collect();
-    for (i, s) in spans.iter().enumerate() {
-        if s.start >= s.end || s.end > len {
-            return Err(ApiError::bad_request(format!(
-                "span {i} ({}..{}) is not a non-empty range inside the text, \
-                 which has {len} code points",
-                s.start, s.end
-            )));
-        }
-    }
     let response = run_blocking(&state, move |state, cancel| {
         let detector = state.analyzer(model.as_deref())?.detector();
         let doc = Document::new(Article::new(DEFAULT_ID, req.text));
@@ -457,20 +474,26 @@ async fn classify(
             .classify(&doc, &spans, cancel)
             .map_err(detect_error)?;
         let picked = assign_techniques(&spans, &scores);
+        // Copying every span's text is the costly part of the reply: a request that timed out
+        // stops here too rather than building an answer nobody reads.
         let spans = spans
             .iter()
             .zip(scores.iter().zip(picked))
-            .map(|(span, (scores, technique))| ClassifiedSpan {
-                start: span.start,
-                end: span.end,
-                text: doc.article.slice(*span).unwrap_or_default().to_string(),
-                technique,
-                probabilities: Technique::ALL
-                    .iter()
-                    .map(|t| (t.name().to_string(), scores[t.index()]))
-                    .collect(),
+            .map(|(span, (scores, technique))| {
+                cancel.check()?;
+                Ok(ClassifiedSpan {
+                    start: span.start,
+                    end: span.end,
+                    text: doc.article.slice(*span).unwrap_or_default().to_string(),
+                    technique,
+                    probabilities: Technique::ALL
+                        .iter()
+                        .map(|t| (t.name().to_string(), scores[t.index()]))
+                        .collect(),
+                })
             })
-            .collect();
+            .collect::<Result<_, unspin::Cancelled>>()
+            .map_err(|e| detect_error(e.into()))?;
         Ok(ClassifyResponse {
             detector: detector.name().to_string(),
             spans,
@@ -478,6 +501,20 @@ async fn classify(
     })
     .await?;
     Ok(Json(response).into_response())
+}
+
+/// Checks `(start, end)` code-point spans against a text of `len` code points: each must be a
+/// non-empty range inside it. The message names the first bad span by its index.
+fn check_spans(spans: impl Iterator<Item = (usize, usize)>, len: usize) -> Result<(), String> {
+    for (i, (start, end)) in spans.enumerate() {
+        if start >= end || end > len {
+            return Err(format!(
+                "span {i} ({start}..{end}) is not a non-empty range inside the text, \
+                 which has {len} code points"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The 14 techniques, in class order.

@@ -242,6 +242,78 @@ fn classify_returns_a_technique_and_probabilities_per_span() {
 }
 
 #[test]
+fn classify_refuses_more_spans_than_a_reply_should_hold() {
+    let s = server();
+    let text = "They are corrupt traitors and liars.";
+    let spans: Vec<Value> = (0..2_001)
+        .map(|i| json!({ "start": i % 30, "end": 31 }))
+        .collect();
+    let (status, r) = post(
+        s.addr,
+        "/v1/classify",
+        &json!({ "text": text, "spans": spans }),
+    );
+    assert_eq!(status, 400, "{r}");
+    assert!(error_of(&r).contains("at most 2000"), "{r}");
+    let (status, r) = post(
+        s.addr,
+        "/v1/classify",
+        &json!({ "text": text, "spans": spans[..2_000] }),
+    );
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["spans"].as_array().unwrap().len(), 2_000);
+
+    // Few spans, but each repeating a long text: the reply is bounded by what it copies.
+    let long = "word ".repeat(500_000);
+    let whole = json!({ "start": 0, "end": long.len() });
+    let (status, r) = post(
+        s.addr,
+        "/v1/classify",
+        &json!({ "text": long, "spans": [whole, whole] }),
+    );
+    assert_eq!(status, 400, "{r}");
+    assert!(error_of(&r).contains("code points in all"), "{r}");
+}
+
+#[test]
+fn export_refuses_spans_outside_the_text() {
+    let s = server();
+    let (status, report) = post(s.addr, "/v1/analyze", &json!({ "text": ARTICLE }));
+    assert_eq!(status, 200);
+    let len = ARTICLE.chars().count();
+    for (start, end) in [(5, 999), (9, 5), (7, 7)] {
+        let mut bad = report.clone();
+        bad["spans"][0]["start"] = json!(start);
+        bad["spans"][0]["end"] = json!(end);
+        for format in ["html", "csv"] {
+            let (status, err) = post(
+                s.addr,
+                "/v1/export",
+                &json!({ "report": bad, "format": format }),
+            );
+            assert_eq!(status, 400, "{start}..{end} {format}: {err}");
+            assert!(
+                error_of(&err)
+                    .contains(&format!("span 0 ({start}..{end}) is not a non-empty range"))
+                    && error_of(&err).contains(&format!("{len} code points")),
+                "{err}"
+            );
+        }
+    }
+    // Without its text, a report's spans are checked against its length.
+    let mut bare = report.clone();
+    bare.as_object_mut().unwrap().remove("text");
+    bare["length"] = json!(3);
+    let (status, err) = post(
+        s.addr,
+        "/v1/export",
+        &json!({ "report": bare, "format": "csv" }),
+    );
+    assert_eq!(status, 400, "{err}");
+    assert!(error_of(&err).contains("3 code points"), "{err}");
+}
+
+#[test]
 fn techniques_health_and_openapi() {
     let s = server();
     let (status, t) = get(s.addr, "/v1/techniques");
