@@ -9,6 +9,11 @@ use std::sync::Mutex;
 use std::time::Instant;
 use unspin_corpus::batch::{self, BatchOptions, Counts, Progress};
 
+/// Most `--threads`: analysis is CPU-bound, so threads past the cores only add memory and
+/// switching; 1024 leaves room for the largest machines while refusing a typo such as 100000,
+/// which would spend minutes starting threads before any work.
+const MAX_THREADS: u64 = 1024;
+
 #[derive(Debug, Args)]
 pub struct BatchArgs {
     /// Corpus inputs: directories (every .txt/.html/.htm article and .jsonl/.jsonl.gz file
@@ -24,8 +29,8 @@ pub struct BatchArgs {
     #[arg(long, value_name = "N", default_value_t = 1000,
           value_parser = clap::value_parser!(u64).range(1..))]
     chunk_size: u64,
-    /// Worker threads [default: all cores].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    /// Worker threads, at most 1024 [default: all cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]
     threads: Option<u64>,
     /// How to read article files in directories (JSONL records say "text" or "html").
     #[arg(long, value_enum, default_value_t = InputArg::Auto)]

@@ -16,9 +16,17 @@ use unspin::crossval::Corpus;
 use unspin::input::{read_article_dir, InputOptions};
 use unspin::Article;
 
+/// Longest `--seconds` accepted: a day per measurement is already far past any useful
+/// benchmark, and a bound keeps absurd values (1e20) from overflowing `Duration`.
+const MAX_SECONDS: f64 = 86_400.0;
+
 pub fn run(args: BenchArgs) -> Result<()> {
-    if !(args.seconds > 0.0 && args.seconds.is_finite()) {
-        bail!("--seconds must be a positive number (got {})", args.seconds);
+    // Written so that NaN fails too: every comparison with NaN is false.
+    if !(args.seconds > 0.0 && args.seconds <= MAX_SECONDS) {
+        bail!(
+            "--seconds must be a positive number of seconds, at most {MAX_SECONDS} (a day), got {}",
+            args.seconds
+        );
     }
     let budget = Duration::from_secs_f64(args.seconds);
     let data = args.data.clone().unwrap_or_else(default_train_dir);

@@ -348,12 +348,15 @@ struct ServeArgs {
     #[arg(long, value_name = "SECS", default_value_t = unspin_server::DEFAULT_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..))]
     timeout: u64,
-    /// Analyses that may run at once [default: 2 × cores].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    /// Analyses that may run at once, at most 512 [default: 2 × cores].
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=MAX_CONCURRENT))]
     max_concurrent: Option<u64>,
-    /// Analyses that may wait for a running one; requests past running + waiting get 503.
-    #[arg(long, value_name = "N", default_value_t = unspin_server::DEFAULT_MAX_QUEUED)]
-    max_queued: usize,
+    /// Analyses that may wait for a running one, at most 4096; requests past running + waiting
+    /// get 503.
+    #[arg(long, value_name = "N", default_value_t = unspin_server::DEFAULT_MAX_QUEUED as u64,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_QUEUED))]
+    max_queued: u64,
     /// The detector, as for `analyze` [default: as for `analyze`, the ensemble when its
     /// encoder is installed, else classical; `--model classical` is about 100 times faster].
     #[arg(long, value_name = MODEL_HELP, env = "UNSPIN_MODEL")]
@@ -374,6 +377,14 @@ struct ServeArgs {
     #[arg(long, requires = "fetch")]
     fetch_allow_internal: bool,
 }
+
+/// Most `serve --max-concurrent`: analyses run on tokio's blocking pool, which has 512 threads,
+/// so more could never run at once; they would only wait, which is what `--max-queued` is for.
+const MAX_CONCURRENT: u64 = 512;
+
+/// Most `serve --max-queued`: each waiting request holds a connection and up to `--max-body`
+/// bytes, and behind thousands of others it would time out before its turn anyway.
+const MAX_QUEUED: u64 = 4096;
 
 /// An origin as browsers send it: scheme, host and optional port, nothing more.
 fn origin(s: &str) -> Result<String, String> {

@@ -14,7 +14,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
             .map_or_else(unspin_server::default_max_concurrent, |n| {
                 usize::try_from(n).unwrap_or(usize::MAX)
             }),
-        max_queued: args.max_queued,
+        max_queued: usize::try_from(args.max_queued).unwrap_or(usize::MAX),
         allowed_origins: args.allow_origins,
         fetch: args.fetch.then(|| unspin::fetch::FetchOptions {
             max_bytes: args.max_body as u64,

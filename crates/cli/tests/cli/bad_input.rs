@@ -280,3 +280,36 @@ fn train_options_file_with_a_typo_is_refused() {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------------
+// absurd numbers: refused up front, before any work, never a panic, a hang or an OOM
+
+#[test]
+fn absurd_counts_and_durations_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b");
+    fails_with(
+        unspin().args(["bench", "--model", "classical", "--seconds", "1e20"]),
+        &["--seconds", "86400"],
+    );
+    for (flag, value, bound) in [
+        ("--max-concurrent", "3000000000000000000", "512"),
+        ("--max-queued", "3000000000000000000", "4096"),
+    ] {
+        // Bounded, so that a server that starts anyway fails the test instead of hanging it.
+        fails_with(
+            unspin()
+                .args(["serve", "--addr", "127.0.0.1:0", flag, value])
+                .timeout(std::time::Duration::from_secs(60)),
+            &[flag, bound],
+        );
+    }
+    fails_with(
+        unspin()
+            .args(["batch", "--threads", "100000", "--out"])
+            .arg(&out)
+            .arg(example("article1001.txt")),
+        &["--threads", "1024"],
+    );
+    assert!(!out.exists());
+}
