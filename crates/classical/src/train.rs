@@ -5,7 +5,7 @@ use crate::features::{count_words, DocInfo};
 use crate::lexicon::{CountTable, Lexicon};
 use crate::logreg::{Example, LogReg, LogRegParams};
 use crate::model::{ClassicalModel, DecodeParams, Header, Tagger};
-use crate::sparse::HashedWeights;
+use crate::sparse::{self, HashedWeights};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use unspin_core::{CharSpan, Document, Technique};
@@ -51,6 +51,78 @@ impl Default for TrainOptions {
     }
 }
 
+/// Fewest hash bits a trained table may have: below 2^8 rows nearly every feature shares its
+/// weight with others, so a smaller value is a mistake rather than an experiment.
+const MIN_BITS: u32 = 8;
+
+/// Most epochs of either learner: training converges within a few dozen (the defaults are 8 and
+/// 12), and a larger count is a typo that would run for days.
+const MAX_EPOCHS: usize = 1000;
+
+impl TrainOptions {
+    /// Checks that every numeric option lies in its meaningful range, naming the first that
+    /// does not (as its path in the options JSON, e.g. `crf.epochs`). Training on options that
+    /// fail here would exhaust memory (`si_bits` 40), never end (a NaN threshold), or write a
+    /// model that cannot be loaded.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, bits) in [("si_bits", self.si_bits), ("tc_bits", self.tc_bits)] {
+            if !(MIN_BITS..=sparse::MAX_BITS).contains(&bits) {
+                return Err(format!(
+                    "{name} must be between {MIN_BITS} and {}, got {bits}",
+                    sparse::MAX_BITS
+                ));
+            }
+        }
+        let learners = [
+            ("crf", self.crf.epochs, self.crf.learning_rate, self.crf.l2),
+            (
+                "logreg",
+                self.logreg.epochs,
+                self.logreg.learning_rate,
+                self.logreg.l2,
+            ),
+        ];
+        for (learner, epochs, learning_rate, l2) in learners {
+            if !(1..=MAX_EPOCHS).contains(&epochs) {
+                return Err(format!(
+                    "{learner}.epochs must be between 1 and {MAX_EPOCHS}, got {epochs}"
+                ));
+            }
+            positive(&format!("{learner}.learning_rate"), learning_rate)?;
+            if !(l2 >= 0.0 && l2.is_finite()) {
+                return Err(format!(
+                    "{learner}.l2 must be a finite number of at least 0, got {l2}"
+                ));
+            }
+        }
+        positive("crf.positive_weight", self.crf.positive_weight)?;
+        probability("decode.si_threshold", self.decode.si_threshold)?;
+        probability("decode.second_technique", self.decode.second_technique)?;
+        for (technique, threshold) in &self.taggers {
+            probability(&format!("the threshold of tagger {technique}"), *threshold)?;
+        }
+        Ok(())
+    }
+}
+
+/// Written so that NaN fails too: every comparison with NaN is false.
+fn positive(name: &str, x: f32) -> Result<(), String> {
+    if x > 0.0 && x.is_finite() {
+        Ok(())
+    } else {
+        Err(format!("{name} must be a finite number above 0, got {x}"))
+    }
+}
+
+/// A threshold on probabilities; NaN fails (and would make decoding loop forever).
+fn probability(name: &str, x: f32) -> Result<(), String> {
+    if (0.0..=1.0).contains(&x) {
+        Ok(())
+    } else {
+        Err(format!("{name} must be between 0 and 1, got {x}"))
+    }
+}
+
 fn rows<'a>(w: &'a HashedWeights, feats: &'a [u64]) -> impl Iterator<Item = u32> + 'a {
     let width = w.width;
     feats.iter().map(move |&f| (w.row_of(f) / width) as u32)
@@ -90,7 +162,7 @@ pub fn train(docs: &[TrainDoc], opts: &TrainOptions, description: &str) -> Class
             labels
                 .par_iter()
                 .enumerate()
-                .map(|(k, l)| Crf::train(opts.si_bits, &seqs, l, &opts.crf, opts.seed + k as u64))
+                .map(|(k, l)| Crf::train(opts.si_bits, &seqs, l, &opts.crf, opts.seed.wrapping_add(k as u64)))
                 .collect::<Vec<Crf>>()
         },
         || {

@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Largest `bits` a table may have: 2^26 rows is 256 MiB per weight column in memory, far past
+/// any model unspin ships (21 bits at most), and a model file claiming more is corrupt.
+pub const MAX_BITS: u32 = 26;
+
 /// Rows of `width` weights indexed by a hashed feature modulo `2^bits`.
 #[derive(Debug, Clone)]
 pub struct HashedWeights {
@@ -64,7 +68,7 @@ impl HashedWeights {
     }
 
     pub fn from_sparse(s: &SparseWeights) -> Result<Self, String> {
-        if s.bits > 26 || s.width == 0 || s.width > 64 {
+        if s.bits > MAX_BITS || s.width == 0 || s.width > 64 {
             return Err(format!(
                 "implausible weight table: bits {} width {}",
                 s.bits, s.width

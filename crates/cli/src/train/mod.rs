@@ -15,6 +15,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         None => TrainOptions::default(),
     };
     train.seed = args.seed;
+    check_sweep(&args.sweep)?;
     if args.print_options {
         let mut json = serde_json::to_vec_pretty(&train).context("cannot serialise options")?;
         json.push(b'\n');
@@ -49,13 +50,25 @@ pub fn run(args: TrainArgs) -> Result<()> {
 fn read_options(path: &Path) -> Result<TrainOptions> {
     let bytes =
         std::fs::read(path).with_context(|| format!("{}: cannot read options", path.display()))?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+    let opts: TrainOptions = serde_json::from_slice(&bytes).map_err(|e| {
         anyhow::anyhow!(
             "{}:{}: invalid training options: {e}",
             path.display(),
             e.line()
         )
-    })
+    })?;
+    opts.check()
+        .map_err(|e| anyhow::anyhow!("{}: invalid training options: {e}", path.display()))?;
+    Ok(opts)
+}
+
+/// Refuses `--sweep` thresholds outside [0, 1]: they are token probabilities, and NaN would
+/// make decoding loop forever.
+fn check_sweep(sweep: &[f32]) -> Result<()> {
+    match sweep.iter().find(|t| !(0.0..=1.0).contains(*t)) {
+        Some(t) => bail!("--sweep thresholds must be between 0 and 1, got {t}"),
+        None => Ok(()),
+    }
 }
 
 /// The PTC training split inside the shared data directory.

@@ -313,3 +313,46 @@ fn absurd_counts_and_durations_are_refused() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn train_options_out_of_range_are_refused_naming_file_and_option() {
+    let data = tiny_corpus();
+    let model = data.path().join("m.unspin");
+    for (json, option) in [
+        (r#"{"si_bits": 40}"#, "si_bits"),
+        (r#"{"tc_bits": 99}"#, "tc_bits"),
+        (r#"{"si_bits": 64}"#, "si_bits"),
+        (r#"{"si_bits": 0}"#, "si_bits"),
+        (r#"{"crf": {"epochs": 0}}"#, "crf.epochs"),
+        (r#"{"logreg": {"learning_rate": -1}}"#, "logreg.learning_rate"),
+        (r#"{"decode": {"si_threshold": 1.5}}"#, "decode.si_threshold"),
+    ] {
+        let opts = data.path().join("opts.json");
+        fs::write(&opts, json).unwrap();
+        fails_with(
+            unspin()
+                .args(["train", "--data"])
+                .arg(data.path())
+                .arg("--options")
+                .arg(&opts)
+                .arg("--out")
+                .arg(&model),
+            &["opts.json", option],
+        );
+        assert!(!model.exists(), "{json}");
+    }
+}
+
+#[test]
+fn train_sweep_must_be_a_threshold() {
+    let data = tiny_corpus();
+    for sweep in ["NaN", "inf", "-0.1", "1.5"] {
+        fails_with(
+            unspin()
+                .args(["train", "--cv", "2", "--data"])
+                .arg(data.path())
+                .arg(format!("--sweep=0.3,{sweep}")),
+            &["--sweep"],
+        );
+    }
+}
