@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Cursor, Write};
+use std::io::{BufRead, BufWriter, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use unspin_core::{CharSpan, Technique};
 
@@ -135,21 +135,58 @@ pub fn parse_labels<R: BufRead>(
     parse_impl(reader, path, format, None)
 }
 
-/// Reads a label file in a known format.
+/// The largest label file read, in bytes. PTC's largest label file is about 230 KB (6,128
+/// lines), so 64 MiB is hundreds of corpora's worth, and still stops `/dev/zero`, an endless
+/// pipe or a file given by mistake before it fills memory.
+pub const MAX_LABEL_FILE_BYTES: u64 = 64 << 20;
+
+/// Reads a label file in a known format. Files over [`MAX_LABEL_FILE_BYTES`] are refused.
 pub fn read_labels(path: &Path, format: LabelFormat) -> Result<Vec<Label>, LabelError> {
-    let file = File::open(path).map_err(|e| LabelError::io(path, "open", &e))?;
-    parse_labels(BufReader::new(file), path, format)
+    let bytes = read_file(path)?;
+    parse_labels(Cursor::new(bytes), path, format)
 }
 
 /// Reads a label file, telling SI (3 columns) from TC (4 columns) by its first non-empty line.
 /// Every later line must have the same number of columns; a line that does not is an error that
 /// names it and the line that decided the format. A file with no labels gives an empty list.
+/// Files over [`MAX_LABEL_FILE_BYTES`] are refused.
 pub fn read_labels_auto(path: &Path) -> Result<Vec<Label>, LabelError> {
-    let bytes = std::fs::read(path).map_err(|e| LabelError::io(path, "read", &e))?;
+    let bytes = read_file(path)?;
     match detect_format(&bytes, path)? {
         Some((format, line)) => parse_impl(Cursor::new(bytes), path, format, Some(line)),
         None => Ok(Vec::new()),
     }
+}
+
+/// The bytes of a label file, refusing one over [`MAX_LABEL_FILE_BYTES`]: a regular file by its
+/// size, before reading, and anything else (a device, a pipe) once one byte past the limit has
+/// been read, so an endless stream stops there.
+fn read_file(path: &Path) -> Result<Vec<u8>, LabelError> {
+    let limit = MAX_LABEL_FILE_BYTES;
+    let too_large = |size: String| {
+        LabelError::new(
+            path,
+            0,
+            format!(
+                "too large: {size} bytes; a label file may hold at most {limit} bytes ({} MiB)",
+                limit >> 20
+            ),
+        )
+    };
+    let file = File::open(path).map_err(|e| LabelError::io(path, "open", &e))?;
+    if let Ok(meta) = file.metadata() {
+        if meta.is_file() && meta.len() > limit {
+            return Err(too_large(meta.len().to_string()));
+        }
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| LabelError::io(path, "read", &e))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(format!("more than {limit}")));
+    }
+    Ok(bytes)
 }
 
 /// Finds the format from the first non-empty line: `Some((format, line))`, or `None` when the
@@ -287,6 +324,13 @@ fn parse_line(text: &str, format: LabelFormat, decided_by: Option<usize>) -> Res
     if start > end {
         return Err(format!("start offset {start} is after end offset {end}"));
     }
+    // An empty span marks no text: no detector makes one, PTC's gold has none, the API refuses
+    // one, and the scorers would count it as a label that can never overlap anything.
+    if start == end {
+        return Err(format!(
+            "empty span {start}..{end}: the end offset must be after the start (end is exclusive)"
+        ));
+    }
     Ok(Label::new(article, technique, start, end))
 }
 
@@ -387,7 +431,7 @@ mod tests {
 
     #[test]
     fn parses_si_with_crlf_bom_and_empty_lines() {
-        let text = "\u{feff}111\t10\t20\r\n\r\n\n222\t0\t5\n333\t7\t7";
+        let text = "\u{feff}111\t10\t20\r\n\r\n\n222\t0\t5\n333\t7\t8";
         let labels = parse(text.as_bytes(), LabelFormat::Si).unwrap();
         assert_eq!(labels.len(), 3);
         assert_eq!(labels[0].article, "111");
@@ -397,7 +441,7 @@ mod tests {
         // Lines 2 and 3 are empty and skipped, but still counted.
         assert_eq!(labels[1].line, 4);
         assert_eq!(labels[2].line, 5);
-        assert_eq!(labels[2].span, CharSpan::new(7, 7));
+        assert_eq!(labels[2].span, CharSpan::new(7, 8));
     }
 
     #[test]
@@ -479,6 +523,54 @@ mod tests {
     }
 
     #[test]
+    fn empty_spans_are_refused_with_their_line() {
+        for (text, format) in [
+            (&b"1\t0\t5\n111111111\t265\t265\n"[..], LabelFormat::Si),
+            (
+                b"1\tDoubt\t0\t5\n111111111\t?\t265\t265\n",
+                LabelFormat::TcTemplate,
+            ),
+            (
+                b"1\tDoubt\t0\t5\n111111111\tDoubt\t265\t265\n",
+                LabelFormat::Tc,
+            ),
+        ] {
+            let (line, msg) = bad(text, format);
+            assert_eq!(line, 2, "{format:?}");
+            assert!(msg.contains("empty span 265..265"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn files_past_the_size_limit_are_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.tsv");
+        // Sparse: as large as it says, without writing 64 MiB.
+        let file = File::create(&path).unwrap();
+        file.set_len(MAX_LABEL_FILE_BYTES + 1).unwrap();
+        for result in [read_labels(&path, LabelFormat::Si), read_labels_auto(&path)] {
+            let e = result.unwrap_err();
+            assert_eq!((e.path.as_path(), e.line), (path.as_path(), 0));
+            assert!(e.message.contains("too large"), "{}", e.message);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_endless_stream_stops_at_the_size_limit() {
+        let path = Path::new("/dev/zero");
+        for result in [read_labels(path, LabelFormat::Tc), read_labels_auto(path)] {
+            let e = result.unwrap_err();
+            assert_eq!((e.path.as_path(), e.line), (path, 0));
+            assert!(
+                e.message.contains("too large: more than 67108864 bytes"),
+                "{}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
     fn unknown_technique_and_empty_id_are_errors() {
         let (line, msg) = bad(
             b"1\tDoubt\t0\t5\n1\tLoaded_language\t0\t5\n",
@@ -554,7 +646,7 @@ mod tests {
         vec![
             Label::new("111", Some(Doubt), 0, 5),
             Label::new("111", Some(LoadedLanguage), 0, 5),
-            Label::new("111", None, 3, 3),
+            Label::new("111", None, 3, 4),
             Label::new("222", Some(WhataboutismStrawMenRedHerring), 10, 40),
         ]
     }
@@ -574,7 +666,7 @@ mod tests {
         let mut out = Vec::new();
         write_labels(&mut out, &labels, LabelFormat::TcTemplate).unwrap();
         let text = String::from_utf8(out.clone()).unwrap();
-        assert_eq!(text.lines().nth(2), Some("111\t?\t3\t3"));
+        assert_eq!(text.lines().nth(2), Some("111\t?\t3\t4"));
         let back = parse(&out, LabelFormat::TcTemplate).unwrap();
         assert_eq!(back[3].line, 4);
         assert_eq!(strip_lines(back), labels);

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 mod analyze;
 mod bad_input;
+mod bad_labels;
 mod commands;
 mod pages_and_aids;
 
