@@ -2,7 +2,7 @@
 //! technique, in the same order, so the output can go straight to the official scorer.
 
 use crate::{load_model, output, ClassifyArgs};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use unspin::eval::{check_ranges, read_labels, write_labels, Label, LabelFormat};
@@ -13,6 +13,13 @@ pub fn run(args: ClassifyArgs) -> Result<()> {
     // A template marks spans with `?`; a real technique there (a gold file passed as template)
     // is accepted too and ignored, so the same file works for both.
     let template = read_labels(&args.spans, LabelFormat::TcTemplate)?;
+    // Answering nothing with nothing would pass for success on a wrong or truncated file.
+    if template.is_empty() {
+        bail!(
+            "{}: no spans: a template with nothing in it leaves nothing to classify",
+            args.spans.display()
+        );
+    }
     let articles = read_article_dir(&args.articles, &InputOptions::default())?;
     let output = output::Output::new(
         args.output.clone(),

@@ -2,12 +2,13 @@
 //! scorers (reimplemented in `unspin::eval`).
 
 use crate::{output, EvalArgs, TaskArg};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use std::collections::HashMap;
 use std::path::Path;
 use unspin::eval::bootstrap::{self, Draws, Interval};
 use unspin::eval::{
-    check_ranges, read_labels, read_labels_auto, score, Label, LabelFormat, Scores, Task,
+    check_ranges, check_tc_spans, read_labels, read_labels_auto, score, Label, LabelFormat, Scores,
+    Task,
 };
 use unspin::input::{read_article_dir, InputOptions};
 
@@ -18,11 +19,25 @@ pub fn run(args: EvalArgs) -> Result<()> {
         TaskArg::Flc => Task::Flc,
     };
     let gold = read(&args.gold, args.task)?;
+    // An empty prediction file is a system that found nothing, and scores 0; an empty gold
+    // file is a wrong or truncated file, and any score of it would be meaningless.
+    if gold.is_empty() {
+        bail!(
+            "{}: no labels: a gold file with nothing in it leaves nothing to score",
+            args.gold.display()
+        );
+    }
     let pred = read(&args.pred, args.task)?;
     let against = match &args.against {
         Some(path) => Some(read(path, args.task)?),
         None => None,
     };
+    if matches!(args.task, TaskArg::Tc) {
+        check_tc_spans(&gold, &args.gold, &pred, &args.pred)?;
+        if let (Some(b), Some(path)) = (&against, &args.against) {
+            check_tc_spans(&gold, &args.gold, b, path)?;
+        }
+    }
     if let Some(dir) = &args.articles {
         let articles = read_article_dir(dir, &InputOptions::default())?;
         let lengths: HashMap<String, usize> = articles

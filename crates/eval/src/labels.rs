@@ -410,6 +410,71 @@ pub fn check_ranges(
     Ok(())
 }
 
+/// Checks that a TC prediction file lists exactly the gold's spans: the same (article, start,
+/// end) lines, each as often as the gold lists it (PTC lists a span once per technique), in any
+/// order. TC asks which technique given spans carry, so the official scorer refuses a file with
+/// other spans rather than scoring it 0, which would hide that it answers another template. The
+/// first line of `pred` that is not a gold span is reported, else the first gold span it lacks.
+/// A prediction file with no labels at all is let through: it is a system that predicted
+/// nothing, and scores 0.
+pub fn check_tc_spans(
+    gold: &[Label],
+    gold_path: &Path,
+    pred: &[Label],
+    pred_path: &Path,
+) -> Result<(), LabelError> {
+    if pred.is_empty() {
+        return Ok(());
+    }
+    let mut left: HashMap<(&str, CharSpan), usize> = HashMap::new();
+    for l in gold {
+        *left.entry((&l.article, l.span)).or_default() += 1;
+    }
+    for l in pred {
+        match left.get_mut(&(l.article.as_str(), l.span)) {
+            Some(n) if *n > 0 => *n -= 1,
+            seen => {
+                let why = if seen.is_some() {
+                    "is listed more often than in"
+                } else {
+                    "is not a span of"
+                };
+                return Err(LabelError::new(
+                    pred_path,
+                    l.line,
+                    format!(
+                        "span {}..{} of article {} {why} the gold file {}: TC classifies the \
+                         gold spans, so a prediction must list exactly those",
+                        l.span.start,
+                        l.span.end,
+                        l.article,
+                        gold_path.display()
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(l) = gold
+        .iter()
+        .find(|l| left[&(l.article.as_str(), l.span)] > 0)
+    {
+        return Err(LabelError::new(
+            pred_path,
+            0,
+            format!(
+                "no prediction for span {}..{} of article {} ({}:{}): TC classifies the gold \
+                 spans, so a prediction must list each as often as the gold does",
+                l.span.start,
+                l.span.end,
+                l.article,
+                gold_path.display(),
+                l.line
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,6 +633,42 @@ mod tests {
                 e.message
             );
         }
+    }
+
+    #[test]
+    fn tc_predictions_must_list_the_gold_spans() {
+        let gold = parse(
+            b"1\tDoubt\t0\t5\n1\tSlogans\t0\t5\n2\tDoubt\t3\t9\n",
+            LabelFormat::Tc,
+        )
+        .unwrap();
+        let (g, pr) = (Path::new("gold.tsv"), Path::new("pred.tsv"));
+        let check =
+            |text: &[u8]| check_tc_spans(&gold, g, &parse(text, LabelFormat::Tc).unwrap(), pr);
+        // Any order, any techniques; the span listed twice, twice.
+        check(b"2\tSlogans\t3\t9\n1\tDoubt\t0\t5\n1\tDoubt\t0\t5\n").unwrap();
+        // Predicting nothing is allowed (it scores 0).
+        check(b"").unwrap();
+
+        let e = check(b"1\tDoubt\t0\t5\n999\tDoubt\t1\t5\n").unwrap_err();
+        assert_eq!((e.path.as_path(), e.line), (pr, 2));
+        assert!(
+            e.message
+                .contains("span 1..5 of article 999 is not a span of the gold file gold.tsv"),
+            "{}",
+            e.message
+        );
+        let e = check(b"1\tDoubt\t0\t5\n1\tDoubt\t0\t5\n1\tSlogans\t0\t5\n").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("more often"), "{}", e.message);
+        let e = check(b"1\tDoubt\t0\t5\n2\tDoubt\t3\t9\n").unwrap_err();
+        assert_eq!((e.path.as_path(), e.line), (pr, 0));
+        assert!(
+            e.message
+                .contains("no prediction for span 0..5 of article 1 (gold.tsv:1)"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

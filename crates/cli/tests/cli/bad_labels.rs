@@ -1,4 +1,5 @@
-//! Label files that are not worth scoring or classifying: endless ones and empty spans.
+//! Label files that are not worth scoring or classifying: endless, empty, empty spans, and TC
+//! predictions for other spans than the gold's.
 
 use super::*;
 
@@ -21,6 +22,88 @@ fn an_endless_label_file_stops_at_the_size_limit() {
             .args(["classify", "--spans", "/dev/zero", "--articles"])
             .arg(dir.path()),
         &["/dev/zero", "too large"],
+    );
+}
+
+#[test]
+fn an_empty_gold_file_or_template_is_refused_an_empty_prediction_scores_zero() {
+    let dir = articles_dir();
+    let (gold, empty) = (dir.path().join("gold.tsv"), dir.path().join("empty.tsv"));
+    fs::write(&gold, "1001\tDoubt\t0\t10\n").unwrap();
+    fs::write(&empty, "\n").unwrap();
+    for task in ["si", "tc", "flc"] {
+        fails_with(
+            unspin()
+                .args(["eval", task, "--gold"])
+                .arg(&empty)
+                .arg("--pred")
+                .arg(&gold),
+            &["empty.tsv", "no labels"],
+        );
+        let out = stdout_of(
+            unspin()
+                .args(["eval", task, "--json", "--gold"])
+                .arg(&gold)
+                .arg("--pred")
+                .arg(&empty),
+        );
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["overall"]["f1"], 0.0, "{task}: {v}");
+    }
+    fails_with(
+        unspin()
+            .args(["classify", "--spans"])
+            .arg(&empty)
+            .arg("--articles")
+            .arg(dir.path()),
+        &["empty.tsv", "no spans"],
+    );
+}
+
+#[test]
+fn eval_tc_refuses_predictions_for_other_spans_than_the_gold() {
+    let dir = tempfile::tempdir().unwrap();
+    let (gold, pred) = (dir.path().join("gold.tsv"), dir.path().join("other.tsv"));
+    // The same span with two techniques, as PTC lists it.
+    fs::write(&gold, "1\tDoubt\t0\t5\n1\tSlogans\t0\t5\n2\tDoubt\t3\t9\n").unwrap();
+    let eval = |pred_text: &str| {
+        fs::write(&pred, pred_text).unwrap();
+        let mut cmd = unspin();
+        cmd.args(["eval", "tc", "--json", "--gold"])
+            .arg(&gold)
+            .arg("--pred")
+            .arg(&pred);
+        cmd
+    };
+    let out = stdout_of(&mut eval(
+        "2\tDoubt\t3\t9\n1\tSlogans\t0\t5\n1\tDoubt\t0\t5\n",
+    ));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["overall"]["f1"], 1.0, "{v}");
+
+    fails_with(
+        &mut eval("1\tDoubt\t0\t5\n999\tDoubt\t1\t5\n"),
+        &["other.tsv:2:", "999", "not a span of the gold file"],
+    );
+    fails_with(
+        &mut eval("1\tDoubt\t0\t5\n1\tSlogans\t0\t5\n"),
+        &[
+            "other.tsv",
+            "no prediction for span 3..9 of article 2",
+            "gold.tsv:3",
+        ],
+    );
+    // A second system is held to the same spans.
+    fs::write(&pred, "999\tDoubt\t1\t5\n").unwrap();
+    fails_with(
+        unspin()
+            .args(["eval", "tc", "--gold"])
+            .arg(&gold)
+            .arg("--pred")
+            .arg(&gold)
+            .arg("--against")
+            .arg(&pred),
+        &["other.tsv:1:", "999"],
     );
 }
 
