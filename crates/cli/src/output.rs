@@ -71,6 +71,32 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     files::write(path, bytes, &Guard::default()).map_err(|e| explain(e, false))
 }
 
+/// For commands without `--force` whose work takes minutes (training, validation): fails at
+/// once if `path` could not be written when the work is done, rather than after it. Refuses
+/// what `guard` refuses (an input of the run above all) and a directory that is missing or
+/// takes no files.
+pub fn check_before_work(path: &Path, guard: &Guard) -> Result<()> {
+    guard.check(path).map(drop).map_err(|e| explain(e, false))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // An unnamed file where the system has them: nothing shows up in the directory, even for
+    // a moment, and nothing is left behind.
+    tempfile::tempfile_in(dir).map(drop).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: cannot write into the directory {}: {e}",
+            path.display(),
+            dir.display()
+        )
+    })
+}
+
+/// Writes a file atomically with `guard`'s refusals, for commands without `--force`.
+pub fn write_guarded(path: &Path, bytes: &[u8], guard: &Guard) -> Result<()> {
+    files::write(path, bytes, guard).map_err(|e| explain(e, false))
+}
+
 /// Writes `bytes` to `path` atomically, or to stdout when `path` is `None`.
 pub fn emit(bytes: &[u8], path: Option<&Path>) -> Result<()> {
     match path {

@@ -20,6 +20,11 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         .unwrap_or_else(crate::train::default_train_dir);
     let corpus = Corpus::load(&data)?;
     let held = holdout::read_split(&args.holdout, &corpus)?;
+    let guard = report_guard(&args, &data);
+    if let Some(path) = &args.report {
+        // Before minutes of training and encoding, not after.
+        output::check_before_work(path, &guard)?;
+    }
     let encoders = args
         .encoders
         .clone()
@@ -57,7 +62,7 @@ pub fn run(args: ValidateArgs) -> Result<()> {
     if let Some(path) = &args.report {
         let mut json = serde_json::to_vec_pretty(&report).context("cannot serialise report")?;
         json.push(b'\n');
-        output::write_atomic(path, &json)?;
+        output::write_guarded(path, &json, &guard)?;
     }
     output::emit(report.to_string().as_bytes(), None)?;
     if args.write_blend {
@@ -93,6 +98,24 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What `--report` may not replace: the data's articles and labels, the held-out split and the
+/// files of the model directories read.
+fn report_guard(args: &ValidateArgs, data: &Path) -> unspin::files::Guard {
+    let mut inputs = vec![
+        data.join("articles"),
+        data.join("labels.tc.tsv"),
+        data.join("labels.si.tsv"),
+        args.holdout.clone(),
+    ];
+    for dir in args.models.iter().chain(&args.partner) {
+        // A listing failure surfaces when the model loads; nothing to protect then.
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            inputs.extend(entries.flatten().map(|e| e.path()));
+        }
+    }
+    output::input_guard(false, &inputs)
 }
 
 /// What every settings record of one `validate --write-blend` run shares.

@@ -2,8 +2,8 @@
 //! (with --cv) the side-by-side cross-validation of classical, transformer and ensemble.
 
 use crate::{output, TrainArgs};
-use anyhow::{Context, Result};
-use std::path::{Path, PathBuf};
+use anyhow::Result;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 use unspin::classical::TrainOptions;
@@ -22,6 +22,7 @@ pub fn run(
     data: &Path,
     train: TrainOptions,
     encoder: &str,
+    outputs: &super::Outputs,
 ) -> Result<()> {
     let (text_encoder, test_encoder) = load_encoders(args, encoder)?;
     let hidden = text_encoder.config().hidden_size;
@@ -42,10 +43,18 @@ pub fn run(
             encoder,
             encode_seconds,
         };
-        let best = cross_validate(args, corpus, cv, text_encoder, encodings, &heads_opts)?;
+        let best = cross_validate(
+            args,
+            corpus,
+            cv,
+            text_encoder,
+            encodings,
+            &heads_opts,
+            outputs,
+        )?;
         // Without --out, --cv only evaluates; with it, the same encodings also train the
         // heads to ship (encoding is most of the time: 15 min for MPNet on 2 cores).
-        if args.out.is_none() {
+        if !outputs.saves_model() {
             return Ok(());
         }
         // The blend stored with the heads: the one cross-validation chose.
@@ -53,12 +62,6 @@ pub fn run(
             heads_opts.blend = best;
         }
     }
-    let out = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from(format!(
-            "models/heads-{}.safetensors",
-            transformer::short_name(encoder)
-        ))
-    });
     let docs: Vec<&unspin::classical::TrainDoc> = corpus.docs.iter().collect();
     let description = super::description(data, &train);
     let t1 = Instant::now();
@@ -71,9 +74,9 @@ pub fn run(
         args.seed,
         &description,
     )?;
-    output::write_atomic(&out, &heads.to_bytes()?)?;
+    let out = outputs.model(&heads.to_bytes()?)?;
     let blend = heads.meta.blend;
-    let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
     let text = format!(
         "encoded {} articles in {encode_seconds:.0} s, trained heads in {:.1} s\nheads: {} ({:.1} KiB), ensemble blend (si_w, th, tc_w) {:.2}, {:.2}, {:.2}\n",
         corpus.docs.len(),
@@ -124,6 +127,7 @@ fn cross_validate(
     text_encoder: TextEncoder,
     encodings: FoldEncodings,
     heads_opts: &HeadsTrainOptions,
+    outputs: &super::Outputs,
 ) -> Result<Option<BlendParams>> {
     let opts = CvOptions {
         folds: cv.folds,
@@ -141,11 +145,7 @@ fn cross_validate(
         &blends(),
     )?;
     report.encode_seconds = cv.encode_seconds;
-    if let Some(path) = &args.report {
-        let mut json = serde_json::to_vec_pretty(&report).context("cannot serialise report")?;
-        json.push(b'\n');
-        output::write_atomic(path, &json)?;
-    }
+    outputs.report(args, &report)?;
     output::emit(report.to_string().as_bytes(), None)?;
     Ok(report.best_blend())
 }

@@ -4,6 +4,7 @@ use crate::{output, TrainArgs, TrainModel};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use unspin::files::Guard;
 use unspin::classical::{self, TrainOptions};
 use unspin::crossval::{cross_validate, default_data_dir, Corpus, CvOptions};
 
@@ -35,15 +36,92 @@ pub fn run(args: TrainArgs) -> Result<()> {
         TrainModel::Minilm => Some(unspin::transformer::BaseEncoder::MiniLm.dir_name()),
         TrainModel::Mpnet => Some(unspin::transformer::BaseEncoder::MpNet.dir_name()),
     };
-    if let Some(encoder) = encoder {
-        return heads::run(&args, &corpus, &data, train, encoder);
-    }
-    if args.test_backend.is_some() {
+    if encoder.is_none() && args.test_backend.is_some() {
         bail!("--test-backend needs a transformer --model (minilm or mpnet)");
     }
+    let outputs = Outputs::check(&args, &data, encoder)?;
+    if let Some(encoder) = encoder {
+        return heads::run(&args, &corpus, &data, train, encoder, &outputs);
+    }
     match args.cv {
-        Some(folds) => run_cv(&args, &corpus, folds, train),
-        None => run_train(&args, &corpus, &data, &train),
+        Some(folds) => run_cv(&args, &corpus, folds, train, &outputs),
+        None => run_train(&corpus, &data, &train, &outputs),
+    }
+}
+
+/// The files a training run writes, checked before the work starts: a path that cannot be
+/// written, or that is one of the run's inputs (the data's articles and labels, the options
+/// file), fails in a second rather than after minutes of training, and is then never written.
+pub(crate) struct Outputs {
+    /// Where the model goes, when this run saves one.
+    model: Option<PathBuf>,
+    /// Refuses the run's inputs; every output is written through it.
+    guard: Guard,
+}
+
+impl Outputs {
+    fn check(args: &TrainArgs, data: &Path, encoder: Option<&str>) -> Result<Outputs> {
+        let mut inputs = vec![
+            data.join("articles"),
+            data.join("labels.tc.tsv"),
+            data.join("labels.si.tsv"),
+        ];
+        inputs.extend(args.options.clone());
+        let guard = output::input_guard(false, &inputs);
+        // --cv saves a model only for a transformer with an explicit --out (see TrainArgs).
+        let model = match (args.cv, encoder) {
+            (None, None) => Some(
+                args.out
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("models/classical.unspin")),
+            ),
+            (None, Some(encoder)) => Some(args.out.clone().unwrap_or_else(|| {
+                PathBuf::from(format!(
+                    "models/heads-{}.safetensors",
+                    unspin::transformer::short_name(encoder)
+                ))
+            })),
+            (Some(_), Some(_)) => args.out.clone(),
+            (Some(_), None) => None,
+        };
+        if let Some(out) = &model {
+            // Checked before its directory is made, so a refused path leaves none behind.
+            output::check(out, &guard)?;
+            if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("{}: cannot create directory", dir.display()))?;
+            }
+            output::check_before_work(out, &guard)?;
+        }
+        if let Some(report) = &args.report {
+            output::check_before_work(report, &guard)?;
+        }
+        Ok(Outputs { model, guard })
+    }
+
+    /// Writes `--report`, when given.
+    pub(crate) fn report(&self, args: &TrainArgs, report: &impl serde::Serialize) -> Result<()> {
+        if let Some(path) = &args.report {
+            let mut json = serde_json::to_vec_pretty(report).context("cannot serialise report")?;
+            json.push(b'\n');
+            output::write_guarded(path, &json, &self.guard)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the model to the path checked before the work; returns that path.
+    pub(crate) fn model(&self, bytes: &[u8]) -> Result<&Path> {
+        let path = self
+            .model
+            .as_deref()
+            .context("this run saves no model")?;
+        output::write_guarded(path, bytes, &self.guard)?;
+        Ok(path)
+    }
+
+    /// Whether this run saves a model.
+    pub(crate) fn saves_model(&self) -> bool {
+        self.model.is_some()
     }
 }
 
@@ -76,18 +154,12 @@ pub fn default_train_dir() -> PathBuf {
     default_data_dir().join("ptc-train")
 }
 
-fn run_train(args: &TrainArgs, corpus: &Corpus, data: &Path, opts: &TrainOptions) -> Result<()> {
-    // Fail before minutes of training, not after, if the model cannot be written.
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("models/classical.unspin"));
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("{}: cannot create directory", dir.display()))?;
+fn run_train(
+    corpus: &Corpus,
+    data: &Path,
+    opts: &TrainOptions,
+    outputs: &Outputs,
+) -> Result<()> {
     let description = description(data, opts);
     eprintln!(
         "unspin: training on {} articles ({description})",
@@ -96,8 +168,8 @@ fn run_train(args: &TrainArgs, corpus: &Corpus, data: &Path, opts: &TrainOptions
     let t0 = Instant::now();
     let model = classical::train(&corpus.docs, opts, &description);
     let secs = t0.elapsed().as_secs_f64();
-    output::write_atomic(&out, &model.to_bytes())?;
-    let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+    let out = outputs.model(&model.to_bytes())?;
+    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
     let text = format!(
         "trained on {} articles in {secs:.1} s\nmodel: {} ({size} bytes, {:.1} KiB)\n",
         corpus.docs.len(),
@@ -107,7 +179,13 @@ fn run_train(args: &TrainArgs, corpus: &Corpus, data: &Path, opts: &TrainOptions
     output::emit(text.as_bytes(), None)
 }
 
-fn run_cv(args: &TrainArgs, corpus: &Corpus, folds: usize, train: TrainOptions) -> Result<()> {
+fn run_cv(
+    args: &TrainArgs,
+    corpus: &Corpus,
+    folds: usize,
+    train: TrainOptions,
+    outputs: &Outputs,
+) -> Result<()> {
     let n = corpus.docs.len();
     let opts = CvOptions {
         folds,
@@ -120,11 +198,7 @@ fn run_cv(args: &TrainArgs, corpus: &Corpus, folds: usize, train: TrainOptions) 
         corpus.dir.display()
     );
     let report = cross_validate(corpus, &opts)?;
-    if let Some(path) = &args.report {
-        let mut json = serde_json::to_vec_pretty(&report).context("cannot serialise report")?;
-        json.push(b'\n');
-        output::write_atomic(path, &json)?;
-    }
+    outputs.report(args, &report)?;
     output::emit(report.to_string().as_bytes(), None)
 }
 

@@ -356,3 +356,74 @@ fn train_sweep_must_be_a_threshold() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// outputs of train and validate: never an input, checked before the work
+
+#[test]
+fn train_and_validate_refuse_to_write_over_their_inputs() {
+    let data = tiny_corpus();
+    let d = data.path();
+    let options = d.join("o.json");
+    fs::write(&options, "{}").unwrap();
+    let holdout = d.join("ho.txt");
+    fs::write(&holdout, "1001\n").unwrap();
+    let article = d.join("articles/article1001.txt");
+    let train = || {
+        let mut c = unspin();
+        c.args(["train", "--data"]).arg(d);
+        c
+    };
+    for target in [d.join("labels.tc.tsv"), article.clone(), options.clone()] {
+        let before = fs::read(&target).unwrap();
+        fails_with(
+            train().arg("--options").arg(&options).arg("--out").arg(&target),
+            &[&target.file_name().unwrap().to_string_lossy(), "input"],
+        );
+        assert_eq!(fs::read(&target).unwrap(), before);
+    }
+    let si = d.join("labels.si.tsv");
+    let before = fs::read(&si).unwrap();
+    fails_with(
+        train().args(["--cv", "2", "--report"]).arg(&si),
+        &["labels.si.tsv", "input"],
+    );
+    assert_eq!(fs::read(&si).unwrap(), before);
+    fails_with(
+        unspin()
+            .args(["validate", "--data"])
+            .arg(d)
+            .arg("--holdout")
+            .arg(&holdout)
+            .arg("--report")
+            .arg(&holdout),
+        &["ho.txt", "input"],
+    );
+    assert_eq!(read_text(&holdout), "1001\n");
+}
+
+#[test]
+fn train_checks_its_outputs_before_training() {
+    let data = tiny_corpus();
+    let d = data.path();
+    let empty = tempfile::tempdir().unwrap();
+    // fails_with also proves no training started: stderr holds nothing before the error.
+    fails_with(
+        unspin()
+            .args(["train", "--data"])
+            .arg(d)
+            .arg("--out")
+            .arg(empty.path()),
+        &["is a directory"],
+    );
+    let missing = empty.path().join("missing/dir/r.json");
+    fails_with(
+        unspin()
+            .args(["train", "--cv", "2", "--data"])
+            .arg(d)
+            .arg("--report")
+            .arg(&missing),
+        &["r.json"],
+    );
+    assert!(!empty.path().join("missing").exists());
+}
