@@ -8,7 +8,7 @@
 use std::fmt;
 use std::path::Path;
 use unspin::{Analyzer, Article, InputFormat, Report};
-use unspin_io::input::{discover, FileKind};
+use unspin_io::input::{discover, is_blank, FileKind};
 pub use unspin_io::records::{article_from_file, InputRecord, Meta, RecordError};
 use unspin_io::records::{jsonl_reader, JsonlRecords};
 
@@ -259,6 +259,15 @@ impl Items<'_> {
     }
 
     fn check_duplicate(&mut self, mut item: Item) -> Item {
+        // A record that cannot become an article (no text, blank text, ...) is skipped for that
+        // reason, which analysis reports with its id; reported as a duplicate instead, it hid
+        // its real fault, and it should not claim an id for no report either.
+        if let Ok(Payload::Record(r)) = &item.payload {
+            let text = r.text.as_deref().or(r.html.as_deref()).unwrap_or("");
+            if r.id.trim().is_empty() || r.text.is_some() == r.html.is_some() || is_blank(text) {
+                return item;
+            }
+        }
         if let Some(id) = item.id().map(str::to_string) {
             if !self.first_time(&id) {
                 item.payload = Err(RecordError(format!(
@@ -429,6 +438,50 @@ mod tests {
             .unwrap_err()
             .contains("duplicate id \"7\""));
         assert_eq!(got[2].1, Ok("8".to_string()));
+    }
+
+    #[test]
+    fn a_record_without_text_is_skipped_for_that_not_as_a_duplicate() {
+        let tmp = tempfile::tempdir().unwrap();
+        let input = tmp.path().join("x.jsonl");
+        fs_write(
+            &input,
+            b"{\"id\": \"b\"}\n{\"id\": \"b\", \"text\": \"Text.\"}\n\
+              {\"id\": \"e\", \"text\": \"Text.\"}\n{\"id\": \"e\"}\n{\"id\": \"e\", \"text\": \" \"}\n",
+        );
+        let corpus = Corpus::open(&[input]).unwrap();
+        let got: Vec<(Option<String>, Result<String, String>)> = corpus
+            .items(1 << 20)
+            .map(|it| {
+                let id = it.id().map(str::to_string);
+                let why = it
+                    .payload
+                    .and_then(|p| match p {
+                        Payload::Record(r) => r.into_article().map(|(a, _)| a.id),
+                        Payload::File { .. } => unreachable!(),
+                    })
+                    .map_err(|e| e.0);
+                (id, why)
+            })
+            .collect();
+        // The textless "b" claims no id: the "b" after it is the first to be analysed.
+        assert_eq!(got[0].0.as_deref(), Some("b"));
+        assert!(
+            got[0].1.as_ref().unwrap_err().contains("no \"text\""),
+            "{got:?}"
+        );
+        assert_eq!(got[1].1, Ok("b".to_string()));
+        assert_eq!(got[2].1, Ok("e".to_string()));
+        // After "e" was analysed, records with no or blank text are still told so, with their id.
+        assert_eq!(got[3].0.as_deref(), Some("e"));
+        assert!(
+            got[3].1.as_ref().unwrap_err().contains("no \"text\""),
+            "{got:?}"
+        );
+        assert!(
+            got[4].1.as_ref().unwrap_err().contains("empty text"),
+            "{got:?}"
+        );
     }
 
     #[test]
