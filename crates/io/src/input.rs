@@ -100,7 +100,8 @@ pub enum InputError {
     )]
     Utf16 { path: PathBuf },
 
-    /// A NUL byte, or mostly control bytes, in the first [`BINARY_SNIFF_BYTES`]: not text.
+    /// A NUL byte anywhere in a text file, or mostly control bytes in the first
+    /// [`BINARY_SNIFF_BYTES`]: not text.
     #[error(
         "{}: looks like a binary file, not text (it contains NUL or control bytes)",
         .path.display()
@@ -263,6 +264,14 @@ pub fn read_article_from<R: Read>(
     let path = Path::new(name);
     let bytes = read_limited(reader, path, opts.max_bytes, 0)?;
     decode(bytes, id.to_string(), path, opts.format)
+}
+
+/// The code-point offset of the first NUL (U+0000) in `text`, if any. No article has one: it is
+/// the mark of binary data, so a text file with one is refused as binary, and a JSONL record's
+/// or an API request's text with one (written `\u0000`) is refused too, by the same rule.
+pub fn first_nul(text: &str) -> Option<usize> {
+    let byte = text.find('\0')?;
+    Some(text[..byte].chars().count())
 }
 
 /// Whether a text is empty for analysis: nothing but white space (a byte-order mark counts as
@@ -606,6 +615,10 @@ fn decode(
         });
     }
     match String::from_utf8(bytes) {
+        // The sniff above sees only the head; a NUL further in is binary data all the same.
+        Ok(text) if first_nul(&text).is_some() => Err(InputError::Binary {
+            path: path.to_path_buf(),
+        }),
         Ok(text) => Ok(Article::new(id, text)),
         Err(e) => {
             let bytes = e.as_bytes();

@@ -2,7 +2,7 @@
 //! "url"?, "date"?}`), read line by line with a cap on each line, so that a corrupt or huge
 //! line costs one record, never the memory of the machine.
 
-use crate::input::{article_from_bytes, is_blank, Given, GivenError, InputFormat};
+use crate::input::{article_from_bytes, first_nul, is_blank, Given, GivenError, InputFormat};
 use flate2::read::MultiGzDecoder;
 use serde::Deserialize;
 use std::fmt;
@@ -73,7 +73,15 @@ impl InputRecord {
         };
         // A record's `url` is metadata, never fetched, so it is not one of the forms.
         let article = match Given::exactly_one(self.text, self.html, None) {
-            Ok(Given::Text(text)) => Article::new(self.id, text),
+            Ok(Given::Text(text)) => {
+                if let Some(at) = first_nul(&text) {
+                    return Err(RecordError(format!(
+                        "\"text\" has a NUL character (U+0000) at code point {at}: not article \
+                         text (a text file with one is refused as binary)"
+                    )));
+                }
+                Article::new(self.id, text)
+            }
             Ok(Given::Html(html)) => crate::input::article_from_html(self.id, &html)
                 .map_err(|e| RecordError(format!("html: {e}")))?,
             Err(GivenError::Several) => {
@@ -301,6 +309,31 @@ mod tests {
             .unwrap_err()
             .0
             .contains("UTF-8"));
+    }
+
+    #[test]
+    fn a_nul_in_a_records_text_is_refused_like_a_binary_file() {
+        let line = r#"{"id": "d", "text": "NUL \u0000 here."}"#;
+        let e = InputRecord::from_json_line(line.as_bytes())
+            .unwrap()
+            .into_article()
+            .unwrap_err();
+        assert!(
+            e.0.contains("NUL character (U+0000) at code point 4"),
+            "{e}"
+        );
+        // The same text as a file is refused as binary, wherever the NUL is.
+        let late = format!("{}\0", "a".repeat(crate::input::BINARY_SNIFF_BYTES + 10));
+        for text in ["NUL \0 here.".to_string(), late] {
+            let e = article_from_bytes(
+                text.into_bytes(),
+                "d".into(),
+                Path::new("d.txt"),
+                InputFormat::Auto,
+            )
+            .unwrap_err();
+            assert!(matches!(e, crate::input::InputError::Binary { .. }), "{e}");
+        }
     }
 
     #[test]

@@ -416,7 +416,21 @@ fn request_input(
             input.field()
         )));
     }
+    if let Given::Text(text) = &input {
+        check_no_nul(text)?;
+    }
     Ok(input)
+}
+
+/// Refuses a `"text"` holding a NUL (`\u0000`), as a text file with one is refused as binary and
+/// a JSONL record's text is: no article has one.
+fn check_no_nul(text: &str) -> Result<(), ApiError> {
+    match unspin::input::first_nul(text) {
+        Some(at) => Err(ApiError::bad_request(format!(
+            "\"text\" has a NUL character (U+0000) at code point {at}: not article text"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Classify given spans of a text into techniques (the TC task).
@@ -443,6 +457,7 @@ async fn classify(
     if unspin::input::is_blank(&req.text) {
         return Err(ApiError::bad_request("\"text\" is empty"));
     }
+    check_no_nul(&req.text)?;
     // Checked before taking a slot: a bad span or model is the client's mistake, however busy
     // we are.
     state.analyzer(req.model.as_deref())?;

@@ -388,6 +388,22 @@ fn bad_requests_get_400_with_a_message() {
     assert_eq!(status, 400);
     assert!(error_of(&r).contains("no main article text"), "{r}");
 
+    // A NUL is no article character: refused as a text file with one is refused as binary.
+    for (path, body) in [
+        ("/v1/analyze", json!({ "text": "NUL \u{0} here." })),
+        (
+            "/v1/classify",
+            json!({ "text": "NUL \u{0} here.", "spans": [{ "start": 0, "end": 3 }] }),
+        ),
+    ] {
+        let (status, r) = post(a, path, &body);
+        assert_eq!(status, 400, "{path}: {r}");
+        assert!(
+            error_of(&r).contains("NUL character (U+0000) at code point 4"),
+            "{r}"
+        );
+    }
+
     let (status, r) = post(a, "/v1/classify", &json!({ "text": "abc" }));
     assert_eq!(status, 400);
     assert!(error_of(&r).contains("spans"), "{r}");
