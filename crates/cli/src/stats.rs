@@ -114,6 +114,32 @@ fn output_guard(force: bool, db: &Path) -> Guard {
     guard
 }
 
+/// Refuses two outputs that are one file (`--output same --html same`, or either inside
+/// `--csv-dir` under the name of one of its CSV files): the later write would silently replace
+/// the earlier. Paths are compared resolved, so two spellings of one place agree.
+fn check_distinct(args: &StatsArgs, csv_paths: &[PathBuf]) -> Result<()> {
+    let targets: Vec<(&str, &Path)> = args
+        .output
+        .iter()
+        .map(|p| ("--output", p.as_path()))
+        .chain(args.html.iter().map(|p| ("--html", p.as_path())))
+        .chain(csv_paths.iter().map(|p| ("--csv-dir", p.as_path())))
+        .collect();
+    for (i, (flag, path)) in targets.iter().enumerate() {
+        let resolved = files::resolve(path);
+        if let Some((other, _)) = targets[..i]
+            .iter()
+            .find(|(_, earlier)| files::resolve(earlier) == resolved)
+        {
+            anyhow::bail!(
+                "{}: both {other} and {flag} would write this file; give them different paths",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A title for the HTML report: the batch directory's name, or the database file's stem.
 fn report_title(arg: &Path, db: &Path) -> String {
     let named = if arg.is_dir() { arg } else { db };
@@ -168,6 +194,11 @@ pub fn run(args: StatsArgs) -> Result<()> {
     });
     let csv = args.csv_dir.as_ref().map(|_| stats::csv_files(&stats));
 
+    let csv_paths = match (&args.csv_dir, &csv) {
+        (Some(dir), Some(files)) => files.iter().map(|(name, _)| dir.join(name)).collect(),
+        _ => Vec::new(),
+    };
+    check_distinct(&args, &csv_paths)?;
     if let (Some(dir), Some(files)) = (&args.csv_dir, &csv) {
         for (name, _) in files {
             output::check(&dir.join(name), &guard)?;

@@ -573,3 +573,36 @@ fn a_lone_database_and_its_journals_are_refused(run: &Path, dir: &Path) {
         );
     }
 }
+
+#[test]
+fn two_outputs_on_one_file_are_refused_before_either_is_written() {
+    let dir = batch_dir();
+    let out = tempfile::tempdir().unwrap();
+    let same = out.path().join("same.txt");
+    fs::write(&same, "keep").unwrap();
+    let csv = out.path().join("newcsv");
+    for (a, b) in [
+        (("--output", same.clone()), ("--html", same.clone())),
+        (
+            ("--output", csv.join("overview.csv")),
+            ("--csv-dir", csv.clone()),
+        ),
+        (
+            ("--html", csv.join("phrases.csv")),
+            ("--csv-dir", csv.join("..").join("newcsv")),
+        ),
+    ] {
+        fails_with(
+            unspin()
+                .arg("stats")
+                .arg(dir.path())
+                .arg(a.0)
+                .arg(&a.1)
+                .arg(b.0)
+                .arg(&b.1),
+            &[a.0, b.0],
+        );
+        assert_eq!(fs::read_to_string(&same).unwrap(), "keep");
+        assert!(!csv.exists());
+    }
+}
