@@ -243,6 +243,17 @@ pub fn run(
         bail!("the chunk size must be at least 1");
     }
     let corpus = Corpus::open(inputs)?;
+    // Checked before the output directory is made: a run over nothing (an empty JSONL file)
+    // is a wrong input, as it is for analyze, not an empty result. One item is enough to
+    // know; a bad record counts, since the errors file reports it.
+    if corpus.items(opts.max_bytes).next().is_none() {
+        let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+        bail!(
+            "{}: no articles in it (no JSONL records, only empty or blank lines); there is \
+             nothing to analyse",
+            names.join(", ")
+        );
+    }
     let manifest = Manifest {
         format: 1,
         fingerprint_scheme: fingerprint::SCHEME,

@@ -149,6 +149,15 @@ pub enum InputError {
     )]
     NoArticles { path: PathBuf },
 
+    /// A JSONL file without a single record (empty, or blank lines only), or a directory whose
+    /// only inputs are such files.
+    #[error(
+        "{}: no articles in it (no JSONL records, only empty or blank lines); \
+         there is nothing to analyse",
+        .path.display()
+    )]
+    NoRecords { path: PathBuf },
+
     /// A record of a JSONL file that is not an article; `at` is `file:line`.
     #[error("{}: {reason}", .at.display())]
     Record { at: PathBuf, reason: String },
@@ -289,7 +298,8 @@ pub fn is_blank(text: &str) -> bool {
 /// Everything is read and validated before returning, so a caller that prints results only
 /// after this succeeds never leaves half-written output behind a bad input. Two articles with the
 /// same id (from any inputs) give [`InputError::DuplicateId`]; a blank article (see
-/// [`is_blank`]) gives [`InputError::Empty`].
+/// [`is_blank`]) gives [`InputError::Empty`], and an input holding no article at all (an empty
+/// JSONL file) [`InputError::NoRecords`].
 pub fn read_inputs(paths: &[PathBuf], opts: &InputOptions) -> Result<Vec<Article>, InputError> {
     let mut articles = Vec::new();
     let mut seen = IdSet::default();
@@ -304,22 +314,23 @@ pub fn read_inputs(paths: &[PathBuf], opts: &InputOptions) -> Result<Vec<Article
         Ok(())
     };
     for path in paths {
-        if path.as_os_str() == "-" {
+        let found = if path.as_os_str() == "-" {
             let article = read_article_from(io::stdin().lock(), STDIN_ID, STDIN_NAME, opts)?;
-            add(article, Path::new(STDIN_NAME))?;
-            continue;
-        }
-        let meta = fs::metadata(path).map_err(|e| io_error(path, e))?;
-        if meta.is_dir() {
-            for (source, article) in read_dir_with_sources(path, opts)? {
-                add(article, &source)?;
-            }
+            vec![(PathBuf::from(STDIN_NAME), article)]
+        } else if fs::metadata(path).map_err(|e| io_error(path, e))?.is_dir() {
+            read_dir_with_sources(path, opts)?
         } else if let Some(kind @ (FileKind::Jsonl | FileKind::JsonlGz)) = FileKind::of(path) {
-            for (source, article) in read_records(path, kind, opts)? {
-                add(article, &source)?;
-            }
+            read_records(path, kind, opts)?
         } else {
-            add(read_article(path, opts)?, path)?;
+            vec![(path.clone(), read_article(path, opts)?)]
+        };
+        // An input with nothing in it is refused like a blank article: most likely a
+        // truncated download or a wrong file, not a corpus without propaganda.
+        if found.is_empty() {
+            return Err(InputError::NoRecords { path: path.clone() });
+        }
+        for (source, article) in found {
+            add(article, &source)?;
         }
     }
     Ok(articles)

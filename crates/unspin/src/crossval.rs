@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use unspin_core::{assign_techniques, Cancel, CharSpan, DetectError, Detector, Document, Span};
-use unspin_io::input::{read_article_dir, InputOptions};
+use unspin_io::input::{read_inputs, InputOptions};
 
 /// The PTC training data: articles plus TC and SI gold labels.
 pub struct Corpus {
@@ -38,7 +38,9 @@ impl Corpus {
                 dir.display()
             );
         }
-        let articles = read_article_dir(&dir.join("articles"), &InputOptions::default())?;
+        // read_inputs rather than read_article_dir: it refuses a blank article, naming it, as
+        // analyze does; trained on, it would teach the model nothing and skew its counts.
+        let articles = read_inputs(&[dir.join("articles")], &InputOptions::default())?;
         let tc_path = dir.join("labels.tc.tsv");
         let si_path = dir.join("labels.si.tsv");
         let tc = eval::read_labels(&tc_path, LabelFormat::Tc)?;

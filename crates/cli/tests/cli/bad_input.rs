@@ -427,3 +427,52 @@ fn train_checks_its_outputs_before_training() {
     );
     assert!(!empty.path().join("missing").exists());
 }
+
+// ---------------------------------------------------------------------------------------------
+// inputs with no articles at all
+
+#[test]
+fn inputs_without_any_article_are_refused_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.jsonl");
+    fs::write(&empty, "").unwrap();
+    let blank = dir.path().join("blank.jsonl");
+    fs::write(&blank, "\n  \n\r\n").unwrap();
+    let only = dir.path().join("only");
+    fs::create_dir(&only).unwrap();
+    fs::write(only.join("feed.jsonl"), "").unwrap();
+    let kept = dir.path().join("exist.txt");
+    fs::write(&kept, "kept").unwrap();
+    for (input, name) in [(&empty, "empty.jsonl"), (&blank, "blank.jsonl"), (&only, "only")] {
+        fails_with(
+            unspin().arg("analyze").arg(input).arg("-o").arg(&kept),
+            &[name, "no articles"],
+        );
+        assert_eq!(read_text(&kept), "kept");
+    }
+    let run = dir.path().join("b_3");
+    fails_with(
+        unspin()
+            .args(["batch", "-q", "--out"])
+            .arg(&run)
+            .arg(&empty),
+        &["empty.jsonl", "no articles"],
+    );
+    assert!(!run.exists(), "the run directory is not created");
+}
+
+#[test]
+fn train_refuses_a_blank_article_naming_it() {
+    let data = tiny_corpus();
+    fs::write(data.path().join("articles/article1003.txt"), " \n").unwrap();
+    let model = data.path().join("m.unspin");
+    fails_with(
+        unspin()
+            .args(["train", "--data"])
+            .arg(data.path())
+            .arg("--out")
+            .arg(&model),
+        &["article1003.txt", "empty"],
+    );
+    assert!(!model.exists());
+}
