@@ -195,10 +195,24 @@ impl Heads {
         Self::from_file(weights::load_safetensors(path)?, path)
     }
 
-    /// The heads of a fine-tuned model directory (`DIR/heads.safetensors`; a missing file is
-    /// [`crate::Error::MissingModelFile`]).
+    /// The heads of a fine-tuned model directory (`DIR/heads.safetensors`; a directory
+    /// without them, or a path that is no directory, is [`crate::Error::NotAModel`]).
     pub fn load_dir(dir: &Path) -> Result<Self> {
-        Self::load(&crate::require_file(dir, "heads.safetensors")?)
+        let path = dir.join("heads.safetensors");
+        if path.is_file() {
+            return Self::load(&path);
+        }
+        let why = if dir.is_dir() {
+            "no heads.safetensors in this directory"
+        } else if dir.exists() {
+            "not a directory"
+        } else {
+            "no such directory"
+        };
+        Err(crate::Error::NotAModel {
+            path: dir.to_path_buf(),
+            why,
+        })
     }
 
     /// Heads from the bytes of a file written by [`Heads::to_bytes`] (`name` names it in errors).

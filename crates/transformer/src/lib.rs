@@ -52,6 +52,15 @@ pub enum Error {
     /// A model file is missing; the message says how to install the base encoders.
     #[error("{path}: not found (run scripts/setup-models.sh to install the base encoders)")]
     MissingModelFile { path: PathBuf },
+    /// A model directory the user named holds no heads: the message says what a model is,
+    /// since installing the base encoders would not help.
+    #[error(
+        "{}: not a model ({why}); a model is a classical .unspin file, a heads .safetensors \
+         file, or a directory from training/finetune.py holding heads.safetensors (and \
+         adapter.safetensors)",
+        path.display()
+    )]
+    NotAModel { path: PathBuf, why: &'static str },
     /// A file could not be read.
     #[error("{path}: {source}")]
     Io {

@@ -476,3 +476,34 @@ fn train_refuses_a_blank_article_naming_it() {
     );
     assert!(!model.exists());
 }
+
+// ---------------------------------------------------------------------------------------------
+// messages that say what is wrong with the path the user gave
+
+#[test]
+fn a_path_that_is_no_model_is_called_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = fails_with(
+        unspin()
+            .args(["analyze", "--model"])
+            .arg(dir.path())
+            .arg(example("article1001.txt")),
+        &[&dir.path().display().to_string(), "not a model", ".unspin"],
+    );
+    assert!(!err.contains("setup-models"), "{err}");
+    let data = tiny_corpus();
+    let holdout = data.path().join("ho.txt");
+    fs::write(&holdout, "1001\n").unwrap();
+    let missing = dir.path().join("nonexist");
+    let err = fails_with(
+        unspin()
+            .args(["validate", "--data"])
+            .arg(data.path())
+            .arg("--holdout")
+            .arg(&holdout)
+            .arg("--model")
+            .arg(&missing),
+        &["nonexist", "not a model", "heads.safetensors"],
+    );
+    assert!(!err.contains("setup-models"), "{err}");
+}
