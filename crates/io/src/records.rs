@@ -178,6 +178,20 @@ impl Iterator for JsonlRecords {
                 }
             };
             self.line += 1;
+            // Editors on Windows start UTF-8 files with a byte-order mark; JSON does not allow
+            // one, and a .txt article keeps it as text, so here it is dropped, as JSON readers
+            // commonly do.
+            let line = match line {
+                Line::Data(d) if self.line == 1 && d.starts_with(UTF8_BOM) => {
+                    let rest = d[UTF8_BOM.len()..].to_vec();
+                    if rest.iter().all(u8::is_ascii_whitespace) {
+                        Line::Blank
+                    } else {
+                        Line::Data(rest)
+                    }
+                }
+                other => other,
+            };
             let record = match line {
                 Line::Blank => continue,
                 Line::TooLong(n) => Err(RecordError(format!(
@@ -192,6 +206,9 @@ impl Iterator for JsonlRecords {
         None
     }
 }
+
+/// The UTF-8 byte-order mark.
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// One line of a JSONL file, as [`read_line_capped`] reads it.
 pub enum Line {

@@ -507,3 +507,18 @@ fn a_path_that_is_no_model_is_called_so() {
     );
     assert!(!err.contains("setup-models"), "{err}");
 }
+
+#[test]
+fn a_jsonl_file_may_start_with_a_byte_order_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bom.jsonl");
+    fs::write(
+        &p,
+        "\u{feff}{\"id\": \"a\", \"text\": \"A disgraceful, reckless scheme.\"}\n",
+    )
+    .unwrap();
+    assert_eq!(report_ids(&analyze_json(&[p.to_str().unwrap()])), ["a"]);
+    // A mark alone on the first line is a blank line.
+    fs::write(&p, "\u{feff}\n{\"id\": \"b\", \"text\": \"Text.\"}\n").unwrap();
+    assert_eq!(report_ids(&analyze_json(&[p.to_str().unwrap()])), ["b"]);
+}
