@@ -126,8 +126,13 @@ fn explain(e: WriteError, has_force: bool) -> anyhow::Error {
 /// reader's choice rather than a failure worth reporting.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+        // A WriteError carries its io::Error as a field, not as a source (a FIFO written
+        // with --force whose reader left).
+        let io = match c.downcast_ref::<WriteError>() {
+            Some(WriteError::Io { error, .. }) => Some(error),
+            _ => c.downcast_ref::<io::Error>(),
+        };
+        io.is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
 }
 

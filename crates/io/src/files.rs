@@ -52,8 +52,10 @@ pub enum WriteError {
     #[error("{}: {why}; unspin never writes there", .path.display())]
     Protected { path: PathBuf, why: String },
 
-    #[error("{}: cannot write: {source}", .path.display())]
-    Io { path: PathBuf, source: io::Error },
+    // `error` rather than `source`: the message already includes it, and error chains would
+    // print it twice.
+    #[error("{}: cannot write: {error}", .path.display())]
+    Io { path: PathBuf, error: io::Error },
 }
 
 impl WriteError {
@@ -174,9 +176,9 @@ impl Guard {
 
     /// Decides whether `path` may be written and how, without writing anything.
     pub fn check(&self, path: &Path) -> Result<Destination, WriteError> {
-        let io_err = |source| WriteError::Io {
+        let io_err = |error| WriteError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         };
         self.check_protected(path, path)?;
         let mut target = path.to_path_buf();
@@ -273,9 +275,9 @@ pub fn resolve(path: &Path) -> PathBuf {
 /// documentation), in place for a device written with `force`. On any failure the temporary
 /// file is removed and the target is left as it was.
 pub fn write(path: &Path, bytes: &[u8], guard: &Guard) -> Result<(), WriteError> {
-    let io_err = |source| WriteError::Io {
+    let io_err = |error| WriteError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     match guard.check(path)? {
         Destination::Replace(target) => replace(&target, bytes).map_err(io_err),
@@ -291,7 +293,7 @@ pub fn write(path: &Path, bytes: &[u8], guard: &Guard) -> Result<(), WriteError>
 /// files and other outputs of commands without `--force`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write(path, bytes, &Guard::default()).map_err(|e| match e {
-        WriteError::Io { source, .. } => source,
+        WriteError::Io { error, .. } => error,
         refused => {
             let kind = match refused {
                 WriteError::Directory(_) => io::ErrorKind::IsADirectory,
@@ -312,13 +314,35 @@ fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     }
     // NamedTempFile deletes itself when dropped, so every early return below (and a failed
     // rename, whose error carries the file) removes the temporary file.
-    let mut tmp = temp_builder(path).tempfile_in(dir)?;
+    let mut tmp = temp_builder(path)
+        .tempfile_in(dir)
+        .map_err(|e| without_temp_path(e, dir))?;
     lock(tmp.as_file());
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir);
     Ok(())
+}
+
+/// The error of creating the temporary file, as the user should see it: tempfile names its
+/// temporary file, which the user never asked for; the error is about `dir`, or the system's.
+fn without_temp_path(e: io::Error, dir: &Path) -> io::Error {
+    if e.kind() == io::ErrorKind::NotFound && !dir.exists() {
+        return io::Error::new(
+            e.kind(),
+            format!("the directory {} does not exist", dir.display()),
+        );
+    }
+    let os_error = e
+        .get_ref()
+        .and_then(|inner| inner.source())
+        .and_then(|source| source.downcast_ref::<io::Error>())
+        .and_then(io::Error::raw_os_error);
+    match os_error {
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => e,
+    }
 }
 
 /// Flushes the directory entry of a rename to disk, so the new file survives a power cut

@@ -522,3 +522,19 @@ fn a_jsonl_file_may_start_with_a_byte_order_mark() {
     fs::write(&p, "\u{feff}\n{\"id\": \"b\", \"text\": \"Text.\"}\n").unwrap();
     assert_eq!(report_ids(&analyze_json(&[p.to_str().unwrap()])), ["b"]);
 }
+
+#[test]
+fn output_into_a_missing_directory_says_so_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("nodir/x.json");
+    let err = fails_with(
+        unspin()
+            .arg("analyze")
+            .arg("-o")
+            .arg(&out)
+            .arg(example("article1001.txt")),
+        &[&out.display().to_string(), "does not exist"],
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains(".unspin-"), "the temporary file is no business of the user: {err}");
+}
