@@ -162,7 +162,15 @@ pub fn train(docs: &[TrainDoc], opts: &TrainOptions, description: &str) -> Class
             labels
                 .par_iter()
                 .enumerate()
-                .map(|(k, l)| Crf::train(opts.si_bits, &seqs, l, &opts.crf, opts.seed.wrapping_add(k as u64)))
+                .map(|(k, l)| {
+                    Crf::train(
+                        opts.si_bits,
+                        &seqs,
+                        l,
+                        &opts.crf,
+                        opts.seed.wrapping_add(k as u64),
+                    )
+                })
                 .collect::<Vec<Crf>>()
         },
         || {

@@ -4,9 +4,9 @@ use crate::{output, TrainArgs, TrainModel};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use unspin::files::Guard;
 use unspin::classical::{self, TrainOptions};
 use unspin::crossval::{cross_validate, default_data_dir, Corpus, CvOptions};
+use unspin::files::Guard;
 
 mod heads;
 
@@ -111,10 +111,7 @@ impl Outputs {
 
     /// Writes the model to the path checked before the work; returns that path.
     pub(crate) fn model(&self, bytes: &[u8]) -> Result<&Path> {
-        let path = self
-            .model
-            .as_deref()
-            .context("this run saves no model")?;
+        let path = self.model.as_deref().context("this run saves no model")?;
         output::write_guarded(path, bytes, &self.guard)?;
         Ok(path)
     }
@@ -154,12 +151,7 @@ pub fn default_train_dir() -> PathBuf {
     default_data_dir().join("ptc-train")
 }
 
-fn run_train(
-    corpus: &Corpus,
-    data: &Path,
-    opts: &TrainOptions,
-    outputs: &Outputs,
-) -> Result<()> {
+fn run_train(corpus: &Corpus, data: &Path, opts: &TrainOptions, outputs: &Outputs) -> Result<()> {
     let description = description(data, opts);
     eprintln!(
         "unspin: training on {} articles ({description})",

@@ -324,8 +324,14 @@ fn train_options_out_of_range_are_refused_naming_file_and_option() {
         (r#"{"si_bits": 64}"#, "si_bits"),
         (r#"{"si_bits": 0}"#, "si_bits"),
         (r#"{"crf": {"epochs": 0}}"#, "crf.epochs"),
-        (r#"{"logreg": {"learning_rate": -1}}"#, "logreg.learning_rate"),
-        (r#"{"decode": {"si_threshold": 1.5}}"#, "decode.si_threshold"),
+        (
+            r#"{"logreg": {"learning_rate": -1}}"#,
+            "logreg.learning_rate",
+        ),
+        (
+            r#"{"decode": {"si_threshold": 1.5}}"#,
+            "decode.si_threshold",
+        ),
     ] {
         let opts = data.path().join("opts.json");
         fs::write(&opts, json).unwrap();
@@ -377,7 +383,11 @@ fn train_and_validate_refuse_to_write_over_their_inputs() {
     for target in [d.join("labels.tc.tsv"), article.clone(), options.clone()] {
         let before = fs::read(&target).unwrap();
         fails_with(
-            train().arg("--options").arg(&options).arg("--out").arg(&target),
+            train()
+                .arg("--options")
+                .arg(&options)
+                .arg("--out")
+                .arg(&target),
             &[&target.file_name().unwrap().to_string_lossy(), "input"],
         );
         assert_eq!(fs::read(&target).unwrap(), before);
@@ -443,7 +453,11 @@ fn inputs_without_any_article_are_refused_naming_them() {
     fs::write(only.join("feed.jsonl"), "").unwrap();
     let kept = dir.path().join("exist.txt");
     fs::write(&kept, "kept").unwrap();
-    for (input, name) in [(&empty, "empty.jsonl"), (&blank, "blank.jsonl"), (&only, "only")] {
+    for (input, name) in [
+        (&empty, "empty.jsonl"),
+        (&blank, "blank.jsonl"),
+        (&only, "only"),
+    ] {
         fails_with(
             unspin().arg("analyze").arg(input).arg("-o").arg(&kept),
             &[name, "no articles"],
@@ -536,5 +550,8 @@ fn output_into_a_missing_directory_says_so_once() {
         &[&out.display().to_string(), "does not exist"],
     );
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(!err.contains(".unspin-"), "the temporary file is no business of the user: {err}");
+    assert!(
+        !err.contains(".unspin-"),
+        "the temporary file is no business of the user: {err}"
+    );
 }
