@@ -43,7 +43,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use dom_query::{Document, NodeRef};
 
+mod attributes;
 mod depth;
+pub use attributes::{too_many_attributes, MAX_ATTRIBUTES};
 pub use depth::parsed_depth;
 
 /// The article found in an HTML page.
@@ -72,6 +74,11 @@ pub enum HtmlError {
     /// extractor could overflow the stack), so it is refused as soon as the parser gets there.
     #[error("HTML elements are nested more than {MAX_NESTING} deep")]
     TooDeep,
+    /// An element carries more than [`MAX_ATTRIBUTES`] attributes: the parser's duplicate
+    /// check makes such a tag cost the square of its attributes, so it is refused before any
+    /// parse (the `usize` is the tag's byte offset in the page).
+    #[error("an HTML element at byte {0} has more than {MAX_ATTRIBUTES} attributes")]
+    TooManyAttributes(usize),
     /// The extractor itself failed (or panicked) on this input. The message says how.
     #[error("HTML extraction failed: {0}")]
     Extraction(String),
@@ -90,10 +97,15 @@ pub const MAX_NESTING: usize = 1500;
 /// # Errors
 ///
 /// [`HtmlError::NoMainText`] when the page holds no article prose, [`HtmlError::TooDeep`]
-/// for absurdly nested markup, [`HtmlError::Extraction`] when the extractor fails outright.
+/// for absurdly nested markup, [`HtmlError::TooManyAttributes`] for an element with absurdly
+/// many attributes, [`HtmlError::Extraction`] when the extractor fails outright.
 pub fn extract(html: &str) -> Result<Extracted, HtmlError> {
     if html.trim().is_empty() {
         return Err(HtmlError::NoMainText);
+    }
+    // First: every parse below (the depth check's too) is quadratic in one tag's attributes.
+    if let Some(at) = too_many_attributes(html, MAX_ATTRIBUTES) {
+        return Err(HtmlError::TooManyAttributes(at));
     }
     // Measured by the parser itself (see `depth`): a tag-count estimate missed `<div/>`,
     // stray end tags and ruby parts, and one 120 KB page overflowed a server thread's stack.

@@ -152,6 +152,29 @@ fn absurd_nesting_is_refused_quickly() {
     eprintln!("refused 200k-deep page in {:?}", start.elapsed());
 }
 
+/// One element with tens of thousands of attributes made every parse quadratic (40,000 took
+/// 14 s, 200,000 over two minutes); it is refused before parsing, and a page with the most
+/// attributes allowed on every element still extracts.
+#[test]
+fn absurdly_many_attributes_are_refused_quickly() {
+    let attrs = |n: usize| -> String { (0..n).map(|k| format!(" a{k}=\"x\"")).collect() };
+    let html = format!(
+        "<html><body><div{}><p>{PARAGRAPH}</p></div></body></html>",
+        attrs(200_000)
+    );
+    let start = Instant::now();
+    match survives(&html) {
+        Err(HtmlError::TooManyAttributes(at)) => assert_eq!(at, "<html><body>".len()),
+        other => panic!("expected TooManyAttributes, got {other:?}"),
+    }
+    eprintln!("refused 200k attributes in {:?}", start.elapsed());
+    let html = format!(
+        "<html><body>{}</body></html>",
+        format!("<p{}>{PARAGRAPH}</p>", attrs(unspin_html::MAX_ATTRIBUTES)).repeat(20)
+    );
+    assert!(survives(&html).is_ok());
+}
+
 /// A ~5 MB article page: a long report, a huge comment thread and a mega menu.
 fn five_megabyte_page() -> (String, usize) {
     let mut html = String::from(
