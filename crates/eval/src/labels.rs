@@ -414,18 +414,15 @@ pub fn check_ranges(
 /// end) lines, each as often as the gold lists it (PTC lists a span once per technique), in any
 /// order. TC asks which technique given spans carry, so the official scorer refuses a file with
 /// other spans rather than scoring it 0, which would hide that it answers another template. The
-/// first line of `pred` that is not a gold span is reported, else the first gold span it lacks.
-/// A prediction file with no labels at all is let through: it is a system that predicted
-/// nothing, and scores 0.
+/// first line of `pred` that is not a gold span is reported, else the first gold span it lacks,
+/// so an empty prediction file is refused too: unlike SI and FLC, where finding nothing is an
+/// answer, a TC system must name a technique for every span it is given.
 pub fn check_tc_spans(
     gold: &[Label],
     gold_path: &Path,
     pred: &[Label],
     pred_path: &Path,
 ) -> Result<(), LabelError> {
-    if pred.is_empty() {
-        return Ok(());
-    }
     let mut left: HashMap<(&str, CharSpan), usize> = HashMap::new();
     for l in gold {
         *left.entry((&l.article, l.span)).or_default() += 1;
@@ -647,8 +644,14 @@ mod tests {
             |text: &[u8]| check_tc_spans(&gold, g, &parse(text, LabelFormat::Tc).unwrap(), pr);
         // Any order, any techniques; the span listed twice, twice.
         check(b"2\tSlogans\t3\t9\n1\tDoubt\t0\t5\n1\tDoubt\t0\t5\n").unwrap();
-        // Predicting nothing is allowed (it scores 0).
-        check(b"").unwrap();
+        // Predicting nothing answers none of the spans.
+        let e = check(b"").unwrap_err();
+        assert!(
+            e.message
+                .contains("no prediction for span 0..5 of article 1"),
+            "{}",
+            e.message
+        );
 
         let e = check(b"1\tDoubt\t0\t5\n999\tDoubt\t1\t5\n").unwrap_err();
         assert_eq!((e.path.as_path(), e.line), (pr, 2));
