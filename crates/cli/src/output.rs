@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use unspin::files::{self, Guard, WriteError};
+use unspin_corpus::batch;
 
 /// Where a command's main output goes, checked before the work starts so a refused `--output`
 /// costs nothing, and checked again when written.
@@ -37,10 +38,26 @@ impl Output {
     }
 }
 
+/// The refusals every output has: besides [`Guard`]'s own (directories, links, devices
+/// unless forced), a batch run's own files (manifest, summary, errors, shards, results
+/// database and its journals), not even with `--force`: replacing one breaks the run's next
+/// resume and its statistics, whichever command writes it.
+pub fn guard(force: bool) -> Guard {
+    let mut guard = Guard::new(force);
+    guard.protect(|target| {
+        // A run's files lie in its directory or one level down (shards/, errors/).
+        target.ancestors().skip(1).take(2).find_map(|dir| {
+            (batch::is_output_dir(dir) && batch::is_own_file(dir, target))
+                .then(|| format!("belongs to the batch run in {}", dir.display()))
+        })
+    });
+    guard
+}
+
 /// A guard that knows every file the article `paths` of `analyze` name (`-` is stdin, a
 /// directory is the article and JSONL files below it), so no output replaces one of them.
 pub fn input_guard(force: bool, paths: &[PathBuf]) -> Guard {
-    let mut guard = Guard::new(force);
+    let mut guard = guard(force);
     for path in paths {
         if path.as_os_str() == "-" {
             guard.stdin();
@@ -68,7 +85,7 @@ pub fn write(path: &Path, bytes: &[u8], guard: &Guard) -> Result<()> {
 
 /// Writes a file atomically with the default refusals, for commands without `--force`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    files::write(path, bytes, &Guard::default()).map_err(|e| explain(e, false))
+    files::write(path, bytes, &guard(false)).map_err(|e| explain(e, false))
 }
 
 /// For commands without `--force` whose work takes minutes (training, validation): fails at

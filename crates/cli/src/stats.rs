@@ -9,7 +9,6 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 use unspin::files::{self, Guard};
-use unspin_corpus::batch;
 use unspin_corpus::stats::{self, Options};
 use unspin_corpus::store::{self, Store, DATABASE_FILE};
 
@@ -87,21 +86,13 @@ fn database_path(path: &Path) -> Result<PathBuf> {
     }
 }
 
-/// What the outputs may not replace: the database itself, which is an input, and, when it lies
-/// in a batch output directory, every file of that run (manifest, shards, errors, the
-/// database's journal files), not even with `--force`: replacing one breaks the next resume.
+/// What the outputs may not replace: the database itself, which is an input, with its journal
+/// files, and (as for every output) any batch run's own files.
 fn output_guard(force: bool, db: &Path) -> Guard {
-    let mut guard = Guard::new(force);
+    let mut guard = output::guard(force);
     guard.input(db);
     let db = files::resolve(db);
-    let dir = db.parent().map(Path::to_path_buf).unwrap_or_default();
-    let batch_dir = batch::is_output_dir(&dir).then_some(dir);
     guard.protect(move |target| {
-        if let Some(dir) = &batch_dir {
-            if batch::is_own_file(dir, target) {
-                return Some(format!("belongs to the batch run in {}", dir.display()));
-            }
-        }
         let database = db.file_name()?.to_string_lossy();
         let name = target.file_name()?.to_string_lossy();
         (target.parent() == db.parent() && store::is_database_file(&database, &name)).then(|| {

@@ -427,3 +427,58 @@ fn batch_refuses_to_resume_with_other_settings_or_into_a_foreign_directory() {
         .stderr(predicates::str::contains("missing.jsonl"));
     assert!(!fresh.exists(), "no output for a failed start");
 }
+
+/// A batch run's own files are refused as any command's output, even with `--force`: replaced,
+/// the database loses the run's results and the manifest makes the next resume fail.
+#[test]
+fn no_other_command_writes_over_a_batch_runs_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("a.jsonl");
+    fs::write(
+        &input,
+        format!("{}\n", json!({"id": "x", "text": "Hello there."})),
+    )
+    .unwrap();
+    let article = tmp.path().join("b.txt");
+    fs::write(&article, "They are traitors, all of them.").unwrap();
+    let out = tmp.path().join("out");
+    unspin()
+        .args(["batch", "-q", "--model", "classical", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    let shard = fs::read_dir(out.join("shards"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .next()
+        .expect("a shard");
+    for target in [out.join("unspin.sqlite"), out.join("batch.json"), shard] {
+        let before = fs::read(&target).unwrap();
+        let err = unspin()
+            .args(["analyze", "--model", "classical", "--force", "-o"])
+            .arg(&target)
+            .arg(&article)
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let err = String::from_utf8_lossy(&err);
+        assert!(err.contains("belongs to the batch run"), "{err}");
+        assert_eq!(fs::read(&target).unwrap(), before, "{}", target.display());
+    }
+    // Beside the run's files, anything else may still be written.
+    unspin()
+        .args(["analyze", "--model", "classical", "-o"])
+        .arg(out.join("notes.json"))
+        .arg(&article)
+        .assert()
+        .success();
+    unspin()
+        .args(["batch", "-q", "--model", "classical", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+}
