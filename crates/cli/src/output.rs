@@ -78,6 +78,11 @@ pub fn check(path: &Path, guard: &Guard) -> Result<()> {
     guard.check(path).map(drop).map_err(|e| explain(e, true))
 }
 
+/// [`check`] for commands without `--force`, whose message must not offer it.
+pub fn check_unforced(path: &Path, guard: &Guard) -> Result<()> {
+    guard.check(path).map(drop).map_err(|e| explain(e, false))
+}
+
 /// Writes `bytes` to `path` as `guard` allows: atomically, never over what it refuses.
 pub fn write(path: &Path, bytes: &[u8], guard: &Guard) -> Result<()> {
     files::write(path, bytes, guard).map_err(|e| explain(e, true))

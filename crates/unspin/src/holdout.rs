@@ -1017,6 +1017,15 @@ pub fn trained_on_held_out(training: &str) -> bool {
 /// measure how well it fits its own training data, and a table of them beside fair ones would
 /// mislead. Its heads are read first, so the refusal comes before the encoder loads.
 pub fn load_unseen(encoders_dir: &Path, dir: &Path) -> Result<TransformerDetector> {
+    // Said here rather than by the loader, whose message lists model files too: only a
+    // fine-tuned directory has an encoder to score.
+    if !dir.is_dir() {
+        bail!(
+            "{}: not a model directory; validate scores fine-tuned models, directories from \
+             training/finetune.py holding heads.safetensors and adapter.safetensors",
+            dir.display()
+        );
+    }
     let cannot = || format!("{}: cannot load the model", dir.display());
     let heads = crate::transformer::Heads::load_dir(dir).with_context(cannot)?;
     if trained_on_held_out(&heads.meta.training) {

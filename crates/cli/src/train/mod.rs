@@ -86,7 +86,7 @@ impl Outputs {
         };
         if let Some(out) = &model {
             // Checked before its directory is made, so a refused path leaves none behind.
-            output::check(out, &guard)?;
+            output::check_unforced(out, &guard)?;
             if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("{}: cannot create directory", dir.display()))?;

@@ -357,7 +357,9 @@ fn train_sweep_must_be_a_threshold() {
             unspin()
                 .args(["train", "--cv", "2", "--data"])
                 .arg(data.path())
-                .arg(format!("--sweep=0.3,{sweep}")),
+                .arg(format!("--sweep=0.3,{sweep}"))
+                // Before the check, NaN made the sweep loop forever: fail, do not hang.
+                .timeout(std::time::Duration::from_secs(60)),
             &["--sweep"],
         );
     }
@@ -382,7 +384,7 @@ fn train_and_validate_refuse_to_write_over_their_inputs() {
     };
     for target in [d.join("labels.tc.tsv"), article.clone(), options.clone()] {
         let before = fs::read(&target).unwrap();
-        fails_with(
+        let err = fails_with(
             train()
                 .arg("--options")
                 .arg(&options)
@@ -390,6 +392,8 @@ fn train_and_validate_refuse_to_write_over_their_inputs() {
                 .arg(&target),
             &[&target.file_name().unwrap().to_string_lossy(), "input"],
         );
+        // train has no --force, so its message must not offer one.
+        assert!(!err.contains("--force"), "{err}");
         assert_eq!(fs::read(&target).unwrap(), before);
     }
     let si = d.join("labels.si.tsv");
@@ -520,6 +524,20 @@ fn a_path_that_is_no_model_is_called_so() {
         &["nonexist", "not a model", "heads.safetensors"],
     );
     assert!(!err.contains("setup-models"), "{err}");
+    // validate scores directories only, so a model file is not offered as one.
+    let file = dir.path().join("model.unspin");
+    fs::write(&file, "x").unwrap();
+    let err = fails_with(
+        unspin()
+            .args(["validate", "--data"])
+            .arg(data.path())
+            .arg("--holdout")
+            .arg(&holdout)
+            .arg("--model")
+            .arg(&file),
+        &["model.unspin", "not a model directory"],
+    );
+    assert!(!err.contains(".unspin file"), "{err}");
 }
 
 #[test]
