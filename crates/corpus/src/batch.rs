@@ -445,7 +445,8 @@ fn finished_shards(dir: &Path) -> Result<BTreeSet<u64>> {
 }
 
 /// Reader thread: cuts the record stream into chunks. Chunks an earlier run finished are still
-/// read (so duplicate ids and positions stay the same) but not sent for analysis.
+/// read, their records turned into articles (so duplicate ids and positions stay the same), but
+/// not sent for analysis.
 /// Returns the number of chunks in the corpus.
 fn read_chunks(
     corpus: &Corpus,
@@ -456,7 +457,7 @@ fn read_chunks(
     let mut items = corpus.items(opts.max_bytes);
     let mut k = 0u64;
     loop {
-        let chunk: Vec<Item> = items.by_ref().take(opts.chunk_size).collect();
+        let chunk: Vec<Item> = items.next_chunk(opts.chunk_size);
         if chunk.is_empty() {
             return k;
         }

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::path::Path;
 use unspin::{Analyzer, Article, InputFormat, Report};
-use unspin_io::input::{discover, is_blank, FileKind};
+use unspin_io::input::{discover, FileKind};
 pub use unspin_io::records::{article_from_file, InputRecord, Meta, RecordError};
 use unspin_io::records::{jsonl_reader, JsonlRecords};
 
@@ -76,37 +76,60 @@ impl fmt::Display for Position {
 }
 
 /// One record read from the corpus but not yet analysed: reading is sequential and cheap,
-/// analysis (HTML extraction included) runs in parallel on what this carries.
+/// analysis runs in parallel on what this carries. JSONL records arrive already turned into
+/// articles (see [`Items::next_chunk`]).
 #[derive(Debug)]
 pub struct Item {
     pub pos: Position,
     pub payload: Result<Payload, RecordError>,
+    /// Kept apart from the payload so that a record skipped for its own fault is still
+    /// reported with its id.
+    id: Option<String>,
 }
 
 #[derive(Debug)]
 pub enum Payload {
-    /// A parsed JSONL record.
-    Record(InputRecord),
+    /// A JSONL record turned into its article (its page extracted).
+    Article(Article, Meta),
     /// The bytes of an article file; decoded (and extracted, for pages) during analysis.
     File { path: PathBuf, bytes: Vec<u8> },
 }
 
 impl Item {
-    /// The article id, when the record got far enough to have one.
+    /// The record's id, when it got far enough to have one (files are named by their path).
     pub fn id(&self) -> Option<&str> {
-        match &self.payload {
-            Ok(Payload::Record(r)) => Some(&r.id),
-            Ok(Payload::File { .. }) | Err(_) => None,
-        }
+        self.id.as_deref()
     }
 
     /// Analyses the item: the report, or why it was skipped.
     pub fn analyze(self, analyzer: &Analyzer, format: InputFormat) -> Result<Report, RecordError> {
         match self.payload? {
-            Payload::Record(r) => analyze_record(analyzer, r),
+            Payload::Article(article, meta) => analyze_article(analyzer, article, meta),
             Payload::File { path, bytes } => {
                 let article = article_from_file(bytes, &path, format)?;
                 analyze_article(analyzer, article, Meta::default())
+            }
+        }
+    }
+}
+
+/// An item as read, before a JSONL record has been turned into an article.
+enum Raw {
+    Record(Position, InputRecord),
+    Ready(Item),
+}
+
+impl Raw {
+    fn into_item(self) -> Item {
+        match self {
+            Raw::Ready(item) => item,
+            Raw::Record(pos, record) => {
+                let id = Some(record.id.clone());
+                // Extraction runs on the reader's side now; a panic in it must still cost only
+                // this record.
+                let payload = guarded(|| record.into_article())
+                    .map(|(article, meta)| Payload::Article(article, meta));
+                Item { pos, payload, id }
             }
         }
     }
@@ -249,6 +272,20 @@ impl Items<'_> {
         }
     }
 
+    /// The next `n` items (fewer at the end of the corpus), in input order. Records are turned
+    /// into articles first, on all cores since that extracts pages, and only then claim their
+    /// ids, in input order: a record that cannot become an article is reported for its own
+    /// fault and leaves its id to the next record that has it.
+    pub fn next_chunk(&mut self, n: usize) -> Vec<Item> {
+        use rayon::prelude::*;
+        let raw: Vec<Raw> = std::iter::from_fn(|| self.next_raw()).take(n).collect();
+        let items: Vec<Item> = raw.into_par_iter().map(Raw::into_item).collect();
+        items
+            .into_iter()
+            .map(|item| self.check_duplicate(item))
+            .collect()
+    }
+
     /// Marks `id` as seen; false when an earlier record had it.
     fn first_time(&mut self, id: &str) -> bool {
         // These hashes live only as long as this process, so DefaultHasher's freedom to change
@@ -259,23 +296,48 @@ impl Items<'_> {
     }
 
     fn check_duplicate(&mut self, mut item: Item) -> Item {
-        // A record that cannot become an article (no text, blank text, ...) is skipped for that
-        // reason, which analysis reports with its id; reported as a duplicate instead, it hid
-        // its real fault, and it should not claim an id for no report either.
-        if let Ok(Payload::Record(r)) = &item.payload {
-            let text = r.text.as_deref().or(r.html.as_deref()).unwrap_or("");
-            if r.id.trim().is_empty() || r.text.is_some() == r.html.is_some() || is_blank(text) {
-                return item;
-            }
-        }
-        if let Some(id) = item.id().map(str::to_string) {
-            if !self.first_time(&id) {
-                item.payload = Err(RecordError(format!(
-                    "duplicate id \"{id}\" (an earlier record has it; ids must be unique)"
-                )));
-            }
+        let (id, rule) = match &item.payload {
+            Ok(Payload::Article(article, _)) => (article.id.clone(), "ids must be unique"),
+            Ok(Payload::File { path, .. }) => (
+                unspin::Article::id_from_path(path),
+                "ids come from file names",
+            ),
+            Err(_) => return item,
+        };
+        if !self.first_time(&id) {
+            item.payload = Err(RecordError(format!(
+                "duplicate id \"{id}\" (an earlier record has it; {rule})"
+            )));
         }
         item
+    }
+
+    fn next_raw(&mut self) -> Option<Raw> {
+        loop {
+            if let Some(lines) = &mut self.current {
+                let Some((line, record)) = lines.records.next() else {
+                    self.current = None;
+                    continue;
+                };
+                let pos = Position {
+                    input: lines.input.clone(),
+                    line: Some(line),
+                };
+                return Some(match record {
+                    Ok(r) => Raw::Record(pos, r),
+                    Err(e) => Raw::Ready(Item {
+                        pos,
+                        payload: Err(e),
+                        id: None,
+                    }),
+                });
+            }
+            let (path, kind, len) = self.corpus.files.get(self.next_file)?.clone();
+            self.next_file += 1;
+            if let Some(item) = self.open_file(&path, kind, len) {
+                return Some(Raw::Ready(item));
+            }
+        }
     }
 
     fn open_file(&mut self, path: &Path, kind: FileKind, len: u64) -> Option<Item> {
@@ -290,17 +352,11 @@ impl Items<'_> {
                     path: path.to_path_buf(),
                     bytes,
                 });
-                let mut item = Item { pos, payload };
-                if item.payload.is_ok() {
-                    // Ids of files come from their names; check them like record ids.
-                    let id = unspin::Article::id_from_path(path);
-                    if !self.first_time(&id) {
-                        item.payload = Err(RecordError(format!(
-                            "duplicate id \"{id}\" (an earlier record has it; ids come from file names)"
-                        )));
-                    }
-                }
-                Some(item)
+                Some(Item {
+                    pos,
+                    payload,
+                    id: None,
+                })
             }
             FileKind::Jsonl | FileKind::JsonlGz => {
                 let file = match File::open(path) {
@@ -310,6 +366,7 @@ impl Items<'_> {
                         return Some(Item {
                             pos,
                             payload: Err(RecordError(format!("cannot read: {e}"))),
+                            id: None,
                         });
                     }
                 };
@@ -336,25 +393,7 @@ impl Iterator for Items<'_> {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
-        loop {
-            if let Some(lines) = &mut self.current {
-                let Some((line, record)) = lines.records.next() else {
-                    self.current = None;
-                    continue;
-                };
-                let pos = Position {
-                    input: lines.input.clone(),
-                    line: Some(line),
-                };
-                let payload = record.map(Payload::Record);
-                return Some(self.check_duplicate(Item { pos, payload }));
-            }
-            let (path, kind, len) = self.corpus.files.get(self.next_file)?.clone();
-            self.next_file += 1;
-            if let Some(item) = self.open_file(&path, kind, len) {
-                return Some(item);
-            }
-        }
+        self.next_chunk(1).pop()
     }
 }
 
@@ -385,7 +424,7 @@ mod tests {
             .map(|it| {
                 let pos = it.pos.to_string();
                 let what = match it.payload {
-                    Ok(Payload::Record(r)) => Ok(r.id),
+                    Ok(Payload::Article(a, _)) => Ok(a.id),
                     Ok(Payload::File { path, .. }) => Ok(unspin::Article::id_from_path(&path)),
                     Err(e) => Err(e.0),
                 };
@@ -441,13 +480,16 @@ mod tests {
     }
 
     #[test]
-    fn a_record_without_text_is_skipped_for_that_not_as_a_duplicate() {
+    fn a_record_that_cannot_become_an_article_is_skipped_for_that_not_as_a_duplicate() {
         let tmp = tempfile::tempdir().unwrap();
         let input = tmp.path().join("x.jsonl");
         fs_write(
             &input,
             b"{\"id\": \"b\"}\n{\"id\": \"b\", \"text\": \"Text.\"}\n\
-              {\"id\": \"e\", \"text\": \"Text.\"}\n{\"id\": \"e\"}\n{\"id\": \"e\", \"text\": \" \"}\n",
+              {\"id\": \"e\", \"text\": \"Text.\"}\n{\"id\": \"e\"}\n{\"id\": \"e\", \"text\": \" \"}\n\
+              {\"id\": \"n\", \"text\": \"bad \\u0000\"}\n{\"id\": \"n\", \"text\": \"Good text.\"}\n\
+              {\"id\": \"h\", \"html\": \"<html><body></body></html>\"}\n\
+              {\"id\": \"h\", \"text\": \"Good text.\"}\n{\"id\": \"h\", \"text\": \"Again.\"}\n",
         );
         let corpus = Corpus::open(&[input]).unwrap();
         let got: Vec<(Option<String>, Result<String, String>)> = corpus
@@ -456,32 +498,39 @@ mod tests {
                 let id = it.id().map(str::to_string);
                 let why = it
                     .payload
-                    .and_then(|p| match p {
-                        Payload::Record(r) => r.into_article().map(|(a, _)| a.id),
-                        Payload::File { .. } => unreachable!(),
+                    .map(|p| match p {
+                        Payload::Article(a, _) => a.id,
+                        Payload::File { path, .. } => path.display().to_string(),
                     })
                     .map_err(|e| e.0);
                 (id, why)
             })
             .collect();
+        let fault = |i: usize, says: &str| {
+            assert!(
+                got[i].1.as_ref().unwrap_err().contains(says),
+                "record {i} should say {says:?}: {got:?}"
+            );
+        };
         // The textless "b" claims no id: the "b" after it is the first to be analysed.
         assert_eq!(got[0].0.as_deref(), Some("b"));
-        assert!(
-            got[0].1.as_ref().unwrap_err().contains("no \"text\""),
-            "{got:?}"
-        );
+        fault(0, "no \"text\"");
         assert_eq!(got[1].1, Ok("b".to_string()));
         assert_eq!(got[2].1, Ok("e".to_string()));
         // After "e" was analysed, records with no or blank text are still told so, with their id.
         assert_eq!(got[3].0.as_deref(), Some("e"));
-        assert!(
-            got[3].1.as_ref().unwrap_err().contains("no \"text\""),
-            "{got:?}"
-        );
-        assert!(
-            got[4].1.as_ref().unwrap_err().contains("empty text"),
-            "{got:?}"
-        );
+        fault(3, "no \"text\"");
+        fault(4, "empty text");
+        // Faults found only by turning the record into an article claim no id either.
+        assert_eq!(got[5].0.as_deref(), Some("n"));
+        fault(5, "NUL");
+        assert_eq!(got[6].1, Ok("n".to_string()));
+        assert_eq!(got[7].0.as_deref(), Some("h"));
+        fault(7, "html");
+        assert_eq!(got[8].1, Ok("h".to_string()));
+        // A real duplicate is still one, and named with its id.
+        assert_eq!(got[9].0.as_deref(), Some("h"));
+        fault(9, "duplicate id \"h\"");
     }
 
     #[test]
