@@ -276,7 +276,7 @@ async fn analyze(
     request_body = ExportRequest,
     responses(
         (status = 200, description = "The file, with a Content-Disposition that names it", content_type = "text/html"),
-        (status = 400, description = "Malformed request, a report with too many spans or a span outside its text, or an HTML export of a report without its text", body = ErrorBody),
+        (status = 400, description = "Malformed request, a report with too many spans or a span, claim, quote or finding place outside its text, or an HTML export of a report without its text", body = ErrorBody),
         (status = 413, description = "Body over the size limit", body = ErrorBody),
         (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
     )
@@ -299,6 +299,7 @@ async fn export(
     // The renderers would list a span outside the text with offsets nothing points at.
     let len = r.text.as_deref().map_or(r.length, |t| t.chars().count());
     check_spans(r.spans.iter().map(|s| (s.start(), s.end())), len)
+        .and_then(|()| check_aids(r, len))
         .map_err(|e| ApiError::bad_request(format!("\"report\": {e}")))?;
     // Rendering is linear in the text and never fails; the body limit bounds it, so it runs
     // here rather than taking an analysis slot.
@@ -522,12 +523,57 @@ async fn classify(
 /// non-empty range inside it. The message names the first bad span by its index.
 fn check_spans(spans: impl Iterator<Item = (usize, usize)>, len: usize) -> Result<(), String> {
     for (i, (start, end)) in spans.enumerate() {
-        if start >= end || end > len {
-            return Err(format!(
-                "span {i} ({start}..{end}) is not a non-empty range inside the text, \
-                 which has {len} code points"
-            ));
+        check_range(|| format!("span {i}"), start, end, len, false)?;
+    }
+    Ok(())
+}
+
+/// Checks every offset of a report's claims, quotes and findings against a text of `len` code
+/// points; the message names the first bad one by where it is in the report
+/// (`quotes[2].cue`). An empty place is let through: analysis gives one, rather than failing,
+/// where a place could not be made.
+fn check_aids(r: &Report, len: usize) -> Result<(), String> {
+    for (i, c) in r.claims.iter().enumerate() {
+        check_range(|| format!("claims[{i}]"), c.start(), c.end(), len, true)?;
+    }
+    for (i, q) in r.quotes.iter().enumerate() {
+        let places = [
+            ("content", Some(&q.content)),
+            ("cue", q.cue.as_ref()),
+            ("source", q.source.as_ref()),
+            ("speaker_place", q.speaker_place.as_ref()),
+        ];
+        for (field, p) in places {
+            if let Some(p) = p {
+                let what = || format!("quotes[{i}].{field}");
+                check_range(what, p.start(), p.end(), len, true)?;
+            }
         }
+    }
+    for (i, f) in r.findings.iter().enumerate() {
+        for (j, p) in f.places.iter().enumerate() {
+            let what = || format!("findings[{i}].places[{j}]");
+            check_range(what, p.start(), p.end(), len, true)?;
+        }
+    }
+    Ok(())
+}
+
+/// One `start..end` against a text of `len` code points; `what` names it in the message, and
+/// is only built for a bad one.
+fn check_range(
+    what: impl FnOnce() -> String,
+    start: usize,
+    end: usize,
+    len: usize,
+    empty_ok: bool,
+) -> Result<(), String> {
+    if start > end || (start == end && !empty_ok) || end > len {
+        let range = if empty_ok { "range" } else { "non-empty range" };
+        return Err(format!(
+            "{} ({start}..{end}) is not a {range} inside the text, which has {len} code points",
+            what()
+        ));
     }
     Ok(())
 }

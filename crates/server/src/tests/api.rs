@@ -314,6 +314,66 @@ fn export_refuses_spans_outside_the_text() {
 }
 
 #[test]
+fn export_refuses_claims_quotes_and_findings_outside_the_text() {
+    let s = server();
+    let (status, report) = post(s.addr, "/v1/analyze", &json!({ "text": ARTICLE }));
+    assert_eq!(status, 200);
+    let len = ARTICLE.chars().count();
+    let place = |start: usize, end: usize| json!({ "start": start, "end": end, "text": "x" });
+    let mut fine = report.clone();
+    // The article has no inconsistency; one made up checks findings too. An empty place is
+    // what analysis gives where it could not make one, so it is exported.
+    fine["findings"] = json!([{
+        "kind": "name_spelled_two_ways",
+        "places": [place(0, 1), place(2, 2)],
+        "explanation": "made up",
+    }]);
+    let body = json!({ "report": fine, "format": "html" }).to_string();
+    let html = raw(
+        s.addr,
+        "POST",
+        "/v1/export",
+        &["Content-Type: application/json"],
+        body.as_bytes(),
+    );
+    assert_eq!(html.status, 200, "{}", html.body);
+
+    let cases = [
+        ("claims[0]", "/claims/0"),
+        ("quotes[0].content", "/quotes/0/content"),
+        ("quotes[0].cue", "/quotes/0/cue"),
+        ("quotes[0].source", "/quotes/0/source"),
+        ("quotes[0].speaker_place", "/quotes/0/speaker_place"),
+        ("findings[0].places[1]", "/findings/0/places/1"),
+    ];
+    for (what, pointer) in cases {
+        for (start, end) in [(50, 9999), (9, 5)] {
+            let mut bad = fine.clone();
+            let target = bad.pointer_mut(pointer).unwrap();
+            if target.is_null() {
+                *target = place(0, 1);
+            }
+            target["start"] = json!(start);
+            target["end"] = json!(end);
+            for format in ["html", "csv"] {
+                let (status, err) = post(
+                    s.addr,
+                    "/v1/export",
+                    &json!({ "report": bad, "format": format }),
+                );
+                assert_eq!(status, 400, "{what} {start}..{end} {format}: {err}");
+                assert!(
+                    error_of(&err).contains(&format!(
+                        "{what} ({start}..{end}) is not a range inside the text, which has {len} code points"
+                    )),
+                    "{what}: {err}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn techniques_health_and_openapi() {
     let s = server();
     let (status, t) = get(s.addr, "/v1/techniques");
