@@ -372,15 +372,21 @@ fn batch_killed_twice_and_resumed_equals_an_uninterrupted_run() {
     assert_eq!(expected, table_dump(&resumed.join("unspin.sqlite")));
 }
 
-#[test]
-fn batch_refuses_to_resume_with_other_settings_or_into_a_foreign_directory() {
-    let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("a.jsonl");
+/// A JSONL input of one short record, in `dir`.
+fn one_record(dir: &Path) -> PathBuf {
+    let input = dir.join("a.jsonl");
     fs::write(
         &input,
         format!("{}\n", json!({"id": "x", "text": "Hello there."})),
     )
     .unwrap();
+    input
+}
+
+#[test]
+fn batch_refuses_to_resume_with_other_settings_or_into_a_foreign_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = one_record(tmp.path());
     let out = tmp.path().join("out");
     unspin()
         .args(["batch", "-q", "--out"])
@@ -433,12 +439,7 @@ fn batch_refuses_to_resume_with_other_settings_or_into_a_foreign_directory() {
 #[test]
 fn no_other_command_writes_over_a_batch_runs_files() {
     let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("a.jsonl");
-    fs::write(
-        &input,
-        format!("{}\n", json!({"id": "x", "text": "Hello there."})),
-    )
-    .unwrap();
+    let input = one_record(tmp.path());
     let article = tmp.path().join("b.txt");
     fs::write(&article, "They are traitors, all of them.").unwrap();
     let out = tmp.path().join("out");

@@ -512,31 +512,25 @@ fn a_path_that_is_no_model_is_called_so() {
     let data = tiny_corpus();
     let holdout = data.path().join("ho.txt");
     fs::write(&holdout, "1001\n").unwrap();
+    let validate = |model: &Path, needles: &[&str]| {
+        fails_with(
+            unspin()
+                .args(["validate", "--data"])
+                .arg(data.path())
+                .arg("--holdout")
+                .arg(&holdout)
+                .arg("--model")
+                .arg(model),
+            needles,
+        )
+    };
     let missing = dir.path().join("nonexist");
-    let err = fails_with(
-        unspin()
-            .args(["validate", "--data"])
-            .arg(data.path())
-            .arg("--holdout")
-            .arg(&holdout)
-            .arg("--model")
-            .arg(&missing),
-        &["nonexist", "not a model", "heads.safetensors"],
-    );
+    let err = validate(&missing, &["nonexist", "not a model", "heads.safetensors"]);
     assert!(!err.contains("setup-models"), "{err}");
     // validate scores directories only, so a model file is not offered as one.
     let file = dir.path().join("model.unspin");
     fs::write(&file, "x").unwrap();
-    let err = fails_with(
-        unspin()
-            .args(["validate", "--data"])
-            .arg(data.path())
-            .arg("--holdout")
-            .arg(&holdout)
-            .arg("--model")
-            .arg(&file),
-        &["model.unspin", "not a model directory"],
-    );
+    let err = validate(&file, &["model.unspin", "not a model directory"]);
     assert!(!err.contains(".unspin file"), "{err}");
 }
 
