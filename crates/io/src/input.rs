@@ -283,6 +283,17 @@ pub fn first_nul(text: &str) -> Option<usize> {
     Some(text[..byte].chars().count())
 }
 
+/// Why a given `"text"` (a JSONL record's, an API request's) is refused, if it holds a NUL:
+/// the one wording for every way text comes in outside a file.
+pub fn nul_in_text(text: &str) -> Option<String> {
+    first_nul(text).map(|at| {
+        format!(
+            "\"text\" has a NUL character (U+0000) at code point {at}: not article text (a text \
+             file with one is refused as binary)"
+        )
+    })
+}
+
 /// Whether a text is empty for analysis: nothing but white space (a byte-order mark counts as
 /// white space). The one rule for every way an article comes in: `analyze` ([`read_inputs`]),
 /// the HTTP API and `batch` all refuse such a text, rather than one of them reporting "no

@@ -2,7 +2,7 @@
 //! "url"?, "date"?}`), read line by line with a cap on each line, so that a corrupt or huge
 //! line costs one record, never the memory of the machine.
 
-use crate::input::{article_from_bytes, first_nul, is_blank, Given, GivenError, InputFormat};
+use crate::input::{article_from_bytes, is_blank, nul_in_text, Given, GivenError, InputFormat};
 use flate2::read::MultiGzDecoder;
 use serde::Deserialize;
 use std::fmt;
@@ -74,11 +74,8 @@ impl InputRecord {
         // A record's `url` is metadata, never fetched, so it is not one of the forms.
         let article = match Given::exactly_one(self.text, self.html, None) {
             Ok(Given::Text(text)) => {
-                if let Some(at) = first_nul(&text) {
-                    return Err(RecordError(format!(
-                        "\"text\" has a NUL character (U+0000) at code point {at}: not article \
-                         text (a text file with one is refused as binary)"
-                    )));
+                if let Some(why) = nul_in_text(&text) {
+                    return Err(RecordError(why));
                 }
                 Article::new(self.id, text)
             }

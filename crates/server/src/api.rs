@@ -426,10 +426,8 @@ fn request_input(
 /// Refuses a `"text"` holding a NUL (`\u0000`), as a text file with one is refused as binary and
 /// a JSONL record's text is: no article has one.
 fn check_no_nul(text: &str) -> Result<(), ApiError> {
-    match unspin::input::first_nul(text) {
-        Some(at) => Err(ApiError::bad_request(format!(
-            "\"text\" has a NUL character (U+0000) at code point {at}: not article text"
-        ))),
+    match unspin::input::nul_in_text(text) {
+        Some(why) => Err(ApiError::bad_request(why)),
         None => Ok(()),
     }
 }
