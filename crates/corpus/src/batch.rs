@@ -246,7 +246,7 @@ pub fn run(
     // Checked before the output directory is made: a run over nothing (an empty JSONL file)
     // is a wrong input, as it is for analyze, not an empty result. One item is enough to
     // know; a bad record counts, since the errors file reports it.
-    if corpus.items(opts.max_bytes).next().is_none() {
+    if corpus.items(opts.max_bytes, opts.format).next().is_none() {
         let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
         bail!(
             "{}: no articles in it (no JSONL records, only empty or blank lines); there is \
@@ -292,7 +292,7 @@ pub fn run(
     let (counts, chunks_total) = std::thread::scope(|s| -> Result<(Counts, u64)> {
         let reader = s.spawn(|| read_chunks(&corpus, opts, &done, chunk_tx));
         let writer = s.spawn(|| write_chunks(out, store.as_mut(), done_rx, progress));
-        analyse_chunks(chunk_rx, done_tx, analyzer, opts.format);
+        analyse_chunks(chunk_rx, done_tx, analyzer);
         // The writer's error explains a stop best (disk full...); the reader cannot fail.
         let counts = writer
             .join()
@@ -454,7 +454,7 @@ fn read_chunks(
     done: &BTreeSet<u64>,
     tx: SyncSender<Chunk>,
 ) -> u64 {
-    let mut items = corpus.items(opts.max_bytes);
+    let mut items = corpus.items(opts.max_bytes, opts.format);
     let mut k = 0u64;
     loop {
         let chunk: Vec<Item> = items.next_chunk(opts.chunk_size);
@@ -478,18 +478,13 @@ fn read_chunks(
 }
 
 /// Analyses each chunk on all cores (rayon), keeping input order.
-fn analyse_chunks(
-    rx: Receiver<Chunk>,
-    tx: SyncSender<Done>,
-    analyzer: &Analyzer,
-    format: InputFormat,
-) {
+fn analyse_chunks(rx: Receiver<Chunk>, tx: SyncSender<Done>, analyzer: &Analyzer) {
     use rayon::prelude::*;
     for chunk in rx {
         let results = chunk.items.map(|items| {
             let outcomes: Vec<Result<(Report, Vec<u8>), ErrorRecord>> = items
                 .into_par_iter()
-                .map(|item| analyse_one(item, analyzer, format))
+                .map(|item| analyse_one(item, analyzer))
                 .collect();
             let mut reports = Vec::with_capacity(outcomes.len());
             let mut errors = Vec::new();
@@ -513,14 +508,10 @@ fn analyse_chunks(
     }
 }
 
-fn analyse_one(
-    item: Item,
-    analyzer: &Analyzer,
-    format: InputFormat,
-) -> Result<(Report, Vec<u8>), ErrorRecord> {
+fn analyse_one(item: Item, analyzer: &Analyzer) -> Result<(Report, Vec<u8>), ErrorRecord> {
     let pos = item.pos.clone();
     let id = item.id().map(str::to_string);
-    let error = match guarded(|| item.analyze(analyzer, format)) {
+    let error = match guarded(|| item.analyze(analyzer)) {
         Ok(report) => match serde_json::to_vec(&report) {
             Ok(mut line) => {
                 line.push(b'\n');

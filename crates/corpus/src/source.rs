@@ -76,8 +76,8 @@ impl fmt::Display for Position {
 }
 
 /// One record read from the corpus but not yet analysed: reading is sequential and cheap,
-/// analysis runs in parallel on what this carries. JSONL records arrive already turned into
-/// articles (see [`Items::next_chunk`]).
+/// analysis runs in parallel on what this carries. Records and article files arrive already
+/// turned into articles (see [`Items::next_chunk`]).
 #[derive(Debug)]
 pub struct Item {
     pub pos: Position,
@@ -89,46 +89,47 @@ pub struct Item {
 
 #[derive(Debug)]
 pub enum Payload {
-    /// A JSONL record turned into its article (its page extracted).
+    /// A JSONL record or an article file turned into its article (its page extracted).
     Article(Article, Meta),
-    /// The bytes of an article file; decoded (and extracted, for pages) during analysis.
-    File { path: PathBuf, bytes: Vec<u8> },
 }
 
 impl Item {
-    /// The record's id, when it got far enough to have one (files are named by their path).
+    /// The record's id, when it got far enough to have one (a file's comes from its name).
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 
     /// Analyses the item: the report, or why it was skipped.
-    pub fn analyze(self, analyzer: &Analyzer, format: InputFormat) -> Result<Report, RecordError> {
+    pub fn analyze(self, analyzer: &Analyzer) -> Result<Report, RecordError> {
         match self.payload? {
             Payload::Article(article, meta) => analyze_article(analyzer, article, meta),
-            Payload::File { path, bytes } => {
-                let article = article_from_file(bytes, &path, format)?;
-                analyze_article(analyzer, article, Meta::default())
-            }
         }
     }
 }
 
-/// An item as read, before a JSONL record has been turned into an article.
+/// An item as read, before a JSONL record or an article file's bytes have been turned into an
+/// article.
 enum Raw {
     Record(Position, InputRecord),
+    File(Position, PathBuf, Vec<u8>),
     Ready(Item),
 }
 
 impl Raw {
-    fn into_item(self) -> Item {
+    fn into_item(self, format: InputFormat) -> Item {
+        // Extraction runs on the reader's side; a panic in it must still cost only this record.
         match self {
             Raw::Ready(item) => item,
             Raw::Record(pos, record) => {
                 let id = Some(record.id.clone());
-                // Extraction runs on the reader's side now; a panic in it must still cost only
-                // this record.
                 let payload = guarded(|| record.into_article())
                     .map(|(article, meta)| Payload::Article(article, meta));
+                Item { pos, payload, id }
+            }
+            Raw::File(pos, path, bytes) => {
+                let id = Some(Article::id_from_path(&path));
+                let payload = guarded(|| article_from_file(bytes, &path, format))
+                    .map(|article| Payload::Article(article, Meta::default()));
                 Item { pos, payload, id }
             }
         }
@@ -214,13 +215,15 @@ impl Corpus {
     }
 
     /// Streams every record, in order. `max_bytes` caps one article (and one JSONL line);
-    /// larger ones become errors without being buffered.
-    pub fn items(&self, max_bytes: u64) -> Items<'_> {
+    /// larger ones become errors without being buffered. `format` says how article files are
+    /// read (JSONL records say it themselves: `text` or `html`).
+    pub fn items(&self, max_bytes: u64, format: InputFormat) -> Items<'_> {
         Items {
             corpus: self,
             next_file: 0,
             current: None,
             max_bytes,
+            format,
             seen: HashSet::new(),
             bytes_done: 0,
         }
@@ -233,6 +236,7 @@ pub struct Items<'a> {
     next_file: usize,
     current: Option<Lines>,
     max_bytes: u64,
+    format: InputFormat,
     /// Hashes of the ids seen so far: 8 bytes per article (8 MB for a million), so duplicate
     /// ids are caught without memory growing with article sizes.
     seen: HashSet<u64>,
@@ -272,14 +276,16 @@ impl Items<'_> {
         }
     }
 
-    /// The next `n` items (fewer at the end of the corpus), in input order. Records are turned
-    /// into articles first, on all cores since that extracts pages, and only then claim their
-    /// ids, in input order: a record that cannot become an article is reported for its own
-    /// fault and leaves its id to the next record that has it.
+    /// The next `n` items (fewer at the end of the corpus), in input order. Records and files
+    /// are turned into articles first, on all cores since that extracts pages, and only then
+    /// claim their ids, in input order: one that cannot become an article (binary, blank, a
+    /// record without text) is reported for its own fault and leaves its id to the next that
+    /// has it.
     pub fn next_chunk(&mut self, n: usize) -> Vec<Item> {
         use rayon::prelude::*;
         let raw: Vec<Raw> = std::iter::from_fn(|| self.next_raw()).take(n).collect();
-        let items: Vec<Item> = raw.into_par_iter().map(Raw::into_item).collect();
+        let format = self.format;
+        let items: Vec<Item> = raw.into_par_iter().map(|r| r.into_item(format)).collect();
         items
             .into_iter()
             .map(|item| self.check_duplicate(item))
@@ -297,11 +303,10 @@ impl Items<'_> {
 
     fn check_duplicate(&mut self, mut item: Item) -> Item {
         let (id, rule) = match &item.payload {
+            Ok(Payload::Article(article, _)) if item.pos.line.is_none() => {
+                (article.id.clone(), "ids come from file names")
+            }
             Ok(Payload::Article(article, _)) => (article.id.clone(), "ids must be unique"),
-            Ok(Payload::File { path, .. }) => (
-                unspin::Article::id_from_path(path),
-                "ids come from file names",
-            ),
             Err(_) => return item,
         };
         if !self.first_time(&id) {
@@ -334,13 +339,13 @@ impl Items<'_> {
             }
             let (path, kind, len) = self.corpus.files.get(self.next_file)?.clone();
             self.next_file += 1;
-            if let Some(item) = self.open_file(&path, kind, len) {
-                return Some(Raw::Ready(item));
+            if let Some(raw) = self.open_file(&path, kind, len) {
+                return Some(raw);
             }
         }
     }
 
-    fn open_file(&mut self, path: &Path, kind: FileKind, len: u64) -> Option<Item> {
+    fn open_file(&mut self, path: &Path, kind: FileKind, len: u64) -> Option<Raw> {
         let pos = Position {
             input: path.display().to_string(),
             line: None,
@@ -348,14 +353,13 @@ impl Items<'_> {
         match kind {
             FileKind::Article => {
                 self.bytes_done += len;
-                let payload = read_capped(path, self.max_bytes).map(|bytes| Payload::File {
-                    path: path.to_path_buf(),
-                    bytes,
-                });
-                Some(Item {
-                    pos,
-                    payload,
-                    id: None,
+                Some(match read_capped(path, self.max_bytes) {
+                    Ok(bytes) => Raw::File(pos, path.to_path_buf(), bytes),
+                    Err(e) => Raw::Ready(Item {
+                        pos,
+                        payload: Err(e),
+                        id: None,
+                    }),
                 })
             }
             FileKind::Jsonl | FileKind::JsonlGz => {
@@ -363,11 +367,11 @@ impl Items<'_> {
                     Ok(f) => f,
                     Err(e) => {
                         self.bytes_done += len;
-                        return Some(Item {
+                        return Some(Raw::Ready(Item {
                             pos,
                             payload: Err(RecordError(format!("cannot read: {e}"))),
                             id: None,
-                        });
+                        }));
                     }
                 };
                 let counted = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -420,12 +424,11 @@ mod tests {
     fn items(inputs: &[PathBuf]) -> Vec<(String, Result<String, String>)> {
         let corpus = Corpus::open(inputs).unwrap();
         corpus
-            .items(1 << 20)
+            .items(1 << 20, InputFormat::Auto)
             .map(|it| {
                 let pos = it.pos.to_string();
                 let what = match it.payload {
                     Ok(Payload::Article(a, _)) => Ok(a.id),
-                    Ok(Payload::File { path, .. }) => Ok(unspin::Article::id_from_path(&path)),
                     Err(e) => Err(e.0),
                 };
                 (pos, what)
@@ -480,6 +483,29 @@ mod tests {
     }
 
     #[test]
+    fn an_article_file_that_is_no_article_leaves_its_id_to_the_next() {
+        let tmp = tempfile::tempdir().unwrap();
+        for (dir, bytes) in [
+            ("a", &b"\x00\x01binary"[..]),
+            ("b", b"  \n"),
+            ("c", b"Good text."),
+            ("d", b"Again."),
+        ] {
+            std::fs::create_dir(tmp.path().join(dir)).unwrap();
+            fs_write(&tmp.path().join(dir).join("article5.txt"), bytes);
+        }
+        let got = items(&[tmp.path().to_path_buf()]);
+        let says = |i: usize, what: &str| {
+            let e = got[i].1.as_ref().unwrap_err();
+            assert!(e.contains(what), "item {i} should say {what:?}: {got:?}");
+        };
+        says(0, "binary");
+        says(1, "empty");
+        assert_eq!(got[2].1, Ok("5".to_string()), "{got:?}");
+        says(3, "duplicate id \"5\"");
+    }
+
+    #[test]
     fn a_record_that_cannot_become_an_article_is_skipped_for_that_not_as_a_duplicate() {
         let tmp = tempfile::tempdir().unwrap();
         let input = tmp.path().join("x.jsonl");
@@ -493,14 +519,13 @@ mod tests {
         );
         let corpus = Corpus::open(&[input]).unwrap();
         let got: Vec<(Option<String>, Result<String, String>)> = corpus
-            .items(1 << 20)
+            .items(1 << 20, InputFormat::Auto)
             .map(|it| {
                 let id = it.id().map(str::to_string);
                 let why = it
                     .payload
                     .map(|p| match p {
                         Payload::Article(a, _) => a.id,
-                        Payload::File { path, .. } => path.display().to_string(),
                     })
                     .map_err(|e| e.0);
                 (id, why)
