@@ -14,6 +14,11 @@ use unspin_corpus::batch::{self, BatchOptions, Counts, Progress};
 /// which would spend minutes starting threads before any work.
 const MAX_THREADS: u64 = 1024;
 
+/// Most `--chunk-size`: a chunk's records are all held in memory while it is analysed, so a
+/// typo such as 10000000000 would read the whole corpus into memory before the first shard;
+/// 100,000 short records is already far past where larger chunks stop paying.
+const MAX_CHUNK_SIZE: u64 = 100_000;
+
 #[derive(Debug, Args)]
 pub struct BatchArgs {
     /// Corpus inputs: directories (every .txt/.html/.htm article and .jsonl/.jsonl.gz file
@@ -25,9 +30,10 @@ pub struct BatchArgs {
     /// unspin.sqlite. Rerunning the same command resumes where a stopped run left off.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Records per shard: the unit of work committed at once (and lost, at most, to a crash).
+    /// Records per shard: the unit of work committed at once (and lost, at most, to a crash);
+    /// at most 100000.
     #[arg(long, value_name = "N", default_value_t = 1000,
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..=MAX_CHUNK_SIZE))]
     chunk_size: u64,
     /// Worker threads, at most 1024 [default: all cores].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]

@@ -414,11 +414,29 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            // `{:#}` prints the whole context chain on one line: "what we tried: why it failed".
-            eprintln!("unspin: error: {e:#}");
+            eprintln!("unspin: error: {}", message(&e));
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }
+}
+
+/// The whole context chain on one line, "what we tried: why it failed", as anyhow's `{:#}`
+/// writes it, less the causes an error's own message already quotes: a library error that
+/// names its cause ("x.txt: cannot read: Input/output error") and also returns it as its
+/// source would otherwise print the cause twice.
+fn message(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 /// Prints help and version normally; prefixes real usage errors with `unspin: ` so every error
@@ -493,6 +511,22 @@ mod tests {
             }
             _ => panic!("wrong subcommand"),
         }
+    }
+
+    #[test]
+    fn an_error_chain_names_each_cause_once() {
+        let io = std::io::Error::other("Input/output error");
+        let quoting = unspin::InputError::Io {
+            path: "x.txt".into(),
+            source: io,
+        };
+        let e = anyhow::Error::new(quoting).context("reading the articles");
+        assert_eq!(
+            message(&e),
+            "reading the articles: x.txt: cannot read: Input/output error"
+        );
+        let plain = anyhow::anyhow!("disk full").context("cannot write out.json");
+        assert_eq!(message(&plain), "cannot write out.json: disk full");
     }
 
     #[test]

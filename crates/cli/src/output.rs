@@ -10,7 +10,7 @@
 use anyhow::{Context, Result};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use unspin::files::{self, Guard, WriteError};
+use unspin::files::{self, Destination, Guard, WriteError};
 use unspin_corpus::batch;
 
 /// Where a command's main output goes, checked before the work starts so a refused `--output`
@@ -21,10 +21,15 @@ pub struct Output {
 }
 
 impl Output {
-    /// Stdout when `path` is `None`; otherwise the file, if `guard` allows it.
+    /// Stdout when `path` is `None`; otherwise the file, if `guard` allows it and its
+    /// directory exists and takes files (a typo in the folder fails before the analysis, not
+    /// after it).
     pub fn new(path: Option<PathBuf>, guard: Guard) -> Result<Output> {
         if let Some(path) = &path {
-            check(path, &guard)?;
+            let destination = guard.check(path).map_err(|e| explain(e, true))?;
+            if let Destination::Replace(target) = destination {
+                directory_takes_files(path, &target)?;
+            }
         }
         Ok(Output { path, guard })
     }
@@ -99,13 +104,27 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// takes no files.
 pub fn check_before_work(path: &Path, guard: &Guard) -> Result<()> {
     guard.check(path).map(drop).map_err(|e| explain(e, false))?;
-    let dir = path
+    directory_takes_files(path, path)
+}
+
+/// Fails, naming `path`, unless the directory of `target` (the file `path` is replaced
+/// through) exists and a file can be created in it.
+fn directory_takes_files(path: &Path, target: &Path) -> Result<()> {
+    let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     // An unnamed file where the system has them: nothing shows up in the directory, even for
     // a moment, and nothing is left behind.
     tempfile::tempfile_in(dir).map(drop).map_err(|e| {
+        if e.kind() == io::ErrorKind::NotFound && !dir.exists() {
+            // As the write itself would say it.
+            return anyhow::anyhow!(
+                "{}: the directory {} does not exist",
+                path.display(),
+                dir.display()
+            );
+        }
         anyhow::anyhow!(
             "{}: cannot write into the directory {}: {e}",
             path.display(),
@@ -184,6 +203,20 @@ mod tests {
         let p = dir.path().join("no/such/dir/out.txt");
         let e = write_atomic(&p, b"x").unwrap_err();
         assert!(format!("{e:#}").contains("out.txt"));
+    }
+
+    #[test]
+    fn a_missing_directory_is_refused_before_the_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("no-such-dir/out.json");
+        let e = Output::new(Some(p), guard(false)).err().expect("refused");
+        let msg = format!("{e:#}");
+        assert!(
+            msg.contains("out.json") && msg.contains("no-such-dir"),
+            "{msg}"
+        );
+        assert!(Output::new(Some(dir.path().join("out.json")), guard(false)).is_ok());
+        assert_eq!(count(dir.path()), 0, "the check leaves nothing behind");
     }
 
     #[test]

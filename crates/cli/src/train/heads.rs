@@ -156,10 +156,7 @@ fn cross_validate(
 /// loaded before any encoding: a typo or a backend this build lacks fails at once, not after
 /// half an hour of MPNet.
 fn load_encoders(args: &TrainArgs, encoder: &str) -> Result<(TextEncoder, Option<TextEncoder>)> {
-    let dir = args
-        .encoders
-        .clone()
-        .unwrap_or_else(transformer::default_cache_dir);
+    let dir = encoders_dir(args);
     let backend = transformer::BackendKind::from_env()?;
     let test_backend = args
         .test_backend
@@ -171,6 +168,13 @@ fn load_encoders(args: &TrainArgs, encoder: &str) -> Result<(TextEncoder, Option
         .map(|kind| TextEncoder::load_with(&dir.join(encoder), None, kind))
         .transpose()?;
     Ok((text_encoder, test_encoder))
+}
+
+/// The directory the encoders are read from: `--encoders`, else setup's cache.
+pub(super) fn encoders_dir(args: &TrainArgs) -> std::path::PathBuf {
+    args.encoders
+        .clone()
+        .unwrap_or_else(transformer::default_cache_dir)
 }
 
 /// Blend weights the cross-validation tries: token weight × threshold × technique weight.

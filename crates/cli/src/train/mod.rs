@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use unspin::classical::{self, TrainOptions};
 use unspin::crossval::{cross_validate, default_data_dir, Corpus, CvOptions};
-use unspin::files::Guard;
+use unspin::files::{self, Guard};
 
 mod heads;
 
@@ -67,7 +67,20 @@ impl Outputs {
             data.join("labels.si.tsv"),
         ];
         inputs.extend(args.options.clone());
-        let guard = output::input_guard(false, &inputs);
+        let mut guard = output::input_guard(false, &inputs);
+        if encoder.is_some() {
+            // The encoders are read too, but as directories of files the guard cannot list
+            // one by one: nothing below their directory is written.
+            let encoders = files::resolve(&heads::encoders_dir(args));
+            guard.protect(move |target| {
+                target.starts_with(&encoders).then(|| {
+                    format!(
+                        "is inside the encoder directory {}, which this run reads",
+                        encoders.display()
+                    )
+                })
+            });
+        }
         // --cv saves a model only for a transformer with an explicit --out (see TrainArgs).
         let model = match (args.cv, encoder) {
             (None, None) => Some(
@@ -94,6 +107,15 @@ impl Outputs {
             output::check_before_work(out, &guard)?;
         }
         if let Some(report) = &args.report {
+            if model
+                .as_deref()
+                .is_some_and(|m| files::resolve(m) == files::resolve(report))
+            {
+                bail!(
+                    "{}: --report names the file the model is written to; give each its own",
+                    report.display()
+                );
+            }
             output::check_before_work(report, &guard)?;
         }
         Ok(Outputs { model, guard })

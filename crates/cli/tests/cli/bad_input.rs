@@ -304,13 +304,18 @@ fn absurd_counts_and_durations_are_refused() {
             &[flag, bound],
         );
     }
-    fails_with(
-        unspin()
-            .args(["batch", "--threads", "100000", "--out"])
-            .arg(&out)
-            .arg(example("article1001.txt")),
-        &["--threads", "1024"],
-    );
+    for (flag, value, bound) in [
+        ("--threads", "100000", "1024"),
+        ("--chunk-size", "10000000000", "100000"),
+    ] {
+        fails_with(
+            unspin()
+                .args(["batch", flag, value, "--out"])
+                .arg(&out)
+                .arg(example("article1001.txt")),
+            &[flag, bound],
+        );
+    }
     assert!(!out.exists());
 }
 
@@ -440,6 +445,31 @@ fn train_checks_its_outputs_before_training() {
         &["r.json"],
     );
     assert!(!empty.path().join("missing").exists());
+    // Two spellings of one file for the model and the report.
+    let heads = empty.path().join("h.safetensors");
+    fails_with(
+        unspin()
+            .args(["train", "--model", "minilm", "--cv", "2", "--data"])
+            .arg(d)
+            .arg("--out")
+            .arg(&heads)
+            .arg("--report")
+            .arg(empty.path().join(".").join("h.safetensors")),
+        &["h.safetensors", "--report names the file the model"],
+    );
+    // Nothing below the encoders the run reads.
+    let encoders = empty.path().join("enc");
+    fails_with(
+        unspin()
+            .args(["train", "--model", "minilm", "--data"])
+            .arg(d)
+            .arg("--encoders")
+            .arg(&encoders)
+            .arg("--out")
+            .arg(encoders.join("all-MiniLM-L6-v2/model.safetensors")),
+        &["model.safetensors", "encoder directory"],
+    );
+    assert!(!heads.exists() && !encoders.exists());
 }
 
 // ---------------------------------------------------------------------------------------------
