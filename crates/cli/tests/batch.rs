@@ -210,7 +210,10 @@ fn big_corpus(dir: &Path, n: usize) -> PathBuf {
         }
         let text = format!("{}\n\nUpdate {i}: the story continues.", texts[i % 2]);
         let source = ["Outlet A", "Outlet B", "Outlet C"][i % 3];
-        let rec = json!({"id": format!("a{i:05}"), "text": text, "source": source,
+        // Now and then the id of a record a few chunks back (of 10): a resumed run must know
+        // the ids its finished chunks claimed.
+        let id = if i % 89 == 50 { i - 35 } else { i };
+        let rec = json!({"id": format!("a{id:05}"), "text": text, "source": source,
                          "date": format!("2025-{:02}-01", 1 + i % 12)});
         writeln!(f, "{rec}").unwrap();
     }
@@ -355,6 +358,11 @@ fn batch_killed_twice_and_resumed_equals_an_uninterrupted_run() {
         fs::read(whole.join("errors.jsonl")).unwrap(),
         fs::read(resumed.join("errors.jsonl")).unwrap()
     );
+    let duplicates = error_records(&whole)
+        .iter()
+        .filter(|e| e["error"].as_str().unwrap().contains("duplicate id"))
+        .count();
+    assert_eq!(duplicates, (0..1500).filter(|i| i % 89 == 50).count());
     let records = shard_records(&resumed);
     let unique: HashSet<_> = ids(&records).into_iter().collect();
     assert_eq!(unique.len(), records.len(), "no record twice");

@@ -290,7 +290,7 @@ pub fn run(
     // Every chunk is committed by the end of a successful run, so the reader's count of chunks
     // is the number of shards; no need to list the directory again.
     let (counts, chunks_total) = std::thread::scope(|s| -> Result<(Counts, u64)> {
-        let reader = s.spawn(|| read_chunks(&corpus, opts, &done, chunk_tx));
+        let reader = s.spawn(|| read_chunks(&corpus, opts, out, &done, chunk_tx));
         let writer = s.spawn(|| write_chunks(out, store.as_mut(), done_rx, progress));
         analyse_chunks(chunk_rx, done_tx, analyzer);
         // The writer's error explains a stop best (disk full...); the reader cannot fail.
@@ -444,29 +444,42 @@ fn finished_shards(dir: &Path) -> Result<BTreeSet<u64>> {
     Ok(set)
 }
 
-/// Reader thread: cuts the record stream into chunks. Chunks an earlier run finished are still
-/// read, their records turned into articles (so duplicate ids and positions stay the same), but
-/// not sent for analysis.
+/// Reader thread: cuts the record stream into chunks. Chunks an earlier run finished are
+/// passed over without being turned into articles: the ids they claimed come from their
+/// shards' reports, so duplicate ids and positions stay the same. A finished shard that cannot
+/// be read is read the slow way, its records turned into articles again.
 /// Returns the number of chunks in the corpus.
 fn read_chunks(
     corpus: &Corpus,
     opts: &BatchOptions,
+    out: &Path,
     done: &BTreeSet<u64>,
     tx: SyncSender<Chunk>,
 ) -> u64 {
     let mut items = corpus.items(opts.max_bytes, opts.format);
     let mut k = 0u64;
     loop {
-        let chunk: Vec<Item> = items.next_chunk(opts.chunk_size);
-        if chunk.is_empty() {
+        let claimed = done
+            .contains(&k)
+            .then(|| shard_ids(&out.join(SHARDS).join(shard_name(k))).ok())
+            .flatten();
+        let (n_items, items_for_analysis) = match claimed {
+            Some(ids) => (
+                items.skip_chunk(opts.chunk_size, ids.iter().map(String::as_str)),
+                None,
+            ),
+            None => {
+                let chunk: Vec<Item> = items.next_chunk(opts.chunk_size);
+                (chunk.len(), (!done.contains(&k)).then_some(chunk))
+            }
+        };
+        if n_items == 0 {
             return k;
         }
-        let n_items = chunk.len() as u64;
-        let items_for_analysis = (!done.contains(&k)).then_some(chunk);
         let msg = Chunk {
             k,
             items: items_for_analysis,
-            n_items,
+            n_items: n_items as u64,
             bytes_end: items.bytes_done(),
         };
         if tx.send(msg).is_err() {
@@ -475,6 +488,25 @@ fn read_chunks(
         }
         k += 1;
     }
+}
+
+/// The article ids of a shard's reports: the ids its chunk claimed. (An article whose analysis
+/// failed claimed its id too but left no report; a later record with that id is then analysed
+/// rather than called a duplicate, the one way a resumed run can differ from an unstopped one.)
+fn shard_ids(path: &Path) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let file = fs::File::open(path)?;
+    let mut ids = Vec::new();
+    for line in std::io::BufRead::lines(std::io::BufReader::new(file)) {
+        let line = line?;
+        if !line.trim().is_empty() {
+            ids.push(serde_json::from_str::<Id>(&line)?.id);
+        }
+    }
+    Ok(ids)
 }
 
 /// Analyses each chunk on all cores (rayon), keeping input order.

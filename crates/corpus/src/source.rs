@@ -292,6 +292,24 @@ impl Items<'_> {
             .collect()
     }
 
+    /// Passes over the next `n` items (fewer at the end of the corpus) without turning them
+    /// into articles, as the first that have `claimed`, the ids the chunk they make claimed
+    /// when an earlier run analysed it. Returns how many items it passed: 0 at the end.
+    ///
+    /// A resumed run gets the same duplicates this way as one never stopped, without decoding
+    /// and extracting again the pages of chunks it will not analyse.
+    pub fn skip_chunk<'i>(
+        &mut self,
+        n: usize,
+        claimed: impl IntoIterator<Item = &'i str>,
+    ) -> usize {
+        let passed = std::iter::from_fn(|| self.next_raw()).take(n).count();
+        for id in claimed {
+            self.first_time(id);
+        }
+        passed
+    }
+
     /// Marks `id` as seen; false when an earlier record had it.
     fn first_time(&mut self, id: &str) -> bool {
         // These hashes live only as long as this process, so DefaultHasher's freedom to change
@@ -358,7 +376,7 @@ impl Items<'_> {
                     Err(e) => Raw::Ready(Item {
                         pos,
                         payload: Err(e),
-                        id: None,
+                        id: Some(Article::id_from_path(path)),
                     }),
                 })
             }
