@@ -421,14 +421,15 @@ fn main() -> ExitCode {
 }
 
 /// The whole context chain on one line, "what we tried: why it failed", as anyhow's `{:#}`
-/// writes it, less the causes an error's own message already quotes: a library error that
-/// names its cause ("x.txt: cannot read: Input/output error") and also returns it as its
-/// source would otherwise print the cause twice.
+/// writes it, less a cause the message so far already ends with: a library error that names
+/// its cause ("x.txt: cannot read: Input/output error") and also returns it as its source
+/// would otherwise print the cause twice. (Only at the end, so that a path that happens to
+/// contain a cause's words cannot hide it.)
 fn message(e: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in e.chain() {
         let text = cause.to_string();
-        if line.contains(&text) {
+        if line.ends_with(&text) {
             continue;
         }
         if !line.is_empty() {

@@ -120,7 +120,7 @@ fn directory_takes_files(path: &Path, target: &Path) -> Result<()> {
         if e.kind() == io::ErrorKind::NotFound && !dir.exists() {
             // As the write itself would say it.
             return anyhow::anyhow!(
-                "{}: the directory {} does not exist",
+                "{}: cannot write: the directory {} does not exist",
                 path.display(),
                 dir.display()
             );

@@ -68,17 +68,16 @@ impl Outputs {
         ];
         inputs.extend(args.options.clone());
         let mut guard = output::input_guard(false, &inputs);
-        if encoder.is_some() {
-            // The encoders are read too, but as directories of files the guard cannot list
-            // one by one: nothing below their directory is written.
-            let encoders = files::resolve(&heads::encoders_dir(args));
+        if let Some(encoder) = encoder {
+            // The encoder is read too, as a directory of files the guard cannot list one by
+            // one: nothing below it is written (nor below the onnxruntime library, which the
+            // int8 backend loads). Heads may still sit beside the encoders.
+            let dir = heads::encoders_dir(args);
+            let read = [encoder, "onnxruntime"].map(|d| files::resolve(&dir.join(d)));
             guard.protect(move |target| {
-                target.starts_with(&encoders).then(|| {
-                    format!(
-                        "is inside the encoder directory {}, which this run reads",
-                        encoders.display()
-                    )
-                })
+                read.iter()
+                    .find(|d| target.starts_with(d))
+                    .map(|d| format!("is inside {}, which this run reads", d.display()))
             });
         }
         // --cv saves a model only for a transformer with an explicit --out (see TrainArgs).
@@ -97,6 +96,14 @@ impl Outputs {
             (Some(_), Some(_)) => args.out.clone(),
             (Some(_), None) => None,
         };
+        if let (Some(out), Some(report)) = (&model, &args.report) {
+            if files::resolve(out) == files::resolve(report) {
+                bail!(
+                    "{}: --report names the file the model is written to; give each its own",
+                    report.display()
+                );
+            }
+        }
         if let Some(out) = &model {
             // Checked before its directory is made, so a refused path leaves none behind.
             output::check_unforced(out, &guard)?;
@@ -107,15 +114,6 @@ impl Outputs {
             output::check_before_work(out, &guard)?;
         }
         if let Some(report) = &args.report {
-            if model
-                .as_deref()
-                .is_some_and(|m| files::resolve(m) == files::resolve(report))
-            {
-                bail!(
-                    "{}: --report names the file the model is written to; give each its own",
-                    report.display()
-                );
-            }
             output::check_before_work(report, &guard)?;
         }
         Ok(Outputs { model, guard })

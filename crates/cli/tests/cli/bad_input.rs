@@ -452,9 +452,9 @@ fn train_checks_its_outputs_before_training() {
             .args(["train", "--model", "minilm", "--cv", "2", "--data"])
             .arg(d)
             .arg("--out")
-            .arg(&heads)
+            .arg(empty.path().join("new/x/../../h.safetensors"))
             .arg("--report")
-            .arg(empty.path().join(".").join("h.safetensors")),
+            .arg(&heads),
         &["h.safetensors", "--report names the file the model"],
     );
     // Nothing below the encoders the run reads.
@@ -467,9 +467,9 @@ fn train_checks_its_outputs_before_training() {
             .arg(&encoders)
             .arg("--out")
             .arg(encoders.join("all-MiniLM-L6-v2/model.safetensors")),
-        &["model.safetensors", "encoder directory"],
+        &["model.safetensors", "which this run reads"],
     );
-    assert!(!heads.exists() && !encoders.exists());
+    assert!(!heads.exists() && !encoders.exists() && !empty.path().join("new").exists());
 }
 
 // ---------------------------------------------------------------------------------------------
