@@ -33,6 +33,29 @@ const HYSTERESIS: f32 = 0.7;
 /// Words a tagged statement without a cue (but with a source) must have.
 const MIN_WORDS_WITHOUT_CUE: usize = 6;
 
+/// Nouns of a statement that a cue run may end with, followed by a preposition ("released a
+/// statement on"): what follows is the preposition's object ("its website", "Tuesday"), where
+/// or about what the statement was made, not its words.
+const STATEMENT_NOUNS: &[&str] = &[
+    "comment",
+    "comments",
+    "message",
+    "post",
+    "release",
+    "remarks",
+    "report",
+    "speech",
+    "statement",
+    "statements",
+    "tweet",
+    "video",
+];
+
+/// The prepositions of [`STATEMENT_NOUNS`]' objects.
+const CUE_PREPOSITIONS: &[&str] = &[
+    "about", "at", "by", "for", "from", "in", "of", "on", "over", "to", "with",
+];
+
 /// Bumped whenever the features change: a model trained on other features would misread these.
 /// 2: the file may carry a [`VectorHead`], whose logits are features of its CRFs. 3: the head
 /// may have hidden units.
@@ -356,6 +379,7 @@ impl Runs {
     ) -> Option<(usize, usize)> {
         let cues = &self.cues;
         nearest_cue(ctx, cues, content)
+            .filter(|&k| !object_of_cue(ctx, cues[k], content))
             .filter(|&k| {
                 let c = cues[k];
                 let side = usize::from(c.0 > content.1);
@@ -397,7 +421,7 @@ impl Runs {
             .1
             .min(hi.saturating_sub(1))
             .min(c.1 + MAX_REPORTED_TOKENS);
-        let content = trim_content(ctx, (c.1 + 1, end))?;
+        let content = trim_content(ctx, (c.1 + 1, end)).filter(|&o| !object_of_cue(ctx, c, o))?;
         let source = nearest(&self.sources, c, |s| {
             short(s) && s.0 >= lo.max(outer.0) && s.1 < c.0
         });
@@ -429,7 +453,7 @@ impl Runs {
             return None;
         }
         let end = hi.saturating_sub(1).min(c.1 + MAX_REPORTED_TOKENS);
-        let content = trim_content(ctx, (c.1 + 1, end))?;
+        let content = trim_content(ctx, (c.1 + 1, end)).filter(|&o| !object_of_cue(ctx, c, o))?;
         Some(Raw {
             kind: QuoteKind::Reported,
             content,
@@ -437,6 +461,17 @@ impl Runs {
             source: Some(source),
         })
     }
+}
+
+/// Whether `content`, unquoted and right after cue `c`, is only the object of the
+/// preposition that ends it after a statement noun ("a statement on | its website").
+fn object_of_cue(ctx: &Ctx, c: (usize, usize), content: (usize, usize)) -> bool {
+    c.1 > c.0
+        && c.1 + 1 == content.0
+        && CUE_PREPOSITIONS.contains(&ctx.low(c.1))
+        && STATEMENT_NOUNS.contains(&ctx.low(c.1 - 1))
+        && !marked(ctx, content)
+        && !ctx.quoted()[content.0]
 }
 
 /// Whether a quotation mark opens or closes `content`.

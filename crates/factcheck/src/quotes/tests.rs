@@ -1021,9 +1021,13 @@ fn issuing_a_statement_reports_what_it_says() {
         Some("released a brief statement on Tuesday, saying")
     );
     assert_eq!(q[0].content.text(), "it would appeal the ruling");
-    // No content named: nothing reported.
+    // No content named: nothing reported. The words after "a statement on" say where.
     let q = run("The company released a statement on its website last night.");
     assert!(q.is_empty(), "{q:#?}");
+    // A verb's preposition is another matter: what follows is what was called for.
+    let q = run("Senator Jane Doe called on the governor to resign over the scandal.");
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert!(q[0].content.text().starts_with("the governor to resign"), "{q:#?}");
     // "saying" belongs to the statement's cue: no second statement with it alone.
     let t = "The company released a statement saying that it would appeal the ruling.";
     let_ctx!(ctx, t);
