@@ -18,6 +18,7 @@ use unspin_core::aids::QuoteKind;
 use unspin_ml::container::{pack, unpack, Unpack};
 use unspin_ml::crf::{Crf, CrfFile, CrfParams, Sequence};
 
+use super::lexicon;
 use super::polnear::{Annotated, Role};
 use super::vectors::VectorHead;
 use super::{gap, Ctx, Raw, Role as MarkRole, MAX_REPORTED_TOKENS};
@@ -464,7 +465,10 @@ impl Runs {
 }
 
 /// Whether `content`, unquoted and right after cue `c`, is only the object of the
-/// preposition that ends it after a statement noun ("a statement on | its website").
+/// preposition that ends it after a statement noun ("a statement on | its website last
+/// night"). A content that goes on into a clause holds the statement too ("a statement on |
+/// Tuesday denying the allegations", "a message to | supporters that the fight was not over"),
+/// and stays as it is.
 fn object_of_cue(ctx: &Ctx, c: (usize, usize), content: (usize, usize)) -> bool {
     c.1 > c.0
         && c.1 + 1 == content.0
@@ -472,6 +476,18 @@ fn object_of_cue(ctx: &Ctx, c: (usize, usize), content: (usize, usize)) -> bool 
         && STATEMENT_NOUNS.contains(&ctx.low(c.1 - 1))
         && !marked(ctx, content)
         && !ctx.quoted()[content.0]
+        && !(content.0 + 1..=content.1).any(|i| opens_clause(ctx, i))
+}
+
+/// Whether token `i` starts or marks a clause inside a phrase: "that", an infinitive's "to", a
+/// comma, or a present participle ("denying"; not "meeting" or "morning").
+fn opens_clause(ctx: &Ctx, i: usize) -> bool {
+    let w = ctx.low(i);
+    matches!(w, "that" | "to" | ",")
+        || (w.len() > 5
+            && w.ends_with("ing")
+            && !lexicon::has(lexicon::ING_NOUNS, w)
+            && !lexicon::has(lexicon::DAY_PARTS, w))
 }
 
 /// Whether a quotation mark opens or closes `content`.

@@ -1024,10 +1024,32 @@ fn issuing_a_statement_reports_what_it_says() {
     // No content named: nothing reported. The words after "a statement on" say where.
     let q = run("The company released a statement on its website last night.");
     assert!(q.is_empty(), "{q:#?}");
+    // Unless the words after the preposition go on into what was said.
+    for (t, content) in [
+        (
+            "The company released a statement on Tuesday denying the allegations.",
+            "denying the allegations",
+        ),
+        (
+            "She sent a message to supporters that the fight was not over.",
+            "that the fight was not over",
+        ),
+        (
+            "She released a statement on behalf of the family thanking the public for its support.",
+            "thanking the public for its support",
+        ),
+    ] {
+        let q = run(t);
+        assert_eq!(q.len(), 1, "{t}: {q:#?}");
+        assert!(q[0].content.text().ends_with(content), "{t}: {q:#?}");
+    }
     // A verb's preposition is another matter: what follows is what was called for.
     let q = run("Senator Jane Doe called on the governor to resign over the scandal.");
     assert_eq!(q.len(), 1, "{q:#?}");
-    assert!(q[0].content.text().starts_with("the governor to resign"), "{q:#?}");
+    assert!(
+        q[0].content.text().starts_with("the governor to resign"),
+        "{q:#?}"
+    );
     // "saying" belongs to the statement's cue: no second statement with it alone.
     let t = "The company released a statement saying that it would appeal the ruling.";
     let_ctx!(ctx, t);
