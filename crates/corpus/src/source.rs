@@ -293,8 +293,8 @@ impl Items<'_> {
     }
 
     /// Passes over the next `n` items (fewer at the end of the corpus) without turning them
-    /// into articles, as the first that have `claimed`, the ids the chunk they make claimed
-    /// when an earlier run analysed it. Returns how many items it passed: 0 at the end.
+    /// into articles, and marks `claimed` as seen: the ids those items claimed when an earlier
+    /// run analysed them as one chunk. Returns how many items it passed: 0 at the end.
     ///
     /// A resumed run gets the same duplicates this way as one never stopped, without decoding
     /// and extracting again the pages of chunks it will not analyse.
