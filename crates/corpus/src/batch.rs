@@ -459,8 +459,8 @@ fn read_chunks(
     let mut items = corpus.items(opts.max_bytes, opts.format);
     let mut k = 0u64;
     loop {
-        let claimed = done
-            .contains(&k)
+        let finished = done.contains(&k);
+        let claimed = finished
             .then(|| shard_ids(&out.join(SHARDS).join(shard_name(k))).ok())
             .flatten();
         let (n_items, items_for_analysis) = match claimed {
@@ -470,7 +470,7 @@ fn read_chunks(
             ),
             None => {
                 let chunk: Vec<Item> = items.next_chunk(opts.chunk_size);
-                (chunk.len(), (!done.contains(&k)).then_some(chunk))
+                (chunk.len(), (!finished).then_some(chunk))
             }
         };
         if n_items == 0 {

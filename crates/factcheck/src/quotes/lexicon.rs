@@ -201,6 +201,12 @@ pub const PERIODS: &[&str] = &[
 /// Nouns ending in "-ing" that can speak ("the ruling said"): not participles.
 pub const ING_NOUNS: &[&str] = &["briefing", "filing", "hearing", "meeting", "ruling"];
 
+/// Whether lowercase `w` reads as a present participle ("denying"): long enough to be more
+/// than "sing" or "thing", and not one of [`ING_NOUNS`].
+pub fn is_participle(w: &str) -> bool {
+    w.len() > 5 && w.ends_with("ing") && !has(ING_NOUNS, w)
+}
+
 /// Lowercase words that are never a source alone: prepositions and adverbs the vector tagger
 /// has marked as one. (Not every word of [`NP_STOP`]: "which" and "those" are sources in
 /// PolNeAR, "a report, which said …".)

@@ -326,8 +326,7 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
             continue;
         }
         let w = ctx.low(a);
-        let participle = w.len() > 5 && w.ends_with("ing") && !lexicon::has(lexicon::ING_NOUNS, w);
-        if adverb(w) || participle || lexicon::has(lexicon::NOT_SOURCES, w) {
+        if adverb(w) || lexicon::is_participle(w) || lexicon::has(lexicon::NOT_SOURCES, w) {
             r.source = None;
         }
     }

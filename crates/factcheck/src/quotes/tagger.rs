@@ -484,10 +484,7 @@ fn object_of_cue(ctx: &Ctx, c: (usize, usize), content: (usize, usize)) -> bool 
 fn opens_clause(ctx: &Ctx, i: usize) -> bool {
     let w = ctx.low(i);
     matches!(w, "that" | "to" | ",")
-        || (w.len() > 5
-            && w.ends_with("ing")
-            && !lexicon::has(lexicon::ING_NOUNS, w)
-            && !lexicon::has(lexicon::DAY_PARTS, w))
+        || (lexicon::is_participle(w) && !lexicon::has(lexicon::DAY_PARTS, w))
 }
 
 /// Whether a quotation mark opens or closes `content`.

@@ -67,14 +67,7 @@ fn export_turns_a_report_into_html_and_csv() {
         &json!({ "text": ARTICLE, "id": "a/\"b" }),
     );
     assert_eq!(status, 200);
-    let body = json!({ "report": report, "format": "html" }).to_string();
-    let html = raw(
-        s.addr,
-        "POST",
-        "/v1/export",
-        &["Content-Type: application/json"],
-        body.as_bytes(),
-    );
+    let html = export(s.addr, &report, "html");
     assert_eq!(html.status, 200, "{}", html.body);
     assert_eq!(
         html.header("content-type"),
@@ -88,14 +81,7 @@ fn export_turns_a_report_into_html_and_csv() {
     assert!(html.body.starts_with("<!DOCTYPE html>"));
     assert!(html.body.contains("<h3>Summary</h3>"));
 
-    let body = json!({ "report": report, "format": "csv" }).to_string();
-    let csv = raw(
-        s.addr,
-        "POST",
-        "/v1/export",
-        &["Content-Type: application/json"],
-        body.as_bytes(),
-    );
+    let csv = export(s.addr, &report, "csv");
     assert_eq!(csv.status, 200);
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
     let spans = report["spans"].as_array().unwrap().len();
@@ -328,14 +314,7 @@ fn export_refuses_claims_quotes_and_findings_outside_the_text() {
         "places": [place(0, 1), place(2, 2)],
         "explanation": "made up",
     }]);
-    let body = json!({ "report": fine, "format": "html" }).to_string();
-    let html = raw(
-        s.addr,
-        "POST",
-        "/v1/export",
-        &["Content-Type: application/json"],
-        body.as_bytes(),
-    );
+    let html = export(s.addr, &fine, "html");
     assert_eq!(html.status, 200, "{}", html.body);
 
     let cases = [
@@ -514,4 +493,16 @@ fn oversized_body_gets_413() {
     // Just under the limit is fine.
     let (status, _) = post(s.addr, "/v1/analyze", &json!({ "text": "a ".repeat(400) }));
     assert_eq!(status, 200);
+}
+
+/// `/v1/export` of `report` as `format`, with the whole response.
+fn export(addr: SocketAddr, report: &Value, format: &str) -> Raw {
+    let body = json!({ "report": report, "format": format }).to_string();
+    raw(
+        addr,
+        "POST",
+        "/v1/export",
+        &["Content-Type: application/json"],
+        body.as_bytes(),
+    )
 }
