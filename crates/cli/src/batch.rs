@@ -167,4 +167,9 @@ impl Progress for Bar {
             self.bar.reset_eta();
         }
     }
+
+    fn warn(&self, message: &str) {
+        // Printed even with --quiet (which hides only the bar), above the bar, not through it.
+        self.bar.suspend(|| eprintln!("unspin: warning: {message}"));
+    }
 }

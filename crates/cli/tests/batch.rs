@@ -275,7 +275,24 @@ fn run_to_end(corpus: &Path, out: &Path) -> String {
 
 /// Table contents as sorted text lines, to compare two databases.
 fn table_dump(db: &Path) -> Vec<String> {
+    dump(db, false)
+}
+
+/// [`table_dump`] with each row's article named by its id rather than by its integer key,
+/// which follows the order articles went in.
+fn dump_by_id(db: &Path) -> Vec<String> {
+    dump(db, true)
+}
+
+fn dump(db: &Path, by_id: bool) -> Vec<String> {
     let conn = rusqlite::Connection::open(db).unwrap();
+    let ids: std::collections::HashMap<i64, String> = conn
+        .prepare("SELECT article_id, id FROM articles")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     let mut lines = Vec::new();
     for (table, cols) in [
         (
@@ -299,7 +316,15 @@ fn table_dump(db: &Path) -> Vec<String> {
                 let mut cells = Vec::new();
                 for i in 0..n {
                     let v: rusqlite::types::Value = r.get(i)?;
-                    cells.push(format!("{v:?}"));
+                    // Every table but articles starts with its article's key.
+                    match v {
+                        rusqlite::types::Value::Integer(key)
+                            if by_id && i == 0 && table != "articles" =>
+                        {
+                            cells.push(ids[&key].clone())
+                        }
+                        v => cells.push(format!("{v:?}")),
+                    }
                 }
                 Ok(format!("{table}: {}", cells.join(" | ")))
             })
@@ -378,6 +403,45 @@ fn batch_killed_twice_and_resumed_equals_an_uninterrupted_run() {
     }
     assert!(run_to_end(&corpus, &resumed).contains("0 articles analysed"));
     assert_eq!(expected, table_dump(&resumed.join("unspin.sqlite")));
+}
+
+#[test]
+fn a_damaged_finished_shard_is_analysed_again_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = big_corpus(tmp.path(), 60);
+    let out = tmp.path().join("out");
+    run_to_end(&corpus, &out);
+    let shard = |k: usize| out.join("shards").join(format!("part-{k:06}.jsonl"));
+    let good: Vec<Vec<u8>> = (0..6).map(|k| fs::read(shard(k)).unwrap()).collect();
+    let rows = table_dump(&out.join("unspin.sqlite"));
+    let by_id = dump_by_id(&out.join("unspin.sqlite"));
+
+    // A report broken off (and the line ended), and a file cut at a line's end minus its
+    // newline (valid JSON, but cut short all the same); the database still has their rows.
+    fs::write(shard(1), [&good[1][..good[1].len() / 2], b"\n"].concat()).unwrap();
+    fs::write(shard(3), &good[3][..good[3].len() - 1]).unwrap();
+    let stderr = run_to_end(&corpus, &out);
+    for (k, why) in [(1, "not a report"), (3, "cut short")] {
+        let name = format!("part-{k:06}.jsonl: damaged (line");
+        assert!(stderr.contains(&name), "{name} not in: {stderr}");
+        assert!(stderr.contains(why), "{why} not in: {stderr}");
+    }
+    assert!(stderr.contains("analysed again"), "{stderr}");
+    for (k, bytes) in good.iter().enumerate() {
+        assert_eq!(&fs::read(shard(k)).unwrap(), bytes, "shard {k}");
+    }
+    assert_eq!(rows, table_dump(&out.join("unspin.sqlite")));
+
+    // A database that never took the damaged shard's rows gets them from its new analysis.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = fs::remove_file(out.join(format!("unspin.sqlite{suffix}")));
+    }
+    fs::write(shard(2), b"not json\n").unwrap();
+    let stderr = run_to_end(&corpus, &out);
+    assert!(stderr.contains("part-000002.jsonl: damaged"), "{stderr}");
+    assert_eq!(fs::read(shard(2)).unwrap(), good[2]);
+    assert_eq!(by_id, dump_by_id(&out.join("unspin.sqlite")));
+    assert_eq!(stderr.matches("damaged").count(), 1, "{stderr}");
 }
 
 /// A JSONL input of one short record, in `dir`.

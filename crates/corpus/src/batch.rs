@@ -78,6 +78,10 @@ pub trait Progress: Sync {
     fn start(&self, total_bytes: u64);
     /// Called after each chunk is committed (or skipped as already done).
     fn update(&self, bytes_done: u64, counts: &Counts);
+    /// Something the user should know that does not stop the run (a damaged shard of an
+    /// earlier run being analysed again). A library prints nothing itself: the caller decides
+    /// where it goes.
+    fn warn(&self, _message: &str) {}
 }
 
 /// A [`Progress`] that reports nothing.
@@ -267,7 +271,7 @@ pub fn run(
         unspin_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     prepare_out(out, &manifest)?;
-    let done = finished_shards(&out.join(SHARDS))?;
+    let mut done = finished_shards(&out.join(SHARDS))?;
 
     let mut store = if opts.store {
         let path = database_path(out);
@@ -275,8 +279,15 @@ pub fn run(
             Store::open(&path).with_context(|| format!("{}: cannot open", path.display()))?;
         // Shards committed to disk whose rows the database did not take before a crash.
         let have = store.shards()?;
-        for &k in done.difference(&have) {
+        for k in done.difference(&have).copied().collect::<Vec<_>>() {
             let path = out.join(SHARDS).join(shard_name(k));
+            // A damaged shard is not ingested: its chunk is analysed again below, and its
+            // rows go in then.
+            if let Err(e) = shard_ids(&path) {
+                progress.warn(&damaged(&path, &e));
+                done.remove(&k);
+                continue;
+            }
             store.ingest_shard_file(k, &path)?;
         }
         Some(store)
@@ -290,7 +301,7 @@ pub fn run(
     // Every chunk is committed by the end of a successful run, so the reader's count of chunks
     // is the number of shards; no need to list the directory again.
     let (counts, chunks_total) = std::thread::scope(|s| -> Result<(Counts, u64)> {
-        let reader = s.spawn(|| read_chunks(&corpus, opts, out, &done, chunk_tx));
+        let reader = s.spawn(|| read_chunks(&corpus, opts, out, &done, progress, chunk_tx));
         let writer = s.spawn(|| write_chunks(out, store.as_mut(), done_rx, progress));
         analyse_chunks(chunk_rx, done_tx, analyzer);
         // The writer's error explains a stop best (disk full...); the reader cannot fail.
@@ -447,22 +458,29 @@ fn finished_shards(dir: &Path) -> Result<BTreeSet<u64>> {
 /// Reader thread: cuts the record stream into chunks. Chunks an earlier run finished are
 /// passed over without being turned into articles: the ids they claimed come from their
 /// shards' reports, so duplicate ids and positions stay the same. A finished shard that cannot
-/// be read is read the slow way, its records turned into articles again.
+/// be read (damaged after it was written: truncated by a copy, edited by hand) is analysed
+/// again and replaced, with a warning: its reports cannot be trusted, and a run that kept it
+/// would end "complete" with a broken file in it.
 /// Returns the number of chunks in the corpus.
 fn read_chunks(
     corpus: &Corpus,
     opts: &BatchOptions,
     out: &Path,
     done: &BTreeSet<u64>,
+    progress: &dyn Progress,
     tx: SyncSender<Chunk>,
 ) -> u64 {
     let mut items = corpus.items(opts.max_bytes, opts.format);
     let mut k = 0u64;
     loop {
-        let finished = done.contains(&k);
-        let claimed = finished
-            .then(|| shard_ids(&out.join(SHARDS).join(shard_name(k))).ok())
-            .flatten();
+        let claimed = if done.contains(&k) {
+            let path = out.join(SHARDS).join(shard_name(k));
+            shard_ids(&path)
+                .map_err(|e| progress.warn(&damaged(&path, &e)))
+                .ok()
+        } else {
+            None
+        };
         let (n_items, items_for_analysis) = match claimed {
             Some(ids) => (
                 items.skip_chunk(opts.chunk_size, ids.iter().map(String::as_str)),
@@ -470,7 +488,7 @@ fn read_chunks(
             ),
             None => {
                 let chunk: Vec<Item> = items.next_chunk(opts.chunk_size);
-                (chunk.len(), (!finished).then_some(chunk))
+                (chunk.len(), Some(chunk))
             }
         };
         if n_items == 0 {
@@ -490,6 +508,14 @@ fn read_chunks(
     }
 }
 
+/// The warning for a finished shard [`shard_ids`] cannot read.
+fn damaged(path: &Path, e: &anyhow::Error) -> String {
+    format!(
+        "{}: damaged ({e:#}); its chunk is analysed again and the file replaced",
+        path.display()
+    )
+}
+
 /// The article ids of a shard's reports: the ids its chunk claimed. (An article whose analysis
 /// failed claimed its id too but left no report; a later record with that id is then analysed
 /// rather than called a duplicate, the one way a resumed run can differ from an unstopped one.)
@@ -498,13 +524,27 @@ fn shard_ids(path: &Path) -> Result<Vec<String>> {
     struct Id {
         id: String,
     }
-    let file = fs::File::open(path)?;
+    use std::io::BufRead;
+    // Streamed: a shard of 100,000 reports can be a gigabyte.
+    let mut file = std::io::BufReader::new(fs::File::open(path).context("cannot read")?);
     let mut ids = Vec::new();
-    for line in std::io::BufRead::lines(std::io::BufReader::new(file)) {
-        let line = line?;
-        if !line.trim().is_empty() {
-            ids.push(serde_json::from_str::<Id>(&line)?.id);
+    let mut line = Vec::new();
+    for n in 1.. {
+        line.clear();
+        if file.read_until(b'\n', &mut line).context("cannot read")? == 0 {
+            break;
         }
+        // Every shard is written whole, each report ending its line: a last line without one
+        // is a file cut short, even where the cut happens to leave valid JSON.
+        if line.last() != Some(&b'\n') {
+            bail!("line {n}: cut short");
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let id = serde_json::from_slice::<Id>(&line)
+            .with_context(|| format!("line {n}: not a report"))?;
+        ids.push(id.id);
     }
     Ok(ids)
 }
