@@ -20,15 +20,15 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         .unwrap_or_else(crate::train::default_train_dir);
     let corpus = Corpus::load(&data)?;
     let held = holdout::read_split(&args.holdout, &corpus)?;
-    let guard = report_guard(&args, &data);
-    if let Some(path) = &args.report {
-        // Before minutes of training and encoding, not after.
-        output::check_before_work(path, &guard)?;
-    }
     let encoders = args
         .encoders
         .clone()
         .unwrap_or_else(transformer::default_cache_dir);
+    let guard = report_guard(&args, &data, &encoders);
+    if let Some(path) = &args.report {
+        // Before minutes of training and encoding, not after.
+        output::check_before_work(path, &guard)?;
+    }
     // Models load before minutes of training and encoding, so a bad path fails at once.
     let mut candidates = holdout::load_candidates(&encoders, &args.models)?;
     let partner = match &args.partner {
@@ -100,9 +100,10 @@ pub fn run(args: ValidateArgs) -> Result<()> {
     Ok(())
 }
 
-/// What `--report` may not replace: the data's articles and labels, the held-out split and the
-/// files of the model directories read.
-fn report_guard(args: &ValidateArgs, data: &Path) -> unspin::files::Guard {
+/// What `--report` may not replace: the data's articles and labels, the held-out split, the
+/// files of the model directories read, and anything inside an installed encoder (base
+/// weights, int8 builds, the onnxruntime library), which the guard cannot list file by file.
+fn report_guard(args: &ValidateArgs, data: &Path, encoders: &Path) -> unspin::files::Guard {
     let mut inputs = vec![
         data.join("articles"),
         data.join("labels.tc.tsv"),
@@ -115,7 +116,24 @@ fn report_guard(args: &ValidateArgs, data: &Path) -> unspin::files::Guard {
             inputs.extend(entries.flatten().map(|e| e.path()));
         }
     }
-    output::input_guard(false, &inputs)
+    let mut guard = output::input_guard(false, &inputs);
+    // Which of them this run reads depends on the models: every installed one is kept safe.
+    let installed: Vec<PathBuf> = std::fs::read_dir(encoders)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| unspin::files::resolve(&e.path()))
+                .collect()
+        })
+        .unwrap_or_default();
+    guard.protect(move |target| {
+        installed
+            .iter()
+            .find(|d| target.starts_with(d))
+            .map(|d| format!("is inside {}, an installed encoder", d.display()))
+    });
+    guard
 }
 
 /// What every settings record of one `validate --write-blend` run shares.

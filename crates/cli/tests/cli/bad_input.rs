@@ -419,6 +419,23 @@ fn train_and_validate_refuse_to_write_over_their_inputs() {
         &["ho.txt", "input"],
     );
     assert_eq!(read_text(&holdout), "1001\n");
+    // Nor anything inside an installed encoder.
+    let weights = d.join("enc/all-mpnet-base-v2/model.safetensors");
+    fs::create_dir_all(weights.parent().unwrap()).unwrap();
+    fs::write(&weights, "weights").unwrap();
+    fails_with(
+        unspin()
+            .args(["validate", "--data"])
+            .arg(d)
+            .arg("--holdout")
+            .arg(&holdout)
+            .arg("--encoders")
+            .arg(d.join("enc"))
+            .arg("--report")
+            .arg(d.join("enc/all-mpnet-base-v2/../all-mpnet-base-v2/model.safetensors")),
+        &["model.safetensors", "an installed encoder"],
+    );
+    assert_eq!(read_text(&weights), "weights");
 }
 
 #[test]
