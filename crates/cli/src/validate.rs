@@ -101,8 +101,8 @@ pub fn run(args: ValidateArgs) -> Result<()> {
 }
 
 /// What `--report` may not replace: the data's articles and labels, the held-out split, the
-/// files of the model directories read, and anything inside an installed encoder (base
-/// weights, int8 builds, the onnxruntime library), which the guard cannot list file by file.
+/// files of the model directories read, and anything inside the encoders it may read (base
+/// weights, their int8 builds, the onnxruntime library).
 fn report_guard(args: &ValidateArgs, data: &Path, encoders: &Path) -> unspin::files::Guard {
     let mut inputs = vec![
         data.join("articles"),
@@ -117,21 +117,24 @@ fn report_guard(args: &ValidateArgs, data: &Path, encoders: &Path) -> unspin::fi
         }
     }
     let mut guard = output::input_guard(false, &inputs);
-    // Which of them this run reads depends on the models: every installed one is kept safe.
-    let installed: Vec<PathBuf> = std::fs::read_dir(encoders)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter(|e| e.path().is_dir())
-                .map(|e| unspin::files::resolve(&e.path()))
-                .collect()
-        })
-        .unwrap_or_default();
+    // The encoders are directories of files the guard cannot list one by one (and a report
+    // may not exist yet): nothing is written below a base encoder, an int8 build of one, or
+    // the onnxruntime library. Other folders beside them are the user's.
+    let root = unspin::files::resolve(encoders);
     guard.protect(move |target| {
-        installed
-            .iter()
-            .find(|d| target.starts_with(d))
-            .map(|d| format!("is inside {}, an installed encoder", d.display()))
+        let name = target.strip_prefix(&root).ok()?.components().next()?;
+        let name = name.as_os_str().to_str()?;
+        let read = name == "onnxruntime"
+            || transformer::BaseEncoder::ALL.iter().any(|e| {
+                let base = e.dir_name();
+                name == base || name.starts_with(&format!("{base}+lora-"))
+            });
+        read.then(|| {
+            format!(
+                "is inside {}, which validate reads",
+                root.join(name).display()
+            )
+        })
     });
     guard
 }

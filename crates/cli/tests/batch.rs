@@ -413,35 +413,125 @@ fn a_damaged_finished_shard_is_analysed_again_with_a_warning() {
     run_to_end(&corpus, &out);
     let shard = |k: usize| out.join("shards").join(format!("part-{k:06}.jsonl"));
     let good: Vec<Vec<u8>> = (0..6).map(|k| fs::read(shard(k)).unwrap()).collect();
-    let rows = table_dump(&out.join("unspin.sqlite"));
+    let errors = fs::read(out.join("errors.jsonl")).unwrap();
+    let chunk_errors = fs::read(out.join("errors/part-000001.jsonl")).unwrap();
+    // Rows by article id: rows put in again take new integer keys.
     let by_id = dump_by_id(&out.join("unspin.sqlite"));
+    let analysed = |stderr: &str| -> usize {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains("articles analysed"))
+            .unwrap();
+        line["unspin: ".len()..]
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
 
-    // A report broken off (and the line ended), and a file cut at a line's end minus its
-    // newline (valid JSON, but cut short all the same); the database still has their rows.
-    fs::write(shard(1), [&good[1][..good[1].len() / 2], b"\n"].concat()).unwrap();
+    // A report broken inside its first line (chunk 1 also holds a bad record, in errors/),
+    // a file cut at its last line's end minus the newline (valid JSON, cut short all the
+    // same), and an emptied file; the database has all their rows. Shard 5's chunk claims
+    // an id of chunk 1 (a duplicate), so chunk 1's ids must be claimed again.
+    let first_end = good[1].iter().position(|&b| b == b'\n').unwrap();
+    fs::write(
+        shard(1),
+        [&good[1][..first_end / 2], &good[1][first_end..]].concat(),
+    )
+    .unwrap();
     fs::write(shard(3), &good[3][..good[3].len() - 1]).unwrap();
+    fs::write(shard(4), b"").unwrap();
     let stderr = run_to_end(&corpus, &out);
-    for (k, why) in [(1, "not a report"), (3, "cut short")] {
-        let name = format!("part-{k:06}.jsonl: damaged (line");
-        assert!(stderr.contains(&name), "{name} not in: {stderr}");
-        assert!(stderr.contains(why), "{why} not in: {stderr}");
+    for warning in [
+        "part-000001.jsonl: damaged (line 1: not a report",
+        "part-000003.jsonl: damaged (line 10: cut short)",
+        "part-000004.jsonl: damaged (0 reports and 0 errors for a chunk of 10 records)",
+    ] {
+        assert!(stderr.contains(warning), "{warning} not in: {stderr}");
     }
-    assert!(stderr.contains("analysed again"), "{stderr}");
+    assert_eq!(stderr.matches("analysed again").count(), 3, "{stderr}");
+    assert_eq!(analysed(&stderr), 29, "{stderr}");
     for (k, bytes) in good.iter().enumerate() {
         assert_eq!(&fs::read(shard(k)).unwrap(), bytes, "shard {k}");
     }
-    assert_eq!(rows, table_dump(&out.join("unspin.sqlite")));
+    assert_eq!(fs::read(out.join("errors.jsonl")).unwrap(), errors);
+    assert_eq!(
+        fs::read(out.join("errors/part-000001.jsonl")).unwrap(),
+        chunk_errors
+    );
+    assert_eq!(by_id, dump_by_id(&out.join("unspin.sqlite")));
 
-    // A database that never took the damaged shard's rows gets them from its new analysis.
+    // The database's rows of a damaged shard are replaced, not kept beside new ones: here a
+    // lost errors file makes chunk 1 one line short, and its rows were changed by hand.
+    fs::remove_file(out.join("errors/part-000001.jsonl")).unwrap();
+    let conn = rusqlite::Connection::open(out.join("unspin.sqlite")).unwrap();
+    conn.execute("UPDATE articles SET n_spans = 999 WHERE shard = 1", [])
+        .unwrap();
+    drop(conn);
+    let stderr = run_to_end(&corpus, &out);
+    assert!(
+        stderr.contains("part-000001.jsonl: damaged (9 reports and 0 errors for a chunk of 10"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read(out.join("errors/part-000001.jsonl")).unwrap(),
+        chunk_errors
+    );
+    assert_eq!(by_id, dump_by_id(&out.join("unspin.sqlite")));
+
+    // A database that never took a damaged shard's rows gets them from its new analysis.
     for suffix in ["", "-wal", "-shm"] {
         let _ = fs::remove_file(out.join(format!("unspin.sqlite{suffix}")));
     }
     fs::write(shard(2), b"not json\n").unwrap();
     let stderr = run_to_end(&corpus, &out);
-    assert!(stderr.contains("part-000002.jsonl: damaged"), "{stderr}");
+    assert!(stderr.contains("part-000002.jsonl: damaged ("), "{stderr}");
+    assert_eq!(stderr.matches("damaged").count(), 1, "{stderr}");
     assert_eq!(fs::read(shard(2)).unwrap(), good[2]);
     assert_eq!(by_id, dump_by_id(&out.join("unspin.sqlite")));
-    assert_eq!(stderr.matches("damaged").count(), 1, "{stderr}");
+
+    // Without the database and the bar, the warning still shows.
+    fs::write(shard(5), &good[5][..good[5].len() / 3]).unwrap();
+    let output = unspin()
+        .args([
+            "batch",
+            "--quiet",
+            "--no-store",
+            "--chunk-size",
+            "10",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&corpus)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("part-000005.jsonl: damaged (line"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(shard(5)).unwrap(), good[5]);
+
+    // A shard that cannot be read at all stops the run, naming it, and is left as it is.
+    fs::remove_file(shard(0)).unwrap();
+    fs::create_dir(shard(0)).unwrap();
+    let output = unspin()
+        .args(["batch", "--quiet", "--chunk-size", "10", "--out"])
+        .arg(&out)
+        .arg(&corpus)
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("part-000000.jsonl: cannot read"),
+        "{stderr}"
+    );
+    assert!(shard(0).is_dir());
 }
 
 /// A JSONL input of one short record, in `dir`.

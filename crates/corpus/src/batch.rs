@@ -20,7 +20,7 @@
 //! cut the same way each time, the final files are identical to an uninterrupted run's.
 
 use crate::fingerprint;
-use crate::source::{guarded, Corpus, Item, Position};
+use crate::source::{guarded, Corpus, Item, Position, Resumed};
 use crate::store::Store;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -80,16 +80,17 @@ pub trait Progress: Sync {
     fn update(&self, bytes_done: u64, counts: &Counts);
     /// Something the user should know that does not stop the run (a damaged shard of an
     /// earlier run being analysed again). A library prints nothing itself: the caller decides
-    /// where it goes.
-    fn warn(&self, _message: &str) {}
+    /// where it goes (no default, so no caller drops it unawares).
+    fn warn(&self, message: &str);
 }
 
-/// A [`Progress`] that reports nothing.
+/// A [`Progress`] that reports nothing, warnings included.
 pub struct NoProgress;
 
 impl Progress for NoProgress {
     fn start(&self, _: u64) {}
     fn update(&self, _: u64, _: &Counts) {}
+    fn warn(&self, _: &str) {}
 }
 
 /// What a finished run did.
@@ -215,6 +216,9 @@ struct Chunk {
     k: u64,
     /// `None`: an earlier run committed this chunk.
     items: Option<Vec<Item>>,
+    /// An earlier run committed this chunk but its shard is damaged: analysed again, its
+    /// files and database rows replaced.
+    again: bool,
     n_items: u64,
     bytes_end: u64,
 }
@@ -230,6 +234,7 @@ struct Done {
     k: u64,
     /// `None`: an earlier run committed this chunk.
     results: Option<Results>,
+    again: bool,
     n_items: u64,
     bytes_end: u64,
 }
@@ -281,14 +286,15 @@ pub fn run(
         let have = store.shards()?;
         for k in done.difference(&have).copied().collect::<Vec<_>>() {
             let path = out.join(SHARDS).join(shard_name(k));
-            // A damaged shard is not ingested: its chunk is analysed again below, and its
-            // rows go in then.
-            if let Err(e) = shard_ids(&path) {
-                progress.warn(&damaged(&path, &e));
+            if let Err(e) = store.ingest_shard_file(k, &path) {
+                // A line that is no report (nothing went in: one transaction): its chunk is
+                // analysed again below and its rows go in then. Anything else stops the run.
+                if !e.chain().any(|c| c.is::<serde_json::Error>()) {
+                    return Err(e);
+                }
+                progress.warn(&damaged(k, &format!("{e:#}")));
                 done.remove(&k);
-                continue;
             }
-            store.ingest_shard_file(k, &path)?;
         }
         Some(store)
     } else {
@@ -304,13 +310,14 @@ pub fn run(
         let reader = s.spawn(|| read_chunks(&corpus, opts, out, &done, progress, chunk_tx));
         let writer = s.spawn(|| write_chunks(out, store.as_mut(), done_rx, progress));
         analyse_chunks(chunk_rx, done_tx, analyzer);
-        // The writer's error explains a stop best (disk full...); the reader cannot fail.
+        // The writer's error explains a stop best (disk full...); the reader's comes next (a
+        // finished shard it cannot read).
         let counts = writer
             .join()
             .map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
         let chunks = reader
             .join()
-            .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
+            .map_err(|_| anyhow::anyhow!("the reader thread panicked"))??;
         Ok((counts, chunks))
     })?;
 
@@ -457,11 +464,12 @@ fn finished_shards(dir: &Path) -> Result<BTreeSet<u64>> {
 
 /// Reader thread: cuts the record stream into chunks. Chunks an earlier run finished are
 /// passed over without being turned into articles: the ids they claimed come from their
-/// shards' reports, so duplicate ids and positions stay the same. A finished shard that cannot
-/// be read (damaged after it was written: truncated by a copy, edited by hand) is analysed
-/// again and replaced, with a warning: its reports cannot be trusted, and a run that kept it
-/// would end "complete" with a broken file in it.
-/// Returns the number of chunks in the corpus.
+/// shards' reports, so duplicate ids and positions stay the same. A finished chunk whose
+/// files do not hold one line per record (a shard or errors file damaged after it was
+/// written: cut short by a copy, a line lost or broken by hand, emptied) is analysed again and
+/// its files and database rows replaced, with a warning: a run that kept them would end
+/// "complete" with results missing. A shard or errors file that cannot be read at all stops
+/// the run. Returns the number of chunks in the corpus.
 fn read_chunks(
     corpus: &Corpus,
     opts: &BatchOptions,
@@ -469,84 +477,135 @@ fn read_chunks(
     done: &BTreeSet<u64>,
     progress: &dyn Progress,
     tx: SyncSender<Chunk>,
-) -> u64 {
+) -> Result<u64> {
     let mut items = corpus.items(opts.max_bytes, opts.format);
     let mut k = 0u64;
     loop {
-        let claimed = if done.contains(&k) {
-            let path = out.join(SHARDS).join(shard_name(k));
-            shard_ids(&path)
-                .map_err(|e| progress.warn(&damaged(&path, &e)))
-                .ok()
-        } else {
-            None
-        };
-        let (n_items, items_for_analysis) = match claimed {
-            Some(ids) => (
-                items.skip_chunk(opts.chunk_size, ids.iter().map(String::as_str)),
-                None,
-            ),
-            None => {
-                let chunk: Vec<Item> = items.next_chunk(opts.chunk_size);
-                (chunk.len(), Some(chunk))
+        let (n_items, items_for_analysis, again) = if done.contains(&k) {
+            match read_finished(out, k)? {
+                Ok((ids, errors)) => {
+                    let resumed = items.resume_chunk(opts.chunk_size, |n| {
+                        let lines = ids.len() + errors;
+                        if lines == n {
+                            return Some(ids);
+                        }
+                        progress.warn(&damaged(
+                            k,
+                            &format!(
+                                "{} reports and {errors} errors for a chunk of {n} records",
+                                ids.len()
+                            ),
+                        ));
+                        None
+                    });
+                    match resumed {
+                        Resumed::Passed(n) => (n, None, false),
+                        Resumed::Again(chunk) => (chunk.len(), Some(chunk), true),
+                    }
+                }
+                Err(why) => {
+                    progress.warn(&damaged(k, &why));
+                    let chunk = items.next_chunk(opts.chunk_size);
+                    (chunk.len(), Some(chunk), true)
+                }
             }
+        } else {
+            let chunk = items.next_chunk(opts.chunk_size);
+            (chunk.len(), Some(chunk), false)
         };
         if n_items == 0 {
-            return k;
+            return Ok(k);
         }
         let msg = Chunk {
             k,
             items: items_for_analysis,
+            again,
             n_items: n_items as u64,
             bytes_end: items.bytes_done(),
         };
         if tx.send(msg).is_err() {
             // The writer stopped (an error it will report).
-            return k;
+            return Ok(k);
         }
         k += 1;
     }
 }
 
-/// The warning for a finished shard [`shard_ids`] cannot read.
-fn damaged(path: &Path, e: &anyhow::Error) -> String {
+/// The warning for finished chunk `k`, whose files are damaged (`why`).
+fn damaged(k: u64, why: &str) -> String {
     format!(
-        "{}: damaged ({e:#}); its chunk is analysed again and the file replaced",
-        path.display()
+        "{}/{}: damaged ({why}); its chunk is analysed again and its results replaced",
+        SHARDS,
+        shard_name(k)
     )
 }
 
-/// The article ids of a shard's reports: the ids its chunk claimed. (An article whose analysis
-/// failed claimed its id too but left no report; a later record with that id is then analysed
-/// rather than called a duplicate, the one way a resumed run can differ from an unstopped one.)
-fn shard_ids(path: &Path) -> Result<Vec<String>> {
+/// What an earlier run left of finished chunk `k`: the article ids of its shard's reports
+/// (the ids the chunk claimed) and the number of its errors, or why those files are damaged.
+/// (An article whose analysis failed claimed its id too but left no report; a later record
+/// with that id is then analysed rather than called a duplicate, the one way a resumed run can
+/// differ from an unstopped one.) Only the ids are parsed, so a line that keeps its id but
+/// lost the rest of a report passes.
+fn read_finished(out: &Path, k: u64) -> Result<std::result::Result<(Vec<String>, usize), String>> {
     #[derive(Deserialize)]
     struct Id {
         id: String,
     }
-    use std::io::BufRead;
-    // Streamed: a shard of 100,000 reports can be a gigabyte.
-    let mut file = std::io::BufReader::new(fs::File::open(path).context("cannot read")?);
+    let shard = out.join(SHARDS).join(shard_name(k));
     let mut ids = Vec::new();
+    let fine = for_each_line(&shard, |n, line| {
+        let id = serde_json::from_slice::<Id>(line)
+            .map_err(|e| format!("line {n}: not a report: {e}"))?;
+        ids.push(id.id);
+        Ok(())
+    })?;
+    if let Err(why) = fine {
+        return Ok(Err(why));
+    }
+    let errors = out.join(ERRORS).join(shard_name(k));
+    let mut n_errors = 0;
+    let fine = if errors.exists() {
+        for_each_line(&errors, |n, line| {
+            serde_json::from_slice::<ErrorRecord>(line)
+                .map_err(|e| format!("{ERRORS}/{} line {n}: {e}", shard_name(k)))?;
+            n_errors += 1;
+            Ok(())
+        })?
+    } else {
+        Ok(())
+    };
+    Ok(fine.map(|()| (ids, n_errors)))
+}
+
+/// Calls `f` with each line of `path` (numbered from 1, without its newline), streamed: a
+/// shard of 100,000 reports can be a gigabyte. The outer error is a file that cannot be read;
+/// the inner one says how its contents are damaged: every line of a run's files ends with a
+/// newline and none is blank, so a last line without one is a file cut short, even where the
+/// cut leaves valid JSON.
+fn for_each_line(
+    path: &Path,
+    mut f: impl FnMut(usize, &[u8]) -> std::result::Result<(), String>,
+) -> Result<std::result::Result<(), String>> {
+    use std::io::BufRead;
+    let open = || format!("{}: cannot read", path.display());
+    let mut file = std::io::BufReader::new(fs::File::open(path).with_context(open)?);
     let mut line = Vec::new();
     for n in 1.. {
         line.clear();
-        if file.read_until(b'\n', &mut line).context("cannot read")? == 0 {
+        if file.read_until(b'\n', &mut line).with_context(open)? == 0 {
             break;
         }
-        // Every shard is written whole, each report ending its line: a last line without one
-        // is a file cut short, even where the cut happens to leave valid JSON.
-        if line.last() != Some(&b'\n') {
-            bail!("line {n}: cut short");
+        let Some(body) = line.strip_suffix(b"\n") else {
+            return Ok(Err(format!("line {n}: cut short")));
+        };
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Err(format!("line {n}: blank")));
         }
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
+        if let Err(why) = f(n, body) {
+            return Ok(Err(why));
         }
-        let id = serde_json::from_slice::<Id>(&line)
-            .with_context(|| format!("line {n}: not a report"))?;
-        ids.push(id.id);
     }
-    Ok(ids)
+    Ok(Ok(()))
 }
 
 /// Analyses each chunk on all cores (rayon), keeping input order.
@@ -571,6 +630,7 @@ fn analyse_chunks(rx: Receiver<Chunk>, tx: SyncSender<Done>, analyzer: &Analyzer
         let done = Done {
             k: chunk.k,
             results,
+            again: chunk.again,
             n_items: chunk.n_items,
             bytes_end: chunk.bytes_end,
         };
@@ -636,7 +696,12 @@ fn write_chunks(
                 counts.analysed += reports.len() as u64;
                 if let Some(store) = store.as_deref_mut() {
                     let reports: Vec<Report> = reports.into_iter().map(|(r, _)| r).collect();
-                    store.insert_shard(done.k, &reports).with_context(|| {
+                    let stored = if done.again {
+                        store.replace_shard(done.k, &reports)
+                    } else {
+                        store.insert_shard(done.k, &reports)
+                    };
+                    stored.with_context(|| {
                         format!("results database: cannot store shard {}", done.k)
                     })?;
                 }

@@ -115,6 +115,14 @@ enum Raw {
     Ready(Item),
 }
 
+/// What [`Items::resume_chunk`] did with a chunk an earlier run analysed.
+pub enum Resumed {
+    /// Passed over that many items: the earlier run's results stand.
+    Passed(usize),
+    /// The items, to be analysed again: the earlier run's record of them did not fit.
+    Again(Vec<Item>),
+}
+
 impl Raw {
     fn into_item(self, format: InputFormat) -> Item {
         // Extraction runs on the reader's side; a panic in it must still cost only this record.
@@ -282,8 +290,12 @@ impl Items<'_> {
     /// record without text) is reported for its own fault and leaves its id to the next that
     /// has it.
     pub fn next_chunk(&mut self, n: usize) -> Vec<Item> {
-        use rayon::prelude::*;
         let raw: Vec<Raw> = std::iter::from_fn(|| self.next_raw()).take(n).collect();
+        self.convert(raw)
+    }
+
+    fn convert(&mut self, raw: Vec<Raw>) -> Vec<Item> {
+        use rayon::prelude::*;
         let format = self.format;
         let items: Vec<Item> = raw.into_par_iter().map(|r| r.into_item(format)).collect();
         items
@@ -292,22 +304,30 @@ impl Items<'_> {
             .collect()
     }
 
-    /// Passes over the next `n` items (fewer at the end of the corpus) without turning them
-    /// into articles, and marks `claimed` as seen: the ids those items claimed when an earlier
-    /// run analysed them as one chunk. Returns how many items it passed: 0 at the end.
+    /// The next `n` items (fewer at the end of the corpus) of a chunk an earlier run
+    /// analysed: `claimed` is given their number and returns the ids they claimed then, or
+    /// `None` when that run's record of the chunk does not fit it. With ids, the items are
+    /// passed over without being turned into articles and the ids marked as seen
+    /// ([`Resumed::Passed`]); without, they become articles as [`Items::next_chunk`] makes
+    /// them, to be analysed again ([`Resumed::Again`]).
     ///
     /// A resumed run gets the same duplicates this way as one never stopped, without decoding
     /// and extracting again the pages of chunks it will not analyse.
-    pub fn skip_chunk<'i>(
+    pub fn resume_chunk(
         &mut self,
         n: usize,
-        claimed: impl IntoIterator<Item = &'i str>,
-    ) -> usize {
-        let passed = std::iter::from_fn(|| self.next_raw()).take(n).count();
-        for id in claimed {
-            self.first_time(id);
+        claimed: impl FnOnce(usize) -> Option<Vec<String>>,
+    ) -> Resumed {
+        let raw: Vec<Raw> = std::iter::from_fn(|| self.next_raw()).take(n).collect();
+        match claimed(raw.len()) {
+            Some(ids) => {
+                for id in &ids {
+                    self.first_time(id);
+                }
+                Resumed::Passed(raw.len())
+            }
+            None => Resumed::Again(self.convert(raw)),
         }
-        passed
     }
 
     /// Marks `id` as seen; false when an earlier record had it.

@@ -370,6 +370,17 @@ impl Store {
     /// Inserts all rows of one shard and records the shard, in one transaction (all or
     /// nothing). Idempotent: a shard already recorded is a no-op returning `Ok`.
     pub fn insert_shard(&mut self, shard: u64, reports: &[Report]) -> Result<()> {
+        self.write_shard(shard, reports, false)
+    }
+
+    /// [`Store::insert_shard`], first deleting the rows an earlier insert of this shard left
+    /// (its articles and everything under them), in the same transaction: for a chunk
+    /// analysed again because its shard file was damaged.
+    pub fn replace_shard(&mut self, shard: u64, reports: &[Report]) -> Result<()> {
+        self.write_shard(shard, reports, true)
+    }
+
+    fn write_shard(&mut self, shard: u64, reports: &[Report], replace: bool) -> Result<()> {
         let path = self.path.display().to_string();
         let shard_key = i64::try_from(shard)
             .with_context(|| format!("{path}: shard number {shard} is too large"))?;
@@ -386,7 +397,21 @@ impl Store {
             .optional()
             .with_context(|| format!("{path}: cannot read the shard list"))?;
         if recorded.is_some() {
-            return Ok(());
+            if !replace {
+                return Ok(());
+            }
+            let of_shard = "article_id IN (SELECT article_id FROM articles WHERE shard = ?1)";
+            for delete in [
+                format!("DELETE FROM spans WHERE {of_shard}"),
+                format!("DELETE FROM claims WHERE {of_shard}"),
+                format!("DELETE FROM quotes WHERE {of_shard}"),
+                format!("DELETE FROM findings WHERE {of_shard}"),
+                "DELETE FROM articles WHERE shard = ?1".to_string(),
+                "DELETE FROM shards WHERE shard = ?1".to_string(),
+            ] {
+                tx.execute(&delete, [shard_key])
+                    .with_context(|| format!("{path}: cannot delete the rows of shard {shard}"))?;
+            }
         }
         for report in reports {
             insert_report(&tx, shard_key, report).with_context(|| {

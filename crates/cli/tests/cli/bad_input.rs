@@ -423,19 +423,39 @@ fn train_and_validate_refuse_to_write_over_their_inputs() {
     let weights = d.join("enc/all-mpnet-base-v2/model.safetensors");
     fs::create_dir_all(weights.parent().unwrap()).unwrap();
     fs::write(&weights, "weights").unwrap();
-    fails_with(
-        unspin()
-            .args(["validate", "--data"])
+    let validate_into = |report: &str| {
+        let mut c = unspin();
+        c.args(["validate", "--data"])
             .arg(d)
             .arg("--holdout")
             .arg(&holdout)
             .arg("--encoders")
             .arg(d.join("enc"))
             .arg("--report")
-            .arg(d.join("enc/all-mpnet-base-v2/../all-mpnet-base-v2/model.safetensors")),
-        &["model.safetensors", "an installed encoder"],
-    );
+            .arg(d.join("enc").join(report));
+        c
+    };
+    for (report, dir) in [
+        (
+            "all-mpnet-base-v2/../all-mpnet-base-v2/model.safetensors",
+            "all-mpnet-base-v2",
+        ),
+        (
+            "all-MiniLM-L6-v2+lora-0123456789abcdef/new.json",
+            "all-MiniLM-L6-v2+lora-",
+        ),
+        ("onnxruntime/libonnxruntime.so", "onnxruntime"),
+    ] {
+        fails_with(&mut validate_into(report), &[dir, "which validate reads"]);
+    }
     assert_eq!(read_text(&weights), "weights");
+    assert!(!d
+        .join("enc/all-MiniLM-L6-v2+lora-0123456789abcdef")
+        .exists());
+    // A folder of the user's beside the encoders is not one of them.
+    let err = String::from_utf8_lossy(&validate_into("reports/r.json").output().unwrap().stderr)
+        .into_owned();
+    assert!(!err.contains("validate reads"), "{err}");
 }
 
 #[test]
