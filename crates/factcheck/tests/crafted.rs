@@ -136,6 +136,38 @@ fn percentage_breakdown_over_100() {
     );
 }
 
+#[test]
+fn shares_of_one_whole_over_100_without_a_total() {
+    let f = assert_one(
+        "The city's new budget gives 60% of spending to the police, 35% to schools and 15% to parks, documents show.",
+        FindingKind::PartsDontSumToTotal,
+        &["60%", "35%", "15%"],
+    );
+    assert_eq!(
+        f.explanation,
+        "60% + 35% + 15% = 110%, but shares of one whole cannot add up to more than 100%"
+    );
+    assert_one(
+        "Of the budget, 70 percent of the money goes to roads and 40 percent to rail.",
+        FindingKind::PartsDontSumToTotal,
+        &["70 percent", "40 percent"],
+    );
+}
+
+#[test]
+fn shares_without_a_total_left_alone() {
+    // The rest may go unmentioned.
+    assert_none("The budget gives 60% of spending to the police and 25% to schools.");
+    // Two wholes.
+    assert_none("Support stands at 60% of men and 55% of women.");
+    // Answers one person may give several of.
+    assert_none("Asked why, 60% of voters cited cost and 45% cited taxes.");
+    // Changes, hedges and lists left open.
+    assert_none("Fees rose by 60% of the base rate to 80% in 2020 and 70% in 2021.");
+    assert_none("About 60% of funds go to roads and 45% to rail.");
+    assert_none("It gives 60% of funds to roads, 45% to rail and other sums to ports.");
+}
+
 // ---- parts and totals: left alone ----
 
 #[test]
@@ -293,6 +325,16 @@ fn name_spelled_two_ways() {
         "Viktor Orbán spoke. The government of Orban said no.",
         FindingKind::NameSpelledTwoWays,
         &["Orbán", "Orban"],
+    );
+}
+
+#[test]
+fn a_role_before_a_name_does_not_make_two_people() {
+    // "Councilor" is a role, not a first name beside another ("Ben"): one person.
+    assert_one(
+        "Councillor Ben Kowalczyk proposed the ban. Councilor Kowalcyzk added that ferries could stay.",
+        FindingKind::NameSpelledTwoWays,
+        &["Kowalczyk", "Kowalcyzk"],
     );
 }
 

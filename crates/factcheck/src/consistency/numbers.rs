@@ -269,6 +269,7 @@ fn extract(doc: &Doc) -> Vec<Quantity> {
 pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
     let qs = extract(doc);
     let mut out = parts_and_totals(doc, &qs);
+    out.extend(shares_without_total(doc, &qs));
     out.extend(percent_over_100(doc, &qs));
     out.extend(conflicting_values(doc, &qs));
     out
@@ -598,6 +599,75 @@ fn judge(doc: &Doc, qs: &[Quantity], t: usize, list: &PartList, anchor: Anchor) 
         places,
         explanation,
     })
+}
+
+/// Prepositions that say where a share of a whole goes ("35% to schools").
+const ALLOCATED: &[&str] = &["for", "in", "into", "on", "to"];
+
+/// Reports shares of one whole listed without a total that add up to more than 100%: "gives 60%
+/// of spending to the police, 35% to schools and 15% to parks". Only the first share names the
+/// whole ("of spending"); each later one shares it (no "of" of its own: "60% of men and 55% of
+/// women" are two wholes) and says where it goes with a preposition ("to schools"), so that
+/// survey answers several of which one person may give ("60% of voters cited cost and 45%
+/// cited taxes") are left alone. A list under a total is [`parts_and_totals`]' business; less
+/// than 100% is left alone too, since the rest may simply go unmentioned.
+fn shares_without_total(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
+    let mut start_at = vec![None; doc.tokens.len() + 1];
+    for (k, q) in qs.iter().enumerate() {
+        if let Some(slot) = start_at.get_mut(q.first) {
+            *slot = Some(k);
+        }
+    }
+    let mut used = vec![false; qs.len()];
+    let mut out = Vec::new();
+    for p in 0..qs.len() {
+        let q = &qs[p];
+        if used[p] || q.kind != QKind::Percent || doc.low(q.last + 1) != "of" {
+            continue;
+        }
+        if anchor_for(doc, qs, p).is_some() {
+            continue;
+        }
+        let sr = doc.sentence_range(q.first);
+        if (sr.start.max(q.first.saturating_sub(4))..q.first)
+            .any(|k| has(lexicon::GROWTH, doc.low(k)))
+        {
+            continue;
+        }
+        let list = parse_list(doc, qs, &start_at, p);
+        for &k in &list.parts {
+            used[k] = true;
+        }
+        let parts: Vec<&Quantity> = list.parts.iter().map(|&k| &qs[k]).collect();
+        let shared = parts[1..]
+            .iter()
+            .all(|r| r.kind == QKind::Percent && has(ALLOCATED, doc.low(r.last + 1)));
+        if parts.len() < 2
+            || !shared
+            || !list.joined_and
+            || list.incomplete
+            || parts.iter().any(|r| r.approx)
+        {
+            continue;
+        }
+        let sum: f64 = parts.iter().map(|r| r.value).sum();
+        let tol: f64 = parts.iter().map(|r| r.tol).sum::<f64>() + 1e-9;
+        if sum <= 100.0 + tol {
+            continue;
+        }
+        let places: Vec<Place> = parts.iter().map(|r| qplace(doc, r)).collect();
+        let terms: Vec<&str> = places.iter().map(Place::text).collect();
+        out.push(Finding {
+            kind: FindingKind::PartsDontSumToTotal,
+            explanation: format!(
+                "{} = {}%, but shares of one whole cannot add up to more than 100%",
+                terms.join(" + "),
+                format_number(sum)
+            ),
+            places,
+        });
+    }
+    out
 }
 
 /// Reports shares of a whole above 100% ("120% of voters"), leaving alone changes and ratios
