@@ -126,6 +126,17 @@ fn speaker_of(
     // "Councillor Ben Okafor, who proposed the ban,", "Sen. Mitch McConnell (R-Ky.)": the
     // speaker is the part before the appositive, relative clause or parenthesis.
     let s = match (s.0 + 1..=s.1).find(|&i| matches!(ctx.tok(i), "," | "(" | "—" | "–")) {
+        // "The mayor, Tom Reyes,": a role without a name, then the name in apposition; the
+        // name is who it is (and what later "Reyes" and "he" are linked to).
+        Some(c) if ctx.tok(c) == "," && !(s.0..c).any(|i| ctx.is_name(i)) => {
+            let e = (c + 1..=s.1)
+                .take_while(|&i| ctx.is_name(i) || (ctx.tok(i) == "." && ctx.doc.glued(i)))
+                .last();
+            match e {
+                Some(e) if ctx.is_name(c + 1) && ctx.is_name(e) => (c + 1, e),
+                _ => (s.0, c - 1),
+            }
+        }
         Some(c) if c > s.0 + 1 || ctx.is_word(s.0) => (s.0, c - 1),
         _ => s,
     };

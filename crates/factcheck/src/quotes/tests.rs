@@ -290,6 +290,74 @@ fn long_appositive_source() {
 }
 
 #[test]
+fn a_role_then_a_name_in_apposition_is_that_name() {
+    let t = "The mayor, Tom Reyes, called critics \"a pack of liars.\" \"We will never \
+             surrender,\" Reyes told reporters on Friday.";
+    let q = run(t);
+    assert_eq!(q.len(), 2, "{q:#?}");
+    assert_eq!(text_of(&q[0].source), Some("The mayor, Tom Reyes,"));
+    for x in &q {
+        assert_eq!(x.speaker.as_deref(), Some("Tom Reyes"), "{x:#?}");
+    }
+    // A name before the comma stays the speaker ("Mara Quill, a lecturer ...", above).
+}
+
+#[test]
+fn a_pronoun_ends_the_clause_opening_the_taggers_take_in() {
+    let t = "Opposition leader Maria Chen said the plan would fail. Later in the same \
+             briefing she said crime had risen by 21% last year.";
+    let q = run(t);
+    let later = q
+        .iter()
+        .find(|x| x.content.text().contains("21%"))
+        .expect("the second statement");
+    assert_eq!(text_of(&later.source), Some("she"), "{later:#?}");
+    assert_eq!(
+        later.speaker.as_deref(),
+        Some("Opposition leader Maria Chen")
+    );
+}
+
+#[test]
+fn a_second_cue_joined_by_and_is_the_same_speakers() {
+    // What the vector tagger handed over on a reviewer's page: "said"'s content ran on
+    // through "and warned ...", and "warned" got "Opposition" for its source.
+    let t = "Opposition leader Maria Chen said the plan was a disaster and warned that \
+             crime had risen by 12% last year.";
+    let_ctx!(ctx, t);
+    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    let (said, warned, and, end) = (at("said"), at("warned"), at("and"), at("year"));
+    let mut raws = vec![
+        Raw {
+            kind: QuoteKind::Reported,
+            content: (said + 1, end),
+            cue: Some((said, said)),
+            source: Some((0, said - 1)),
+        },
+        Raw {
+            kind: QuoteKind::Reported,
+            content: (warned + 1, end),
+            cue: Some((warned, warned)),
+            source: Some((0, 0)),
+        },
+    ];
+    coordinated_cues(&ctx, &mut raws);
+    assert_eq!(raws[0].content, (said + 1, and - 1), "{raws:?}");
+    assert_eq!(raws[1].source, Some((0, said - 1)), "{raws:?}");
+    // A source of its own after the first statement's words is kept: "and" then a name is
+    // a second speaker ("... and Tom Reyes said ...", whose cue follows no "and").
+    let mut raws = vec![
+        raws[0].clone(),
+        Raw {
+            source: Some((and + 1, and + 1)),
+            ..raws[1].clone()
+        },
+    ];
+    coordinated_cues(&ctx, &mut raws);
+    assert_eq!(raws[1].source, Some((and + 1, and + 1)), "{raws:?}");
+}
+
+#[test]
 fn source_with_a_party_parenthesis() {
     let t = "Sen. Dana Rusk (D-Vt.) said that the vote would be delayed until spring.";
     let q = run(t);
