@@ -162,6 +162,16 @@ fn shares_without_a_total_left_alone() {
     assert_none("Support stands at 60% of men and 55% of women.");
     // Answers one person may give several of.
     assert_none("Asked why, 60% of voters cited cost and 45% cited taxes.");
+    assert_none(
+        "Asked why, 60% of respondents pointed to inflation, 45% to crime and 30% to immigration.",
+    );
+    // Series and opinions: shares of different wholes (found by review).
+    assert_none("Turnout was 61% of registered voters in 2016, 58% in 2018 and 66% in 2020.");
+    assert_none("Biden won 60% of the vote in Philadelphia, 45% in Pittsburgh and 30% in Erie.");
+    assert_none(
+        "60% of Democrats trust the party on health care, 48% on the economy and 40% on crime.",
+    );
+    assert_none("Fees were 60% of the base rate in 2019, 80% in 2020 and 70% in 2021.");
     // Changes, hedges and lists left open.
     assert_none("Fees rose by 60% of the base rate to 80% in 2020 and 70% in 2021.");
     assert_none("About 60% of funds go to roads and 45% to rail.");

@@ -92,7 +92,10 @@ fn quotes_are_linear_on_one_endless_sentence() {
     let tagged = |t: &str| quotes::extract_with(t, quotes::embedded());
     // What is repeated, given a fresh name each time.
     type Piece = fn(&str) -> String;
-    let pieces: [(&str, Piece); 4] = [
+    let pieces: [(&str, Piece); 5] = [
+        ("cues joined by \"and\"", |n| {
+            format!(" {n} Lee said it rained and warned that it was cold and")
+        }),
         ("quotations and cues", |n| {
             format!(" and “we will win,” {n} said, according to officials who told reporters that")
         }),

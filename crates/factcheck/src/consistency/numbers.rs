@@ -601,16 +601,48 @@ fn judge(doc: &Doc, qs: &[Quantity], t: usize, list: &PartList, anchor: Anchor) 
     })
 }
 
-/// Prepositions that say where a share of a whole goes ("35% to schools").
-const ALLOCATED: &[&str] = &["for", "in", "into", "on", "to"];
+/// Prepositions that say where a share of a whole goes ("35% to schools"). Not "in": "61% in
+/// 2016, 58% in 2018" and "60% in Philadelphia, 45% in Erie" are shares of different wholes.
+const ALLOCATED: &[&str] = &["for", "into", "on", "to"];
+
+/// Verbs that hand a whole out in shares ("gives 60% of spending to ...", "60% of the money
+/// goes to ..."), sorted.
+const ALLOCATING: &[&str] = &[
+    "allocate",
+    "allocated",
+    "allocates",
+    "assigned",
+    "assigns",
+    "devoted",
+    "devotes",
+    "distributed",
+    "distributes",
+    "earmarked",
+    "earmarks",
+    "give",
+    "gives",
+    "giving",
+    "go",
+    "goes",
+    "going",
+    "spend",
+    "spends",
+    "spent",
+    "split",
+    "splits",
+    "went",
+];
 
 /// Reports shares of one whole listed without a total that add up to more than 100%: "gives 60%
 /// of spending to the police, 35% to schools and 15% to parks". Only the first share names the
-/// whole ("of spending"); each later one shares it (no "of" of its own: "60% of men and 55% of
-/// women" are two wholes) and says where it goes with a preposition ("to schools"), so that
-/// survey answers several of which one person may give ("60% of voters cited cost and 45%
-/// cited taxes") are left alone. A list under a total is [`parts_and_totals`]' business; less
-/// than 100% is left alone too, since the rest may simply go unmentioned.
+/// whole ("of spending"), which is no group of people (a poll's "60% of respondents pointed
+/// to inflation, 45% to crime" may give several answers each); each later one shares it (no
+/// "of" of its own: "60% of men and 55% of women" are two wholes) and says where it goes with
+/// a preposition ("to schools"); and a verb of handing out ("gives", "goes", "spent") comes
+/// before the second share, so that series ("60% of the vote in one city, 45% in another")
+/// and opinions ("trust the party on health care, 48% on the economy") are left alone. A list
+/// under a total is [`parts_and_totals`]' business; less than 100% is left alone too, since
+/// the rest may simply go unmentioned.
 fn shares_without_total(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
     let mut start_at = vec![None; doc.tokens.len() + 1];
     for (k, q) in qs.iter().enumerate() {
@@ -638,16 +670,20 @@ fn shares_without_total(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
         for &k in &list.parts {
             used[k] = true;
         }
+        if list.parts.len() < 2 || !list.joined_and || list.incomplete {
+            continue;
+        }
         let parts: Vec<&Quantity> = list.parts.iter().map(|&k| &qs[k]).collect();
+        let mut whole = q.last + 2;
+        while whole < q.last + 5 && has(lexicon::POPULATION_DET, doc.low(whole)) {
+            whole += 1;
+        }
+        let people = has(lexicon::POPULATION, doc.low(whole));
+        let handed_out = (sr.start..parts[1].first).any(|k| has(ALLOCATING, doc.low(k)));
         let shared = parts[1..]
             .iter()
             .all(|r| r.kind == QKind::Percent && has(ALLOCATED, doc.low(r.last + 1)));
-        if parts.len() < 2
-            || !shared
-            || !list.joined_and
-            || list.incomplete
-            || parts.iter().any(|r| r.approx)
-        {
+        if people || !handed_out || !shared || parts.iter().any(|r| r.approx) {
             continue;
         }
         let sum: f64 = parts.iter().map(|r| r.value).sum();

@@ -330,6 +330,8 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
         if b > a
             && matches!(ctx.low(b), "he" | "she" | "they" | "we" | "i")
             && !matches!(ctx.low(b - 1), "and" | "or" | "nor" | "&")
+            // "King Charles I": a numeral.
+            && !(ctx.low(b) == "i" && ctx.capitalised(b - 1))
         {
             a = b;
         }
@@ -509,32 +511,34 @@ fn end_before_others_cues(ctx: &Ctx, raws: &mut [Raw]) {
 }
 
 /// "Maria Chen said the plan would fail and warned that crime had risen": two statements of
-/// one speaker, the second cue joined to the first by "and". The first statement's content
-/// ends before the "and" (it had run on through the second cue), and the second takes the
-/// first's source where it had none or one inside the first's words before its content (the
-/// taggers give it "Maria" or "Opposition" from "Opposition leader Maria Chen").
+/// one speaker, the second cue joined to the first by "and", for which the taggers give the
+/// second a piece of the first's source ("Opposition" of "Opposition leader Maria Chen"). The
+/// second then takes the first's whole source, and the first's content, which ran on through
+/// the second cue, ends before the "and". Only then: a second statement with no source or one
+/// of its own ("Police said the suspect fled and told witnesses he was armed") is left alone.
+/// The first is the nearest statement whose content starts before the "and" (`raws` is sorted
+/// by content start; a few back are looked at, so the work stays linear).
 fn coordinated_cues(ctx: &Ctx, raws: &mut [Raw]) {
     for j in 0..raws.len() {
-        let Some(c2) = raws[j].cue else { continue };
+        let (Some(c2), Some(s2)) = (raws[j].cue, raws[j].source) else {
+            continue;
+        };
         let Some(and) = c2.0.checked_sub(1).filter(|&k| ctx.low(k) == "and") else {
             continue;
         };
         let sentence = ctx.sentence(c2.0);
-        let first = raws.iter().position(|r| {
-            r.kind == QuoteKind::Reported
-                && r.source.is_some()
+        let below = raws.partition_point(|r| r.content.0 < and);
+        let first = (below.saturating_sub(8)..below).rev().find(|&i| {
+            let r = &raws[i];
+            i != j
+                && r.kind == QuoteKind::Reported
                 && r.cue.is_some_and(|c1| c1.1 < and && c1.0 >= sentence.0)
-                && r.content.0 < and
                 && r.content.1 >= c2.1
+                && r.source.is_some_and(|s1| s1.0 <= s2.0 && s2.1 <= s1.1)
         });
-        let Some(i) = first.filter(|&i| i != j) else {
-            continue;
-        };
-        let (src, content) = (raws[i].source, raws[i].content);
-        let before_content = |s: (usize, usize)| s.1 < content.0;
-        if raws[j].source.is_none_or(before_content) {
-            raws[j].source = src;
-        }
+        let Some(i) = first else { continue };
+        let content = raws[i].content;
+        raws[j].source = raws[i].source;
         let end = trim_end(ctx, content.0, and - 1);
         if end >= content.0 {
             raws[i].content = (content.0, end);

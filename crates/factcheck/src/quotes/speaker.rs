@@ -129,11 +129,24 @@ fn speaker_of(
         // "The mayor, Tom Reyes,": a role without a name, then the name in apposition; the
         // name is who it is (and what later "Reyes" and "he" are linked to).
         Some(c) if ctx.tok(c) == "," && !(s.0..c).any(|i| ctx.is_name(i)) => {
+            // The name (role nouns may sit in it: "Pentagon spokesman John Kirby") must fill
+            // the apposition and end in no possessive ("Trump's former adviser").
             let e = (c + 1..=s.1)
-                .take_while(|&i| ctx.is_name(i) || (ctx.tok(i) == "." && ctx.doc.glued(i)))
+                .take_while(|&i| {
+                    ctx.is_name(i)
+                        || has(lexicon::ROLE_NOUNS, ctx.low(i))
+                        || (ctx.tok(i) == "." && ctx.doc.glued(i))
+                })
                 .last();
+            let fills = |e: usize| e == s.1 || ctx.tok(e + 1) == ",";
+            let possessive = |e: usize| {
+                let w = ctx.low(e);
+                w.ends_with("'s") || w.ends_with("’s")
+            };
             match e {
-                Some(e) if ctx.is_name(c + 1) && ctx.is_name(e) => (c + 1, e),
+                Some(e) if ctx.is_name(c + 1) && ctx.is_name(e) && fills(e) && !possessive(e) => {
+                    (c + 1, e)
+                }
                 _ => (s.0, c - 1),
             }
         }

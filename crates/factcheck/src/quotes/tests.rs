@@ -299,7 +299,23 @@ fn a_role_then_a_name_in_apposition_is_that_name() {
     for x in &q {
         assert_eq!(x.speaker.as_deref(), Some("Tom Reyes"), "{x:#?}");
     }
-    // A name before the comma stays the speaker ("Mara Quill, a lecturer ...", above).
+    // A name before the comma stays the speaker ("Mara Quill, a lecturer ...", above); role
+    // nouns may sit in the name, which must fill the apposition and be no possessive.
+    for (t, speaker) in [
+        (
+            "A senior official, Pentagon spokesman John Kirby, said the strike was legal.",
+            Some("Pentagon spokesman John Kirby"),
+        ),
+        // "The official" is vague, as before; never "Trump's".
+        (
+            "The official, Trump's former adviser, said the strike was legal.",
+            None,
+        ),
+    ] {
+        let q = run(t);
+        assert_eq!(q.len(), 1, "{q:#?}");
+        assert_eq!(q[0].speaker.as_deref(), speaker, "{q:#?}");
+    }
 }
 
 #[test]
@@ -316,6 +332,23 @@ fn a_pronoun_ends_the_clause_opening_the_taggers_take_in() {
         later.speaker.as_deref(),
         Some("Opposition leader Maria Chen")
     );
+    // Two people, and a king's numeral, are not cut to a pronoun.
+    for (t, source) in [
+        ("Smith and she said the plan would fail.", "Smith and she"),
+        ("King Charles I said the plan would fail.", "King Charles I"),
+    ] {
+        let_ctx!(ctx, t);
+        let said = (0..ctx.n()).find(|&i| ctx.tok(i) == "said").unwrap();
+        let mut raws = vec![Raw {
+            kind: QuoteKind::Reported,
+            content: (said + 1, ctx.n() - 2),
+            cue: Some((said, said)),
+            source: Some((0, said - 1)),
+        }];
+        tidy_sources(&ctx, &mut raws);
+        let (a, b) = raws[0].source.unwrap();
+        assert_eq!(ctx.doc.place(a, b).text(), source);
+    }
 }
 
 #[test]
@@ -344,17 +377,58 @@ fn a_second_cue_joined_by_and_is_the_same_speakers() {
     coordinated_cues(&ctx, &mut raws);
     assert_eq!(raws[0].content, (said + 1, and - 1), "{raws:?}");
     assert_eq!(raws[1].source, Some((0, said - 1)), "{raws:?}");
-    // A source of its own after the first statement's words is kept: "and" then a name is
-    // a second speaker ("... and Tom Reyes said ...", whose cue follows no "and").
-    let mut raws = vec![
-        raws[0].clone(),
+    // A second statement with no source, or one of its own, is left alone, and so is the
+    // first's content ("Police said the suspect fled and told witnesses he was armed").
+    let first = Raw {
+        content: (said + 1, end),
+        ..raws[0].clone()
+    };
+    for source in [None, Some((and + 1, and + 1))] {
+        let mut raws = vec![
+            first.clone(),
+            Raw {
+                source,
+                ..raws[1].clone()
+            },
+        ];
+        coordinated_cues(&ctx, &mut raws);
+        assert_eq!(raws[1].source, source, "{raws:?}");
+        assert_eq!(raws[0].content, (said + 1, end), "{raws:?}");
+    }
+}
+
+#[test]
+fn a_joined_cue_belongs_to_the_nearest_statement_before_it() {
+    // "Lee said Chen said ... and warned ...": Chen warned, not Lee.
+    let t = "Lee said Chen said the plan would fail and warned that crime had risen.";
+    let_ctx!(ctx, t);
+    let at = |w: &str| (0..ctx.n()).rev().find(|&i| ctx.tok(i) == w).unwrap();
+    let (lee_said, chen, warned, end) = (1, at("Chen"), at("warned"), at("risen"));
+    let chen_said = chen + 1;
+    let mut r = vec![
         Raw {
-            source: Some((and + 1, and + 1)),
-            ..raws[1].clone()
+            kind: QuoteKind::Reported,
+            content: (lee_said + 1, end),
+            cue: Some((lee_said, lee_said)),
+            source: Some((0, 0)),
+        },
+        Raw {
+            kind: QuoteKind::Reported,
+            content: (chen_said + 1, end),
+            cue: Some((chen_said, chen_said)),
+            source: Some((chen, chen)),
+        },
+        Raw {
+            kind: QuoteKind::Reported,
+            content: (warned + 1, end),
+            cue: Some((warned, warned)),
+            source: Some((chen, chen)),
         },
     ];
-    coordinated_cues(&ctx, &mut raws);
-    assert_eq!(raws[1].source, Some((and + 1, and + 1)), "{raws:?}");
+    coordinated_cues(&ctx, &mut r);
+    assert_eq!(r[1].content.1, warned - 2, "{r:?}");
+    assert_eq!(r[0].content.1, end, "Lee's statement holds both: {r:?}");
+    assert_eq!(r[2].source, Some((chen, chen)));
 }
 
 #[test]

@@ -70,3 +70,11 @@ fn not_quantities() {
     )
     .is_empty());
 }
+
+#[test]
+fn allocation_lists_are_sorted() {
+    // `has` searches them by bisection.
+    for list in [ALLOCATED, ALLOCATING] {
+        assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+    }
+}
