@@ -29,6 +29,15 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         for note in &report.notes {
             eprintln!("unspin: note: article {}: {note}", report.id);
         }
+        // A page's offsets count the text extracted from it, which PTC lines and CSV do not
+        // carry: without this, a reader would slice the HTML file with them.
+        if report.text.is_some() && matches!(args.format, Format::Ptc | Format::Csv) {
+            eprintln!(
+                "unspin: note: article {}: its offsets count code points of the text extracted \
+                 from the page, not of the file (--format json carries that text)",
+                report.id
+            );
+        }
     }
     let color = use_color(args.color, args.output.is_some());
     output.emit(&render_all(&analysed, args.format, created, color)?)

@@ -43,6 +43,31 @@ fn analyze_html_page_reports_title_and_extracted_text() {
 }
 
 #[test]
+fn ptc_and_csv_of_a_page_say_what_their_offsets_count() {
+    let page = example("article1003.html");
+    let text = example("article1001.txt");
+    for format in ["ptc", "csv"] {
+        let out = unspin()
+            .args(["analyze", "--model", "classical", "--format", format])
+            .arg(&page)
+            .arg(&text)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains("article 1003: its offsets count code points of the text extracted"),
+            "{format}: {err}"
+        );
+        assert!(
+            !err.contains("article 1001"),
+            "a text file needs no note: {err}"
+        );
+    }
+}
+
+#[test]
 fn plain_text_reports_carry_their_text_and_no_title() {
     let p = example("article1001.txt");
     let v = analyze_json(&[p.to_str().unwrap()]);
