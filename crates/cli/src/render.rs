@@ -129,6 +129,13 @@ fn render_summary(out: &mut String, report: &Report, s: &Summary, color: bool) {
         for &i in s.top_claims.iter().take(SUMMARY_ITEMS) {
             claim_line(out, "    ", &report.claims[i]);
         }
+    } else if !report.claims.is_empty() {
+        // Scored but none ticked: said, so that it does not read as the aids not running.
+        let _ = writeln!(
+            out,
+            "  Claims to check: none of {} sentences is check-worthy",
+            report.claims.len()
+        );
     }
 }
 
@@ -159,6 +166,14 @@ fn render_aids(out: &mut String, report: &Report, s: &Summary, color: bool) {
         for &i in &claims[..shown] {
             claim_line(out, "  ", &report.claims[i]);
         }
+    } else if !report.claims.is_empty() {
+        heading(
+            out,
+            &format!(
+                "Claims to check: none of {} sentences is check-worthy.",
+                report.claims.len()
+            ),
+        );
     }
     if !report.quotes.is_empty() {
         heading(out, &format!("Quotes ({}):", report.quotes.len()));

@@ -65,9 +65,11 @@ impl Standing {
 
     pub fn describe(self) -> &'static str {
         match self {
-            Standing::Low => "no more than half the annotated PTC news articles",
-            Standing::Typical => "more than half the annotated PTC news articles",
-            Standing::High => "as much as the most loaded quarter of annotated PTC news articles",
+            Standing::Low => "no more than in half the annotated PTC news articles",
+            Standing::Typical => "more than in half the annotated PTC news articles",
+            Standing::High => {
+                "as much as in the most loaded quarter of annotated PTC news articles"
+            }
         }
     }
 }
@@ -140,12 +142,13 @@ impl Summary {
         }
     }
 
-    /// One sentence comparing the article's share with the PTC corpus, e.g. "4.3 % of the
-    /// text is inside a detected span (PTC news articles: 13.1 % overall, median 10.3 %):
-    /// no more than half the annotated PTC news articles."
+    /// Two sentences comparing the article's share with the PTC corpus, e.g. "4.3 % of the
+    /// text is inside a detected span; in the annotated PTC news articles it is 13.1 %
+    /// overall, 10.3 % in the median article. That is no more than in half the annotated PTC
+    /// news articles."
     pub fn share_sentence(&self) -> String {
         format!(
-            "{} of the text is inside a detected span; in the annotated PTC news articles it is {} overall, {} in the median article. This article has {}.",
+            "{} of the text is inside a detected span; in the annotated PTC news articles it is {} overall, {} in the median article. That is {}.",
             percent(self.span_share),
             percent(PTC_BASELINE.overall),
             percent(PTC_BASELINE.median),

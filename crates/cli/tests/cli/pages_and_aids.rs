@@ -232,6 +232,44 @@ fn text_view_lists_the_aids() {
 }
 
 #[test]
+fn text_view_says_when_no_sentence_is_check_worthy() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("calm.txt");
+    fs::write(&p, "What a lovely morning. I hope you enjoy it.\n").unwrap();
+    let out = stdout_of(
+        unspin()
+            .args([
+                "analyze",
+                "--model",
+                "classical",
+                "--format",
+                "text",
+                "--color",
+                "never",
+            ])
+            .arg(&p),
+    );
+    assert!(
+        out.contains("Claims to check: none of 2 sentences is check-worthy"),
+        "{out}"
+    );
+    // Without the aids nothing is said about claims.
+    let out = stdout_of(
+        unspin()
+            .args([
+                "analyze",
+                "--model",
+                "classical",
+                "--no-aids",
+                "--format",
+                "text",
+            ])
+            .arg(&p),
+    );
+    assert!(!out.contains("Claims to check"), "{out}");
+}
+
+#[test]
 fn text_view_says_whose_statement_holds_a_nested_one() {
     let text =
         "Igor Konashenkov thus commented on a recent statement by the Pentagon spokesperson \

@@ -132,7 +132,7 @@ fn summary(out: &mut String, a: &str, r: &Report, s: &Summary) {
     );
     let _ = writeln!(
         out,
-        "<p><strong>{}</strong> of the text is inside a detected span. In the annotated PTC news articles it is {} overall; half have {} or less, a quarter {} or more. This article has {}.</p>",
+        "<p><strong>{}</strong> of the text is inside a detected span. In the annotated PTC news articles it is {} overall; half have {} or less, a quarter {} or more. That is {}.</p>",
         percent(s.span_share),
         percent(PTC_BASELINE.overall),
         percent(PTC_BASELINE.median),
