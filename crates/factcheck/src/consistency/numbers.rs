@@ -299,14 +299,21 @@ struct PartList {
     incomplete: bool,
 }
 
-/// Finds part/total structures and reports those whose arithmetic fails.
-fn parts_and_totals(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
+/// For each token, the quantity that starts there, if any: how [`parse_list`] finds the next
+/// part.
+fn starts(doc: &Doc, qs: &[Quantity]) -> Vec<Option<usize>> {
     let mut start_at = vec![None; doc.tokens.len() + 1];
     for (k, q) in qs.iter().enumerate() {
         if let Some(slot) = start_at.get_mut(q.first) {
             *slot = Some(k);
         }
     }
+    start_at
+}
+
+/// Finds part/total structures and reports those whose arithmetic fails.
+fn parts_and_totals(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
+    let start_at = starts(doc, qs);
     let mut used = vec![false; qs.len()];
     let mut out = Vec::new();
     for p in 0..qs.len() {
@@ -644,12 +651,7 @@ const ALLOCATING: &[&str] = &[
 /// under a total is [`parts_and_totals`]' business; less than 100% is left alone too, since
 /// the rest may simply go unmentioned.
 fn shares_without_total(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
-    let mut start_at = vec![None; doc.tokens.len() + 1];
-    for (k, q) in qs.iter().enumerate() {
-        if let Some(slot) = start_at.get_mut(q.first) {
-            *slot = Some(k);
-        }
-    }
+    let start_at = starts(doc, qs);
     let mut used = vec![false; qs.len()];
     let mut out = Vec::new();
     for p in 0..qs.len() {

@@ -126,32 +126,12 @@ fn speaker_of(
     // "Councillor Ben Okafor, who proposed the ban,", "Sen. Mitch McConnell (R-Ky.)": the
     // speaker is the part before the appositive, relative clause or parenthesis.
     let s = match (s.0 + 1..=s.1).find(|&i| matches!(ctx.tok(i), "," | "(" | "—" | "–")) {
-        // "The mayor, Tom Reyes,": a role without a name, then the name in apposition; the
-        // name is who it is (and what later "Reyes" and "he" are linked to).
-        Some(c) if ctx.tok(c) == "," && !(s.0..c).any(|i| ctx.is_name(i)) => {
-            // The name (role nouns may sit in it: "Pentagon spokesman John Kirby") must fill
-            // the apposition and end in no possessive ("Trump's former adviser").
-            let e = (c + 1..=s.1)
-                .take_while(|&i| {
-                    ctx.is_name(i)
-                        || has(lexicon::ROLE_NOUNS, ctx.low(i))
-                        || (ctx.tok(i) == "." && ctx.doc.glued(i))
-                })
-                .last();
-            let fills = |e: usize| e == s.1 || ctx.tok(e + 1) == ",";
-            let possessive = |e: usize| {
-                let w = ctx.low(e);
-                w.ends_with("'s") || w.ends_with("’s")
-            };
-            match e {
-                Some(e) if ctx.is_name(c + 1) && ctx.is_name(e) && fills(e) && !possessive(e) => {
-                    (c + 1, e)
-                }
-                _ => (s.0, c - 1),
-            }
-        }
-        Some(c) if c > s.0 + 1 || ctx.is_word(s.0) => (s.0, c - 1),
-        _ => s,
+        Some(c) => match apposed_name(ctx, s, c) {
+            Some(name) => name,
+            None if c > s.0 + 1 || ctx.is_word(s.0) => (s.0, c - 1),
+            None => s,
+        },
+        None => s,
     };
     // "Sources close to the council": the head is "Sources"; what they are close to is no name.
     let s = match (s.0 + 1..s.1).find(|&i| {
@@ -208,6 +188,28 @@ fn speaker_of(
         return (Some(s), false);
     }
     (Some(s), false)
+}
+
+/// "The mayor, Tom Reyes,": a source `s` that opens with a role and no name before the comma
+/// at `c`, then the name in apposition, is that name (what later "Reyes" and "he" are linked
+/// to). Role nouns may sit in the name ("A senior official, Pentagon spokesman John Kirby,");
+/// it must fill the apposition and end in no possessive ("The official, Trump's former
+/// adviser,").
+fn apposed_name(ctx: &Ctx, s: (usize, usize), c: usize) -> Option<(usize, usize)> {
+    if ctx.tok(c) != "," || (s.0..c).any(|i| ctx.is_name(i)) || !ctx.is_name(c + 1) {
+        return None;
+    }
+    let e = (c + 1..=s.1)
+        .take_while(|&i| {
+            ctx.is_name(i)
+                || has(lexicon::ROLE_NOUNS, ctx.low(i))
+                || (ctx.tok(i) == "." && ctx.doc.glued(i))
+        })
+        .last()?;
+    let w = ctx.low(e);
+    let possessive = w.ends_with("'s") || w.ends_with("’s");
+    let fills = e == s.1 || ctx.tok(e + 1) == ",";
+    (ctx.is_name(e) && fills && !possessive).then_some((c + 1, e))
 }
 
 /// How far into its sentence a mention may start and still be taken for the subject:
