@@ -236,36 +236,22 @@ fn text_view_says_when_no_sentence_is_check_worthy() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("calm.txt");
     fs::write(&p, "What a lovely morning. I hope you enjoy it.\n").unwrap();
-    let out = stdout_of(
-        unspin()
-            .args([
-                "analyze",
-                "--model",
-                "classical",
-                "--format",
-                "text",
-                "--color",
-                "never",
-            ])
-            .arg(&p),
-    );
+    let text_view = |flags: &[&str]| {
+        stdout_of(
+            unspin()
+                .args(["analyze", "--model", "classical", "--format", "text"])
+                .args(["--color", "never"])
+                .args(flags)
+                .arg(&p),
+        )
+    };
+    let out = text_view(&[]);
     assert!(
         out.contains("Claims to check: none of 2 sentences is check-worthy"),
         "{out}"
     );
     // Without the aids nothing is said about claims.
-    let out = stdout_of(
-        unspin()
-            .args([
-                "analyze",
-                "--model",
-                "classical",
-                "--no-aids",
-                "--format",
-                "text",
-            ])
-            .arg(&p),
-    );
+    let out = text_view(&["--no-aids"]);
     assert!(!out.contains("Claims to check"), "{out}");
 }
 
