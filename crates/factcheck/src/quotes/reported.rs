@@ -611,7 +611,7 @@ fn according(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     if ctx.low(k + 1) != "to" {
         return None;
     }
-    let src = ctx.np_fwd(k + 2, s1)?;
+    let src = with_agent(ctx, ctx.np_fwd(k + 2, s1)?, s1);
     let cue = Some((k, k + 1));
     let before_words = if k > s0 { ctx.words(s0, k - 1) } else { 0 };
     let content = if before_words >= 3 && k > s0 && matches!(ctx.tok(k - 1), "," | "—" | "–") {
@@ -631,6 +631,34 @@ fn according(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
         cue,
         source: Some(src),
     })
+}
+
+/// "according to documents seen by the Bugle", "a report published by the ministry": the
+/// agent after a participle says whose documents or report they are, so the source runs
+/// through it (the noun phrase alone stops at "by", which elsewhere ends a source).
+fn with_agent(ctx: &Ctx, src: (usize, usize), s1: usize) -> (usize, usize) {
+    let last = ctx.low(src.1);
+    let participle = (last.len() > 4 && last.ends_with("ed"))
+        || matches!(
+            last,
+            "seen"
+                | "given"
+                | "shown"
+                | "written"
+                | "made"
+                | "held"
+                | "known"
+                | "drawn"
+                | "taken"
+                | "sent"
+                | "kept"
+        );
+    if src.1 > src.0 && participle && ctx.low(src.1 + 1) == "by" {
+        if let Some(agent) = ctx.np_fwd(src.1 + 2, s1) {
+            return (src.0, agent.1);
+        }
+    }
+    src
 }
 
 /// Content after "cue:": the rest of the sentence, or the next paragraph when the colon ends

@@ -115,6 +115,30 @@ fn according_to() {
 }
 
 #[test]
+fn according_to_keeps_the_agent_of_its_source() {
+    for (t, source) in [
+        (
+            "According to documents seen by the Bugle, the council had a copy of the plan in May.",
+            "documents seen by the Bugle",
+        ),
+        (
+            "The council had a copy of the plan in May, according to a report published by the ministry.",
+            "a report published by the ministry",
+        ),
+        // Without a participle "by" still ends the source.
+        (
+            "The council had a copy of the plan in May, according to officials by then.",
+            "officials",
+        ),
+    ] {
+        let q = run(t);
+        assert_eq!(q.len(), 1, "{q:#?}");
+        assert_eq!(text_of(&q[0].source), Some(source), "{t}");
+        assert_eq!(text_of(&q[0].cue), Some(if t.starts_with('A') { "According to" } else { "according to" }));
+    }
+}
+
+#[test]
 fn reported_speech_with_that() {
     let t = "The governor said that the budget would be balanced next year.";
     let q = run(t);
