@@ -67,6 +67,31 @@ pub const MONTHS: &[&str] = &[
     "september",
 ];
 
+/// Words that tell one period or item from another ("the first quarter", "the second
+/// quarter", "the previous year"): two statements that differ in one are not one repeated.
+pub const ORDINALS: &[&str] = &[
+    "eighth",
+    "fifth",
+    "first",
+    "following",
+    "fourth",
+    "next",
+    "ninth",
+    "previous",
+    "prior",
+    "second",
+    "seventh",
+    "sixth",
+    "tenth",
+    "third",
+];
+
+/// Little words a repeated frame may hold besides those of [`NP_STOP`], which do not make it
+/// one statement ("she is at minus 40", "they gave you $5 million").
+pub const FRAME_FILLERS: &[&str] = &[
+    "about", "down", "i", "me", "minus", "my", "our", "plus", "them", "up", "us", "you", "your",
+];
+
 /// Number words below twenty, by value.
 pub const ONES: &[&str] = &[
     "zero",
@@ -509,6 +534,7 @@ pub const COMMON_CAPITALISED: &[&str] = &[
 
 /// Distinct real names a letter apart, which must never be reported as one name.
 pub const DISTINCT_NAMES: &[(&str, &str)] = &[
+    ("durbin", "durban"),
     ("gambia", "zambia"),
     ("gambian", "zambian"),
     ("gambians", "zambians"),
@@ -523,7 +549,9 @@ mod tests {
     fn lists_are_sorted_and_lowercase() {
         for list in [
             APPROX_BEFORE,
+            FRAME_FILLERS,
             MONTHS,
+            ORDINALS,
             CURRENCY_WORDS,
             INCOMPLETE,
             GROWTH,

@@ -95,9 +95,11 @@ enum Variant {
 /// word. A changed consonant usually makes another word ("Price"/"Prize", "Ireland"/"Iceland",
 /// "Donald"/"Ronald"), a changed last letter an inflection or derivation ("Latino"/"Latina",
 /// "Zionist"/"Zionism", "Argentina"/"Argentine"), so substitutions are accepted only for
-/// accents, transliteration pairs (y/i, k/q, v/w ...) and, in longer words, vowels inside the
-/// word. Added, dropped and swapped letters ("Goldstein"/"Goldsetein", "Strzok"/"Stzrok") are
-/// accepted except for the endings and regional spellings grammar produces.
+/// accents, transliteration pairs (y/i, k/q, v/w ...) and, in words of six letters or more,
+/// vowels inside the word ("Okafor"/"Okafer"; shorter ones are too often two names, and the
+/// six-letter pairs that are, "Durbin"/"Durban", are listed in `DISTINCT_NAMES`). Added,
+/// dropped and swapped letters ("Goldstein"/"Goldsetein", "Strzok"/"Stzrok") are accepted
+/// except for the endings and regional spellings grammar produces.
 fn one_name(a: &[char], b: &[char]) -> Option<Variant> {
     let (la, lb) = (a.len(), b.len());
     if la.min(lb) < 5 || la.abs_diff(lb) > 1 || a.starts_with(b) || b.starts_with(a) {
@@ -124,7 +126,7 @@ fn one_name(a: &[char], b: &[char]) -> Option<Variant> {
                 return Some(Variant::Letter);
             }
             let inner = p > 0 && !at_end;
-            (inner && is_vowel(x) && is_vowel(y) && la.min(lb) >= 7).then_some(Variant::Letter)
+            (inner && is_vowel(x) && is_vowel(y) && la.min(lb) >= 6).then_some(Variant::Letter)
         }
         ([], [y]) | ([y], []) => {
             let longer = if la > lb { a } else { b };
@@ -400,6 +402,7 @@ mod tests {
         assert!(same("strzok", "stzrok"));
         assert!(same("kazakstan", "kazakhstan"));
         assert!(same("francesco", "francisco"));
+        assert!(same("okafor", "okafer"));
         assert_eq!(
             one_name(
                 &"orbán".chars().collect::<Vec<_>>(),
@@ -421,7 +424,6 @@ mod tests {
             ("zionist", "zionism"),
             ("argentina", "argentine"),
             ("antonio", "antonia"),
-            ("durbin", "durban"),
             ("honduras", "hondurans"),
             ("veritas", "pveritas"),
             ("mafia", "maria"),

@@ -1,5 +1,5 @@
-//! Number checks: parts that do not add up to their total, shares over 100%, and one quantity
-//! given two values.
+//! Number checks: parts that do not add up to their total, shares over 100%, one quantity
+//! given two values, and one statement repeated with another figure.
 //!
 //! Quantities are read from the tokens ("11,775", "1.5 million", "45%", "Thirty-seven", "$5
 //! billion"), skipping what only looks like one: years, dates, times, model names ("Su-34").
@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use unspin_core::segment::TokenKind;
 
 /// What a quantity counts: a share, money, or anything else.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum QKind {
     Count,
     Percent,
@@ -272,6 +272,7 @@ pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
     out.extend(shares_without_total(doc, &qs));
     out.extend(percent_over_100(doc, &qs));
     out.extend(conflicting_values(doc, &qs));
+    out.extend(repeated_statements(doc, &qs));
     out
 }
 
@@ -785,7 +786,9 @@ fn conflicting_values(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
     }
     let mut groups: BTreeMap<String, Vec<Mention>> = BTreeMap::new();
     for (k, q) in qs.iter().enumerate() {
-        if q.kind != QKind::Count {
+        // "a $4.2 billion bridge" ... "the $4.8 billion bridge" slips as counts do; a share
+        // before a noun ("a 12% rise") is rarely referred back to.
+        if q.kind == QKind::Percent {
             continue;
         }
         let Some((np, np_last)) = noun_phrase(doc, q) else {
@@ -847,6 +850,127 @@ fn conflicting_values(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Reports one statement made twice with another figure: "crime had risen by 12% last year"
+/// and later "crime had risen by 21% last year". The same words must come right before the
+/// figure (at least three, up to four, within its clause) and after it (to the end of its
+/// clause), the figures must be of one kind and unit, precise, and apart by more than their
+/// rounding, and the two sentences must not differ in what tells one statement from another:
+/// a number, an ordinal or month ("in the first quarter" / "in the second quarter"), or a
+/// capitalised word inside the sentence ("in Ohio" / "in Iowa"). That last test also skips a
+/// repetition given to another named speaker; a missed slip costs less than a false alarm.
+///
+/// Two kinds of text repeat a frame honestly, both seen in news: a frame of little words
+/// ("Among men, she is at minus 40. Among women, she is at minus nine."; "they gave you $5
+/// million"), where what differs came before it, so the frame needs two words of its own; and
+/// live updates, where a time stamp on its own line ("7:55 p.m.") comes between a figure and
+/// its update ("Trump leads with 182 delegates" ... "with 221").
+fn repeated_statements(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
+    type Frame<'d> = (QKind, Option<&'d str>, Vec<&'d str>, Vec<&'d str>);
+    let mut frames: BTreeMap<Frame, Vec<usize>> = BTreeMap::new();
+    for (k, q) in qs.iter().enumerate() {
+        if q.approx {
+            continue;
+        }
+        let sr = doc.sentence_range(q.first);
+        let before: Vec<&str> = (sr.start..q.first)
+            .rev()
+            .take_while(|&i| doc.kind(i) == Some(TokenKind::Word))
+            .take(4)
+            .map(|i| doc.low(i))
+            .collect();
+        let own = before
+            .iter()
+            .filter(|w| !has(lexicon::NP_STOP, w) && !has(lexicon::FRAME_FILLERS, w))
+            .count();
+        if before.len() < 3 || own < 2 {
+            continue;
+        }
+        let after: Vec<&str> = (q.last + 1..sr.end)
+            .take_while(|&i| doc.kind(i) == Some(TokenKind::Word))
+            .take(8)
+            .map(|i| doc.low(i))
+            .collect();
+        let key = (q.kind, q.unit_noun.as_deref(), before, after);
+        frames.entry(key).or_default().push(k);
+    }
+    let mut out = Vec::new();
+    let mut stamps: Option<Vec<usize>> = None;
+    for ks in frames.values().filter(|ks| ks.len() > 1) {
+        let first = &qs[ks[0]];
+        let mut differs = |q: &Quantity| {
+            q.sentence != first.sentence
+                && (q.value - first.value).abs() > q.tol + first.tol + 1e-9
+                && distinguishers(doc, q) == distinguishers(doc, first)
+                && {
+                    let stamps = stamps.get_or_insert_with(|| time_stamps_before(doc));
+                    stamps[first.last] == stamps[q.first]
+                }
+        };
+        // Bounded, like the other checks, so a text repeating one phrase stays linear.
+        if let Some(q) = ks[1..]
+            .iter()
+            .take(32)
+            .map(|&k| &qs[k])
+            .find(|q| differs(q))
+        {
+            let (a, b) = (qplace(doc, first), qplace(doc, q));
+            out.push(Finding {
+                kind: FindingKind::ConflictingValues,
+                explanation: format!(
+                    "the same statement is made with {} and later with {}",
+                    a.text(),
+                    b.text()
+                ),
+                places: vec![a, b],
+            });
+        }
+    }
+    out
+}
+
+/// For every token, how many time stamps on a line of their own ("7:55 p.m.", "10:30") come
+/// before it: the entries of a live-updated article.
+fn time_stamps_before(doc: &Doc) -> Vec<usize> {
+    let n = doc.tokens.len();
+    let para = |i: usize| doc.para.get(i).copied();
+    let mut out = Vec::with_capacity(n + 1);
+    let mut count = 0;
+    for i in 0..n {
+        let starts_line = i == 0 || para(i - 1) != para(i);
+        if starts_line
+            && doc.kind(i) == Some(TokenKind::Number)
+            && doc.tok(i + 1) == ":"
+            && doc.kind(i + 2) == Some(TokenKind::Number)
+            && (i..n.min(i + 9)).any(|k| para(k + 1) != para(i))
+        {
+            count += 1;
+        }
+        out.push(count);
+    }
+    out.push(count);
+    out
+}
+
+/// What in the sentence of `q`, outside `q` itself, tells one statement from another: numbers,
+/// ordinals and months, and capitalised words other than the first.
+fn distinguishers<'d>(doc: &'d Doc, q: &Quantity) -> std::collections::BTreeSet<&'d str> {
+    let sr = doc.sentence_range(q.first);
+    let start = sr.start;
+    sr.filter(|&i| i < q.first || i > q.last)
+        .filter(|&i| match doc.kind(i) {
+            Some(TokenKind::Number) => true,
+            Some(TokenKind::Word) => {
+                let w = doc.low(i);
+                has(lexicon::ORDINALS, w)
+                    || has(lexicon::MONTHS, w)
+                    || (i > start && doc.tok(i).starts_with(char::is_uppercase))
+            }
+            _ => false,
+        })
+        .map(|i| doc.low(i))
+        .collect()
 }
 
 #[cfg(test)]
