@@ -18,7 +18,8 @@ pub enum FindingKind {
     PartsDontSumToTotal,
     /// A share of a whole given as more than 100%.
     PercentOver100,
-    /// The same quantity (same noun, referred back to) given two different values.
+    /// The same quantity (same noun, referred back to) given two different values, or one
+    /// statement made twice with two different figures.
     ConflictingValues,
     /// What looks like one name spelled two ways.
     NameSpelledTwoWays,
