@@ -30,6 +30,10 @@ fn main() {
     for path in &files {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                eprintln!("findings: skipped {}: not UTF-8", path.display());
+                continue;
+            }
             Err(e) => fail(path, &e),
         };
         for f in unspin_factcheck::consistency::check(&text) {

@@ -9,7 +9,7 @@
 use std::fmt::Debug;
 use std::time::Duration;
 use unspin_factcheck::claims::ClaimModel;
-use unspin_factcheck::consistency::check;
+use unspin_factcheck::consistency::{check, FindingKind};
 use unspin_factcheck::quotes;
 
 /// CPU time this thread has used: unlike the wall clock, it does not grow while the thread
@@ -85,6 +85,24 @@ fn consistency_checks_are_linear_and_deterministic() {
             format!(" and the 300 soldiers, with 4,530 of them in Turkey and 7,250 in Iraq, {name} said")
         })
     });
+    // Two endless sentences alike but for their one figure: a statement repeated with another
+    // figure, found by comparing the two whole sentences.
+    let found = in_linear_time("two sentences alike", check, |size| {
+        let half = |figure: u32| {
+            repeated(
+                &format!("Prices rose by {figure} percent"),
+                size / 2,
+                |name| format!(" and {name} spoke"),
+            )
+        };
+        format!("{}. {}.", half(5), half(7))
+    });
+    assert!(
+        found
+            .iter()
+            .any(|f| f.kind == FindingKind::ConflictingValues),
+        "{found:?}"
+    );
 }
 
 #[test]

@@ -95,10 +95,10 @@ enum Variant {
 /// word. A changed consonant usually makes another word ("Price"/"Prize", "Ireland"/"Iceland",
 /// "Donald"/"Ronald"), a changed last letter an inflection or derivation ("Latino"/"Latina",
 /// "Zionist"/"Zionism", "Argentina"/"Argentine"), so substitutions are accepted only for
-/// accents, transliteration pairs (y/i, k/q, v/w ...) and, in words of six letters or more,
-/// vowels inside the word ("Okafor"/"Okafer"; shorter ones are too often two names, and the
-/// six-letter pairs that are, "Durbin"/"Durban", are listed in `DISTINCT_NAMES`). Added,
-/// dropped and swapped letters ("Goldstein"/"Goldsetein", "Strzok"/"Stzrok") are accepted
+/// accents, transliteration pairs (y/i, k/q, v/w ...) and, in words of seven letters or more,
+/// vowels inside the word (in shorter ones a changed vowel makes two names too often:
+/// "Durbin"/"Durban", "Barton"/"Burton", "Larson"/"Larsen", so "Okafor"/"Okafer" is missed).
+/// Added, dropped and swapped letters ("Goldstein"/"Goldsetein", "Strzok"/"Stzrok") are accepted
 /// except for the endings and regional spellings grammar produces.
 fn one_name(a: &[char], b: &[char]) -> Option<Variant> {
     let (la, lb) = (a.len(), b.len());
@@ -126,7 +126,7 @@ fn one_name(a: &[char], b: &[char]) -> Option<Variant> {
                 return Some(Variant::Letter);
             }
             let inner = p > 0 && !at_end;
-            (inner && is_vowel(x) && is_vowel(y) && la.min(lb) >= 6).then_some(Variant::Letter)
+            (inner && is_vowel(x) && is_vowel(y) && la.min(lb) >= 7).then_some(Variant::Letter)
         }
         ([], [y]) | ([y], []) => {
             let longer = if la > lb { a } else { b };
@@ -402,7 +402,6 @@ mod tests {
         assert!(same("strzok", "stzrok"));
         assert!(same("kazakstan", "kazakhstan"));
         assert!(same("francesco", "francisco"));
-        assert!(same("okafor", "okafer"));
         assert_eq!(
             one_name(
                 &"orbán".chars().collect::<Vec<_>>(),
@@ -424,6 +423,9 @@ mod tests {
             ("zionist", "zionism"),
             ("argentina", "argentine"),
             ("antonio", "antonia"),
+            ("durbin", "durban"),
+            ("barton", "burton"),
+            ("larson", "larsen"),
             ("honduras", "hondurans"),
             ("veritas", "pveritas"),
             ("mafia", "maria"),

@@ -638,7 +638,9 @@ fn according(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
 /// through it (the noun phrase alone stops at "by", which elsewhere ends a source).
 fn with_agent(ctx: &Ctx, src: (usize, usize), s1: usize) -> (usize, usize) {
     let last = ctx.low(src.1);
-    let participle = (last.len() > 4 && last.ends_with("ed"))
+    // Lowercase: "according to Khalid Ahmed by telephone" ends its source at the name.
+    let lowercase = ctx.tok(src.1) == last;
+    let participle = lowercase && (last.len() > 4 && last.ends_with("ed"))
         || matches!(
             last,
             "seen"

@@ -125,7 +125,11 @@ fn according_to_keeps_the_agent_of_its_source() {
             "The council had a copy of the plan in May, according to a report published by the ministry.",
             "a report published by the ministry",
         ),
-        // Without a participle "by" still ends the source.
+        // Without a participle "by" still ends the source; a name is no participle.
+        (
+            "The council had a copy of the plan in May, according to Khalid Ahmed by telephone.",
+            "Khalid Ahmed",
+        ),
         (
             "The council had a copy of the plan in May, according to officials by then.",
             "officials",
