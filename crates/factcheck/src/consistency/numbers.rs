@@ -865,9 +865,9 @@ fn conflicting_values(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
 /// unit, precise, apart by more than their rounding, and each the only one of its sentence (a
 /// sentence of several figures is a breakdown, and two alike give two sets of data: "16
 /// percent were Latino and 3 percent were black" for one election, "17 ... and 16 ..." for
-/// another). Live updates repeat a sentence
-/// honestly as figures change: a time stamp on its own line ("7:55 p.m.") between the two
-/// leaves them alone. A missed slip costs less than a false alarm.
+/// another). Live updates repeat a sentence honestly as figures change: a time stamp on its
+/// own line ("7:55 p.m.") between the two leaves them alone. A missed slip costs less than a
+/// false alarm.
 fn repeated_statements(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
     type Frame<'d> = (QKind, Option<&'d str>, Vec<&'d str>, Vec<&'d str>);
     let mut frames: BTreeMap<Frame, Vec<usize>> = BTreeMap::new();
