@@ -305,9 +305,9 @@ fn snap_to_words(
 /// A region that opens a quotation without closing it (`“a total disaster`) or closes one it
 /// did not open (`total disaster”`) reads as cut by mistake. A mark on the wrong side (an
 /// opening mark at its end, a closing one at its start) is let go first; then a region with an
-/// odd number of marks takes the other mark of its edge's pair when it is right there (after
-/// the region, past at most two marks of punctuation: `“a total disaster,”`; or just before
-/// it), and otherwise lets go of its own. The other mark must lie within `lo..hi` (between the
+/// odd number of marks takes the other mark of its edge's pair, or of a quotation it opens
+/// inside, when it is right there (after the region, past at most two marks of punctuation:
+/// `“a total disaster,”`; or just before it), and otherwise lets go of its own at its edge. The other mark must lie within `lo..hi` (between the
 /// neighbouring regions, inside the sentence). Gold spans that start on a quotation mark
 /// close it too (74 of 79 in PTC train); a region with marks in pairs, or with a mark only
 /// inside, is left as it is.
@@ -338,7 +338,10 @@ fn pair_quotation_marks(
     {
         return (a, b);
     }
-    if opening(a) {
+    // The last mark opens a quotation the region does not close, at its start (`“a total
+    // disaster`) or inside it (`had a choice: “Either we go, or we stay forever`).
+    let last_mark = (a..b).rev().find(|&i| matches!(text(i), "“" | "”" | "\""));
+    if let Some(m) = last_mark.filter(|&m| opening(m)) {
         for c in b..hi.min(b + 3) {
             if closing(c) {
                 return (a, c + 1);
@@ -347,7 +350,9 @@ fn pair_quotation_marks(
                 break;
             }
         }
-        a += 1;
+        if m == a {
+            a += 1;
+        }
     } else if b > a + 1 && closing(b - 1) {
         if a > lo && opening(a - 1) {
             a -= 1;
@@ -456,7 +461,8 @@ mod tests {
     #[test]
     fn quotation_marks_come_in_pairs() {
         let text = "He called it “a total disaster,” and left. “Lies,” he said, “all lies and \
-                    more lies today.” \"Fake\" again, of the “plan”.";
+                    more lies today.” \"Fake\" again, of the “plan”. He had a choice: “Either \
+                    we go, or we stay forever.” Then he left.";
         let d = Document::new(Article::new("1", text));
         // Token index of the `n`th occurrence of `word`.
         let at = |word: &str, n: usize| {
@@ -493,6 +499,11 @@ mod tests {
         assert_eq!(cut(fake - 1..=fake + 1), "\"Fake\"");
         let plan = at("plan", 0);
         assert_eq!(cut(plan - 1..=plan + 1), "“plan”");
+        // A quotation opened inside and closed right after the region.
+        assert_eq!(
+            cut(at("had", 0)..=at("forever", 0)),
+            "had a choice: “Either we go, or we stay forever.”"
+        );
     }
 
     #[test]
