@@ -319,7 +319,8 @@ fn pair_quotation_marks(
     hi: usize,
 ) -> (usize, usize) {
     let text = |i: usize| doc.token_text(i);
-    let glued = |i: usize| i > 0 && doc.tokens[i - 1].span.end == doc.tokens[i].span.start;
+    // The tokenizer records whether white space came before each token.
+    let glued = |i: usize| i > 0 && !doc.tokens[i].space_before;
     let opening =
         |i: usize| text(i) == "“" || (text(i) == "\"" && i + 1 < hi && glued(i + 1) && !glued(i));
     let closing = |i: usize| text(i) == "”" || (text(i) == "\"" && i > lo && glued(i));

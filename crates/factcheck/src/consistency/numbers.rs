@@ -906,8 +906,8 @@ fn repeated_statements(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
     for ks in frames.values().filter(|ks| ks.len() > 1) {
         let first = &qs[ks[0]];
         let mut differs = |q: &Quantity| {
-            q.sentence != first.sentence
-                && (q.value - first.value).abs() > q.tol + first.tol + 1e-9
+            // Each figure is its sentence's only one, so two figures are two sentences.
+            (q.value - first.value).abs() > q.tol + first.tol + 1e-9
                 && {
                     let w = words.get_or_insert_with(|| SentenceWords::of(doc, qs));
                     w.same(first.sentence, q.sentence)
@@ -955,7 +955,7 @@ impl SentenceWords {
     fn of(doc: &Doc, qs: &[Quantity]) -> Self {
         let mut figure = vec![false; doc.tokens.len()];
         for q in qs {
-            for f in &mut figure[q.first..=q.last.min(doc.tokens.len() - 1)] {
+            for f in &mut figure[q.first..=q.last] {
                 *f = true;
             }
         }
