@@ -320,6 +320,12 @@ struct ValidateArgs {
     /// commit, time, scores), under the name of the setting written.
     #[arg(long)]
     write_blend: bool,
+    /// Hold every ensemble's technique weight at W (0.4, 0.6, 0.8 or 1) instead of choosing
+    /// it: for a weight decided on other evidence (the memes, a disagreement of the halves),
+    /// so that --write-blend stores the rest of the blend, the second-technique threshold and
+    /// the confidence calibration chosen and fitted under the weight that ships.
+    #[arg(long, value_name = "W")]
+    tc_weight: Option<f32>,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,12 @@ pub fn run(args: ValidateArgs) -> Result<()> {
     let t0 = std::time::Instant::now();
     let started = unspin::export::now();
     let commit = args.write_blend.then(provenance::git_commit).flatten();
+    // Before minutes of loading and training: a weight the blends never try is a typo.
+    let grid = match args.partner {
+        Some(_) => holdout::partner_blend_grid(),
+        None => holdout::blend_grid(),
+    };
+    holdout::check_technique_weight(args.tc_weight, &grid)?;
     let data = args
         .data
         .clone()
@@ -56,7 +62,10 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         candidates,
         partner,
         &train,
-        args.seed,
+        &holdout::Choice {
+            seed: args.seed,
+            technique_weight: args.tc_weight,
+        },
         |msg| eprintln!("unspin: {msg} ({:.0} s)", t0.elapsed().as_secs_f64()),
     )?;
     if let Some(path) = &args.report {
@@ -229,6 +238,7 @@ fn blend_files(
         "what": format!("{key} in heads.safetensors, chosen by unspin validate --write-blend"),
         "command": run.command,
         "seed": args.seed,
+        "technique_weight_held": args.tc_weight,
         "data": data.display().to_string(),
         "holdout": args.holdout.display().to_string(),
         "train_articles": report.train_articles,

@@ -249,11 +249,25 @@ pub struct Difference {
     pub ci: Intervals,
 }
 
+/// How validation chooses what it reports and ships.
+#[derive(Debug, Clone, Default)]
+pub struct Choice {
+    /// Seeds the classical model's training, the cross-fitting halves and the bootstrap draws.
+    pub seed: u64,
+    /// Holds every ensemble's technique weight at this value (one the blend grid tries)
+    /// instead of choosing it: for a weight decided on other evidence than the held-out
+    /// split, so that the shipped blend's other settings, its second-technique threshold and
+    /// its calibration are chosen and measured under the weight that ships.
+    pub technique_weight: Option<f32>,
+}
+
 /// The validation report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub train_articles: usize,
     pub held_articles: usize,
+    /// The ensembles' technique weight when it was held fixed ([`Choice::technique_weight`]).
+    pub technique_weight: Option<f32>,
     pub rows: Vec<Row>,
     /// For each ensemble under the blend that ships: how often a span reported with a given
     /// confidence is right.
@@ -298,9 +312,15 @@ pub fn validate(
     candidates: Vec<Candidate>,
     partner: Option<TransformerDetector>,
     train: &TrainOptions,
-    seed: u64,
+    choice: &Choice,
     mut progress: impl FnMut(&str),
 ) -> Result<Report> {
+    let seed = choice.seed;
+    let grid = match partner {
+        Some(_) => partner_blend_grid(),
+        None => blend_grid(),
+    };
+    check_technique_weight(choice.technique_weight, &grid)?;
     let (train_docs, test): (Vec<&TrainDoc>, Vec<&TrainDoc>) = corpus
         .docs
         .iter()
@@ -340,10 +360,8 @@ pub fn validate(
         gold_tc,
         gold_si,
         half_a,
-        grid: match partner {
-            Some(_) => partner_blend_grid(),
-            None => blend_grid(),
-        },
+        grid,
+        technique_weight: choice.technique_weight,
         classical,
         partner,
     };
@@ -361,12 +379,49 @@ pub fn validate(
     Ok(Report {
         train_articles: train_docs.len(),
         held_articles: test.len(),
+        technique_weight: choice.technique_weight,
         rows,
         reliability: tables,
         chosen,
         baseline,
         differences,
     })
+}
+
+/// Refuses a technique weight to hold fixed that `grid` never tries, naming those it does:
+/// holding it would leave no ensemble blend to choose.
+///
+/// ```
+/// use unspin::holdout::{blend_grid, check_technique_weight};
+/// assert!(check_technique_weight(Some(0.4), &blend_grid()).is_ok());
+/// assert!(check_technique_weight(None, &blend_grid()).is_ok());
+/// let err = check_technique_weight(Some(0.5), &blend_grid()).unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "technique weight 0.5 is not one the blends try (0.4, 0.6, 0.8, 1)"
+/// );
+/// ```
+pub fn check_technique_weight(weight: Option<f32>, grid: &[BlendParams]) -> Result<()> {
+    let Some(w) = weight else { return Ok(()) };
+    if grid.iter().any(|b| b.tc_weight == w) {
+        return Ok(());
+    }
+    let mut tried: Vec<f32> = grid.iter().map(|b| b.tc_weight).collect();
+    tried.sort_by(f32::total_cmp);
+    tried.dedup();
+    let tried: Vec<String> = tried.iter().map(|w| w.to_string()).collect();
+    bail!(
+        "technique weight {w} is not one the blends try ({})",
+        tried.join(", ")
+    )
+}
+
+/// The blends of `grid` an ensemble may choose among: all, or those with the technique weight
+/// held fixed.
+fn ensemble_choices(grid: &[BlendParams], technique_weight: Option<f32>) -> Vec<usize> {
+    (0..grid.len())
+        .filter(|&i| technique_weight.is_none_or(|w| grid[i].tc_weight == w))
+        .collect()
 }
 
 /// Rows whose settings were not chosen on the articles they are scored on.
@@ -419,6 +474,8 @@ struct Split<'a> {
     /// The ids of the first half, for cross-fitting.
     half_a: BTreeSet<&'a str>,
     grid: Vec<BlendParams>,
+    /// The ensembles' technique weight when it is fixed rather than chosen.
+    technique_weight: Option<f32>,
     /// The classical model trained without the held-out articles.
     classical: Arc<ClassicalModel>,
     /// Run beside every candidate in its ensemble, its encodings cached.
@@ -486,7 +543,10 @@ impl Split<'_> {
             Some(p) => format!("ensemble({name}+{})", p.name()),
             None => format!("ensemble({name})"),
         };
-        let all: Vec<usize> = (0..grid.len()).collect();
+        // A fixed technique weight holds for every ensemble choice below, so that what ships,
+        // its second-technique threshold and its confidence map are all measured under it;
+        // the transformer alone keeps its own blends.
+        let all = ensemble_choices(grid, self.technique_weight);
         let (pooled, halves) = cross_fit(&per_blend, &all, test, &self.half_a)?;
         let (alone_row, alone_threshold) = self.alone(&name, &per_blend)?;
         rows.push(alone_row);
@@ -846,6 +906,12 @@ impl std::fmt::Display for Report {
             "held-out validation: trained on {} articles, scored on {} held-out articles",
             self.train_articles, self.held_articles
         )?;
+        if let Some(w) = self.technique_weight {
+            writeln!(
+                f,
+                "every ensemble's technique weight held at {w:.2} (chosen elsewhere, not on this split)"
+            )?;
+        }
         writeln!(
             f,
             "{:<28} {:>6} {:>6} {:>6} {:>6} {:>6}  selection",
@@ -1087,6 +1153,38 @@ mod tests {
             flc: scores(crate::eval::Task::Flc, f1[2]),
             ci: bootstrap::intervals(&draws),
             draws,
+        }
+    }
+
+    #[test]
+    fn a_held_technique_weight_leaves_only_its_blends_to_choose() {
+        for grid in [blend_grid(), partner_blend_grid()] {
+            let all = ensemble_choices(&grid, None);
+            assert_eq!(all.len(), grid.len());
+            let held = ensemble_choices(&grid, Some(0.4));
+            assert!(!held.is_empty() && held.len() < all.len());
+            assert!(held.iter().all(|&i| grid[i].tc_weight == 0.4));
+            // Every token setting stays open to choice under it.
+            let settings = |ix: &[usize]| {
+                let mut v: Vec<String> = ix
+                    .iter()
+                    .map(|&i| {
+                        let b = grid[i];
+                        format!(
+                            "{:?}",
+                            BlendParams {
+                                tc_weight: 0.0,
+                                partner_tc_weight: 0.0,
+                                ..b
+                            }
+                        )
+                    })
+                    .collect();
+                v.sort();
+                v.dedup();
+                v
+            };
+            assert_eq!(settings(&held), settings(&all));
         }
     }
 

@@ -419,6 +419,20 @@ fn train_and_validate_refuse_to_write_over_their_inputs() {
         &["ho.txt", "input"],
     );
     assert_eq!(read_text(&holdout), "1001\n");
+    // A technique weight the blends never try is refused before any work, and the report
+    // is not begun.
+    let report = d.join("r.json");
+    fails_with(
+        unspin()
+            .args(["validate", "--tc-weight", "0.5", "--data"])
+            .arg(d)
+            .arg("--holdout")
+            .arg(&holdout)
+            .arg("--report")
+            .arg(&report),
+        &["technique weight 0.5", "0.4, 0.6, 0.8, 1"],
+    );
+    assert!(!report.exists());
     // Nor anything inside an installed encoder.
     let weights = d.join("enc/all-mpnet-base-v2/model.safetensors");
     fs::create_dir_all(weights.parent().unwrap()).unwrap();
