@@ -138,9 +138,70 @@ pub(crate) fn find(ctx: &Ctx, taken: &[(usize, usize)], used_cues: &[usize]) -> 
     out
 }
 
-/// Last content token of a clause ending the sentence at `s1`: the final full stop is left out
-/// unless a closing quotation mark follows it.
+/// Words after a comma that open a second, coordinated clause ("…, while Grady said …").
+const SIBLING_OPENERS: &[&str] = &["and", "but", "whereas", "while", "yet"];
+
+/// Adverbs set off by commas between a speaker and the cue ("Akter, however, told").
+const DISCOURSE_ADVERBS: &[&str] = &[
+    "however",
+    "meanwhile",
+    "moreover",
+    "instead",
+    "likewise",
+    "similarly",
+    "though",
+    "too",
+];
+
+/// `e` the last token before a cue (or its auxiliary): past an adverb set off by commas
+/// ("Nasreen Akter, however, told"), the token before that adverb's opening comma, where the
+/// speaker ends.
+fn past_discourse_adverb(ctx: &Ctx, e: usize, s0: usize) -> usize {
+    if e >= s0 + 3
+        && ctx.tok(e) == ","
+        && has(DISCOURSE_ADVERBS, ctx.low(e - 1))
+        && ctx.tok(e - 2) == ","
+    {
+        e - 3
+    } else {
+        e
+    }
+}
+
+/// Where a second statement with a speaker of its own starts in the clause from `from` to the
+/// sentence's end `s1`: at a semicolon or a comma and a coordinating word ("while", "but"),
+/// followed within a few words by a speaker and a cue verb. "Whitfield said the deficit was
+/// closed, while Grady said it had merely been hidden": Grady's words are his, not part of
+/// Whitfield's statement; "Chowdhury said the doors were open; fire official Nasreen Akter,
+/// however, told reporters …" likewise.
+fn sibling_statement(ctx: &Ctx, from: usize, s1: usize) -> Option<usize> {
+    // How far after the boundary the second cue may lie: a speaker of a few words.
+    const REACH: usize = 10;
+    (from + 1..s1).find(|&b| {
+        let opener = match ctx.tok(b) {
+            ";" => b + 1,
+            "," if has(SIBLING_OPENERS, ctx.low(b + 1)) => b + 2,
+            _ => return false,
+        };
+        (opener + 1..s1.min(opener + REACH)).any(|k| {
+            if !has(lexicon::CUE_VERBS, ctx.low(k)) || ctx.capitalised(k) {
+                return false;
+            }
+            let a = ctx.aux_start(k, opener);
+            a > opener
+                && !(opener..a).any(|i| ctx.low(i) == "that" || ctx.mark(i).is_some())
+                && ctx
+                    .source_back(past_discourse_adverb(ctx, a - 1, opener), opener)
+                    .is_some_and(|src| src.0 == opener)
+        })
+    })
+}
+
+/// Last content token of a clause ending the sentence at `s1`, or before a second statement
+/// with its own speaker ([`sibling_statement`]): the final full stop is left out unless a
+/// closing quotation mark follows it.
 fn clause_end(ctx: &Ctx, from: usize, s1: usize) -> usize {
+    let s1 = sibling_statement(ctx, from, s1).unwrap_or(s1);
     let mut e = s1.saturating_sub(1);
     while e > from && (ctx.is_terminal(e) || matches!(ctx.tok(e), "," | ";" | ":")) {
         e -= 1;
@@ -164,6 +225,7 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     let source = a
         .checked_sub(1)
         .filter(|&e| e >= s0)
+        .map(|e| past_discourse_adverb(ctx, e, s0))
         .and_then(|e| source_before_time(ctx, e, s0).or_else(|| ctx.source_back(e, s0)));
     // "issued a statement": no cue verb on its own, so nothing else is tried when it fails.
     if let Some(n) = statement_noun(ctx, k, s1) {

@@ -103,6 +103,56 @@ fn quote_across_paragraphs() {
 }
 
 #[test]
+fn a_second_speaker_in_the_same_sentence_has_a_statement_of_its_own() {
+    for (t, first, second) in [
+        (
+            "Whitfield said the deficit was closed, while Grady said it had merely been hidden.",
+            ("Whitfield", "the deficit was closed"),
+            ("Grady", "it had merely been hidden"),
+        ),
+        (
+            "Owner Rahim Chowdhury said the doors were open; fire official Nasreen Akter, \
+             however, told reporters that investigators had found padlocks.",
+            ("Owner Rahim Chowdhury", "the doors were open"),
+            (
+                "fire official Nasreen Akter",
+                "that investigators had found padlocks",
+            ),
+        ),
+        (
+            "The minister said the talks had failed, but the envoy said a deal was close.",
+            ("The minister", "the talks had failed"),
+            ("the envoy", "a deal was close"),
+        ),
+    ] {
+        let q = run(t);
+        let of = |source: &str| {
+            q.iter()
+                .find(|q| text_of(&q.source) == Some(source))
+                .unwrap_or_else(|| panic!("no statement by {source}: {q:#?}"))
+        };
+        for (source, content) in [first, second] {
+            let s = of(source);
+            assert_eq!(s.content.text(), content, "{q:#?}");
+            assert_eq!(s.within, None, "{q:#?}");
+        }
+    }
+    // A statement reported inside another, with no clause boundary between, stays inside it.
+    let t = "He commented on a statement by Michelle Baldanza, who confirmed that the military \
+             did not intend to share the information.";
+    let q = run(t);
+    assert!(q.iter().any(|q| q.within.is_some()), "{q:#?}");
+    // Nor does a coordinated clause without a speaker and cue of its own end the statement.
+    let t = "The minister said the talks had failed, while the markets fell sharply.";
+    let q = run(t);
+    assert_eq!(
+        q[0].content.text(),
+        "the talks had failed, while the markets fell sharply",
+        "{q:#?}"
+    );
+}
+
+#[test]
 fn according_to() {
     let t = "According to the Interior Ministry, 40 people were arrested overnight.";
     let q = run(t);
