@@ -12,6 +12,8 @@ const MIN_WORDS_WITHOUT_CUE: usize = 6;
 pub(crate) fn find(ctx: &Ctx) -> Vec<Raw> {
     let spans = spans(ctx);
     let mut out: Vec<Raw> = Vec::new();
+    // Per quote in `out`: too short to stand without a cue of its own.
+    let mut short: Vec<bool> = Vec::new();
     for (open, close) in spans {
         let words = ctx.words(open, close);
         let found = dash_name(ctx, close, words)
@@ -26,9 +28,9 @@ pub(crate) fn find(ctx: &Ctx) -> Vec<Raw> {
         } else {
             MIN_WORDS_WITHOUT_CUE
         };
-        if words < min {
-            continue;
-        }
+        // A short quotation without a cue is kept for now: it may be a whole sentence that
+        // continues the quote before it (`“We checked them twice,” she said. “They hold.”`).
+        short.push(words < min);
         out.push(Raw {
             kind: QuoteKind::Direct,
             content: (open, close),
@@ -36,7 +38,9 @@ pub(crate) fn find(ctx: &Ctx) -> Vec<Raw> {
             source,
         });
     }
-    inherit(ctx, &mut out);
+    inherit(ctx, &mut out, &short);
+    let mut short = short.into_iter();
+    out.retain(|q| !short.next().unwrap_or(false) || q.cue.is_some());
     out
 }
 
@@ -264,9 +268,20 @@ fn before(ctx: &Ctx, open: usize) -> Option<Attribution> {
 }
 
 /// A quote with no cue of its own that directly follows an attributed quote of the same
-/// paragraph (`“...,” he said. “...”`) continues that speaker's words.
-fn inherit(ctx: &Ctx, quotes: &mut [Raw]) {
+/// paragraph (`“...,” he said. “...”`) continues that speaker's words. One too `short` to stand
+/// alone (fewer words than [`MIN_WORDS_WITHOUT_CUE`]) continues them only as a whole sentence
+/// (`“Nobody asked.”`), not as a scare quote opening the next one (`“Experts” disagree`).
+fn inherit(ctx: &Ctx, quotes: &mut [Raw], short: &[bool]) {
     for q in 1..quotes.len() {
+        if short[q] {
+            let (open, close) = quotes[q].content;
+            let sentence = close > open + 1
+                && ctx.is_terminal(close - 1)
+                && (open == 0 || ctx.is_terminal(open - 1) || ctx.line_start(open));
+            if !sentence {
+                continue;
+            }
+        }
         let (prev, rest) = quotes.split_at_mut(q);
         let (Some(p), Some(cur)) = (prev.last(), rest.first_mut()) else {
             continue;

@@ -153,6 +153,26 @@ fn a_second_speaker_in_the_same_sentence_has_a_statement_of_its_own() {
 }
 
 #[test]
+fn a_short_sentence_quoted_after_an_attributed_quote_continues_it() {
+    let t = "Moss defended the figures. \"We checked them twice,\" she said. \"They hold.\" \
+             Critics called the \"experts\" biased. \"No,\" he said. \"Fake\" news spread.";
+    let q = run(t);
+    let hold = q
+        .iter()
+        .find(|q| q.content.text() == "\"They hold.\"")
+        .unwrap_or_else(|| panic!("{q:#?}"));
+    assert_eq!(text_of(&hold.cue), Some("said"));
+    assert_eq!(hold.speaker.as_deref(), Some("Moss"));
+    // A short quotation that is not a whole sentence is no statement without a cue: scare
+    // quotes, and a word opening the next sentence.
+    for scare in ["\"experts\"", "\"Fake\""] {
+        assert!(q.iter().all(|q| q.content.text() != scare), "{q:#?}");
+    }
+    // A short quote with its own cue stands.
+    assert!(q.iter().any(|q| q.content.text() == "\"No,\""), "{q:#?}");
+}
+
+#[test]
 fn according_to() {
     let t = "According to the Interior Ministry, 40 people were arrested overnight.";
     let q = run(t);
