@@ -673,6 +673,9 @@ pub(crate) struct Ctx<'d, 't> {
     /// time, since the rules ask it of ranges that run to the end of the sentence, and one
     /// endless sentence made counting them quadratic.
     words_before: std::cell::OnceCell<Vec<u32>>,
+    /// [`Ctx::sibling_after`] for each token, computed on first use: every reported clause
+    /// asks where it ends, and on one endless sentence scanning ahead each time was quadratic.
+    sibling_after: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl<'d, 't> Ctx<'d, 't> {
@@ -681,7 +684,29 @@ impl<'d, 't> Ctx<'d, 't> {
             doc,
             quoted: std::cell::OnceCell::new(),
             words_before: std::cell::OnceCell::new(),
+            sibling_after: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The first token after `from` in its sentence that starts a second statement with a
+    /// speaker of its own ([`reported::starts_sibling`]), or the number of tokens if none does.
+    pub fn sibling_after(&self, from: usize) -> usize {
+        let next = self.sibling_after.get_or_init(|| {
+            let n = self.n();
+            let mut next = vec![n; n + 1];
+            for b in (0..n).rev() {
+                let s1 = self.sentence(b).1;
+                // A boundary in a later sentence is none of this one's.
+                let after = if next[b + 1] < s1 { next[b + 1] } else { n };
+                next[b] = if reported::starts_sibling(self, b, s1) {
+                    b
+                } else {
+                    after
+                };
+            }
+            next
+        });
+        next.get(from + 1).copied().unwrap_or(self.n())
     }
 
     pub fn n(&self) -> usize {

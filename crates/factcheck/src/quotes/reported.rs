@@ -168,40 +168,38 @@ fn past_discourse_adverb(ctx: &Ctx, e: usize, s0: usize) -> usize {
     }
 }
 
-/// Where a second statement with a speaker of its own starts in the clause from `from` to the
-/// sentence's end `s1`: at a semicolon or a comma and a coordinating word ("while", "but"),
-/// followed within a few words by a speaker and a cue verb. "Whitfield said the deficit was
-/// closed, while Grady said it had merely been hidden": Grady's words are his, not part of
-/// Whitfield's statement; "Chowdhury said the doors were open; fire official Nasreen Akter,
-/// however, told reporters …" likewise.
-fn sibling_statement(ctx: &Ctx, from: usize, s1: usize) -> Option<usize> {
+/// Whether token `b` (a semicolon, or a comma before a coordinating word such as "while" or
+/// "but") starts a second statement with a speaker of its own: a speaker and a cue verb follow
+/// within a few words. "Whitfield said the deficit was closed, while Grady said it had merely
+/// been hidden": Grady's words are his, not part of Whitfield's statement; "Chowdhury said the
+/// doors were open; fire official Nasreen Akter, however, told reporters …" likewise. `s1` is
+/// the end of `b`'s sentence. [`Ctx::sibling_after`] asks it once per token.
+pub(super) fn starts_sibling(ctx: &Ctx, b: usize, s1: usize) -> bool {
     // How far after the boundary the second cue may lie: a speaker of a few words.
     const REACH: usize = 10;
-    (from + 1..s1).find(|&b| {
-        let opener = match ctx.tok(b) {
-            ";" => b + 1,
-            "," if has(SIBLING_OPENERS, ctx.low(b + 1)) => b + 2,
-            _ => return false,
-        };
-        (opener + 1..s1.min(opener + REACH)).any(|k| {
-            if !has(lexicon::CUE_VERBS, ctx.low(k)) || ctx.capitalised(k) {
-                return false;
-            }
-            let a = ctx.aux_start(k, opener);
-            a > opener
-                && !(opener..a).any(|i| ctx.low(i) == "that" || ctx.mark(i).is_some())
-                && ctx
-                    .source_back(past_discourse_adverb(ctx, a - 1, opener), opener)
-                    .is_some_and(|src| src.0 == opener)
-        })
+    let opener = match ctx.tok(b) {
+        ";" => b + 1,
+        "," if has(SIBLING_OPENERS, ctx.low(b + 1)) => b + 2,
+        _ => return false,
+    };
+    (opener + 1..s1.min(opener + REACH)).any(|k| {
+        if !has(lexicon::CUE_VERBS, ctx.low(k)) || ctx.capitalised(k) {
+            return false;
+        }
+        let a = ctx.aux_start(k, opener);
+        a > opener
+            && !(opener..a).any(|i| ctx.low(i) == "that" || ctx.mark(i).is_some())
+            && ctx
+                .source_back(past_discourse_adverb(ctx, a - 1, opener), opener)
+                .is_some_and(|src| src.0 == opener)
     })
 }
 
 /// Last content token of a clause ending the sentence at `s1`, or before a second statement
-/// with its own speaker ([`sibling_statement`]): the final full stop is left out unless a
+/// with its own speaker ([`starts_sibling`]): the final full stop is left out unless a
 /// closing quotation mark follows it.
 fn clause_end(ctx: &Ctx, from: usize, s1: usize) -> usize {
-    let s1 = sibling_statement(ctx, from, s1).unwrap_or(s1);
+    let s1 = ctx.sibling_after(from).min(s1);
     let mut e = s1.saturating_sub(1);
     while e > from && (ctx.is_terminal(e) || matches!(ctx.tok(e), "," | ";" | ":")) {
         e -= 1;
