@@ -6,7 +6,8 @@
 //! it: a surname to the longest earlier mention ending in that surname, a pronoun to the
 //! speaker of the statement just before (news attributes quotes in runs) unless a person has
 //! since opened a sentence as its subject, a role to the earlier mention sharing that role and
-//! most of its words. There is no gender check: "she" may follow a man's name.
+//! most of its words. "he" and "she" pass over a person known to be of the other gender (by a
+//! title, a "-woman" role, a common given name, or an earlier "he"/"she" linked to them).
 
 use super::lexicon::{self, has};
 use super::{Ctx, Quote, Raw};
@@ -64,6 +65,52 @@ fn chars(ctx: &Ctx, c: (usize, usize)) -> usize {
 /// How far back (in tokens) a pronoun may reach for its speaker.
 const PRONOUN_REACH: usize = 400;
 
+/// The grammatical gender "he" and "she" carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gender {
+    Female,
+    Male,
+}
+
+/// The gender of the pronoun `w`, if it is "he"/"him" or "she"/"her".
+fn pronoun_gender(w: &str) -> Option<Gender> {
+    match w {
+        "she" | "her" => Some(Gender::Female),
+        "he" | "him" => Some(Gender::Male),
+        _ => None,
+    }
+}
+
+/// What the text tells of a mention's gender: a title (Mr., Mrs., Ms.), a "-woman" role, a
+/// common given name, or else what an earlier "he"/"she" linked to the same surname said
+/// (`learned`). None when nothing does, or the signs disagree.
+fn gender_of<'c>(
+    ctx: &Ctx<'_, 'c>,
+    m: (usize, usize),
+    learned: &HashMap<&'c str, Gender>,
+) -> Option<Gender> {
+    let mut seen = None;
+    // A given name, not the surname that ends a longer mention ("Laura James", "Melanie").
+    let given = |i: usize| ctx.is_name(i) && (i < m.1 || m.0 == m.1);
+    for i in m.0..=m.1 {
+        let w = ctx.low(i);
+        let g = match w {
+            "mr" | "sir" => Some(Gender::Male),
+            "mrs" | "ms" | "miss" | "madam" | "dame" => Some(Gender::Female),
+            _ if w.ends_with("woman") || w.ends_with("women") => Some(Gender::Female),
+            _ if given(i) && has(lexicon::FEMALE_NAMES, w) => Some(Gender::Female),
+            _ if given(i) && has(lexicon::MALE_NAMES, w) => Some(Gender::Male),
+            _ => None,
+        };
+        match (seen, g) {
+            (Some(a), Some(b)) if a != b => return None,
+            (None, Some(b)) => seen = Some(b),
+            _ => {}
+        }
+    }
+    seen.or_else(|| learned.get(ctx.tok(m.1)).copied())
+}
+
 pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
     let mut cands = mention_runs(ctx);
     for r in raws {
@@ -77,13 +124,22 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
     let mut out = Vec::with_capacity(raws.len());
     // The last resolved speaker and the token where its statement was attributed.
     let mut last: Option<((usize, usize), usize)> = None;
+    // Per surname: the gender of the "he"/"she" that referred to it.
+    let mut learned: HashMap<&str, Gender> = HashMap::new();
     for r in raws {
         let (speaker, vague) = match r.source {
             // A question put by somebody unnamed ("Asked whether …") is the reporter's,
             // not a claim pinned on nobody: nothing to flag.
             None => (None, !super::asks(ctx, r)),
-            Some(s) => speaker_of(ctx, s, &index, last),
+            Some(s) => speaker_of(ctx, s, &index, last, &learned),
         };
+        if let (Some(sp), Some(s)) = (speaker, r.source) {
+            if let Some(g) = (s.0 == s.1).then(|| pronoun_gender(ctx.low(s.0))).flatten() {
+                if ctx.is_name(sp.1) && gender_of(ctx, sp, &learned).is_none() {
+                    learned.insert(ctx.tok(sp.1), g);
+                }
+            }
+        }
         // Only people are referred back to by "he"/"she".
         if let (Some(sp), Some(s)) = (speaker, r.source) {
             if looks_like_person(ctx, sp) || (sp.0 == sp.1 && ctx.is_name(sp.0)) {
@@ -117,11 +173,12 @@ pub(super) fn is_pronoun(ctx: &Ctx, s: (usize, usize)) -> bool {
 }
 
 /// The resolved speaker of source `s` (token span) and whether the source is vague.
-fn speaker_of(
-    ctx: &Ctx,
+fn speaker_of<'c>(
+    ctx: &Ctx<'_, 'c>,
     s: (usize, usize),
     index: &Index,
     last: Option<((usize, usize), usize)>,
+    learned: &HashMap<&'c str, Gender>,
 ) -> (Option<(usize, usize)>, bool) {
     // "Councillor Ben Okafor, who proposed the ban,", "Sen. Mitch McConnell (R-Ky.)": the
     // speaker is the part before the appositive, relative clause or parenthesis.
@@ -145,6 +202,10 @@ fn speaker_of(
     };
     let head = ctx.low(s.1);
     if s.0 == s.1 && has(lexicon::PERSON_PRONOUNS, head) {
+        // "she" is not a man known as one, nor "he" a woman.
+        let fits = |m: (usize, usize)| {
+            pronoun_gender(head).is_none_or(|g| gender_of(ctx, m, learned).is_none_or(|h| h == g))
+        };
         if let Some((sp, at)) = last {
             if at <= s.0 && s.0 - at <= PRONOUN_REACH {
                 // "Former commissioner Gerald Pike, who attended, backed the vote. “…,” he
@@ -152,13 +213,33 @@ fn speaker_of(
                 // who "he" now is.
                 let newer =
                     newer_subject(ctx, index, at, s.0).filter(|m| ctx.tok(m.1) != ctx.tok(sp.1));
-                return (Some(newer.map_or(sp, |m| fullest(ctx, m, index))), false);
+                let m = newer.map_or(sp, |m| fullest(ctx, m, index));
+                if fits(m) {
+                    return (Some(m), false);
+                }
+                // Known to be of the other gender: the latest earlier mention known to be of
+                // the pronoun's ("Melanie said yes … “I love you,” he said": Donald Trump),
+                // else nobody rather than the wrong person.
+                let g = pronoun_gender(head);
+                let m = index
+                    .before(s.0)
+                    .filter(|c| c.1 < s.0 && s.0 - c.1 <= PRONOUN_REACH)
+                    .filter(|c| !ctx.quoted().get(c.0).copied().unwrap_or(false))
+                    .map(|c| fullest(ctx, *c, index))
+                    .find(|&c| ctx.is_name(c.1) && g.is_some() && gender_of(ctx, c, learned) == g);
+                return (m, false);
             }
         }
-        // No statement before: the latest earlier mention of a person.
+        // No statement before: the latest earlier mention of a person (not one known to be
+        // of the other gender).
         let m = index
             .before(s.0)
-            .filter(|c| c.1 < s.0 && s.0 - c.1 <= PRONOUN_REACH && looks_like_person(ctx, **c))
+            .filter(|c| {
+                c.1 < s.0
+                    && s.0 - c.1 <= PRONOUN_REACH
+                    && looks_like_person(ctx, **c)
+                    && fits(fullest(ctx, **c, index))
+            })
             .max_by_key(|c| c.1)
             .copied();
         return (m.map(|m| fullest(ctx, m, index)), false);
@@ -231,8 +312,11 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
             let start = ctx.sentence(c.0).0;
             c.0 - start <= SUBJECT_REACH
                 && (start..c.0).all(|i| ctx.is_word(i) && (i == start || !finite_verb(ctx, i)))
-                && !has(lexicon::PERSON_PRONOUNS, ctx.low(start))
-                && !has(lexicon::OTHER_PRONOUNS, ctx.low(start))
+                // A subject pronoun makes the name an object ("He told John Smith"); a
+                // possessive opens the subject ("Her colleague David Lee disagreed").
+                && (ctx.low(start) == "her"
+                    || !(has(lexicon::PERSON_PRONOUNS, ctx.low(start))
+                        || has(lexicon::OTHER_PRONOUNS, ctx.low(start))))
         })
         .copied()
 }

@@ -173,6 +173,39 @@ fn a_short_sentence_quoted_after_an_attributed_quote_continues_it() {
 }
 
 #[test]
+fn he_and_she_pass_over_a_person_of_the_other_gender() {
+    // The last speaker is a woman: "he" is the man brought in since, though his sentence
+    // opens with a possessive.
+    let t = "Labour activist Emma Hart said the factory had failed three inspections. Her \
+             colleague David Lee disagreed. \"She is right about the inspections,\" he said.";
+    let q = run(t);
+    let lee = q.iter().find(|q| text_of(&q.source) == Some("he")).unwrap();
+    assert_eq!(lee.speaker.as_deref(), Some("David Lee"), "{q:#?}");
+    // Not the subject of a sentence, but the only man mentioned: "he" is him, not the woman
+    // who spoke last.
+    let t = "Melanie Brown watched as Donald Trump spoke. \"He is right,\" Melanie said. \
+             \"I love you,\" he said.";
+    let q = run(t);
+    let he = q.iter().find(|q| text_of(&q.source) == Some("he")).unwrap();
+    assert_eq!(he.speaker.as_deref(), Some("Donald Trump"), "{q:#?}");
+    // Learned from an earlier pronoun: "Okonjo" was "she", so a later "he" is not Okonjo;
+    // with nobody known to be a man, the speaker is left open rather than guessed.
+    let t = "Minister Sarah Okonjo spoke first. \"We will close them,\" she said. \
+             \"It is done,\" Okonjo said. \"No,\" he said.";
+    let q = run(t);
+    let he = q.iter().find(|q| text_of(&q.source) == Some("he")).unwrap();
+    assert_eq!(he.speaker, None, "{q:#?}");
+    // Nothing known of a name: the last speaker, as before.
+    let t = "Dr. Alex Taro spoke. \"It works,\" Taro said. \"It is safe,\" she said.";
+    let q = run(t);
+    let she = q
+        .iter()
+        .find(|q| text_of(&q.source) == Some("she"))
+        .unwrap();
+    assert_eq!(she.speaker.as_deref(), Some("Alex Taro"), "{q:#?}");
+}
+
+#[test]
 fn according_to() {
     let t = "According to the Interior Ministry, 40 people were arrested overnight.";
     let q = run(t);
