@@ -92,6 +92,18 @@ const ABBREVIATIONS: &[&str] = &[
     "dept", "est", "e.g", "i.e", "u.s", "u.k", "u.n", "a.m", "p.m",
 ];
 
+/// Abbreviations that are one only when capitalised, as written: titles ("said Del. Stacey
+/// Plaskett", "Supt. Mark Lyle") and the Associated Press's state abbreviations
+/// ("SPRINGFIELD, Ill. (AP)"), several of which are also words that end sentences in lower
+/// case ("fell ill.", "a near miss."). A sentence starter after one ends the sentence all the
+/// same ("They moved to Springfield, Ill. The city ...").
+const CAPITALISED_ABBREVIATIONS: &[&str] = &[
+    "Adm", "Ala", "Ariz", "Ark", "Atty", "Brig", "Calif", "Cmdr", "Colo", "Conn", "Cpl", "Del",
+    "Det", "Fla", "Fr", "Ga", "Hon", "Ill", "Ind", "Insp", "Kan", "Ky", "La", "Maj", "Mass", "Md",
+    "Mich", "Minn", "Miss", "Mo", "Mont", "Msgr", "Neb", "Nev", "Okla", "Ore", "Pa", "Pvt", "Reps",
+    "Sens", "Supt", "Tenn", "Tex", "Va", "Vt", "Wash", "Wis", "Wyo",
+];
+
 /// Words that begin sentences far more often than they follow "U.S." or "D.C." inside one.
 /// Opening quotation marks are not among them: "said the U.S. “clearly” needed" is common.
 const SENTENCE_STARTERS: &[&str] = &[
@@ -168,7 +180,7 @@ pub fn is_abbreviation(text: &str, tokens: &[Token], i: usize) -> bool {
     // one usually belongs to it ("George H.W. Bush", "the D.C. Court"), unless a word that
     // mostly starts sentences follows ("Washington, D.C. As I said"). Pieces of at most two
     // letters keep domain names ("example.com.") out.
-    if is_dotted_initialism(prev) {
+    if is_dotted_initialism(prev) || CAPITALISED_ABBREVIATIONS.contains(&prev) {
         return !tokens
             .get(i + 1)
             .is_some_and(|next| SENTENCE_STARTERS.contains(&next.text(text)));
@@ -307,6 +319,19 @@ mod tests {
                 "The city is calm.",
                 "They moved to the U.S.",
                 "It rained."
+            ]
+        );
+        // Capitalised titles and state abbreviations, not the same words in lower case.
+        assert_eq!(
+            split(
+                "SPRINGFIELD, Ill. (AP) — Supt. Mark Lyle met Del. Stacey Plaskett. He fell ill. \
+                 They moved to Dover, Del. The town is calm."
+            ),
+            vec![
+                "SPRINGFIELD, Ill. (AP) — Supt. Mark Lyle met Del. Stacey Plaskett.",
+                "He fell ill.",
+                "They moved to Dover, Del.",
+                "The town is calm."
             ]
         );
         // A domain name is no initialism: its full stop ends the sentence.
