@@ -1004,14 +1004,18 @@ impl<'d, 't> Ctx<'d, 't> {
             let names = (outer.0..=outer.1).filter(|&i| self.is_name(i)).count();
             let role = (outer.0..=outer.1).any(|i| lexicon::has(lexicon::ROLE_NOUNS, self.low(i)));
             let first = self.low(c + 1);
-            let appositive = first == "who"
+            // "who …", or "speaking on condition of anonymity": a clause about the speaker.
+            let clause = matches!(first, "who" | "speaking");
+            let appositive = clause
                 || matches!(first, "a" | "an" | "the")
                 || self.is_name(c + 1)
                 || self.is_number(c + 1)
                 || lexicon::has(lexicon::ROLE_NOUNS, first)
                 || self.tok(c + 1).ends_with("’s")
                 || self.tok(c + 1).ends_with("'s");
-            if before_ok && words <= 6 && (names >= 1 || role) && appositive {
+            // A clause about the speaker makes any short noun phrase before it the speaker
+            // ("One woman, who asked not to be named, said").
+            if before_ok && words <= 6 && (names >= 1 || role || clause) && appositive {
                 return Some((outer.0, end));
             }
         }

@@ -672,6 +672,14 @@ fn according(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
         return None;
     }
     let src = with_agent(ctx, ctx.np_fwd(k + 2, s1)?, s1);
+    // "according to a person familiar with the talks": what the source is close to belongs to
+    // it (the noun phrase alone stops at "with").
+    let src = match (ctx.low(src.1), ctx.low(src.1 + 1)) {
+        ("familiar", "with") | ("close", "to") | ("near", "to") => {
+            ctx.np_fwd(src.1 + 2, s1).map_or(src, |np| (src.0, np.1))
+        }
+        _ => src,
+    };
     let cue = Some((k, k + 1));
     let before_words = if k > s0 { ctx.words(s0, k - 1) } else { 0 };
     let content = if before_words >= 3 && k > s0 && matches!(ctx.tok(k - 1), "," | "—" | "–") {

@@ -180,6 +180,11 @@ fn speaker_of<'c>(
     last: Option<((usize, usize), usize)>,
     learned: &HashMap<&'c str, Gender>,
 ) -> (Option<(usize, usize)>, bool) {
+    // "A spokesman, who asked not to be named,", "an official speaking on condition of
+    // anonymity": nobody a reader can check stands behind the words.
+    if anonymous(ctx, s) {
+        return (None, true);
+    }
     // "Councillor Ben Okafor, who proposed the ban,", "Sen. Mitch McConnell (R-Ky.)": the
     // speaker is the part before the appositive, relative clause or parenthesis.
     let s = match (s.0 + 1..=s.1).find(|&i| matches!(ctx.tok(i), "," | "(" | "—" | "–")) {
@@ -269,6 +274,22 @@ fn speaker_of<'c>(
         return (Some(s), false);
     }
     (Some(s), false)
+}
+
+/// Whether source `s` says its speaker may not be named: "asked not to be named", "declined
+/// to be identified", "on condition of anonymity", "was not authorized to speak".
+fn anonymous(ctx: &Ctx, s: (usize, usize)) -> bool {
+    (s.0..=s.1).any(|i| {
+        let w = ctx.low(i);
+        w == "anonymity"
+            || w == "anonymously"
+            || (matches!(w, "named" | "identified")
+                && i >= s.0 + 3
+                && ctx.low(i - 1) == "be"
+                && ctx.low(i - 2) == "to"
+                && matches!(ctx.low(i - 3), "not" | "declined" | "refused"))
+            || (w == "authorized" && ctx.low(i + 1) == "to" && i > s.0 && ctx.low(i - 1) == "not")
+    })
 }
 
 /// "The mayor, Tom Reyes,": a source `s` that opens with a role and no name before the comma

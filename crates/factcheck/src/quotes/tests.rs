@@ -206,6 +206,50 @@ fn he_and_she_pass_over_a_person_of_the_other_gender() {
 }
 
 #[test]
+fn anonymous_and_vague_sources_are_unattributed() {
+    for (t, source) in [
+        (
+            "According to a person familiar with the talks, the ministry considered closing \
+             five hospitals.",
+            "a person familiar with the talks",
+        ),
+        (
+            "A spokesman for the mayor, who asked not to be named, said the mayor had not been \
+             consulted.",
+            "A spokesman for the mayor, who asked not to be named,",
+        ),
+        (
+            "One woman, who asked not to be named, said: \"We are scared of what comes next.\"",
+            "One woman, who asked not to be named,",
+        ),
+        (
+            "An official, speaking on condition of anonymity, said the talks had stalled.",
+            "An official, speaking on condition of anonymity,",
+        ),
+    ] {
+        let q = run(t);
+        assert_eq!(q.len(), 1, "{q:#?}");
+        assert_eq!(text_of(&q[0].source), Some(source), "{q:#?}");
+        assert!(q[0].unattributed, "{q:#?}");
+        assert_eq!(q[0].speaker, None, "{q:#?}");
+    }
+    assert_eq!(
+        run("According to a person familiar with the talks, the deal is off.")[0]
+            .content
+            .text(),
+        "the deal is off"
+    );
+    // Named, though the words are alike.
+    let q = run("Jane Smith, who wants to be named chief executive, said sales rose sharply.");
+    let said = q
+        .iter()
+        .find(|q| text_of(&q.cue) == Some("said"))
+        .unwrap_or_else(|| panic!("{q:#?}"));
+    assert!(!said.unattributed, "{q:#?}");
+    assert_eq!(said.speaker.as_deref(), Some("Jane Smith"), "{q:#?}");
+}
+
+#[test]
 fn according_to() {
     let t = "According to the Interior Ministry, 40 people were arrested overnight.";
     let q = run(t);
