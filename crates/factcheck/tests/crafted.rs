@@ -308,6 +308,43 @@ fn quantity_referred_back_with_another_value() {
 }
 
 #[test]
+fn a_count_with_its_digits_in_another_order() {
+    let f = assert_one(
+        "She said the city would hire 4,530 new teachers over five years. Later she promised: \
+         we will bring 4,350 new teachers into our classrooms.",
+        FindingKind::ConflictingValues,
+        &["4,530 new teachers", "4,350 new teachers"],
+    );
+    assert!(f.explanation.contains("same digits"), "{}", f.explanation);
+    // The noun phrases may differ before their last word; one pair, one finding.
+    assert_one(
+        "The storm destroyed 4,530 homes. Rebuilding the 4,350 destroyed homes will take years.",
+        FindingKind::ConflictingValues,
+        &["4,530 homes", "4,350 destroyed homes"],
+    );
+    // Referred back with "the" and near: the one finding of a value changed.
+    let f = assert_one(
+        "The ministry said 450 soldiers crossed. Officials later said the 540 soldiers returned.",
+        FindingKind::ConflictingValues,
+        &["450 soldiers", "540 soldiers"],
+    );
+    assert!(
+        f.explanation.contains("seem to be the same"),
+        "{}",
+        f.explanation
+    );
+    // Other digits, hedged figures, scale words, other nouns and tables are left alone.
+    assert_none("The storm destroyed 4,530 homes. Rebuilding 4,320 homes will take years.");
+    assert_none("About 4,530 homes were lost. Rebuilding 4,350 homes will take years.");
+    assert_none("It cost 4.53 million dollars. Another 5.34 million dollars came later.");
+    assert_none("The storm destroyed 4,530 homes. It damaged 4,350 cars.");
+    assert_none(
+        "North had 123 cases, South 132 cases, East 213 cases, West 231 cases and the \
+         centre 312 cases.",
+    );
+}
+
+#[test]
 fn different_groups_are_not_conflicts() {
     assert_none("300 soldiers were killed and 350 soldiers were wounded.");
     assert_none("The ministry said 300 soldiers crossed. Later the 300 soldiers returned.");

@@ -271,8 +271,78 @@ pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
     let mut out = parts_and_totals(doc, &qs);
     out.extend(shares_without_total(doc, &qs));
     out.extend(percent_over_100(doc, &qs));
-    out.extend(conflicting_values(doc, &qs));
+    let conflicts = conflicting_values(doc, &qs);
+    let transposed: Vec<Finding> = transposed_digits(doc, &qs)
+        .into_iter()
+        .filter(|t| !conflicts.iter().any(|c| c.places == t.places))
+        .collect();
+    out.extend(conflicts);
+    out.extend(transposed);
     out.extend(repeated_statements(doc, &qs));
+    out
+}
+
+/// Reports a count given twice with its digits in another order, of things named by the same
+/// noun: "would hire 4,530 new teachers" and later "will bring 4,350 new teachers"; "4,530
+/// homes" and "the 4,350 destroyed homes". A typing slip of this kind keeps every digit, and
+/// two honest counts of one kind of thing rarely do: so both figures must be written in
+/// digits alone (three or more, no scale word, not hedged), differ, hold the same digits, and
+/// be followed by the same noun (the last word of up to three); a noun given more than four
+/// counts is a table or a breakdown, and is left alone. A pair [`conflicting_values`] already
+/// reports is not reported twice.
+fn transposed_digits(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
+    // The digits of a figure written as one token of digits and commas, sorted.
+    let digits = |q: &Quantity| -> Option<Vec<u8>> {
+        let t = doc.tok(q.first);
+        if q.first != q.last || q.approx || !t.bytes().all(|b| b.is_ascii_digit() || b == b',') {
+            return None;
+        }
+        let mut d: Vec<u8> = t.bytes().filter(u8::is_ascii_digit).collect();
+        (d.len() >= 3).then(|| {
+            d.sort_unstable();
+            d
+        })
+    };
+    // Per noun: (quantity, last token of its noun phrase, its sorted digits).
+    type Mention = (usize, usize, Vec<u8>);
+    let mut by_noun: BTreeMap<&str, Vec<Mention>> = BTreeMap::new();
+    for (k, q) in qs.iter().enumerate() {
+        if q.kind != QKind::Count {
+            continue;
+        }
+        let (Some(d), Some((_, np_last))) = (digits(q), noun_phrase(doc, q)) else {
+            continue;
+        };
+        by_noun
+            .entry(doc.low(np_last))
+            .or_default()
+            .push((k, np_last, d));
+    }
+    let mut out = Vec::new();
+    for (noun, ms) in &by_noun {
+        if ms.len() > 4 {
+            continue;
+        }
+        let pair = ms.iter().enumerate().find_map(|(i, a)| {
+            ms[i + 1..]
+                .iter()
+                .find(|b| a.2 == b.2 && qs[a.0].value != qs[b.0].value)
+                .map(|b| (a, b))
+        });
+        if let Some((a, b)) = pair {
+            let pa = doc.place(qs[a.0].first, a.1);
+            let pb = doc.place(qs[b.0].first, b.1);
+            out.push(Finding {
+                kind: FindingKind::ConflictingValues,
+                explanation: format!(
+                    "\"{}\" and later \"{}\": the same digits in another order, of the same {noun}; perhaps one figure was mistyped",
+                    pa.text(),
+                    pb.text()
+                ),
+                places: vec![pa, pb],
+            });
+        }
+    }
     out
 }
 
