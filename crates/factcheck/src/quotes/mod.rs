@@ -885,6 +885,7 @@ impl<'d, 't> Ctx<'d, 't> {
             // "CBS This Morning reported": a capitalised determiner between two capitalised
             // words, not opening a line, is part of the name; so is the "on Sunday" of "The
             // Mail on Sunday (editor Jane Doe) said".
+            let between_names = p > lo && self.capitalised(k) && !self.line_start(p);
             let in_name = (lexicon::has(lexicon::NAME_DETERMINERS, lp)
                 && self.capitalised(p)
                 && self.capitalised(k)
@@ -892,10 +893,24 @@ impl<'d, 't> Ctx<'d, 't> {
                 && !self.line_start(p)
                 && self.is_name(p - 1))
                 || self.sunday_in_title(p)
-                || (lp == "on" && self.sunday_in_title(k));
+                || (lp == "on" && self.sunday_in_title(k))
+                // "Action Against Hunger", "Doctors Without Borders": a capitalised function
+                // word between two capitalised words, inside a line, is part of the name.
+                || (self.capitalised(p) && between_names && self.capitalised(p - 1))
+                // "Olivier Le Guillou of Action Against Hunger", "Secretary of State Hillary
+                // Clinton", "Mr. Grassley and Mr. Leahy": a person or office of an
+                // organisation or place, and names joined, are one source.
+                || (matches!(lp, "of" | "and")
+                    && between_names
+                    && (self.is_name(p - 1)
+                        || (lp == "of" && lexicon::has(lexicon::ROLE_NOUNS, self.low(p - 1)))));
             if ((self.is_word(p) || self.is_number(p))
                 && (in_name || !lexicon::has(lexicon::NP_STOP, lp))
-                && !lexicon::has(lexicon::CUE_VERBS, lp)
+                // "Secretary of State Hillary Clinton": a capitalised cue word in a name.
+                && (!lexicon::has(lexicon::CUE_VERBS, lp)
+                    || (self.capitalised(p)
+                        && between_names
+                        && (self.is_name(p - 1) || matches!(self.low(p - 1), "of" | "the"))))
                 && lp != "who")
                 || glued_punct
             {

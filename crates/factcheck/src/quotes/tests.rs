@@ -250,6 +250,32 @@ fn anonymous_and_vague_sources_are_unattributed() {
 }
 
 #[test]
+fn sources_hold_their_organisation_office_and_partners() {
+    for (t, source) in [
+        (
+            "Olivier Le Guillou of Action Against Hunger said the outbreak was spreading.",
+            "Olivier Le Guillou of Action Against Hunger",
+        ),
+        (
+            "Former Secretary of State Hillary Clinton said the plan would fail.",
+            "Former Secretary of State Hillary Clinton",
+        ),
+        (
+            "Mr. Grassley and Mr. Leahy said the program was flawed.",
+            "Mr. Grassley and Mr. Leahy",
+        ),
+    ] {
+        let q = run(t);
+        assert_eq!(q.len(), 1, "{q:#?}");
+        assert_eq!(text_of(&q[0].source), Some(source), "{q:#?}");
+    }
+    // Lowercase words still end a source: the object of a verb is not part of it.
+    let q = run("Trump praised the mayor and Clinton said the plan would fail.");
+    let c = q.iter().find(|q| text_of(&q.cue) == Some("said")).unwrap();
+    assert_eq!(text_of(&c.source), Some("Clinton"), "{q:#?}");
+}
+
+#[test]
 fn according_to() {
     let t = "According to the Interior Ministry, 40 people were arrested overnight.";
     let q = run(t);
