@@ -516,8 +516,15 @@ fn that_position(ctx: &Ctx, k: usize, s1: usize) -> usize {
             j = m;
         }
     }
+    // A cue on the way ("said Okonjo had told him privately that …") owns the "that": the
+    // clause after the first cue is the statement, and the second is reported inside it.
     let mut m = j;
-    while m < s1 && m < j + 7 && (ctx.is_word(m) || ctx.is_number(m)) && ctx.low(m) != "that" {
+    while m < s1
+        && m < j + 7
+        && (ctx.is_word(m) || ctx.is_number(m))
+        && ctx.low(m) != "that"
+        && !(m > k + 1 && has(lexicon::CUE_VERBS, ctx.low(m)))
+    {
         m += 1;
     }
     if ctx.low(m) != "that" && has(ADJUNCT_START, ctx.low(k + 1)) {

@@ -276,6 +276,24 @@ fn sources_hold_their_organisation_office_and_partners() {
 }
 
 #[test]
+fn a_statement_about_what_somebody_else_said_keeps_its_speaker() {
+    let t = "Dr. Michael Brandt, who chairs the board, said Okonjo had told him privately that \
+             the closures were a done deal.";
+    let q = run(t);
+    let outer = q
+        .iter()
+        .position(|q| text_of(&q.cue) == Some("said"))
+        .unwrap_or_else(|| panic!("Brandt's statement is lost: {q:#?}"));
+    assert_eq!(q[outer].speaker.as_deref(), Some("Dr. Michael Brandt"));
+    assert!(q[outer].content.text().starts_with("Okonjo had told him"));
+    let inner = q
+        .iter()
+        .find(|q| text_of(&q.cue) == Some("had told"))
+        .unwrap();
+    assert_eq!(inner.within, Some(outer), "{q:#?}");
+}
+
+#[test]
 fn according_to() {
     let t = "According to the Interior Ministry, 40 people were arrested overnight.";
     let q = run(t);
