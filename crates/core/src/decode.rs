@@ -236,7 +236,6 @@ pub fn regions(doc: &Document, probs: &[f32], rule: RegionRule) -> Vec<(CharSpan
             // A mark to pair with must lie between this region's neighbours.
             let lo = if r > 0 { runs[r - 1].1 } else { s.tokens.start };
             let hi = runs.get(r + 1).map_or(s.tokens.end, |next| next.0);
-            let (a, b) = pair_brackets(doc, a, b, lo.min(a), hi.max(b));
             let (a, b) = trim_edges(doc, a, b);
             // The confidence of what the model marked, not of the marks paired below.
             let conf = if a < b {
@@ -244,6 +243,7 @@ pub fn regions(doc: &Document, probs: &[f32], rule: RegionRule) -> Vec<(CharSpan
             } else {
                 0.0
             };
+            let (a, b) = pair_brackets(doc, a, b, lo.min(a), hi.max(b));
             let (a, b) = pair_quotation_marks(doc, a, b, lo.min(a), hi.max(b));
             let (a, b) = trim_edges(doc, a, b);
             // A region must hold a word, and more than a lone function word ("?", "of").
@@ -617,8 +617,21 @@ mod tests {
         assert_eq!(cut(at("Frogfoot") - 1..=at("attack")), "Frogfoot attack");
         // Closed inside, opened far back: the region starts after the closing bracket.
         assert_eq!(cut(at("long")..=at("jets")), "jets");
-        // Closed at its end, opened far back: the bracket is let go.
+        // Closed at its end, opened far back: the bracket is let go, with punctuation after.
         assert_eq!(cut(at("built")..=at("jets") - 1), "built long ago");
+        let t2 = "The Su-25 (a jet of a kind that was built long ago), he said.";
+        let d2 = Document::new(Article::new("2", t2));
+        let built = (0..d2.tokens.len())
+            .find(|&i| d2.token_text(i) == "built")
+            .unwrap();
+        let mut p = vec![0.0; d2.tokens.len()];
+        for x in &mut p[built..built + 5] {
+            *x = 0.9; // "built long ago ) ,"
+        }
+        let spans = spans_from_token_probabilities(&d2, &p, 0.5);
+        let c = spans[0].0;
+        let got: String = t2.chars().skip(c.start).take(c.len()).collect();
+        assert_eq!(got, "built long ago");
         // A closing bracket with no opening one near is let go.
         let stray = (0..d.tokens.len())
             .rfind(|&i| d.token_text(i) == "]")

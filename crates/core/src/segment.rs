@@ -92,16 +92,20 @@ const ABBREVIATIONS: &[&str] = &[
     "dept", "est", "e.g", "i.e", "u.s", "u.k", "u.n", "a.m", "p.m",
 ];
 
-/// Abbreviations that are one only when capitalised, as written: titles ("said Del. Stacey
-/// Plaskett", "Supt. Mark Lyle") and the Associated Press's state abbreviations
-/// ("SPRINGFIELD, Ill. (AP)"), several of which are also words that end sentences in lower
-/// case ("fell ill.", "a near miss."). A sentence starter after one ends the sentence all the
-/// same ("They moved to Springfield, Ill. The city ...").
-const CAPITALISED_ABBREVIATIONS: &[&str] = &[
-    "Adm", "Ala", "Ariz", "Ark", "Atty", "Brig", "Calif", "Cmdr", "Colo", "Conn", "Cpl", "Del",
-    "Det", "Fla", "Fr", "Ga", "Hon", "Ill", "Ind", "Insp", "Kan", "Ky", "La", "Maj", "Mass", "Md",
-    "Mich", "Minn", "Miss", "Mo", "Mont", "Msgr", "Neb", "Nev", "Okla", "Ore", "Pa", "Pvt", "Reps",
-    "Sens", "Supt", "Tenn", "Tex", "Va", "Vt", "Wash", "Wis", "Wyo",
+/// Titles before a name that are abbreviations only when capitalised ("said Del. Stacey
+/// Plaskett", "Supt. Mark Lyle"); in lower case several are words.
+const TITLE_ABBREVIATIONS: &[&str] = &[
+    "Adm", "Atty", "Brig", "Cmdr", "Cpl", "Del", "Det", "Fr", "Hon", "Insp", "Maj", "Msgr", "Pvt",
+    "Reps", "Sens", "Supt",
+];
+
+/// The Associated Press's state abbreviations. After one, a full stop ends the sentence ("It
+/// is based in Dover, Del. Workers walked out") except in a dateline, where the agency's name
+/// follows in brackets ("SPRINGFIELD, Ill. (AP) —").
+const STATE_ABBREVIATIONS: &[&str] = &[
+    "Ala", "Ariz", "Ark", "Calif", "Colo", "Conn", "Del", "Fla", "Ga", "Ill", "Ind", "Kan", "Ky",
+    "La", "Mass", "Md", "Mich", "Minn", "Miss", "Mo", "Mont", "Neb", "Nev", "Okla", "Ore", "Pa",
+    "Tenn", "Tex", "Va", "Vt", "Wash", "Wis", "Wyo",
 ];
 
 /// Words that begin sentences far more often than they follow "U.S." or "D.C." inside one.
@@ -180,7 +184,14 @@ pub fn is_abbreviation(text: &str, tokens: &[Token], i: usize) -> bool {
     // one usually belongs to it ("George H.W. Bush", "the D.C. Court"), unless a word that
     // mostly starts sentences follows ("Washington, D.C. As I said"). Pieces of at most two
     // letters keep domain names ("example.com.") out.
-    if is_dotted_initialism(prev) || CAPITALISED_ABBREVIATIONS.contains(&prev) {
+    let next = tokens.get(i + 1).map(|t| t.text(text));
+    // "Dover, Del." is a state, "said Del. Stacey Plaskett" a title.
+    let after_comma = i >= 2 && tokens[i - 2].text(text) == ",";
+    if STATE_ABBREVIATIONS.contains(&prev) && (after_comma || !TITLE_ABBREVIATIONS.contains(&prev))
+    {
+        return next == Some("(");
+    }
+    if is_dotted_initialism(prev) || TITLE_ABBREVIATIONS.contains(&prev) {
         return !tokens
             .get(i + 1)
             .is_some_and(|next| SENTENCE_STARTERS.contains(&next.text(text)));
@@ -321,17 +332,20 @@ mod tests {
                 "It rained."
             ]
         );
-        // Capitalised titles and state abbreviations, not the same words in lower case.
+        // Capitalised titles, and state abbreviations in a dateline; not the same words in
+        // lower case, nor a state that ends a sentence.
         assert_eq!(
             split(
                 "SPRINGFIELD, Ill. (AP) — Supt. Mark Lyle met Del. Stacey Plaskett. He fell ill. \
-                 They moved to Dover, Del. The town is calm."
+                 They moved to Dover, Del. Workers walked out. The pope said Mass. Thousands came."
             ),
             vec![
                 "SPRINGFIELD, Ill. (AP) — Supt. Mark Lyle met Del. Stacey Plaskett.",
                 "He fell ill.",
                 "They moved to Dover, Del.",
-                "The town is calm."
+                "Workers walked out.",
+                "The pope said Mass.",
+                "Thousands came."
             ]
         );
         // A domain name is no initialism: its full stop ends the sentence.
