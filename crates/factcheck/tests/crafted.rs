@@ -339,9 +339,14 @@ fn a_count_with_its_digits_in_another_order() {
     assert_none("It cost 4.53 million dollars. Another 5.34 million dollars came later.");
     assert_none("The storm destroyed 4,530 homes. It damaged 4,350 cars.");
     assert_none(
-        "North had 123 cases, South 132 cases, East 213 cases, West 231 cases and the \
-         centre 312 cases.",
+        "North had 1,234 cases, South 1,324 cases, East 2,134 cases, West 2,314 cases and \
+         the centre 3,124 cases.",
     );
+    // Three digits, one sentence, another noun phrase not referred back, a subgroup.
+    assert_none("Police recorded 136 homicides in 2022. They recorded 163 homicides in 2023.");
+    assert_none("In all 1,234 soldiers were killed and 1,324 soldiers were wounded.");
+    assert_none("The firm hired 1,450 engineers. It lost 1,540 contract engineers.");
+    assert_none("The firm hired 1,450 engineers. Another 1,540 engineers left.");
 }
 
 #[test]

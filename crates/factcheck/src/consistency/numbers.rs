@@ -286,11 +286,23 @@ pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
 /// noun: "would hire 4,530 new teachers" and later "will bring 4,350 new teachers"; "4,530
 /// homes" and "the 4,350 destroyed homes". A typing slip of this kind keeps every digit, and
 /// two honest counts of one kind of thing rarely do: so both figures must be written in
-/// digits alone (three or more, no scale word, not hedged), differ, hold the same digits, and
-/// be followed by the same noun (the last word of up to three); a noun given more than four
-/// counts is a table or a breakdown, and is left alone. A pair [`conflicting_values`] already
-/// reports is not reported twice.
+/// digits alone (four or more, no scale word, not hedged), differ, hold the same digits, lie
+/// in different sentences, and be followed by the same noun (the last word of up to three),
+/// the later one either with the same words or referred back with "the". A noun given more
+/// than four counts is a table or a breakdown, a count after "other" or "another" a subgroup:
+/// both are left alone. Three digits are not enough: "136 homicides in 2022" and "163
+/// homicides in 2023" are honest. A pair [`conflicting_values`] already reports is not
+/// reported twice.
 fn transposed_digits(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
+    /// One count: its quantity, the last token of its noun phrase, its digits sorted, the noun
+    /// phrase, and whether "the" comes right before it.
+    struct Mention {
+        q: usize,
+        np_last: usize,
+        digits: Vec<u8>,
+        np: String,
+        definite: bool,
+    }
     // The digits of a figure written as one token of digits and commas, sorted.
     let digits = |q: &Quantity| -> Option<Vec<u8>> {
         let t = doc.tok(q.first);
@@ -298,25 +310,31 @@ fn transposed_digits(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
             return None;
         }
         let mut d: Vec<u8> = t.bytes().filter(u8::is_ascii_digit).collect();
-        (d.len() >= 3).then(|| {
+        (d.len() >= 4).then(|| {
             d.sort_unstable();
             d
         })
     };
-    // Per noun: (quantity, last token of its noun phrase, its sorted digits).
-    type Mention = (usize, usize, Vec<u8>);
     let mut by_noun: BTreeMap<&str, Vec<Mention>> = BTreeMap::new();
     for (k, q) in qs.iter().enumerate() {
         if q.kind != QKind::Count {
             continue;
         }
-        let (Some(d), Some((_, np_last))) = (digits(q), noun_phrase(doc, q)) else {
+        let (Some(d), Some((np, np_last))) = (digits(q), noun_phrase(doc, q)) else {
             continue;
         };
-        by_noun
-            .entry(doc.low(np_last))
-            .or_default()
-            .push((k, np_last, d));
+        let sr = doc.sentence_range(q.first);
+        let before = (q.first > sr.start).then(|| doc.low(q.first - 1));
+        if before.is_some_and(|w| has(lexicon::INCOMPLETE, w)) {
+            continue;
+        }
+        by_noun.entry(doc.low(np_last)).or_default().push(Mention {
+            q: k,
+            np_last,
+            digits: d,
+            np,
+            definite: before == Some("the"),
+        });
     }
     let mut out = Vec::new();
     for (noun, ms) in &by_noun {
@@ -326,12 +344,17 @@ fn transposed_digits(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
         let pair = ms.iter().enumerate().find_map(|(i, a)| {
             ms[i + 1..]
                 .iter()
-                .find(|b| a.2 == b.2 && qs[a.0].value != qs[b.0].value)
+                .find(|b| {
+                    a.digits == b.digits
+                        && qs[a.q].value != qs[b.q].value
+                        && qs[a.q].sentence != qs[b.q].sentence
+                        && (a.np == b.np || b.definite)
+                })
                 .map(|b| (a, b))
         });
         if let Some((a, b)) = pair {
-            let pa = doc.place(qs[a.0].first, a.1);
-            let pb = doc.place(qs[b.0].first, b.1);
+            let pa = doc.place(qs[a.q].first, a.np_last);
+            let pb = doc.place(qs[b.q].first, b.np_last);
             out.push(Finding {
                 kind: FindingKind::ConflictingValues,
                 explanation: format!(

@@ -28,6 +28,9 @@ pub(crate) fn find(ctx: &Ctx) -> Vec<Raw> {
         } else {
             MIN_WORDS_WITHOUT_CUE
         };
+        if cue.is_some() && words < min {
+            continue;
+        }
         // A short quotation without a cue is kept for now: it may be a whole sentence that
         // continues the quote before it (`“We checked them twice,” she said. “They hold.”`).
         short.push(words < min);

@@ -678,6 +678,13 @@ pub(crate) struct Ctx<'d, 't> {
     sibling_after: std::cell::OnceCell<Vec<usize>>,
 }
 
+/// Function words that are part of a name when capitalised inside it ("Action Against Hunger",
+/// "Doctors Without Borders", "Friends Of The Earth").
+const NAME_FUNCTION_WORDS: &[&str] = &[
+    "against", "and", "at", "de", "for", "in", "la", "le", "of", "on", "the", "van", "von",
+    "without",
+];
+
 impl<'d, 't> Ctx<'d, 't> {
     fn new(doc: &'d Doc<'t>) -> Self {
         Ctx {
@@ -857,6 +864,8 @@ impl<'d, 't> Ctx<'d, 't> {
         }
         let mut k = end;
         let mut steps = 0;
+        // Set once the walk has crossed an "of" or "and" between names.
+        let mut names_only = false;
         while k > lo && steps < 9 {
             let p = k - 1;
             if self.line_start(k) {
@@ -885,7 +894,10 @@ impl<'d, 't> Ctx<'d, 't> {
             // "CBS This Morning reported": a capitalised determiner between two capitalised
             // words, not opening a line, is part of the name; so is the "on Sunday" of "The
             // Mail on Sunday (editor Jane Doe) said".
-            let between_names = p > lo && self.capitalised(k) && !self.line_start(p);
+            // "of the University": a name may open with "the".
+            let named_next =
+                self.capitalised(k) || (self.low(k) == "the" && k < end && self.capitalised(k + 1));
+            let between_names = p > lo && named_next && !self.line_start(p);
             let in_name = (lexicon::has(lexicon::NAME_DETERMINERS, lp)
                 && self.capitalised(p)
                 && self.capitalised(k)
@@ -896,7 +908,10 @@ impl<'d, 't> Ctx<'d, 't> {
                 || (lp == "on" && self.sunday_in_title(k))
                 // "Action Against Hunger", "Doctors Without Borders": a capitalised function
                 // word between two capitalised words, inside a line, is part of the name.
-                || (self.capitalised(p) && between_names && self.capitalised(p - 1))
+                || (self.capitalised(p)
+                    && between_names
+                    && self.capitalised(p - 1)
+                    && lexicon::has(NAME_FUNCTION_WORDS, lp))
                 // "Olivier Le Guillou of Action Against Hunger", "Secretary of State Hillary
                 // Clinton", "Mr. Grassley and Mr. Leahy": a person or office of an
                 // organisation or place, and names joined, are one source.
@@ -904,6 +919,17 @@ impl<'d, 't> Ctx<'d, 't> {
                     && between_names
                     && (self.is_name(p - 1)
                         || (lp == "of" && lexicon::has(lexicon::ROLE_NOUNS, self.low(p - 1)))));
+            let joins = matches!(lp, "of" | "and") && in_name && !self.capitalised(p);
+            // Past a joining "of" or "and", only the names it joins: "Trump met Putin and
+            // Zelensky said" is Zelensky's, "John Smith of the University" keeps "the".
+            let name_part = self.capitalised(p)
+                || glued_punct
+                || (lp == "the" && self.capitalised(k))
+                || (lp == "of" && in_name);
+            if names_only && !name_part {
+                break;
+            }
+            names_only |= joins;
             if ((self.is_word(p) || self.is_number(p))
                 && (in_name || !lexicon::has(lexicon::NP_STOP, lp))
                 // "Secretary of State Hillary Clinton": a capitalised cue word in a name.

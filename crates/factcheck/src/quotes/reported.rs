@@ -79,6 +79,11 @@ const CLAUSE_OPENERS: &[&str] = &[
     "yet",
 ];
 
+/// Prepositions before a cue form that make it a noun ("in remarks", "after talks").
+const PREPOSITIONS: &[&str] = &[
+    "after", "at", "before", "by", "during", "for", "from", "in", "of", "on", "with",
+];
+
 /// Words before a cue form that make it a noun ("the report", "his claims").
 const DETERMINERS: &[&str] = &[
     "a", "an", "any", "her", "his", "its", "media", "my", "new", "news", "no", "of", "our",
@@ -144,10 +149,10 @@ const SIBLING_OPENERS: &[&str] = &["and", "but", "whereas", "while", "yet"];
 /// Adverbs set off by commas between a speaker and the cue ("Akter, however, told").
 const DISCOURSE_ADVERBS: &[&str] = &[
     "however",
-    "meanwhile",
-    "moreover",
     "instead",
     "likewise",
+    "meanwhile",
+    "moreover",
     "similarly",
     "though",
     "too",
@@ -187,11 +192,18 @@ pub(super) fn starts_sibling(ctx: &Ctx, b: usize, s1: usize) -> bool {
             return false;
         }
         let a = ctx.aux_start(k, opener);
+        // A pronoun ("…, and she told him …") may be somebody the first speaker reports on:
+        // the clause stays theirs, and the second statement is reported within it.
+        let pronoun = |src: (usize, usize)| {
+            src.0 == src.1
+                && (has(lexicon::PERSON_PRONOUNS, ctx.low(src.0))
+                    || has(lexicon::OTHER_PRONOUNS, ctx.low(src.0)))
+        };
         a > opener
             && !(opener..a).any(|i| ctx.low(i) == "that" || ctx.mark(i).is_some())
             && ctx
                 .source_back(past_discourse_adverb(ctx, a - 1, opener), opener)
-                .is_some_and(|src| src.0 == opener)
+                .is_some_and(|src| src.0 == opener && !pronoun(src))
     })
 }
 
@@ -518,12 +530,20 @@ fn that_position(ctx: &Ctx, k: usize, s1: usize) -> usize {
     }
     // A cue on the way ("said Okonjo had told him privately that …") owns the "that": the
     // clause after the first cue is the statement, and the second is reported inside it.
+    // "in remarks that", "a statement that": a cue word after a determiner or a preposition
+    // is a noun, not a second cue.
+    let second_cue = |m: usize| {
+        m > k + 1
+            && has(lexicon::CUE_VERBS, ctx.low(m))
+            && !has(DETERMINERS, ctx.low(m - 1))
+            && !has(PREPOSITIONS, ctx.low(m - 1))
+    };
     let mut m = j;
     while m < s1
         && m < j + 7
         && (ctx.is_word(m) || ctx.is_number(m))
         && ctx.low(m) != "that"
-        && !(m > k + 1 && has(lexicon::CUE_VERBS, ctx.low(m)))
+        && !second_cue(m)
     {
         m += 1;
     }
@@ -997,4 +1017,7 @@ pub(super) const WORD_LISTS: &[(&str, &[&str])] = &[
     ("BELIEF", BELIEF),
     ("NOT_HEADLINE_SOURCES", NOT_HEADLINE_SOURCES),
     ("OWN_PHRASE", OWN_PHRASE),
+    ("SIBLING_OPENERS", SIBLING_OPENERS),
+    ("DISCOURSE_ADVERBS", DISCOURSE_ADVERBS),
+    ("PREPOSITIONS", PREPOSITIONS),
 ];
