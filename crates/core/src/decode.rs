@@ -388,18 +388,7 @@ fn pair_brackets(
     let text = |i: usize| doc.token_text(i);
     for (open, close) in [("(", ")"), ("[", "]")] {
         // The first closing bracket the region does not open.
-        let mut depth = 0usize;
-        let unopened = (a..b).find(|&i| {
-            if text(i) == open {
-                depth += 1;
-            } else if text(i) == close {
-                if depth == 0 {
-                    return true;
-                }
-                depth -= 1;
-            }
-            false
-        });
+        let unopened = first_unmatched(a..b, &text, open, close);
         if let Some(m) = unopened {
             let back = (lo.max(a.saturating_sub(REACH))..a)
                 .rev()
@@ -412,18 +401,7 @@ fn pair_brackets(
             }
         }
         // The last opening bracket the region does not close.
-        let mut depth = 0usize;
-        let unclosed = (a..b).rev().find(|&i| {
-            if text(i) == close {
-                depth += 1;
-            } else if text(i) == open {
-                if depth == 0 {
-                    return true;
-                }
-                depth -= 1;
-            }
-            false
-        });
+        let unclosed = first_unmatched((a..b).rev(), &text, close, open);
         if let Some(m) = unclosed {
             let ahead = (b..hi.min(b + REACH))
                 .take_while(|&i| text(i) != open)
@@ -436,6 +414,29 @@ fn pair_brackets(
         }
     }
     (a, b.max(a))
+}
+
+/// The first token of `tokens` that is `unmatched` without a `nests` before it to pair with:
+/// read forwards with `nests` "(" and `unmatched` ")", a closing bracket nothing opened.
+fn first_unmatched<'a>(
+    tokens: impl Iterator<Item = usize>,
+    text: &impl Fn(usize) -> &'a str,
+    nests: &str,
+    unmatched: &str,
+) -> Option<usize> {
+    let mut depth = 0usize;
+    for i in tokens {
+        let t = text(i);
+        if t == nests {
+            depth += 1;
+        } else if t == unmatched {
+            if depth == 0 {
+                return Some(i);
+            }
+            depth -= 1;
+        }
+    }
+    None
 }
 
 fn is_clause_punct(t: &str) -> bool {
