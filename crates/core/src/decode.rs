@@ -535,6 +535,18 @@ mod tests {
         );
     }
 
+    /// The one span decoded from tokens `marked` of `d` set to 0.9 (the rest 0), as text.
+    fn one_span(d: &Document, marked: std::ops::RangeInclusive<usize>) -> String {
+        let mut p = vec![0.0; d.tokens.len()];
+        for i in marked.clone() {
+            p[i] = 0.9;
+        }
+        let spans = spans_from_token_probabilities(d, &p, 0.5);
+        assert_eq!(spans.len(), 1, "{marked:?}");
+        let c = spans[0].0;
+        d.article.text().chars().skip(c.start).take(c.len()).collect()
+    }
+
     #[test]
     fn quotation_marks_come_in_pairs() {
         let text = "He called it “a total disaster,” and left. “Lies,” he said, “all lies and \
@@ -548,16 +560,7 @@ mod tests {
                 .nth(n)
                 .unwrap()
         };
-        let cut = |marked: std::ops::RangeInclusive<usize>| {
-            let mut p = vec![0.0; d.tokens.len()];
-            for i in marked.clone() {
-                p[i] = 0.9;
-            }
-            let spans = spans_from_token_probabilities(&d, &p, 0.5);
-            assert_eq!(spans.len(), 1, "{marked:?}");
-            let c = spans[0].0;
-            text.chars().skip(c.start).take(c.len()).collect::<String>()
-        };
+        let cut = |marked: std::ops::RangeInclusive<usize>| one_span(&d, marked);
         let total = at("total", 0);
         // Opened and not closed: the closing mark after the comma joins it.
         assert_eq!(cut(total - 2..=total + 1), "“a total disaster,”");
@@ -594,16 +597,7 @@ mod tests {
                 .find(|&i| d.token_text(i) == word)
                 .unwrap()
         };
-        let cut = |marked: std::ops::RangeInclusive<usize>| {
-            let mut p = vec![0.0; d.tokens.len()];
-            for i in marked.clone() {
-                p[i] = 0.9;
-            }
-            let spans = spans_from_token_probabilities(&d, &p, 0.5);
-            assert_eq!(spans.len(), 1, "{marked:?}");
-            let c = spans[0].0;
-            text.chars().skip(c.start).take(c.len()).collect::<String>()
-        };
+        let cut = |marked: std::ops::RangeInclusive<usize>| one_span(&d, marked);
         let refusal = at("refusal");
         // Starts on a closing bracket: its opening bracket a few words back joins it.
         assert_eq!(
