@@ -544,7 +544,12 @@ mod tests {
         let spans = spans_from_token_probabilities(d, &p, 0.5);
         assert_eq!(spans.len(), 1, "{marked:?}");
         let c = spans[0].0;
-        d.article.text().chars().skip(c.start).take(c.len()).collect()
+        d.article
+            .text()
+            .chars()
+            .skip(c.start)
+            .take(c.len())
+            .collect()
     }
 
     #[test]
