@@ -155,6 +155,39 @@ fn shares_of_one_whole_over_100_without_a_total() {
 }
 
 #[test]
+fn shares_of_complementary_groups_over_100() {
+    let f = assert_one(
+        "About half the staff were new. Of the workers, 70 percent were women and 45 percent \
+         were men, the report said.",
+        FindingKind::PartsDontSumToTotal,
+        &["70 percent", "45 percent"],
+    );
+    assert!(f.explanation.contains("women and men"), "{}", f.explanation);
+    assert_one(
+        "In the referendum 58% voted yes and 47% voted no.",
+        FindingKind::PartsDontSumToTotal,
+        &["58%", "47%"],
+    );
+    // Beside a share of another whole; the groups a few words after the share.
+    assert_one(
+        "Turnout was 62 percent, with 58 percent voting yes and 47 percent voting no.",
+        FindingKind::PartsDontSumToTotal,
+        &["58 percent", "47 percent"],
+    );
+    assert_one(
+        "A survey found that 70 percent of the residents were insured and 45 percent were \
+         uninsured.",
+        FindingKind::PartsDontSumToTotal,
+        &["70 percent", "45 percent"],
+    );
+    // Within 100%, two wholes, hedged, or groups of two pairs: left alone.
+    assert_none("Of the workers, 55 percent were women and 45 percent were men.");
+    assert_none("Some 70% were women nurses and 45% of doctors were men.");
+    assert_none("Of the workers, about 70 percent were women and 45 percent were men.");
+    assert_none("Of the staff, 70% were women and 45% said yes.");
+}
+
+#[test]
 fn shares_without_a_total_left_alone() {
     // The rest may go unmentioned.
     assert_none("The budget gives 60% of spending to the police and 25% to schools.");

@@ -271,6 +271,7 @@ pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
     let mut out = parts_and_totals(doc, &qs);
     out.extend(shares_without_total(doc, &qs));
     out.extend(percent_over_100(doc, &qs));
+    out.extend(complementary_shares(doc, &qs));
     let conflicts = conflicting_values(doc, &qs);
     let transposed: Vec<Finding> = transposed_digits(doc, &qs)
         .into_iter()
@@ -794,6 +795,78 @@ fn shares_without_total(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
             explanation: format!(
                 "{} = {}%, but shares of one whole cannot add up to more than 100%",
                 terms.join(" + "),
+                format_number(sum)
+            ),
+            places,
+        });
+    }
+    out
+}
+
+/// Groups that split one whole between them, so that their shares cannot pass 100%.
+const COMPLEMENTS: &[(&str, &str)] = &[
+    ("female", "male"),
+    ("insured", "uninsured"),
+    ("women", "men"),
+    ("yes", "no"),
+];
+
+/// Reports the two shares of one whole split between complementary groups that add up to more
+/// than 100%: "70 percent of the workers were women and 45 percent were men". Both shares in
+/// one sentence, next to each other, precise, each followed within five words (no mark or
+/// number between) by one of a pair of groups that cannot overlap ([`COMPLEMENTS`]), and the
+/// second with no whole of its own ("of nurses"): "70% of doctors are women and 45% of nurses
+/// are men" are two wholes.
+fn complementary_shares(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
+    // The pair a share's group belongs to, and which of its two groups it is.
+    let group = |q: &Quantity| -> Option<(usize, bool)> {
+        let sr = doc.sentence_range(q.first);
+        (q.last + 1..(q.last + 6).min(sr.end))
+            .take_while(|&k| doc.kind(k) == Some(TokenKind::Word))
+            .find_map(|k| {
+                let w = doc.low(k);
+                COMPLEMENTS
+                    .iter()
+                    .position(|(a, b)| *a == w || *b == w)
+                    .map(|p| (p, COMPLEMENTS[p].1 == w))
+            })
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < qs.len() {
+        let s = qs[i].sentence;
+        let end = (i..qs.len())
+            .find(|&k| qs[k].sentence != s)
+            .unwrap_or(qs.len());
+        let sentence = &qs[i..end];
+        i = end;
+        // Two shares next to each other in the sentence, of the two groups of one pair.
+        let pair = sentence.windows(2).find(|w| {
+            let (a, b) = (&w[0], &w[1]);
+            let groups = (group(a), group(b));
+            a.kind == QKind::Percent
+                && b.kind == QKind::Percent
+                && !a.approx
+                && !b.approx
+                && doc.low(b.last + 1) != "of"
+                && matches!(groups, (Some(x), Some(y)) if x.0 == y.0 && x.1 != y.1)
+                && a.value + b.value > 100.0 + a.tol + b.tol + 1e-9
+        });
+        let Some([a, b]) = pair else {
+            continue;
+        };
+        let Some(ga) = group(a) else {
+            continue;
+        };
+        let sum = a.value + b.value;
+        let places = vec![qplace(doc, a), qplace(doc, b)];
+        let (x, y) = COMPLEMENTS[ga.0];
+        out.push(Finding {
+            kind: FindingKind::PartsDontSumToTotal,
+            explanation: format!(
+                "{} + {} = {}%, but the shares of {x} and {y} in one whole cannot add up to more than 100%",
+                places[0].text(),
+                places[1].text(),
                 format_number(sum)
             ),
             places,
