@@ -841,26 +841,29 @@ fn complementary_shares(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
         let sentence = &qs[i..end];
         i = end;
         // Two shares next to each other in the sentence, of the two groups of one pair.
-        let pair = sentence.windows(2).find(|w| {
+        // Two shares next to each other, of the two groups of one pair: the pair's index.
+        let found = sentence.windows(2).find_map(|w| {
             let (a, b) = (&w[0], &w[1]);
-            let groups = (group(a), group(b));
-            a.kind == QKind::Percent
+            let precise_shares = a.kind == QKind::Percent
                 && b.kind == QKind::Percent
                 && !a.approx
                 && !b.approx
                 && doc.low(b.last + 1) != "of"
-                && matches!(groups, (Some(x), Some(y)) if x.0 == y.0 && x.1 != y.1)
-                && a.value + b.value > 100.0 + a.tol + b.tol + 1e-9
+                && a.value + b.value > 100.0 + a.tol + b.tol + 1e-9;
+            if !precise_shares {
+                return None;
+            }
+            match (group(a), group(b)) {
+                (Some(x), Some(y)) if x.0 == y.0 && x.1 != y.1 => Some((a, b, x.0)),
+                _ => None,
+            }
         });
-        let Some([a, b]) = pair else {
-            continue;
-        };
-        let Some(ga) = group(a) else {
+        let Some((a, b, pair)) = found else {
             continue;
         };
         let sum = a.value + b.value;
         let places = vec![qplace(doc, a), qplace(doc, b)];
-        let (x, y) = COMPLEMENTS[ga.0];
+        let (x, y) = COMPLEMENTS[pair];
         out.push(Finding {
             kind: FindingKind::PartsDontSumToTotal,
             explanation: format!(

@@ -194,16 +194,11 @@ pub(super) fn starts_sibling(ctx: &Ctx, b: usize, s1: usize) -> bool {
         let a = ctx.aux_start(k, opener);
         // A pronoun ("…, and she told him …") may be somebody the first speaker reports on:
         // the clause stays theirs, and the second statement is reported within it.
-        let pronoun = |src: (usize, usize)| {
-            src.0 == src.1
-                && (has(lexicon::PERSON_PRONOUNS, ctx.low(src.0))
-                    || has(lexicon::OTHER_PRONOUNS, ctx.low(src.0)))
-        };
         a > opener
             && !(opener..a).any(|i| ctx.low(i) == "that" || ctx.mark(i).is_some())
             && ctx
                 .source_back(past_discourse_adverb(ctx, a - 1, opener), opener)
-                .is_some_and(|src| src.0 == opener && !pronoun(src))
+                .is_some_and(|src| src.0 == opener && !super::speaker::is_pronoun(ctx, src))
     })
 }
 

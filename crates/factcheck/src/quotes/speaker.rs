@@ -65,6 +65,11 @@ fn chars(ctx: &Ctx, c: (usize, usize)) -> usize {
 /// How far back (in tokens) a pronoun may reach for its speaker.
 const PRONOUN_REACH: usize = 400;
 
+/// Whether token `i` lies between quotation marks: a name there is quoted, not present.
+fn quoted(ctx: &Ctx, i: usize) -> bool {
+    ctx.quoted().get(i).copied().unwrap_or(false)
+}
+
 /// The grammatical gender "he" and "she" carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Gender {
@@ -229,7 +234,7 @@ fn speaker_of<'c>(
                 let m = index
                     .before(s.0)
                     .filter(|c| c.1 < s.0 && s.0 - c.1 <= PRONOUN_REACH)
-                    .filter(|c| !ctx.quoted().get(c.0).copied().unwrap_or(false))
+                    .filter(|c| !quoted(ctx, c.0))
                     .map(|c| fullest(ctx, *c, index))
                     .find(|&c| ctx.is_name(c.1) && g.is_some() && gender_of(ctx, c, learned) == g);
                 return (m, false);
@@ -328,7 +333,7 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
         .take_while(|c| c.0 > after)
         .filter(|c| c.1 < own_sentence && looks_like_person(ctx, **c))
         // A name between quotation marks is quoted, not present.
-        .filter(|c| !ctx.quoted().get(c.0).copied().unwrap_or(false))
+        .filter(|c| !quoted(ctx, c.0))
         .find(|c| {
             let start = ctx.sentence(c.0).0;
             c.0 - start <= SUBJECT_REACH
