@@ -7,6 +7,7 @@
 
 pub(crate) mod lexicon;
 mod names;
+pub(crate) use names::spelled_otherwise;
 mod numbers;
 
 use unspin_core::segment::{Sentence, Token, TokenKind};

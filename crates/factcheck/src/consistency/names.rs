@@ -146,6 +146,22 @@ fn one_name(a: &[char], b: &[char]) -> Option<Variant> {
     }
 }
 
+/// Could `a` and `b` be one person's surname spelled two ways ("Rudskoy"/"Rudskoi")? The
+/// same test the name check reports by, for the quote speaker to link a variant back to the
+/// full name written earlier.
+pub(crate) fn spelled_otherwise(a: &str, b: &str) -> bool {
+    if a == b || !name_shaped(a) || !name_shaped(b) {
+        return false;
+    }
+    let (la, lb) = (a.to_lowercase(), b.to_lowercase());
+    let distinct = lexicon::DISTINCT_NAMES
+        .iter()
+        .any(|(x, y)| (*x == la && *y == lb) || (*x == lb && *y == la));
+    let ca: Vec<char> = la.chars().collect();
+    let cb: Vec<char> = lb.chars().collect();
+    !distinct && one_name(&ca, &cb).is_some()
+}
+
 /// Titles before a name, which say nothing about whose name it is.
 const TITLES: &[&str] = &[
     "abbot",

@@ -382,19 +382,37 @@ fn by_role(ctx: &Ctx, s: (usize, usize), head: &str, index: &Index) -> Option<(u
 }
 
 /// The longest candidate mention (earliest on ties) ending in the same name as `m`, written no
-/// later than `m`; `m` itself when none is longer.
+/// later than `m`; `m` itself when none is longer. A lone surname that no earlier mention ends
+/// in takes the fullest earlier mention of a spelling variant of it instead ("General Sergey
+/// Rudskoy" for "Rudskoi said": transliterated names drift within one article), the latest
+/// such mention when several variants were written, among the mentions a pronoun would look through.
 fn fullest(ctx: &Ctx, m: (usize, usize), index: &Index) -> (usize, usize) {
     if !ctx.is_name(m.1) {
         return m;
     }
-    let Some(list) = index.by_name.get(ctx.tok(m.1)) else {
-        return m;
-    };
-    let idx = list.partition_point(|e| e.0 <= m.0);
-    match idx.checked_sub(1).and_then(|i| list.get(i)) {
-        Some(&(_, best)) if chars(ctx, best) > chars(ctx, m) => best,
-        _ => m,
+    if let Some(best) = longest_same_name(ctx, m, index) {
+        return best;
     }
+    if m.0 != m.1 {
+        return m;
+    }
+    let name = ctx.tok(m.1);
+    // Through the window a pronoun looks through, so the cost stays linear in the article.
+    index
+        .before(m.0)
+        .find(|c| ctx.is_name(c.1) && crate::consistency::spelled_otherwise(name, ctx.tok(c.1)))
+        .map(|&c| longest_same_name(ctx, c, index).unwrap_or(c))
+        .filter(|&best| chars(ctx, best) > chars(ctx, m))
+        .unwrap_or(m)
+}
+
+/// The fullest mention ending in the same name as `m`, written no later than it, when that is
+/// longer than `m`.
+fn longest_same_name(ctx: &Ctx, m: (usize, usize), index: &Index) -> Option<(usize, usize)> {
+    let list = index.by_name.get(ctx.tok(m.1))?;
+    let idx = list.partition_point(|e| e.0 <= m.0);
+    let &(_, best) = list.get(idx.checked_sub(1)?)?;
+    (chars(ctx, best) > chars(ctx, m)).then_some(best)
 }
 
 /// A mention with a role noun or at least two name words ("Igor Konashenkov").

@@ -391,6 +391,20 @@ fn partial_surname_and_pronoun_resolve_to_fullest_mention() {
 }
 
 #[test]
+fn a_surname_spelled_otherwise_resolves_to_the_full_name() {
+    // The sample article: "General Sergey Rudskoy" once, "Rudskoi said" later. A different
+    // surname a letter apart in a way names are not misspelt ("Durbin"/"Durban") is not linked.
+    let t = "General Sergey Rudskoy briefed reporters on Monday.\n\n\
+             “Thirty-seven oil wells have been eliminated,” Rudskoi said.\n\n\
+             Senator Dick Durbin spoke later. “We will vote,” Durban said.";
+    let q = run(t);
+    assert_eq!(q.len(), 2, "{q:#?}");
+    assert_eq!(q[0].speaker.as_deref(), Some("General Sergey Rudskoy"));
+    assert_eq!(text_of(&q[0].source), Some("Rudskoi"));
+    assert_eq!(q[1].speaker.as_deref(), Some("Durban"));
+}
+
+#[test]
 fn role_description_resolves() {
     let t = "Pentagon spokeswoman Mary Baldwin declined to comment. The spokeswoman said that no \
              decision had been made.";
