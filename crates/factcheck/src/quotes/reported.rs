@@ -110,7 +110,12 @@ pub(crate) fn find(ctx: &Ctx, taken: &[(usize, usize)], used_cues: &[usize]) -> 
     let mut out = Vec::new();
     headlines(ctx, &quoted, &mut out);
     for sent in ctx.doc.sentences {
-        let (s0, s1) = (sent.tokens.start, sent.tokens.end);
+        // A wire dateline ("DHAKA, Bangladesh (Reuters) -") is nobody's words: statements and
+        // their speakers start after it.
+        let (s0, s1) = (
+            after_dateline(ctx, sent.tokens.start, sent.tokens.end),
+            sent.tokens.end,
+        );
         // A capitalised cue form inside a sentence is a name ("the United States").
         // Title-case headlines ("Trump Says He Will Win") are the exception.
         let title = title_case(ctx, s0, s1);
@@ -200,6 +205,38 @@ pub(super) fn starts_sibling(ctx: &Ctx, b: usize, s1: usize) -> bool {
                 .source_back(past_discourse_adverb(ctx, a - 1, opener), opener)
                 .is_some_and(|src| src.0 == opener && !super::speaker::is_pronoun(ctx, src))
     })
+}
+
+/// The first token after a wire dateline opening the sentence `s0..s1` at a line's start, or
+/// `s0` when there is none: a place in capitals ("WASHINGTON", "RENO, Nev.", "DHAKA,
+/// Bangladesh"), an agency in brackets or not ("(AP)", "(Reuters)"), then a dash.
+pub(super) fn after_dateline(ctx: &Ctx, s0: usize, s1: usize) -> usize {
+    // A place and an agency take a few tokens: "COLUMBIA , S.C. ( AP ) —".
+    const REACH: usize = 12;
+    let caps = |i: usize| {
+        let t = ctx.tok(i);
+        t.chars().count() >= 2
+            && t.chars().any(char::is_alphabetic)
+            && t.chars().all(|c| c.is_uppercase() || !c.is_alphabetic())
+    };
+    if !ctx.line_start(s0) || !caps(s0) {
+        return s0;
+    }
+    // Words in capitals, then after a comma the region ("Bangladesh", "Nev."), and the agency
+    // in brackets; any other word ("NASA Administrator Bill Nelson —") is no dateline.
+    let (mut region, mut agency) = (false, false);
+    for i in s0 + 1..s1.min(s0 + REACH) {
+        match ctx.tok(i) {
+            "—" | "–" | "-" | "--" => return if i + 1 < s1 { i + 1 } else { s0 },
+            "," => region = true,
+            "(" => agency = true,
+            ")" => agency = false,
+            "." => {}
+            _ if ctx.is_word(i) && (caps(i) || ((region || agency) && ctx.capitalised(i))) => {}
+            _ => return s0,
+        }
+    }
+    s0
 }
 
 /// Last content token of a clause ending the sentence at `s1`, or before a second statement
@@ -645,15 +682,65 @@ fn with_source(
         }
         return Some(raw((s0, src.0 - 2)));
     }
-    // "He said the Pentagon ...": a bare complement clause.
-    if k + 1 < s1 && (ctx.is_word(k + 1) || ctx.is_number(k + 1)) && !adjunct_start(ctx, k + 1) {
-        let e = clause_end(ctx, k + 1, s1);
-        if e > k + 2 && (has(lexicon::SPEECH_VERBS, lk) || has(BELIEF, lk)) {
-            return Some(raw((k + 1, e)));
+    // "He said the Pentagon ...": a bare complement clause; after "told reporters", "assured
+    // them" the clause starts after the person told.
+    let from = told_whom(ctx, k, s1).unwrap_or(k + 1);
+    if from < s1 && (ctx.is_word(from) || ctx.is_number(from)) && !adjunct_start(ctx, from) {
+        let e = clause_end(ctx, from, s1);
+        if e > from + 1 && (has(lexicon::SPEECH_VERBS, lk) || has(BELIEF, lk)) {
+            return Some(raw((from, e)));
         }
     }
     None
 }
+
+/// Where the clause starts after a verb at `k` that takes the person told before it: "told
+/// reporters he thought …", "assured them the plan …", "told CNN it was …". The person is an
+/// object pronoun, an audience ("reporters", "the crowd") or a name of up to three words, and
+/// a subject must follow (a pronoun, a determiner, a name): "told him to leave" is an order,
+/// "told reporters in Miami" no clause. PolNeAR marks the clause alone as the content.
+fn told_whom(ctx: &Ctx, k: usize, s1: usize) -> Option<usize> {
+    if !has(lexicon::OBJECT_VERBS, ctx.low(k)) {
+        return None;
+    }
+    let mut j = k + 1;
+    if matches!(ctx.low(j), "the" | "a" | "an") {
+        j += 1;
+    }
+    let w = ctx.low(j);
+    let next = if matches!(w, "him" | "her" | "them" | "us" | "me" | "you") || has(AUDIENCES, w) {
+        j + 1
+    } else {
+        let mut n = j;
+        while n < s1 && n < j + 3 && ctx.is_name(n) {
+            n += 1;
+        }
+        if n == j {
+            return None;
+        }
+        n
+    };
+    let subject = matches!(
+        ctx.low(next),
+        "he" | "she" | "it" | "they" | "we" | "i" | "you" | "there" | "this" | "the" | "a" | "an"
+    ) || (ctx.is_name(next) && next > k + 1 && !ctx.is_name(next - 1));
+    (next < s1 && subject).then_some(next)
+}
+
+/// The people a speaker tells things to as a group: "told reporters …".
+const AUDIENCES: &[&str] = &[
+    "audience",
+    "crowd",
+    "journalists",
+    "lawmakers",
+    "listeners",
+    "members",
+    "parliament",
+    "reporters",
+    "supporters",
+    "viewers",
+    "voters",
+];
 
 /// Belief and finding verbs that take a bare clause ("polls show Trump leads").
 pub(super) const BELIEF: &[&str] = &[

@@ -798,6 +798,58 @@ fn stance_verbs_are_cues() {
 }
 
 #[test]
+fn a_wire_dateline_is_nobodys_words() {
+    for (t, content) in [
+        (
+            "WASHINGTON (AP) — The Senate voted on Tuesday to fund the government, Senate \
+             leader Tom Ames said.",
+            "The Senate voted on Tuesday to fund the government",
+        ),
+        (
+            "DHAKA, Bangladesh (Reuters) - Police said the fire started in a kitchen.",
+            "the fire started in a kitchen",
+        ),
+    ] {
+        let q = run(t);
+        assert_eq!(q.len(), 1, "{q:#?}");
+        assert_eq!(q[0].content.text(), content);
+    }
+    // A name in capitals before a dash is no dateline ("NASA Administrator Bill Nelson —").
+    let q = run(
+        "NASA Administrator Bill Nelson — who flew on the shuttle — said the agency would go back.",
+    );
+    assert_eq!(
+        text_of(&q[0].source).map(|s| s.starts_with("NASA")),
+        Some(true),
+        "{q:#?}"
+    );
+}
+
+#[test]
+fn the_person_told_is_not_part_of_the_statement() {
+    // PolNeAR marks "he thought Fields had …" as the content of "Donald Trump told reporters
+    // he thought Fields had …".
+    for (t, content) in [
+        (
+            "Donald Trump told reporters he thought Fields had made up the story.",
+            "he thought Fields had made up the story",
+        ),
+        (
+            "She told CNN it was over for the campaign.",
+            "it was over for the campaign",
+        ),
+        (
+            "The senator told them the vote would be close.",
+            "the vote would be close",
+        ),
+    ] {
+        let q = run(t);
+        assert_eq!(q[0].content.text(), content, "{q:#?}");
+        assert_eq!(text_of(&q[0].cue), Some("told"));
+    }
+}
+
+#[test]
 fn headline_colon() {
     let t = "Hale: Budget Cuts Will Hurt Rural Schools\n\nThe governor spoke on Monday.";
     let q = run(t);
