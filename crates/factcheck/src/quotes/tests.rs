@@ -850,6 +850,37 @@ fn the_person_told_is_not_part_of_the_statement() {
 }
 
 #[test]
+fn names_either_side_of_an_opening_phrase_are_not_one_source() {
+    // The vector tagger's source on a PolNeAR train text ran back over the opening phrase's
+    // last name: "Western Journalism, Byrne"; Byrne is the speaker. A source that is one
+    // person's name and description ("Gary Byrne, a former agent,") stays whole.
+    let t = "In an earlier article from Western Journalism, Byrne expressed concern that \
+             Clinton may win.";
+    let_ctx!(ctx, t);
+    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    let (western, byrne, expressed) = (at("Western"), at("Byrne"), at("expressed"));
+    let mut raws = vec![Raw {
+        kind: QuoteKind::Reported,
+        content: (at("that"), ctx.n() - 2),
+        cue: Some((expressed, expressed + 1)),
+        source: Some((western, byrne)),
+    }];
+    tidy_sources(&ctx, &mut raws);
+    assert_eq!(raws[0].source, Some((byrne, byrne)), "{raws:?}");
+    let t = "Gary Byrne, a former agent, expressed concern that Clinton may win.";
+    let_ctx!(ctx, t);
+    let comma = (1..ctx.n()).rev().find(|&i| ctx.tok(i) == ",").unwrap();
+    let mut raws = vec![Raw {
+        kind: QuoteKind::Reported,
+        content: (comma + 4, ctx.n() - 2),
+        cue: Some((comma + 1, comma + 2)),
+        source: Some((0, comma)),
+    }];
+    tidy_sources(&ctx, &mut raws);
+    assert_eq!(raws[0].source, Some((0, comma)), "{raws:?}");
+}
+
+#[test]
 fn headline_colon() {
     let t = "Hale: Budget Cuts Will Hurt Rural Schools\n\nThe governor spoke on Monday.";
     let q = run(t);
