@@ -292,8 +292,32 @@ fn one(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     }
     match source {
         None => sourceless(ctx, k, s0, s1, a),
-        Some(src) => with_source(ctx, k, s0, s1, src, (a, k)),
+        Some(src) => with_source(ctx, k, s0, s1, src, (a, k)).map(|r| in_relative(ctx, r, a, s0)),
     }
+}
+
+/// "The mayor, who said last week that he would resign, told reporters …": a statement whose
+/// cue (its auxiliaries start at `a`) sits in a relative clause between commas ends where that
+/// clause does, at the comma before the sentence's own verb, not at the sentence's end.
+fn in_relative(ctx: &Ctx, mut r: Raw, a: usize, s0: usize) -> Raw {
+    let relative = a >= s0 + 2 && ctx.low(a - 1) == "who" && ctx.tok(a - 2) == ",";
+    if !relative {
+        return r;
+    }
+    let (from, to) = r.content;
+    let verb = |i: usize| {
+        let w = ctx.low(i);
+        ctx.is_word(i)
+            && !ctx.capitalised(i)
+            && (has(lexicon::AUX, w)
+                || has(lexicon::CUE_VERBS, w)
+                || has(lexicon::CLAUSE_VERBS, w)
+                || w.ends_with("ed"))
+    };
+    if let Some(c) = (from + 1..to).find(|&i| ctx.tok(i) == "," && verb(i + 1)) {
+        r.content = (from, c - 1);
+    }
+    r
 }
 
 /// The speaker before a phrase of time that ends at `e`, right before the verb: "Sanders on

@@ -125,6 +125,16 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
             }
         }
     }
+    // A headline's words are no one's name: "Foolish Religion Author Gary Wills: ‘…’" is not
+    // the fullest form of "Wills", nor "Mayor Says Budget Balanced" the mayor. A statement
+    // made in a headline still has its own source as its speaker.
+    let mut heading: HashMap<usize, bool> = HashMap::new();
+    cands.retain(|c| {
+        let (first, end) = ctx.sentence(c.0);
+        !*heading.entry(first).or_insert_with(|| {
+            unspin_core::segment::is_heading_line(ctx.doc.text, ctx.doc.tokens, first..end)
+        })
+    });
     let index = Index::new(ctx, cands);
     let mut out = Vec::with_capacity(raws.len());
     // The last resolved speaker and the token where its statement was attributed.

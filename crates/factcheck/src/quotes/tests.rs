@@ -405,6 +405,28 @@ fn a_surname_spelled_otherwise_resolves_to_the_full_name() {
 }
 
 #[test]
+fn headline_words_are_nobodys_name() {
+    // A reviewer's page and PTC article 764664283: the headline's words were taken for the
+    // fullest mention of the speaker.
+    let t = "Mayor Says Budget Balanced Despite Warnings\n\n\
+             The mayor told reporters the budget was balanced.";
+    let q = extract_with(t, None);
+    let told: Vec<_> = q
+        .iter()
+        .filter(|q| text_of(&q.cue) == Some("told"))
+        .collect();
+    assert_eq!(told[0].speaker.as_deref(), Some("The mayor"), "{q:#?}");
+    let t = "Foolish Religion Author Gary Wills: Islam Is Peace\n\n\
+             The historian Garry Wills has a new book. Wills said that the book was about faith.";
+    let q = extract_with(t, None);
+    let said: Vec<_> = q
+        .iter()
+        .filter(|q| text_of(&q.cue) == Some("said"))
+        .collect();
+    assert_eq!(said[0].speaker.as_deref(), Some("Garry Wills"), "{q:#?}");
+}
+
+#[test]
 fn role_description_resolves() {
     let t = "Pentagon spokeswoman Mary Baldwin declined to comment. The spokeswoman said that no \
              decision had been made.";
@@ -878,6 +900,34 @@ fn names_either_side_of_an_opening_phrase_are_not_one_source() {
     }];
     tidy_sources(&ctx, &mut raws);
     assert_eq!(raws[0].source, Some((0, comma)), "{raws:?}");
+}
+
+#[test]
+fn a_statement_in_a_relative_clause_ends_with_it() {
+    let t = "The mayor, who said last week that he would resign, told reporters the budget was \
+             balanced.";
+    let q = extract_with(t, None);
+    let said: Vec<_> = q
+        .iter()
+        .filter(|q| text_of(&q.cue) == Some("said"))
+        .collect();
+    assert_eq!(said.len(), 1, "{q:#?}");
+    assert_eq!(said[0].content.text(), "that he would resign");
+    let told: Vec<_> = q
+        .iter()
+        .filter(|q| text_of(&q.cue) == Some("told"))
+        .collect();
+    assert_eq!(told[0].content.text(), "the budget was balanced", "{q:#?}");
+    // A comma inside the statement that no verb follows does not end it.
+    let q = extract_with(
+        "The mayor, who said that taxes, fees and fines would rise, resigned.",
+        None,
+    );
+    assert_eq!(
+        q[0].content.text(),
+        "that taxes, fees and fines would rise",
+        "{q:#?}"
+    );
 }
 
 #[test]
