@@ -163,7 +163,9 @@ fn after(ctx: &Ctx, close: usize) -> Option<Attribution> {
     let names = |k: usize| bare && (ctx.is_word(k + 1) || ctx.is_number(k + 1));
     let j_low = ctx.low(j);
     if has(lexicon::SPEECH_VERBS, j_low) && j_low != "according" {
-        let src = ctx.np_fwd(j + 1, ctx.n());
+        let src = ctx
+            .np_fwd(j + 1, ctx.n())
+            .map(|src| ctx.with_what_close_to(src, ctx.n()));
         return Some(((j, j), src));
     }
     let mut k = j;

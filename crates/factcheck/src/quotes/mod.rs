@@ -93,6 +93,7 @@ fn extract_doc_with(
     coordinated_cues(&ctx, &mut raws);
     drop_lost_sources_of_named(&ctx, &mut raws);
     tidy_sources(&ctx, &mut raws);
+    keep_signs(&ctx, &mut raws);
     speaker_from_the_sentence_before(&ctx, &mut raws);
     let mut quotes = speaker::resolve(&ctx, &raws);
     mark_within(&mut quotes);
@@ -269,6 +270,34 @@ fn drop_lost_sources_of_named(ctx: &Ctx, raws: &mut Vec<Raw>) {
     });
 }
 
+/// Prepositions that end a sentence's opening phrase right before its subject ("In an article
+/// from Western Journalism, Byrne …").
+const OPENING_PREPOSITIONS: &[&str] = &[
+    "after", "at", "by", "during", "for", "from", "in", "of", "on", "with",
+];
+
+/// Words for a share of a group, before "of" ("a third of voters", "half of them").
+const SHARE_WORDS: &[&str] = &[
+    "half", "majority", "minority", "quarter", "quarters", "third", "thirds",
+];
+
+/// A statement that opens with a number keeps its sign or currency: "-4 degrees was the
+/// low", "$6 million would go …" (the taggers, which work on words, started both at the
+/// digits, which reversed the first one's meaning).
+fn keep_signs(ctx: &Ctx, raws: &mut [Raw]) {
+    for r in raws.iter_mut() {
+        let a = r.content.0;
+        if a > 0
+            && ctx.is_number(a)
+            && ctx.doc.glued(a)
+            && matches!(ctx.tok(a - 1), "$" | "£" | "€" | "¥" | "-" | "−" | "+")
+            && r.cue.is_none_or(|c| c.1 < a - 1)
+        {
+            r.content.0 = a - 1;
+        }
+    }
+}
+
 /// Tidies the sources the taggers mark. Auxiliaries and adverbs at a source's end are not
 /// the speaker ("she presumably knew", "he has continually condemned": "she", "he"), so they
 /// are cut off. A source left as one lowercase adverb ("formally", "mistakenly"), participle
@@ -277,13 +306,8 @@ fn drop_lost_sources_of_named(ctx: &Ctx, raws: &mut Vec<Raw>) {
 /// minister"): on PolNeAR dev the vector tagger marked 17 among its 1,749 sources, none
 /// right; on PolNeAR train, its own training data, 98, of which 6 overlapped a gold source. A
 /// statement pinned on nobody is flagged as such, where "formally (said)" told the reader
-/// something untrue.
-/// Prepositions that end a sentence's opening phrase right before its subject ("In an article
-/// from Western Journalism, Byrne …").
-const OPENING_PREPOSITIONS: &[&str] = &[
-    "after", "at", "by", "during", "for", "from", "in", "of", "on", "with",
-];
-
+/// something untrue. Shares of a group get their number back ("65% of residents"), and a
+/// name after an opening phrase is cut from it ("from Western Journalism, Byrne").
 fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
     let adverb = |w: &str| w.len() > 4 && w.ends_with("ly") && !lexicon::has(lexicon::LY_NOUNS, w);
     for r in raws.iter_mut() {
@@ -340,6 +364,22 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
             && !(ctx.low(b) == "i" && ctx.capitalised(b - 1))
         {
             a = b;
+        }
+        // "65% of residents (said)", "a third of voters": the share is who speaks, and "of
+        // residents" alone read as nobody.
+        if ctx.low(a) == "of" && a >= 1 {
+            let mut x = a - 1;
+            if matches!(ctx.low(x), "%" | "percent") && x >= 1 {
+                x -= 1;
+            }
+            if ctx.is_number(x) {
+                a = x;
+            } else if lexicon::has(SHARE_WORDS, ctx.low(x)) {
+                a = x;
+                if x >= 1 && matches!(ctx.low(x - 1), "a" | "one" | "two" | "the") {
+                    a = x - 1;
+                }
+            }
         }
         // "In an earlier article from Western Journalism, Byrne (expressed concern)": names
         // either side of a comma after a preposition are where the opening phrase ends and
@@ -1117,6 +1157,18 @@ impl<'d, 't> Ctx<'d, 't> {
             }
         }
         Some((start, k))
+    }
+
+    /// A source read forwards with what it is close to: "a person familiar with the talks",
+    /// "sources close to the council" (the noun phrase alone stops at "with" or "to", and "a
+    /// person familiar" names nobody a reader can place).
+    pub fn with_what_close_to(&self, src: (usize, usize), hi: usize) -> (usize, usize) {
+        match (self.low(src.1), self.low(src.1 + 1)) {
+            ("familiar", "with") | ("close", "to") | ("near", "to") => {
+                self.np_fwd(src.1 + 2, hi).map_or(src, |np| (src.0, np.1))
+            }
+            _ => src,
+        }
     }
 
     /// Start of the auxiliary chain before cue verb `k` ("has also said"), not before `lo`.

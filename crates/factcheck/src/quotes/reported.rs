@@ -529,7 +529,7 @@ fn sourceless(ctx: &Ctx, k: usize, s0: usize, s1: usize, a: usize) -> Option<Raw
     let lk = ctx.low(k);
     // "..., said Konashenkov." — the inverted tail of a statement.
     if k > s0 + 2 && ctx.tok(k - 1) == "," && has(lexicon::SPEECH_VERBS, lk) {
-        let mut src = ctx.np_fwd(k + 1, s1)?;
+        let mut src = ctx.with_what_close_to(ctx.np_fwd(k + 1, s1)?, s1);
         // A pronoun is a whole speaker: "Johnnie Wilson, of Springfield, Va., said he had
         // fought …" has the clause "he had fought …" after the cue, not a speaker "he had
         // fought"; and an auxiliary inside marks a clause too.
@@ -709,7 +709,15 @@ fn with_source(
     // "He said the Pentagon ...": a bare complement clause; after "told reporters", "assured
     // them" the clause starts after the person told.
     let from = told_whom(ctx, k, s1).unwrap_or(k + 1);
-    if from < s1 && (ctx.is_word(from) || ctx.is_number(from)) && !adjunct_start(ctx, from) {
+    let signed = |i: usize| {
+        matches!(ctx.tok(i), "$" | "£" | "€" | "¥" | "-" | "−" | "+")
+            && ctx.is_number(i + 1)
+            && ctx.doc.glued(i + 1)
+    };
+    if from < s1
+        && (ctx.is_word(from) || ctx.is_number(from) || signed(from))
+        && !adjunct_start(ctx, from)
+    {
         let e = clause_end(ctx, from, s1);
         if e > from + 1 && (has(lexicon::SPEECH_VERBS, lk) || has(BELIEF, lk)) {
             return Some(raw((from, e)));
@@ -805,14 +813,8 @@ fn according(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
         return None;
     }
     let src = with_agent(ctx, ctx.np_fwd(k + 2, s1)?, s1);
-    // "according to a person familiar with the talks": what the source is close to belongs to
-    // it (the noun phrase alone stops at "with").
-    let src = match (ctx.low(src.1), ctx.low(src.1 + 1)) {
-        ("familiar", "with") | ("close", "to") | ("near", "to") => {
-            ctx.np_fwd(src.1 + 2, s1).map_or(src, |np| (src.0, np.1))
-        }
-        _ => src,
-    };
+    // "according to a person familiar with the talks".
+    let src = ctx.with_what_close_to(src, s1);
     let cue = Some((k, k + 1));
     let before_words = if k > s0 { ctx.words(s0, k - 1) } else { 0 };
     let content = if before_words >= 3 && k > s0 && matches!(ctx.tok(k - 1), "," | "—" | "–") {

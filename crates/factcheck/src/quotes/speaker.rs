@@ -294,7 +294,15 @@ fn speaker_of<'c>(
 /// Whether source `s` says its speaker may not be named: "asked not to be named", "declined
 /// to be identified", "on condition of anonymity", "was not authorized to speak".
 fn anonymous(ctx: &Ctx, s: (usize, usize)) -> bool {
-    (s.0..=s.1).any(|i| {
+    // "…,” said a district spokeswoman, who asked not to be named.": the clause after an
+    // inverted source says it too.
+    let tail = ctx.tok(s.1 + 1) == "," && matches!(ctx.low(s.1 + 2), "who" | "speaking");
+    let end = if tail {
+        (ctx.sentence(s.1).1.saturating_sub(1)).min(s.1 + 14)
+    } else {
+        s.1
+    };
+    (s.0..=end).any(|i| {
         let w = ctx.low(i);
         w == "anonymity"
             || w == "anonymously"
@@ -313,7 +321,15 @@ fn anonymous(ctx: &Ctx, s: (usize, usize)) -> bool {
 /// it must fill the apposition and end in no possessive ("The official, Trump's former
 /// adviser,").
 fn apposed_name(ctx: &Ctx, s: (usize, usize), c: usize) -> Option<(usize, usize)> {
-    if ctx.tok(c) != "," || (s.0..c).any(|i| ctx.is_name(i)) || !ctx.is_name(c + 1) {
+    let possessive = |i: usize| {
+        let w = ctx.low(i);
+        w.ends_with("'s") || w.ends_with("’s")
+    };
+    // Whose role it is may be named: "Hale's deputy, Nina Patel," is Nina Patel.
+    let role_of_someone =
+        (s.0..c).any(&possessive) && (s.0..c).any(|i| has(lexicon::ROLE_NOUNS, ctx.low(i)));
+    let named = (s.0..c).any(|i| ctx.is_name(i) && !(role_of_someone && possessive(i)));
+    if ctx.tok(c) != "," || named || !ctx.is_name(c + 1) {
         return None;
     }
     let e = (c + 1..=s.1)
@@ -323,10 +339,8 @@ fn apposed_name(ctx: &Ctx, s: (usize, usize), c: usize) -> Option<(usize, usize)
                 || (ctx.tok(i) == "." && ctx.doc.glued(i))
         })
         .last()?;
-    let w = ctx.low(e);
-    let possessive = w.ends_with("'s") || w.ends_with("’s");
     let fills = e == s.1 || ctx.tok(e + 1) == ",";
-    (ctx.is_name(e) && fills && !possessive).then_some((c + 1, e))
+    (ctx.is_name(e) && fills && !possessive(e)).then_some((c + 1, e))
 }
 
 /// How far into its sentence a mention may start and still be taken for the subject:

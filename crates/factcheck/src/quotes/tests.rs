@@ -931,6 +931,75 @@ fn a_statement_in_a_relative_clause_ends_with_it() {
 }
 
 #[test]
+fn a_statement_keeps_its_sign_and_currency() {
+    // The sign reversed the statement when it was cut off (a black-box review).
+    for (t, content) in [
+        (
+            "He said -4 degrees was the low for the week.",
+            "-4 degrees was the low for the week",
+        ),
+        (
+            "Officials said $6 million would go to the schools.",
+            "$6 million would go to the schools",
+        ),
+    ] {
+        for q in [extract_with(t, None), run(t)] {
+            assert_eq!(q[0].content.text(), content, "{q:#?}");
+        }
+    }
+}
+
+#[test]
+fn inverted_sources_that_cannot_be_named_are_unattributed() {
+    for (t, source) in [
+        (
+            "“We are disappointed,” said a district spokeswoman, who asked not to be named.",
+            "a district spokeswoman",
+        ),
+        (
+            "“It is over,” said a person familiar with the talks.",
+            "a person familiar with the talks",
+        ),
+    ] {
+        let q = extract_with(t, None);
+        assert_eq!(q.len(), 1, "{q:#?}");
+        assert_eq!(text_of(&q[0].source), Some(source));
+        assert!(q[0].unattributed, "{q:#?}");
+        assert_eq!(q[0].speaker, None);
+    }
+    // A named speaker with a relative clause after is still the speaker.
+    let q = extract_with("“We won,” said Tom Baker, who ran the campaign.", None);
+    assert_eq!(q[0].speaker.as_deref(), Some("Tom Baker"), "{q:#?}");
+    assert!(!q[0].unattributed);
+}
+
+#[test]
+fn a_named_persons_role_then_a_name_is_that_name() {
+    let q = extract_with(
+        "Hale’s deputy, Nina Patel, told the board: “We will cut the budget.”",
+        None,
+    );
+    assert_eq!(q[0].speaker.as_deref(), Some("Nina Patel"), "{q:#?}");
+}
+
+#[test]
+fn a_share_of_a_group_is_the_source() {
+    for (t, source) in [
+        (
+            "In the survey, 65% of residents said they trusted the council.",
+            "65% of residents",
+        ),
+        (
+            "A third of voters said the economy was the top issue.",
+            "A third of voters",
+        ),
+    ] {
+        let q = extract_with(t, None);
+        assert_eq!(text_of(&q[0].source), Some(source), "{q:#?}");
+    }
+}
+
+#[test]
 fn headline_colon() {
     let t = "Hale: Budget Cuts Will Hurt Rural Schools\n\nThe governor spoke on Monday.";
     let q = run(t);
