@@ -342,3 +342,35 @@ fn page_furniture_is_never_check_worthy() {
     assert_eq!(said.len(), 4, "{said:#?}");
     assert!(said.iter().all(|c| c.check_worthy), "{said:#?}");
 }
+
+#[test]
+fn labels_links_and_bylines_are_never_check_worthy() {
+    let mut m = ClaimModel::embedded().expect("the embedded claim model loads");
+    // Only the rule keeps these out at a threshold of 0 (seen ticked in PTC train and PolNeAR
+    // dev by a black-box review: live-blog times, list numbers, credits, lead-ins, bylines).
+    m.threshold = 0.0;
+    let labels = [
+        "6:05 p.m.",
+        "1.",
+        "Getty/Instagram.",
+        "@Fred_945.",
+        "WaPo reports:",
+        "Follow him on Twitter: @AWRHawkins.",
+        "John Smith is a reporter covering city hall for the Springfield Gazette.",
+        "Jane Doe is the Gazette's senior correspondent in Paris.",
+    ];
+    let claims = m.claims(&labels.join("\n\n"));
+    let texts: Vec<&str> = claims.iter().map(|c| c.text()).collect();
+    assert_eq!(texts, labels);
+    for c in &claims {
+        assert!(!c.check_worthy, "{c:?} is no statement");
+    }
+    // Short statements, a colon inside, and a person who is not a journalist keep the verdict.
+    let said = m.claims(
+        "Now, it's $4.00 a gallon.\n\nBut I don't know Putin.\n\n\
+         The mayor said one thing: taxes will rise by 4% in 2025.\n\n\
+         John Smith is a banker who lost $3 million in 2019.",
+    );
+    assert_eq!(said.len(), 4, "{said:#?}");
+    assert!(said.iter().all(|c| c.check_worthy), "{said:#?}");
+}
