@@ -355,7 +355,7 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
     index
         .before(before)
         .take_while(|c| c.0 > after)
-        .filter(|c| c.1 < own_sentence && looks_like_person(ctx, **c))
+        .filter(|c| c.1 < own_sentence && (looks_like_person(ctx, **c) || described(ctx, **c)))
         // A name between quotation marks is quoted, not present.
         .filter(|c| !quoted(ctx, c.0))
         .find(|c| {
@@ -369,6 +369,27 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
                         || has(lexicon::OTHER_PRONOUNS, ctx.low(start))))
         })
         .copied()
+}
+
+/// A lone name described as a person between commas right after it: "Carter, the state
+/// treasurer,". The description opens with an article and ends on the role at its closing
+/// comma, so that "Instead, the senator said" and "Florida, where the governor …" describe
+/// nobody.
+fn described(ctx: &Ctx, c: (usize, usize)) -> bool {
+    let d = c.1 + 2;
+    // "Debbie Wasserman Schultz of Florida, the national party chairwoman,": a place.
+    let complement = c.0 > 0 && matches!(ctx.low(c.0 - 1), "of" | "in" | "from" | "at" | "for");
+    if complement
+        || !(ctx.is_name(c.1)
+            && ctx.tok(c.1 + 1) == ","
+            && matches!(ctx.low(d), "the" | "a" | "an"))
+    {
+        return false;
+    }
+    (d + 1..d + 5)
+        .take_while(|&i| ctx.is_word(i) || ctx.tok(i) == ",")
+        .find(|&i| ctx.tok(i) == ",")
+        .is_some_and(|close| close > d + 1 && has(lexicon::ROLE_NOUNS, ctx.low(close - 1)))
 }
 
 /// A word that reads as the finite verb of a clause ("told", "says"), which would make the

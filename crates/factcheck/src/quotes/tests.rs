@@ -427,6 +427,28 @@ fn headline_words_are_nobodys_name() {
 }
 
 #[test]
+fn a_pronoun_is_the_described_subject_brought_in_since() {
+    // A black-box review: "he" went to Dunn, the speaker before, though Carter had since
+    // been brought in as the subject, described by his office.
+    let t = "Union leader Mike Dunn said the cuts were illegal.\n\n\
+             Carter, the state treasurer, has low support among public workers. He recently told \
+             a business group that pensions were unaffordable.";
+    let q = extract_with(t, None);
+    assert_eq!(q.len(), 2, "{q:#?}");
+    assert_eq!(q[1].speaker.as_deref(), Some("Carter"), "{q:#?}");
+    // A place described after a comma is no person: "he" stays Dunn's.
+    let t = "Union leader Mike Dunn said the cuts were illegal.\n\n\
+             Springfield, the state capital, has many public workers. He said that pensions \
+             were safe.";
+    let q = extract_with(t, None);
+    assert_eq!(
+        q[1].speaker.as_deref(),
+        Some("Union leader Mike Dunn"),
+        "{q:#?}"
+    );
+}
+
+#[test]
 fn role_description_resolves() {
     let t = "Pentagon spokeswoman Mary Baldwin declined to comment. The spokeswoman said that no \
              decision had been made.";
