@@ -375,6 +375,30 @@ fn a_count_with_its_digits_in_another_order() {
         "North had 1,234 cases, South 1,324 cases, East 2,134 cases, West 2,314 cases and \
          the centre 3,124 cases.",
     );
+    // Fewer digits with the same noun phrase and the same event (a shared past form, or the
+    // same three words after the noun), and money referred back ("the $5.4 million").
+    assert_one(
+        "The fire destroyed 34 homes in the Elm district. Later, officials confirmed that 43 \
+         homes in the Elm district were destroyed by the fire.",
+        FindingKind::ConflictingValues,
+        &["34 homes", "43 homes"],
+    );
+    assert_one(
+        "The bill was passed by 62 senators on Friday. In all, 26 senators passed the bill.",
+        FindingKind::ConflictingValues,
+        &["62 senators", "26 senators"],
+    );
+    assert_one(
+        "The board approved a $4.5 million expansion of Mercy Hospital. Construction of the \
+         $5.4 million expansion will start in May.",
+        FindingKind::ConflictingValues,
+        &["$4.5 million expansion", "$5.4 million expansion"],
+    );
+    // ... but not two events, two periods, money not referred back, or a decimal slip's size.
+    assert_none("The attack left 25 people killed. Officials said 52 people were injured.");
+    assert_none("The city spent $4.5 million on parks. It will spend $5.4 million on parks.");
+    assert_none("A $4.5 million grant came in May. The $45 million grant came in June.");
+    assert_none("The state recorded 34 deaths in 2022. It recorded 43 deaths in 2023.");
     // Three digits, one sentence, another noun phrase not referred back, a subgroup.
     assert_none("Police recorded 136 homicides in 2022. They recorded 163 homicides in 2023.");
     assert_none("In all 1,234 soldiers were killed and 1,324 soldiers were wounded.");
