@@ -488,6 +488,19 @@ fn name_spelled_two_ways() {
 }
 
 #[test]
+fn a_spelling_seen_only_at_sentence_starts_pairs_with_one_seen_inside() {
+    // A black-box review: the second spelling only ever opened a sentence.
+    assert_one(
+        "Senator Jane Murkowsky said the bill was dead. Murkowski added that talks would go on.",
+        FindingKind::NameSpelledTwoWays,
+        &["Murkowsky", "Murkowski"],
+    );
+    // Two words that only open sentences are no pair, nor is a sentence-case word.
+    assert_none("Harlan spoke first. Harlen spoke next.");
+    assert_none("Three men came. He said There was no reason to stay.");
+}
+
+#[test]
 fn a_role_before_a_name_does_not_make_two_people() {
     // "Councilor" is a role, not a first name beside another ("Ben"): one person.
     assert_one(

@@ -1,8 +1,9 @@
 //! Name check: one name spelled two ways ("Rudskoy" / "Rudskoi").
 //!
-//! Candidates are capitalised words of five letters or more that appear at least once inside a
-//! sentence (so the capital is not just sentence case), never in lowercase (so they are not
-//! ordinary words), outside title-case headlines, and not on a list of capitalised vocabulary.
+//! Candidates are capitalised words of five letters or more, never in lowercase (so they are not
+//! ordinary words), outside title-case headlines, and not on a list of capitalised vocabulary;
+//! at least one of a pair must appear inside a sentence (so its capital is not just sentence
+//! case: "Murkowsky said …" / "Murkowski added …" is a pair, two sentence openers are not).
 //! Two candidates are reported when they differ by exactly one edit — a substituted, inserted,
 //! deleted or swapped letter — except where that edit is what grammar or regional spelling does
 //! to a word: an ending ("Russia"/"Russian", "Americas"/"American"), "Defence"/"Defense",
@@ -241,15 +242,21 @@ fn different_people(
 /// Runs the name check.
 pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
     let Capitals { lowercase, forms } = capitals(doc);
+    // A spelling seen only at sentence starts may be any word in sentence case; it is kept as
+    // the partner of one seen inside a sentence ("Senator Jane Murkowsky said …" /
+    // "Murkowski added …"), never paired with another like it.
     let mut names: Vec<(&str, String)> = forms
-        .iter()
-        .filter(|(_, (_, inside))| *inside)
-        .map(|(w, _)| (*w, w.to_lowercase()))
+        .keys()
+        .map(|w| (*w, w.to_lowercase()))
         .filter(|(_, l)| !lowercase.contains(l.as_str()) && !has(lexicon::COMMON_CAPITALISED, l))
         .collect();
     names.sort();
+    let inside = |w: &str| forms.get(w).is_some_and(|f| f.1);
     let mut out = Vec::new();
     for (a, b) in candidate_pairs(&names) {
+        if !inside(names[a].0) && !inside(names[b].0) {
+            continue;
+        }
         let (la, lb) = (&names[a].1, &names[b].1);
         let ca: Vec<char> = la.chars().collect();
         let cb: Vec<char> = lb.chars().collect();
