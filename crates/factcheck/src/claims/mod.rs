@@ -258,7 +258,7 @@ impl ClaimModel {
 /// ```
 fn reads_as_statement(text: &str, toks: &[Token]) -> bool {
     let word = |t: &Token| &text[t.bytes.clone()];
-    // Two lowercase words at least: a statement has a verb and more ("Taxes rose 4%").
+    // Two lowercase words at least: a statement has a verb and more ("Taxes went up").
     let lowercase = toks
         .iter()
         .filter(|t| {
@@ -269,7 +269,9 @@ fn reads_as_statement(text: &str, toks: &[Token]) -> bool {
                     .all(|c| (c.is_alphabetic() && c.is_lowercase()) || matches!(c, '\'' | '’'))
         })
         .count();
-    if lowercase < 2 {
+    // ... or one and a figure: "Crime rose 20%.", "Inflation hit 9.1%." (a diff review).
+    let figure = toks.iter().any(|t| t.kind == segment::TokenKind::Number);
+    if lowercase < 2 && !(lowercase == 1 && figure) {
         return false;
     }
     let words: Vec<&str> = toks

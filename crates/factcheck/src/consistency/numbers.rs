@@ -339,7 +339,9 @@ fn transposed_digits(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
         let scale = if n < q.last { doc.low(q.last) } else { "" };
         Some((d, scale))
     };
-    let mut by_noun: BTreeMap<&str, Vec<Mention>> = BTreeMap::new();
+    // Short counts and money apart from the counts of four digits or more, so that they do not
+    // make a noun's group look like a table.
+    let mut by_noun: BTreeMap<(&str, bool), Vec<Mention>> = BTreeMap::new();
     for (k, q) in qs.iter().enumerate() {
         if q.kind == QKind::Percent {
             continue;
@@ -363,34 +365,28 @@ fn transposed_digits(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
         if !(plain || short) {
             continue;
         }
-        by_noun.entry(doc.low(np_last)).or_default().push(Mention {
-            q: k,
-            np_last,
-            digits: d,
-            np,
-            definite,
-            scale,
-            plain,
-        });
+        by_noun
+            .entry((doc.low(np_last), plain))
+            .or_default()
+            .push(Mention {
+                q: k,
+                np_last,
+                digits: d,
+                np,
+                definite,
+                scale,
+                plain,
+            });
     }
-    // What happened to a short count: the past forms within three tokens before the figure or
-    // after its noun phrase ("destroyed", "passed"), and the three tokens after the noun
-    // phrase ("in the Elm").
-    let context = |m: &Mention| -> (BTreeSet<&str>, Vec<&str>) {
-        let q = &qs[m.q];
-        let sr = doc.sentence_range(q.first);
-        let before = q.first.saturating_sub(3).max(sr.start)..q.first;
-        let after = m.np_last + 1..(m.np_last + 4).min(sr.end);
-        let verbs = before
-            .chain(after.clone())
-            .filter(|&i| doc.kind(i) == Some(TokenKind::Word))
+    // The three tokens after a short count's noun phrase, which must be the same for both
+    // ("34 homes in the Elm district" / "43 homes in the Elm district"): a shared verb is not
+    // enough ("reported 34 new cases on Monday" / "On Tuesday it reported 43 new cases").
+    let after = |m: &Mention| -> Vec<&str> {
+        let sr = doc.sentence_range(qs[m.q].first);
+        (m.np_last + 1..(m.np_last + 4).min(sr.end))
             .map(|i| doc.low(i))
-            .filter(|w| w.chars().count() >= 5 && w.ends_with("ed"))
-            .collect();
-        (verbs, after.map(|i| doc.low(i)).collect())
+            .collect()
     };
-    // Counts of two periods ("136 homicides in 2022", "163 homicides in 2023") are two
-    // counts: the sentences must not name different years.
     // (Within twelve tokens of the figure, so that an endless sentence costs no more.)
     let years = |m: &Mention| -> BTreeSet<&str> {
         let sr = doc.sentence_range(qs[m.q].first);
@@ -405,13 +401,14 @@ fn transposed_digits(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
             .collect()
     };
     let same_event = |a: &Mention, b: &Mention| {
-        let ((va, ta), (vb, tb)) = (context(a), context(b));
+        let (ta, tb) = (after(a), after(b));
         let (ya, yb) = (years(a), years(b));
         let other_years = !ya.is_empty() && !yb.is_empty() && ya != yb;
-        !other_years && (!va.is_disjoint(&vb) || (ta.len() == 3 && ta == tb))
+        let content = |w: &&str| w.chars().all(char::is_alphabetic) && !has(lexicon::NP_STOP, w);
+        !other_years && ta.len() == 3 && ta == tb && ta.iter().any(content)
     };
     let mut out = Vec::new();
-    for (noun, ms) in &by_noun {
+    for ((noun, _), ms) in &by_noun {
         if ms.len() > 4 {
             continue;
         }

@@ -291,7 +291,7 @@ fn keep_signs(ctx: &Ctx, raws: &mut [Raw]) {
             && ctx.is_number(a)
             && ctx.doc.glued(a)
             && matches!(ctx.tok(a - 1), "$" | "£" | "€" | "¥" | "-" | "−" | "+")
-            && r.cue.is_none_or(|c| c.1 < a - 1)
+            && r.cue.is_none_or(|c| c.1 < a - 1 || c.0 > a - 1)
         {
             r.content.0 = a - 1;
         }
@@ -385,7 +385,10 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
         // either side of a comma after a preposition are where the opening phrase ends and
         // who speaks, not a list of speakers.
         if a > 0 && lexicon::has(OPENING_PREPOSITIONS, ctx.low(a - 1)) {
-            let names = |x: usize, y: usize| (x..=y).all(|i| ctx.is_name(i) || !ctx.is_word(i));
+            // "a spokesman for Sen. Chuck Grassley, R-Iowa": a state after the comma, no subject.
+            let names = |x: usize, y: usize| {
+                (x..=y).all(|i| (ctx.is_name(i) || !ctx.is_word(i)) && ctx.tok(i) != "-")
+            };
             if let Some(c) = (a + 1..b).find(|&i| ctx.tok(i) == ",") {
                 if c > a && names(a, c - 1) && names(c + 1, b) {
                     a = c + 1;

@@ -227,7 +227,11 @@ pub(super) fn after_dateline(ctx: &Ctx, s0: usize, s1: usize) -> usize {
     let (mut region, mut agency) = (false, false);
     for i in s0 + 1..s1.min(s0 + REACH) {
         match ctx.tok(i) {
-            "—" | "–" | "-" | "--" => return if i + 1 < s1 { i + 1 } else { s0 },
+            // A hyphen between two words joins them ("COVID-19", "GOP-led"): no dateline.
+            "-" if ctx.doc.glued(i) && ctx.doc.glued(i + 1) => return s0,
+            "—" | "–" | "-" | "--" => {
+                return if i + 1 < s1 { i + 1 } else { s0 };
+            }
             "," => region = true,
             "(" => agency = true,
             ")" => agency = false,

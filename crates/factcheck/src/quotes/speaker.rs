@@ -25,6 +25,8 @@ struct Index<'c> {
     cands: Vec<(usize, usize)>,
     /// Per final name word: (start of a mention ending in it, fullest such mention up to it).
     by_name: HashMap<&'c str, Vec<Fullest>>,
+    /// How often each name word is written in the whole text, headlines included.
+    name_counts: HashMap<&'c str, u32>,
 }
 
 impl<'c> Index<'c> {
@@ -43,7 +45,17 @@ impl<'c> Index<'c> {
             };
             list.push((c.0, best));
         }
-        Index { cands, by_name }
+        let mut name_counts: HashMap<&'c str, u32> = HashMap::new();
+        for i in 0..ctx.n() {
+            if ctx.is_name(i) {
+                *name_counts.entry(ctx.tok(i)).or_default() += 1;
+            }
+        }
+        Index {
+            cands,
+            by_name,
+            name_counts,
+        }
     }
 
     /// Up to [`WINDOW`] candidates starting before token `at`, latest first.
@@ -284,7 +296,7 @@ fn speaker_of<'c>(
         .find(|&&i| !has(lexicon::ROLE_NOUNS, ctx.low(i)))
     {
         if sur == s.1 {
-            return (Some(fullest(ctx, s, index)), false);
+            return (Some(fullest_or_variant(ctx, s, index)), false);
         }
         return (Some(s), false);
     }
@@ -296,9 +308,15 @@ fn speaker_of<'c>(
 fn anonymous(ctx: &Ctx, s: (usize, usize)) -> bool {
     // "…,” said a district spokeswoman, who asked not to be named.": the clause after an
     // inverted source says it too.
+    // The clause must say it of the speaker, within its first words and before a clause of its
+    // own: "…, who, like all respondents, responded anonymously" does, "…, who has criticised
+    // officials who speak anonymously" does not.
     let tail = ctx.tok(s.1 + 1) == "," && matches!(ctx.low(s.1 + 2), "who" | "speaking");
     let end = if tail {
-        (ctx.sentence(s.1).1.saturating_sub(1)).min(s.1 + 14)
+        let end = (ctx.sentence(s.1).1.saturating_sub(1)).min(s.1 + 9);
+        (s.1 + 3..=end)
+            .find(|&i| matches!(ctx.low(i), "who" | "that" | "which"))
+            .map_or(end, |i| i - 1)
     } else {
         s.1
     };
@@ -378,7 +396,11 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
 fn described(ctx: &Ctx, c: (usize, usize)) -> bool {
     let d = c.1 + 2;
     // "Debbie Wasserman Schultz of Florida, the national party chairwoman,": a place.
-    let complement = c.0 > 0 && matches!(ctx.low(c.0 - 1), "of" | "in" | "from" | "at" | "for");
+    let complement = c.0 > 0
+        && matches!(
+            ctx.low(c.0 - 1),
+            "of" | "in" | "from" | "at" | "for" | "with" | "to" | "on" | "by"
+        );
     if complement
         || !(ctx.is_name(c.1)
             && ctx.tok(c.1 + 1) == ","
@@ -386,10 +408,14 @@ fn described(ctx: &Ctx, c: (usize, usize)) -> bool {
     {
         return false;
     }
+    // "Later, the state treasurer, Tom Carter, defended …": the description goes on to a name,
+    // whose it is; "Later" is nobody.
     (d + 1..d + 5)
         .take_while(|&i| ctx.is_word(i) || ctx.tok(i) == ",")
         .find(|&i| ctx.tok(i) == ",")
-        .is_some_and(|close| close > d + 1 && has(lexicon::ROLE_NOUNS, ctx.low(close - 1)))
+        .is_some_and(|close| {
+            close > d + 1 && has(lexicon::ROLE_NOUNS, ctx.low(close - 1)) && !ctx.is_name(close + 1)
+        })
 }
 
 /// A word that reads as the finite verb of a clause ("told", "says"), which would make the
@@ -427,22 +453,25 @@ fn by_role(ctx: &Ctx, s: (usize, usize), head: &str, index: &Index) -> Option<(u
 }
 
 /// The longest candidate mention (earliest on ties) ending in the same name as `m`, written no
-/// later than `m`; `m` itself when none is longer. A lone surname that no earlier mention ends
-/// in takes the fullest earlier mention of a spelling variant of it instead ("General Sergey
-/// Rudskoy" for "Rudskoi said": transliterated names drift within one article), the latest
-/// such mention when several variants were written, among the mentions a pronoun would look through.
+/// later than `m`; `m` itself when none is longer.
 fn fullest(ctx: &Ctx, m: (usize, usize), index: &Index) -> (usize, usize) {
     if !ctx.is_name(m.1) {
         return m;
     }
-    if let Some(best) = longest_same_name(ctx, m, index) {
+    longest_same_name(ctx, m, index).unwrap_or(m)
+}
+
+/// [`fullest`] for a source that is a lone surname no earlier mention ends in: the fullest
+/// earlier mention of a spelling variant of it ("General Sergey Rudskoy" for "Rudskoi said":
+/// transliterated names drift within one article), the latest among the mentions a pronoun
+/// would look through. Only for a spelling written nowhere else in the text: "Carson said"
+/// after "Tucker Carlson asked" is Ben Carson when the headline names him.
+fn fullest_or_variant(ctx: &Ctx, m: (usize, usize), index: &Index) -> (usize, usize) {
+    let best = fullest(ctx, m, index);
+    if best != m || m.0 != m.1 || index.name_counts.get(ctx.tok(m.1)) != Some(&1) {
         return best;
     }
-    if m.0 != m.1 {
-        return m;
-    }
     let name = ctx.tok(m.1);
-    // Through the window a pronoun looks through, so the cost stays linear in the article.
     index
         .before(m.0)
         .find(|c| ctx.is_name(c.1) && crate::consistency::spelled_otherwise(name, ctx.tok(c.1)))

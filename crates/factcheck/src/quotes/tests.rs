@@ -911,17 +911,33 @@ fn names_either_side_of_an_opening_phrase_are_not_one_source() {
     }];
     tidy_sources(&ctx, &mut raws);
     assert_eq!(raws[0].source, Some((byrne, byrne)), "{raws:?}");
-    let t = "Gary Byrne, a former agent, expressed concern that Clinton may win.";
-    let_ctx!(ctx, t);
-    let comma = (1..ctx.n()).rev().find(|&i| ctx.tok(i) == ",").unwrap();
-    let mut raws = vec![Raw {
-        kind: QuoteKind::Reported,
-        content: (comma + 4, ctx.n() - 2),
-        cue: Some((comma + 1, comma + 2)),
-        source: Some((0, comma)),
-    }];
-    tidy_sources(&ctx, &mut raws);
-    assert_eq!(raws[0].source, Some((0, comma)), "{raws:?}");
+    // After a preposition too; and a state after the comma is no subject (a diff review).
+    for (t, first) in [
+        (
+            "A note from Gary Byrne, a former agent, expressed concern that Clinton may win.",
+            "Gary",
+        ),
+        (
+            "A spokesman for Sen. Chuck Grassley, R-Iowa, expressed concern that Clinton may win.",
+            "Sen",
+        ),
+    ] {
+        let_ctx!(ctx, t);
+        let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+        let (start, expressed) = (at(first), at("expressed"));
+        let mut raws = vec![Raw {
+            kind: QuoteKind::Reported,
+            content: (at("that"), ctx.n() - 2),
+            cue: Some((expressed, expressed + 1)),
+            source: Some((start, expressed - 1)),
+        }];
+        tidy_sources(&ctx, &mut raws);
+        assert_eq!(
+            raws[0].source,
+            Some((start, expressed - 1)),
+            "{t}: {raws:?}"
+        );
+    }
 }
 
 #[test]
@@ -1019,6 +1035,59 @@ fn a_share_of_a_group_is_the_source() {
         let q = extract_with(t, None);
         assert_eq!(text_of(&q[0].source), Some(source), "{q:#?}");
     }
+}
+
+#[test]
+fn edge_cases_a_diff_review_found() {
+    // A hyphenated word in capitals opening a paragraph is no dateline.
+    let q = run("COVID-19 deaths topped 500,000 last week, the CDC said.");
+    assert_eq!(
+        q[0].content.text(),
+        "COVID-19 deaths topped 500,000 last week",
+        "{q:#?}"
+    );
+    // The sign is kept with the cue after the statement too.
+    for q in [
+        extract_with(
+            "-4 degrees was the low for the week, the forecaster said.",
+            None,
+        ),
+        run("-4 degrees was the low for the week, the forecaster said."),
+    ] {
+        assert_eq!(
+            q[0].content.text(),
+            "-4 degrees was the low for the week",
+            "{q:#?}"
+        );
+    }
+    // An opening adverb described by the apposition after it is nobody.
+    let t = "Union leader Mike Dunn said the cuts were illegal.\n\n\
+             Later, the state treasurer, Tom Carter, defended the cuts. “We had no choice,” he said.";
+    let q = extract_with(t, None);
+    let last = q.last().unwrap();
+    assert_ne!(last.speaker.as_deref(), Some("Later"), "{q:#?}");
+    // A named speaker whose clause mentions anonymity is still named.
+    let q = extract_with(
+        "“We won,” said Sen. Jane Doe, who has criticised officials who speak anonymously.",
+        None,
+    );
+    assert!(!q[0].unattributed, "{q:#?}");
+    let q = extract_with(
+        "“Congrats,” said a New Hampshire Republican, who, like all respondents, responded \
+         anonymously.",
+        None,
+    );
+    assert!(q[0].unattributed, "{q:#?}");
+    // A surname also written elsewhere (here in the headline) is its own person, not a
+    // spelling variant of another.
+    let t = "Ben Carson Defends Plan\n\nFox host Tucker Carlson asked about the plan.\n\n\
+             “We cut waste,” Carson said.";
+    let q = extract_with(t, None);
+    assert_eq!(
+        q.last().unwrap().speaker.as_deref(),
+        Some("Carson"),
+        "{q:#?}"
+    );
 }
 
 #[test]
