@@ -292,10 +292,11 @@ pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
 /// last word of up to three). Counts of four digits or more need no more than the same words
 /// or "the" before the later one. Shorter figures are often honest ("136 homicides in 2022"
 /// and "163 homicides in 2023"), so for them the noun phrases must be the same and so must the
-/// event: a count of 20 or more sharing a past form nearby ("destroyed 34 homes" / "43 homes
-/// … were destroyed", "passed by 62 senators" / "26 senators passed") or the three words after
-/// the noun ("34 homes in the Elm district" / "43 homes in the Elm district"), with no
-/// different years in reach; money ("a $4.5 million expansion" / "the $5.4 million
+/// event: a count of 20 or more followed by the same three words after the noun, one of them
+/// more than a little word ("34 homes in the Elm district" / "43 homes in the Elm district"),
+/// with no different years in reach (a shared verb is no proof: "reported 34 new cases on
+/// Monday" / "On Tuesday it reported 43 new cases"); they are grouped apart from the longer
+/// counts, so that they do not make a noun's counts look like a table; money ("a $4.5 million expansion" / "the $5.4 million
 /// expansion") must be referred back with "the", since a budget may honestly change. A noun
 /// given more than four counts is a table or a breakdown, a count after "other" or "another"
 /// a subgroup: both are left alone. A pair [`conflicting_values`] already reports is not
