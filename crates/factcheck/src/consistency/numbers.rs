@@ -392,12 +392,7 @@ fn transposed_digits(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
     let years = |m: &Mention| -> BTreeSet<&str> {
         let sr = doc.sentence_range(qs[m.q].first);
         (qs[m.q].first.saturating_sub(12).max(sr.start)..(m.np_last + 13).min(sr.end))
-            .filter(|&i| {
-                let t = doc.tok(i);
-                t.len() == 4
-                    && (t.starts_with("19") || t.starts_with("20"))
-                    && t.bytes().all(|b| b.is_ascii_digit())
-            })
+            .filter(|&i| parse_digits(doc.tok(i)).is_some_and(|(_, _, year)| year))
             .map(|i| doc.tok(i))
             .collect()
     };

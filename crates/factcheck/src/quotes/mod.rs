@@ -287,12 +287,7 @@ const SHARE_WORDS: &[&str] = &[
 fn keep_signs(ctx: &Ctx, raws: &mut [Raw]) {
     for r in raws.iter_mut() {
         let a = r.content.0;
-        if a > 0
-            && ctx.is_number(a)
-            && ctx.doc.glued(a)
-            && matches!(ctx.tok(a - 1), "$" | "£" | "€" | "¥" | "-" | "−" | "+")
-            && r.cue.is_none_or(|c| c.1 < a - 1 || c.0 > a - 1)
-        {
+        if a > 0 && ctx.signs_figure(a - 1) && r.cue.is_none_or(|c| c.1 < a - 1 || c.0 > a - 1) {
             r.content.0 = a - 1;
         }
     }
@@ -1112,8 +1107,7 @@ impl<'d, 't> Ctx<'d, 't> {
                 || self.is_name(c + 1)
                 || self.is_number(c + 1)
                 || lexicon::has(lexicon::ROLE_NOUNS, first)
-                || self.tok(c + 1).ends_with("’s")
-                || self.tok(c + 1).ends_with("'s");
+                || self.possessive(c + 1);
             // A clause about the speaker makes any short noun phrase before it the speaker
             // ("One woman, who asked not to be named, said").
             if before_ok && words <= 6 && (names >= 1 || role || clause) && appositive {
@@ -1172,6 +1166,19 @@ impl<'d, 't> Ctx<'d, 't> {
             }
             _ => src,
         }
+    }
+
+    /// Token `i` is a sign or currency glued to the figure after it ("-4", "$6").
+    pub fn signs_figure(&self, i: usize) -> bool {
+        matches!(self.tok(i), "$" | "£" | "€" | "¥" | "-" | "−" | "+")
+            && self.is_number(i + 1)
+            && self.doc.glued(i + 1)
+    }
+
+    /// Token `i` ends in a possessive "'s" ("Hale's", "Trump’s", "TRUMP'S").
+    pub fn possessive(&self, i: usize) -> bool {
+        let w = self.low(i);
+        w.ends_with("'s") || w.ends_with("’s")
     }
 
     /// Start of the auxiliary chain before cue verb `k` ("has also said"), not before `lo`.

@@ -713,13 +713,8 @@ fn with_source(
     // "He said the Pentagon ...": a bare complement clause; after "told reporters", "assured
     // them" the clause starts after the person told.
     let from = told_whom(ctx, k, s1).unwrap_or(k + 1);
-    let signed = |i: usize| {
-        matches!(ctx.tok(i), "$" | "£" | "€" | "¥" | "-" | "−" | "+")
-            && ctx.is_number(i + 1)
-            && ctx.doc.glued(i + 1)
-    };
     if from < s1
-        && (ctx.is_word(from) || ctx.is_number(from) || signed(from))
+        && (ctx.is_word(from) || ctx.is_number(from) || ctx.signs_figure(from))
         && !adjunct_start(ctx, from)
     {
         let e = clause_end(ctx, from, s1);

@@ -25,8 +25,9 @@ struct Index<'c> {
     cands: Vec<(usize, usize)>,
     /// Per final name word: (start of a mention ending in it, fullest such mention up to it).
     by_name: HashMap<&'c str, Vec<Fullest>>,
-    /// How often each name word is written in the whole text, headlines included.
-    name_counts: HashMap<&'c str, u32>,
+    /// How often each name word is written in the whole text, headlines included; counted on
+    /// first use, which only a lone-surname source without a fuller mention needs.
+    name_counts: std::cell::OnceCell<HashMap<&'c str, u32>>,
 }
 
 impl<'c> Index<'c> {
@@ -45,17 +46,25 @@ impl<'c> Index<'c> {
             };
             list.push((c.0, best));
         }
-        let mut name_counts: HashMap<&'c str, u32> = HashMap::new();
-        for i in 0..ctx.n() {
-            if ctx.is_name(i) {
-                *name_counts.entry(ctx.tok(i)).or_default() += 1;
-            }
-        }
         Index {
             cands,
             by_name,
-            name_counts,
+            name_counts: std::cell::OnceCell::new(),
         }
+    }
+
+    /// How often the name word `w` is written in the text.
+    fn count(&self, ctx: &Ctx<'_, 'c>, w: &str) -> u32 {
+        let counts = self.name_counts.get_or_init(|| {
+            let mut counts: HashMap<&'c str, u32> = HashMap::new();
+            for i in 0..ctx.n() {
+                if ctx.is_name(i) {
+                    *counts.entry(ctx.tok(i)).or_default() += 1;
+                }
+            }
+            counts
+        });
+        counts.get(w).copied().unwrap_or(0)
     }
 
     /// Up to [`WINDOW`] candidates starting before token `at`, latest first.
@@ -203,7 +212,7 @@ pub(super) fn is_pronoun(ctx: &Ctx, s: (usize, usize)) -> bool {
 fn speaker_of<'c>(
     ctx: &Ctx<'_, 'c>,
     s: (usize, usize),
-    index: &Index,
+    index: &Index<'c>,
     last: Option<((usize, usize), usize)>,
     learned: &HashMap<&'c str, Gender>,
 ) -> (Option<(usize, usize)>, bool) {
@@ -339,14 +348,10 @@ fn anonymous(ctx: &Ctx, s: (usize, usize)) -> bool {
 /// it must fill the apposition and end in no possessive ("The official, Trump's former
 /// adviser,").
 fn apposed_name(ctx: &Ctx, s: (usize, usize), c: usize) -> Option<(usize, usize)> {
-    let possessive = |i: usize| {
-        let w = ctx.low(i);
-        w.ends_with("'s") || w.ends_with("’s")
-    };
     // Whose role it is may be named: "Hale's deputy, Nina Patel," is Nina Patel.
-    let role_of_someone =
-        (s.0..c).any(&possessive) && (s.0..c).any(|i| has(lexicon::ROLE_NOUNS, ctx.low(i)));
-    let named = (s.0..c).any(|i| ctx.is_name(i) && !(role_of_someone && possessive(i)));
+    let role_of_someone = (s.0..c).any(|i| ctx.possessive(i))
+        && (s.0..c).any(|i| has(lexicon::ROLE_NOUNS, ctx.low(i)));
+    let named = (s.0..c).any(|i| ctx.is_name(i) && !(role_of_someone && ctx.possessive(i)));
     if ctx.tok(c) != "," || named || !ctx.is_name(c + 1) {
         return None;
     }
@@ -358,7 +363,7 @@ fn apposed_name(ctx: &Ctx, s: (usize, usize), c: usize) -> Option<(usize, usize)
         })
         .last()?;
     let fills = e == s.1 || ctx.tok(e + 1) == ",";
-    (ctx.is_name(e) && fills && !possessive(e)).then_some((c + 1, e))
+    (ctx.is_name(e) && fills && !ctx.possessive(e)).then_some((c + 1, e))
 }
 
 /// How far into its sentence a mention may start and still be taken for the subject:
@@ -466,9 +471,13 @@ fn fullest(ctx: &Ctx, m: (usize, usize), index: &Index) -> (usize, usize) {
 /// transliterated names drift within one article), the latest among the mentions a pronoun
 /// would look through. Only for a spelling written nowhere else in the text: "Carson said"
 /// after "Tucker Carlson asked" is Ben Carson when the headline names him.
-fn fullest_or_variant(ctx: &Ctx, m: (usize, usize), index: &Index) -> (usize, usize) {
+fn fullest_or_variant<'c>(
+    ctx: &Ctx<'_, 'c>,
+    m: (usize, usize),
+    index: &Index<'c>,
+) -> (usize, usize) {
     let best = fullest(ctx, m, index);
-    if best != m || m.0 != m.1 || index.name_counts.get(ctx.tok(m.1)) != Some(&1) {
+    if best != m || m.0 != m.1 || index.count(ctx, ctx.tok(m.1)) != 1 {
         return best;
     }
     let name = ctx.tok(m.1);
