@@ -19,7 +19,7 @@ pub enum FindingKind {
     /// A share of a whole given as more than 100%.
     PercentOver100,
     /// The same quantity (same noun, referred back to) given two different values, or one
-    /// statement made twice with two different figures.
+    /// statement made twice with two different figures, or one person given two ages.
     ConflictingValues,
     /// What looks like one name spelled two ways.
     NameSpelledTwoWays,

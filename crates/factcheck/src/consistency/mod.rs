@@ -5,6 +5,7 @@
 //! missed slip. Offsets are Unicode code points, taken from the tokens (the tokenizer is the one
 //! place that converts byte offsets), so they line up with every other unspin output.
 
+mod ages;
 pub(crate) mod lexicon;
 mod names;
 pub(crate) use names::spelled_otherwise;
@@ -31,6 +32,7 @@ pub(crate) fn document(text: &str) -> Document {
 pub(crate) fn check_doc(doc: &Doc) -> Vec<Finding> {
     let mut out = numbers::check(doc);
     out.extend(names::check(doc));
+    out.extend(ages::check(doc));
     out.sort_by(|a, b| {
         let key = |f: &Finding| f.places.first().map(|p| (p.start(), p.end()));
         key(a).cmp(&key(b)).then(a.kind.cmp(&b.kind))

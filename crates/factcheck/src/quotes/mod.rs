@@ -14,7 +14,7 @@
 //! Unicode code points (taken from the tokens), end exclusive, like every other unspin output.
 
 mod direct;
-mod lexicon;
+pub(crate) mod lexicon;
 pub mod polnear;
 mod reported;
 mod speaker;
