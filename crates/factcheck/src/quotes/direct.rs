@@ -14,7 +14,11 @@ pub(crate) fn find(ctx: &Ctx) -> Vec<Raw> {
     let mut out: Vec<Raw> = Vec::new();
     // Per quote in `out`: too short to stand without a cue of its own.
     let mut short: Vec<bool> = Vec::new();
+    // The furthest end of the spans so far: a span ending before it is nested in one of them.
+    let mut reach = 0;
     for (open, close) in spans {
+        let nested = close < reach;
+        reach = reach.max(close);
         let words = ctx.words(open, close);
         let found = dash_name(ctx, close, words)
             .or_else(|| after(ctx, close))
@@ -23,6 +27,11 @@ pub(crate) fn find(ctx: &Ctx) -> Vec<Raw> {
             Some((c, s)) => (Some(c), s),
             None => (None, None),
         };
+        // A quotation inside another without a cue of its own is the outer speaker's words
+        // (“The sign read “No entry for anyone without a permit,” so we left,” she said).
+        if nested && cue.is_none() {
+            continue;
+        }
         let min = if cue.is_some() {
             MIN_WORDS_WITH_CUE
         } else {
@@ -52,14 +61,30 @@ pub(crate) fn find(ctx: &Ctx) -> Vec<Raw> {
 /// A quote is abandoned at a paragraph break unless the next paragraph opens with a quotation
 /// mark: news style leaves a multi-paragraph quotation open at each paragraph end and reopens it
 /// at the start of the next, so then the quote runs on.
+///
+/// A second opening mark of the same family before a close is read two ways: a quotation
+/// nested in another (“My father always said, “Never trust …,” and he was right,” Brown said)
+/// when a second close follows in the paragraph, and otherwise a stray mark, the quote
+/// starting afresh (“We will win,“ he said. “Never,” she said). So the outer mark is held,
+/// one level deep; the inner span is kept either way, and the outer one too when it closes.
 fn spans(ctx: &Ctx) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut open: Option<(usize, Family)> = None;
+    // The mark the open quote is nested in, until the open one closes.
+    let mut outer: Option<(usize, Family)> = None;
+    // `open` is an outer mark whose inner quotation has closed.
+    let mut restored = false;
     let n = ctx.n();
     let mut i = 0;
     while i < n {
         let mark = ctx.mark(i);
         if open.is_some() && ctx.line_start(i) && i > 0 {
+            outer = None;
+            // An outer quotation still open at the paragraph end had its inner one closed and
+            // then no close of its own: a stray mark, not a quotation running on.
+            if std::mem::take(&mut restored) {
+                open = None;
+            }
             match (open, mark) {
                 (Some((_, fam)), Some((f, Role::Open | Role::Either, len))) if f == fam => {
                     // Runs on into this paragraph; check the quote is not closed at once.
@@ -81,17 +106,21 @@ fn spans(ctx: &Ctx) -> Vec<(usize, usize)> {
             None => {
                 if role != Role::Close {
                     open = Some((i, fam));
+                    restored = false;
                 }
             }
             Some((o, ofam)) => {
                 if fam == ofam {
                     if role == Role::Open {
+                        outer = open;
                         open = Some((i, fam));
+                        restored = false;
                     } else {
                         if o + 1 < i {
                             out.push((o, i + len - 1));
                         }
-                        open = None;
+                        open = outer.take();
+                        restored = open.is_some();
                     }
                 }
             }

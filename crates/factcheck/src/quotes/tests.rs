@@ -886,11 +886,66 @@ fn the_person_told_is_not_part_of_the_statement() {
             "The senator told them the vote would be close.",
             "the vote would be close",
         ),
+        (
+            "The senator told host Chris Cuomo she believed the vote would be close.",
+            "she believed the vote would be close",
+        ),
     ] {
         let q = run(t);
         assert_eq!(q[0].content.text(), content, "{q:#?}");
         assert_eq!(text_of(&q[0].cue), Some("told"));
     }
+}
+
+#[test]
+fn a_programme_told_with_its_network_is_not_the_statement() {
+    // A black-box review: the content began at "NBC News' …" and ran to the end.
+    for t in [
+        "Mayor Ann Lee told NBC News' \"Today\" show on Tuesday that the budget would be balanced by June.",
+        "Mayor Ann Lee told NBC News’ Today show that the budget would be balanced by June.",
+        "Mayor Ann Lee told the Associated Press in an interview that the budget would be balanced by June.",
+    ] {
+        let q = run(t);
+        assert_eq!(q.len(), 1, "{q:#?}");
+        assert!(
+            q[0].content.text().starts_with("that the budget")
+                || q[0].content.text().starts_with("the budget"),
+            "{t}: {q:#?}"
+        );
+        assert_eq!(q[0].speaker.as_deref(), Some("Mayor Ann Lee"), "{q:#?}");
+    }
+}
+
+#[test]
+fn a_quotation_nested_in_another_keeps_the_outer_speaker() {
+    // One family of marks both levels deep: the outer statement is Brown's, and the quoted
+    // words inside it are his father's, reported within it.
+    let t = "“My father always said, “Never trust a man who will not look you in the eye,” and he \
+             was right,” Brown said.";
+    let q = run(t);
+    let outer = q
+        .iter()
+        .position(|q| q.speaker.as_deref() == Some("Brown"))
+        .unwrap_or_else(|| panic!("no statement of Brown's: {q:#?}"));
+    assert!(q[outer].content.text().ends_with("was right,”"), "{q:#?}");
+    let inner = q
+        .iter()
+        .find(|q| q.content.text().starts_with("“Never"))
+        .unwrap_or_else(|| panic!("no inner statement: {q:#?}"));
+    assert_eq!(inner.within, Some(outer), "{q:#?}");
+    // Quoted words inside a quotation with no cue of their own are the outer speaker's.
+    let t = "“The sign on the gate read “No entry for anyone without a valid permit,” so we \
+             turned back,” Jones said.";
+    let q = run(t);
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(q[0].speaker.as_deref(), Some("Jones"), "{q:#?}");
+    // An outer mark never closed (a stray, as in a PolNeAR text) does not run on into the
+    // next paragraph once the quotation inside it has closed.
+    let t = "Lee said she came over “and said, ‘It’s so nice to meet you’ and more. I was \
+             shocked. “And she said, ‘Do you understand,’” Lee said.\n\n“She tried to take my \
+             hand and I left the room at once,” she said.";
+    let q = run(t);
+    assert!(q.iter().all(|q| !q.content.text().contains("\n")), "{q:#?}");
 }
 
 #[test]
