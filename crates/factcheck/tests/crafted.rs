@@ -511,6 +511,8 @@ fn a_spelling_seen_only_at_sentence_starts_pairs_with_one_seen_inside() {
     // Two words that only open sentences are no pair, nor is a sentence-case word.
     assert_none("Harlan spoke first. Harlen spoke next.");
     assert_none("Three men came. He said There was no reason to stay.");
+    // An adverb opening a sentence is no spelling of a name (a black-box review).
+    assert_none("Hardly anyone came to the rally. Thomas Hardy, the organiser, blamed rain.");
 }
 
 #[test]

@@ -245,13 +245,18 @@ pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
     // A spelling seen only at sentence starts may be any word in sentence case; it is kept as
     // the partner of one seen inside a sentence ("Senator Jane Murkowsky said …" /
     // "Murkowski added …"), never paired with another like it.
+    let inside = |w: &str| forms.get(w).is_some_and(|f| f.1);
+    // An adverb opening a sentence ("Hardly anyone came" / "Thomas Hardy") is sentence case,
+    // not a name: a spelling seen only there and shaped like one ("-ly") is left out.
+    let adverb = |w: &str, l: &str| !inside(w) && l.ends_with("ly");
     let mut names: Vec<(&str, String)> = forms
         .keys()
         .map(|w| (*w, w.to_lowercase()))
-        .filter(|(_, l)| !lowercase.contains(l.as_str()) && !has(lexicon::COMMON_CAPITALISED, l))
+        .filter(|(w, l)| {
+            !lowercase.contains(l.as_str()) && !has(lexicon::COMMON_CAPITALISED, l) && !adverb(w, l)
+        })
         .collect();
     names.sort();
-    let inside = |w: &str| forms.get(w).is_some_and(|f| f.1);
     let mut out = Vec::new();
     for (a, b) in candidate_pairs(&names) {
         if !inside(names[a].0) && !inside(names[b].0) {

@@ -1034,6 +1034,9 @@ impl<'d, 't> Ctx<'d, 't> {
         }
         if self.tok(end) != "," {
             let np = self.np_back(end, lo)?;
+            if let Some(src) = self.restrictive_relative(np, lo) {
+                return Some(src);
+            }
             // "Sources close to the council say": the speaker is the vague head, not the
             // institution it is close to, and the whole phrase is what a reader sees.
             if np.0 >= lo + 3 {
@@ -1065,6 +1068,35 @@ impl<'d, 't> Ctx<'d, 't> {
             (before_ok && short && names).then_some((outer.0, end))
         });
         simple.or_else(|| self.long_appositive(end, lo))
+    }
+
+    /// A source with a restrictive relative clause, `np` being the noun phrase that ends it:
+    /// "Officials who spoke to reporters (said)", "A lawyer who represents the family
+    /// (told …)". The speaker is the head before "who", described by the clause; read back
+    /// from the verb alone the source was "reporters" or "represents the family". The clause
+    /// is short (up to eight tokens), unbroken by commas or quotation marks, and "who" is
+    /// followed by a lowercase word (its verb).
+    fn restrictive_relative(&self, np: (usize, usize), lo: usize) -> Option<(usize, usize)> {
+        let mut x = np.0;
+        while x > lo && np.0 - x < 8 {
+            x -= 1;
+            if self.tok(x) == "," || self.mark(x).is_some() || self.is_terminal(x) {
+                return None;
+            }
+            if self.tok(x) == "who" {
+                // "know who he is": a question word before its subject, not a relative.
+                let verb = self.is_word(x + 1)
+                    && !self.capitalised(x + 1)
+                    && !lexicon::has(lexicon::PERSON_PRONOUNS, self.low(x + 1))
+                    && !lexicon::has(lexicon::OTHER_PRONOUNS, self.low(x + 1));
+                if !verb || x <= lo || self.tok(x - 1) == "," || self.line_start(x) {
+                    return None;
+                }
+                let head = self.np_back(x - 1, lo)?;
+                return (head.1 == x - 1).then_some((head.0, np.1));
+            }
+        }
+        None
     }
 
     /// A name followed by a long appositive or relative clause between commas, `end` being the

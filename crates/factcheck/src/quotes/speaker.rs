@@ -142,7 +142,7 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
     for r in raws {
         if let Some(s) = r.source {
             if !is_pronoun(ctx, s) {
-                cands.push(s);
+                cands.push(before_relative(ctx, s));
             }
         }
     }
@@ -231,6 +231,9 @@ fn speaker_of<'c>(
         },
         None => s,
     };
+    // "Anyone who knows anything about McConnell": the speaker is "Anyone", and McConnell
+    // is who the clause is about.
+    let s = before_relative(ctx, s);
     // "Sources close to the council": the head is "Sources"; what they are close to is no name.
     let s = match (s.0 + 1..s.1).find(|&i| {
         matches!(
@@ -310,6 +313,20 @@ fn speaker_of<'c>(
         return (Some(s), false);
     }
     (Some(s), false)
+}
+
+/// Source `s` without a restrictive relative clause ("A lawyer who represents the family" →
+/// "A lawyer"): the names in the clause are not the speaker's, so they neither name the
+/// speaker nor become the fullest mention of those people ("Anyone who has studied President
+/// Trump" is no fuller form of "President Trump").
+fn before_relative(ctx: &Ctx, s: (usize, usize)) -> (usize, usize) {
+    // "The WHO website": an acronym; "Sanders - who digested …": a parenthesis.
+    let relative =
+        |i: usize| ctx.tok(i) == "who" && !matches!(ctx.tok(i - 1), "," | "-" | "—" | "–");
+    match (s.0 + 1..=s.1).find(|&i| relative(i)) {
+        Some(w) => (s.0, w - 1),
+        None => s,
+    }
 }
 
 /// Whether source `s` says its speaker may not be named: "asked not to be named", "declined

@@ -2259,3 +2259,65 @@ fn review_cases_of_the_inverted_speaker_the_envelope_and_transcripts() {
         "{q:#?}"
     );
 }
+
+#[test]
+fn a_restrictive_relative_clause_describes_the_source() {
+    // A black-box review: the source was the clause's object ("reporters", "the Guardian")
+    // or its verb phrase ("represents the family").
+    for (t, source) in [
+        (
+            "Residents who talked to the Guardian said the water was unsafe.",
+            "Residents who talked to the Guardian",
+        ),
+        (
+            "A lawyer who represents the family told reporters the police had lied.",
+            "A lawyer who represents the family",
+        ),
+        (
+            "Officials who spoke to reporters said the plan was popular.",
+            "Officials who spoke to reporters",
+        ),
+    ] {
+        let q = run(t);
+        assert_eq!(q.len(), 1, "{q:#?}");
+        assert_eq!(text_of(&q[0].source), Some(source), "{q:#?}");
+    }
+    // A non-restrictive clause between commas keeps its own reading.
+    let q = run("Councillor Ben Okafor, who proposed the ban, said it would pass.");
+    assert_eq!(
+        q[0].speaker.as_deref(),
+        Some("Councillor Ben Okafor"),
+        "{q:#?}"
+    );
+}
+
+#[test]
+fn names_inside_a_relative_clause_are_not_the_speaker() {
+    let t = "Senate Majority Leader Mitch McConnell spoke first. Anyone who knows anything about \
+             McConnell said he would win. McConnell said the bill would pass.";
+    let q = run(t);
+    let last = q
+        .iter()
+        .find(|q| q.content.text() == "the bill would pass")
+        .unwrap_or_else(|| panic!("{q:#?}"));
+    assert_eq!(
+        last.speaker.as_deref(),
+        Some("Senate Majority Leader Mitch McConnell"),
+        "{q:#?}"
+    );
+    let first = q
+        .iter()
+        .find(|q| q.content.text() == "he would win")
+        .unwrap_or_else(|| panic!("{q:#?}"));
+    assert_ne!(
+        first.speaker.as_deref(),
+        Some("Senate Majority Leader Mitch McConnell"),
+        "{q:#?}"
+    );
+    // The World Health Organization is no relative pronoun.
+    let q = run("Officials said the WHO was late. The WHO website said the outbreak was over.");
+    assert!(
+        q.iter().all(|q| q.speaker.as_deref() != Some("The")),
+        "{q:#?}"
+    );
+}
