@@ -188,6 +188,26 @@ fn shares_of_complementary_groups_over_100() {
 }
 
 #[test]
+fn a_share_and_the_share_denying_it_past_100_percent() {
+    // A black-box review: a statement and its elliptic denial split one whole.
+    assert_one(
+        "In the poll, 65% of residents said they trusted the council and 48% said they did not.",
+        FindingKind::PartsDontSumToTotal,
+        &["65%", "48%"],
+    );
+    assert_one(
+        "Of the voters asked, 61 percent support the plan, while 52 percent don't.",
+        FindingKind::PartsDontSumToTotal,
+        &["61 percent", "52 percent"],
+    );
+    // Within 100%, a denial with a verb phrase of its own, or both denied: left alone.
+    assert_none("In the poll, 55% said they trusted the council and 45% said they did not.");
+    assert_none("Of them, 65% trust the council and 48% did not vote at all.");
+    assert_none("Of them, 65% do not trust the council and 48% did not.");
+    assert_none("Some 65% trust the council and about 48% do not.");
+}
+
+#[test]
 fn shares_without_a_total_left_alone() {
     // The rest may go unmentioned.
     assert_none("The budget gives 60% of spending to the police and 25% to schools.");

@@ -931,7 +931,12 @@ fn complementary_shares(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
                 return None;
             }
             match (group(a), group(b)) {
-                (Some(x), Some(y)) if x.0 == y.0 && x.1 != y.1 => Some((a, b, x.0)),
+                (Some(x), Some(y)) if x.0 == y.0 && x.1 != y.1 => Some((a, b, Some(x.0))),
+                _ if elliptic_negation(doc, b)
+                    && !(a.last..b.first).any(|k| negation(doc.low(k))) =>
+                {
+                    Some((a, b, None))
+                }
                 _ => None,
             }
         });
@@ -940,11 +945,17 @@ fn complementary_shares(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
         };
         let sum = a.value + b.value;
         let places = vec![qplace(doc, a), qplace(doc, b)];
-        let (x, y) = COMPLEMENTS[pair];
+        let why = match pair {
+            Some(p) => {
+                let (x, y) = COMPLEMENTS[p];
+                format!("the shares of {x} and {y} in one whole")
+            }
+            None => "those who say so and those who say not".to_string(),
+        };
         out.push(Finding {
             kind: FindingKind::PartsDontSumToTotal,
             explanation: format!(
-                "{} + {} = {}%, but the shares of {x} and {y} in one whole cannot add up to more than 100%",
+                "{} + {} = {}%, but {why} cannot add up to more than 100%",
                 places[0].text(),
                 places[1].text(),
                 format_number(sum)
@@ -954,6 +965,38 @@ fn complementary_shares(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
     }
     out
 }
+
+/// A word that negates its clause: "not", "never", or a contraction in "n't".
+fn negation(w: &str) -> bool {
+    matches!(w, "not" | "never" | "no") || w.ends_with("n't") || w.ends_with("n’t")
+}
+
+/// The share `q` is followed by a clause that only negates the one before it: "and 48% said
+/// they did not", "while 40% do not.", "and 48% didn't". At most three words (a cue and a
+/// pronoun) before an auxiliary with its negation, then the sentence or clause ends: the same
+/// statement denied, so the two shares split one whole.
+fn elliptic_negation(doc: &Doc, q: &Quantity) -> bool {
+    let sr = doc.sentence_range(q.first);
+    let mut k = q.last + 1;
+    while k < sr.end && k < q.last + 4 && doc.kind(k) == Some(TokenKind::Word) {
+        let w = doc.low(k);
+        if negation(w) {
+            break;
+        }
+        if has(ELLIPTIC_AUX, w) && negation(doc.low(k + 1)) {
+            k += 1;
+            break;
+        }
+        k += 1;
+    }
+    let end = |i: usize| i >= sr.end || matches!(doc.tok(i), "." | "," | ";" | ")" | "!");
+    k < sr.end && negation(doc.low(k)) && doc.low(k) != "no" && end(k + 1)
+}
+
+/// Auxiliaries that stand for a whole verb phrase before "not" ("48% did not").
+const ELLIPTIC_AUX: &[&str] = &[
+    "are", "could", "did", "do", "does", "had", "has", "have", "is", "was", "were", "will", "would",
+];
 
 /// Reports shares of a whole above 100% ("120% of voters"), leaving alone changes and ratios
 /// ("rose 150%", "debt at 120% of GDP"), which may exceed it.
