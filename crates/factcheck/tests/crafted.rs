@@ -205,6 +205,9 @@ fn a_share_and_the_share_denying_it_past_100_percent() {
     assert_none("Of them, 65% trust the council and 48% did not vote at all.");
     assert_none("Of them, 65% do not trust the council and 48% did not.");
     assert_none("Some 65% trust the council and about 48% do not.");
+    // Another group after the connector is another whole (a black-box read).
+    assert_none("Among Republicans, 80% approve of the job, while among Democrats, 90% do not.");
+    assert_none("In 2016, 65% backed it; in 2020, 48% did not.");
 }
 
 #[test]
@@ -533,6 +536,12 @@ fn a_spelling_seen_only_at_sentence_starts_pairs_with_one_seen_inside() {
     assert_none("Three men came. He said There was no reason to stay.");
     // An adverb opening a sentence is no spelling of a name (a black-box review).
     assert_none("Hardly anyone came to the rally. Thomas Hardy, the organiser, blamed rain.");
+    // A surname in "-ly" that only opens sentences still pairs.
+    assert_one(
+        "Rep. Gerry Connolly spoke first. Connelly added that talks would go on.",
+        FindingKind::NameSpelledTwoWays,
+        &["Connolly", "Connelly"],
+    );
 }
 
 #[test]

@@ -247,14 +247,17 @@ pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
     // "Murkowski added …"), never paired with another like it.
     let inside = |w: &str| forms.get(w).is_some_and(|f| f.1);
     // An adverb opening a sentence ("Hardly anyone came" / "Thomas Hardy") is sentence case,
-    // not a name: a spelling seen only there and shaped like one ("-ly") is left out.
-    let adverb = |w: &str, l: &str| !inside(w) && l.ends_with("ly");
+    // not a misspelt name: a spelling seen only there, in "-ly", whose partner drops that "l".
+    // Surnames in "-ly" keep their pairs ("Connelly said" / "Connolly added").
+    let adverb = |w: &str, l: &str, other: &str| {
+        !inside(w)
+            && l.strip_suffix("ly")
+                .is_some_and(|stem| other == format!("{stem}y"))
+    };
     let mut names: Vec<(&str, String)> = forms
         .keys()
         .map(|w| (*w, w.to_lowercase()))
-        .filter(|(w, l)| {
-            !lowercase.contains(l.as_str()) && !has(lexicon::COMMON_CAPITALISED, l) && !adverb(w, l)
-        })
+        .filter(|(_, l)| !lowercase.contains(l.as_str()) && !has(lexicon::COMMON_CAPITALISED, l))
         .collect();
     names.sort();
     let mut out = Vec::new();
@@ -271,6 +274,9 @@ pub(crate) fn check(doc: &Doc) -> Vec<Finding> {
         let Some(variant) = one_name(&ca, &cb).filter(|_| !distinct) else {
             continue;
         };
+        if adverb(names[a].0, la, lb) || adverb(names[b].0, lb, la) {
+            continue;
+        }
         let occ = |w: &str| forms.get(w).map(|f| f.0.clone()).unwrap_or_default();
         let (oa, ob) = (occ(names[a].0), occ(names[b].0));
         if different_people(doc, &lowercase, &oa, &ob) {

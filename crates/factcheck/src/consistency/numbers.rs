@@ -932,7 +932,10 @@ fn complementary_shares(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
             }
             match (group(a), group(b)) {
                 (Some(x), Some(y)) if x.0 == y.0 && x.1 != y.1 => Some((a, b, Some(x.0))),
+                // "…, while among Democrats, 90% do not": another group, another whole. The
+                // denial follows its connector at once.
                 _ if elliptic_negation(doc, b)
+                    && has(DENIAL_CONNECTORS, doc.low(b.first.wrapping_sub(1)))
                     && !(a.last..b.first).any(|k| negation(doc.low(k))) =>
                 {
                     Some((a, b, None))
@@ -992,6 +995,9 @@ fn elliptic_negation(doc: &Doc, q: &Quantity) -> bool {
     let end = |i: usize| i >= sr.end || matches!(doc.tok(i), "." | "," | ";" | ")" | "!");
     k < sr.end && negation(doc.low(k)) && doc.low(k) != "no" && end(k + 1)
 }
+
+/// Words that join a share to the share denying it: "… and 48% did not", "while 52% don't".
+const DENIAL_CONNECTORS: &[&str] = &["and", "but", "whereas", "while"];
 
 /// Auxiliaries that stand for a whole verb phrase before "not" ("48% did not").
 const ELLIPTIC_AUX: &[&str] = &[

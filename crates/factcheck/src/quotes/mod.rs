@@ -276,6 +276,25 @@ const OPENING_PREPOSITIONS: &[&str] = &[
     "after", "at", "by", "during", "for", "from", "in", "of", "on", "with",
 ];
 
+/// Words after which "who" asks rather than relates ("not clear who fired first").
+const QUESTION_WORDS: &[&str] = &[
+    "ask",
+    "asked",
+    "asks",
+    "certain",
+    "clear",
+    "determine",
+    "knew",
+    "know",
+    "knows",
+    "sure",
+    "unclear",
+    "unknown",
+    "whether",
+    "wonder",
+    "wondered",
+];
+
 /// Words for a share of a group, before "of" ("a third of voters", "half of them").
 const SHARE_WORDS: &[&str] = &[
     "half", "majority", "minority", "quarter", "quarters", "third", "thirds",
@@ -1080,7 +1099,13 @@ impl<'d, 't> Ctx<'d, 't> {
         let mut x = np.0;
         while x > lo && np.0 - x < 8 {
             x -= 1;
-            if self.tok(x) == "," || self.mark(x).is_some() || self.is_terminal(x) {
+            // "It was not clear who fired first and police said …": a clause joined by "and"
+            // is another subject's.
+            if self.tok(x) == ","
+                || self.mark(x).is_some()
+                || self.is_terminal(x)
+                || matches!(self.low(x), "and" | "but" | "or")
+            {
                 return None;
             }
             if self.tok(x) == "who" {
@@ -1089,7 +1114,9 @@ impl<'d, 't> Ctx<'d, 't> {
                     && !self.capitalised(x + 1)
                     && !lexicon::has(lexicon::PERSON_PRONOUNS, self.low(x + 1))
                     && !lexicon::has(lexicon::OTHER_PRONOUNS, self.low(x + 1));
-                if !verb || x <= lo || self.tok(x - 1) == "," || self.line_start(x) {
+                // "not clear who", "asked who", "knows who": an indirect question.
+                let question = lexicon::has(QUESTION_WORDS, self.low(x.saturating_sub(1)));
+                if !verb || question || x <= lo || self.tok(x - 1) == "," || self.line_start(x) {
                     return None;
                 }
                 let head = self.np_back(x - 1, lo)?;

@@ -583,8 +583,9 @@ fn that_position(ctx: &Ctx, k: usize, s1: usize) -> usize {
         // The person told may be a programme with its network: "told NBC News' “Today” show
         // on Tuesday that …": a possessive mark glued to its word and a title in quotation
         // marks are passed over, not counted among the six words. A "that" inside a quotation
-        // ("told the president “that we ought …”") or after a subject ("told a judge he felt
-        // strongly that …": the clause began at "he") opens no clause of the cue's.
+        // ("told the president “that we ought …”") opens no clause of the cue's, and the walk
+        // stops at a subject ("told a judge he felt “very strongly” that …": the clause began
+        // at "he"; without the marks the plain walk below finds the "that", as before).
         let possessive = |m: usize| matches!(ctx.tok(m), "'" | "’") && ctx.doc.glued(m);
         let (mut m, mut words, mut marks) = (j, 0, 0);
         while m < s1 && ctx.low(m) != "that" && !has(SUBJECT_PRONOUNS, ctx.low(m)) {
@@ -777,7 +778,7 @@ fn told_whom(ctx: &Ctx, k: usize, s1: usize) -> Option<usize> {
 }
 
 /// Pronouns that open a clause as its subject.
-const SUBJECT_PRONOUNS: &[&str] = &["he", "i", "it", "she", "they", "we", "you"];
+pub(super) const SUBJECT_PRONOUNS: &[&str] = &["he", "i", "it", "she", "they", "we", "you"];
 
 /// The people a speaker tells things to as a group: "told reporters …".
 const AUDIENCES: &[&str] = &[

@@ -1342,6 +1342,8 @@ fn word_lists_sorted_lowercase_and_nested() {
         ("PERIODS", PERIODS),
         ("FEMALE_NAMES", FEMALE_NAMES),
         ("MALE_NAMES", MALE_NAMES),
+        ("SUBJECT_PRONOUNS", super::reported::SUBJECT_PRONOUNS),
+        ("QUESTION_WORDS", super::QUESTION_WORDS),
     ]
     .into_iter()
     .chain(reported::WORD_LISTS.iter().copied())
@@ -2316,8 +2318,14 @@ fn names_inside_a_relative_clause_are_not_the_speaker() {
     );
     // The World Health Organization is no relative pronoun.
     let q = run("Officials said the WHO was late. The WHO website said the outbreak was over.");
+    assert!(!q.is_empty());
     assert!(
         q.iter().all(|q| q.speaker.as_deref() != Some("The")),
         "{q:#?}"
     );
+    // An indirect question, and a clause joined by "and", are no relative clause of the source
+    // (a black-box read: the source was "clear who fired first and police").
+    let q = run("It was not clear who fired first and police said they were investigating.");
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(text_of(&q[0].source), Some("police"), "{q:#?}");
 }

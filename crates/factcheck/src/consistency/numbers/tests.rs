@@ -78,3 +78,10 @@ fn allocation_lists_are_sorted() {
         assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
     }
 }
+
+#[test]
+fn denial_word_lists_are_sorted() {
+    for list in [ELLIPTIC_AUX, DENIAL_CONNECTORS] {
+        assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+    }
+}
