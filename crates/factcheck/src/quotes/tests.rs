@@ -1412,7 +1412,14 @@ fn a_pronoun_follows_a_person_brought_in_as_subject() {
         .find(|q| q.content.text().contains("forty years"))
         .unwrap_or_else(|| panic!("{q:#?}"));
     assert_eq!(text_of(&pike.source), Some("he"));
-    assert_eq!(pike.speaker.as_deref(), Some("Gerald Pike"), "{pike:#?}");
+    // Pike, not Harrow; the fullest mention of him may carry his office ("Former state energy
+    // commissioner Gerald Pike") once a tagger marks it as a source of his own.
+    assert!(
+        pike.speaker
+            .as_deref()
+            .is_some_and(|s| s.ends_with("Gerald Pike")),
+        "{pike:#?}"
+    );
 }
 
 #[test]
