@@ -112,11 +112,7 @@ fn name_starting_at(doc: &Doc, start: usize) -> Option<(Option<String>, String, 
 }
 
 fn surname(doc: &Doc, i: usize) -> String {
-    let l = doc.low(i);
-    l.strip_suffix("'s")
-        .or_else(|| l.strip_suffix("’s"))
-        .unwrap_or(l)
-        .to_string()
+    super::names::strip_possessive(doc.tok(i)).to_lowercase()
 }
 
 /// Tokens `first..=end` as a person: (given name or title, surname, first token).
@@ -146,18 +142,31 @@ fn person(
     }
 }
 
-/// An age at another time: a year in the sentence ("In 1996, the 19-year-old Smith won
-/// gold"), "ago", or "then" right before the figure ("Smith, then 41,", "the then 41-year-old").
-fn another_time(doc: &Doc, sr: &std::ops::Range<usize>, i: usize) -> bool {
+/// An age at another time: "then" right before the figure ("Smith, then 41,", "the then
+/// 41-year-old"), or a past sentence (see [`past_sentences`]).
+fn another_time(doc: &Doc, sr: &std::ops::Range<usize>, i: usize, past: &[bool]) -> bool {
+    (i > sr.start && doc.low(i - 1) == "then")
+        || (i > sr.start + 1 && doc.tok(i - 1) == "-" && doc.low(i - 2) == "then")
+        || doc
+            .sent_of
+            .get(i)
+            .is_some_and(|&s| past.get(s) == Some(&true))
+}
+
+/// Per sentence: it holds a year or "ago" ("In 1996, the 19-year-old Smith won gold"), so an
+/// age in it may be of another time. Read once per sentence, not once per age, so that a long
+/// sentence of many figures stays linear.
+fn past_sentences(doc: &Doc) -> Vec<bool> {
     let year = |k: usize| {
         let t = doc.tok(k);
         doc.kind(k) == Some(TokenKind::Number)
             && t.len() == 4
             && t.parse::<u32>().is_ok_and(|y| (1800..=2100).contains(&y))
     };
-    (i > sr.start && doc.low(i - 1) == "then")
-        || (i > sr.start + 1 && doc.tok(i - 1) == "-" && doc.low(i - 2) == "then")
-        || sr.clone().any(|k| year(k) || doc.low(k) == "ago")
+    doc.sentences
+        .iter()
+        .map(|s| s.tokens.clone().any(|k| year(k) || doc.low(k) == "ago"))
+        .collect()
 }
 
 /// A verb: a name right after one is its object ("police detained Smith, a 47-year-old
@@ -175,12 +184,15 @@ fn verb(w: &str) -> bool {
 /// Every age the article gives a name, in text order.
 fn mentions(doc: &Doc) -> Vec<Mention> {
     let mut out = Vec::new();
+    // Only read once an article gives an age at all.
+    let mut past: Option<Vec<bool>> = None;
     for i in 0..doc.tokens.len() {
         let Some(age) = age_at(doc, i) else {
             continue;
         };
         let sr = doc.sentence_range(i);
-        if another_time(doc, &sr, i) {
+        let past = past.get_or_insert_with(|| past_sentences(doc));
+        if another_time(doc, &sr, i, past) {
             continue;
         }
         let tok = |k: usize| if sr.contains(&k) { doc.tok(k) } else { "" };

@@ -19,7 +19,7 @@ use unspin_core::segment::TokenKind;
 type Occurrences = Vec<(usize, usize)>;
 
 /// The word without a possessive ending: "Russia's" → "Russia".
-fn strip_possessive(w: &str) -> &str {
+pub(super) fn strip_possessive(w: &str) -> &str {
     for suffix in ["'s", "’s", "'S", "’S"] {
         if let Some(stem) = w.strip_suffix(suffix) {
             return stem;
