@@ -307,6 +307,7 @@ pub const ROLE_NOUNS: &[&str] = &[
     "councillor",
     "councilman",
     "councilwoman",
+    "counsel",
     "deputy",
     "detective",
     "diplomat",

@@ -328,6 +328,19 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
         let Some((mut a, mut b)) = r.source else {
             continue;
         };
+        // "Gerald Pike, who attended the meeting, (backed the vote)": a source that is the
+        // relative clause alone, closed by a comma before the cue, describes the one before
+        // the clause, who is the speaker; the rules read such a source whole
+        // (`long_appositive`). A source that opens on "who" and runs to the cue stays: "who"
+        // is the source of a statement inside the clause ("Pike, who said …", "Trump, who
+        // relishes …"), as PolNeAR marks it (482 of its sources are "who" alone).
+        if ctx.low(a) == "who" && a < b && a >= 2 && ctx.tok(a - 1) == "," && ctx.tok(b + 1) == ","
+        {
+            let lo = ctx.sentence(a).0;
+            if let Some(np) = ctx.np_back(a - 2, lo).filter(|np| ctx.is_name(np.1)) {
+                a = np.0;
+            }
+        }
         while b > a
             && !ctx.capitalised(b)
             && (lexicon::has(lexicon::AUX, ctx.low(b)) || adverb(ctx.low(b)) || ctx.low(b) == "now")
@@ -409,6 +422,9 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
                 }
             }
         }
+        if let Some(x) = subject_after_opening(ctx, a, b) {
+            a = x;
+        }
         r.source = Some((a, b));
         if a != b || ctx.capitalised(a) || !ctx.is_word(a) {
             continue;
@@ -418,6 +434,65 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
             r.source = None;
         }
     }
+}
+
+/// Where the subject starts in source `a..=b` that runs on from a sentence's opening phrase
+/// for want of a comma: "In a statement John Smith (said)" is John Smith's, "In a column for
+/// the editorial board of the Washington Post Trump (said)" Trump's. The source must end in a
+/// run of names inside an opening prepositional phrase (the sentence opens with a preposition
+/// and no comma comes before the source's end). After a common noun the whole run is the
+/// subject; after "of" or a preposition's "the" its first words name what the phrase is
+/// about ("of the Washington Post"), and the subject is the shortest tail of the run that the text names
+/// elsewhere without the word before it ("Trump" alone); with no such tail the source stays.
+/// `None` when nothing changes.
+fn subject_after_opening(ctx: &Ctx, a: usize, b: usize) -> Option<usize> {
+    let s0 = ctx.sentence(a).0;
+    if !lexicon::has(OPENING_PREPOSITIONS, ctx.low(s0))
+        || !ctx.is_name(b)
+        || (s0..=b).any(|i| {
+            matches!(ctx.tok(i), "," | "—" | "–" | ":") || (ctx.tok(i) == "-" && !ctx.doc.glued(i))
+        })
+    {
+        return None;
+    }
+    let mut r = b;
+    while r > a && ctx.is_name(r - 1) {
+        r -= 1;
+    }
+    // "In 't Veld said": a name that opens with a preposition is no opening phrase, which
+    // needs a word of its own.
+    let phrase = (s0 + 1..r).any(|i| ctx.is_word(i) && ctx.tok(i).chars().count() > 1);
+    if r == a || !phrase {
+        return None;
+    }
+    let before = ctx.low(r - 1);
+    // "the" after a preposition or "of": the names are the object of the opening phrase.
+    let object =
+        before == "of" || (before == "the" && lexicon::has(OPENING_PREPOSITIONS, ctx.low(r - 2)));
+    if !object {
+        // A lowercase noun before the names ("statement", "interview"), but not an office
+        // ("special counsel Robert Mueller"), which is part of the subject.
+        let noun = ctx.is_word(r - 1)
+            && !ctx.capitalised(r - 1)
+            && before != "the"
+            && !lexicon::has(lexicon::ROLE_NOUNS, before);
+        return noun.then_some(r);
+    }
+    // The tail x..=b named elsewhere, not after the word that precedes it here. Of the
+    // name's places, the first few hundred are looked at: enough for any article, and a text
+    // written to repeat one name endlessly stays linear.
+    let places = ctx.name_places(ctx.tok(b));
+    (r + 1..=b).rev().find(|&x| {
+        let len = b - x + 1;
+        places.iter().take(256).any(|&q| {
+            let Some(start) = (q + 1).checked_sub(len) else {
+                return false;
+            };
+            (q < a || start > b)
+                && (0..len).all(|k| ctx.tok(start + k) == ctx.tok(x + k))
+                && (start == 0 || ctx.tok(start - 1) != ctx.tok(x - 1))
+        })
+    })
 }
 
 /// The tagger trained on PolNeAR train (`models/quotes.unspin`, see
@@ -750,6 +825,10 @@ pub(crate) struct Ctx<'d, 't> {
     /// [`Ctx::sibling_after`] for each token, computed on first use: every reported clause
     /// asks where it ends, and on one endless sentence scanning ahead each time was quadratic.
     sibling_after: std::cell::OnceCell<Vec<usize>>,
+    /// [`Ctx::name_places`], built on first use.
+    /// Sorted by (token text, place): a map would hold `&'t str` in a cell, which would tie
+    /// the lifetimes of the context's users together.
+    name_places: std::cell::OnceCell<Vec<usize>>,
 }
 
 /// Function words that are part of a name when capitalised inside it ("Action Against Hunger",
@@ -766,7 +845,20 @@ impl<'d, 't> Ctx<'d, 't> {
             quoted: std::cell::OnceCell::new(),
             words_before: std::cell::OnceCell::new(),
             sibling_after: std::cell::OnceCell::new(),
+            name_places: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Where the capitalised word `name` occurs, in text order (empty for other words).
+    pub fn name_places(&self, name: &str) -> &[usize] {
+        let places = self.name_places.get_or_init(|| {
+            let mut v: Vec<usize> = (0..self.n()).filter(|&i| self.is_name(i)).collect();
+            v.sort_by_key(|&i| (self.tok(i), i));
+            v
+        });
+        let from = places.partition_point(|&i| self.tok(i) < name);
+        let to = from + places[from..].partition_point(|&i| self.tok(i) == name);
+        &places[from..to]
     }
 
     /// The first token after `from` in its sentence that starts a second statement with a
@@ -1008,6 +1100,14 @@ impl<'d, 't> Ctx<'d, 't> {
                 && (in_name || !lexicon::has(lexicon::NP_STOP, lp))
                 // "Secretary of State Hillary Clinton": a capitalised cue word in a name.
                 && (!lexicon::has(lexicon::CUE_VERBS, lp)
+                    // "Former state energy commissioner Gerald Pike", "the state attorney
+                    // general": after a capitalised word or an article, "state" is the
+                    // state's, not a verb ("follows other state grand jury" stops there).
+                    || (lp == "state"
+                        && p > lo
+                        && k < end
+                        && (self.capitalised(p - 1) || matches!(self.low(p - 1), "the" | "a"))
+                        && !self.line_start(p))
                     || (self.capitalised(p)
                         && between_names
                         && (self.is_name(p - 1) || matches!(self.low(p - 1), "of" | "the"))))

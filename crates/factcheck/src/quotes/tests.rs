@@ -2041,17 +2041,19 @@ fn a_phrase_of_time_between_speaker_and_verb_is_neither() {
     }
 }
 
-/// The source from the first `from` to the first `to` of `t`, cued by the first `cue`, as
-/// [`tidy_sources`] leaves it.
+/// The source from the first `from` to the first `to` after it in `t`, cued by the first
+/// `cue` after that, as [`tidy_sources`] leaves it.
 fn tidied_source(t: &str, cue: &str, from: &str, to: &str) -> String {
     let_ctx!(ctx, t);
-    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
-    let c = at(cue);
+    let at = |w: &str, after: usize| (after..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    let a = at(from, 0);
+    let b = at(to, a);
+    let c = at(cue, b);
     let mut raws = vec![Raw {
         kind: QuoteKind::Reported,
         content: (c + 1, c + 2),
         cue: Some((c, c)),
-        source: Some((at(from), at(to))),
+        source: Some((a, b)),
     }];
     tidy_sources(&ctx, &mut raws);
     let (a, b) = raws[0].source.unwrap();
@@ -2335,4 +2337,64 @@ fn names_inside_a_relative_clause_are_not_the_speaker() {
     let q = run("It was not clear who fired first and police said they were investigating.");
     assert_eq!(q.len(), 1, "{q:#?}");
     assert_eq!(text_of(&q[0].source), Some("police"), "{q:#?}");
+}
+
+#[test]
+fn a_relative_clause_marked_alone_as_source_is_its_antecedent_s() {
+    // The vector tagger's source in examples/article1001.txt: the clause alone. The speaker
+    // is the man before it; a bare "who" (the source of a statement inside the clause, as
+    // PolNeAR marks it) and a clause running on to its cue stay.
+    let t = "Former state energy commissioner Gerald Pike, who attended the meeting, backed the \
+             vote.";
+    assert_eq!(
+        tidied_source(t, "backed", "who", "meeting"),
+        "Former state energy commissioner Gerald Pike, who attended the meeting"
+    );
+    let t = "Gerald Pike, who said the vote was right, left early.";
+    assert_eq!(tidied_source(t, "said", "who", "who"), "who");
+    let t = "Donald Trump, who relishes a fight, said nothing.";
+    assert_eq!(tidied_source(t, "a", "who", "relishes"), "who relishes");
+    let t = "Donald Trump, who relishes a fight, said nothing.";
+    assert_eq!(
+        tidied_source(t, "said", "who", "fight"),
+        "Donald Trump, who relishes a fight"
+    );
+}
+
+#[test]
+fn a_name_run_on_from_an_opening_phrase_is_the_subject() {
+    // No comma ends the opening phrase, and the rules ran back over it.
+    let tidy = |t: &str, from: &str| tidied_source(t, "said", from, "Trump");
+    let t = "Trump has long attacked the press. In a column for the editorial board of the \
+             Washington Post Trump said the paper was unfair.";
+    assert_eq!(tidy(t, "column"), "Trump");
+    let t = "Trump has long attacked the press. In a statement Donald Trump said the paper was \
+             unfair.";
+    assert_eq!(tidy(t, "statement"), "Donald Trump");
+    // Not when no tail of the names is named elsewhere, nor after an office, nor when a name
+    // opens the sentence with a preposition of its own ("In 't Veld").
+    let t = "In a column for the editorial board of the Washington Post Trump said the paper \
+             was unfair.";
+    assert_eq!(
+        tidy(t, "column"),
+        "column for the editorial board of the Washington Post Trump"
+    );
+    let t = "On Monday special counsel Donald Trump said it.";
+    assert_eq!(tidy(t, "special"), "special counsel Donald Trump");
+    let t = "In 't Trump said it.";
+    assert_eq!(tidy(t, "In"), "In 't Trump");
+    // A comma or a dash ends the opening phrase: then the rules found the subject already.
+    let t = "Trump spoke. In May - after a vote - the Post Trump said it.";
+    assert_eq!(tidy(t, "the"), "the Post Trump");
+}
+
+#[test]
+fn state_before_a_noun_is_part_of_the_source() {
+    let_ctx!(ctx, "Former state energy commissioner Gerald Pike said it. It follows other state grand jury said.");
+    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    let pike = at("Pike");
+    assert_eq!(ctx.np_back(pike, 0), Some((0, pike)));
+    // After a lowercase word that is no article, "state" may be the verb: the walk stops.
+    let jury = at("jury");
+    assert_eq!(ctx.np_back(jury, 0), Some((jury - 1, jury)));
 }
