@@ -1344,6 +1344,9 @@ fn word_lists_sorted_lowercase_and_nested() {
         ("MALE_NAMES", MALE_NAMES),
         ("SUBJECT_PRONOUNS", super::reported::SUBJECT_PRONOUNS),
         ("QUESTION_WORDS", super::QUESTION_WORDS),
+        ("NOUN_CUES", super::NOUN_CUES),
+        ("DETERMINERS", super::DETERMINERS),
+        ("FINITE_AUX", super::FINITE_AUX),
     ]
     .into_iter()
     .chain(reported::WORD_LISTS.iter().copied())
@@ -2397,4 +2400,69 @@ fn state_before_a_noun_is_part_of_the_source() {
     // After a lowercase word that is no article, "state" may be the verb: the walk stops.
     let jury = at("jury");
     assert_eq!(ctx.np_back(jury, 0), Some((jury - 1, jury)));
+}
+
+/// The statement cued by the first `cue` of `t` (content: the rest of its sentence, no source),
+/// as `drop_noun_cues` leaves it: `None` when dropped, else its cue and source text.
+fn after_noun_cues(t: &str, cue: &str) -> Option<(String, Option<String>)> {
+    let_ctx!(ctx, t);
+    let c = (0..ctx.n()).find(|&i| ctx.tok(i) == cue).unwrap();
+    let end = ctx.sentence(c).1 - 1;
+    let mut raws = vec![Raw {
+        kind: QuoteKind::Reported,
+        content: (c + 1, end - 1),
+        cue: Some((c, c)),
+        source: None,
+    }];
+    drop_noun_cues(&ctx, &mut raws);
+    let r = raws.pop()?;
+    let text = |(a, b): (usize, usize)| ctx.doc.place(a, b).text().to_string();
+    Some((text(r.cue.unwrap()), r.source.map(text)))
+}
+
+#[test]
+fn a_noun_spelled_like_a_cue_verb_is_no_cue() {
+    // Statements the taggers or rules made on PolNeAR texts, none of them attribution.
+    for (t, cue) in [
+        ("The ethnic vote in several battleground states could be decisive in a close election.", "states"),
+        ("Editor's note: Donald Trump regularly incites political violence.", "note"),
+        ("Trump is defending his early-morning tweets attempting to shame a former Miss Universe.", "tweets"),
+        ("These opponents will face off against the EPA, 18 states, and Google in court.", "states"),
+        ("In critical swing states like Colorado, that percentage is likely higher.", "states"),
+    ] {
+        assert_eq!(after_noun_cues(t, cue), None, "{t}");
+    }
+    // Verbs, and nouns that introduce what was said ("his claim that", which PolNeAR marks).
+    for (t, cue) in [
+        (
+            "The aircraft was insured at $35 million in 2011, records show, and experts agree.",
+            "show",
+        ),
+        ("But some note that Trump has no such record.", "note"),
+        (
+            "Contrary to his claim that people would learn nothing, they did.",
+            "claim",
+        ),
+        (
+            "District managers could get $10,000, The Wall Street Journal reports.",
+            "reports",
+        ),
+        ("Clinton says it is what she calls a war of words.", "calls"),
+        (
+            "Megyn Kelly, who he claims has been unfair to him, smiled.",
+            "claims",
+        ),
+    ] {
+        assert_eq!(
+            after_noun_cues(t, cue).map(|c| c.0).as_deref(),
+            Some(cue),
+            "{t}"
+        );
+    }
+    // "the report said": the verb is the cue, the noun joins the source.
+    let t = "A Nov. 29 report said Candace Smith went to the police station.";
+    assert_eq!(
+        after_noun_cues(t, "report"),
+        Some(("said".to_string(), Some("A Nov. 29 report".to_string())))
+    );
 }
