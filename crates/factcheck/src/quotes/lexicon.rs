@@ -212,6 +212,20 @@ pub fn is_participle(w: &str) -> bool {
 /// PolNeAR, "a report, which said …".)
 pub const NOT_SOURCES: &[&str] = &["despite", "for", "now", "please", "together", "worth"];
 
+/// Words that are cue verbs and nouns alike ("states", "tweets"): read as nouns where the
+/// words around them say so (`drop_noun_cues` in the quotes module).
+pub const NOUN_CUES: &[&str] = &[
+    "call", "calls", "claim", "claims", "note", "notes", "report", "reports", "show", "shows",
+    "state", "states", "tweet", "tweets",
+];
+
+/// Auxiliaries and modals that follow a subject, unlike the adverbs of [`AUX`]: after a
+/// plural cue form ("states could") they make it a noun.
+pub const FINITE_AUX: &[&str] = &[
+    "are", "can", "could", "did", "do", "does", "had", "has", "have", "is", "may", "might", "must",
+    "should", "was", "were", "will", "would",
+];
+
 /// Personal pronouns that stand for a person speaker.
 pub const PERSON_PRONOUNS: &[&str] = &["he", "her", "him", "she"];
 

@@ -439,16 +439,20 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
 
 /// Where the subject starts in source `a..=b` that runs on from a sentence's opening phrase
 /// for want of a comma: "In a statement John Smith (said)" is John Smith's, "In a column for
-/// the editorial board of the Washington Post Trump (said)" Trump's. The source must end in a
-/// run of names inside an opening prepositional phrase (the sentence opens with a preposition
-/// and no comma comes before the source's end). After a common noun the whole run is the
-/// subject; after "of" or a preposition's "the" its first words name what the phrase is
-/// about ("of the Washington Post"), and the subject is the shortest tail of the run that the text names
-/// elsewhere without the word before it ("Trump" alone); with no such tail the source stays.
-/// `None` when nothing changes.
+/// the editorial board of the Washington Post Trump (said)" Trump's. The sentence must open
+/// with a preposition, hold no comma, colon or dash up to the source's end within its first
+/// [`MAX_OPENING`] tokens, and the source must end in a run of names. After a lowercase
+/// noun that is no office ("special counsel Robert Mueller") the whole run is the subject.
+/// After "of", a preposition, or a preposition's "the", the run may be two names written
+/// together, the phrase's object and the subject ("the Washington Post Trump"): it is cut
+/// where the text names both parts elsewhere apart ("the Washington Post" not followed by
+/// "Trump", "Trump" not after "Post"); one name that only appears shortened elsewhere ("a
+/// spokeswoman for Senator Susan Collins", "Collins" later) stays whole. `None` when nothing
+/// changes.
 fn subject_after_opening(ctx: &Ctx, a: usize, b: usize) -> Option<usize> {
     let s0 = ctx.sentence(a).0;
-    if !lexicon::has(OPENING_PREPOSITIONS, ctx.low(s0))
+    if b >= s0 + MAX_OPENING
+        || !lexicon::has(OPENING_PREPOSITIONS, ctx.low(s0))
         || !ctx.is_name(b)
         || (s0..=b).any(|i| {
             matches!(ctx.tok(i), "," | "—" | "–" | ":") || (ctx.tok(i) == "-" && !ctx.doc.glued(i))
@@ -467,32 +471,49 @@ fn subject_after_opening(ctx: &Ctx, a: usize, b: usize) -> Option<usize> {
         return None;
     }
     let before = ctx.low(r - 1);
-    // "the" after a preposition or "of": the names are the object of the opening phrase.
-    let object =
-        before == "of" || (before == "the" && lexicon::has(OPENING_PREPOSITIONS, ctx.low(r - 2)));
+    let preposition =
+        |w: &str| lexicon::has(OPENING_PREPOSITIONS, w) || lexicon::has(reported::PREPOSITIONS, w);
+    let object = preposition(before) || (before == "the" && preposition(ctx.low(r - 2)));
     if !object {
-        // A lowercase noun before the names ("statement", "interview"), but not an office
-        // ("special counsel Robert Mueller"), which is part of the subject.
+        // A lowercase noun before the names ("statement", "interview"): not a function
+        // word ("Schumer and Nancy Pelosi"), participle ("commissioned by") or office.
         let noun = ctx.is_word(r - 1)
             && !ctx.capitalised(r - 1)
-            && before != "the"
+            && !lexicon::has(lexicon::NP_STOP, before)
+            && !lexicon::has(reported::DETERMINERS, before)
+            && !before.ends_with("ed")
+            && !lexicon::is_participle(before)
             && !lexicon::has(lexicon::ROLE_NOUNS, before);
         return noun.then_some(r);
     }
-    // The tail x..=b named elsewhere, not after the word that precedes it here. Of the
-    // name's places, the first few hundred are looked at: enough for any article, and a text
-    // written to repeat one name endlessly stays linear.
-    let places = ctx.name_places(ctx.tok(b));
-    (r + 1..=b).rev().find(|&x| {
-        let len = b - x + 1;
-        places.iter().take(256).any(|&q| {
-            let Some(start) = (q + 1).checked_sub(len) else {
-                return false;
-            };
-            (q < a || start > b)
-                && (0..len).all(|k| ctx.tok(start + k) == ctx.tok(x + k))
-                && (start == 0 || ctx.tok(start - 1) != ctx.tok(x - 1))
-        })
+    (r + 1..=b).find(|&x| {
+        named_apart(ctx, (x, b), (a, b), |s, _| {
+            s == 0 || ctx.tok(s - 1) != ctx.tok(x - 1)
+        }) && named_apart(ctx, (r, x - 1), (a, b), |_, e| ctx.tok(e + 1) != ctx.tok(x))
+    })
+}
+
+/// How far into a sentence [`subject_after_opening`] looks: an opening phrase and its
+/// subject are a few words, and the bound keeps the work linear on one endless sentence.
+const MAX_OPENING: usize = 24;
+
+/// Whether the words `w.0..=w.1` occur outside `skip` where `apart(start, end)` holds of
+/// that occurrence. Of the last word's places the first few hundred are looked at: enough
+/// for any article, and a text written to repeat one name endlessly stays linear.
+fn named_apart(
+    ctx: &Ctx,
+    w: (usize, usize),
+    skip: (usize, usize),
+    apart: impl Fn(usize, usize) -> bool,
+) -> bool {
+    let len = w.1 - w.0 + 1;
+    ctx.name_places(ctx.tok(w.1)).iter().take(256).any(|&q| {
+        let Some(start) = (q + 1).checked_sub(len) else {
+            return false;
+        };
+        (q < skip.0 || start > skip.1)
+            && (0..len).all(|k| ctx.tok(start + k) == ctx.tok(w.0 + k))
+            && apart(start, q)
     })
 }
 
@@ -698,45 +719,48 @@ fn coordinated_cues(ctx: &Ctx, raws: &mut [Raw]) {
 
 /// Drops statements whose cue is a noun spelled like a cue verb: "several battleground states
 /// could be decisive", "Editor's note:", "his early-morning tweets attempting to shame", "the
-/// TV show that aired". The taggers and the rules read such words as cues now and then. A word
-/// of [`NOUN_CUES`] is a noun after a possessive, a determiner, a number or a lowercase
-/// hyphenated modifier ("late-night"), or before "like", a participle in -ing, or an
-/// auxiliary when a lowercase word that is no pronoun comes before it ("battleground states
-/// could"; "who he claims has been unfair" is the verb). Never before "that": "some note
-/// that", and "his claim that people would …", which PolNeAR marks as a cue. A comma after
-/// proves nothing ("records show, does not use the plane"). On PolNeAR train and dev these
-/// rules, tried in Python on the statements first, matched 147 cues no gold cue overlaps and
-/// 3 that one does. Where a cue verb follows the noun ("the report said"), that verb is the
-/// cue and the noun joins the source.
+/// TV show that aired". The taggers and the rules read such words as cues now and then; the
+/// rules read a cue form after a determiner as a noun when they find it
+/// ([`reported::DETERMINERS`], whose list this shares), the taggers do not. A word of
+/// [`lexicon::NOUN_CUES`] is a noun after a possessive, such a determiner, a number (not in a
+/// name: "Channel 4 reports") or a lowercase hyphenated modifier ("late-night"), or, where no
+/// subject comes before it (a capitalised word, a pronoun), before "like", a participle, or,
+/// in its plural, an auxiliary ("battleground states could"; "critics claim would …" is a
+/// verb). Never before "that": "some note that", and "his claim that people would …", which
+/// PolNeAR marks as a cue. A comma after proves nothing ("records show, does not use the
+/// plane"). Where a cue verb follows the noun ("the report said"), that verb is the cue and
+/// the noun joins the source.
 fn drop_noun_cues(ctx: &Ctx, raws: &mut Vec<Raw>) {
     let noun = |c: usize| {
         let w = ctx.low(c);
         let after = ctx.low(c + 1);
-        if !lexicon::has(NOUN_CUES, w) || c == 0 || after == "that" {
+        if !lexicon::has(lexicon::NOUN_CUES, w) || c == 0 || after == "that" {
             return false;
         }
         let before = ctx.low(c - 1);
-        let hyphenated = c >= 2
+        let possessive = ["'s", "’s", "s'", "s’"].iter().any(|p| before.ends_with(p))
+            || matches!(before, "'" | "’");
+        let number = ctx.is_number(c - 1) && (c < 2 || !ctx.capitalised(c - 2));
+        let hyphenated = c >= 3
             && ctx.doc.glued(c - 1)
             && ctx.tok(c - 2) == "-"
             && !ctx.capitalised(c - 1)
-            && (c < 3 || !ctx.capitalised(c - 3));
-        // "Polls show working-class whites …": a participle that is half a compound is not one.
-        let participle = after.len() > 4 && after.ends_with("ing") && ctx.tok(c + 2) != "-";
+            && !ctx.capitalised(c - 3);
         let subject_before = ctx.capitalised(c - 1)
             || !ctx.is_word(c - 1)
             || lexicon::has(lexicon::PERSON_PRONOUNS, before)
             || lexicon::has(lexicon::OTHER_PRONOUNS, before)
             || lexicon::has(lexicon::RELATIVE_PRONOUNS, before);
-        let possessive = ["'s", "’s", "s'", "s’"].iter().any(|p| before.ends_with(p))
-            || matches!(before, "'" | "’");
+        // "Polls show working-class whites": half a compound is no participle.
+        let participle = lexicon::is_participle(after) && ctx.tok(c + 2) != "-";
         possessive
-            || lexicon::has(DETERMINERS, before)
-            || ctx.is_number(c - 1)
+            || lexicon::has(reported::DETERMINERS, before)
+            || number
             || hyphenated
-            || after == "like"
-            || participle
-            || (lexicon::has(FINITE_AUX, after) && !subject_before)
+            || (!subject_before
+                && (after == "like"
+                    || participle
+                    || (w.ends_with('s') && lexicon::has(lexicon::FINITE_AUX, after))))
     };
     raws.retain_mut(|r| {
         let Some(c) = r.cue.filter(|&(a, b)| a == b && noun(a)).map(|(a, _)| a) else {
@@ -753,30 +777,13 @@ fn drop_noun_cues(ctx: &Ctx, raws: &mut Vec<Raw>) {
             Some((a, b)) if b + 1 == c => Some((a, c)),
             _ => Some(ctx.np_back(c, ctx.sentence(c).0).unwrap_or((c, c))),
         };
-        if r.content.0 <= v {
+        // A content that started at the verb keeps what follows it ("said Candace Smith went").
+        if r.content.0 == v {
             r.content.0 = v + 1;
         }
         r.content.0 <= r.content.1
     });
 }
-
-/// Words that are cue verbs and nouns alike ("states", "tweets").
-const NOUN_CUES: &[&str] = &[
-    "call", "calls", "claim", "claims", "note", "notes", "report", "reports", "show", "shows",
-    "state", "states", "tweet", "tweets",
-];
-
-/// Words before a noun that no verb follows: articles, possessive and other determiners.
-const DETERMINERS: &[&str] = &[
-    "a", "all", "an", "another", "her", "his", "its", "many", "my", "other", "our", "several",
-    "some", "the", "their", "these", "this", "those", "your",
-];
-
-/// Auxiliaries and modals that follow a subject: after a cue word they make it one.
-const FINITE_AUX: &[&str] = &[
-    "are", "can", "could", "did", "do", "does", "had", "has", "have", "is", "may", "might", "must",
-    "should", "was", "were", "will", "would",
-];
 
 /// Tokens between two inclusive token ranges (0 when they touch or overlap).
 pub(crate) fn gap(a: (usize, usize), b: (usize, usize)) -> usize {
@@ -1188,7 +1195,6 @@ impl<'d, 't> Ctx<'d, 't> {
                     // state's, not a verb ("follows other state grand jury" stops there).
                     || (lp == "state"
                         && p > lo
-                        && k < end
                         && (self.capitalised(p - 1) || matches!(self.low(p - 1), "the" | "a"))
                         && !self.line_start(p))
                     || (self.capitalised(p)

@@ -80,12 +80,12 @@ const CLAUSE_OPENERS: &[&str] = &[
 ];
 
 /// Prepositions before a cue form that make it a noun ("in remarks", "after talks").
-const PREPOSITIONS: &[&str] = &[
+pub(super) const PREPOSITIONS: &[&str] = &[
     "after", "at", "before", "by", "during", "for", "from", "in", "of", "on", "with",
 ];
 
 /// Words before a cue form that make it a noun ("the report", "his claims").
-const DETERMINERS: &[&str] = &[
+pub(super) const DETERMINERS: &[&str] = &[
     "a", "an", "any", "her", "his", "its", "media", "my", "new", "news", "no", "of", "our",
     "recent", "some", "such", "the", "their", "these", "this", "those", "to", "your",
 ];
