@@ -469,7 +469,7 @@ impl Runs {
 /// night"). A content that goes on into a clause holds the statement too ("a statement on |
 /// Tuesday denying the allegations", "a message to | supporters that the fight was not over"),
 /// and stays as it is.
-fn object_of_cue(ctx: &Ctx, c: (usize, usize), content: (usize, usize)) -> bool {
+pub(super) fn object_of_cue(ctx: &Ctx, c: (usize, usize), content: (usize, usize)) -> bool {
     c.1 > c.0
         && c.1 + 1 == content.0
         && CUE_PREPOSITIONS.contains(&ctx.low(c.1))

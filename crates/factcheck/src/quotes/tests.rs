@@ -1807,13 +1807,22 @@ fn issuing_a_statement_reports_what_it_says() {
         assert_eq!(q.len(), 1, "{t}: {q:#?}");
         assert!(q[0].content.text().ends_with(content), "{t}: {q:#?}");
     }
-    // A verb's preposition is another matter: what follows is what was called for.
-    let q = run("Senator Jane Doe called on the governor to resign over the scandal.");
-    assert_eq!(q.len(), 1, "{q:#?}");
-    assert!(
-        q[0].content.text().starts_with("the governor to resign"),
-        "{q:#?}"
-    );
+    // A verb's preposition is another matter: what follows is what was called for, and the
+    // check leaves it to the taggers. (The default vector tagger tags it; the no-vector file
+    // retrained on 2026-12-06 no longer does, a learned output: so the check is tested here.)
+    let t = "Senator Jane Doe called on the governor to resign over the scandal.";
+    let_ctx!(ctx, t);
+    let called = (0..ctx.n()).find(|&i| ctx.tok(i) == "called").unwrap();
+    let content = (called + 2, ctx.n() - 2);
+    assert!(!tagger::object_of_cue(&ctx, (called, called + 1), content));
+    let t = "The company released a statement on its website last night.";
+    let_ctx!(ctx, t);
+    let on = (0..ctx.n()).find(|&i| ctx.tok(i) == "on").unwrap();
+    assert!(tagger::object_of_cue(
+        &ctx,
+        (on - 3, on),
+        (on + 1, ctx.n() - 2)
+    ));
     // "saying" belongs to the statement's cue: no second statement with it alone.
     let t = "The company released a statement saying that it would appeal the ruling.";
     let_ctx!(ctx, t);
