@@ -969,7 +969,7 @@ fn complementary_shares(doc: &Doc, qs: &[Quantity]) -> Vec<Finding> {
     out
 }
 
-/// A word that negates its clause: "not", "never", or a contraction in "n't".
+/// A word that negates its clause: "not", "never", "no", or a contraction in "n't".
 fn negation(w: &str) -> bool {
     matches!(w, "not" | "never" | "no") || w.ends_with("n't") || w.ends_with("n’t")
 }

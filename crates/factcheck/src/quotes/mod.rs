@@ -471,8 +471,8 @@ fn subject_after_opening(ctx: &Ctx, a: usize, b: usize) -> Option<usize> {
         return None;
     }
     let before = ctx.low(r - 1);
-    let preposition =
-        |w: &str| lexicon::has(OPENING_PREPOSITIONS, w) || lexicon::has(reported::PREPOSITIONS, w);
+    // The rules' prepositions before a noun (a superset of [`OPENING_PREPOSITIONS`]).
+    let preposition = |w: &str| lexicon::has(reported::PREPOSITIONS, w);
     let object = preposition(before) || (before == "the" && preposition(ctx.low(r - 2)));
     if !object {
         // A lowercase noun before the names ("statement", "interview"): not a function
