@@ -1344,6 +1344,7 @@ fn word_lists_sorted_lowercase_and_nested() {
         ("MALE_NAMES", MALE_NAMES),
         ("SUBJECT_PRONOUNS", super::reported::SUBJECT_PRONOUNS),
         ("QUESTION_WORDS", super::QUESTION_WORDS),
+        ("SENTENCE_OPENERS", super::SENTENCE_OPENERS),
         ("NOUN_CUES", NOUN_CUES),
         ("FINITE_AUX", FINITE_AUX),
     ]
@@ -2500,4 +2501,40 @@ fn a_noun_spelled_like_a_cue_verb_is_no_cue() {
         after_noun_cues(t, "report"),
         Some(("said".to_string(), Some("A Nov. 29 report".to_string())))
     );
+}
+
+#[test]
+fn a_word_that_opens_the_sentence_is_no_part_of_the_source() {
+    let tidy = |t: &str, from: &str, to: &str| tidied_source(t, "said", from, to);
+    let t = "It rose. But Matt Morrison, the group's deputy director, said it fell.";
+    assert_eq!(
+        tidy(t, "But", "director"),
+        "Matt Morrison, the group's deputy director"
+    );
+    let t = "It rose. Instead, Will said it fell.";
+    assert_eq!(tidy(t, "Instead", "Will"), "Will");
+    let t = "It rose. Meanwhile Trump said it fell.";
+    assert_eq!(tidy(t, "Meanwhile", "Trump"), "Trump");
+    // "Only" counts who speaks; inside a sentence the word is the source's own.
+    let t = "It rose. Only 24 percent said it fell.";
+    assert_eq!(tidy(t, "Only", "percent"), "Only 24 percent");
+    let t = "It rose, and then Smith and Jones said it fell.";
+    assert_eq!(tidy(t, "Smith", "Jones"), "Smith and Jones");
+    // Cut after the check that ends a name's source at its verb, which reads the capital.
+    let t = "It rose. Likewise, a paper from the Brookings Institution had this to say.";
+    assert_eq!(
+        tidied_source(t, "to", "Likewise", "this"),
+        "a paper from the Brookings Institution"
+    );
+    // The word alone is nobody.
+    let_ctx!(ctx, "It rose. And said it fell.");
+    let mut raws = vec![Raw {
+        kind: QuoteKind::Reported,
+        content: (5, 7),
+        cue: Some((4, 4)),
+        source: Some((3, 3)),
+    }];
+    assert_eq!(ctx.tok(3), "And");
+    tidy_sources(&ctx, &mut raws);
+    assert_eq!(raws[0].source, None);
 }
