@@ -182,7 +182,10 @@ fn render_aids(out: &mut String, report: &Report, s: &Summary, color: bool) {
                 unspin::aids::QuoteKind::Direct => "direct",
                 unspin::aids::QuoteKind::Reported => "reported",
             };
-            let who = q.who().unwrap_or("(nobody)");
+            let who = match q.who() {
+                Some(who) => who.to_string(),
+                None => format!("({})", q.who_or_none()),
+            };
             let mut flags = Vec::new();
             if q.unattributed {
                 flags.push("unattributed".to_string());
@@ -205,7 +208,7 @@ fn render_aids(out: &mut String, report: &Report, s: &Summary, color: bool) {
                 "  {kind:<8} {:>6}-{:<6}  {}{cue}{flag}: {}",
                 q.content.start(),
                 q.content.end(),
-                one_line(who),
+                one_line(&who),
                 one_line(q.content.text())
             );
         }

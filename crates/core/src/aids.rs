@@ -97,6 +97,39 @@ impl Quote {
             .or_else(|| self.source.as_ref().and_then(|s| named(s.text())))
     }
 
+    /// What outputs print for who a statement is credited to when [`Quote::who`] is `None`:
+    /// "an unnamed asker" for a question put by somebody the text does not name ("Asked
+    /// whether it was a bomb, she said …"), the one statement with no source that is not
+    /// flagged unattributed, since the reporter's question pins no claim on anybody; else
+    /// "nobody".
+    ///
+    /// ```
+    /// # use unspin_core::aids::{Quote, QuoteKind};
+    /// # use unspin_core::{Article, CharSpan, Place};
+    /// let article = Article::new("1", "Asked whether it was a bomb, she declined.");
+    /// let place = |a, b| Place::new(&article, CharSpan::new(a, b)).unwrap();
+    /// let mut q = Quote {
+    ///     kind: QuoteKind::Reported,
+    ///     content: place(6, 27),
+    ///     cue: Some(place(0, 5)),
+    ///     source: None,
+    ///     speaker: None,
+    ///     speaker_place: None,
+    ///     unattributed: false,
+    ///     headline: false,
+    ///     within: None,
+    /// };
+    /// assert_eq!(q.who_or_none(), "an unnamed asker");
+    /// q.unattributed = true;
+    /// assert_eq!(q.who_or_none(), "nobody");
+    /// ```
+    pub fn who_or_none(&self) -> &str {
+        self.who().unwrap_or(match self.unattributed {
+            true => "nobody",
+            false => "an unnamed asker",
+        })
+    }
+
     /// Where the statement's words start and end (code points, end exclusive): its content,
     /// cue and source together.
     pub fn extent(&self) -> (usize, usize) {

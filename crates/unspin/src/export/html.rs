@@ -479,7 +479,8 @@ fn lists(out: &mut String, a: &str, r: &Report, claims: &[usize]) {
             let who = match (q.who(), q.unattributed) {
                 (Some(w), true) => format!("{} (unattributed)", esc(w)),
                 (Some(w), false) => esc(w),
-                (None, _) => "<em>unattributed</em>".to_string(),
+                (None, true) => "<em>unattributed</em>".to_string(),
+                (None, false) => format!("<em>{}</em>", q.who_or_none()),
             };
             let mut cue = q.cue.as_ref().map(|c| esc(c.text())).unwrap_or_default();
             if q.headline {
@@ -717,6 +718,33 @@ mod tests {
         assert_eq!(ink("#ffff00"), "#000");
         assert_eq!(ink("#000080"), "#fff");
         assert_eq!(ink("bad"), "#000");
+    }
+
+    #[test]
+    fn a_question_put_by_nobody_named_is_no_unattributed_claim() {
+        let text = "Asked whether it was a bomb, she declined. Officials said it was.";
+        let mut r = report(text);
+        let article = crate::Article::new("", text);
+        let place = |s: usize, e: usize| Place::new(&article, crate::CharSpan::new(s, e)).unwrap();
+        let quote = |content: Place, cue: Place, unattributed: bool| crate::aids::Quote {
+            kind: crate::aids::QuoteKind::Reported,
+            content,
+            cue: Some(cue),
+            source: None,
+            speaker: None,
+            speaker_place: None,
+            unattributed,
+            headline: false,
+            within: None,
+        };
+        r.quotes.push(quote(place(6, 27), place(0, 5), false));
+        r.quotes.push(quote(place(58, 64), place(53, 57), true));
+        let html = render(text, &r);
+        assert_eq!(
+            html.matches("<td><em>an unnamed asker</em></td>").count(),
+            1
+        );
+        assert_eq!(html.matches("<td><em>unattributed</em></td>").count(), 1);
     }
 
     #[test]
