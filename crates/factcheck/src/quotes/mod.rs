@@ -278,7 +278,7 @@ const OPENING_PREPOSITIONS: &[&str] = &[
 ];
 
 /// Conjunctions and adverbs that open a sentence before its subject ("But", "Meanwhile").
-const SENTENCE_OPENERS: &[&str] = &[
+pub(crate) const SENTENCE_OPENERS: &[&str] = &[
     "additionally",
     "also",
     "and",
@@ -500,10 +500,11 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
 /// After "of", a preposition, or a preposition's "the", the run may be two names written
 /// together, the phrase's object and the subject ("the Washington Post Trump"): it is cut
 /// where the text names both parts elsewhere apart ("the Washington Post" not followed by
-/// "Trump", "Trump" not after "Post"); one name that only appears shortened elsewhere ("a
-/// spokeswoman for Senator Susan Collins", "Collins" later) stays whole. `None` when nothing
-/// changes.
-fn subject_after_opening(ctx: &Ctx, a: usize, b: usize) -> Option<usize> {
+/// "Trump", "Trump" not after "Post"), or where the last name is written glued to a name before it
+/// ([`glued_name`]: "Donald Trump" elsewhere); one name that only appears shortened elsewhere
+/// ("a spokeswoman for Senator Susan Collins", "Collins" later) stays whole. `None` when
+/// nothing changes.
+pub(crate) fn subject_after_opening(ctx: &Ctx, a: usize, b: usize) -> Option<usize> {
     let s0 = ctx.sentence(a).0;
     if b >= s0 + MAX_OPENING
         || !lexicon::has(OPENING_PREPOSITIONS, ctx.low(s0))
@@ -541,10 +542,38 @@ fn subject_after_opening(ctx: &Ctx, a: usize, b: usize) -> Option<usize> {
         return noun.then_some(r);
     }
     (r + 1..=b).find(|&x| {
-        named_apart(ctx, (x, b), (a, b), |s, _| {
+        (named_apart(ctx, (x, b), (a, b), |s, _| {
             s == 0 || ctx.tok(s - 1) != ctx.tok(x - 1)
-        }) && named_apart(ctx, (r, x - 1), (a, b), |_, e| ctx.tok(e + 1) != ctx.tok(x))
+        }) && named_apart(ctx, (r, x - 1), (a, b), |_, e| ctx.tok(e + 1) != ctx.tok(x)))
+            || (x == b && glued_name(ctx, r, b))
     })
+}
+
+/// Whether the name `x` is written glued to the names before it, the words `from..x`, which
+/// are at least two ("the Washington Post Trump (said)"): the text elsewhere writes `x` after
+/// a given name ("Donald Trump"), while here the word before it is a capitalised one that is
+/// no given name, office or initial, and `from..x` hold no given name. Only read where an
+/// opening phrase runs into the subject ([`subject_after_opening`]): the given names are a
+/// short list, and elsewhere one family's names ("Rafael Cruz", "Ted Cruz") would be cut.
+/// Of `x`'s places the first few hundred are looked at.
+fn glued_name(ctx: &Ctx, from: usize, x: usize) -> bool {
+    let given = |i: usize| {
+        ctx.capitalised(i)
+            && (lexicon::has(lexicon::MALE_NAMES, ctx.low(i))
+                || lexicon::has(lexicon::FEMALE_NAMES, ctx.low(i)))
+    };
+    if x < from + 2 || !ctx.is_name(x) || !ctx.is_name(x - 1) {
+        return false;
+    }
+    let before = ctx.low(x - 1);
+    before.chars().count() > 2
+        && !lexicon::has(lexicon::ROLE_NOUNS, before)
+        && !(from..x).any(given)
+        && ctx
+            .name_places(ctx.tok(x))
+            .iter()
+            .take(256)
+            .any(|&q| q != x && q > 0 && given(q - 1))
 }
 
 /// How far into a sentence [`subject_after_opening`] looks: an opening phrase and its
@@ -973,6 +1002,9 @@ pub(crate) struct Ctx<'d, 't> {
     /// Sorted by (token text, place): a map would hold `&'t str` in a cell, which would tie
     /// the lifetimes of the context's users together.
     name_places: std::cell::OnceCell<Vec<usize>>,
+    /// [`Ctx::written_lowercase`]: the words written lowercase, sorted by text, built on
+    /// first use.
+    lowercase: std::cell::OnceCell<Vec<usize>>,
 }
 
 /// Function words that are part of a name when capitalised inside it ("Action Against Hunger",
@@ -990,7 +1022,21 @@ impl<'d, 't> Ctx<'d, 't> {
             words_before: std::cell::OnceCell::new(),
             sibling_after: std::cell::OnceCell::new(),
             name_places: std::cell::OnceCell::new(),
+            lowercase: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Whether the text writes the word `w` (lowercase) in lowercase somewhere: "does" for a
+    /// sentence's "Does", which is then no name.
+    pub fn written_lowercase(&self, w: &str) -> bool {
+        let words = self.lowercase.get_or_init(|| {
+            let mut v: Vec<usize> = (0..self.n())
+                .filter(|&i| self.is_word(i) && self.tok(i).starts_with(|c: char| c.is_lowercase()))
+                .collect();
+            v.sort_by_key(|&i| self.tok(i));
+            v
+        });
+        words.binary_search_by(|&i| self.tok(i).cmp(w)).is_ok()
     }
 
     /// Where the capitalised word `name` occurs, in text order (empty for other words).

@@ -17,13 +17,13 @@ use std::collections::HashMap;
 /// How many earlier mentions a pronoun or role description looks through.
 const WINDOW: usize = 300;
 
-/// (start of a mention ending in a name, fullest mention ending in that name up to it).
-type Fullest = (usize, (usize, usize));
+/// (a mention ending in a name, fullest mention ending in that name up to it).
+type Fullest = ((usize, usize), (usize, usize));
 
 /// The candidate mentions, sorted by start, with the fullest mention of each name so far.
 struct Index<'c> {
     cands: Vec<(usize, usize)>,
-    /// Per final name word: (start of a mention ending in it, fullest such mention up to it).
+    /// Per final name word: (a mention ending in it, fullest such mention up to it), by start.
     by_name: HashMap<&'c str, Vec<Fullest>>,
     /// How often each name word is written in the whole text, headlines included; counted on
     /// first use, which only a lone-surname source without a fuller mention needs.
@@ -44,7 +44,7 @@ impl<'c> Index<'c> {
                 Some(&(_, b)) if chars(ctx, b) >= chars(ctx, c) => b,
                 _ => c,
             };
-            list.push((c.0, best));
+            list.push((c, best));
         }
         Index {
             cands,
@@ -474,8 +474,8 @@ fn by_role(ctx: &Ctx, s: (usize, usize), head: &str, index: &Index) -> Option<(u
     Some(fullest(ctx, best, index))
 }
 
-/// The longest candidate mention (earliest on ties) ending in the same name as `m`, written no
-/// later than `m`; `m` itself when none is longer.
+/// The longest candidate mention (earliest on ties) ending in the same name as `m` and holding
+/// its names ([`same_person`]), written no later than `m`; `m` itself when none is longer.
 fn fullest(ctx: &Ctx, m: (usize, usize), index: &Index) -> (usize, usize) {
     if !ctx.is_name(m.1) {
         return m;
@@ -506,14 +506,78 @@ fn fullest_or_variant<'c>(
         .unwrap_or(m)
 }
 
-/// The fullest mention ending in the same name as `m`, written no later than it, when that is
-/// longer than `m`.
+/// The fullest mention of the person `m` names, ending in the same name and written no later
+/// than it, when that is longer than `m`. The fullest of all such mentions is taken when it
+/// holds `m`'s names; else the longest that does among the last [`SAME_NAME_REACH`]: "Hillary
+/// Clinton" is not "President Bill Clinton", written earlier and longer.
 fn longest_same_name(ctx: &Ctx, m: (usize, usize), index: &Index) -> Option<(usize, usize)> {
     let list = index.by_name.get(ctx.tok(m.1))?;
-    let idx = list.partition_point(|e| e.0 <= m.0);
+    let idx = list.partition_point(|e| e.0 .0 <= m.0);
     let &(_, best) = list.get(idx.checked_sub(1)?)?;
+    let best = if same_person(ctx, m, best) {
+        best
+    } else {
+        // Latest first, so that on ties the earliest wins, as in the fullest of all.
+        list[..idx]
+            .iter()
+            .rev()
+            .take(SAME_NAME_REACH)
+            .map(|e| e.0)
+            .filter(|&c| same_person(ctx, m, c))
+            .fold(m, |b, c| if chars(ctx, c) >= chars(ctx, b) { c } else { b })
+    };
     (chars(ctx, best) > chars(ctx, m)).then_some(best)
 }
+
+/// How many earlier mentions of one surname [`longest_same_name`] looks through when the
+/// fullest is somebody else: enough for any article, and a text repeating a name endlessly
+/// stays linear.
+const SAME_NAME_REACH: usize = 64;
+
+/// Whether the mention `c` can name the person `m` names: `m`'s names, offices left out, come
+/// in `c` in the same order. "Mr. Rubio" and "Marco Rubio", "George Bush" and "George W.
+/// Bush", "Mayor de Blasio" and "Mayor Bill de Blasio" can; "Hillary Clinton" and "President
+/// Bill Clinton", "Donald Trump" and "Melania Trump" cannot.
+///
+/// An abbreviated title ("Sen.", "Col.") is an office. A sentence's first word is a name when
+/// it is a common given name, or the text capitalises it inside a sentence too and never
+/// writes it lowercase: "Does Rubio (like …)" and "Outgoing Flake" are Marco Rubio and Jeff
+/// Flake.
+pub(super) fn same_person(ctx: &Ctx, m: (usize, usize), c: (usize, usize)) -> bool {
+    let abbreviation = |i: usize| ctx.tok(i + 1) == "." && ctx.doc.glued(i + 1);
+    let names = |(a, b): (usize, usize)| {
+        (a..=b).filter(move |&i| {
+            let w = ctx.low(i);
+            (ctx.is_name(i)
+                && !has(lexicon::ROLE_NOUNS, w)
+                && w.chars().count() > 1
+                && !(i < b && abbreviation(i)))
+                || has(NAME_PARTICLES, w)
+        })
+    };
+    let opens = |i: usize| ctx.sentence(i).0 == i;
+    let proper = |i: usize| {
+        let w = ctx.low(i);
+        !opens(i)
+            || has(lexicon::MALE_NAMES, w)
+            || has(lexicon::FEMALE_NAMES, w)
+            || (!ctx.written_lowercase(w)
+                && ctx
+                    .name_places(ctx.tok(i))
+                    .iter()
+                    .take(256)
+                    .any(|&q| !opens(q)))
+    };
+    let mut theirs = names(c);
+    names(m)
+        .filter(|&i| proper(i))
+        .all(|i| theirs.any(|j| ctx.low(j) == ctx.low(i)))
+}
+
+/// Lowercase words inside surnames ("Bill de Blasio", "Ursula von der Leyen").
+pub(super) const NAME_PARTICLES: &[&str] = &[
+    "al", "da", "de", "del", "della", "der", "di", "du", "la", "le", "van", "von",
+];
 
 /// A mention with a role noun or at least two name words ("Igor Konashenkov").
 fn looks_like_person(ctx: &Ctx, c: (usize, usize)) -> bool {
@@ -530,8 +594,11 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
     let mut has_name = false;
     let n = ctx.n();
     for i in 0..=n {
+        // "Later Hillary Clinton": a sentence's opening adverb is capitalised, not a name.
+        let opener = |i: usize| has(super::SENTENCE_OPENERS, ctx.low(i)) && ctx.sentence(i).0 == i;
         let part = i < n
             && !(ctx.line_start(i) && start.is_some())
+            && !opener(i)
             && (ctx.is_name(i)
                 || (start.is_some() && has(lexicon::ROLE_NOUNS, ctx.low(i)))
                 || (start.is_some()
@@ -547,12 +614,24 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
             has_name |= ctx.is_name(i);
         } else {
             if let Some(s0) = start.take() {
-                if has_name {
-                    out.push((s0, i - 1));
+                // "In a meeting with the Washington Post Trump (said)": two names written
+                // together are two mentions where the source rules would cut them apart.
+                let e = i - 1;
+                let cut = has_name
+                    .then(|| super::subject_after_opening(ctx, ctx.sentence(e).0, e))
+                    .flatten()
+                    .filter(|&x| x > s0 && x <= e);
+                if let Some(x) = cut {
+                    if (s0..x).any(|j| ctx.is_name(j)) {
+                        out.push((s0, x - 1));
+                    }
+                    out.push((x, e));
+                } else if has_name {
+                    out.push((s0, e));
                 }
             }
             // A run may also begin here (a line start ended the previous one).
-            if i < n && ctx.is_name(i) {
+            if i < n && ctx.is_name(i) && !opener(i) {
                 start = Some(i);
                 has_name = true;
             }

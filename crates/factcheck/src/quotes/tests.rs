@@ -1345,6 +1345,7 @@ fn word_lists_sorted_lowercase_and_nested() {
         ("SUBJECT_PRONOUNS", super::reported::SUBJECT_PRONOUNS),
         ("QUESTION_WORDS", super::QUESTION_WORDS),
         ("SENTENCE_OPENERS", super::SENTENCE_OPENERS),
+        ("NAME_PARTICLES", super::speaker::NAME_PARTICLES),
         ("NOUN_CUES", NOUN_CUES),
         ("FINITE_AUX", FINITE_AUX),
     ]
@@ -2409,6 +2410,17 @@ fn a_name_run_on_from_an_opening_phrase_is_the_subject() {
         tidy(t, "column"),
         "column for the editorial board of the Washington Post Trump"
     );
+    // Unless the text writes the last name after a given name elsewhere, and no given name
+    // is in the run: then the two are glued.
+    let t = "Donald Trump spoke. In a column for the editorial board of the Washington Post \
+             Trump said the paper was unfair.";
+    assert_eq!(tidy(t, "column"), "Trump");
+    let t = "Donald Trump spoke. In a column for the editorial board of the Donald Post Trump \
+             said the paper was unfair.";
+    assert_eq!(
+        tidy(t, "column"),
+        "column for the editorial board of the Donald Post Trump"
+    );
     let t = "On Monday special counsel Donald Trump said it.";
     assert_eq!(tidy(t, "special"), "special counsel Donald Trump");
     let t = "In 't Trump said it.";
@@ -2537,4 +2549,67 @@ fn a_word_that_opens_the_sentence_is_no_part_of_the_source() {
     assert_eq!(ctx.tok(3), "And");
     tidy_sources(&ctx, &mut raws);
     assert_eq!(raws[0].source, None);
+}
+
+#[test]
+fn two_names_written_together_are_two_mentions() {
+    // Trump's fullest mention is "Donald Trump", not the paper's name run on into his.
+    let t = "Donald Trump spoke on Monday. In a meeting with the editorial board of the \
+             Washington Post Trump said that NATO was obsolete. Trump added that it cost too much.";
+    let q = run(t);
+    let speakers: Vec<_> = q.iter().map(|q| q.speaker.as_deref()).collect();
+    assert_eq!(speakers, [Some("Donald Trump"), Some("Donald Trump")]);
+    // One person's names stay one mention: a given name in the run, or an initial.
+    for (t, full) in [
+        (
+            "Hillary Clinton spoke on Monday. Later Hillary Rodham Clinton said that it was \
+             over. Clinton added that it cost too much.",
+            "Hillary Rodham Clinton",
+        ),
+        (
+            "George Bush spoke on Monday. Later George W. Bush said that it was over. Bush \
+             added that it cost too much.",
+            "George W. Bush",
+        ),
+    ] {
+        let q = run(t);
+        assert_eq!(
+            q.last().and_then(|q| q.speaker.as_deref()),
+            Some(full),
+            "{t}"
+        );
+    }
+    // One family's names are two people, whatever the short list of given names holds.
+    let t = "In 1952 the campaign of Dwight Eisenhower won. Later David Eisenhower said that it \
+             was over. Rafael Cruz said that it was not. Ted Cruz said that it was.";
+    let speakers: Vec<_> = run(t).into_iter().filter_map(|q| q.speaker).collect();
+    assert_eq!(speakers, ["David Eisenhower", "Rafael Cruz", "Ted Cruz"]);
+}
+
+#[test]
+fn a_fuller_mention_holds_the_names_of_the_one_it_extends() {
+    let_ctx!(
+        ctx,
+        "Does Rubio know? Marco Rubio does. George W. Bush and Mayor Bill de Blasio met Hillary \
+         Clinton. Bill Clinton and Mr. Rubio and George Bush and Mayor de Blasio came. \
+         Outgoing Flake and Sen. Flake met Senator Jeff Flake."
+    );
+    let at = |w: &str, n: usize| (0..ctx.n()).filter(|&i| ctx.tok(i) == w).nth(n).unwrap();
+    let same = |m: (usize, usize), c: (usize, usize)| super::speaker::same_person(&ctx, m, c);
+    let marco = (at("Marco", 0), at("Rubio", 1));
+    assert!(same((at("Does", 0), at("Rubio", 0)), marco));
+    assert!(same((at("Mr", 0), at("Rubio", 2)), marco));
+    let gwb = (at("George", 0), at("Bush", 0));
+    assert!(same((at("George", 1), at("Bush", 1)), gwb));
+    assert!(same(
+        (at("Mayor", 1), at("Blasio", 1)),
+        (at("Mayor", 0), at("Blasio", 0))
+    ));
+    let hillary = (at("Hillary", 0), at("Clinton", 0));
+    let bill = (at("Bill", 1), at("Clinton", 1));
+    assert!(!same(hillary, bill));
+    assert!(!same(bill, hillary));
+    let jeff = (at("Senator", 0), at("Flake", 2));
+    assert!(same((at("Outgoing", 0), at("Flake", 0)), jeff));
+    assert!(same((at("Sen", 0), at("Flake", 1)), jeff));
 }
