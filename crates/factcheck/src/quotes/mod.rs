@@ -566,14 +566,18 @@ fn glued_name(ctx: &Ctx, from: usize, x: usize) -> bool {
         return false;
     }
     let before = ctx.low(x - 1);
+    // The possessive is one token: "Donald Trump’s recent gains" names him too.
+    let name = ctx.tok(x);
+    let forms = [name.to_string(), format!("{name}’s"), format!("{name}'s")];
     before.chars().count() > 2
         && !lexicon::has(lexicon::ROLE_NOUNS, before)
         && !(from..x).any(given)
-        && ctx
-            .name_places(ctx.tok(x))
-            .iter()
-            .take(256)
-            .any(|&q| q != x && q > 0 && given(q - 1))
+        && forms.iter().any(|f| {
+            ctx.name_places(f)
+                .iter()
+                .take(256)
+                .any(|&q| q != x && q > 0 && given(q - 1))
+        })
 }
 
 /// How far into a sentence [`subject_after_opening`] looks: an opening phrase and its

@@ -2415,6 +2415,10 @@ fn a_name_run_on_from_an_opening_phrase_is_the_subject() {
     let t = "Donald Trump spoke. In a column for the editorial board of the Washington Post \
              Trump said the paper was unfair.";
     assert_eq!(tidy(t, "column"), "Trump");
+    // The possessive is one token.
+    let t = "Donald Trump’s aides spoke. In a column for the editorial board of the Washington \
+             Post Trump said the paper was unfair.";
+    assert_eq!(tidy(t, "column"), "Trump");
     let t = "Donald Trump spoke. In a column for the editorial board of the Donald Post Trump \
              said the paper was unfair.";
     assert_eq!(
