@@ -246,9 +246,11 @@ fn speaker_of<'c>(
     };
     let head = ctx.low(s.1);
     if s.0 == s.1 && has(lexicon::PERSON_PRONOUNS, head) {
-        // "she" is not a man known as one, nor "he" a woman.
+        // "she" is not a man known as one, nor "he" a woman, and neither is two people.
         let fits = |m: (usize, usize)| {
-            pronoun_gender(head).is_none_or(|g| gender_of(ctx, m, learned).is_none_or(|h| h == g))
+            !two_people(ctx, m)
+                && pronoun_gender(head)
+                    .is_none_or(|g| gender_of(ctx, m, learned).is_none_or(|h| h == g))
         };
         if let Some((sp, at)) = last {
             if at <= s.0 && s.0 - at <= PRONOUN_REACH {
@@ -261,6 +263,18 @@ fn speaker_of<'c>(
                 if fits(m) {
                     return (Some(m), false);
                 }
+                // "Sanders and Clinton said … she added": the one of them known to be of the
+                // pronoun's gender; nobody when two are ("Jeb Bush and Chris Christie … he");
+                // when none is, "she" looks further back, as below.
+                if two_people(ctx, m) {
+                    let g = pronoun_gender(head);
+                    let mut ones = people_of(ctx, m)
+                        .map(|p| fullest(ctx, p, index))
+                        .filter(|&p| g.is_some() && gender_of(ctx, p, learned) == g);
+                    if let Some(one) = ones.next() {
+                        return (ones.next().is_none().then_some(one), false);
+                    }
+                }
                 // Known to be of the other gender: the latest earlier mention known to be of
                 // the pronoun's ("Melanie said yes … “I love you,” he said": Donald Trump),
                 // else nobody rather than the wrong person.
@@ -270,7 +284,12 @@ fn speaker_of<'c>(
                     .filter(|c| c.1 < s.0 && s.0 - c.1 <= PRONOUN_REACH)
                     .filter(|c| !quoted(ctx, c.0))
                     .map(|c| fullest(ctx, *c, index))
-                    .find(|&c| ctx.is_name(c.1) && g.is_some() && gender_of(ctx, c, learned) == g);
+                    .find(|&c| {
+                        ctx.is_name(c.1)
+                            && g.is_some()
+                            && !two_people(ctx, c)
+                            && gender_of(ctx, c, learned) == g
+                    });
                 return (m, false);
             }
         }
@@ -313,6 +332,34 @@ fn speaker_of<'c>(
         return (Some(s), false);
     }
     (Some(s), false)
+}
+
+/// Whether the mention `m` names two or more people or bodies joined by "and" ("Jeb Bush and
+/// Chris Christie", "Both Mr. King and Mr. Schultz"): a name on each side of it. Not an office
+/// that holds "and" ("Minister of Foreign Affairs and Trade Péter Szijjártó", after "of";
+/// "Conservative columnist and Fox News contributor George Will").
+fn two_people(ctx: &Ctx, m: (usize, usize)) -> bool {
+    (m.0 + 1..m.1).any(|i| {
+        matches!(ctx.low(i), "and" | "&")
+            && ctx.is_name(i - 1)
+            && ctx.capitalised(i + 1)
+            && !(m.0..i).any(|j| ctx.low(j) == "of")
+    })
+}
+
+/// The mentions a [`two_people`] mention joins: its runs between "and", "&" and commas that
+/// end in a name ("Jeb Bush", "Chris Christie").
+fn people_of<'a>(ctx: &'a Ctx, m: (usize, usize)) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let cut = move |i: usize| matches!(ctx.low(i), "and" | "&" | ",");
+    let mut start = m.0;
+    (m.0..=m.1 + 1).filter_map(move |i| {
+        if i <= m.1 && !cut(i) {
+            return None;
+        }
+        let part = (start, i.checked_sub(1)?);
+        start = i + 1;
+        (part.0 <= part.1 && ctx.is_name(part.1)).then_some(part)
+    })
 }
 
 /// Source `s` without a restrictive relative clause ("A lawyer who represents the family" →
@@ -537,7 +584,8 @@ const SAME_NAME_REACH: usize = 64;
 /// Whether the mention `c` can name the person `m` names: `m`'s names, offices left out, come
 /// in `c` in the same order. "Mr. Rubio" and "Marco Rubio", "George Bush" and "George W.
 /// Bush", "Mayor de Blasio" and "Mayor Bill de Blasio" can; "Hillary Clinton" and "President
-/// Bill Clinton", "Donald Trump" and "Melania Trump" cannot.
+/// Bill Clinton", "Donald Trump" and "Melania Trump" cannot, nor one person and two
+/// ([`two_people`]).
 ///
 /// An abbreviated title ("Sen.", "Col.") is an office. A sentence's first word is a name when
 /// it is a common given name, or the text capitalises it inside a sentence too and never
@@ -568,6 +616,10 @@ pub(super) fn same_person(ctx: &Ctx, m: (usize, usize), c: (usize, usize)) -> bo
                     .take(256)
                     .any(|&q| !opens(q)))
     };
+    // "Hillary Clinton" is one of "Donald Trump and Hillary Clinton", not all of it.
+    if two_people(ctx, c) && !two_people(ctx, m) {
+        return false;
+    }
     let mut theirs = names(c);
     names(m)
         .filter(|&i| proper(i))

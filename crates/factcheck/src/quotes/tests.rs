@@ -2617,3 +2617,32 @@ fn a_fuller_mention_holds_the_names_of_the_one_it_extends() {
     assert!(same((at("Outgoing", 0), at("Flake", 0)), jeff));
     assert!(same((at("Sen", 0), at("Flake", 1)), jeff));
 }
+
+#[test]
+fn he_or_she_is_not_two_people() {
+    let speakers =
+        |t: &str| -> Vec<Option<String>> { run(t).into_iter().map(|q| q.speaker).collect() };
+    let t = "Republican hopefuls Jeb Bush and Chris Christie say that the plan failed. “It did \
+             not,” he said.";
+    let s = speakers(t);
+    assert_eq!(s[0].as_deref(), Some("Jeb Bush and Chris Christie"));
+    assert_eq!(s[1], None);
+    // The one of the two of the pronoun's gender.
+    let t = "Donald Trump and Hillary Clinton said that the plan failed. “It did not,” she said.";
+    let s = speakers(t);
+    assert_eq!(s[1].as_deref(), Some("Hillary Clinton"));
+    // Neither of the two: the latest woman before them.
+    let t = "Karen Monahan said that the plan failed. Bernie Sanders and Tom Perez said that it \
+             did not. “It did,” she said.";
+    let s = speakers(t);
+    assert_eq!(s[2].as_deref(), Some("Karen Monahan"));
+    // One person whose office holds "and" is still "he".
+    let t = "Minister of Foreign Affairs and Trade Péter Szijjártó said that the plan failed. \
+             “It did not,” he said.";
+    let s = speakers(t);
+    assert_eq!(s[1], s[0]);
+    assert_eq!(
+        s[0].as_deref(),
+        Some("Minister of Foreign Affairs and Trade Péter Szijjártó")
+    );
+}
