@@ -97,11 +97,10 @@ impl Quote {
             .or_else(|| self.source.as_ref().and_then(|s| named(s.text())))
     }
 
-    /// What outputs print for who a statement is credited to when [`Quote::who`] is `None`:
-    /// "an unnamed asker" for a question put by somebody the text does not name ("Asked
-    /// whether it was a bomb, she said …"), the one statement with no source that is not
-    /// flagged unattributed, since the reporter's question pins no claim on anybody; else
-    /// "nobody".
+    /// Who outputs print a statement is credited to: [`Quote::who`], else "an unnamed asker"
+    /// for a question put by somebody the text does not name ("Asked whether it was a bomb,
+    /// she said …"), the one statement with no source that is not flagged unattributed, since
+    /// the reporter's question pins no claim on anybody; else "nobody".
     ///
     /// ```
     /// # use unspin_core::aids::{Quote, QuoteKind};

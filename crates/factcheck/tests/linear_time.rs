@@ -110,7 +110,11 @@ fn quotes_are_linear_on_one_endless_sentence() {
     let tagged = |t: &str| quotes::extract_with(t, quotes::embedded());
     // What is repeated, given a fresh name each time.
     type Piece = fn(&str) -> String;
-    let pieces: [(&str, Piece); 5] = [
+    let pieces: [(&str, Piece); 6] = [
+        // Every "he" looks back over earlier mentions of one surname that name other people.
+        ("one surname, many people, and pronouns", |n| {
+            format!(". President Bill Clinton spoke. {n} Hillary Clinton said it. He said so")
+        }),
         ("cues joined by \"and\"", |n| {
             format!(" {n} Lee said it rained and warned that it was cold and")
         }),

@@ -18,7 +18,7 @@
 
 use super::lexicon::{self, has};
 use super::{Doc, Finding, FindingKind};
-use crate::quotes::lexicon::{FEMALE_NAMES, MALE_NAMES};
+use crate::quotes::lexicon::is_given_name as given_name;
 use std::collections::{BTreeMap, BTreeSet};
 use unspin_core::segment::TokenKind;
 
@@ -65,10 +65,6 @@ fn name_word(doc: &Doc, i: usize) -> bool {
             .all(|c| c.is_alphabetic() || c == '\'' || c == '’')
         && !has(lexicon::COMMON_CAPITALISED, doc.low(i))
         && !has(lexicon::MONTHS, doc.low(i))
-}
-
-fn given_name(w: &str) -> bool {
-    has(FEMALE_NAMES, w) || has(MALE_NAMES, w)
 }
 
 /// The name ending at token `end` (inclusive), read back within its sentence: up to three

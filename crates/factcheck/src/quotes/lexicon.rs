@@ -482,6 +482,11 @@ pub const NOT_NAMES: &[&str] = &[
     "your",
 ];
 
+/// Whether `w` (lowercase) is a common given name, of either list below.
+pub fn is_given_name(w: &str) -> bool {
+    has(FEMALE_NAMES, w) || has(MALE_NAMES, w)
+}
+
 /// Common given names read as a woman's, for the gender check of "she"/"he" (a name in
 /// neither list, or in both, tells nothing). English-language news names first, then common
 /// international ones; a surname is never looked up here.

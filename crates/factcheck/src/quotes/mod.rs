@@ -277,8 +277,16 @@ const OPENING_PREPOSITIONS: &[&str] = &[
     "after", "at", "by", "during", "for", "from", "in", "of", "on", "with",
 ];
 
+/// Whether token `i` is a conjunction or adverb that opens its sentence ("But Trump",
+/// "Meanwhile, …"), a word of its own: "Then-President Obama", "So-called experts" are not.
+fn opens_sentence(ctx: &Ctx, i: usize) -> bool {
+    lexicon::has(SENTENCE_OPENERS, ctx.low(i))
+        && ctx.sentence(i).0 == i
+        && !(ctx.tok(i + 1) == "-" && ctx.doc.glued(i + 1))
+}
+
 /// Conjunctions and adverbs that open a sentence before its subject ("But", "Meanwhile").
-pub(crate) const SENTENCE_OPENERS: &[&str] = &[
+const SENTENCE_OPENERS: &[&str] = &[
     "additionally",
     "also",
     "and",
@@ -408,7 +416,7 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
         // leaves such a word out of 661 sources (train and dev) and keeps it in 6. "Only"
         // stays ("Only 24 percent" are the ones who said so). Cut after the verb check above,
         // which reads a capital at the start as a name's.
-        if a < b && ctx.sentence(a).0 == a && lexicon::has(SENTENCE_OPENERS, ctx.low(a)) {
+        if a < b && opens_sentence(ctx, a) {
             a += 1;
             if ctx.tok(a) == "," && a < b {
                 a += 1;
@@ -504,7 +512,7 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
 /// ([`glued_name`]: "Donald Trump" elsewhere); one name that only appears shortened elsewhere
 /// ("a spokeswoman for Senator Susan Collins", "Collins" later) stays whole. `None` when
 /// nothing changes.
-pub(crate) fn subject_after_opening(ctx: &Ctx, a: usize, b: usize) -> Option<usize> {
+fn subject_after_opening(ctx: &Ctx, a: usize, b: usize) -> Option<usize> {
     let s0 = ctx.sentence(a).0;
     if b >= s0 + MAX_OPENING
         || !lexicon::has(OPENING_PREPOSITIONS, ctx.low(s0))
@@ -557,11 +565,7 @@ pub(crate) fn subject_after_opening(ctx: &Ctx, a: usize, b: usize) -> Option<usi
 /// short list, and elsewhere one family's names ("Rafael Cruz", "Ted Cruz") would be cut.
 /// Of `x`'s places the first few hundred are looked at.
 fn glued_name(ctx: &Ctx, from: usize, x: usize) -> bool {
-    let given = |i: usize| {
-        ctx.capitalised(i)
-            && (lexicon::has(lexicon::MALE_NAMES, ctx.low(i))
-                || lexicon::has(lexicon::FEMALE_NAMES, ctx.low(i)))
-    };
+    let given = |i: usize| ctx.capitalised(i) && lexicon::is_given_name(ctx.low(i));
     if x < from + 2 || !ctx.is_name(x) || !ctx.is_name(x - 1) {
         return false;
     }
@@ -1009,6 +1013,9 @@ pub(crate) struct Ctx<'d, 't> {
     /// [`Ctx::written_lowercase`]: the words written lowercase, sorted by text, built on
     /// first use.
     lowercase: std::cell::OnceCell<Vec<usize>>,
+    /// [`Ctx::capitalised_inside`]: the name words that do not open their sentence, sorted
+    /// by text, built on first use.
+    inside: std::cell::OnceCell<Vec<usize>>,
 }
 
 /// Function words that are part of a name when capitalised inside it ("Action Against Hunger",
@@ -1027,7 +1034,21 @@ impl<'d, 't> Ctx<'d, 't> {
             sibling_after: std::cell::OnceCell::new(),
             name_places: std::cell::OnceCell::new(),
             lowercase: std::cell::OnceCell::new(),
+            inside: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Whether the text writes the name word `w` inside a sentence, not only as its first
+    /// word: a name, where a sentence's "Outgoing" may be any word.
+    pub fn capitalised_inside(&self, w: &str) -> bool {
+        let words = self.inside.get_or_init(|| {
+            let mut v: Vec<usize> = (0..self.n())
+                .filter(|&i| self.is_name(i) && self.sentence(i).0 != i)
+                .collect();
+            v.sort_unstable_by_key(|&i| self.tok(i));
+            v
+        });
+        words.binary_search_by(|&i| self.tok(i).cmp(w)).is_ok()
     }
 
     /// Whether the text writes the word `w` (lowercase) in lowercase somewhere: "does" for a
@@ -1037,7 +1058,7 @@ impl<'d, 't> Ctx<'d, 't> {
             let mut v: Vec<usize> = (0..self.n())
                 .filter(|&i| self.is_word(i) && self.tok(i).starts_with(|c: char| c.is_lowercase()))
                 .collect();
-            v.sort_by_key(|&i| self.tok(i));
+            v.sort_unstable_by_key(|&i| self.tok(i));
             v
         });
         words.binary_search_by(|&i| self.tok(i).cmp(w)).is_ok()

@@ -28,6 +28,9 @@ struct Index<'c> {
     /// How often each name word is written in the whole text, headlines included; counted on
     /// first use, which only a lone-surname source without a fuller mention needs.
     name_counts: std::cell::OnceCell<HashMap<&'c str, u32>>,
+    /// [`fullest`] of each mention asked so far: a pronoun asks it of every mention in reach,
+    /// and each answer may compare names with up to [`SAME_NAME_REACH`] mentions.
+    fullest: std::cell::RefCell<HashMap<(usize, usize), (usize, usize)>>,
 }
 
 impl<'c> Index<'c> {
@@ -50,6 +53,7 @@ impl<'c> Index<'c> {
             cands,
             by_name,
             name_counts: std::cell::OnceCell::new(),
+            fullest: std::cell::RefCell::new(HashMap::new()),
         }
     }
 
@@ -339,11 +343,16 @@ fn speaker_of<'c>(
 /// that holds "and" ("Minister of Foreign Affairs and Trade Péter Szijjártó", after "of";
 /// "Conservative columnist and Fox News contributor George Will").
 fn two_people(ctx: &Ctx, m: (usize, usize)) -> bool {
-    (m.0 + 1..m.1).any(|i| {
-        matches!(ctx.low(i), "and" | "&")
-            && ctx.is_name(i - 1)
-            && ctx.capitalised(i + 1)
-            && !(m.0..i).any(|j| ctx.low(j) == "of")
+    let of = (m.0..=m.1).find(|&j| ctx.low(j) == "of").unwrap_or(m.1 + 1);
+    // "Marks and Spencer chairman Archie Norman": a lowercase office after the "and" is an
+    // organisation's officer.
+    let officer = |i: usize| {
+        (i + 1..=m.1).any(|j| !ctx.capitalised(j) && has(lexicon::ROLE_NOUNS, ctx.low(j)))
+    };
+    (m.0 + 1..m.1.min(of)).any(|i| {
+        let and = ctx.low(i) == "and"
+            || (ctx.tok(i) == "&" && !(ctx.doc.glued(i) && ctx.doc.glued(i + 1)));
+        and && ctx.is_name(i - 1) && ctx.capitalised(i + 1) && !officer(i)
     })
 }
 
@@ -527,7 +536,12 @@ fn fullest(ctx: &Ctx, m: (usize, usize), index: &Index) -> (usize, usize) {
     if !ctx.is_name(m.1) {
         return m;
     }
-    longest_same_name(ctx, m, index).unwrap_or(m)
+    if let Some(&f) = index.fullest.borrow().get(&m) {
+        return f;
+    }
+    let f = longest_same_name(ctx, m, index).unwrap_or(m);
+    index.fullest.borrow_mut().insert(m, f);
+    f
 }
 
 /// [`fullest`] for a source that is a lone surname no earlier mention ends in: the fullest
@@ -561,6 +575,10 @@ fn longest_same_name(ctx: &Ctx, m: (usize, usize), index: &Index) -> Option<(usi
     let list = index.by_name.get(ctx.tok(m.1))?;
     let idx = list.partition_point(|e| e.0 .0 <= m.0);
     let &(_, best) = list.get(idx.checked_sub(1)?)?;
+    // Nothing longer at all: the common case, which needs no names compared.
+    if chars(ctx, best) <= chars(ctx, m) {
+        return None;
+    }
     let best = if same_person(ctx, m, best) {
         best
     } else {
@@ -603,22 +621,19 @@ pub(super) fn same_person(ctx: &Ctx, m: (usize, usize), c: (usize, usize)) -> bo
                 || has(NAME_PARTICLES, w)
         })
     };
-    let opens = |i: usize| ctx.sentence(i).0 == i;
     let proper = |i: usize| {
         let w = ctx.low(i);
-        !opens(i)
-            || has(lexicon::MALE_NAMES, w)
-            || has(lexicon::FEMALE_NAMES, w)
-            || (!ctx.written_lowercase(w)
-                && ctx
-                    .name_places(ctx.tok(i))
-                    .iter()
-                    .take(256)
-                    .any(|&q| !opens(q)))
+        ctx.sentence(i).0 != i
+            || lexicon::is_given_name(w)
+            || (!ctx.written_lowercase(w) && ctx.capitalised_inside(ctx.tok(i)))
     };
     // "Hillary Clinton" is one of "Donald Trump and Hillary Clinton", not all of it.
     if two_people(ctx, c) && !two_people(ctx, m) {
         return false;
+    }
+    // A lone surname that ends `c` (what most lookups ask): nothing more to compare.
+    if m.0 == m.1 && ctx.tok(m.0) == ctx.tok(c.1) {
+        return true;
     }
     let mut theirs = names(c);
     names(m)
@@ -641,13 +656,13 @@ fn looks_like_person(ctx: &Ctx, c: (usize, usize)) -> bool {
 /// Maximal runs of name words, role nouns and name-internal punctuation ("U.S.", "Al-Assad")
 /// that contain a name word: the mentions a source can refer back to.
 fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
+    // "Later Hillary Clinton": a sentence's opening adverb is capitalised, not a name.
+    let opener = |i: usize| super::opens_sentence(ctx, i);
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut has_name = false;
     let n = ctx.n();
     for i in 0..=n {
-        // "Later Hillary Clinton": a sentence's opening adverb is capitalised, not a name.
-        let opener = |i: usize| has(super::SENTENCE_OPENERS, ctx.low(i)) && ctx.sentence(i).0 == i;
         let part = i < n
             && !(ctx.line_start(i) && start.is_some())
             && !opener(i)

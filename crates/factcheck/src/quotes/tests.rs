@@ -2535,7 +2535,10 @@ fn a_word_that_opens_the_sentence_is_no_part_of_the_source() {
     let t = "It rose. Only 24 percent said it fell.";
     assert_eq!(tidy(t, "Only", "percent"), "Only 24 percent");
     let t = "It rose, and then Smith and Jones said it fell.";
-    assert_eq!(tidy(t, "Smith", "Jones"), "Smith and Jones");
+    assert_eq!(tidy(t, "then", "Jones"), "then Smith and Jones");
+    // A word of its own only: "Then-President Obama", "So-called experts".
+    let t = "It rose. Then-President Barack Obama said it fell.";
+    assert_eq!(tidy(t, "Then", "Obama"), "Then-President Barack Obama");
     // Cut after the check that ends a name's source at its verb, which reads the capital.
     let t = "It rose. Likewise, a paper from the Brookings Institution had this to say.";
     assert_eq!(
@@ -2563,7 +2566,7 @@ fn two_names_written_together_are_two_mentions() {
     let q = run(t);
     let speakers: Vec<_> = q.iter().map(|q| q.speaker.as_deref()).collect();
     assert_eq!(speakers, [Some("Donald Trump"), Some("Donald Trump")]);
-    // One person's names stay one mention: a given name in the run, or an initial.
+    // One person's names stay one mention, after an opening adverb too.
     for (t, full) in [
         (
             "Hillary Clinton spoke on Monday. Later Hillary Rodham Clinton said that it was \
@@ -2626,6 +2629,15 @@ fn he_or_she_is_not_two_people() {
              not,” he said.";
     let s = speakers(t);
     assert_eq!(s[0].as_deref(), Some("Jeb Bush and Chris Christie"));
+    // An organisation's name and its officer are one.
+    for t in [
+        "P&G CEO David Taylor said that the plan failed. “It did not,” he said.",
+        "Marks and Spencer chairman Archie Norman said that the plan failed. “It did not,” he \
+         said.",
+    ] {
+        let s = speakers(t);
+        assert_eq!(s[1], s[0], "{t}");
+    }
     assert_eq!(s[1], None);
     // The one of the two of the pronoun's gender.
     let t = "Donald Trump and Hillary Clinton said that the plan failed. “It did not,” she said.";

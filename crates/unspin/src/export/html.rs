@@ -480,7 +480,7 @@ fn lists(out: &mut String, a: &str, r: &Report, claims: &[usize]) {
                 (Some(w), true) => format!("{} (unattributed)", esc(w)),
                 (Some(w), false) => esc(w),
                 (None, true) => "<em>unattributed</em>".to_string(),
-                (None, false) => format!("<em>{}</em>", q.who_or_none()),
+                (None, false) => format!("<em>{}</em>", esc(q.who_or_none())),
             };
             let mut cue = q.cue.as_ref().map(|c| esc(c.text())).unwrap_or_default();
             if q.headline {
