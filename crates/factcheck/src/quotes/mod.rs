@@ -1041,38 +1041,39 @@ impl<'d, 't> Ctx<'d, 't> {
     /// Whether the text writes the name word `w` inside a sentence, not only as its first
     /// word: a name, where a sentence's "Outgoing" may be any word.
     pub fn capitalised_inside(&self, w: &str) -> bool {
-        let words = self.inside.get_or_init(|| {
-            let mut v: Vec<usize> = (0..self.n())
-                .filter(|&i| self.is_name(i) && self.sentence(i).0 != i)
-                .collect();
-            v.sort_unstable_by_key(|&i| self.tok(i));
-            v
-        });
-        words.binary_search_by(|&i| self.tok(i).cmp(w)).is_ok()
+        let keep = |i: usize| self.is_name(i) && self.sentence(i).0 != i;
+        !self.places_written(&self.inside, keep, w).is_empty()
     }
 
     /// Whether the text writes the word `w` (lowercase) in lowercase somewhere: "does" for a
     /// sentence's "Does", which is then no name.
     pub fn written_lowercase(&self, w: &str) -> bool {
-        let words = self.lowercase.get_or_init(|| {
-            let mut v: Vec<usize> = (0..self.n())
-                .filter(|&i| self.is_word(i) && self.tok(i).starts_with(|c: char| c.is_lowercase()))
-                .collect();
-            v.sort_unstable_by_key(|&i| self.tok(i));
-            v
-        });
-        words.binary_search_by(|&i| self.tok(i).cmp(w)).is_ok()
+        let keep =
+            |i: usize| self.is_word(i) && self.tok(i).starts_with(|c: char| c.is_lowercase());
+        !self.places_written(&self.lowercase, keep, w).is_empty()
     }
 
     /// Where the capitalised word `name` occurs, in text order (empty for other words).
     pub fn name_places(&self, name: &str) -> &[usize] {
-        let places = self.name_places.get_or_init(|| {
-            let mut v: Vec<usize> = (0..self.n()).filter(|&i| self.is_name(i)).collect();
-            v.sort_by_key(|&i| (self.tok(i), i));
+        self.places_written(&self.name_places, |i| self.is_name(i), name)
+    }
+
+    /// Where the word `w` is written among the tokens `keep` accepts, in text order. The
+    /// tokens are sorted by (text, place) into `index` on first use, so each lookup is a
+    /// binary search: the rules ask of names again and again.
+    fn places_written<'s>(
+        &'s self,
+        index: &'s std::cell::OnceCell<Vec<usize>>,
+        keep: impl Fn(usize) -> bool,
+        w: &str,
+    ) -> &'s [usize] {
+        let places = index.get_or_init(|| {
+            let mut v: Vec<usize> = (0..self.n()).filter(|&i| keep(i)).collect();
+            v.sort_unstable_by_key(|&i| (self.tok(i), i));
             v
         });
-        let from = places.partition_point(|&i| self.tok(i) < name);
-        let to = from + places[from..].partition_point(|&i| self.tok(i) == name);
+        let from = places.partition_point(|&i| self.tok(i) < w);
+        let to = from + places[from..].partition_point(|&i| self.tok(i) == w);
         &places[from..to]
     }
 

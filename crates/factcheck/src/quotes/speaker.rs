@@ -656,8 +656,6 @@ fn looks_like_person(ctx: &Ctx, c: (usize, usize)) -> bool {
 /// Maximal runs of name words, role nouns and name-internal punctuation ("U.S.", "Al-Assad")
 /// that contain a name word: the mentions a source can refer back to.
 fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
-    // "Later Hillary Clinton": a sentence's opening adverb is capitalised, not a name.
-    let opener = |i: usize| super::opens_sentence(ctx, i);
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut has_name = false;
@@ -665,7 +663,8 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
     for i in 0..=n {
         let part = i < n
             && !(ctx.line_start(i) && start.is_some())
-            && !opener(i)
+            // "Later Hillary Clinton": a sentence's opening adverb is capitalised, not a name.
+            && !super::opens_sentence(ctx, i)
             && (ctx.is_name(i)
                 || (start.is_some() && has(lexicon::ROLE_NOUNS, ctx.low(i)))
                 || (start.is_some()
@@ -698,7 +697,7 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
                 }
             }
             // A run may also begin here (a line start ended the previous one).
-            if i < n && ctx.is_name(i) && !opener(i) {
+            if i < n && ctx.is_name(i) && !super::opens_sentence(ctx, i) {
                 start = Some(i);
                 has_name = true;
             }
