@@ -376,6 +376,11 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
         let Some((mut a, mut b)) = r.source else {
             continue;
         };
+        // ", the governor (ordered)": a comma or dash that a tagger's run began on belongs
+        // to the words before it.
+        while a < b && matches!(ctx.tok(a), "," | ";" | ":" | "—" | "–" | ")") {
+            a += 1;
+        }
         // "Gerald Pike, who attended the meeting, (backed the vote)": a source that is the
         // relative clause alone, closed by a comma before the cue, describes the one before
         // the clause, who is the speaker; the rules read such a source whole
@@ -467,6 +472,12 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
                 }
             }
         }
+        if let Some(x) = after_phrase_tail(ctx, r.cue, a, b) {
+            a = x;
+        }
+        if let Some(x) = name_before_age(ctx, a, b) {
+            a = x;
+        }
         // "In an earlier article from Western Journalism, Byrne (expressed concern)": names
         // either side of a comma after a preposition are where the opening phrase ends and
         // who speaks, not a list of speakers.
@@ -497,6 +508,90 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
             r.source = None;
         }
     }
+}
+
+/// Where the name starts in source `a..=b` that begins on the tail of a phrase opened before
+/// it: "Raising the prospect of fissures in the party, Senator Bernie Sanders (has
+/// rebuffed)", "if Trump is the GOP nominee, Rubio (gave)", "When she was a federal
+/// prosecutor, Loretta Lynch (didn't bring)", "“…about” climate change, Axelrod (said)". The
+/// words before the comma follow a word of their sentence (a preposition, an article, a verb)
+/// or a quotation closed without a comma, so they end a phrase that began before the source;
+/// after the comma comes a name, with its titles ("Lt. Gov. Carlos Lopez-Cantera", "Pastor
+/// Joseph Brown of Marion Avenue Baptist Church"), and that is who speaks. An appositive
+/// source opens its own phrase, at the sentence's start or after a comma, a quotation closed
+/// by one, or an opener ("A spokeswoman, Anna White, (said)"; "“…,” another friend, Mariam
+/// Emara (told CNN)"), and stays; so do a description after the name ("Steven M.
+/// Rosenthal, a tax lawyer, (said)"), a list ("Hillary Clinton, and other Democrats") and a
+/// place closed by the source's last comma ("a woman in Worcester, Massachusetts,"), a
+/// possessive ("race, the Nevada Democrat’s") and a headline's list of people. Only
+/// for a source before its cue: after one ("said a spokeswoman, Anna White") the cue is the
+/// word before it. `None` when nothing changes.
+fn after_phrase_tail(ctx: &Ctx, cue: Option<(usize, usize)>, a: usize, b: usize) -> Option<usize> {
+    if cue.is_none_or(|c| c.0 <= b) || a == 0 || a <= ctx.sentence(a).0 {
+        return None;
+    }
+    // "As Clinton, Sanders answer union's concerns": a headline (a heading line, or a first
+    // line of its own, the text's title) lists people with commas.
+    let (first, end) = ctx.sentence(a);
+    let title = first == 0 && end < ctx.n() && ctx.line_start(end);
+    if title || unspin_core::segment::is_heading_line(ctx.doc.text, ctx.doc.tokens, first..end) {
+        return None;
+    }
+    let p = a - 1;
+    let runs_on = if ctx.mark(p).is_some() {
+        // A quotation closed right after a word, not after its comma or full stop.
+        p > 0 && ctx.doc.glued(p) && ctx.is_word(p - 1)
+    } else {
+        ctx.is_word(p)
+            && !opens_sentence(ctx, p)
+            && !matches!(
+                ctx.low(p),
+                "and" | "but" | "or" | "nor" | "so" | "yet" | "then"
+            )
+    };
+    if !runs_on || (a..=b).any(|i| matches!(ctx.low(i), "and" | "or" | "&")) {
+        return None;
+    }
+    // A name with its titles: names, offices, "the" first, "of" between names, and what is
+    // no word ("Rep. Hakeem Jeffries (D-N.Y.)").
+    // "the Nevada Democrat’s": a possessive names whose something, not who speaks.
+    let name_run = |x: usize, y: usize| {
+        ctx.is_name(y)
+            && !ctx.possessive(y)
+            && (x..=y).all(|i| {
+                !ctx.is_word(i)
+                    || ctx.is_name(i)
+                    || lexicon::has(lexicon::ROLE_NOUNS, ctx.low(i))
+                    || (i == x && ctx.low(i) == "the")
+                    || (ctx.low(i) == "of" && i > x && i < y && ctx.is_name(i + 1))
+            })
+    };
+    (a + 1..b)
+        .rev()
+        .filter(|&c| ctx.tok(c) == ",")
+        .find_map(|c| {
+            let next = (c + 1..=b).find(|&i| ctx.tok(i) == ",");
+            if next == Some(b) || next == Some(c + 1) {
+                return None;
+            }
+            let e = next.map_or(b, |n| n - 1);
+            name_run(c + 1, e).then_some(c + 1)
+        })
+}
+
+/// Where the name starts before an age that source `a..=b` begins with: "Jacob Shiansky, 24,
+/// who was visiting Manhattan, (told me)", "Ramil Carr, 31, a Philadelphia photographer,
+/// (said)" are Shiansky's and Carr's, as PolNeAR marks them ("Ms. Samour, 56, who was raised
+/// in El Salvador"); read back from the cue, the appositive's walk stopped at the age.
+fn name_before_age(ctx: &Ctx, a: usize, b: usize) -> Option<usize> {
+    let age =
+        ctx.is_number(a) && ctx.tok(a).len() <= 3 && ctx.tok(a).bytes().all(|x| x.is_ascii_digit());
+    if !age || a >= b || ctx.tok(a + 1) != "," || a < 2 || ctx.tok(a - 1) != "," {
+        return None;
+    }
+    let lo = ctx.sentence(a).0;
+    let np = ctx.np_back(a - 2, lo)?;
+    ctx.is_name(np.1).then_some(np.0)
 }
 
 /// Where the subject starts in source `a..=b` that runs on from a sentence's opening phrase

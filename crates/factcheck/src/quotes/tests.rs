@@ -2658,3 +2658,103 @@ fn he_or_she_is_not_two_people() {
         Some("Minister of Foreign Affairs and Trade Péter Szijjártó")
     );
 }
+
+#[test]
+fn a_source_that_begins_on_the_tail_of_an_earlier_phrase_is_the_name_after_its_comma() {
+    let tidy = |t: &str, cue: &str, from: &str, to: &str| tidied_source(t, cue, from, to);
+    let t = "Raising fears of fissures in the party, Senator Bernie Sanders has rebuffed it.";
+    assert_eq!(
+        tidy(t, "rebuffed", "the", "Sanders"),
+        "Senator Bernie Sanders"
+    );
+    let t = "Asked if Trump is the GOP nominee, Rubio gave a roundabout answer.";
+    assert_eq!(tidy(t, "gave", "GOP", "Rubio"), "Rubio");
+    let t = "When she was a federal prosecutor, Loretta Lynch declined to bring a case.";
+    assert_eq!(tidy(t, "declined", "a", "Lynch"), "Loretta Lynch");
+    // A quotation closed right after a word runs on into the words after it.
+    let t = "Obama \"felt a moral obligation to do something about\" climate change, Axelrod said.";
+    assert_eq!(tidy(t, "said", "climate", "Axelrod"), "Axelrod");
+    // "In Washington, Iowa, Pastor Joseph Brown …": the last comma before the name.
+    let t = "In Washington, Iowa, Pastor Joseph Brown of Marion Avenue Baptist Church said so.";
+    assert_eq!(
+        tidy(t, "said", "Washington", "Church"),
+        "Pastor Joseph Brown of Marion Avenue Baptist Church"
+    );
+    // An appositive opens its own phrase: at the sentence's start, after a comma, after a
+    // quotation its comma closed, or after an opener.
+    let t = "It rose. A spokeswoman, Anna White, said it fell.";
+    assert_eq!(tidy(t, "said", "A", "White"), "A spokeswoman, Anna White");
+    let t = "\"It fell,\" another friend, Mariam Emara told CNN.";
+    assert_eq!(
+        tidy(t, "told", "another", "Emara"),
+        "another friend, Mariam Emara"
+    );
+    let t = "It rose. Meanwhile a spokeswoman, Anna White, said it fell.";
+    assert_eq!(tidy(t, "said", "a", "White"), "a spokeswoman, Anna White");
+    // A description after the name, a list, a place the source's last comma closes, a
+    // possessive and a title's list of people stay.
+    let t = "So, according to Steven M. Rosenthal, a tax lawyer at the Urban Institute, said it.";
+    assert_eq!(
+        tidy(t, "said", "Steven", "Institute"),
+        "Steven M. Rosenthal, a tax lawyer at the Urban Institute"
+    );
+    let t = "It hurt the refugees President Obama, Hillary Clinton, and other Democrats said.";
+    assert_eq!(
+        tidy(t, "said", "President", "Democrats"),
+        "President Obama, Hillary Clinton, and other Democrats"
+    );
+    let t = "It rose for a woman in Worcester, Massachusetts, said the paper.";
+    let_ctx!(ctx, t);
+    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    let mut raws = vec![Raw {
+        kind: QuoteKind::Reported,
+        content: (at("the"), at("paper")),
+        cue: Some((at("said"), at("said"))),
+        source: Some((at("a"), at("said") - 1)),
+    }];
+    tidy_sources(&ctx, &mut raws);
+    let (a, b) = raws[0].source.unwrap();
+    assert_eq!(
+        ctx.doc.place(a, b).text(),
+        "a woman in Worcester, Massachusetts,"
+    );
+    let t = "As Clinton, Sanders answer union concerns, others ignore them\n\nIt rose.";
+    assert_eq!(tidy(t, "answer", "Clinton", "Sanders"), "Clinton, Sanders");
+    // After the cue the word before the source is the cue itself.
+    let t = "\"It fell,\" said a spokeswoman, Anna White.";
+    let_ctx!(ctx, t);
+    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    let mut raws = vec![Raw {
+        kind: QuoteKind::Direct,
+        content: (1, 3),
+        cue: Some((at("said"), at("said"))),
+        source: Some((at("a"), at("White"))),
+    }];
+    tidy_sources(&ctx, &mut raws);
+    let (a, b) = raws[0].source.unwrap();
+    assert_eq!(ctx.doc.place(a, b).text(), "a spokeswoman, Anna White");
+}
+
+#[test]
+fn a_source_that_begins_on_an_age_takes_the_name_before_it() {
+    let tidy = |t: &str, from: &str, to: &str| tidied_source(t, "told", from, to);
+    let t = "Jacob Shiansky, 24, who was visiting Manhattan, told me that he forgot.";
+    assert_eq!(
+        tidy(t, "24", "Manhattan"),
+        "Jacob Shiansky, 24, who was visiting Manhattan"
+    );
+    // A number that is no age after a name ("the 1,409 teachers") stays as it is.
+    let t = "Of those polled, 1,409 teachers told us that they left.";
+    assert_eq!(tidy(t, "1,409", "teachers"), "1,409 teachers");
+}
+
+#[test]
+fn a_source_never_begins_on_a_comma_or_dash() {
+    let t = "When a nurse returned to the U.S., the governor told her to stay home.";
+    assert_eq!(
+        tidied_source(t, "told", ",", "governor"),
+        ", the governor".trim_start_matches(", ")
+    );
+    let t = "Asked again — Trump told reporters that it was fine.";
+    assert_eq!(tidied_source(t, "told", "—", "Trump"), "Trump");
+}
