@@ -520,52 +520,42 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
 /// Joseph Brown of Marion Avenue Baptist Church"), and that is who speaks. An appositive
 /// source opens its own phrase, at the sentence's start or after a comma, a quotation closed
 /// by one, or an opener ("A spokeswoman, Anna White, (said)"; "“…,” another friend, Mariam
-/// Emara (told CNN)"), and stays; so do a description after the name ("Steven M.
-/// Rosenthal, a tax lawyer, (said)"), a list ("Hillary Clinton, and other Democrats") and a
-/// place closed by the source's last comma ("a woman in Worcester, Massachusetts,"), a
-/// possessive ("race, the Nevada Democrat’s") and a headline's list of people. Only
+/// Emara (told CNN)"), and stays, unless it opens on a preposition: "Through a
+/// spokeswoman, Trump (declined)" is Trump's. These stay too: a description after the name
+/// ("Steven M. Rosenthal, a tax lawyer, (said)"), a list ("Hillary Clinton, and other
+/// Democrats"), a place closed by the source's last comma ("a woman in Worcester,
+/// Massachusetts,"), a possessive ("race, the Nevada Democrat’s") and a headline's list of
+/// people; and a phrase after a conjunction that joins clauses (", and a spokeswoman, Anna
+/// White,"), where one inside a phrase runs on ("Obama and Kerry left him, Kerry"). Only
 /// for a source before its cue: after one ("said a spokeswoman, Anna White") the cue is the
 /// word before it. `None` when nothing changes.
 fn after_phrase_tail(ctx: &Ctx, cue: Option<(usize, usize)>, a: usize, b: usize) -> Option<usize> {
     if cue.is_none_or(|c| c.0 <= b) || a == 0 || a <= ctx.sentence(a).0 {
         return None;
     }
-    // "As Clinton, Sanders answer union's concerns": a headline (a heading line, or a first
-    // line of its own, the text's title) lists people with commas.
-    let (first, end) = ctx.sentence(a);
-    let title = first == 0 && end < ctx.n() && ctx.line_start(end);
-    if title || unspin_core::segment::is_heading_line(ctx.doc.text, ctx.doc.tokens, first..end) {
+    // "As Clinton, Sanders answer union's concerns": a headline lists people with commas.
+    if ctx.heading_or_title(a) {
         return None;
     }
     let p = a - 1;
     let runs_on = if ctx.mark(p).is_some() {
         // A quotation closed right after a word, not after its comma or full stop.
         p > 0 && ctx.doc.glued(p) && ctx.is_word(p - 1)
+    } else if matches!(ctx.low(p), "and" | "or") {
+        // "the mess Obama and Kerry left him, Kerry (has)": a conjunction inside a phrase;
+        // one after a comma joins clauses (", and a spokeswoman, Anna White, said").
+        p > 0 && ctx.is_word(p - 1)
     } else {
         ctx.is_word(p)
             && !opens_sentence(ctx, p)
-            && !matches!(
-                ctx.low(p),
-                "and" | "but" | "or" | "nor" | "so" | "yet" | "then"
-            )
+            && !matches!(ctx.low(p), "but" | "nor" | "so" | "yet" | "then")
     };
-    if !runs_on || (a..=b).any(|i| matches!(ctx.low(i), "and" | "or" | "&")) {
+    // "Through a spokeswoman, Trump (declined)": a source that opens on a preposition is the
+    // sentence's opening phrase and its subject.
+    let opening = lexicon::has(OPENING_PREPOSITIONS, ctx.low(a));
+    if !(runs_on || opening) || (a..=b).any(|i| matches!(ctx.low(i), "and" | "or" | "&")) {
         return None;
     }
-    // A name with its titles: names, offices, "the" first, "of" between names, and what is
-    // no word ("Rep. Hakeem Jeffries (D-N.Y.)").
-    // "the Nevada Democrat’s": a possessive names whose something, not who speaks.
-    let name_run = |x: usize, y: usize| {
-        ctx.is_name(y)
-            && !ctx.possessive(y)
-            && (x..=y).all(|i| {
-                !ctx.is_word(i)
-                    || ctx.is_name(i)
-                    || lexicon::has(lexicon::ROLE_NOUNS, ctx.low(i))
-                    || (i == x && ctx.low(i) == "the")
-                    || (ctx.low(i) == "of" && i > x && i < y && ctx.is_name(i + 1))
-            })
-    };
     (a + 1..b)
         .rev()
         .filter(|&c| ctx.tok(c) == ",")
@@ -575,7 +565,7 @@ fn after_phrase_tail(ctx: &Ctx, cue: Option<(usize, usize)>, a: usize, b: usize)
                 return None;
             }
             let e = next.map_or(b, |n| n - 1);
-            name_run(c + 1, e).then_some(c + 1)
+            ctx.name_with_titles(c + 1, e).then_some(c + 1)
         })
 }
 
@@ -1648,6 +1638,45 @@ impl<'d, 't> Ctx<'d, 't> {
     pub fn possessive(&self, i: usize) -> bool {
         let w = self.low(i);
         w.ends_with("'s") || w.ends_with("’s")
+    }
+
+    /// Whether `x..=y` is a name with its titles: names, offices, "the" first, "of" between
+    /// names, and what is no word ("Lt. Gov. Carlos Lopez-Cantera", "Pastor Joseph Brown of
+    /// Marion Avenue Baptist Church", "Rep. Hakeem Jeffries (D-N.Y.)"). Not a possessive
+    /// ("the Nevada Democrat’s" names whose something, not who), nor a party and state
+    /// ("R-Iowa").
+    pub fn name_with_titles(&self, x: usize, y: usize) -> bool {
+        let party =
+            self.tok(x).chars().count() == 1 && self.tok(x + 1) == "-" && self.doc.glued(x + 1);
+        self.is_name(y)
+            && !self.possessive(y)
+            && !party
+            && (x..=y).all(|i| {
+                !self.is_word(i)
+                    || self.is_name(i)
+                    || lexicon::has(lexicon::ROLE_NOUNS, self.low(i))
+                    || (i == x && self.low(i) == "the")
+                    || (self.low(i) == "of" && i > x && i < y && self.is_name(i + 1))
+            })
+    }
+
+    /// Whether token `i`'s sentence is a heading line, or the text's title: a first line of
+    /// its own, more text after it, written in title case (at least three words of four
+    /// letters or more, three in four of them capitalised). Corpora end titles with a full
+    /// stop ("Benghazi Widow Dorothy Woods Defends Trump Amid Military-Related
+    /// Controversies."), which a heading line lacks; a first paragraph of one sentence is
+    /// written in sentence case.
+    pub fn heading_or_title(&self, i: usize) -> bool {
+        let (first, end) = self.sentence(i);
+        let title_case = || {
+            let long = (first..end).filter(|&j| self.is_word(j) && self.tok(j).chars().count() > 3);
+            let (n, caps) = long.fold((0, 0), |(n, c), j| {
+                (n + 1, c + usize::from(self.capitalised(j)))
+            });
+            n >= 3 && caps * 4 >= n * 3
+        };
+        (first == 0 && end < self.n() && self.line_start(end) && title_case())
+            || unspin_core::segment::is_heading_line(self.doc.text, self.doc.tokens, first..end)
     }
 
     /// Start of the auxiliary chain before cue verb `k` ("has also said"), not before `lo`.

@@ -146,19 +146,31 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
     for r in raws {
         if let Some(s) = r.source {
             if !is_pronoun(ctx, s) {
-                cands.push(before_relative(ctx, s));
+                cands.push(name_after_comma(ctx, before_relative(ctx, s)));
             }
         }
     }
     // A headline's words are no one's name: "Foolish Religion Author Gary Wills: ‘…’" is not
-    // the fullest form of "Wills", nor "Mayor Says Budget Balanced" the mayor. A statement
-    // made in a headline still has its own source as its speaker.
+    // the fullest form of "Wills", nor "Mayor Says Budget Balanced" the mayor, nor "Benghazi
+    // Widow Dorothy Woods" Dorothy Woods; in a headline or the text's title only a person's
+    // names count, as the text writes them elsewhere ("Gary Wills", "Dorothy Woods"). A
+    // statement made in a headline still has its own source as its speaker.
     let mut heading: HashMap<usize, bool> = HashMap::new();
-    cands.retain(|c| {
-        let (first, end) = ctx.sentence(c.0);
-        !*heading.entry(first).or_insert_with(|| {
-            unspin_core::segment::is_heading_line(ctx.doc.text, ctx.doc.tokens, first..end)
-        })
+    cands.retain_mut(|c| {
+        let first = ctx.sentence(c.0).0;
+        if !*heading
+            .entry(first)
+            .or_insert_with(|| ctx.heading_or_title(c.0))
+        {
+            return true;
+        }
+        match title_name(ctx, *c) {
+            Some(n) => {
+                *c = n;
+                true
+            }
+            None => false,
+        }
     });
     let index = Index::new(ctx, cands);
     let mut out = Vec::with_capacity(raws.len());
@@ -204,6 +216,38 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
         });
     }
     out
+}
+
+/// The person named at the end of mention `c`, a headline's or title's: the longest end of it
+/// of two to four name words that the text also writes as names outside its headlines ("Gary
+/// Wills" of "Foolish Religion Author Gary Wills", "Dorothy Woods" of "Benghazi Widow
+/// Dorothy Woods", "Donald Trump" of "Hillary Clinton Slams Donald Trump"); `None` without
+/// one.
+fn title_name(ctx: &Ctx, c: (usize, usize)) -> Option<(usize, usize)> {
+    let in_body = |j: usize| {
+        (ctx.tok(j) == "." && ctx.doc.glued(j))
+            || (ctx.is_name(j)
+                && ctx
+                    .name_places(ctx.tok(j))
+                    .iter()
+                    .any(|&p| !ctx.heading_or_title(p)))
+    };
+    let mut start = c.1;
+    while start > c.0 && c.1 - start < 3 && in_body(start - 1) {
+        start -= 1;
+    }
+    (start < c.1 && in_body(c.1)).then_some((start, c.1))
+}
+
+/// The name that ends source `s` after its last comma, when the words there are a name with
+/// its titles (`Ctx::name_with_titles`): "Trump, Sexton", "the dawn of the modern
+/// conservative movement, Bozell", "a spokeswoman, Anna White" name Sexton, Bozell and Anna
+/// White, and a later "Sexton said" is not "Trump, Sexton". Else `s`.
+fn name_after_comma(ctx: &Ctx, s: (usize, usize)) -> (usize, usize) {
+    match (s.0 + 1..s.1).rev().find(|&i| ctx.tok(i) == ",") {
+        Some(c) if ctx.name_with_titles(c + 1, s.1) => (c + 1, s.1),
+        _ => s,
+    }
 }
 
 pub(super) fn is_pronoun(ctx: &Ctx, s: (usize, usize)) -> bool {

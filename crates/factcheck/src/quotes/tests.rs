@@ -2718,8 +2718,8 @@ fn a_source_that_begins_on_the_tail_of_an_earlier_phrase_is_the_name_after_its_c
         ctx.doc.place(a, b).text(),
         "a woman in Worcester, Massachusetts,"
     );
-    let t = "As Clinton, Sanders answer union concerns, others ignore them\n\nIt rose.";
-    assert_eq!(tidy(t, "answer", "Clinton", "Sanders"), "Clinton, Sanders");
+    let t = "As Clinton, Sanders Answer Union Concerns, Others Ignore Them.\n\nIt rose.";
+    assert_eq!(tidy(t, "Answer", "Clinton", "Sanders"), "Clinton, Sanders");
     // After the cue the word before the source is the cue itself.
     let t = "\"It fell,\" said a spokeswoman, Anna White.";
     let_ctx!(ctx, t);
@@ -2757,4 +2757,64 @@ fn a_source_never_begins_on_a_comma_or_dash() {
     );
     let t = "Asked again — Trump told reporters that it was fine.";
     assert_eq!(tidied_source(t, "told", "—", "Trump"), "Trump");
+}
+
+#[test]
+fn a_title_lends_a_speaker_only_the_names_the_text_writes_elsewhere() {
+    let said = |t: &str| -> Vec<Option<String>> {
+        extract_with(t, None)
+            .into_iter()
+            .filter(|q| text_of(&q.cue) == Some("said"))
+            .map(|q| q.speaker)
+            .collect()
+    };
+    // A title ending in a full stop is no heading line; its "Conservative Icon" is no part
+    // of a name.
+    let t = "Conservative Icon Morton Blackwell Endorses Cruz For President.\n\n\
+             The race tightened. Morton Blackwell met voters in Iowa. Blackwell said that \
+             the race was close.";
+    assert_eq!(said(t), [Some("Morton Blackwell".to_string())]);
+    // Names the text writes only in its title are not a speaker's.
+    let t = "Benghazi Widow Dorothy Woods Defends Trump.\n\n\
+             The race tightened. Woods said that the race was close.";
+    assert_eq!(said(t), [Some("Woods".to_string())]);
+}
+
+#[test]
+fn a_name_after_a_comma_is_a_later_mention_s_fullest_form_not_the_phrase_before_it() {
+    // "Trump, Sexton said, …" and "Through a spokeswoman, Trump declined": the sources end
+    // in a name after a comma, which is what a later lone surname extends.
+    let_ctx!(
+        ctx,
+        "Jared Sexton went to rallies. Trump, Sexton wrote, has made a strange zone. \
+         Sexton said it was strange."
+    );
+    let at = |w: &str, after: usize| (after..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    let (trump, wrote) = (at("Trump", 0), at("wrote", 0));
+    let said = at("said", 0);
+    let raws = vec![
+        Raw {
+            kind: QuoteKind::Reported,
+            content: (wrote + 2, wrote + 6),
+            cue: Some((wrote, wrote)),
+            source: Some((trump, wrote - 1)),
+        },
+        Raw {
+            kind: QuoteKind::Reported,
+            content: (said + 1, said + 4),
+            cue: Some((said, said)),
+            source: Some((said - 1, said - 1)),
+        },
+    ];
+    let q = speaker::resolve(&ctx, &raws);
+    assert_eq!(q[1].speaker.as_deref(), Some("Jared Sexton"), "{q:#?}");
+}
+
+#[test]
+fn a_party_and_state_after_a_comma_is_no_name() {
+    let t = "He met a spokesman for Sen. Chuck Grassley, R-Iowa, and left.";
+    let_ctx!(ctx, t);
+    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    assert!(ctx.name_with_titles(at("Chuck"), at("Grassley")));
+    assert!(!ctx.name_with_titles(at("R"), at("Iowa")));
 }
