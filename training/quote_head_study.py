@@ -48,14 +48,22 @@ def load(vdir, ldir, split, width, ids):
     return xs, ys
 
 
-def windows(xs, context):
-    """Each token's vector beside its `context` neighbours on each side, zeros past the ends."""
+def windows(xs, context, mean=0):
+    """Each token's vector beside its `context` neighbours on each side, zeros past the ends;
+    with `mean` > 0 also the mean of the tokens at most `mean` away (inside the text), a cheap
+    stand-in for the sentence around the token."""
     out = []
     for x in xs:
         n, w = x.shape
         pad = np.zeros((n + 2 * context, w), np.float32)
         pad[context : context + n] = x
-        out.append(np.concatenate([pad[s : s + n] for s in range(2 * context + 1)], 1))
+        parts = [pad[s : s + n] for s in range(2 * context + 1)]
+        if mean > 0:
+            c = np.concatenate([np.zeros((1, w)), np.cumsum(x, 0, dtype=np.float64)])
+            lo = np.maximum(np.arange(n) - mean, 0)
+            hi = np.minimum(np.arange(n) + mean + 1, n)
+            parts.append(((c[hi] - c[lo]) / (hi - lo)[:, None]).astype(np.float32))
+        out.append(np.concatenate(parts, 1))
     return np.concatenate(out)
 
 
@@ -104,6 +112,7 @@ def main():
     ap.add_argument("vectors")
     ap.add_argument("labels")
     ap.add_argument("--context", type=int, default=1)
+    ap.add_argument("--mean", type=int, default=0, help="add the mean of the tokens at most this far away")
     ap.add_argument("--hidden", type=int, nargs="*", default=[16, 32, 64, 256])
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--threads", type=int, default=2)
@@ -123,7 +132,7 @@ def main():
     mu, sd = allf.mean(0), allf.std(0) + 1e-4
     del allf
     norm = lambda xs: [(x - mu) / sd for x in xs]
-    Xf, Xh, Xd = (windows(norm(x), a.context) for x in (xf, xh, xd))
+    Xf, Xh, Xd = (windows(norm(x), a.context, a.mean) for x in (xf, xh, xd))
     Yf, Yh, Yd = (np.concatenate(y) for y in (yf, yh, yd))
     print(
         f"{len(fit_ids)} texts to fit ({len(Xf)} tokens), {len(held_ids)} on fold 0 ({len(Xh)}), "
