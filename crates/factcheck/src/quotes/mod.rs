@@ -1648,8 +1648,15 @@ impl<'d, 't> Ctx<'d, 't> {
     pub fn name_with_titles(&self, x: usize, y: usize) -> bool {
         let party =
             self.tok(x).chars().count() == 1 && self.tok(x + 1) == "-" && self.doc.glued(x + 1);
-        self.is_name(y)
-            && !self.possessive(y)
+        // The last word, before a closing parenthesis ("Rep. Hakeem Jeffries (D-N.Y.)").
+        let last = match self.tok(y) {
+            ")" => (x..y)
+                .rev()
+                .find(|&i| self.tok(i) == "(")
+                .and_then(|o| o.checked_sub(1)),
+            _ => Some(y),
+        };
+        last.is_some_and(|l| l >= x && self.is_name(l) && !self.possessive(l))
             && !party
             && (x..=y).all(|i| {
                 !self.is_word(i)

@@ -2811,10 +2811,15 @@ fn a_name_after_a_comma_is_a_later_mention_s_fullest_form_not_the_phrase_before_
 }
 
 #[test]
-fn a_party_and_state_after_a_comma_is_no_name() {
+fn a_party_and_state_after_a_comma_is_no_name_but_follows_one() {
     let t = "He met a spokesman for Sen. Chuck Grassley, R-Iowa, and left.";
     let_ctx!(ctx, t);
     let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
     assert!(ctx.name_with_titles(at("Chuck"), at("Grassley")));
     assert!(!ctx.name_with_titles(at("R"), at("Iowa")));
+    let t = "In a statement released Thursday, Rep. Hakeem Jeffries (D-N.Y.) said it was wrong.";
+    assert_eq!(
+        tidied_source(t, "said", "a", ")"),
+        "Rep. Hakeem Jeffries (D-N.Y.)"
+    );
 }
