@@ -110,7 +110,7 @@ fn quotes_are_linear_on_one_endless_sentence() {
     let tagged = |t: &str| quotes::extract_with(t, quotes::embedded());
     // What is repeated, given a fresh name each time.
     type Piece = fn(&str) -> String;
-    let pieces: [(&str, Piece); 6] = [
+    let pieces: [(&str, Piece); 7] = [
         // Every "he" looks back over earlier mentions of one surname that name other people.
         ("one surname, many people, and pronouns", |n| {
             format!(". President Bill Clinton spoke. {n} Hillary Clinton said it. He said so")
@@ -126,6 +126,11 @@ fn quotes_are_linear_on_one_endless_sentence() {
         }),
         ("nested reported speech", |n| {
             format!(" he said that she said that {n} claimed that")
+        }),
+        // Headlines name one person again and again, never in running text: each asks where
+        // else the name is written.
+        ("one name in every headline", |n| {
+            format!(".\n\nVoters Praise {n} Jones Again\n\nSmith said it")
         }),
         ("title-case cues", |n| {
             format!(" {n} Minister Of State Says")

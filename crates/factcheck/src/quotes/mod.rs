@@ -520,8 +520,9 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
 /// Joseph Brown of Marion Avenue Baptist Church"), and that is who speaks. An appositive
 /// source opens its own phrase, at the sentence's start or after a comma, a quotation closed
 /// by one, or an opener ("A spokeswoman, Anna White, (said)"; "“…,” another friend, Mariam
-/// Emara (told CNN)"), and stays, unless it opens on a preposition: "Through a
-/// spokeswoman, Trump (declined)" is Trump's. These stay too: a description after the name
+/// Emara (told CNN)"), and stays; so does one at the sentence's start that opens on a
+/// preposition ("In 2015, students in Spring Hill, Tennessee" is no name's), whose later
+/// mentions [`speaker`] reads by the name after the comma. These stay too: a description after the name
 /// ("Steven M. Rosenthal, a tax lawyer, (said)"), a list ("Hillary Clinton, and other
 /// Democrats"), a place closed by the source's last comma ("a woman in Worcester,
 /// Massachusetts,"), a possessive ("race, the Nevada Democrat’s") and a headline's list of
@@ -530,43 +531,29 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
 /// for a source before its cue: after one ("said a spokeswoman, Anna White") the cue is the
 /// word before it. `None` when nothing changes.
 fn after_phrase_tail(ctx: &Ctx, cue: Option<(usize, usize)>, a: usize, b: usize) -> Option<usize> {
-    if cue.is_none_or(|c| c.0 <= b) || a == 0 || a <= ctx.sentence(a).0 {
-        return None;
-    }
     // "As Clinton, Sanders answer union's concerns": a headline lists people with commas.
-    if ctx.heading_or_title(a) {
+    if cue.is_none_or(|c| c.0 <= b) || ctx.heading_or_title(a) {
         return None;
     }
-    let p = a - 1;
-    let runs_on = if ctx.mark(p).is_some() {
-        // A quotation closed right after a word, not after its comma or full stop.
-        p > 0 && ctx.doc.glued(p) && ctx.is_word(p - 1)
-    } else if matches!(ctx.low(p), "and" | "or") {
-        // "the mess Obama and Kerry left him, Kerry (has)": a conjunction inside a phrase;
-        // one after a comma joins clauses (", and a spokeswoman, Anna White, said").
-        p > 0 && ctx.is_word(p - 1)
-    } else {
-        ctx.is_word(p)
-            && !opens_sentence(ctx, p)
-            && !matches!(ctx.low(p), "but" | "nor" | "so" | "yet" | "then")
+    let runs_on = a > ctx.sentence(a).0 && {
+        let p = a - 1;
+        if ctx.mark(p).is_some() {
+            // A quotation closed right after a word, not after its comma or full stop.
+            p > 0 && ctx.doc.glued(p) && ctx.is_word(p - 1)
+        } else if matches!(ctx.low(p), "and" | "or") {
+            // "the mess Obama and Kerry left him, Kerry (has)": a conjunction inside a
+            // phrase; one after a comma joins clauses (", and a spokeswoman, Anna White,").
+            p > 0 && ctx.is_word(p - 1)
+        } else {
+            ctx.is_word(p)
+                && !opens_sentence(ctx, p)
+                && !matches!(ctx.low(p), "but" | "nor" | "so" | "yet" | "then")
+        }
     };
-    // "Through a spokeswoman, Trump (declined)": a source that opens on a preposition is the
-    // sentence's opening phrase and its subject.
-    let opening = lexicon::has(OPENING_PREPOSITIONS, ctx.low(a));
-    if !(runs_on || opening) || (a..=b).any(|i| matches!(ctx.low(i), "and" | "or" | "&")) {
+    if !runs_on {
         return None;
     }
-    (a + 1..b)
-        .rev()
-        .filter(|&c| ctx.tok(c) == ",")
-        .find_map(|c| {
-            let next = (c + 1..=b).find(|&i| ctx.tok(i) == ",");
-            if next == Some(b) || next == Some(c + 1) {
-                return None;
-            }
-            let e = next.map_or(b, |n| n - 1);
-            ctx.name_with_titles(c + 1, e).then_some(c + 1)
-        })
+    ctx.name_after_comma(a, b).map(|n| n.0)
 }
 
 /// Where the name starts before an age that source `a..=b` begins with: "Jacob Shiansky, 24,
@@ -1101,6 +1088,9 @@ pub(crate) struct Ctx<'d, 't> {
     /// [`Ctx::capitalised_inside`]: the name words that do not open their sentence, sorted
     /// by text, built on first use.
     inside: std::cell::OnceCell<Vec<usize>>,
+    /// Whether the first sentence is the text's title ([`Ctx::heading_or_title`]), known on
+    /// first use.
+    title: std::cell::OnceCell<bool>,
 }
 
 /// Function words that are part of a name when capitalised inside it ("Action Against Hunger",
@@ -1120,6 +1110,7 @@ impl<'d, 't> Ctx<'d, 't> {
             name_places: std::cell::OnceCell::new(),
             lowercase: std::cell::OnceCell::new(),
             inside: std::cell::OnceCell::new(),
+            title: std::cell::OnceCell::new(),
         }
     }
 
@@ -1656,14 +1647,60 @@ impl<'d, 't> Ctx<'d, 't> {
                 .and_then(|o| o.checked_sub(1)),
             _ => Some(y),
         };
+        // "CEO of Acme" is an office: a person's name has a name word that is no office before
+        // its first "of" ("Pastor Joseph Brown of Marion …"), or a given name or three name
+        // words after it ("Secretary of State John Kerry").
+        let office = (x..=y).find(|&i| self.low(i) == "of").is_some_and(|o| {
+            let person = |i: usize| {
+                self.is_name(i)
+                    && !lexicon::has(lexicon::ROLE_NOUNS, self.low(i))
+                    && !self.tok(i).chars().all(|ch| ch.is_uppercase() || ch == '.')
+            };
+            let after = o + 1..=y;
+            !(x..o).any(person)
+                && !after.clone().any(|i| lexicon::is_given_name(self.low(i)))
+                && after.filter(|&i| self.is_name(i)).count() < 3
+        });
         last.is_some_and(|l| l >= x && self.is_name(l) && !self.possessive(l))
             && !party
+            && !office
             && (x..=y).all(|i| {
                 !self.is_word(i)
                     || self.is_name(i)
                     || lexicon::has(lexicon::ROLE_NOUNS, self.low(i))
                     || (i == x && self.low(i) == "the")
                     || (self.low(i) == "of" && i > x && i < y && self.is_name(i + 1))
+            })
+    }
+
+    /// The name with its titles ([`Ctx::name_with_titles`]) that follows the last comma of
+    /// `a..=b` followed by one, as (first, last) tokens: "the party, Senator Bernie Sanders",
+    /// "In Washington, Iowa, Pastor Joseph Brown of Marion Avenue Baptist Church", "the
+    /// party, Senator Bernie Sanders, (has rebuffed)". `None` for a list ("Hillary Clinton,
+    /// and other Democrats"), a description after the name
+    /// ("Steven M. Rosenthal, a tax lawyer"), and a place a name's comma closes ("a woman in
+    /// Worcester, Massachusetts,": a name before the comma, the range's last comma after).
+    pub fn name_after_comma(&self, a: usize, b: usize) -> Option<(usize, usize)> {
+        // A list: "and", "or" or "&" after the comma, or ", and" anywhere ("his brother,
+        // George W. Bush, and the former first lady, Laura Bush,"); not an "and" inside a
+        // phrase before it ("several groups both on and off campus, Boudreau").
+        let joins = |i: usize| matches!(self.low(i), "and" | "or" | "&");
+        let listed = (a + 1..=b).any(|i| joins(i) && self.tok(i - 1) == ",");
+        let joined = (a..=b).rev().find(|&i| joins(i));
+        (a + 1..b)
+            .rev()
+            .filter(|&c| self.tok(c) == ",")
+            .find_map(|c| {
+                let next = (c + 1..=b).find(|&i| self.tok(i) == ",");
+                if listed
+                    || next == Some(c + 1)
+                    || (next == Some(b) && self.is_name(c - 1))
+                    || joined.is_some_and(|j| j > c)
+                {
+                    return None;
+                }
+                let e = next.map_or(b, |n| n - 1);
+                self.name_with_titles(c + 1, e).then_some((c + 1, e))
             })
     }
 
@@ -1674,7 +1711,12 @@ impl<'d, 't> Ctx<'d, 't> {
     /// Controversies."), which a heading line lacks; a first paragraph of one sentence is
     /// written in sentence case.
     pub fn heading_or_title(&self, i: usize) -> bool {
+        if i >= self.n() {
+            return false;
+        }
         let (first, end) = self.sentence(i);
+        // Counted once: the look-ups ask of every place a name is written, and a text of one
+        // endless first sentence would make each of them walk it.
         let title_case = || {
             let long = (first..end).filter(|&j| self.is_word(j) && self.tok(j).chars().count() > 3);
             let (n, caps) = long.fold((0, 0), |(n, c), j| {
@@ -1682,7 +1724,10 @@ impl<'d, 't> Ctx<'d, 't> {
             });
             n >= 3 && caps * 4 >= n * 3
         };
-        (first == 0 && end < self.n() && self.line_start(end) && title_case())
+        (first == 0
+            && *self
+                .title
+                .get_or_init(|| end < self.n() && self.line_start(end) && title_case()))
             || unspin_core::segment::is_heading_line(self.doc.text, self.doc.tokens, first..end)
     }
 

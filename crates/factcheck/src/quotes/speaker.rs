@@ -156,22 +156,20 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
     // names count, as the text writes them elsewhere ("Gary Wills", "Dorothy Woods"). A
     // statement made in a headline still has its own source as its speaker.
     let mut heading: HashMap<usize, bool> = HashMap::new();
-    cands.retain_mut(|c| {
+    let mut in_body = HashMap::new();
+    let mut kept = Vec::with_capacity(cands.len());
+    for c in cands {
         let first = ctx.sentence(c.0).0;
-        if !*heading
+        if *heading
             .entry(first)
             .or_insert_with(|| ctx.heading_or_title(c.0))
         {
-            return true;
+            title_names(ctx, c, &mut in_body, &mut kept);
+        } else {
+            kept.push(c);
         }
-        match title_name(ctx, *c) {
-            Some(n) => {
-                *c = n;
-                true
-            }
-            None => false,
-        }
-    });
+    }
+    let cands = kept;
     let index = Index::new(ctx, cands);
     let mut out = Vec::with_capacity(raws.len());
     // The last resolved speaker and the token where its statement was attributed.
@@ -208,46 +206,66 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
             speaker: speaker_place.as_ref().map(|p: &Place| p.text().to_string()),
             speaker_place,
             unattributed: vague,
-            headline: {
-                let (first, end) = ctx.sentence(r.content.0);
-                unspin_core::segment::is_heading_line(ctx.doc.text, ctx.doc.tokens, first..end)
-            },
+            // The same headlines as lend no names above: a title that a corpus ended with a
+            // full stop is one.
+            headline: ctx.heading_or_title(r.content.0),
             within: None,
         });
     }
     out
 }
 
-/// The person named at the end of mention `c`, a headline's or title's: the longest end of it
-/// of two to four name words that the text also writes as names outside its headlines ("Gary
-/// Wills" of "Foolish Religion Author Gary Wills", "Dorothy Woods" of "Benghazi Widow
-/// Dorothy Woods", "Donald Trump" of "Hillary Clinton Slams Donald Trump"); `None` without
-/// one.
-fn title_name(ctx: &Ctx, c: (usize, usize)) -> Option<(usize, usize)> {
-    let in_body = |j: usize| {
-        (ctx.tok(j) == "." && ctx.doc.glued(j))
+/// The people named in mention `c`, a headline's or title's: its runs of two to four name
+/// words that the text also writes as names outside its headlines, added to `out` ("Gary
+/// Wills" of "Foolish Religion Author Gary Wills", "Dorothy Woods" of "Benghazi Widow Dorothy
+/// Woods Defends Trump", "Hillary Clinton" and "Donald Trump" of "Hillary Clinton Slams Donald
+/// Trump").
+///
+/// `in_body` remembers the answer per word: a text of headlines naming one person thousands
+/// of times asks it of each, and each answer may look through every place the name is written.
+fn title_names<'c>(
+    ctx: &Ctx<'_, 'c>,
+    c: (usize, usize),
+    in_body: &mut HashMap<&'c str, bool>,
+    out: &mut Vec<(usize, usize)>,
+) {
+    let mut in_body = |j: usize| {
+        // An initial's full stop, or the hyphen or apostrophe inside a name ("Lopez-Cantera").
+        (matches!(ctx.tok(j), "." | "-" | "'" | "’") && ctx.doc.glued(j))
             || (ctx.is_name(j)
-                && ctx
-                    .name_places(ctx.tok(j))
-                    .iter()
-                    .any(|&p| !ctx.heading_or_title(p)))
+                && *in_body.entry(ctx.tok(j)).or_insert_with(|| {
+                    ctx.name_places(ctx.tok(j))
+                        .iter()
+                        .any(|&p| !ctx.heading_or_title(p))
+                }))
     };
-    let mut start = c.1;
-    while start > c.0 && c.1 - start < 3 && in_body(start - 1) {
-        start -= 1;
+    let mut j = c.0;
+    while j <= c.1 {
+        if !ctx.is_word(j) || !in_body(j) {
+            j += 1;
+            continue;
+        }
+        let start = j;
+        let mut end = j;
+        while end < c.1 && in_body(end + 1) {
+            end += 1;
+        }
+        while end > start && !ctx.is_word(end) {
+            end -= 1;
+        }
+        if (2..=4).contains(&ctx.words(start, end)) {
+            out.push((start, end));
+        }
+        j = end + 1;
     }
-    (start < c.1 && in_body(c.1)).then_some((start, c.1))
 }
 
-/// The name that ends source `s` after its last comma, when the words there are a name with
-/// its titles (`Ctx::name_with_titles`): "Trump, Sexton", "the dawn of the modern
-/// conservative movement, Bozell", "a spokeswoman, Anna White" name Sexton, Bozell and Anna
-/// White, and a later "Sexton said" is not "Trump, Sexton". Else `s`.
+/// The name after source `s`'s last comma that one follows (`Ctx::name_after_comma`):
+/// "Trump, Sexton", "the dawn of the modern conservative movement, Bozell", "a spokeswoman,
+/// Anna White" name Sexton, Bozell and Anna White, and a later "Sexton said" is not "Trump,
+/// Sexton". Else `s`.
 fn name_after_comma(ctx: &Ctx, s: (usize, usize)) -> (usize, usize) {
-    match (s.0 + 1..s.1).rev().find(|&i| ctx.tok(i) == ",") {
-        Some(c) if ctx.name_with_titles(c + 1, s.1) => (c + 1, s.1),
-        _ => s,
-    }
+    ctx.name_after_comma(s.0, s.1).unwrap_or(s)
 }
 
 pub(super) fn is_pronoun(ctx: &Ctx, s: (usize, usize)) -> bool {

@@ -2720,6 +2720,33 @@ fn a_source_that_begins_on_the_tail_of_an_earlier_phrase_is_the_name_after_its_c
     );
     let t = "As Clinton, Sanders Answer Union Concerns, Others Ignore Them.\n\nIt rose.";
     assert_eq!(tidy(t, "Answer", "Clinton", "Sanders"), "Clinton, Sanders");
+    // A conjunction inside a phrase runs on; one that joins clauses, or "but", does not.
+    let t = "It is the mess Obama and Kerry left him, Kerry has the gall to say.";
+    assert_eq!(tidy(t, "has", "Kerry", "Kerry"), "Kerry");
+    let t = "It rose, but a spokeswoman, Anna White, said it fell.";
+    assert_eq!(tidy(t, "said", "a", "White"), "a spokeswoman, Anna White");
+    let t = "It rose, and a spokeswoman, Anna White, said it fell.";
+    assert_eq!(tidy(t, "said", "a", "White"), "a spokeswoman, Anna White");
+    // A source at the sentence's start stays, even on a preposition ("In 2015, students
+    // in Spring Hill, Tennessee" is nobody's name).
+    let t = "It fell. Through a spokeswoman, Trump declined to comment.";
+    assert_eq!(
+        tidy(t, "declined", "Through", "Trump"),
+        "Through a spokeswoman, Trump"
+    );
+    // A name closed by the source's own last comma is still the name.
+    let t = "Raising fears of fissures in the party, Senator Bernie Sanders, who won, said no.";
+    assert_eq!(
+        tidied_source(t, "said", "the", "who"),
+        "Senator Bernie Sanders, who"
+    );
+    // An office of an organisation after the comma is a description, not a name: the name
+    // before it is.
+    let t = "Speaking to reporters, Jane Doe, CEO of Acme said it fell.";
+    assert_eq!(
+        tidy(t, "said", "reporters", "Acme"),
+        "Jane Doe, CEO of Acme"
+    );
     // After the cue the word before the source is the cue itself.
     let t = "\"It fell,\" said a spokeswoman, Anna White.";
     let_ctx!(ctx, t);
@@ -2743,18 +2770,18 @@ fn a_source_that_begins_on_an_age_takes_the_name_before_it() {
         tidy(t, "24", "Manhattan"),
         "Jacob Shiansky, 24, who was visiting Manhattan"
     );
-    // A number that is no age after a name ("the 1,409 teachers") stays as it is.
-    let t = "Of those polled, 1,409 teachers told us that they left.";
-    assert_eq!(tidy(t, "1,409", "teachers"), "1,409 teachers");
+    // A number of four digits is no age.
+    let t = "Jacob Shiansky, 2024, who was visiting Manhattan, told me that he forgot.";
+    assert_eq!(
+        tidy(t, "2024", "Manhattan"),
+        "2024, who was visiting Manhattan"
+    );
 }
 
 #[test]
 fn a_source_never_begins_on_a_comma_or_dash() {
     let t = "When a nurse returned to the U.S., the governor told her to stay home.";
-    assert_eq!(
-        tidied_source(t, "told", ",", "governor"),
-        ", the governor".trim_start_matches(", ")
-    );
+    assert_eq!(tidied_source(t, "told", ",", "governor"), "the governor");
     let t = "Asked again — Trump told reporters that it was fine.";
     assert_eq!(tidied_source(t, "told", "—", "Trump"), "Trump");
 }
@@ -2774,10 +2801,17 @@ fn a_title_lends_a_speaker_only_the_names_the_text_writes_elsewhere() {
              The race tightened. Morton Blackwell met voters in Iowa. Blackwell said that \
              the race was close.";
     assert_eq!(said(t), [Some("Morton Blackwell".to_string())]);
-    // Names the text writes only in its title are not a speaker's.
+    // Names the text writes only in its title are not a speaker's; those it writes elsewhere
+    // are, even apart.
     let t = "Benghazi Widow Dorothy Woods Defends Trump.\n\n\
              The race tightened. Woods said that the race was close.";
     assert_eq!(said(t), [Some("Woods".to_string())]);
+    let t = "Benghazi Widow Dorothy Woods Defends Trump.\n\n\
+             Dorothy spoke first. Woods said that the race was close.";
+    assert_eq!(said(t), [Some("Dorothy Woods".to_string())]);
+    let t = "Lt. Gov. Carlos Lopez-Cantera Joins Senate Race.\n\n\
+             Carlos spoke first. Lopez-Cantera said that the race was close.";
+    assert_eq!(said(t), [Some("Carlos Lopez-Cantera".to_string())]);
 }
 
 #[test]
@@ -2817,6 +2851,26 @@ fn a_party_and_state_after_a_comma_is_no_name_but_follows_one() {
     let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
     assert!(ctx.name_with_titles(at("Chuck"), at("Grassley")));
     assert!(!ctx.name_with_titles(at("R"), at("Iowa")));
+    // A list goes on after its comma; an "and" before the comma is no list of speakers.
+    let_ctx!(
+        ctx,
+        "It rose. \"Fiorina and the Company\" by George Anders, Fiorina said so."
+    );
+    let at = |w: &str| (0..ctx.n()).rev().find(|&i| ctx.tok(i) == w).unwrap();
+    let src = (at("\"") - 4, at("Fiorina"));
+    assert_eq!(ctx.name_after_comma(src.0, src.1), Some((src.1, src.1)));
+    let_ctx!(
+        ctx,
+        "It hurt President Obama, Hillary Clinton, and other Democrats."
+    );
+    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    assert_eq!(ctx.name_after_comma(at("President"), at("Democrats")), None);
+    let_ctx!(
+        ctx,
+        "It was his brother, George W. Bush, and the first lady, Laura Bush, who won."
+    );
+    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+    assert_eq!(ctx.name_after_comma(at("his"), at("who") - 1), None);
     let t = "In a statement released Thursday, Rep. Hakeem Jeffries (D-N.Y.) said it was wrong.";
     assert_eq!(
         tidied_source(t, "said", "a", ")"),
