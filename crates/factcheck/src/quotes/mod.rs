@@ -520,16 +520,16 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
 /// Joseph Brown of Marion Avenue Baptist Church"), and that is who speaks. An appositive
 /// source opens its own phrase, at the sentence's start or after a comma, a quotation closed
 /// by one, or an opener ("A spokeswoman, Anna White, (said)"; "“…,” another friend, Mariam
-/// Emara (told CNN)"), and stays; so does one at the sentence's start that opens on a
-/// preposition ("In 2015, students in Spring Hill, Tennessee" is no name's), whose later
-/// mentions [`speaker`] reads by the name after the comma. These stay too: a description after the name
+/// Emara (told CNN)"), and stays; so does a sentence's own opening phrase ("In 2015,
+/// students in Spring Hill, Tennessee" is no name's; a later mention of the name after such a
+/// comma is read by that name, in [`speaker`]). These stay too: a description after the name
 /// ("Steven M. Rosenthal, a tax lawyer, (said)"), a list ("Hillary Clinton, and other
 /// Democrats"), a place closed by the source's last comma ("a woman in Worcester,
 /// Massachusetts,"), a possessive ("race, the Nevada Democrat’s") and a headline's list of
-/// people; and a phrase after a conjunction that joins clauses (", and a spokeswoman, Anna
-/// White,"), where one inside a phrase runs on ("Obama and Kerry left him, Kerry"). Only
-/// for a source before its cue: after one ("said a spokeswoman, Anna White") the cue is the
-/// word before it. `None` when nothing changes.
+/// people ([`Ctx::name_after_comma`]); and a phrase after a conjunction that joins clauses
+/// (", and a spokeswoman, Anna White,"), where one inside a phrase runs on ("Obama and Kerry
+/// left him, Kerry"). Only for a source before its cue: after one ("said a spokeswoman, Anna
+/// White") the cue is the word before it. `None` when nothing changes.
 fn after_phrase_tail(ctx: &Ctx, cue: Option<(usize, usize)>, a: usize, b: usize) -> Option<usize> {
     // "As Clinton, Sanders answer union's concerns": a headline lists people with commas.
     if cue.is_none_or(|c| c.0 <= b) || ctx.heading_or_title(a) {
@@ -1673,27 +1673,28 @@ impl<'d, 't> Ctx<'d, 't> {
             })
     }
 
-    /// The name with its titles ([`Ctx::name_with_titles`]) that follows the last comma of
-    /// `a..=b` followed by one, as (first, last) tokens: "the party, Senator Bernie Sanders",
-    /// "In Washington, Iowa, Pastor Joseph Brown of Marion Avenue Baptist Church", "the
-    /// party, Senator Bernie Sanders, (has rebuffed)". `None` for a list ("Hillary Clinton,
-    /// and other Democrats"), a description after the name
-    /// ("Steven M. Rosenthal, a tax lawyer"), and a place a name's comma closes ("a woman in
-    /// Worcester, Massachusetts,": a name before the comma, the range's last comma after).
+    /// The name with its titles ([`Ctx::name_with_titles`]) after a comma in `a..=b`, the
+    /// last comma that one follows, as (first, last) tokens: "the party, Senator Bernie
+    /// Sanders", "In Washington, Iowa, Pastor Joseph Brown of Marion Avenue Baptist Church",
+    /// "the party, Senator Bernie Sanders, (has rebuffed)". `None` for a list ("Hillary
+    /// Clinton, and other Democrats"), a description after the name ("Steven M. Rosenthal, a
+    /// tax lawyer"), and a place a name's comma closes ("a woman in Worcester,
+    /// Massachusetts,": a name before the comma, the range's last comma after).
     pub fn name_after_comma(&self, a: usize, b: usize) -> Option<(usize, usize)> {
         // A list: "and", "or" or "&" after the comma, or ", and" anywhere ("his brother,
         // George W. Bush, and the former first lady, Laura Bush,"); not an "and" inside a
         // phrase before it ("several groups both on and off campus, Boudreau").
         let joins = |i: usize| matches!(self.low(i), "and" | "or" | "&");
-        let listed = (a + 1..=b).any(|i| joins(i) && self.tok(i - 1) == ",");
+        if (a + 1..=b).any(|i| joins(i) && self.tok(i - 1) == ",") {
+            return None;
+        }
         let joined = (a..=b).rev().find(|&i| joins(i));
         (a + 1..b)
             .rev()
             .filter(|&c| self.tok(c) == ",")
             .find_map(|c| {
                 let next = (c + 1..=b).find(|&i| self.tok(i) == ",");
-                if listed
-                    || next == Some(c + 1)
+                if next == Some(c + 1)
                     || (next == Some(b) && self.is_name(c - 1))
                     || joined.is_some_and(|j| j > c)
                 {
