@@ -178,7 +178,7 @@ pub const GROWTH: &[&str] = &[
     "yield",
 ];
 
-/// Groups of people or votes: "X% of <these>" is a share of a whole, which cannot pass 100%.
+/// Groups of people or votes: "X% of `these`" is a share of a whole, which cannot pass 100%.
 pub const POPULATION: &[&str] = &[
     "adults",
     "americans",
