@@ -2661,105 +2661,176 @@ fn he_or_she_is_not_two_people() {
 
 #[test]
 fn a_source_that_begins_on_the_tail_of_an_earlier_phrase_is_the_name_after_its_comma() {
-    let tidy = |t: &str, cue: &str, from: &str, to: &str| tidied_source(t, cue, from, to);
-    let t = "Raising fears of fissures in the party, Senator Bernie Sanders has rebuffed it.";
+    // (text, cue, the source's first and last words, the tidied source)
+    let cases = [
+        (
+            "Raising fears of fissures in the party, Senator Bernie Sanders has rebuffed it.",
+            "rebuffed",
+            "the",
+            "Sanders",
+            "Senator Bernie Sanders",
+        ),
+        (
+            "Asked if Trump is the GOP nominee, Rubio gave a roundabout answer.",
+            "gave",
+            "GOP",
+            "Rubio",
+            "Rubio",
+        ),
+        (
+            "When she was a federal prosecutor, Loretta Lynch declined to bring a case.",
+            "declined",
+            "a",
+            "Lynch",
+            "Loretta Lynch",
+        ),
+        // A quotation closed right after a word runs on into the words after it.
+        (
+            "Obama \"felt a moral obligation to do something about\" climate change, Axelrod said.",
+            "said",
+            "climate",
+            "Axelrod",
+            "Axelrod",
+        ),
+        // "In Washington, Iowa, Pastor Joseph Brown …": the last comma before the name.
+        (
+            "In Washington, Iowa, Pastor Joseph Brown of Marion Avenue Baptist Church said so.",
+            "said",
+            "Washington",
+            "Church",
+            "Pastor Joseph Brown of Marion Avenue Baptist Church",
+        ),
+        // A name closed by the source's own last comma is still the name.
+        (
+            "Raising fears of fissures in the party, Senator Bernie Sanders, who won, said no.",
+            "said",
+            "the",
+            "who",
+            "Senator Bernie Sanders, who",
+        ),
+        // An office of an organisation after the comma is a description, not a name: the
+        // name before it is.
+        (
+            "Speaking to reporters, Jane Doe, CEO of Acme said it fell.",
+            "said",
+            "reporters",
+            "Acme",
+            "Jane Doe, CEO of Acme",
+        ),
+        // A conjunction inside a phrase runs on; one that joins clauses, or "but", does not.
+        (
+            "It is the mess Obama and Kerry left him, Kerry has the gall to say.",
+            "has",
+            "Kerry",
+            "Kerry",
+            "Kerry",
+        ),
+        (
+            "It rose, but a spokeswoman, Anna White, said it fell.",
+            "said",
+            "a",
+            "White",
+            "a spokeswoman, Anna White",
+        ),
+        (
+            "It rose, and a spokeswoman, Anna White, said it fell.",
+            "said",
+            "a",
+            "White",
+            "a spokeswoman, Anna White",
+        ),
+        // An appositive opens its own phrase: at the sentence's start, after a comma, after a
+        // quotation its comma closed, or after an opener.
+        (
+            "It rose. A spokeswoman, Anna White, said it fell.",
+            "said",
+            "A",
+            "White",
+            "A spokeswoman, Anna White",
+        ),
+        (
+            "\"It fell,\" another friend, Mariam Emara told CNN.",
+            "told",
+            "another",
+            "Emara",
+            "another friend, Mariam Emara",
+        ),
+        (
+            "It rose. Meanwhile a spokeswoman, Anna White, said it fell.",
+            "said",
+            "a",
+            "White",
+            "a spokeswoman, Anna White",
+        ),
+        // A sentence's own opening phrase stays, even on a preposition ("In 2015, students in
+        // Spring Hill, Tennessee" is nobody's name).
+        (
+            "It fell. Through a spokeswoman, Trump declined to comment.",
+            "declined",
+            "Through",
+            "Trump",
+            "Through a spokeswoman, Trump",
+        ),
+        // A description after the name, a list and a title's list of people stay.
+        (
+            "So, according to Steven M. Rosenthal, a tax lawyer at the Urban Institute, said it.",
+            "said",
+            "Steven",
+            "Institute",
+            "Steven M. Rosenthal, a tax lawyer at the Urban Institute",
+        ),
+        (
+            "It hurt the refugees President Obama, Hillary Clinton, and other Democrats said.",
+            "said",
+            "President",
+            "Democrats",
+            "President Obama, Hillary Clinton, and other Democrats",
+        ),
+        (
+            "As Clinton, Sanders Answer Union Concerns, Others Ignore Them.\n\nIt rose.",
+            "Answer",
+            "Clinton",
+            "Sanders",
+            "Clinton, Sanders",
+        ),
+    ];
+    for (t, cue, from, to, tidied) in cases {
+        assert_eq!(tidied_source(t, cue, from, to), tidied, "{t}");
+    }
+    // Sources given by place: a place the source's last comma closes stays; after the cue
+    // the word before the source is the cue itself.
+    let tidy_at = |t: &str, cue: &str, from: &str, last: fn(usize, usize) -> usize| {
+        let_ctx!(ctx, t);
+        let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
+        let (a, c) = (at(from), at(cue));
+        let mut raws = vec![Raw {
+            kind: QuoteKind::Reported,
+            content: (0, 1),
+            cue: Some((c, c)),
+            source: Some((a, last(c, ctx.n()))),
+        }];
+        tidy_sources(&ctx, &mut raws);
+        let (a, b) = raws[0].source.unwrap();
+        ctx.doc.place(a, b).text().to_string()
+    };
     assert_eq!(
-        tidy(t, "rebuffed", "the", "Sanders"),
-        "Senator Bernie Sanders"
-    );
-    let t = "Asked if Trump is the GOP nominee, Rubio gave a roundabout answer.";
-    assert_eq!(tidy(t, "gave", "GOP", "Rubio"), "Rubio");
-    let t = "When she was a federal prosecutor, Loretta Lynch declined to bring a case.";
-    assert_eq!(tidy(t, "declined", "a", "Lynch"), "Loretta Lynch");
-    // A quotation closed right after a word runs on into the words after it.
-    let t = "Obama \"felt a moral obligation to do something about\" climate change, Axelrod said.";
-    assert_eq!(tidy(t, "said", "climate", "Axelrod"), "Axelrod");
-    // "In Washington, Iowa, Pastor Joseph Brown …": the last comma before the name.
-    let t = "In Washington, Iowa, Pastor Joseph Brown of Marion Avenue Baptist Church said so.";
-    assert_eq!(
-        tidy(t, "said", "Washington", "Church"),
-        "Pastor Joseph Brown of Marion Avenue Baptist Church"
-    );
-    // An appositive opens its own phrase: at the sentence's start, after a comma, after a
-    // quotation its comma closed, or after an opener.
-    let t = "It rose. A spokeswoman, Anna White, said it fell.";
-    assert_eq!(tidy(t, "said", "A", "White"), "A spokeswoman, Anna White");
-    let t = "\"It fell,\" another friend, Mariam Emara told CNN.";
-    assert_eq!(
-        tidy(t, "told", "another", "Emara"),
-        "another friend, Mariam Emara"
-    );
-    let t = "It rose. Meanwhile a spokeswoman, Anna White, said it fell.";
-    assert_eq!(tidy(t, "said", "a", "White"), "a spokeswoman, Anna White");
-    // A description after the name, a list, a place the source's last comma closes, a
-    // possessive and a title's list of people stay.
-    let t = "So, according to Steven M. Rosenthal, a tax lawyer at the Urban Institute, said it.";
-    assert_eq!(
-        tidy(t, "said", "Steven", "Institute"),
-        "Steven M. Rosenthal, a tax lawyer at the Urban Institute"
-    );
-    let t = "It hurt the refugees President Obama, Hillary Clinton, and other Democrats said.";
-    assert_eq!(
-        tidy(t, "said", "President", "Democrats"),
-        "President Obama, Hillary Clinton, and other Democrats"
-    );
-    let t = "It rose for a woman in Worcester, Massachusetts, said the paper.";
-    let_ctx!(ctx, t);
-    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
-    let mut raws = vec![Raw {
-        kind: QuoteKind::Reported,
-        content: (at("the"), at("paper")),
-        cue: Some((at("said"), at("said"))),
-        source: Some((at("a"), at("said") - 1)),
-    }];
-    tidy_sources(&ctx, &mut raws);
-    let (a, b) = raws[0].source.unwrap();
-    assert_eq!(
-        ctx.doc.place(a, b).text(),
+        tidy_at(
+            "It rose for a woman in Worcester, Massachusetts, said the paper.",
+            "said",
+            "a",
+            |cue, _| cue - 1
+        ),
         "a woman in Worcester, Massachusetts,"
     );
-    let t = "As Clinton, Sanders Answer Union Concerns, Others Ignore Them.\n\nIt rose.";
-    assert_eq!(tidy(t, "Answer", "Clinton", "Sanders"), "Clinton, Sanders");
-    // A conjunction inside a phrase runs on; one that joins clauses, or "but", does not.
-    let t = "It is the mess Obama and Kerry left him, Kerry has the gall to say.";
-    assert_eq!(tidy(t, "has", "Kerry", "Kerry"), "Kerry");
-    let t = "It rose, but a spokeswoman, Anna White, said it fell.";
-    assert_eq!(tidy(t, "said", "a", "White"), "a spokeswoman, Anna White");
-    let t = "It rose, and a spokeswoman, Anna White, said it fell.";
-    assert_eq!(tidy(t, "said", "a", "White"), "a spokeswoman, Anna White");
-    // A source at the sentence's start stays, even on a preposition ("In 2015, students
-    // in Spring Hill, Tennessee" is nobody's name).
-    let t = "It fell. Through a spokeswoman, Trump declined to comment.";
     assert_eq!(
-        tidy(t, "declined", "Through", "Trump"),
-        "Through a spokeswoman, Trump"
+        tidy_at(
+            "\"It fell,\" said a spokeswoman, Anna White.",
+            "said",
+            "a",
+            |_, n| n - 2
+        ),
+        "a spokeswoman, Anna White"
     );
-    // A name closed by the source's own last comma is still the name.
-    let t = "Raising fears of fissures in the party, Senator Bernie Sanders, who won, said no.";
-    assert_eq!(
-        tidied_source(t, "said", "the", "who"),
-        "Senator Bernie Sanders, who"
-    );
-    // An office of an organisation after the comma is a description, not a name: the name
-    // before it is.
-    let t = "Speaking to reporters, Jane Doe, CEO of Acme said it fell.";
-    assert_eq!(
-        tidy(t, "said", "reporters", "Acme"),
-        "Jane Doe, CEO of Acme"
-    );
-    // After the cue the word before the source is the cue itself.
-    let t = "\"It fell,\" said a spokeswoman, Anna White.";
-    let_ctx!(ctx, t);
-    let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
-    let mut raws = vec![Raw {
-        kind: QuoteKind::Direct,
-        content: (1, 3),
-        cue: Some((at("said"), at("said"))),
-        source: Some((at("a"), at("White"))),
-    }];
-    tidy_sources(&ctx, &mut raws);
-    let (a, b) = raws[0].source.unwrap();
-    assert_eq!(ctx.doc.place(a, b).text(), "a spokeswoman, Anna White");
 }
 
 #[test]
