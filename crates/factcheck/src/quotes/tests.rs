@@ -2057,11 +2057,22 @@ fn a_phrase_of_time_between_speaker_and_verb_is_neither() {
 /// The source from the first `from` to the first `to` after it in `t`, cued by the first
 /// `cue` after that, as [`tidy_sources`] leaves it.
 fn tidied_source(t: &str, cue: &str, from: &str, to: &str) -> String {
+    tidied_source_by(t, |at| {
+        let a = at(from, 0);
+        let b = at(to, a);
+        (a, b, at(cue, b))
+    })
+}
+
+/// [`tidied_source`] with the source's first and last tokens and the cue's token chosen by
+/// `place`, which is given a finder of a word's first place from a token on.
+fn tidied_source_by(
+    t: &str,
+    place: impl Fn(&dyn Fn(&str, usize) -> usize) -> (usize, usize, usize),
+) -> String {
     let_ctx!(ctx, t);
     let at = |w: &str, after: usize| (after..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
-    let a = at(from, 0);
-    let b = at(to, a);
-    let c = at(cue, b);
+    let (a, b, c) = place(&at);
     let mut raws = vec![Raw {
         kind: QuoteKind::Reported,
         content: (c + 1, c + 2),
@@ -2799,36 +2810,17 @@ fn a_source_that_begins_on_the_tail_of_an_earlier_phrase_is_the_name_after_its_c
     }
     // Sources given by place: a place the source's last comma closes stays; after the cue
     // the word before the source is the cue itself.
-    let tidy_at = |t: &str, cue: &str, from: &str, last: fn(usize, usize) -> usize| {
-        let_ctx!(ctx, t);
-        let at = |w: &str| (0..ctx.n()).find(|&i| ctx.tok(i) == w).unwrap();
-        let (a, c) = (at(from), at(cue));
-        let mut raws = vec![Raw {
-            kind: QuoteKind::Reported,
-            content: (0, 1),
-            cue: Some((c, c)),
-            source: Some((a, last(c, ctx.n()))),
-        }];
-        tidy_sources(&ctx, &mut raws);
-        let (a, b) = raws[0].source.unwrap();
-        ctx.doc.place(a, b).text().to_string()
-    };
+    let t = "It rose for a woman in Worcester, Massachusetts, said the paper.";
     assert_eq!(
-        tidy_at(
-            "It rose for a woman in Worcester, Massachusetts, said the paper.",
-            "said",
-            "a",
-            |cue, _| cue - 1
-        ),
+        tidied_source_by(t, |at| {
+            let c = at("said", 0);
+            (at("a", 0), c - 1, c)
+        }),
         "a woman in Worcester, Massachusetts,"
     );
+    let t = "\"It fell,\" said a spokeswoman, Anna White.";
     assert_eq!(
-        tidy_at(
-            "\"It fell,\" said a spokeswoman, Anna White.",
-            "said",
-            "a",
-            |_, n| n - 2
-        ),
+        tidied_source_by(t, |at| (at("a", 0), at("White", 0), at("said", 0))),
         "a spokeswoman, Anna White"
     );
 }
