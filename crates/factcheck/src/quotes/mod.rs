@@ -475,6 +475,9 @@ fn tidy_sources(ctx: &Ctx, raws: &mut [Raw]) {
         if let Some(x) = after_phrase_tail(ctx, r.cue, a, b) {
             a = x;
         }
+        if let Some(x) = parenthetical_speaker(ctx, r.cue, a, b) {
+            a = x;
+        }
         if let Some(x) = name_before_age(ctx, a, b) {
             a = x;
         }
@@ -554,6 +557,39 @@ fn after_phrase_tail(ctx: &Ctx, cue: Option<(usize, usize)>, a: usize, b: usize)
         return None;
     }
     ctx.name_after_comma(a, b).map(|n| n.0)
+}
+
+/// Where the speaker starts in source `a..=b` of an attribution set inside its statement
+/// between commas: "Trump, Sexton said, has created …", "Voters, Clinton suggested, don't
+/// have to worry", "Mr. Trump, union members and leaders say, is …". The words before the
+/// comma are the statement's subject; who speaks is the noun phrase after it, right before the
+/// cue (or its auxiliaries), which a comma follows. Not an appositive closed by its own comma ("Gov. John Kasich
+/// (R-OH), said,"; "Fiorina, speaking to Iowans, said,"), nor a clause about the speaker
+/// ("Trump, who has nearly 9 million followers, tweeted,"), nor a source of more than one
+/// comma.
+fn parenthetical_speaker(
+    ctx: &Ctx,
+    cue: Option<(usize, usize)>,
+    a: usize,
+    b: usize,
+) -> Option<usize> {
+    let (k0, k1) = cue?;
+    let next_to_cue = k0 > b && (b + 1..k0).all(|i| lexicon::has(lexicon::AUX, ctx.low(i)));
+    if !next_to_cue || ctx.tok(k1 + 1) != "," || ctx.tok(b) == "," {
+        return None;
+    }
+    let mut commas = (a..=b).filter(|&i| ctx.tok(i) == ",");
+    let c = commas.next()?;
+    let first = c + 1;
+    let clause = |i: usize| {
+        lexicon::has(lexicon::RELATIVE_PRONOUNS, ctx.low(i)) || lexicon::is_participle(ctx.low(i))
+    };
+    (commas.next().is_none()
+        && c > a
+        && first <= b
+        && ctx.is_word(first)
+        && !(first..=b).any(clause))
+    .then_some(first)
 }
 
 /// Where the name starts before an age that source `a..=b` begins with: "Jacob Shiansky, 24,

@@ -2940,3 +2940,56 @@ fn a_party_and_state_after_a_comma_is_no_name_but_follows_one() {
         "Rep. Hakeem Jeffries (D-N.Y.)"
     );
 }
+
+#[test]
+fn an_attribution_between_commas_is_the_phrase_after_the_first() {
+    let cases = [
+        (
+            "Trump, Sexton said, has made a strange zone.",
+            "said",
+            "Trump",
+            "Sexton",
+            "Sexton",
+        ),
+        (
+            "Voters, Clinton has suggested, need not worry.",
+            "suggested",
+            "Voters",
+            "Clinton",
+            "Clinton",
+        ),
+        (
+            "Mr. Trump, union members and leaders say, is the problem.",
+            "say",
+            "Mr",
+            "leaders",
+            "union members and leaders",
+        ),
+        // An appositive closed by its own comma, a clause about the speaker, and no comma
+        // after the cue: the source stays.
+        (
+            "Gov. John Kasich (R-OH), said, “We are ready.”",
+            "said",
+            "Gov",
+            ",",
+            "Gov. John Kasich (R-OH),",
+        ),
+        (
+            "Trump, who has nearly 9 million followers tweeted, “We won.”",
+            "tweeted",
+            "Trump",
+            "followers",
+            "Trump, who has nearly 9 million followers",
+        ),
+        (
+            "A spokeswoman, Anna White said it fell.",
+            "said",
+            "A",
+            "White",
+            "A spokeswoman, Anna White",
+        ),
+    ];
+    for (t, cue, from, to, tidied) in cases {
+        assert_eq!(tidied_source(t, cue, from, to), tidied, "{t}");
+    }
+}
