@@ -562,11 +562,11 @@ fn after_phrase_tail(ctx: &Ctx, cue: Option<(usize, usize)>, a: usize, b: usize)
 /// Where the speaker starts in source `a..=b` of an attribution set inside its statement
 /// between commas: "Trump, Sexton said, has created …", "Voters, Clinton suggested, don't
 /// have to worry", "Mr. Trump, union members and leaders say, is …". The words before the
-/// comma are the statement's subject; who speaks is the noun phrase after it, right before the
-/// cue (or its auxiliaries), which a comma follows. Not an appositive closed by its own comma ("Gov. John Kasich
-/// (R-OH), said,"; "Fiorina, speaking to Iowans, said,"), nor a clause about the speaker
-/// ("Trump, who has nearly 9 million followers, tweeted,"), nor a source of more than one
-/// comma.
+/// comma are the statement's subject; who speaks is the noun phrase after it, right before
+/// the cue (or its auxiliaries), which a comma follows. Not an appositive closed by its own
+/// comma ("Gov. John Kasich (R-OH), said,"; "Fiorina, speaking to Iowans, said,"), nor a
+/// clause about the speaker ("Trump, who has nearly 9 million followers, tweeted,"), nor a
+/// source of more than one comma.
 fn parenthetical_speaker(
     ctx: &Ctx,
     cue: Option<(usize, usize)>,
