@@ -584,12 +584,9 @@ fn parenthetical_speaker(
     let clause = |i: usize| {
         lexicon::has(lexicon::RELATIVE_PRONOUNS, ctx.low(i)) || lexicon::is_participle(ctx.low(i))
     };
-    (commas.next().is_none()
-        && c > a
-        && first <= b
-        && ctx.is_word(first)
-        && !(first..=b).any(clause))
-    .then_some(first)
+    // `c < b`: the source does not end on its comma.
+    (commas.next().is_none() && c > a && ctx.is_word(first) && !(first..=b).any(clause))
+        .then_some(first)
 }
 
 /// Where the name starts before an age that source `a..=b` begins with: "Jacob Shiansky, 24,

@@ -146,7 +146,10 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
     for r in raws {
         if let Some(s) = r.source {
             if !is_pronoun(ctx, s) {
-                cands.push(name_after_comma(ctx, before_relative(ctx, s)));
+                // "Trump, Sexton", "a spokeswoman, Anna White": a later "Sexton said" extends
+                // the name after the comma, not the phrase before it.
+                let s = before_relative(ctx, s);
+                cands.push(ctx.name_after_comma(s.0, s.1).unwrap_or(s));
             }
         }
     }
@@ -155,15 +158,10 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
     // Widow Dorothy Woods" Dorothy Woods; in a headline or the text's title only a person's
     // names count, as the text writes them elsewhere ("Gary Wills", "Dorothy Woods"). A
     // statement made in a headline still has its own source as its speaker.
-    let mut heading: HashMap<usize, bool> = HashMap::new();
     let mut in_body = HashMap::new();
     let mut kept = Vec::with_capacity(cands.len());
     for c in cands {
-        let first = ctx.sentence(c.0).0;
-        if *heading
-            .entry(first)
-            .or_insert_with(|| ctx.heading_or_title(c.0))
-        {
+        if ctx.heading_or_title(c.0) {
             title_names(ctx, c, &mut in_body, &mut kept);
         } else {
             kept.push(c);
@@ -258,14 +256,6 @@ fn title_names<'c>(
         }
         j = end + 1;
     }
-}
-
-/// The name after source `s`'s last comma that one follows (`Ctx::name_after_comma`):
-/// "Trump, Sexton", "the dawn of the modern conservative movement, Bozell", "a spokeswoman,
-/// Anna White" name Sexton, Bozell and Anna White, and a later "Sexton said" is not "Trump,
-/// Sexton". Else `s`.
-fn name_after_comma(ctx: &Ctx, s: (usize, usize)) -> (usize, usize) {
-    ctx.name_after_comma(s.0, s.1).unwrap_or(s)
 }
 
 pub(super) fn is_pronoun(ctx: &Ctx, s: (usize, usize)) -> bool {
@@ -407,10 +397,12 @@ fn speaker_of<'c>(
 fn two_people(ctx: &Ctx, m: (usize, usize)) -> bool {
     let of = (m.0..=m.1).find(|&j| ctx.low(j) == "of").unwrap_or(m.1 + 1);
     // "Marks and Spencer chairman Archie Norman": a lowercase office after the "and" is an
-    // organisation's officer.
-    let officer = |i: usize| {
-        (i + 1..=m.1).any(|j| !ctx.capitalised(j) && has(lexicon::ROLE_NOUNS, ctx.low(j)))
-    };
+    // organisation's officer. Where the last one is, found once: a long run of names joined
+    // by "and" would otherwise look ahead from each.
+    let last_office = (m.0..=m.1)
+        .rev()
+        .find(|&j| !ctx.capitalised(j) && has(lexicon::ROLE_NOUNS, ctx.low(j)));
+    let officer = |i: usize| last_office.is_some_and(|j| j > i);
     (m.0 + 1..m.1.min(of)).any(|i| {
         let and = ctx.low(i) == "and"
             || (ctx.tok(i) == "&" && !(ctx.doc.glued(i) && ctx.doc.glued(i + 1)));
