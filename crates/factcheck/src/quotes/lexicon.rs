@@ -374,10 +374,36 @@ pub const ROLE_NOUNS: &[&str] = &[
     "writer",
 ];
 
-/// Role nouns that refer to the same office: "the spokesperson" may be "spokesman X".
+/// Role nouns that refer to the same office: "the spokesperson" may be "spokesman X", and
+/// "the senator" "Sen. Bernie Sanders" (the tokenizer keeps an abbreviation's full stop apart,
+/// so "Sen." arrives as "sen"; one with the stop is read the same).
 pub fn same_role(a: &str, b: &str) -> bool {
-    const SPOKES: &[&str] = &["spokesman", "spokesperson", "spokeswoman"];
-    a == b || (has(SPOKES, a) && has(SPOKES, b))
+    let (a, b) = (role_class(a), role_class(b));
+    !a.is_empty() && a == b
+}
+
+/// The office a role noun or its abbreviation names, as its plainest word.
+fn role_class(w: &str) -> &str {
+    const CLASSES: &[(&str, &[&str])] = &[
+        ("admiral", &["adm"]),
+        ("attorney", &["atty"]),
+        ("captain", &["capt"]),
+        ("colonel", &["col"]),
+        ("general", &["gen"]),
+        ("governor", &["gov"]),
+        ("lieutenant", &["lt"]),
+        ("professor", &["prof"]),
+        ("representative", &["congressman", "congresswoman", "rep"]),
+        ("senator", &["sen"]),
+        ("sergeant", &["sgt"]),
+        ("spokesperson", &["spokesman", "spokeswoman"]),
+        ("superintendent", &["supt"]),
+    ];
+    let w = w.strip_suffix('.').unwrap_or(w);
+    CLASSES
+        .iter()
+        .find(|(_, other)| other.contains(&w))
+        .map_or(w, |(plain, _)| plain)
 }
 
 /// Capitalised words that start sentences or titles without being names.

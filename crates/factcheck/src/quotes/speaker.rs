@@ -526,6 +526,11 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
 /// comma, so that "Instead, the senator said" and "Florida, where the governor …" describe
 /// nobody.
 fn described(ctx: &Ctx, c: (usize, usize)) -> bool {
+    described_by(ctx, c, |i| has(lexicon::ROLE_NOUNS, ctx.low(i)))
+}
+
+/// [`described`], with the role the description ends on told by `role`.
+fn described_by(ctx: &Ctx, c: (usize, usize), role: impl Fn(usize) -> bool) -> bool {
     let d = c.1 + 2;
     // "Debbie Wasserman Schultz of Florida, the national party chairwoman,": a place.
     let complement = c.0 > 0
@@ -545,9 +550,7 @@ fn described(ctx: &Ctx, c: (usize, usize)) -> bool {
     (d + 1..d + 5)
         .take_while(|&i| ctx.is_word(i) || ctx.tok(i) == ",")
         .find(|&i| ctx.tok(i) == ",")
-        .is_some_and(|close| {
-            close > d + 1 && has(lexicon::ROLE_NOUNS, ctx.low(close - 1)) && !ctx.is_name(close + 1)
-        })
+        .is_some_and(|close| close > d + 1 && role(close - 1) && !ctx.is_name(close + 1))
 }
 
 /// A word that reads as the finite verb of a clause ("told", "says"), which would make the
@@ -565,24 +568,116 @@ fn finite_verb(ctx: &Ctx, i: usize) -> bool {
 }
 
 /// The earlier mention a role description ("the spokesman", "The Russian Defense Ministry
-/// spokesman") refers to: one holding the same role and a name, sharing the most words with the
-/// description, the latest on ties; then its fullest form.
-fn by_role(ctx: &Ctx, s: (usize, usize), head: &str, index: &Index) -> Option<(usize, usize)> {
-    let words: Vec<&str> = (s.0..s.1).map(|i| ctx.low(i)).collect();
-    let best = index
+/// spokesman") refers to: one holding the same role and a name ([`role_context`]), sharing the
+/// most name words with the description ("The Florida senator": "Florida Sen. Marco Rubio"),
+/// then the one whose surname the text writes most (an article's "the senator" is its own
+/// senator, not one it mentions in passing), the latest on ties, and the longest of those;
+/// then its fullest form.
+/// Nobody when the description names something ("The Florida senator") that no holder of the
+/// role shares, or names two people ("The Kentucky Republican and the New York businessman").
+fn by_role<'c>(
+    ctx: &Ctx<'_, 'c>,
+    s: (usize, usize),
+    head: &str,
+    index: &Index<'c>,
+) -> Option<(usize, usize)> {
+    if (s.0..=s.1).any(|i| ctx.low(i) == "and") {
+        return None;
+    }
+    let modifier = office_modifier(ctx, s.1);
+    let words: Vec<&str> = (s.0..s.1)
+        .filter(|&i| ctx.is_name(i))
+        .map(|i| ctx.low(i))
+        .collect();
+    let (shared, best) = index
         .before(s.0)
-        .filter(|c| c.1 < s.0)
-        .filter(|c| (c.0..=c.1).any(|i| lexicon::same_role(ctx.low(i), head)))
-        .filter(|c| ctx.is_name(c.1))
-        .max_by_key(|c| {
-            let shared = (c.0..=c.1)
+        .filter(|c| c.1 < s.0 && ctx.is_name(c.1))
+        .filter_map(|&c| {
+            let r = role_context(ctx, c, head, modifier.as_deref())?;
+            let shared = (r.0..=r.1)
                 .filter(|&i| ctx.is_name(i) && words.contains(&ctx.low(i)))
                 .count();
-            (shared, c.1)
+            let key = (shared, index.count(ctx, ctx.tok(c.1)), c.1, chars(ctx, c));
+            Some((key, c))
         })
-        .copied()?;
+        .max_by_key(|&(key, _)| key)
+        .map(|((shared, ..), c)| (shared, c))?;
+    if shared == 0 && !words.is_empty() {
+        return None;
+    }
     Some(fullest(ctx, best, index))
 }
+
+/// The words around the mention `c` that describe it, when they give it the role `head`: in
+/// its own words ("Vermont Sen. Bernie Sanders", "spokesman Igor Konashenkov"), in the word or
+/// title right before it ("Democratic presidential candidate Hillary Clinton", "Sen. Bernie
+/// Sanders" where the run starts at the name), or in a description between commas right after
+/// it ("Tom Carter, the state treasurer,"). The range reaches back over a few words ("Florida
+/// Sen.", "Democratic presidential") and on over "of" and a place ("Gov. John R. Kasich of
+/// Ohio"). None for a mention that is the title alone ("Sen").
+fn role_context(
+    ctx: &Ctx,
+    c: (usize, usize),
+    head: &str,
+    modifier: Option<&str>,
+) -> Option<(usize, usize)> {
+    let role = |i: usize| lexicon::same_role(ctx.low(i), head);
+    if role(c.1) {
+        return None;
+    }
+    // A clean mention: names, titles and their stops, "of" ("Gov. John R. Kasich of Ohio"),
+    // not a phrase holding a verb ("Journalist Jorge Ramos corrected the GOP candidate") nor a
+    // possessive ("President Barack Obama’s").
+    let clean = (c.0..=c.1).all(|i| {
+        ctx.is_name(i)
+            || has(lexicon::ROLE_NOUNS, ctx.low(i))
+            // "Mayor Bill de Blasio", "Mark van Gogh": a particle between names.
+            || (i > c.0 && i < c.1 && ctx.is_name(i - 1) && ctx.is_name(i + 1) && ctx.low(i).len() <= 3)
+            || ctx.low(i) == "of"
+            || (!ctx.is_word(i) && ctx.doc.glued(i) && !matches!(ctx.tok(i), "’" | "'"))
+    }) && !matches!(ctx.low(c.1 + 1), "’s" | "'s" | "’" | "'");
+    if !clean {
+        return None;
+    }
+    let sentence = ctx.sentence(c.0).0;
+    let before: Vec<usize> = (sentence..c.0)
+        .rev()
+        .filter(|&i| !ctx.abbreviation_stop(i))
+        .take(ROLE_BEFORE)
+        .take_while(|&i| ctx.is_word(i))
+        .collect();
+    let at = (c.0..=c.1)
+        .find(|&i| role(i))
+        .or(before.first().copied().filter(|&i| role(i)));
+    if at.is_none() && !described_by(ctx, c, role) {
+        return None;
+    }
+    // "Vice President Joseph R. Biden" is not who "the president" is, nor "President Obama"
+    // "the vice president".
+    if at.is_some_and(|i| office_modifier(ctx, i).as_deref() != modifier) {
+        return None;
+    }
+    let end = match ctx.low(c.1 + 1) {
+        "of" => (c.1 + 2..).take_while(|&i| ctx.is_name(i)).last(),
+        _ => None,
+    };
+    Some((before.last().copied().unwrap_or(c.0), end.unwrap_or(c.1)))
+}
+
+/// The word before the role noun at `i` that makes it another office ("vice president",
+/// "deputy director", "inspector general"), lowercased.
+fn office_modifier(ctx: &Ctx, i: usize) -> Option<String> {
+    const MODIFIERS: &[&str] = &["assistant", "associate", "deputy", "vice"];
+    let w = ctx.low(i.checked_sub(1)?);
+    // "General" after a noun is another office each time: "Attorney General", "Inspector
+    // General", "Surgeon General".
+    let general = lexicon::same_role(ctx.low(i), "general") && ctx.is_word(i - 1);
+    (general || has(MODIFIERS, w)).then(|| w.to_string())
+}
+
+/// Words before a name looked through for its role and what describes it: "Democratic
+/// presidential candidate", "Florida Sen.".
+const ROLE_BEFORE: usize = 4;
 
 /// The longest candidate mention (earliest on ties) ending in the same name as `m` and holding
 /// its names ([`same_person`]), written no later than `m`; `m` itself when none is longer.
@@ -725,7 +820,12 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
                     && matches!(ctx.tok(i), "." | "-")
                     && ctx.doc.glued(i)
                     && ctx.doc.glued(i + 1)
-                    && ctx.is_word(i + 1)));
+                    && ctx.is_word(i + 1))
+                // "Sen. Bernie Sanders", "Gov. Chris Christie": a title's full stop.
+                || (start.is_some()
+                    && ctx.abbreviation_stop(i)
+                    && has(lexicon::ROLE_NOUNS, &format!("{}.", ctx.low(i - 1)))
+                    && ctx.is_name(i + 1)));
         if part {
             if start.is_none() {
                 start = Some(i);
