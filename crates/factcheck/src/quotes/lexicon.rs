@@ -286,6 +286,62 @@ pub const VAGUE_HEADS: &[&str] = &[
     "witnesses",
 ];
 
+/// Last words of an organisation's or a publication's name ("The Washington Post", "United
+/// Technologies", "the Justice Department"): such a mention is a body, which "he" and "she" do
+/// not refer to, however many capitalised words it has.
+pub const ORG_HEADS: &[&str] = &[
+    "administration",
+    "agency",
+    "airlines",
+    "association",
+    "bank",
+    "board",
+    "bureau",
+    "campaign",
+    "center",
+    "centre",
+    "commission",
+    "committee",
+    "company",
+    "congress",
+    "corp",
+    "corporation",
+    "council",
+    "department",
+    "foundation",
+    "gazette",
+    "government",
+    "group",
+    "guardian",
+    "herald",
+    "inc",
+    "industries",
+    "institute",
+    "journal",
+    "league",
+    "magazine",
+    "media",
+    "ministry",
+    "network",
+    "news",
+    "office",
+    "organisation",
+    "organization",
+    "parliament",
+    "party",
+    "police",
+    "post",
+    "press",
+    "service",
+    "society",
+    "technologies",
+    "telegraph",
+    "times",
+    "tribune",
+    "union",
+    "university",
+];
+
 /// Role nouns that make a capitalised name into a full speaker description
 /// ("Defence Ministry spokesman Igor Konashenkov"), and that a definite description
 /// ("the spokesman") refers back by.

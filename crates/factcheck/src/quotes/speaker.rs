@@ -631,8 +631,8 @@ fn role_context(
     let clean = (c.0..=c.1).all(|i| {
         ctx.is_name(i)
             || has(lexicon::ROLE_NOUNS, ctx.low(i))
-            // "Mayor Bill de Blasio", "Mark van Gogh": a particle between names.
-            || (i > c.0 && i < c.1 && ctx.is_name(i - 1) && ctx.is_name(i + 1) && ctx.low(i).len() <= 3)
+            // "Mayor Bill de Blasio": a particle inside a surname.
+            || (i > c.0 && i < c.1 && has(NAME_PARTICLES, ctx.low(i)))
             || ctx.low(i) == "of"
             || (!ctx.is_word(i) && ctx.doc.glued(i) && !matches!(ctx.tok(i), "’" | "'"))
     }) && !matches!(ctx.low(c.1 + 1), "’s" | "'s" | "’" | "'");
@@ -795,11 +795,20 @@ pub(super) const NAME_PARTICLES: &[&str] = &[
     "al", "da", "de", "del", "della", "der", "di", "du", "la", "le", "van", "von",
 ];
 
-/// A mention with a role noun or at least two name words ("Igor Konashenkov").
+/// A mention with a role noun or at least two name words ("Igor Konashenkov"), not one whose
+/// head names a body ("The Washington Post", [`lexicon::ORG_HEADS`]).
 fn looks_like_person(ctx: &Ctx, c: (usize, usize)) -> bool {
     let names = (c.0..=c.1).filter(|&i| ctx.is_name(i)).count();
     let role = (c.0..=c.1).any(|i| has(lexicon::ROLE_NOUNS, ctx.low(i)));
-    names >= 2 || (role && names >= 1)
+    // A name before an "of" is the head: "Mr. Burman of the Tax Policy Center" is a person,
+    // "Bank of America" a body; not an office ("The director of the European Centre" is
+    // the Centre's, and "he" looks past it to the name it is given).
+    let head = (c.0 + 1..=c.1)
+        .find(|&i| ctx.low(i) == "of")
+        .map(|of| of - 1)
+        .filter(|&h| ctx.is_name(h) && !has(lexicon::ROLE_NOUNS, ctx.low(h)))
+        .unwrap_or(c.1);
+    (names >= 2 || (role && names >= 1)) && !has(lexicon::ORG_HEADS, ctx.low(head))
 }
 
 /// Maximal runs of name words, role nouns and name-internal punctuation ("U.S.", "Al-Assad")

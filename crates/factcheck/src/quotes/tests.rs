@@ -450,6 +450,31 @@ fn a_role_description_resolves_to_the_one_given_that_role() {
 }
 
 #[test]
+fn he_or_she_is_no_organisation() {
+    // PolNeAR texts: "she says" after "The Washington Post reported" was the Post, a "he" after
+    // "The New York Times" the Times.
+    let t = "The plant will close.\n\nMaria Lopez said the plan was unfair.\n\n\
+             The Washington Post reported that the plant would close in May.\n\n\
+             “We will fight,” she said.";
+    let q = run(t);
+    let she = q
+        .iter()
+        .find(|x| text_of(&x.source) == Some("she"))
+        .unwrap();
+    assert_eq!(she.speaker.as_deref(), Some("Maria Lopez"), "{q:#?}");
+    // A person of a body is a person.
+    let t = "Taxes will rise.\n\nMr. Burman of the Tax Policy Center said the plan was sound.\n\n\
+             “It is a good thing,” he said.";
+    let q = run(t);
+    let he = q.iter().find(|x| text_of(&x.source) == Some("he")).unwrap();
+    assert_eq!(
+        he.speaker.as_deref(),
+        Some("Mr. Burman of the Tax Policy Center"),
+        "{q:#?}"
+    );
+}
+
+#[test]
 fn a_role_description_is_not_another_office_or_another_place() {
     // The description stays as written where no holder of that office fits it. (Each text
     // opens on a line of its own: a first line may be read as the text's title, whose words
