@@ -1469,6 +1469,7 @@ fn word_lists_sorted_lowercase_and_nested() {
         ("PERIODS", PERIODS),
         ("FEMALE_NAMES", FEMALE_NAMES),
         ("MALE_NAMES", MALE_NAMES),
+        ("ORG_HEADS", ORG_HEADS),
         ("SUBJECT_PRONOUNS", super::reported::SUBJECT_PRONOUNS),
         ("QUESTION_WORDS", super::QUESTION_WORDS),
         ("SENTENCE_OPENERS", super::SENTENCE_OPENERS),
