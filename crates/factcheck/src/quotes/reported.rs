@@ -1017,26 +1017,38 @@ fn participle(ctx: &Ctx, k: usize, s0: usize, s1: usize) -> Option<Raw> {
     })
 }
 
-/// Words that label a line without naming a speaker ("Update: ...", "Watch: ...").
+/// Words that label a line without naming a speaker ("Update: ...", "Watch: ...", a kicker
+/// such as "BOOM: ...", "Just Leaked: ...", "Paid Notice: ...").
 const NOT_HEADLINE_SOURCES: &[&str] = &[
     "a",
     "also",
+    "bombshell",
+    "boom",
     "breaking",
+    "busted",
     "click",
     "correction",
     "editor",
     "editor's",
+    "exclusive",
+    "flashback",
     "here",
     "how",
+    "just",
+    "listen",
     "live",
+    "look",
     "more",
     "note",
+    "paid",
     "photo",
     "photos",
     "q",
     "read",
     "related",
+    "revealed",
     "see",
+    "shocking",
     "subscribe",
     "tags",
     "the",
@@ -1050,6 +1062,7 @@ const NOT_HEADLINE_SOURCES: &[&str] = &[
     "where",
     "who",
     "why",
+    "wow",
 ];
 
 /// Headline attributions: a line opening with a short capitalised source and a colon,

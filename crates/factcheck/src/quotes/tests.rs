@@ -1280,9 +1280,15 @@ fn headline_colon() {
     assert_eq!(c.len(), 1, "{q:#?}");
     assert_eq!(text_of(&c[0].source), Some("Hale"));
     assert_eq!(c[0].content.text(), "Budget Cuts Will Hurt Rural Schools");
-    // Labels are not sources.
-    let q = run("Update: The road has reopened to all traffic.\n\nMore later.");
-    assert!(with_cue(&q, ":").is_empty(), "{q:#?}");
+    // Labels are not sources: an update's, a kicker's (PolNeAR's West Journal headlines).
+    for t in [
+        "Update: The road has reopened to all traffic.\n\nMore later.",
+        "BOOM: Trump Just Fired A 5-Word Missile At Hillary\n\nMore later.",
+        "Just Leaked: Look At The Shocking Response To The News\n\nMore later.",
+    ] {
+        let q = run(t);
+        assert!(with_cue(&q, ":").is_empty(), "{q:#?}");
+    }
 }
 
 #[test]
