@@ -307,6 +307,7 @@ pub const ORG_HEADS: &[&str] = &[
     "corp",
     "corporation",
     "council",
+    "county",
     "department",
     "foundation",
     "gazette",
@@ -317,6 +318,7 @@ pub const ORG_HEADS: &[&str] = &[
     "inc",
     "industries",
     "institute",
+    "jazeera",
     "journal",
     "league",
     "magazine",
@@ -332,6 +334,7 @@ pub const ORG_HEADS: &[&str] = &[
     "police",
     "post",
     "press",
+    "qaeda",
     "service",
     "society",
     "technologies",
@@ -438,28 +441,37 @@ pub fn same_role(a: &str, b: &str) -> bool {
     !a.is_empty() && a == b
 }
 
+/// Role nouns under other words for the same office: (plainest word, other words).
+const ROLE_CLASSES: &[(&str, &[&str])] = &[
+    ("admiral", &["adm"]),
+    ("attorney", &["atty"]),
+    ("captain", &["capt"]),
+    ("colonel", &["col"]),
+    ("general", &["gen"]),
+    ("governor", &["gov"]),
+    ("lieutenant", &["lt"]),
+    ("professor", &["prof"]),
+    ("representative", &["congressman", "congresswoman", "rep"]),
+    ("senator", &["sen"]),
+    ("sergeant", &["sgt"]),
+    ("spokesperson", &["spokesman", "spokeswoman"]),
+    ("superintendent", &["supt"]),
+];
+
 /// The office a role noun or its abbreviation names, as its plainest word.
 fn role_class(w: &str) -> &str {
-    const CLASSES: &[(&str, &[&str])] = &[
-        ("admiral", &["adm"]),
-        ("attorney", &["atty"]),
-        ("captain", &["capt"]),
-        ("colonel", &["col"]),
-        ("general", &["gen"]),
-        ("governor", &["gov"]),
-        ("lieutenant", &["lt"]),
-        ("professor", &["prof"]),
-        ("representative", &["congressman", "congresswoman", "rep"]),
-        ("senator", &["sen"]),
-        ("sergeant", &["sgt"]),
-        ("spokesperson", &["spokesman", "spokeswoman"]),
-        ("superintendent", &["supt"]),
-    ];
     let w = w.strip_suffix('.').unwrap_or(w);
-    CLASSES
+    ROLE_CLASSES
         .iter()
         .find(|(_, other)| other.contains(&w))
         .map_or(w, |(plain, _)| plain)
+}
+
+/// A title's abbreviation, written without its full stop ("sen" of "Sen. Bernie Sanders",
+/// "gov", "lt"): the abbreviations among [`ROLE_CLASSES`]' other words.
+pub fn title_abbreviation(w: &str) -> bool {
+    const WORDS: &[&str] = &["congressman", "congresswoman", "spokesman", "spokeswoman"];
+    !has(WORDS, w) && ROLE_CLASSES.iter().any(|(_, other)| other.contains(&w))
 }
 
 /// Capitalised words that start sentences or titles without being names.
@@ -632,7 +644,6 @@ pub const FEMALE_NAMES: &[&str] = &[
     "heather",
     "helen",
     "hillary",
-    "irene",
     "ivanka",
     "jacqueline",
     "jane",
@@ -706,10 +717,8 @@ pub const FEMALE_NAMES: &[&str] = &[
     "penny",
     "rachel",
     "rebecca",
-    "rita",
     "roberta",
     "rosa",
-    "rose",
     "ruth",
     "sally",
     "samantha",
@@ -777,13 +786,11 @@ pub const MALE_NAMES: &[&str] = &[
     "daniel",
     "dave",
     "david",
-    "dean",
     "dennis",
     "dick",
     "don",
     "donald",
     "doug",
-    "earl",
     "ed",
     "eddie",
     "edward",
@@ -827,7 +834,6 @@ pub const MALE_NAMES: &[&str] = &[
     "kevin",
     "kyle",
     "larry",
-    "louis",
     "luke",
     "marc",
     "marco",

@@ -526,11 +526,11 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
 /// comma, so that "Instead, the senator said" and "Florida, where the governor …" describe
 /// nobody.
 fn described(ctx: &Ctx, c: (usize, usize)) -> bool {
-    described_by(ctx, c, |i| has(lexicon::ROLE_NOUNS, ctx.low(i)))
+    described_by(ctx, c, |i| has(lexicon::ROLE_NOUNS, ctx.low(i))).is_some()
 }
 
-/// [`described`], with the role the description ends on told by `role`.
-fn described_by(ctx: &Ctx, c: (usize, usize), role: impl Fn(usize) -> bool) -> bool {
+/// [`described`], with the role the description ends on told by `role`: that role word.
+fn described_by(ctx: &Ctx, c: (usize, usize), role: impl Fn(usize) -> bool) -> Option<usize> {
     let d = c.1 + 2;
     // "Debbie Wasserman Schultz of Florida, the national party chairwoman,": a place.
     let complement = c.0 > 0
@@ -543,14 +543,15 @@ fn described_by(ctx: &Ctx, c: (usize, usize), role: impl Fn(usize) -> bool) -> b
             && ctx.tok(c.1 + 1) == ","
             && matches!(ctx.low(d), "the" | "a" | "an"))
     {
-        return false;
+        return None;
     }
     // "Later, the state treasurer, Tom Carter, defended …": the description goes on to a name,
     // whose it is; "Later" is nobody.
     (d + 1..d + 5)
         .take_while(|&i| ctx.is_word(i) || ctx.tok(i) == ",")
         .find(|&i| ctx.tok(i) == ",")
-        .is_some_and(|close| close > d + 1 && role(close - 1) && !ctx.is_name(close + 1))
+        .filter(|&close| close > d + 1 && role(close - 1) && !ctx.is_name(close + 1))
+        .map(|close| close - 1)
 }
 
 /// A word that reads as the finite verb of a clause ("told", "says"), which would make the
@@ -592,8 +593,11 @@ fn by_role<'c>(
     let (shared, best) = index
         .before(s.0)
         .filter(|c| c.1 < s.0 && ctx.is_name(c.1))
+        // A name between quotation marks is quoted, not present ("“Sen. Elizabeth Warren is
+        // wrong,” the senator said").
+        .filter(|c| !quoted(ctx, c.0))
         .filter_map(|&c| {
-            let r = role_context(ctx, c, head, modifier.as_deref())?;
+            let r = role_context(ctx, c, head, modifier)?;
             let shared = (r.0..=r.1)
                 .filter(|&i| ctx.is_name(i) && words.contains(&ctx.low(i)))
                 .count();
@@ -627,15 +631,16 @@ fn role_context(
     }
     // A clean mention: names, titles and their stops, "of" ("Gov. John R. Kasich of Ohio"),
     // not a phrase holding a verb ("Journalist Jorge Ramos corrected the GOP candidate") nor a
-    // possessive ("President Barack Obama’s").
+    // possessive ("President Barack Obama’s", one token) nor a party and state after a comma.
     let clean = (c.0..=c.1).all(|i| {
         ctx.is_name(i)
             || has(lexicon::ROLE_NOUNS, ctx.low(i))
             // "Mayor Bill de Blasio": a particle inside a surname.
             || (i > c.0 && i < c.1 && has(NAME_PARTICLES, ctx.low(i)))
             || ctx.low(i) == "of"
-            || (!ctx.is_word(i) && ctx.doc.glued(i) && !matches!(ctx.tok(i), "’" | "'"))
-    }) && !matches!(ctx.low(c.1 + 1), "’s" | "'s" | "’" | "'");
+            || (matches!(ctx.tok(i), "." | "-") && ctx.doc.glued(i))
+    }) && !ctx.possessive(c.1)
+        && !matches!(ctx.tok(c.1 + 1), "’" | "'");
     if !clean {
         return None;
     }
@@ -646,37 +651,66 @@ fn role_context(
         .take(ROLE_BEFORE)
         .take_while(|&i| ctx.is_word(i))
         .collect();
+    let described = described_by(ctx, c, role);
     let at = (c.0..=c.1)
         .find(|&i| role(i))
-        .or(before.first().copied().filter(|&i| role(i)));
-    if at.is_none() && !described_by(ctx, c, role) {
-        return None;
-    }
+        .or(before.first().copied().filter(|&i| role(i)))
+        .or(described);
     // "Vice President Joseph R. Biden" is not who "the president" is, nor "President Obama"
-    // "the vice president".
-    if at.is_some_and(|i| office_modifier(ctx, i).as_deref() != modifier) {
+    // "the vice president", nor "Joe Biden, the vice president," either.
+    if at.is_none_or(|i| office_modifier(ctx, i) != modifier) {
         return None;
     }
     let end = match ctx.low(c.1 + 1) {
-        "of" => (c.1 + 2..).take_while(|&i| ctx.is_name(i)).last(),
+        "of" => (c.1 + 2..c.1 + 6).take_while(|&i| ctx.is_name(i)).last(),
         _ => None,
     };
-    Some((before.last().copied().unwrap_or(c.0), end.unwrap_or(c.1)))
+    // A description after the name describes it too: "Tom Carter, the Florida treasurer,".
+    let end = described.max(end).unwrap_or(c.1);
+    Some((before.last().copied().unwrap_or(c.0), end))
 }
 
 /// The word before the role noun at `i` that makes it another office ("vice president",
-/// "deputy director", "inspector general"), lowercased.
-fn office_modifier(ctx: &Ctx, i: usize) -> Option<String> {
-    const MODIFIERS: &[&str] = &["assistant", "associate", "deputy", "vice"];
-    let w = ctx.low(i.checked_sub(1)?);
-    // "General" after a noun is another office each time: "Attorney General", "Inspector
-    // General", "Surgeon General".
-    let general = lexicon::same_role(ctx.low(i), "general") && ctx.is_word(i - 1);
-    (general || has(MODIFIERS, w)).then(|| w.to_string())
+/// "deputy director", "Lt. Gov.", "inspector general"), lowercased: an office's modifier, and
+/// before "general" the office it is general of ("Attorney General", "Surgeon General"; not
+/// "the general", "Gen.").
+fn office_modifier(ctx: &Ctx, i: usize) -> Option<&'static str> {
+    const MODIFIERS: &[&str] = &[
+        "assistant",
+        "associate",
+        "deputy",
+        "lieutenant",
+        "lt",
+        "vice",
+    ];
+    const GENERAL_OF: &[&str] = &[
+        "adjutant",
+        "attorney",
+        "comptroller",
+        "inspector",
+        "postmaster",
+        "secretary",
+        "solicitor",
+        "surgeon",
+    ];
+    // "Lt. Gov.", "Vice-President": past an abbreviation's stop or a hyphen.
+    let mut j = i.checked_sub(1)?;
+    if matches!(ctx.tok(j), "." | "-") && ctx.doc.glued(j) {
+        j = j.checked_sub(1)?;
+    }
+    let w = ctx.low(j);
+    let list = if lexicon::same_role(ctx.low(i), "general") {
+        GENERAL_OF
+    } else {
+        MODIFIERS
+    };
+    list.iter()
+        .find(|&&m| m == w)
+        .map(|&m| if m == "lt" { "lieutenant" } else { m })
 }
 
-/// Words before a name looked through for its role and what describes it: "Democratic
-/// presidential candidate", "Florida Sen.".
+/// Words before a name that may describe it ("Democratic presidential candidate", "Florida
+/// Sen."): the first of them may be its role, and all count as words the description shares.
 const ROLE_BEFORE: usize = 4;
 
 /// The longest candidate mention (earliest on ties) ending in the same name as `m` and holding
@@ -802,13 +836,22 @@ fn looks_like_person(ctx: &Ctx, c: (usize, usize)) -> bool {
     let role = (c.0..=c.1).any(|i| has(lexicon::ROLE_NOUNS, ctx.low(i)));
     // A name before an "of" is the head: "Mr. Burman of the Tax Policy Center" is a person,
     // "Bank of America" a body; not an office ("The director of the European Centre" is
-    // the Centre's, and "he" looks past it to the name it is given).
+    // the Centre's, and "he" looks past it to the name it is given). A title after the "of"
+    // phrase starts the name anew: "Bank of England Governor Mark Carney" is a person.
     let head = (c.0 + 1..=c.1)
         .find(|&i| ctx.low(i) == "of")
+        .filter(|&of| !(of..=c.1).any(|i| has(lexicon::ROLE_NOUNS, ctx.low(i))))
         .map(|of| of - 1)
         .filter(|&h| ctx.is_name(h) && !has(lexicon::ROLE_NOUNS, ctx.low(h)))
         .unwrap_or(c.1);
-    (names >= 2 || (role && names >= 1)) && !has(lexicon::ORG_HEADS, ctx.low(head))
+    let head = ctx.low(head);
+    let head = head
+        .strip_suffix("’s")
+        .or_else(|| head.strip_suffix("'s"))
+        .unwrap_or(head);
+    // "Emily Post", "Bill Press": a given name first makes a person of any surname.
+    let body = has(lexicon::ORG_HEADS, head) && !lexicon::is_given_name(ctx.low(c.0));
+    (names >= 2 || (role && names >= 1)) && !body
 }
 
 /// Maximal runs of name words, role nouns and name-internal punctuation ("U.S.", "Al-Assad")
@@ -833,8 +876,9 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
                 // "Sen. Bernie Sanders", "Gov. Chris Christie": a title's full stop.
                 || (start.is_some()
                     && ctx.abbreviation_stop(i)
-                    && has(lexicon::ROLE_NOUNS, &format!("{}.", ctx.low(i - 1)))
-                    && ctx.is_name(i + 1)));
+                    && lexicon::title_abbreviation(ctx.low(i - 1))
+                    && ctx.is_name(i + 1)
+                    && !ctx.line_start(i + 1)));
         if part {
             if start.is_none() {
                 start = Some(i);

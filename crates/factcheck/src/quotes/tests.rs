@@ -436,6 +436,12 @@ fn a_role_description_resolves_to_the_one_given_that_role() {
             "said",
             "Tom Carter",
         ),
+        (
+            "The briefing ended.\n\nGeneral Sergey Rudskoy spoke to reporters.\n\n\
+             “The route runs north,” the general said.",
+            "said",
+            "General Sergey Rudskoy",
+        ),
         // Two holders: the one sharing the description's names.
         (
             "The rally ended.\n\nFlorida Sen. Marco Rubio and Sen. Ted Cruz spoke in Iowa.\n\n\
@@ -472,6 +478,16 @@ fn he_or_she_is_no_organisation() {
         Some("Mr. Burman of the Tax Policy Center"),
         "{q:#?}"
     );
+    // A title after the body's name starts a person's name.
+    let t = "Rates will rise.\n\nBank of England Governor Mark Carney said rates would rise.\n\n\
+             “It is the right call,” he said.";
+    let q = run(t);
+    let he = q.iter().find(|x| text_of(&x.source) == Some("he")).unwrap();
+    assert_eq!(
+        he.speaker.as_deref(),
+        Some("Bank of England Governor Mark Carney"),
+        "{q:#?}"
+    );
 }
 
 #[test]
@@ -505,13 +521,33 @@ fn a_role_description_is_not_another_office_or_another_place() {
             "the inspector general",
         ),
         (
-            "The hearing went on.\n\nSen. Bernie Sanders spoke on Monday.\n\n\
+            "The hearing went on.\n\nNew York Sen. Chuck Schumer spoke on Monday.\n\n\
              “We agreed,” the Kentucky Republican and the New York senator said.",
             "two people",
             "the Kentucky Republican and the New York senator",
         ),
     ];
-    for (t, why, want) in cases {
+    let more = [
+        (
+            "The hearing went on.\n\nJoe Biden, the vice president, spoke on Monday.\n\n\
+             “It was a mistake,” the president said.",
+            "a vice president described after his name is not the president either",
+            "the president",
+        ),
+        (
+            "The hearing went on.\n\nPresident Barack Obama’s plan drew fire.\n\n\
+             “It works,” the president said.",
+            "a possessive names whose plan, not who speaks",
+            "the president",
+        ),
+        (
+            "The hearing went on.\n\n\
+             “Sen. Elizabeth Warren is wrong,” the senator said.",
+            "a name the statement quotes is not its speaker",
+            "the senator",
+        ),
+    ];
+    for (t, why, want) in cases.into_iter().chain(more) {
         let cue = if t.contains("wrote") { "wrote" } else { "said" };
         assert_eq!(speaker_by_cue(t, cue).as_deref(), Some(want), "{why}: {t}");
     }
