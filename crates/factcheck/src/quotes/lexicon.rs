@@ -286,9 +286,10 @@ pub const VAGUE_HEADS: &[&str] = &[
     "witnesses",
 ];
 
-/// Last words of an organisation's or a publication's name ("The Washington Post", "United
-/// Technologies", "the Justice Department"): such a mention is a body, which "he" and "she" do
-/// not refer to, however many capitalised words it has.
+/// Head words of an organisation's or a publication's name, its last word or the one before
+/// "of" ("The Washington Post", "United Technologies", "the Justice Department", "Bank of
+/// America"): such a mention is a body, which "he" and "she" do not refer to, however many
+/// capitalised words it has.
 pub const ORG_HEADS: &[&str] = &[
     "administration",
     "agency",

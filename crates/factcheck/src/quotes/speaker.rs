@@ -5,9 +5,11 @@
 //! spokesman"). A reader checking a quote needs the full form, so each source is linked back to
 //! it: a surname to the longest earlier mention ending in that surname, a pronoun to the
 //! speaker of the statement just before (news attributes quotes in runs) unless a person has
-//! since opened a sentence as its subject, a role to the earlier mention sharing that role and
-//! most of its words. "he" and "she" pass over a person known to be of the other gender (by a
-//! title, a "-woman" role, a common given name, or an earlier "he"/"she" linked to them).
+//! since opened a sentence as its subject, a role to the earlier mention given that role (by a
+//! title, "Sen. Ted Cruz", a word before the name or a description after it) and sharing most of
+//! its names. "he" and "she" pass over a person known to be of the other gender (by a title, a
+//! "-woman" role, a common given name, or an earlier "he"/"she" linked to them), and over a
+//! body ("The Washington Post").
 
 use super::lexicon::{self, has};
 use super::{Ctx, Quote, Raw};
