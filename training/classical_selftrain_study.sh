@@ -14,8 +14,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${1:-$ROOT/out/classical-selftrain}"
 DATA="${UNSPIN_DATA:-$ROOT/../shared/data}"
 UNSPIN="${UNSPIN:-$ROOT/target/release/unspin}"
-rm -rf "$OUT/in" "$OUT/data"
-mkdir -p "$OUT/in" "$OUT/data/articles"
+rm -rf "$OUT/in"
+mkdir -p "$OUT/in"
 # 400 texts, seed 7, as article900000000.txt … (PTC ids are numbers).
 python3 - "$DATA/quotes/polnear/train/text" "$OUT" <<'EOF'
 import os, random, shutil, sys
@@ -29,11 +29,5 @@ with open(f"{out}/map.tsv", "w") as m:
 EOF
 "$UNSPIN" analyze --model "$ROOT/models/ft-mpnet-holdout" --no-aids --format ptc "$OUT/in" \
   -o "$OUT/teacher.tsv" --force
-ln -sf "$DATA"/ptc-train/articles/* "$OUT/data/articles/"
-cp "$OUT"/in/* "$OUT/data/articles/"
-cp "$DATA/ptc-train/techniques.txt" "$OUT/data/"
-cat "$DATA/ptc-train/labels.tc.tsv" "$OUT/teacher.tsv" > "$OUT/data/labels.tc.tsv"
-{ cat "$DATA/ptc-train/labels.si.tsv"; cut -f1,3,4 "$OUT/teacher.tsv"; } > "$OUT/data/labels.si.tsv"
-cd "$ROOT"
-"$UNSPIN" validate --data "$OUT/data" --model models/ft-mpnet-holdout --report "$OUT/validate-self.json"
-"$UNSPIN" validate --data "$DATA/ptc-train" --model models/ft-mpnet-holdout --report "$OUT/validate-base.json"
+cut -f1,3,4 "$OUT/teacher.tsv" > "$OUT/teacher-si.tsv"
+"$ROOT/training/validate_with_extra.sh" "$OUT" self "$OUT/in" "$OUT/teacher.tsv" "$OUT/teacher-si.tsv"

@@ -442,37 +442,46 @@ pub fn same_role(a: &str, b: &str) -> bool {
     !a.is_empty() && a == b
 }
 
-/// Role nouns under other words for the same office: (plainest word, other words).
-const ROLE_CLASSES: &[(&str, &[&str])] = &[
-    ("admiral", &["adm"]),
-    ("attorney", &["atty"]),
-    ("captain", &["capt"]),
-    ("colonel", &["col"]),
-    ("general", &["gen"]),
-    ("governor", &["gov"]),
-    ("lieutenant", &["lt"]),
-    ("professor", &["prof"]),
-    ("representative", &["congressman", "congresswoman", "rep"]),
-    ("senator", &["sen"]),
-    ("sergeant", &["sgt"]),
-    ("spokesperson", &["spokesman", "spokeswoman"]),
-    ("superintendent", &["supt"]),
+/// Titles' abbreviations, written without their full stop, and the office each names.
+const TITLE_ABBREVIATIONS: &[(&str, &str)] = &[
+    ("adm", "admiral"),
+    ("atty", "attorney"),
+    ("capt", "captain"),
+    ("col", "colonel"),
+    ("gen", "general"),
+    ("gov", "governor"),
+    ("lt", "lieutenant"),
+    ("prof", "professor"),
+    ("rep", "representative"),
+    ("sen", "senator"),
+    ("sgt", "sergeant"),
+    ("supt", "superintendent"),
+];
+
+/// Role nouns that name the same office as a plainer word.
+const ROLE_SYNONYMS: &[(&str, &str)] = &[
+    ("congressman", "representative"),
+    ("congresswoman", "representative"),
+    ("spokesman", "spokesperson"),
+    ("spokeswoman", "spokesperson"),
 ];
 
 /// The office a role noun or its abbreviation names, as its plainest word.
 fn role_class(w: &str) -> &str {
     let w = w.strip_suffix('.').unwrap_or(w);
-    ROLE_CLASSES
+    TITLE_ABBREVIATIONS
         .iter()
-        .find(|(_, other)| other.contains(&w))
-        .map_or(w, |(plain, _)| plain)
+        .chain(ROLE_SYNONYMS)
+        .find(|&&(other, _)| other == w)
+        .map_or(w, |&(_, plain)| plain)
 }
 
 /// A title's abbreviation, written without its full stop ("sen" of "Sen. Bernie Sanders",
-/// "gov", "lt"): the abbreviations among [`ROLE_CLASSES`]' other words.
+/// "gov", "lt").
 pub fn title_abbreviation(w: &str) -> bool {
-    const WORDS: &[&str] = &["congressman", "congresswoman", "spokesman", "spokeswoman"];
-    !has(WORDS, w) && ROLE_CLASSES.iter().any(|(_, other)| other.contains(&w))
+    TITLE_ABBREVIATIONS
+        .iter()
+        .any(|&(abbreviation, _)| abbreviation == w)
 }
 
 /// Capitalised words that start sentences or titles without being names.

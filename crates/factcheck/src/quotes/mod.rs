@@ -575,6 +575,7 @@ fn parenthetical_speaker(
 ) -> Option<usize> {
     let (k0, k1) = cue?;
     let next_to_cue = k0 > b && (b + 1..k0).all(|i| lexicon::has(lexicon::AUX, ctx.low(i)));
+    // A source ending on its own comma is an appositive's ("Gov. John Kasich (R-OH), said,").
     if !next_to_cue || ctx.tok(k1 + 1) != "," || ctx.tok(b) == "," {
         return None;
     }
@@ -584,7 +585,6 @@ fn parenthetical_speaker(
     let clause = |i: usize| {
         lexicon::has(lexicon::RELATIVE_PRONOUNS, ctx.low(i)) || lexicon::is_participle(ctx.low(i))
     };
-    // `c < b`: the source does not end on its comma.
     (commas.next().is_none() && c > a && ctx.is_word(first) && !(first..=b).any(clause))
         .then_some(first)
 }

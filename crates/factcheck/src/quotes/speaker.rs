@@ -647,16 +647,17 @@ fn role_context(
         return None;
     }
     let sentence = ctx.sentence(c.0).0;
-    let before: Vec<usize> = (sentence..c.0)
+    let mut before = (sentence..c.0)
         .rev()
         .filter(|&i| !ctx.abbreviation_stop(i))
         .take(ROLE_BEFORE)
-        .take_while(|&i| ctx.is_word(i))
-        .collect();
+        .take_while(|&i| ctx.is_word(i));
+    let first = before.next();
+    let from = before.last().or(first).unwrap_or(c.0);
     let described = described_by(ctx, c, role);
     let at = (c.0..=c.1)
         .find(|&i| role(i))
-        .or(before.first().copied().filter(|&i| role(i)))
+        .or(first.filter(|&i| role(i)))
         .or(described);
     // "Vice President Joseph R. Biden" is not who "the president" is, nor "President Obama"
     // "the vice president", nor "Joe Biden, the vice president," either.
@@ -669,7 +670,7 @@ fn role_context(
     };
     // A description after the name describes it too: "Tom Carter, the Florida treasurer,".
     let end = described.max(end).unwrap_or(c.1);
-    Some((before.last().copied().unwrap_or(c.0), end))
+    Some((from, end))
 }
 
 /// The word before the role noun at `i` that makes it another office ("vice president",
