@@ -384,9 +384,16 @@ class Passthrough(nn.Module):
 
 
 class Heads(nn.Module):
-    def __init__(self, h, n_tech, tech_tokens=False):
+    def __init__(self, h, n_tech, tech_tokens=False, crf=False):
         super().__init__()
         self.si = nn.Linear(2 * h, 2)
+        # Only with --crf: a linear-chain CRF over the SI head's two logits per word piece
+        # (outside, inside), started at zero so that step 0 scores as the plain head does.
+        self.crf = nn.ParameterDict({
+            "transitions": nn.Parameter(torch.zeros(2, 2)),
+            "start": nn.Parameter(torch.zeros(2)),
+            "end": nn.Parameter(torch.zeros(2)),
+        }) if crf else None
         self.tc = nn.Sequential(nn.Linear(3 * h + 2, TC_HIDDEN), nn.ReLU(), nn.Linear(TC_HIDDEN, n_tech))
         self.sent = nn.Linear(h, 2)
         # Only with --tech-weight, so that checkpoints of runs without it keep their keys.
@@ -422,6 +429,44 @@ class Heads(nn.Module):
         return torch.stack(rows)
 
 
+def crf_log_partition(crf, e, lens):
+    """log Σ over label paths of exp(score) for each window: e (B, L, 2) emissions, the first
+    lens[b] rows valid. Rows past a window's length leave its sums as they were."""
+    alpha = crf["start"] + e[:, 0]
+    for t in range(1, e.shape[1]):
+        nxt = torch.logsumexp(alpha[:, :, None] + crf["transitions"][None], 1) + e[:, t]
+        alpha = torch.where((t < lens)[:, None], nxt, alpha)
+    return torch.logsumexp(alpha + crf["end"], -1)
+
+
+def crf_nll(crf, e, gold, lens):
+    """Negative log-likelihood of the gold labels (-100: either label, so a token PTC leaves
+    unlabelled is summed over, not taught), per window."""
+    L = e.shape[1]
+    g = gold[:, :L]
+    other = (g != -100)[..., None] & (g[..., None] != torch.arange(2))
+    return crf_log_partition(crf, e, lens) - crf_log_partition(crf, e.masked_fill(other, -1e4), lens)
+
+
+def crf_marginals(crf, e, lens):
+    """P(inside) per row by forward-backward: what `Heads::token_probabilities` computes in
+    Rust from the exported transitions."""
+    B, L, _ = e.shape
+    alphas = [crf["start"] + e[:, 0]]
+    for t in range(1, L):
+        nxt = torch.logsumexp(alphas[-1][:, :, None] + crf["transitions"][None], 1) + e[:, t]
+        alphas.append(torch.where((t < lens)[:, None], nxt, alphas[-1]))
+    beta = crf["end"].expand(B, 2)
+    betas = [None] * L
+    for t in range(L - 1, -1, -1):
+        betas[t] = beta
+        if t:
+            prev = torch.logsumexp(crf["transitions"][None] + (e[:, t] + beta)[:, None, :], 2)
+            beta = torch.where((t < lens)[:, None], prev, beta)
+    post = torch.stack(alphas, 1) + torch.stack(betas, 1)
+    return post.softmax(-1)[..., 1]
+
+
 def run_encoder(model, batch, cached):
     ids, mask = batch[0], batch[1]
     if cached is not None:
@@ -437,7 +482,11 @@ def losses(heads, h, batch, sent_weight, tech_weight=0.0):
     x = heads.drop(heads.token_features(h, lens))
     si_logits = heads.si(x)
     L = h.shape[1]
-    loss = F.cross_entropy(si_logits.reshape(-1, 2), inside[:, :L].reshape(-1), ignore_index=-100)
+    if heads.crf is not None:
+        valid = (inside[:, :L] != -100).sum().clamp(min=1)
+        loss = crf_nll(heads.crf, si_logits, inside, lens).sum() / valid
+    else:
+        loss = F.cross_entropy(si_logits.reshape(-1, 2), inside[:, :L].reshape(-1), ignore_index=-100)
     out = {"si": loss.item()}
     if tech_weight > 0:
         # Tokens without an SI target (padding, techniques PTC lacks) have no technique target.
@@ -511,6 +560,8 @@ def export(out, model_dir, arch, loras, heads, args, techniques, extra_meta):
         "tc.0.weight": heads.tc[0].weight, "tc.0.bias": heads.tc[0].bias,
         "tc.1.weight": heads.tc[2].weight, "tc.1.bias": heads.tc[2].bias,
     }
+    if heads.crf is not None:
+        ht.update({f"si_crf.{k}": v for k, v in heads.crf.items()})
     ht = {k: v.detach().float().contiguous() for k, v in ht.items()}
     meta = {
         "version": 1, "encoder": model_dir.name, "hidden_size": heads.sent.in_features,
@@ -538,7 +589,9 @@ def validate(model, heads, windows, batch_size, toks, cache):
             cached = cache_batch(cache, range(b, b + len(chunk)), batch[1].shape[1])
         h = run_encoder(model, batch, cached)
         lens = batch[1].sum(1) - 2
-        p = heads.si(heads.token_features(h, lens)).softmax(-1)[..., 1]
+        logits = heads.si(heads.token_features(h, lens))
+        p = (crf_marginals(heads.crf, logits, lens) if heads.crf is not None
+             else logits.softmax(-1)[..., 1])
         ins = batch[2][:, : h.shape[1]]
         keep = ins != -100
         probs.append(p[keep])
@@ -629,6 +682,10 @@ def main():
     ap.add_argument("--sent-weight", type=float, default=0.5)
     ap.add_argument("--tech-weight", type=float, default=0.0,
                     help="weight of the per-token technique loss (TECH, not shipped; 0: off)")
+    ap.add_argument("--crf", action="store_true",
+                    help="SI as a linear-chain CRF over the SI head's logits (trained on the sequence's "
+                         "likelihood; P(inside) at run time by forward-backward) instead of per-piece "
+                         "cross-entropy")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--data-seed", type=int, default=None,
                     help="seed of window offsets, shuffling and dropout (default: --seed). Runs that "
@@ -738,7 +795,7 @@ def main():
     if first:
         model.embeddings = Passthrough()
         model.encoder.layer = nn.ModuleList(list(model.encoder.layer)[first:])
-    heads = Heads(model.config.hidden_size, len(techniques), args.tech_weight > 0)
+    heads = Heads(model.config.hidden_size, len(techniques), args.tech_weight > 0, args.crf)
     lora_params = [p for l in loras.values() for p in l.params()]
     n_windows = len(fixed) if first else len(epoch_windows(0))
     steps_per_epoch = math.ceil(n_windows / args.batch)
@@ -762,6 +819,8 @@ def main():
         del settings["data_seed"]  # likewise for --data-seed, which then changes nothing
     if not args.tech_weight:
         del settings["tech_weight"]  # likewise
+    if not args.crf:
+        del settings["crf"]  # likewise
     if ckpt.exists():
         c = torch.load(ckpt, weights_only=False)
         if c["settings"] != settings:

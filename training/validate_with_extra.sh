@@ -5,7 +5,8 @@
 #   training/validate_with_extra.sh OUT NAME EXTRA_ARTICLES_DIR EXTRA_TC EXTRA_SI
 # builds OUT/data (PTC's articles linked, the extra ones copied, the label files joined) and
 # writes OUT/validate-NAME.json and OUT/validate-base.json. EXTRA_TC is a TC/FLC label file
-# (ID, technique, start, end), EXTRA_SI an SI one (ID, start, end).
+# (ID, technique, start, end), EXTRA_SI an SI one (ID, start, end). NO_BASE=1 skips the run on
+# PTC train alone (deterministic: an earlier OUT/validate-base.json at the same commit stands).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$1" NAME="$2" EXTRA="$3" EXTRA_TC="$4" EXTRA_SI="$5"
@@ -20,4 +21,4 @@ cat "$DATA/ptc-train/labels.tc.tsv" "$EXTRA_TC" > "$OUT/data/labels.tc.tsv"
 cat "$DATA/ptc-train/labels.si.tsv" "$EXTRA_SI" > "$OUT/data/labels.si.tsv"
 cd "$ROOT"
 "$UNSPIN" validate --data "$OUT/data" --model models/ft-mpnet-holdout --report "$OUT/validate-$NAME.json"
-"$UNSPIN" validate --data "$DATA/ptc-train" --model models/ft-mpnet-holdout --report "$OUT/validate-base.json"
+[ -n "${NO_BASE:-}" ] || "$UNSPIN" validate --data "$DATA/ptc-train" --model models/ft-mpnet-holdout --report "$OUT/validate-base.json"
