@@ -28,6 +28,8 @@ use unspin_ml::calibrate::Platt;
 
 /// The metadata key the heads' settings are stored under in the safetensors file.
 const META_KEY: &str = "unspin-heads";
+/// The prefix of the [`SiCrf`] tensors (`transitions`, `start`, `end`) in a heads file.
+const SI_CRF: &str = "si_crf";
 /// Bumped when features or layout change, so an old file is refused rather than misread.
 pub const HEADS_VERSION: u32 = 1;
 
@@ -181,12 +183,72 @@ impl Mlp {
     }
 }
 
+/// A linear-chain CRF over the SI head's two outputs per word piece (outside, inside), from
+/// `training/finetune.py --crf`: a piece's P(inside) is then its marginal over every labelling
+/// of the article (forward-backward), not its own softmax, so a piece between two inside pieces
+/// is pulled in and a lone one out, as the training data's runs were.
+///
+/// ```
+/// use unspin_transformer::heads::SiCrf;
+/// // Without transitions the marginals are the pieces' own softmax probabilities …
+/// let flat = SiCrf { transitions: [[0.0; 2]; 2], start: [0.0; 2], end: [0.0; 2] };
+/// let p = flat.marginals(&[[0.0, 2.0], [0.0, -1.0], [0.0, 2.0]]);
+/// assert!((p[1] - 1.0 / (1.0 + 1f32.exp())).abs() < 1e-6);
+/// // … and a cost of leaving and entering a span pulls the weak middle piece in.
+/// let sticky = SiCrf { transitions: [[0.0, -3.0], [-3.0, 0.0]], ..flat };
+/// assert!(sticky.marginals(&[[0.0, 2.0], [0.0, -1.0], [0.0, 2.0]])[1] > 0.5);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SiCrf {
+    /// Score of label `to` after label `from`: `transitions[from][to]`.
+    pub transitions: [[f32; 2]; 2],
+    /// Scores of the first and of the last piece's label.
+    pub start: [f32; 2],
+    pub end: [f32; 2],
+}
+
+impl SiCrf {
+    /// P(inside) of each piece given its two emission scores (the SI head's logits), by
+    /// forward-backward in log space (f64, so a long article's sums do not drift).
+    pub fn marginals(&self, emissions: &[[f32; 2]]) -> Vec<f32> {
+        let n = emissions.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let lse = |a: f64, b: f64| {
+            let m = a.max(b);
+            m + ((a - m).exp() + (b - m).exp()).ln()
+        };
+        let t = |from: usize, to: usize| f64::from(self.transitions[from][to]);
+        let e = |i: usize, k: usize| f64::from(emissions[i][k]);
+        let mut alpha = vec![[0.0f64; 2]; n];
+        alpha[0] = [
+            f64::from(self.start[0]) + e(0, 0),
+            f64::from(self.start[1]) + e(0, 1),
+        ];
+        for i in 1..n {
+            let a = alpha[i - 1];
+            alpha[i] = [0, 1].map(|k| lse(a[0] + t(0, k), a[1] + t(1, k)) + e(i, k));
+        }
+        let mut beta = [f64::from(self.end[0]), f64::from(self.end[1])];
+        let mut out = vec![0.0f32; n];
+        for i in (0..n).rev() {
+            let (o, ins) = (alpha[i][0] + beta[0], alpha[i][1] + beta[1]);
+            out[i] = (1.0 / (1.0 + (o - ins).exp())) as f32;
+            beta = [0, 1].map(|k| lse(t(k, 0) + e(i, 0) + beta[0], t(k, 1) + e(i, 1) + beta[1]));
+        }
+        out
+    }
+}
+
 /// The SI and TC heads with their settings.
 #[derive(Debug, Clone)]
 pub struct Heads {
     pub meta: HeadsMeta,
     pub si: Mlp,
     pub tc: Mlp,
+    /// A CRF over the SI head's outputs, when the heads were trained with one.
+    pub si_crf: Option<SiCrf>,
 }
 
 impl Heads {
@@ -269,6 +331,26 @@ impl Heads {
         };
         let si = take("si")?;
         let tc = take("tc")?;
+        let crf_parts =
+            ["transitions", "start", "end"].map(|k| tensors.remove(&format!("{SI_CRF}.{k}")));
+        let si_crf = match crf_parts {
+            [None, None, None] => None,
+            [Some(t), Some(s), Some(e)] => {
+                let flat = |x: &Tensor, dims: &[usize]| -> Result<Vec<f32>> {
+                    if x.dims() != dims {
+                        return Err(bad(format!("`{SI_CRF}` is badly shaped")));
+                    }
+                    Ok(x.flatten_all()?.to_dtype(DType::F32)?.to_vec1()?)
+                };
+                let (t, s, e) = (flat(&t, &[2, 2])?, flat(&s, &[2])?, flat(&e, &[2])?);
+                Some(SiCrf {
+                    transitions: [[t[0], t[1]], [t[2], t[3]]],
+                    start: [s[0], s[1]],
+                    end: [e[0], e[1]],
+                })
+            }
+            _ => return Err(bad(format!("`{SI_CRF}` lacks some of its tensors"))),
+        };
         let h = meta.hidden_size;
         if si.input_dim() != 2 * h || si.output_dim() != 2 {
             return Err(bad(format!(
@@ -287,7 +369,12 @@ impl Heads {
                 Technique::COUNT
             )));
         }
-        Ok(Heads { meta, si, tc })
+        Ok(Heads {
+            meta,
+            si,
+            tc,
+            si_crf,
+        })
     }
 
     /// The heads as a safetensors file, for the caller to write (atomically, with
@@ -299,6 +386,22 @@ impl Heads {
                 tensors.push((format!("{prefix}.{i}.weight"), w.clone()));
                 tensors.push((format!("{prefix}.{i}.bias"), b.clone()));
             }
+        }
+        if let Some(crf) = &self.si_crf {
+            let t = crf.transitions;
+            let cpu = &Device::Cpu;
+            tensors.push((
+                format!("{SI_CRF}.transitions"),
+                Tensor::from_vec(vec![t[0][0], t[0][1], t[1][0], t[1][1]], (2, 2), cpu)?,
+            ));
+            tensors.push((
+                format!("{SI_CRF}.start"),
+                Tensor::from_vec(crf.start.to_vec(), 2, cpu)?,
+            ));
+            tensors.push((
+                format!("{SI_CRF}.end"),
+                Tensor::from_vec(crf.end.to_vec(), 2, cpu)?,
+            ));
         }
         let meta = serde_json::to_string(&self.meta).expect("metadata serialises");
         weights::safetensors_bytes(&tensors, &HashMap::from([(META_KEY.to_string(), meta)]))
@@ -329,6 +432,7 @@ impl Heads {
         let (h, context) = (self.meta.hidden_size, self.meta.context);
         let mut prefix = Prefix::new(hidden, h);
         let mut out = Vec::with_capacity(n);
+        let mut emissions = Vec::new();
         let mut start = 0;
         while start < n {
             // A remainder under half a block joins the block before it.
@@ -338,13 +442,29 @@ impl Heads {
                 start + FEATURE_BLOCK
             };
             let x = token_features_of(&mut prefix, n, context, start..end);
-            out.extend(
-                self.si
-                    .probabilities(x, end - start)?
-                    .into_iter()
-                    .map(|p| p[1]),
-            );
+            if self.si_crf.is_some() {
+                let x = Tensor::from_vec(x, (end - start, self.si.input_dim()), &Device::Cpu)?;
+                emissions.extend(
+                    self.si
+                        .forward(&x)?
+                        .to_vec2::<f32>()?
+                        .into_iter()
+                        .map(|l| [l[0], l[1]]),
+                );
+            } else {
+                out.extend(
+                    self.si
+                        .probabilities(x, end - start)?
+                        .into_iter()
+                        .map(|p| p[1]),
+                );
+            }
             start = end;
+        }
+        if let Some(crf) = &self.si_crf {
+            // Over the whole article: a CRF's marginals depend on every piece, and the pieces'
+            // order is the text's across window boundaries.
+            return Ok(crf.marginals(&emissions));
         }
         Ok(out)
     }
@@ -720,6 +840,7 @@ mod tests {
             },
             si: si.clone(),
             tc: si.clone(),
+            si_crf: None,
         };
         for n in [2 * FEATURE_BLOCK + 100, 2 * FEATURE_BLOCK + 600] {
             let hidden: Vec<f32> = (0..n * h).map(|_| rng.unit() * 4.0 - 2.0).collect();
@@ -760,6 +881,94 @@ mod tests {
         out.clear();
         span_features(&hidden, &tokens, 2, 0, CharSpan::new(3, 4), &mut out);
         assert_eq!(&out[0..2], &[3.0, 2.0]);
+    }
+
+    #[test]
+    fn crf_marginals_are_those_of_every_labelling_enumerated() {
+        let crf = SiCrf {
+            transitions: [[0.3, -1.2], [-0.7, 0.9]],
+            start: [0.2, -0.4],
+            end: [-0.1, 0.5],
+        };
+        let mut rng = SplitMix(5);
+        for n in 1..=7 {
+            let e: Vec<[f32; 2]> = (0..n)
+                .map(|_| [rng.unit() * 4.0 - 2.0, rng.unit() * 4.0 - 2.0])
+                .collect();
+            let score = |path: usize| {
+                let y = |i: usize| (path >> i) & 1;
+                let mut s = f64::from(crf.start[y(0)] + e[0][y(0)]);
+                for i in 1..n {
+                    s += f64::from(crf.transitions[y(i - 1)][y(i)] + e[i][y(i)]);
+                }
+                s + f64::from(crf.end[y(n - 1)])
+            };
+            let z: f64 = (0..1usize << n).map(|p| score(p).exp()).sum();
+            let got = crf.marginals(&e);
+            for (i, g) in got.iter().enumerate() {
+                let want: f64 = (0..1usize << n)
+                    .filter(|p| (p >> i) & 1 == 1)
+                    .map(|p| score(p).exp())
+                    .sum::<f64>()
+                    / z;
+                assert!((f64::from(*g) - want).abs() < 1e-6, "n {n}, piece {i}");
+            }
+        }
+        assert!(crf.marginals(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_crf_survives_the_heads_file_and_changes_only_si() {
+        let h = 4;
+        let layer = |out: usize, inp: usize| {
+            let w: Vec<f32> = (0..out * inp).map(|i| (i as f32 * 0.37).sin()).collect();
+            (
+                Tensor::from_vec(w, (out, inp), &Device::Cpu).unwrap(),
+                Tensor::from_vec(vec![0.05f32; out], out, &Device::Cpu).unwrap(),
+            )
+        };
+        let mut heads = Heads {
+            meta: HeadsMeta {
+                version: HEADS_VERSION,
+                encoder: "test".into(),
+                hidden_size: h,
+                context: 1,
+                span_context: 2,
+                si_threshold: 0.5,
+                second_technique: 0.3,
+                techniques: Technique::ALL.iter().map(|t| t.name().into()).collect(),
+                blend: BlendParams::default(),
+                partner_blend: None,
+                training: String::new(),
+            },
+            si: Mlp {
+                layers: vec![layer(2, 2 * h)],
+            },
+            tc: Mlp {
+                layers: vec![layer(Technique::COUNT, span_dim(h))],
+            },
+            si_crf: None,
+        };
+        let hidden: Vec<f32> = (0..6 * h).map(|i| (i as f32 * 0.71).cos()).collect();
+        let plain = heads.token_probabilities(&hidden, 6).unwrap();
+        let crf = SiCrf {
+            transitions: [[1.0, -2.0], [-2.0, 1.0]],
+            start: [0.5, -0.5],
+            end: [0.0, 0.0],
+        };
+        heads.si_crf = Some(crf);
+        let back = Heads::from_bytes(&heads.to_bytes().unwrap(), "test").unwrap();
+        assert_eq!(back.si_crf, Some(crf));
+        let with = back.token_probabilities(&hidden, 6).unwrap();
+        assert_ne!(with, plain);
+        // Without transitions the marginals are the softmax the plain head gives.
+        heads.si_crf = Some(SiCrf {
+            transitions: [[0.0; 2]; 2],
+            start: [0.0; 2],
+            end: [0.0; 2],
+        });
+        let flat = heads.token_probabilities(&hidden, 6).unwrap();
+        assert!(flat.iter().zip(&plain).all(|(a, b)| (a - b).abs() < 1e-6));
     }
 
     #[test]

@@ -122,5 +122,6 @@ pub fn train_heads(
         },
         si,
         tc,
+        si_crf: None,
     })
 }
