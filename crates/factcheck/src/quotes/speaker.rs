@@ -765,6 +765,9 @@ fn longest_same_name(ctx: &Ctx, m: (usize, usize), index: &Index) -> Option<(usi
     if chars(ctx, best) <= chars(ctx, m) {
         return None;
     }
+    if let Some(one) = among_namesakes(ctx, m, &list[idx.saturating_sub(SAME_NAME_REACH)..idx]) {
+        return (chars(ctx, one) > chars(ctx, m)).then_some(one);
+    }
     let best = if same_person(ctx, m, best) {
         best
     } else {
@@ -778,6 +781,129 @@ fn longest_same_name(ctx: &Ctx, m: (usize, usize), index: &Index) -> Option<(usi
             .fold(m, |b, c| if chars(ctx, c) >= chars(ctx, b) { c } else { b })
     };
     (chars(ctx, best) > chars(ctx, m)).then_some(best)
+}
+
+/// Who a mention without a given name ("Clinton", "Mrs. Clinton", "Secretary Clinton") is when
+/// the text has named people of that surname in full before it (`earlier`: the mentions ending
+/// in it, in text order): the one its title's gender allows ("Mrs.", "Mr."), and of several the
+/// one named most in full, the first named on a tie. A writer who names two Clintons calls the
+/// one the story is about "Clinton" and the other by name or office ("Clinton and her husband,
+/// former President Bill Clinton, attended …"), so the longest mention, often the other's with
+/// a title, is the wrong guess. Some(`m`) when no one named fits; None when `m` has a given
+/// name, or one person alone of that surname was named in full and fits (the caller's rule
+/// stands).
+fn among_namesakes(ctx: &Ctx, m: (usize, usize), earlier: &[Fullest]) -> Option<(usize, usize)> {
+    if name_words(ctx, m).count() != 1 {
+        return None;
+    }
+    // Per person: the longest mention, the first one's start, how many.
+    let mut people: Vec<((usize, usize), usize, usize)> = Vec::new();
+    for &(c, _) in earlier {
+        if given_name(ctx, c).is_none() || !same_person(ctx, m, c) {
+            continue;
+        }
+        match people
+            .iter_mut()
+            .find(|p| same_person(ctx, c, p.0) || same_person(ctx, p.0, c))
+        {
+            Some(p) => {
+                p.2 += 1;
+                // The longest that opens on a name or title: not a phrase a source ended in
+                // ("a defeat President Barack Obama").
+                let opens = |c: (usize, usize)| ctx.capitalised(c.0);
+                if (opens(c), chars(ctx, c)) > (opens(p.0), chars(ctx, p.0)) {
+                    p.0 = c;
+                }
+            }
+            None => people.push((c, c.0, 1)),
+        }
+    }
+    let all = people.len();
+    // Only a title tells a surname's gender: "Bradley" is Rebecca Bradley's too.
+    let title = (m.0..m.1).find_map(|i| match ctx.low(i) {
+        "mr" | "sir" => Some(Gender::Male),
+        "mrs" | "ms" | "miss" | "madam" | "dame" => Some(Gender::Female),
+        _ => None,
+    });
+    if let Some(g) = title {
+        people.retain(|p| gender_of(ctx, p.0, &HashMap::new()).is_none_or(|h| h == g));
+    }
+    match (all, people.len()) {
+        (0, _) | (1, 1) => None,
+        (_, 0) => Some(m),
+        _ => {
+            // One named in full just before, first in its sentence, is who the text goes on
+            // about: "However, Patricia Smith, mother of Benghazi victim Sean Smith, rejected
+            // the claim. “She lied to me,” Smith said."
+            let of = |c: (usize, usize)| {
+                people
+                    .iter()
+                    .find(|p| same_person(ctx, c, p.0) || same_person(ctx, p.0, c))
+            };
+            let from = (0..RECENT_SENTENCES).fold(ctx.sentence(m.0).0, |s, _| {
+                s.checked_sub(1).map_or(s, |i| ctx.sentence(i).0)
+            });
+            let recent = earlier
+                .iter()
+                .map(|e| e.0)
+                .filter(|c| c.0 >= from && c.1 < m.0)
+                .max_by_key(|c| ctx.sentence(c.0).0)
+                .map(|last| ctx.sentence(last.0).0)
+                .and_then(|sentence| {
+                    let first = earlier
+                        .iter()
+                        .map(|e| e.0)
+                        .find(|c| c.0 >= sentence && c.1 < m.0)?;
+                    given_name(ctx, first).and(of(first))
+                });
+            recent
+                .or_else(|| people.iter().max_by_key(|p| (p.2, std::cmp::Reverse(p.1))))
+                .map(|p| p.0)
+        }
+    }
+}
+
+/// How many sentences before a surname's own [`among_namesakes`] looks back for a namesake
+/// just named: a quotation of two sentences after the naming one ("“We were nose-to-nose at the
+/// coffin ceremony. She lied to me,” Smith said").
+const RECENT_SENTENCES: usize = 2;
+
+/// The given name right before a mention's surname ("Bill" of "former President Bill Clinton",
+/// past initials and particles: "George W. Bush"), if it has one: not an office ("Rep
+/// McCaul", "Former AG Mukasey"), an acronym, a lowercase word ("Former Mexico leader
+/// Calderon") or the first half of a pair ("Obama-Clinton", "Johnson-Weld").
+fn given_name(ctx: &Ctx, c: (usize, usize)) -> Option<usize> {
+    let mut i = c.1.checked_sub(1)?;
+    while i > c.0
+        && (has(NAME_PARTICLES, ctx.low(i))
+            || (ctx.tok(i) == "." && ctx.doc.glued(i))
+            || (ctx.tok(i).chars().count() == 1 && ctx.is_word(i)))
+    {
+        i -= 1;
+    }
+    let w = ctx.low(i);
+    (i >= c.0
+        && i < c.1
+        && ctx.is_name(i)
+        && w.chars().count() > 1
+        && !has(lexicon::ROLE_NOUNS, w)
+        && !lexicon::title_abbreviation(w)
+        && ctx.tok(i).chars().skip(1).any(char::is_lowercase))
+    .then_some(i)
+}
+
+/// The words of a mention that name its person: no office ("President", "Sen."), no title's
+/// abbreviation, no initial; particles ("de", "von") count.
+fn name_words<'a>(ctx: &'a Ctx, (a, b): (usize, usize)) -> impl Iterator<Item = usize> + 'a {
+    let abbreviation = move |i: usize| ctx.tok(i + 1) == "." && ctx.doc.glued(i + 1);
+    (a..=b).filter(move |&i| {
+        let w = ctx.low(i);
+        (ctx.is_name(i)
+            && !has(lexicon::ROLE_NOUNS, w)
+            && w.chars().count() > 1
+            && !(i < b && abbreviation(i)))
+            || has(NAME_PARTICLES, w)
+    })
 }
 
 /// How many earlier mentions of one surname [`longest_same_name`] looks through when the
@@ -796,17 +922,7 @@ const SAME_NAME_REACH: usize = 64;
 /// writes it lowercase: "Does Rubio (like …)" and "Outgoing Flake" are Marco Rubio and Jeff
 /// Flake.
 pub(super) fn same_person(ctx: &Ctx, m: (usize, usize), c: (usize, usize)) -> bool {
-    let abbreviation = |i: usize| ctx.tok(i + 1) == "." && ctx.doc.glued(i + 1);
-    let names = |(a, b): (usize, usize)| {
-        (a..=b).filter(move |&i| {
-            let w = ctx.low(i);
-            (ctx.is_name(i)
-                && !has(lexicon::ROLE_NOUNS, w)
-                && w.chars().count() > 1
-                && !(i < b && abbreviation(i)))
-                || has(NAME_PARTICLES, w)
-        })
-    };
+    let names = |c| name_words(ctx, c);
     let proper = |i: usize| {
         let w = ctx.low(i);
         ctx.sentence(i).0 != i

@@ -456,6 +456,72 @@ fn a_role_description_resolves_to_the_one_given_that_role() {
 }
 
 #[test]
+fn a_surname_two_people_share_is_the_one_named_most() {
+    // (text, cue, speaker). PolNeAR texts: a lone "Clinton" after "Clinton and her husband,
+    // former President Bill Clinton" is still Hillary Clinton, whom the story names in full
+    // more often (or first); "Mrs." and "Mr." tell the two apart by the given names' gender.
+    let cases = [
+        (
+            "The campaign went on.\n\nHillary Clinton spoke in Ohio. Hillary Clinton spoke again.\n\n\
+             Clinton and her husband, former President Bill Clinton, attended the wedding.\n\n\
+             “I did know him,” Clinton said.",
+            "said",
+            "Hillary Clinton",
+        ),
+        (
+            "The campaign went on.\n\nHillary Clinton met President Bill Clinton's donors.\n\n\
+             “We will win,” Clinton said.",
+            "said",
+            "Hillary Clinton",
+        ),
+        (
+            "The campaign went on.\n\nPresident Bill Clinton met Hillary Clinton's donors.\n\n\
+             “We will win,” Clinton said.",
+            "said",
+            "President Bill Clinton",
+        ),
+        (
+            "The campaign went on.\n\nFormer President Bill Clinton spoke in Ohio.\n\n\
+             “We will win,” Mrs. Clinton said.",
+            "said",
+            "Mrs. Clinton",
+        ),
+        (
+            "The campaign went on.\n\nHillary Clinton and Bill Clinton spoke. Hillary Clinton left.\n\n\
+             “We will win,” Mr. Clinton said.",
+            "said",
+            "Bill Clinton",
+        ),
+        // One named just before, first in the sentence, is who the text goes on about.
+        (
+            "The hearing went on.\n\nSean Smith died in the attack. Sean Smith was 34.\n\n\
+             However, Patricia Smith, mother of Benghazi victim Sean Smith, rejected the claim. \
+             “We were nose-to-nose at the ceremony. She lied to me,” Smith said.",
+            "said",
+            "Patricia Smith",
+        ),
+        // A pair's name is no person's.
+        (
+            "The campaign went on.\n\nHillary Clinton spoke in Ohio. Bill Clinton spoke too.\n\n\
+             The Obama-Clinton policy failed, critics of the Obama-Clinton policy wrote.\n\n\
+             “We will win,” Clinton said.",
+            "said",
+            "Hillary Clinton",
+        ),
+        // One person of that name: the fullest form, as before.
+        (
+            "The campaign went on.\n\nSen. Marco Rubio spoke in Iowa.\n\n\
+             “We will win,” Rubio said.",
+            "said",
+            "Sen. Marco Rubio",
+        ),
+    ];
+    for (t, cue, want) in cases {
+        assert_eq!(speaker_by_cue(t, cue).as_deref(), Some(want), "{t}");
+    }
+}
+
+#[test]
 fn he_or_she_is_no_organisation() {
     // PolNeAR texts: "she says" after "The Washington Post reported" was the Post, a "he" after
     // "The New York Times" the Times.
