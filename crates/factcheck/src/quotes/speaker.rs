@@ -785,11 +785,13 @@ fn longest_same_name(ctx: &Ctx, m: (usize, usize), index: &Index) -> Option<(usi
 
 /// Who a mention without a given name ("Clinton", "Mrs. Clinton", "Secretary Clinton") is when
 /// the text has named people of that surname in full before it (`earlier`: the mentions ending
-/// in it, in text order): the one its title's gender allows ("Mrs.", "Mr."), and of several the
-/// one named most in full, the first named on a tie. A writer who names two Clintons calls the
-/// one the story is about "Clinton" and the other by name or office ("Clinton and her husband,
-/// former President Bill Clinton, attended …"), so the longest mention, often the other's with
-/// a title, is the wrong guess. Some(`m`) when no one named fits; None when `m` has a given
+/// in it, in text order): the one its title's gender allows ("Mrs.", "Mr."), and of several
+/// the one named in full first in the latest sentence (of `m`'s and the
+/// [`RECENT_SENTENCES`] before it) that writes the surname, else the one named most in full,
+/// the first named on a tie. A writer who names two Clintons calls the one the story is about
+/// "Clinton" and the other by name or office ("Clinton and her husband, former President Bill
+/// Clinton, attended …"), so the longest mention, often the other's with a title, is the
+/// wrong guess. Some(`m`) when no one named fits; None when `m` has a given
 /// name, or one person alone of that surname was named in full and fits (the caller's rule
 /// stands).
 fn among_namesakes(ctx: &Ctx, m: (usize, usize), earlier: &[Fullest]) -> Option<(usize, usize)> {
