@@ -429,14 +429,19 @@ class Heads(nn.Module):
         return torch.stack(rows)
 
 
-def crf_log_partition(crf, e, lens):
-    """log Σ over label paths of exp(score) for each window: e (B, L, 2) emissions, the first
-    lens[b] rows valid. Rows past a window's length leave its sums as they were."""
-    alpha = crf["start"] + e[:, 0]
+def crf_forward(crf, e, lens):
+    """The forward sums per row: e (B, L, 2) emissions, the first lens[b] rows valid. Rows past
+    a window's length keep its last sums."""
+    alphas = [crf["start"] + e[:, 0]]
     for t in range(1, e.shape[1]):
-        nxt = torch.logsumexp(alpha[:, :, None] + crf["transitions"][None], 1) + e[:, t]
-        alpha = torch.where((t < lens)[:, None], nxt, alpha)
-    return torch.logsumexp(alpha + crf["end"], -1)
+        nxt = torch.logsumexp(alphas[-1][:, :, None] + crf["transitions"][None], 1) + e[:, t]
+        alphas.append(torch.where((t < lens)[:, None], nxt, alphas[-1]))
+    return alphas
+
+
+def crf_log_partition(crf, e, lens):
+    """log Σ over label paths of exp(score) for each window."""
+    return torch.logsumexp(crf_forward(crf, e, lens)[-1] + crf["end"], -1)
 
 
 def crf_nll(crf, e, gold, lens):
@@ -452,10 +457,7 @@ def crf_marginals(crf, e, lens):
     """P(inside) per row by forward-backward: what `Heads::token_probabilities` computes in
     Rust from the exported transitions."""
     B, L, _ = e.shape
-    alphas = [crf["start"] + e[:, 0]]
-    for t in range(1, L):
-        nxt = torch.logsumexp(alphas[-1][:, :, None] + crf["transitions"][None], 1) + e[:, t]
-        alphas.append(torch.where((t < lens)[:, None], nxt, alphas[-1]))
+    alphas = crf_forward(crf, e, lens)
     beta = crf["end"].expand(B, 2)
     betas = [None] * L
     for t in range(L - 1, -1, -1):

@@ -177,9 +177,20 @@ impl Mlp {
         if n == 0 {
             return Ok(Vec::new());
         }
-        let x = Tensor::from_vec(x, (n, self.input_dim()), &Device::Cpu)?;
-        let p = candle_nn::ops::softmax_last_dim(&self.forward(&x)?)?;
+        let p = candle_nn::ops::softmax_last_dim(&self.forward_rows(x, n)?)?;
         Ok(p.to_vec2()?)
+    }
+
+    /// Logits for `n` rows of `x` (row-major, `n * input_dim` values).
+    pub fn logits(&self, x: Vec<f32>, n: usize) -> Result<Vec<Vec<f32>>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        Ok(self.forward_rows(x, n)?.to_vec2()?)
+    }
+
+    fn forward_rows(&self, x: Vec<f32>, n: usize) -> Result<Tensor> {
+        self.forward(&Tensor::from_vec(x, (n, self.input_dim()), &Device::Cpu)?)
     }
 }
 
@@ -443,11 +454,9 @@ impl Heads {
             };
             let x = token_features_of(&mut prefix, n, context, start..end);
             if self.si_crf.is_some() {
-                let x = Tensor::from_vec(x, (end - start, self.si.input_dim()), &Device::Cpu)?;
                 emissions.extend(
                     self.si
-                        .forward(&x)?
-                        .to_vec2::<f32>()?
+                        .logits(x, end - start)?
                         .into_iter()
                         .map(|l| [l[0], l[1]]),
                 );

@@ -104,6 +104,15 @@ enum Gender {
     Male,
 }
 
+/// The gender a title gives ("Mr.", "Mrs.", "Ms."), if `w` (lowercase) is one.
+fn title_gender(w: &str) -> Option<Gender> {
+    match w {
+        "mr" | "sir" => Some(Gender::Male),
+        "mrs" | "ms" | "miss" | "madam" | "dame" => Some(Gender::Female),
+        _ => None,
+    }
+}
+
 /// The gender of the pronoun `w`, if it is "he"/"him" or "she"/"her".
 fn pronoun_gender(w: &str) -> Option<Gender> {
     match w {
@@ -126,14 +135,12 @@ fn gender_of<'c>(
     let given = |i: usize| ctx.is_name(i) && (i < m.1 || m.0 == m.1);
     for i in m.0..=m.1 {
         let w = ctx.low(i);
-        let g = match w {
-            "mr" | "sir" => Some(Gender::Male),
-            "mrs" | "ms" | "miss" | "madam" | "dame" => Some(Gender::Female),
+        let g = title_gender(w).or(match w {
             _ if w.ends_with("woman") || w.ends_with("women") => Some(Gender::Female),
             _ if given(i) && has(lexicon::FEMALE_NAMES, w) => Some(Gender::Female),
             _ if given(i) && has(lexicon::MALE_NAMES, w) => Some(Gender::Male),
             _ => None,
-        };
+        });
         match (seen, g) {
             (Some(a), Some(b)) if a != b => return None,
             (None, Some(b)) => seen = Some(b),
@@ -798,16 +805,14 @@ fn among_namesakes(ctx: &Ctx, m: (usize, usize), earlier: &[Fullest]) -> Option<
     if name_words(ctx, m).count() != 1 {
         return None;
     }
+    let one = |a, b| same_person(ctx, a, b) || same_person(ctx, b, a);
     // Per person: the longest mention, the first one's start, how many.
     let mut people: Vec<((usize, usize), usize, usize)> = Vec::new();
     for &(c, _) in earlier {
         if given_name(ctx, c).is_none() || !same_person(ctx, m, c) {
             continue;
         }
-        match people
-            .iter_mut()
-            .find(|p| same_person(ctx, c, p.0) || same_person(ctx, p.0, c))
-        {
+        match people.iter_mut().find(|p| one(c, p.0)) {
             Some(p) => {
                 p.2 += 1;
                 // The longest that opens on a name or title: not a phrase a source ended in
@@ -822,11 +827,7 @@ fn among_namesakes(ctx: &Ctx, m: (usize, usize), earlier: &[Fullest]) -> Option<
     }
     let all = people.len();
     // Only a title tells a surname's gender: "Bradley" is Rebecca Bradley's too.
-    let title = (m.0..m.1).find_map(|i| match ctx.low(i) {
-        "mr" | "sir" => Some(Gender::Male),
-        "mrs" | "ms" | "miss" | "madam" | "dame" => Some(Gender::Female),
-        _ => None,
-    });
+    let title = (m.0..m.1).find_map(|i| title_gender(ctx.low(i)));
     if let Some(g) = title {
         people.retain(|p| gender_of(ctx, p.0, &HashMap::new()).is_none_or(|h| h == g));
     }
@@ -837,11 +838,7 @@ fn among_namesakes(ctx: &Ctx, m: (usize, usize), earlier: &[Fullest]) -> Option<
             // One named in full just before, first in its sentence, is who the text goes on
             // about: "However, Patricia Smith, mother of Benghazi victim Sean Smith, rejected
             // the claim. “She lied to me,” Smith said."
-            let of = |c: (usize, usize)| {
-                people
-                    .iter()
-                    .find(|p| same_person(ctx, c, p.0) || same_person(ctx, p.0, c))
-            };
+            let of = |c: (usize, usize)| people.iter().find(|p| one(c, p.0));
             let from = (0..RECENT_SENTENCES).fold(ctx.sentence(m.0).0, |s, _| {
                 s.checked_sub(1).map_or(s, |i| ctx.sentence(i).0)
             });
