@@ -580,7 +580,7 @@ fn finite_verb(ctx: &Ctx, i: usize) -> bool {
 /// The earlier mention a role description ("the spokesman", "The Russian Defense Ministry
 /// spokesman") refers to: one holding the same role and a name ([`role_context`]), sharing the
 /// most name words with the description ("The Florida senator": "Florida Sen. Marco Rubio"),
-/// then the one whose surname the text writes most (an article's "the senator" is its own
+/// then the one the text writes most ([`person_count`]: an article's "the senator" is its own
 /// senator, not one it mentions in passing), the latest on ties, and the longest of those;
 /// then its fullest form.
 /// Nobody when the description names something ("The Florida senator") that no holder of the
@@ -610,7 +610,7 @@ fn by_role<'c>(
             let shared = (r.0..=r.1)
                 .filter(|&i| ctx.is_name(i) && words.contains(&ctx.low(i)))
                 .count();
-            let key = (shared, index.count(ctx, ctx.tok(c.1)), c.1, chars(ctx, c));
+            let key = (shared, person_count(ctx, c, index), c.1, chars(ctx, c));
             Some((key, c))
         })
         .max_by_key(|&(key, _)| key)
@@ -805,26 +805,8 @@ fn among_namesakes(ctx: &Ctx, m: (usize, usize), earlier: &[Fullest]) -> Option<
     if name_words(ctx, m).count() != 1 {
         return None;
     }
-    let one = |a, b| same_person(ctx, a, b) || same_person(ctx, b, a);
-    // Per person: the longest mention, the first one's start, how many.
-    let mut people: Vec<((usize, usize), usize, usize)> = Vec::new();
-    for &(c, _) in earlier {
-        if given_name(ctx, c).is_none() || !same_person(ctx, m, c) {
-            continue;
-        }
-        match people.iter_mut().find(|p| one(c, p.0)) {
-            Some(p) => {
-                p.2 += 1;
-                // The longest that opens on a name or title: not a phrase a source ended in
-                // ("a defeat President Barack Obama").
-                let opens = |c: (usize, usize)| ctx.capitalised(c.0);
-                if (opens(c), chars(ctx, c)) > (opens(p.0), chars(ctx, p.0)) {
-                    p.0 = c;
-                }
-            }
-            None => people.push((c, c.0, 1)),
-        }
-    }
+    let one = |a, b| one_person(ctx, a, b);
+    let mut people = named_in_full(ctx, m, earlier);
     let all = people.len();
     // Only a title tells a surname's gender: "Bradley" is Rebecca Bradley's too.
     let title = (m.0..m.1).find_map(|i| title_gender(ctx.low(i)));
@@ -859,6 +841,76 @@ fn among_namesakes(ctx: &Ctx, m: (usize, usize), earlier: &[Fullest]) -> Option<
                 .or_else(|| people.iter().max_by_key(|p| (p.2, std::cmp::Reverse(p.1))))
                 .map(|p| p.0)
         }
+    }
+}
+
+/// Whether the mentions `a` and `b` name one person, whichever holds more of the names.
+fn one_person(ctx: &Ctx, a: (usize, usize), b: (usize, usize)) -> bool {
+    same_person(ctx, a, b) || same_person(ctx, b, a)
+}
+
+/// The people `mentions` (ending in a surname, in text order) name in full, with a given name
+/// before the surname, who may be the person `m` is: per person, the longest mention (one
+/// that opens on a name or title first), the first mention's start, and how many there are.
+///
+/// "Hillary Clinton met former President Bill Clinton. Hillary Clinton left." gives two:
+/// (Hillary Clinton, 0, 2) and (former President Bill Clinton, 4, 1).
+fn named_in_full(
+    ctx: &Ctx,
+    m: (usize, usize),
+    mentions: &[Fullest],
+) -> Vec<((usize, usize), usize, usize)> {
+    let mut people: Vec<((usize, usize), usize, usize)> = Vec::new();
+    for &(c, _) in mentions {
+        if given_name(ctx, c).is_none() || !same_person(ctx, m, c) {
+            continue;
+        }
+        match people.iter_mut().find(|p| one_person(ctx, c, p.0)) {
+            Some(p) => {
+                p.2 += 1;
+                // The longest that opens on a name or title: not a phrase a source ended in
+                // ("a defeat President Barack Obama").
+                let opens = |c: (usize, usize)| ctx.capitalised(c.0);
+                if (opens(c), chars(ctx, c)) > (opens(p.0), chars(ctx, p.0)) {
+                    p.0 = c;
+                }
+            }
+            None => people.push((c, c.0, 1)),
+        }
+    }
+    people
+}
+
+/// How often the text writes the person of the mention `c`: the count of its surname, unless
+/// the text names several people of that surname in full. Then the one it names most in full
+/// (the first named on a tie) has the surname's mentions less the others' full ones, as a lone
+/// surname goes to them ([`among_namesakes`]), and each other person their full mentions: in a
+/// story about Hillary Clinton, "President Bill Clinton" is not written as often as
+/// "President Obama" because "Clinton" is.
+fn person_count<'c>(ctx: &Ctx<'_, 'c>, c: (usize, usize), index: &Index<'c>) -> u32 {
+    let total = index.count(ctx, ctx.tok(c.1));
+    let Some(mentions) = index.by_name.get(ctx.tok(c.1)) else {
+        return total;
+    };
+    if given_name(ctx, c).is_none() {
+        return total;
+    }
+    let people = named_in_full(ctx, (c.1, c.1), mentions);
+    let (Some(mine), Some(most)) = (
+        people.iter().position(|p| one_person(ctx, c, p.0)),
+        (0..people.len()).max_by_key(|&i| (people[i].2, std::cmp::Reverse(people[i].1))),
+    ) else {
+        return total;
+    };
+    if people.len() < 2 {
+        return total;
+    }
+    let full = |i: usize| u32::try_from(people[i].2).unwrap_or(u32::MAX);
+    if mine == most {
+        let others: u32 = (0..people.len()).filter(|&i| i != mine).map(full).sum();
+        total.saturating_sub(others)
+    } else {
+        full(mine)
     }
 }
 
