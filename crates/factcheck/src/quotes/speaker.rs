@@ -46,7 +46,7 @@ impl<'c> Index<'c> {
             }
             let list = by_name.entry(ctx.tok(c.1)).or_default();
             let best = match list.last() {
-                Some(&(_, b)) if chars(ctx, b) >= chars(ctx, c) => b,
+                Some(&(_, b)) if chars(ctx, b) >= chars(ctx, c) || a_phrase(ctx, c) => b,
                 _ => c,
             };
             list.push((c, best));
@@ -760,6 +760,45 @@ fn fullest_or_variant<'c>(
         .unwrap_or(m)
 }
 
+/// Whether the mention `c` reads as a phrase or clause that ends in a name rather than as the
+/// name with its description: past its first word it holds an article that neither follows an
+/// office's preposition, an apposition's comma nor opens a title ("the end of the audience
+/// the Pope", "First the Dems", "one lawyer the IG"; not "Mr. Burman of the Tax Policy
+/// Center", "Ambassador to the UN Samantha Power", "Mike Coffman of Colorado, a Republican",
+/// "Vatican spokesman the Rev. Federico Lombardi"), a preposition,
+/// relative or possessive pronoun a name never holds ("Dan McLaughlin at the National Review",
+/// "excerpts of his speech released by the White House"), or an "and" before a lowercase word
+/// ("Trump and the CIA"; not "Minister of Foreign Affairs and Trade"). Such a mention, a
+/// source the rules or the tagger found, is its own statement's speaker, but no fuller form of
+/// a name written elsewhere.
+fn a_phrase(ctx: &Ctx, c: (usize, usize)) -> bool {
+    const NEVER_IN_A_NAME: &[&str] = &[
+        "as", "at", "by", "from", "her", "his", "in", "its", "my", "on", "our", "that", "their",
+        "which", "who", "whom", "with", "your",
+    ];
+    (c.0 + 1..=c.1).any(|i| {
+        let w = ctx.low(i);
+        match w {
+            // Not an initial ("Jock A. Finlayson").
+            "the" | "a" | "an" if !(ctx.tok(i + 1) == "." && ctx.doc.glued(i + 1)) => {
+                // After an office's preposition ("Ambassador to the UN"), an apposition ("Mike
+                // Coffman of Colorado, a Republican"), or a title written with its article
+                // ("the Rev. Federico Lombardi").
+                let after = matches!(ctx.low(i - 1), "of" | "to" | "for" | ",");
+                let title = i < c.1
+                    && matches!(
+                        ctx.low(i + 1),
+                        "rev" | "reverend" | "hon" | "honorable" | "honourable"
+                    );
+                !after && !title
+            }
+            "and" | "or" => i < c.1 && !ctx.capitalised(i + 1),
+            // Lowercase as written: "In" and "On" open names of works and places.
+            _ => has(NEVER_IN_A_NAME, w) && !ctx.capitalised(i),
+        }
+    })
+}
+
 /// The fullest mention of the person `m` names, ending in the same name and written no later
 /// than it, when that is longer than `m`. The fullest of all such mentions is taken when it
 /// holds `m`'s names; else the longest that does among the last [`SAME_NAME_REACH`]: "Hillary
@@ -775,7 +814,7 @@ fn longest_same_name(ctx: &Ctx, m: (usize, usize), index: &Index) -> Option<(usi
     if let Some(one) = among_namesakes(ctx, m, &list[idx.saturating_sub(SAME_NAME_REACH)..idx]) {
         return (chars(ctx, one) > chars(ctx, m)).then_some(one);
     }
-    let best = if same_person(ctx, m, best) {
+    let best = if same_person(ctx, m, best) && !a_phrase(ctx, best) {
         best
     } else {
         // Latest first, so that on ties the earliest wins, as in the fullest of all.
@@ -784,7 +823,7 @@ fn longest_same_name(ctx: &Ctx, m: (usize, usize), index: &Index) -> Option<(usi
             .rev()
             .take(SAME_NAME_REACH)
             .map(|e| e.0)
-            .filter(|&c| same_person(ctx, m, c))
+            .filter(|&c| same_person(ctx, m, c) && !a_phrase(ctx, c))
             .fold(m, |b, c| if chars(ctx, c) >= chars(ctx, b) { c } else { b })
     };
     (chars(ctx, best) > chars(ctx, m)).then_some(best)

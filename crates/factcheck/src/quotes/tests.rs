@@ -548,6 +548,43 @@ fn a_role_goes_to_the_person_written_most_not_the_surname() {
 }
 
 #[test]
+fn a_phrase_ending_in_a_name_is_no_fuller_form_of_it() {
+    // PTC 782086447 and PolNeAR texts: a source that is a phrase ending in a name ("the end of
+    // the audience the Pope", "Trump and the CIA") stays its own statement's speaker, but a
+    // later "the Pope" or "the CIA" is not that phrase.
+    let cases = [
+        (
+            "The audience went on.\n\nAt the end of the audience the Pope announced: “Come to Rome.” \
+             Then we left.\n\n“What is he like?” the Pope asked.",
+            "asked",
+            "the Pope",
+        ),
+        (
+            "The files stay shut.\n\nTrump and the CIA agreed that the files would stay shut.\n\n\
+             “The records must stay secret,” the CIA said.",
+            "said",
+            "the CIA",
+        ),
+        // A name with its initial or its title's article is a fuller form.
+        (
+            "Taxes will rise.\n\n“We were not happy,” said Jock A. Finlayson, head of policy at \
+             the Business Council.\n\n“It will hurt,” Mr. Finlayson argued.",
+            "argued",
+            "Jock A. Finlayson",
+        ),
+        (
+            "The visit went on.\n\n“We will see,” said Vatican spokesman the Rev. Federico \
+             Lombardi.\n\n“I’m not expecting anything,” Lombardi told reporters.",
+            "told",
+            "Vatican spokesman the Rev. Federico Lombardi",
+        ),
+    ];
+    for (t, cue, want) in cases {
+        assert_eq!(speaker_by_cue(t, cue).as_deref(), Some(want), "{t}");
+    }
+}
+
+#[test]
 fn he_or_she_is_no_organisation() {
     // PolNeAR texts: "she says" after "The Washington Post reported" was the Post, a "he" after
     // "The New York Times" the Times.
