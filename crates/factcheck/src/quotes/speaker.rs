@@ -347,7 +347,7 @@ fn speaker_of<'c>(
                 let m = index
                     .before(s.0)
                     .filter(|c| c.1 < s.0 && s.0 - c.1 <= PRONOUN_REACH)
-                    .filter(|c| !quoted(ctx, c.0))
+                    .filter(|c| !quoted(ctx, c.0) && !in_byline(ctx, **c))
                     .map(|c| fullest(ctx, *c, index))
                     .find(|&c| {
                         ctx.is_name(c.1)
@@ -366,6 +366,7 @@ fn speaker_of<'c>(
                 c.1 < s.0
                     && s.0 - c.1 <= PRONOUN_REACH
                     && looks_like_person(ctx, **c)
+                    && !in_byline(ctx, **c)
                     && fits(fullest(ctx, **c, index))
             })
             .max_by_key(|c| c.1)
@@ -502,6 +503,16 @@ fn apposed_name(ctx: &Ctx, s: (usize, usize), c: usize) -> Option<(usize, usize)
     (ctx.is_name(e) && fills && !ctx.possessive(e)).then_some((c + 1, e))
 }
 
+/// Whether the mention `c` is in a byline ("By Amber Phillips", "BYLINE: Amber Phillips."):
+/// the writer's name, which no "he" or "she" of the text refers to. A sentence that opens on
+/// "By" and holds nothing but names ("By Monday morning, …" holds more).
+fn in_byline(ctx: &Ctx, c: (usize, usize)) -> bool {
+    let (start, end) = ctx.sentence(c.0);
+    matches!(ctx.low(start), "by" | "byline")
+        && start < c.0
+        && (start + 1..end).all(|i| !ctx.is_word(i) || ctx.is_name(i) || ctx.low(i) == "and")
+}
+
 /// How far into its sentence a mention may start and still be taken for the subject:
 /// "Former state energy commissioner Gerald Pike" starts 4 tokens in.
 const SUBJECT_REACH: usize = 6;
@@ -516,7 +527,7 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
         .take_while(|c| c.0 > after)
         .filter(|c| c.1 < own_sentence && (looks_like_person(ctx, **c) || described(ctx, **c)))
         // A name between quotation marks is quoted, not present.
-        .filter(|c| !quoted(ctx, c.0))
+        .filter(|c| !quoted(ctx, c.0) && !in_byline(ctx, **c))
         .find(|c| {
             let start = ctx.sentence(c.0).0;
             c.0 - start <= SUBJECT_REACH

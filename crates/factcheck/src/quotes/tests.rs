@@ -585,6 +585,37 @@ fn a_phrase_ending_in_a_name_is_no_fuller_form_of_it() {
 }
 
 #[test]
+fn a_byline_is_nobody_a_pronoun_refers_to() {
+    // PolNeAR wash-post_2016-08-01: past a man's statement, "she said" took the byline's
+    // writer, the one woman named in full. The writer is nobody's antecedent. (Under a title:
+    // a text's first line lends no names.)
+    for byline in [
+        "BYLINE: Amber Phillips.",
+        "By Amber Phillips, Washington Post.",
+    ] {
+        let t = format!(
+            "The week in politics\n\n{byline}\n\nThe vote went on.\n\nVirginia Gov. Terry McAuliffe walked back his \
+             comments a day after he said them. During the primary, Clinton caught flak when \
+             she said she could not support the deal."
+        );
+        let q = run(&t);
+        let she = q
+            .iter()
+            .find(|x| text_of(&x.source) == Some("she"))
+            .unwrap_or_else(|| panic!("{q:#?}"));
+        assert_ne!(she.speaker.as_deref(), Some("Amber Phillips"), "{q:#?}");
+    }
+    // A sentence that opens on "By" and says more is no byline.
+    let t = "The vote went on.\n\nBy Monday, Senator Jane Lopez had spoken.\n\n\
+             “We will win,” she said.";
+    assert_eq!(
+        speaker_by_cue(t, "said").as_deref(),
+        Some("Senator Jane Lopez"),
+        "{t}"
+    );
+}
+
+#[test]
 fn he_or_she_is_no_organisation() {
     // PolNeAR texts: "she says" after "The Washington Post reported" was the Post, a "he" after
     // "The New York Times" the Times.
