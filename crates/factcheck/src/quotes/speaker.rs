@@ -19,13 +19,18 @@ use std::collections::HashMap;
 /// How many earlier mentions a pronoun or role description looks through.
 const WINDOW: usize = 300;
 
-/// (a mention ending in a name, fullest mention ending in that name up to it).
+/// (a mention ending in a name, fullest mention ending in that name up to it that is no
+/// phrase, [`a_phrase`]).
 type Fullest = ((usize, usize), (usize, usize));
+
+/// A person [`named_in_full`]: their longest mention, the first mention's start, how many.
+type Person = ((usize, usize), usize, usize);
 
 /// The candidate mentions, sorted by start, with the fullest mention of each name so far.
 struct Index<'c> {
     cands: Vec<(usize, usize)>,
-    /// Per final name word: (a mention ending in it, fullest such mention up to it), by start.
+    /// Per final name word: (a mention ending in it, fullest such mention up to it that is no
+    /// phrase), by start.
     by_name: HashMap<&'c str, Vec<Fullest>>,
     /// How often each name word is written in the whole text, headlines included; counted on
     /// first use, which only a lone-surname source without a fuller mention needs.
@@ -33,6 +38,9 @@ struct Index<'c> {
     /// [`fullest`] of each mention asked so far: a pronoun asks it of every mention in reach,
     /// and each answer may compare names with up to [`SAME_NAME_REACH`] mentions.
     fullest: std::cell::RefCell<HashMap<(usize, usize), (usize, usize)>>,
+    /// [`named_in_full`] over all mentions of each surname a role's tie-break asked of
+    /// ([`person_count`]): asked of each holder of the role in reach, for each description.
+    people: std::cell::RefCell<HashMap<&'c str, Vec<Person>>>,
 }
 
 impl<'c> Index<'c> {
@@ -47,6 +55,8 @@ impl<'c> Index<'c> {
             let list = by_name.entry(ctx.tok(c.1)).or_default();
             let best = match list.last() {
                 Some(&(_, b)) if chars(ctx, b) >= chars(ctx, c) || a_phrase(ctx, c) => b,
+                // The name alone, so that a later full mention, however short, takes over.
+                None if a_phrase(ctx, c) => (c.1, c.1),
                 _ => c,
             };
             list.push((c, best));
@@ -56,6 +66,7 @@ impl<'c> Index<'c> {
             by_name,
             name_counts: std::cell::OnceCell::new(),
             fullest: std::cell::RefCell::new(HashMap::new()),
+            people: std::cell::RefCell::new(HashMap::new()),
         }
     }
 
@@ -505,7 +516,7 @@ fn apposed_name(ctx: &Ctx, s: (usize, usize), c: usize) -> Option<(usize, usize)
 
 /// Whether the mention `c` is in a byline ("By Amber Phillips", "BYLINE: Amber Phillips."):
 /// the writer's name, which no "he" or "she" of the text refers to. A sentence that opens on
-/// "By" and holds nothing but names ("By Monday morning, …" holds more).
+/// "By" and holds no word but names and "and" ("By Monday morning, …" holds more).
 fn in_byline(ctx: &Ctx, c: (usize, usize)) -> bool {
     let (start, end) = ctx.sentence(c.0);
     matches!(ctx.low(start), "by" | "byline")
@@ -777,9 +788,11 @@ fn fullest_or_variant<'c>(
 /// the Pope", "First the Dems", "one lawyer the IG"; not "Mr. Burman of the Tax Policy
 /// Center", "Ambassador to the UN Samantha Power", "Mike Coffman of Colorado, a Republican",
 /// "Vatican spokesman the Rev. Federico Lombardi"), a preposition,
-/// relative or possessive pronoun a name never holds ("Dan McLaughlin at the National Review",
-/// "excerpts of his speech released by the White House"), or an "and" before a lowercase word
-/// ("Trump and the CIA"; not "Minister of Foreign Affairs and Trade"). Such a mention, a
+/// relative or possessive pronoun a name never holds, lowercase as written ("Dan McLaughlin at
+/// the National Review", "excerpts of his speech released by the White House"), or an "and" or
+/// "or" before a lowercase word ("Trump and the CIA"; not "Minister of Foreign Affairs and
+/// Trade"). An article is one in any case ("Here’s The Federalist’s Mollie Hemingway"), unless
+/// it is an initial ("Jock A. Finlayson"). Such a mention, a
 /// source the rules or the tagger found, is its own statement's speaker, but no fuller form of
 /// a name written elsewhere.
 fn a_phrase(ctx: &Ctx, c: (usize, usize)) -> bool {
@@ -888,7 +901,7 @@ fn among_namesakes(ctx: &Ctx, m: (usize, usize), earlier: &[Fullest]) -> Option<
                     given_name(ctx, first).and(of(first))
                 });
             recent
-                .or_else(|| people.iter().max_by_key(|p| (p.2, std::cmp::Reverse(p.1))))
+                .or_else(|| most_named(&people).map(|i| &people[i]))
                 .map(|p| p.0)
         }
     }
@@ -903,14 +916,10 @@ fn one_person(ctx: &Ctx, a: (usize, usize), b: (usize, usize)) -> bool {
 /// before the surname, who may be the person `m` is: per person, the longest mention (one
 /// that opens on a name or title first), the first mention's start, and how many there are.
 ///
-/// "Hillary Clinton met former President Bill Clinton. Hillary Clinton left." gives two:
-/// (Hillary Clinton, 0, 2) and (former President Bill Clinton, 4, 1).
-fn named_in_full(
-    ctx: &Ctx,
-    m: (usize, usize),
-    mentions: &[Fullest],
-) -> Vec<((usize, usize), usize, usize)> {
-    let mut people: Vec<((usize, usize), usize, usize)> = Vec::new();
+/// "Hillary Clinton met former President Bill Clinton. Hillary Clinton left." gives two (by
+/// token): (Hillary Clinton, 0, 2) and (former President Bill Clinton, 3, 1).
+fn named_in_full(ctx: &Ctx, m: (usize, usize), mentions: &[Fullest]) -> Vec<Person> {
+    let mut people: Vec<Person> = Vec::new();
     for &(c, _) in mentions {
         if given_name(ctx, c).is_none() || !same_person(ctx, m, c) {
             continue;
@@ -932,36 +941,53 @@ fn named_in_full(
 }
 
 /// How often the text writes the person of the mention `c`: the count of its surname, unless
-/// the text names several people of that surname in full. Then the one it names most in full
-/// (the first named on a tie) has the surname's mentions less the others' full ones, as a lone
-/// surname goes to them ([`among_namesakes`]), and each other person their full mentions: in a
-/// story about Hillary Clinton, "President Bill Clinton" is not written as often as
-/// "President Obama" because "Clinton" is.
+/// the text names several people of that surname in full and `c` is one of them (a mention
+/// without a given name, "President Clinton", keeps the surname's count). Then the one it
+/// names most in full (the first named on a tie) has the surname's mentions less the others'
+/// full ones, as a lone surname goes to them ([`among_namesakes`]), and each other person
+/// their full mentions: in a story about Hillary Clinton, "President Bill Clinton" is not
+/// written as often as "President Obama" because "Clinton" is.
 fn person_count<'c>(ctx: &Ctx<'_, 'c>, c: (usize, usize), index: &Index<'c>) -> u32 {
-    let total = index.count(ctx, ctx.tok(c.1));
-    let Some(mentions) = index.by_name.get(ctx.tok(c.1)) else {
-        return total;
-    };
+    let surname = ctx.tok(c.1);
+    let total = index.count(ctx, surname);
     if given_name(ctx, c).is_none() {
         return total;
     }
-    let people = named_in_full(ctx, (c.1, c.1), mentions);
-    let (Some(mine), Some(most)) = (
-        people.iter().position(|p| one_person(ctx, c, p.0)),
-        (0..people.len()).max_by_key(|&i| (people[i].2, std::cmp::Reverse(people[i].1))),
-    ) else {
-        return total;
-    };
+    let mut cache = index.people.borrow_mut();
+    // Who is named in full depends on the surname alone: a lone surname is everyone's.
+    let people = cache.entry(surname).or_insert_with(|| {
+        index
+            .by_name
+            .get(surname)
+            .map_or_else(Vec::new, |mentions| {
+                named_in_full(ctx, (c.1, c.1), mentions)
+            })
+    });
     if people.len() < 2 {
         return total;
     }
-    let full = |i: usize| u32::try_from(people[i].2).unwrap_or(u32::MAX);
+    let (Some(mine), Some(most)) = (
+        people.iter().position(|p| one_person(ctx, c, p.0)),
+        most_named(people),
+    ) else {
+        return total;
+    };
+    let full = |p: &Person| u32::try_from(p.2).unwrap_or(u32::MAX);
     if mine == most {
-        let others: u32 = (0..people.len()).filter(|&i| i != mine).map(full).sum();
+        let others: u32 = (people.iter().enumerate())
+            .filter(|&(i, _)| i != mine)
+            .map(|(_, p)| full(p))
+            .sum();
         total.saturating_sub(others)
     } else {
-        full(mine)
+        full(&people[mine])
     }
+}
+
+/// Which of `people` the text names most in full, the first named on a tie: who a surname
+/// alone is when nothing nearer tells ([`among_namesakes`], [`person_count`]).
+fn most_named(people: &[Person]) -> Option<usize> {
+    (0..people.len()).max_by_key(|&i| (people[i].2, std::cmp::Reverse(people[i].1)))
 }
 
 /// How many sentences before a surname's own [`among_namesakes`] looks back for a namesake

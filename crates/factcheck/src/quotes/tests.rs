@@ -579,7 +579,14 @@ fn a_phrase_ending_in_a_name_is_no_fuller_form_of_it() {
             "Vatican spokesman the Rev. Federico Lombardi",
         ),
     ];
-    for (t, cue, want) in cases {
+    // An article after an office's "of" is part of a name.
+    let more = [(
+        "The vote went on.\n\n“We will act,” said Chairman of the Joint Chiefs of Staff \
+             Joseph Dunford.\n\n“It is late,” Dunford told reporters.",
+        "told",
+        "Chairman of the Joint Chiefs of Staff Joseph Dunford",
+    )];
+    for (t, cue, want) in cases.into_iter().chain(more) {
         assert_eq!(speaker_by_cue(t, cue).as_deref(), Some(want), "{t}");
     }
 }
@@ -603,7 +610,7 @@ fn a_byline_is_nobody_a_pronoun_refers_to() {
             .iter()
             .find(|x| text_of(&x.source) == Some("she"))
             .unwrap_or_else(|| panic!("{q:#?}"));
-        assert_ne!(she.speaker.as_deref(), Some("Amber Phillips"), "{q:#?}");
+        assert_eq!(she.speaker, None, "{q:#?}");
     }
     // A sentence that opens on "By" and says more is no byline.
     let t = "The vote went on.\n\nBy Monday, Senator Jane Lopez had spoken.\n\n\
