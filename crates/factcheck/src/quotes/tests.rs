@@ -523,28 +523,29 @@ fn a_surname_two_people_share_is_the_one_named_most() {
 
 #[test]
 fn a_role_goes_to_the_person_written_most_not_the_surname() {
-    // A PolNeAR-like story about Hillary Clinton: "Clinton" is hers, so "the president" is the
-    // president the story writes more often, not her husband whose surname she shares.
-    let t =
-        "The campaign went on.\n\nHillary Clinton spoke in Ohio. Clinton said she would win.\n\n\
+    // (text, speaker of "the president"). A PolNeAR-like story about Hillary Clinton:
+    // "Clinton" is hers, so "the president" is the president the story writes more often, not
+    // her husband whose surname she shares. Where the story is about Bill Clinton, he keeps the
+    // surname's count.
+    let cases = [
+        (
+            "The campaign went on.\n\nHillary Clinton spoke in Ohio. Clinton said she would win.\n\n\
              President Obama praised her. Her husband, President Bill Clinton, was there.\n\n\
              Clinton thanked the crowd, and Clinton left. Obama stayed.\n\n\
-             “She will win,” the president told reporters.";
-    assert_eq!(
-        speaker_by_cue(t, "told").as_deref(),
-        Some("President Obama"),
-        "{t}"
-    );
-    // The person the story is about keeps the surname's count: here that is Bill Clinton.
-    let t = "The campaign went on.\n\nPresident Bill Clinton spoke in Ohio. Clinton said he would win.\n\n\
+             “She will win,” the president told reporters.",
+            "President Obama",
+        ),
+        (
+            "The campaign went on.\n\nPresident Bill Clinton spoke in Ohio. Clinton said he would win.\n\n\
              President Obama praised him. His wife, Hillary Clinton, was there.\n\n\
              Clinton thanked the crowd, and Clinton left. Obama stayed.\n\n\
-             “She will win,” the president told reporters.";
-    assert_eq!(
-        speaker_by_cue(t, "told").as_deref(),
-        Some("President Bill Clinton"),
-        "{t}"
-    );
+             “She will win,” the president told reporters.",
+            "President Bill Clinton",
+        ),
+    ];
+    for (t, want) in cases {
+        assert_eq!(speaker_by_cue(t, "told").as_deref(), Some(want), "{t}");
+    }
 }
 
 #[test]
