@@ -181,6 +181,9 @@ pub(crate) fn resolve(ctx: &Ctx, raws: &[Raw]) -> Vec<Quote> {
     let mut in_body = HashMap::new();
     let mut kept = Vec::with_capacity(cands.len());
     for c in cands {
+        if in_byline(ctx, c) {
+            continue;
+        }
         if ctx.heading_or_title(c.0) {
             title_names(ctx, c, &mut in_body, &mut kept);
         } else {
@@ -358,7 +361,7 @@ fn speaker_of<'c>(
                 let m = index
                     .before(s.0)
                     .filter(|c| c.1 < s.0 && s.0 - c.1 <= PRONOUN_REACH)
-                    .filter(|c| !quoted(ctx, c.0) && !in_byline(ctx, **c))
+                    .filter(|c| !quoted(ctx, c.0))
                     .map(|c| fullest(ctx, *c, index))
                     .find(|&c| {
                         ctx.is_name(c.1)
@@ -377,7 +380,6 @@ fn speaker_of<'c>(
                 c.1 < s.0
                     && s.0 - c.1 <= PRONOUN_REACH
                     && looks_like_person(ctx, **c)
-                    && !in_byline(ctx, **c)
                     && fits(fullest(ctx, **c, index))
             })
             .max_by_key(|c| c.1)
@@ -515,7 +517,7 @@ fn apposed_name(ctx: &Ctx, s: (usize, usize), c: usize) -> Option<(usize, usize)
 }
 
 /// Whether the mention `c` is in a byline ("By Amber Phillips", "BYLINE: Amber Phillips."):
-/// the writer's name, which no "he" or "she" of the text refers to. A sentence that opens on
+/// the writer's name, which no "he" or "she" of the text refers to, so no candidate mention. A sentence that opens on
 /// "By" and holds no word but names and "and" ("By Monday morning, …" holds more).
 fn in_byline(ctx: &Ctx, c: (usize, usize)) -> bool {
     let (start, end) = ctx.sentence(c.0);
@@ -538,7 +540,7 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
         .take_while(|c| c.0 > after)
         .filter(|c| c.1 < own_sentence && (looks_like_person(ctx, **c) || described(ctx, **c)))
         // A name between quotation marks is quoted, not present.
-        .filter(|c| !quoted(ctx, c.0) && !in_byline(ctx, **c))
+        .filter(|c| !quoted(ctx, c.0))
         .find(|c| {
             let start = ctx.sentence(c.0).0;
             c.0 - start <= SUBJECT_REACH
@@ -783,18 +785,20 @@ fn fullest_or_variant<'c>(
 }
 
 /// Whether the mention `c` reads as a phrase or clause that ends in a name rather than as the
-/// name with its description: past its first word it holds an article that neither follows an
-/// office's preposition, an apposition's comma nor opens a title ("the end of the audience
-/// the Pope", "First the Dems", "one lawyer the IG"; not "Mr. Burman of the Tax Policy
-/// Center", "Ambassador to the UN Samantha Power", "Mike Coffman of Colorado, a Republican",
-/// "Vatican spokesman the Rev. Federico Lombardi"), a preposition,
-/// relative or possessive pronoun a name never holds, lowercase as written ("Dan McLaughlin at
-/// the National Review", "excerpts of his speech released by the White House"), or an "and" or
-/// "or" before a lowercase word ("Trump and the CIA"; not "Minister of Foreign Affairs and
-/// Trade"). An article is one in any case ("Here’s The Federalist’s Mollie Hemingway"), unless
-/// it is an initial ("Jock A. Finlayson"). Such a mention, a
-/// source the rules or the tagger found, is its own statement's speaker, but no fuller form of
-/// a name written elsewhere.
+/// name with its description. Past its first word it holds one of:
+/// - an article, in any case, that follows no office's preposition or apposition's comma and
+///   opens no title, and is no initial ("the end of the audience the Pope", "First the Dems",
+///   "Here’s The Federalist’s Mollie Hemingway"; not "Mr. Burman of the Tax Policy Center",
+///   "Mike Coffman of Colorado, a Republican", "the Rev. Federico Lombardi", "Jock A.
+///   Finlayson");
+/// - a preposition, relative or possessive pronoun a name never holds, lowercase as written
+///   ("Dan McLaughlin at the National Review", "excerpts of his speech released by the White
+///   House");
+/// - "and" or "or" before a lowercase word ("Trump and the CIA"; not "Minister of Foreign
+///   Affairs and Trade").
+///
+/// Such a mention, a source the rules or the tagger found, is its own statement's speaker, but
+/// no fuller form of a name written elsewhere.
 fn a_phrase(ctx: &Ctx, c: (usize, usize)) -> bool {
     const NEVER_IN_A_NAME: &[&str] = &[
         "as", "at", "by", "from", "her", "his", "in", "its", "my", "on", "our", "that", "their",
@@ -838,7 +842,8 @@ fn longest_same_name(ctx: &Ctx, m: (usize, usize), index: &Index) -> Option<(usi
     if let Some(one) = among_namesakes(ctx, m, &list[idx.saturating_sub(SAME_NAME_REACH)..idx]) {
         return (chars(ctx, one) > chars(ctx, m)).then_some(one);
     }
-    let best = if same_person(ctx, m, best) && !a_phrase(ctx, best) {
+    // `best` is never a phrase (Index::new); the mentions themselves may be.
+    let best = if same_person(ctx, m, best) {
         best
     } else {
         // Latest first, so that on ties the earliest wins, as in the fullest of all.
@@ -868,7 +873,6 @@ fn among_namesakes(ctx: &Ctx, m: (usize, usize), earlier: &[Fullest]) -> Option<
     if name_words(ctx, m).count() != 1 {
         return None;
     }
-    let one = |a, b| one_person(ctx, a, b);
     let mut people = named_in_full(ctx, m, earlier);
     let all = people.len();
     // Only a title tells a surname's gender: "Bradley" is Rebecca Bradley's too.
@@ -883,7 +887,7 @@ fn among_namesakes(ctx: &Ctx, m: (usize, usize), earlier: &[Fullest]) -> Option<
             // One named in full just before, first in its sentence, is who the text goes on
             // about: "However, Patricia Smith, mother of Benghazi victim Sean Smith, rejected
             // the claim. “She lied to me,” Smith said."
-            let of = |c: (usize, usize)| people.iter().find(|p| one(c, p.0));
+            let of = |c: (usize, usize)| people.iter().find(|p| one_person(ctx, c, p.0));
             let from = (0..RECENT_SENTENCES).fold(ctx.sentence(m.0).0, |s, _| {
                 s.checked_sub(1).map_or(s, |i| ctx.sentence(i).0)
             });
