@@ -538,12 +538,23 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
     index
         .before(before)
         .take_while(|c| c.0 > after)
-        .filter(|c| c.1 < own_sentence && (looks_like_person(ctx, **c) || described(ctx, **c)))
+        .filter(|c| c.1 < before && (looks_like_person(ctx, **c) || described(ctx, **c)))
         // A name between quotation marks is quoted, not present.
         .filter(|c| !quoted(ctx, c.0))
         .find(|c| {
             let start = ctx.sentence(c.0).0;
-            c.0 - start <= SUBJECT_REACH
+            // In the pronoun's own sentence only its opening subject ("Judge Elissa Cadish
+            // later ordered …, but she acknowledged"), and not a topic put before the
+            // pronoun's own clause ("African-Americans, he said, can …").
+            let reach = if c.0 >= own_sentence {
+                if c.1 + 2 == before && ctx.tok(c.1 + 1) == "," {
+                    return false;
+                }
+                0
+            } else {
+                SUBJECT_REACH
+            };
+            c.0 - start <= reach
                 && (start..c.0).all(|i| ctx.is_word(i) && (i == start || !finite_verb(ctx, i)))
                 // A subject pronoun makes the name an object ("He told John Smith"); a
                 // possessive opens the subject ("Her colleague David Lee disagreed").
@@ -1114,8 +1125,10 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
     for i in 0..=n {
         let part = i < n
             && !(ctx.line_start(i) && start.is_some())
-            // "Later Hillary Clinton": a sentence's opening adverb is capitalised, not a name.
+            // "Later Hillary Clinton": a sentence's opening adverb is capitalised, not a name;
+            // nor its opening preposition ("Like Saviano, he said").
             && !super::opens_sentence(ctx, i)
+            && !opening_preposition(ctx, i)
             && (ctx.is_name(i)
                 || (start.is_some() && has(lexicon::ROLE_NOUNS, ctx.low(i)))
                 || (start.is_some()
@@ -1154,7 +1167,11 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
                 }
             }
             // A run may also begin here (a line start ended the previous one).
-            if i < n && ctx.is_name(i) && !super::opens_sentence(ctx, i) {
+            if i < n
+                && ctx.is_name(i)
+                && !super::opens_sentence(ctx, i)
+                && !opening_preposition(ctx, i)
+            {
                 start = Some(i);
                 has_name = true;
             }
@@ -1162,3 +1179,30 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
     }
     out
 }
+
+/// A preposition or subordinator opening a sentence before a name ("Like Saviano, he said",
+/// "Regarding Cupich, …", "When Harold Pinter accepted …"): capitalised there, and no part of
+/// the name.
+fn opening_preposition(ctx: &Ctx, i: usize) -> bool {
+    ctx.sentence(i).0 == i && has(OPENING_PREPOSITIONS, ctx.low(i))
+}
+
+pub(super) const OPENING_PREPOSITIONS: &[&str] = &[
+    "after",
+    "although",
+    "as",
+    "because",
+    "before",
+    "despite",
+    "during",
+    "for",
+    "if",
+    "like",
+    "regarding",
+    "since",
+    "though",
+    "unlike",
+    "when",
+    "while",
+    "with",
+];

@@ -1684,6 +1684,7 @@ fn word_lists_sorted_lowercase_and_nested() {
         ("QUESTION_WORDS", super::QUESTION_WORDS),
         ("SENTENCE_OPENERS", super::SENTENCE_OPENERS),
         ("NAME_PARTICLES", super::speaker::NAME_PARTICLES),
+        ("OPENING_PREPOSITIONS", super::speaker::OPENING_PREPOSITIONS),
         ("NOUN_CUES", NOUN_CUES),
         ("FINITE_AUX", FINITE_AUX),
     ]
@@ -1766,6 +1767,53 @@ fn a_pronoun_follows_a_person_brought_in_as_subject() {
             .is_some_and(|s| s.ends_with("Gerald Pike")),
         "{pike:#?}"
     );
+}
+
+#[test]
+fn a_pronoun_follows_the_subject_of_its_own_sentence() {
+    // (text, words of the statement, its speaker), from the PolNeAR and PTC texts: the last statement was someone
+    // else's; the pronoun's own sentence opens on the person it means. Not a topic before the
+    // pronoun's clause, nor a name after an opening preposition.
+    let cases = [
+        (
+            "“The losses are real,” President Barack Obama said.\n\n\
+             Donald Trump is drawing criticism after he appeared to suggest that veterans are weak.",
+            "veterans are weak",
+            Some("Donald Trump"),
+        ),
+        (
+            "“We will appeal,” Daniel Ruiz said. Judge Elissa Cadish later ordered the document \
+             sealed, but she acknowledged she could not order a retraction.",
+            "a retraction",
+            Some("Judge Elissa Cadish"),
+        ),
+        (
+            "“We are a museum of the nation,” President Barack Obama said. African-Americans, \
+             he said, can rock like Jimi.",
+            "rock like Jimi",
+            Some("President Barack Obama"),
+        ),
+        (
+            "“It was hopeful but cynical,” Jim Scanlan said. Like Mark Saviano, he said the \
+             panel accomplished little.",
+            "accomplished little",
+            Some("Jim Scanlan"),
+        ),
+        // Nor is the preposition part of the name anywhere else.
+        (
+            "Regarding Bergoglio, the letter is clear. “I will stay,” Bergoglio said.",
+            "I will stay",
+            Some("Bergoglio"),
+        ),
+    ];
+    for (t, words, want) in cases {
+        let q = run(t);
+        let got = q
+            .iter()
+            .find(|x| x.content.text().contains(words))
+            .unwrap_or_else(|| panic!("no statement with {words:?}: {q:#?}"));
+        assert_eq!(got.speaker.as_deref(), want, "{t}\n{q:#?}");
+    }
 }
 
 #[test]
