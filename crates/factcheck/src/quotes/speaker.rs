@@ -538,23 +538,28 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
     index
         .before(before)
         .take_while(|c| c.0 > after)
-        .filter(|c| c.1 < before && (looks_like_person(ctx, **c) || described(ctx, **c)))
+        // In the pronoun's own sentence a lone surname counts too when the text names its
+        // person in full ("Clinton"); before it, one is mostly someone the last speaker's
+        // story mentions in passing ("Rubio has said …. “…,” he said": the last speaker).
+        .filter(|c| {
+            c.1 < before
+                && (looks_like_person(ctx, **c)
+                    || described(ctx, **c)
+                    || (c.0 >= own_sentence && looks_like_person(ctx, fullest(ctx, **c, index))))
+        })
         // A name between quotation marks is quoted, not present.
         .filter(|c| !quoted(ctx, c.0))
         .find(|c| {
             let start = ctx.sentence(c.0).0;
             // In the pronoun's own sentence only its opening subject ("Judge Elissa Cadish
-            // later ordered …, but she acknowledged"), and not a topic put before the
-            // pronoun's own clause ("African-Americans, he said, can …").
-            let reach = if c.0 >= own_sentence {
-                if c.1 + 2 == before && ctx.tok(c.1 + 1) == "," {
-                    return false;
-                }
-                0
-            } else {
-                SUBJECT_REACH
-            };
-            c.0 - start <= reach
+            // later ordered …, but she acknowledged"; "During her campaign, Clinton caught
+            // flak when she said"), and not a topic put before the pronoun's own clause
+            // ("African-Americans, he said, can …").
+            if c.0 >= own_sentence {
+                let topic = c.1 + 2 == before && ctx.tok(c.1 + 1) == ",";
+                return !topic && (c.0 == start || after_opening_phrase(ctx, start, c.0));
+            }
+            c.0 - start <= SUBJECT_REACH
                 && (start..c.0).all(|i| ctx.is_word(i) && (i == start || !finite_verb(ctx, i)))
                 // A subject pronoun makes the name an object ("He told John Smith"); a
                 // possessive opens the subject ("Her colleague David Lee disagreed").
@@ -563,6 +568,20 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
                         || has(lexicon::OTHER_PRONOUNS, ctx.low(start))))
         })
         .copied()
+}
+
+/// How far into its sentence a comma may close the phrase opening it ("During her primary
+/// campaign,").
+const OPENING_PHRASE_REACH: usize = 12;
+
+/// Whether token `i` follows the phrase opening the sentence that starts at `start`: one that
+/// opens with a preposition or subordinator and ends at the comma before `i`, its only one.
+fn after_opening_phrase(ctx: &Ctx, start: usize, i: usize) -> bool {
+    i > start + 2
+        && i - start <= OPENING_PHRASE_REACH
+        && ctx.tok(i - 1) == ","
+        && (has(CLAUSE_OPENERS, ctx.low(start)) || has(super::OPENING_PREPOSITIONS, ctx.low(start)))
+        && (start..i - 1).all(|j| ctx.tok(j) != ",")
 }
 
 /// A lone name described as a person between commas right after it: "Carter, the state
@@ -1128,7 +1147,7 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
             // "Later Hillary Clinton": a sentence's opening adverb is capitalised, not a name;
             // nor its opening preposition ("Like Saviano, he said").
             && !super::opens_sentence(ctx, i)
-            && !opening_preposition(ctx, i)
+            && !clause_opener(ctx, i)
             && (ctx.is_name(i)
                 || (start.is_some() && has(lexicon::ROLE_NOUNS, ctx.low(i)))
                 || (start.is_some()
@@ -1167,11 +1186,7 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
                 }
             }
             // A run may also begin here (a line start ended the previous one).
-            if i < n
-                && ctx.is_name(i)
-                && !super::opens_sentence(ctx, i)
-                && !opening_preposition(ctx, i)
-            {
+            if i < n && ctx.is_name(i) && !super::opens_sentence(ctx, i) && !clause_opener(ctx, i) {
                 start = Some(i);
                 has_name = true;
             }
@@ -1183,11 +1198,13 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
 /// A preposition or subordinator opening a sentence before a name ("Like Saviano, he said",
 /// "Regarding Cupich, …", "When Harold Pinter accepted …"): capitalised there, and no part of
 /// the name.
-fn opening_preposition(ctx: &Ctx, i: usize) -> bool {
-    ctx.sentence(i).0 == i && has(OPENING_PREPOSITIONS, ctx.low(i))
+fn clause_opener(ctx: &Ctx, i: usize) -> bool {
+    ctx.sentence(i).0 == i && has(CLAUSE_OPENERS, ctx.low(i))
 }
 
-pub(super) const OPENING_PREPOSITIONS: &[&str] = &[
+/// Unlike the source rules' opening prepositions (`super::OPENING_PREPOSITIONS`, before a
+/// phrase and then the subject), also the subordinators that open a clause.
+pub(super) const CLAUSE_OPENERS: &[&str] = &[
     "after",
     "although",
     "as",

@@ -1684,7 +1684,7 @@ fn word_lists_sorted_lowercase_and_nested() {
         ("QUESTION_WORDS", super::QUESTION_WORDS),
         ("SENTENCE_OPENERS", super::SENTENCE_OPENERS),
         ("NAME_PARTICLES", super::speaker::NAME_PARTICLES),
-        ("OPENING_PREPOSITIONS", super::speaker::OPENING_PREPOSITIONS),
+        ("CLAUSE_OPENERS", super::speaker::CLAUSE_OPENERS),
         ("NOUN_CUES", NOUN_CUES),
         ("FINITE_AUX", FINITE_AUX),
     ]
@@ -1798,6 +1798,22 @@ fn a_pronoun_follows_the_subject_of_its_own_sentence() {
              panel accomplished little.",
             "accomplished little",
             Some("Jim Scanlan"),
+        ),
+        // After a phrase opening the sentence; a lone surname there when the text names its
+        // person in full.
+        (
+            "Bernie Sanders spoke in Iowa. “I regret it,” Gov. Terry McAuliffe said. During his \
+             primary campaign, Sen. Bernie Sanders caught flak when he said he could not \
+             support the trade deal.",
+            "support the trade deal",
+            Some("Sen. Bernie Sanders"),
+        ),
+        (
+            "Bernie Sanders spoke in Iowa. “I regret it,” Gov. Terry McAuliffe said. During his \
+             primary campaign, Sanders caught flak when he said he could not support the trade \
+             deal.",
+            "support the trade deal",
+            Some("Bernie Sanders"),
         ),
         // Nor is the preposition part of the name anywhere else.
         (
