@@ -530,9 +530,12 @@ fn in_byline(ctx: &Ctx, c: (usize, usize)) -> bool {
 /// "Former state energy commissioner Gerald Pike" starts 4 tokens in.
 const SUBJECT_REACH: usize = 6;
 
-/// The latest person mention after token `after` and before `before` that opens a sentence
-/// (within [`SUBJECT_REACH`] tokens of its start, in a sentence ending before `before`'s),
-/// outside quotation marks (a name the last speaker quoted is not a new speaker).
+/// The latest person mention after token `after` and before `before` that is a sentence's
+/// subject, outside quotation marks (a name the last speaker quoted is not a new speaker): in
+/// an earlier sentence, one within [`SUBJECT_REACH`] tokens of its start; in `before`'s own
+/// sentence, one that starts it or follows its opening phrase ([`after_opening_phrase`]),
+/// a lone surname included when the text names its person in full, and not a topic right
+/// before ", he".
 fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Option<(usize, usize)> {
     let own_sentence = ctx.sentence(before).0;
     index
@@ -542,7 +545,7 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
         // person in full ("Clinton"); before it, one is mostly someone the last speaker's
         // story mentions in passing ("Rubio has said …. “…,” he said": the last speaker).
         .filter(|c| {
-            c.1 < before
+            (c.1 < own_sentence || (c.0 >= own_sentence && c.1 < before))
                 && (looks_like_person(ctx, **c)
                     || described(ctx, **c)
                     || (c.0 >= own_sentence && looks_like_person(ctx, fullest(ctx, **c, index))))
@@ -554,10 +557,12 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
             // In the pronoun's own sentence only its opening subject ("Judge Elissa Cadish
             // later ordered …, but she acknowledged"; "During her campaign, Clinton caught
             // flak when she said"), and not a topic put before the pronoun's own clause
-            // ("African-Americans, he said, can …").
+            // ("African-Americans, he said, can …"). Stricter than in earlier sentences: there
+            // the words before a name are mostly its title, here often the clause the pronoun
+            // sits in ("Asked about Trump, he said").
             if c.0 >= own_sentence {
                 let topic = c.1 + 2 == before && ctx.tok(c.1 + 1) == ",";
-                return !topic && (c.0 == start || after_opening_phrase(ctx, start, c.0));
+                return !topic && (c.0 == start || after_opening_phrase(ctx, start, **c));
             }
             c.0 - start <= SUBJECT_REACH
                 && (start..c.0).all(|i| ctx.is_word(i) && (i == start || !finite_verb(ctx, i)))
@@ -570,18 +575,24 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
         .copied()
 }
 
-/// How far into its sentence a comma may close the phrase opening it ("During her primary
-/// campaign,").
+/// How far into its sentence the name after its opening phrase ("During her primary
+/// campaign, Clinton") may start.
 const OPENING_PHRASE_REACH: usize = 12;
 
-/// Whether token `i` follows the phrase opening the sentence that starts at `start`: one that
-/// opens with a preposition or subordinator and ends at the comma before `i`, its only one.
-fn after_opening_phrase(ctx: &Ctx, start: usize, i: usize) -> bool {
-    i > start + 2
+/// Whether mention `(i, end)` follows the phrase opening the sentence that
+/// starts at `start`: one that opens with a preposition or subordinator and ends at the comma
+/// before `i`, its only break. Not the first of a list ("Unlike Obama, Clinton and Sanders,
+/// he …").
+fn after_opening_phrase(ctx: &Ctx, start: usize, (i, end): (usize, usize)) -> bool {
+    let opener = |w| has(PHRASE_OPENERS, w) || has(super::OPENING_PREPOSITIONS, w);
+    let listed = matches!(ctx.low(end + 1), "and" | "or")
+        || (ctx.tok(end + 1) == "," && ctx.is_name(end + 2));
+    !listed
+        && i > start + 2
         && i - start <= OPENING_PHRASE_REACH
         && ctx.tok(i - 1) == ","
-        && (has(CLAUSE_OPENERS, ctx.low(start)) || has(super::OPENING_PREPOSITIONS, ctx.low(start)))
-        && (start..i - 1).all(|j| ctx.tok(j) != ",")
+        && opener(ctx.low(start))
+        && (start..i - 1).all(|j| !matches!(ctx.tok(j), "," | "—" | "–" | ":"))
 }
 
 /// A lone name described as a person between commas right after it: "Carter, the state
@@ -1142,12 +1153,12 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
     let mut has_name = false;
     let n = ctx.n();
     for i in 0..=n {
+        // "Later Hillary Clinton": a sentence's opening adverb is capitalised, not a name; nor
+        // its opening preposition ("Like Saviano, he said").
+        let opener = super::opens_sentence(ctx, i) || phrase_opener(ctx, i);
         let part = i < n
             && !(ctx.line_start(i) && start.is_some())
-            // "Later Hillary Clinton": a sentence's opening adverb is capitalised, not a name;
-            // nor its opening preposition ("Like Saviano, he said").
-            && !super::opens_sentence(ctx, i)
-            && !clause_opener(ctx, i)
+            && !opener
             && (ctx.is_name(i)
                 || (start.is_some() && has(lexicon::ROLE_NOUNS, ctx.low(i)))
                 || (start.is_some()
@@ -1186,7 +1197,7 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
                 }
             }
             // A run may also begin here (a line start ended the previous one).
-            if i < n && ctx.is_name(i) && !super::opens_sentence(ctx, i) && !clause_opener(ctx, i) {
+            if i < n && ctx.is_name(i) && !opener {
                 start = Some(i);
                 has_name = true;
             }
@@ -1195,24 +1206,22 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
     out
 }
 
-/// A preposition or subordinator opening a sentence before a name ("Like Saviano, he said",
-/// "Regarding Cupich, …", "When Harold Pinter accepted …"): capitalised there, and no part of
-/// the name.
-fn clause_opener(ctx: &Ctx, i: usize) -> bool {
-    ctx.sentence(i).0 == i && has(CLAUSE_OPENERS, ctx.low(i))
+/// A preposition opening a sentence before a name ("Like Saviano, he said", "Regarding
+/// Cupich, …"): capitalised there, and no part of the name. (Most of [`PHRASE_OPENERS`] are
+/// never names anyway, `lexicon::NOT_NAMES`; "Like", "Regarding", "During" could be.)
+fn phrase_opener(ctx: &Ctx, i: usize) -> bool {
+    ctx.sentence(i).0 == i && has(PHRASE_OPENERS, ctx.low(i))
 }
 
-/// Unlike the source rules' opening prepositions (`super::OPENING_PREPOSITIONS`, before a
-/// phrase and then the subject), also the subordinators that open a clause.
-pub(super) const CLAUSE_OPENERS: &[&str] = &[
-    "after",
+/// Prepositions and subordinators that open a sentence's opening phrase, beyond the source
+/// rules' `super::OPENING_PREPOSITIONS` (which [`after_opening_phrase`] reads as well).
+pub(super) const PHRASE_OPENERS: &[&str] = &[
     "although",
     "as",
     "because",
     "before",
     "despite",
     "during",
-    "for",
     "if",
     "like",
     "regarding",
@@ -1221,5 +1230,4 @@ pub(super) const CLAUSE_OPENERS: &[&str] = &[
     "unlike",
     "when",
     "while",
-    "with",
 ];

@@ -1684,7 +1684,7 @@ fn word_lists_sorted_lowercase_and_nested() {
         ("QUESTION_WORDS", super::QUESTION_WORDS),
         ("SENTENCE_OPENERS", super::SENTENCE_OPENERS),
         ("NAME_PARTICLES", super::speaker::NAME_PARTICLES),
-        ("CLAUSE_OPENERS", super::speaker::CLAUSE_OPENERS),
+        ("PHRASE_OPENERS", super::speaker::PHRASE_OPENERS),
         ("NOUN_CUES", NOUN_CUES),
         ("FINITE_AUX", FINITE_AUX),
     ]
@@ -1771,9 +1771,10 @@ fn a_pronoun_follows_a_person_brought_in_as_subject() {
 
 #[test]
 fn a_pronoun_follows_the_subject_of_its_own_sentence() {
-    // (text, words of the statement, its speaker), from the PolNeAR and PTC texts: the last statement was someone
-    // else's; the pronoun's own sentence opens on the person it means. Not a topic before the
-    // pronoun's clause, nor a name after an opening preposition.
+    // (text, words of the statement, its speaker), after PolNeAR and PTC texts: the last
+    // statement was someone else's; the pronoun's own sentence opens on the person it means.
+    // Not a topic before the pronoun's clause, nor the object of a preposition opening the
+    // sentence.
     let cases = [
         (
             "“The losses are real,” President Barack Obama said.\n\n\
@@ -1814,6 +1815,21 @@ fn a_pronoun_follows_the_subject_of_its_own_sentence() {
              deal.",
             "support the trade deal",
             Some("Bernie Sanders"),
+        ),
+        // Not the first of a list after the opening phrase.
+        (
+            "Bill Clinton and Bernie Sanders spoke in Iowa. “I regret it,” Gov. Terry \
+             McAuliffe said. Unlike Obama, Clinton and Sanders, he said the trade deal was bad.",
+            "the trade deal was bad",
+            Some("Gov. Terry McAuliffe"),
+        ),
+        // In an earlier sentence a lone surname is mostly someone the last speaker's story
+        // mentions in passing ("Rubio toured …").
+        (
+            "Marco Rubio spoke in Iowa. “We are winning,” said Scott Szlachta, a supporter. \
+             Rubio toured a factory on Monday. “He sort of redirected,” he said.",
+            "sort of redirected",
+            Some("Scott Szlachta"),
         ),
         // Nor is the preposition part of the name anywhere else.
         (
