@@ -543,7 +543,8 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
         .take_while(|c| c.0 > after)
         // In the pronoun's own sentence a lone surname counts too when the text names its
         // person in full ("Clinton"); before it, one is mostly someone the last speaker's
-        // story mentions in passing ("Rubio has said …. “…,” he said": the last speaker).
+        // story mentions in passing ("Rubio toured a factory. “…,” he said": the last
+        // speaker).
         .filter(|c| {
             (c.1 < own_sentence || (c.0 >= own_sentence && c.1 < before))
                 && (looks_like_person(ctx, **c)
@@ -579,10 +580,9 @@ fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Optio
 /// campaign, Clinton") may start.
 const OPENING_PHRASE_REACH: usize = 12;
 
-/// Whether mention `(i, end)` follows the phrase opening the sentence that
-/// starts at `start`: one that opens with a preposition or subordinator and ends at the comma
-/// before `i`, its only break. Not the first of a list ("Unlike Obama, Clinton and Sanders,
-/// he …").
+/// Whether mention `(i, end)` follows the phrase opening the sentence that starts at `start`:
+/// one that opens with a preposition or subordinator and ends at the comma before `i`, its
+/// only break. Not the first of a list ("Unlike Obama, Clinton and Sanders, he …").
 fn after_opening_phrase(ctx: &Ctx, start: usize, (i, end): (usize, usize)) -> bool {
     let opener = |w| has(PHRASE_OPENERS, w) || has(super::OPENING_PREPOSITIONS, w);
     let listed = matches!(ctx.low(end + 1), "and" | "or")
@@ -1210,7 +1210,7 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
 /// Cupich, …"): capitalised there, and no part of the name. (Most of [`PHRASE_OPENERS`] are
 /// never names anyway, `lexicon::NOT_NAMES`; "Like", "Regarding", "During" could be.)
 fn phrase_opener(ctx: &Ctx, i: usize) -> bool {
-    ctx.sentence(i).0 == i && has(PHRASE_OPENERS, ctx.low(i))
+    has(PHRASE_OPENERS, ctx.low(i)) && ctx.sentence(i).0 == i
 }
 
 /// Prepositions and subordinators that open a sentence's opening phrase, beyond the source
