@@ -517,8 +517,9 @@ fn apposed_name(ctx: &Ctx, s: (usize, usize), c: usize) -> Option<(usize, usize)
 }
 
 /// Whether the mention `c` is in a byline ("By Amber Phillips", "BYLINE: Amber Phillips."):
-/// the writer's name, which no "he" or "she" of the text refers to, so no candidate mention. A sentence that opens on
-/// "By" and holds no word but names and "and" ("By Monday morning, …" holds more).
+/// the writer's name, which no "he" or "she" of the text refers to, so no candidate mention. A
+/// sentence that opens on "By" and holds no word but names and "and" ("By Monday morning, …"
+/// holds more).
 fn in_byline(ctx: &Ctx, c: (usize, usize)) -> bool {
     let (start, end) = ctx.sentence(c.0);
     matches!(ctx.low(start), "by" | "byline")
@@ -538,34 +539,33 @@ const SUBJECT_REACH: usize = 6;
 /// before ", he".
 fn newer_subject(ctx: &Ctx, index: &Index, after: usize, before: usize) -> Option<(usize, usize)> {
     let own_sentence = ctx.sentence(before).0;
+    let person = |c| looks_like_person(ctx, c) || described(ctx, c);
     index
         .before(before)
         .take_while(|c| c.0 > after)
-        // In the pronoun's own sentence a lone surname counts too when the text names its
-        // person in full ("Clinton"); before it, one is mostly someone the last speaker's
-        // story mentions in passing ("Rubio toured a factory. “…,” he said": the last
-        // speaker).
-        .filter(|c| {
-            (c.1 < own_sentence || (c.0 >= own_sentence && c.1 < before))
-                && (looks_like_person(ctx, **c)
-                    || described(ctx, **c)
-                    || (c.0 >= own_sentence && looks_like_person(ctx, fullest(ctx, **c, index))))
-        })
         // A name between quotation marks is quoted, not present.
         .filter(|c| !quoted(ctx, c.0))
-        .find(|c| {
+        .find(|&&c| {
             let start = ctx.sentence(c.0).0;
-            // In the pronoun's own sentence only its opening subject ("Judge Elissa Cadish
-            // later ordered …, but she acknowledged"; "During her campaign, Clinton caught
-            // flak when she said"), and not a topic put before the pronoun's own clause
-            // ("African-Americans, he said, can …"). Stricter than in earlier sentences: there
-            // the words before a name are mostly its title, here often the clause the pronoun
-            // sits in ("Asked about Trump, he said").
             if c.0 >= own_sentence {
+                // In the pronoun's own sentence only its opening subject ("Judge Elissa
+                // Cadish later ordered …, but she acknowledged"; "During her campaign,
+                // Clinton caught flak when she said"), and not a topic put before the
+                // pronoun's own clause ("African-Americans, he said, can …"). Stricter than in
+                // earlier sentences: there the words before a name are mostly its title, here
+                // often the clause the pronoun sits in ("Asked about Trump, he said"). A lone
+                // surname counts here when the text names its person in full ("Clinton");
+                // before, one is mostly someone the last speaker's story mentions in passing
+                // ("Rubio toured a factory. “…,” he said": the last speaker).
                 let topic = c.1 + 2 == before && ctx.tok(c.1 + 1) == ",";
-                return !topic && (c.0 == start || after_opening_phrase(ctx, start, **c));
+                return c.1 < before
+                    && !topic
+                    && (c.0 == start || after_opening_phrase(ctx, start, c))
+                    && (person(c) || looks_like_person(ctx, fullest(ctx, c, index)));
             }
-            c.0 - start <= SUBJECT_REACH
+            c.1 < own_sentence
+                && person(c)
+                && c.0 - start <= SUBJECT_REACH
                 && (start..c.0).all(|i| ctx.is_word(i) && (i == start || !finite_verb(ctx, i)))
                 // A subject pronoun makes the name an object ("He told John Smith"); a
                 // possessive opens the subject ("Her colleague David Lee disagreed").
