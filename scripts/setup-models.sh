@@ -166,7 +166,6 @@ done
 INT8_MODELS=(
   "ft-mpnet mpnet.graph.onnx"
   "ft-mpnet-holdout mpnet.graph.onnx"
-  "ft-mpnet-crf-holdout mpnet.graph.onnx"
   "ft-minilm minilm.graph.onnx"
   "ft-minilm-holdout minilm.graph.onnx"
 )
