@@ -29,10 +29,10 @@ fn thread_cpu_time() -> Duration {
 /// asserts that the big text took at most 32 times the small one's CPU time, each the faster
 /// of its two runs. Returns what `run` gave for the big text.
 ///
-/// Why the faster run: the work is linear in instructions (callgrind on "two sentences alike":
-/// 145 M at 128 KiB, 2,256 M at 2 MiB, 15.6 times), but the 2 MiB text's maps do not fit in
-/// the cache, so a busy neighbour evicting it costs the big run more CPU than the small one.
-/// Beside a training run one timing gave 32.3; the faster of two damps such a moment.
+/// Why the faster run: the work is linear in instructions (callgrind of `check` on "two
+/// sentences alike": 128 M at 128 KiB, 1,966 M at 2 MiB, 15.4 times), but the 2 MiB text's maps
+/// do not fit in the cache, so a busy neighbour evicting it costs the big run more CPU than the
+/// small one. Beside a training run one timing gave 32.3; the faster of two damps such a moment.
 fn in_linear_time<T: PartialEq + Debug>(
     what: &str,
     run: impl Fn(&str) -> T,
