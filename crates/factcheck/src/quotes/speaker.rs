@@ -584,14 +584,13 @@ const OPENING_PHRASE_REACH: usize = 12;
 /// one that opens with a preposition or subordinator and ends at the comma before `i`, its
 /// only break. Not the first of a list ("Unlike Obama, Clinton and Sanders, he …").
 fn after_opening_phrase(ctx: &Ctx, start: usize, (i, end): (usize, usize)) -> bool {
-    let opener = |w| has(PHRASE_OPENERS, w) || has(super::OPENING_PREPOSITIONS, w);
     let listed = matches!(ctx.low(end + 1), "and" | "or")
         || (ctx.tok(end + 1) == "," && ctx.is_name(end + 2));
     !listed
         && i > start + 2
         && i - start <= OPENING_PHRASE_REACH
         && ctx.tok(i - 1) == ","
-        && opener(ctx.low(start))
+        && phrase_opener(ctx, start)
         && (start..i - 1).all(|j| !matches!(ctx.tok(j), "," | "—" | "–" | ":"))
 }
 
@@ -1206,22 +1205,23 @@ fn mention_runs(ctx: &Ctx) -> Vec<(usize, usize)> {
     out
 }
 
-/// A preposition opening a sentence before a name ("Like Saviano, he said", "Regarding
-/// Cupich, …"): capitalised there, and no part of the name. (Most of [`PHRASE_OPENERS`] are
-/// never names anyway, `lexicon::NOT_NAMES`; "Like", "Regarding", "During" could be.)
+/// A preposition or subordinator opening its sentence ("Like Saviano, he said", "Regarding
+/// Cupich, …", "During her campaign, Clinton …"): capitalised there, and no part of the name
+/// after it. Most of these words are never names anyway (`lexicon::NOT_NAMES`); "Like",
+/// "Regarding", "During" could be.
 fn phrase_opener(ctx: &Ctx, i: usize) -> bool {
-    has(PHRASE_OPENERS, ctx.low(i)) && ctx.sentence(i).0 == i
+    let w = ctx.low(i);
+    (has(PHRASE_OPENERS, w) || has(super::OPENING_PREPOSITIONS, w)) && ctx.sentence(i).0 == i
 }
 
 /// Prepositions and subordinators that open a sentence's opening phrase, beyond the source
-/// rules' `super::OPENING_PREPOSITIONS` (which [`after_opening_phrase`] reads as well).
+/// rules' `super::OPENING_PREPOSITIONS` ([`phrase_opener`] reads both).
 pub(super) const PHRASE_OPENERS: &[&str] = &[
     "although",
     "as",
     "because",
     "before",
     "despite",
-    "during",
     "if",
     "like",
     "regarding",
