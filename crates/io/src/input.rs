@@ -486,8 +486,10 @@ pub fn discover(dir: &Path) -> Result<Vec<Found>, InputError> {
             Ok(entry) => entry,
             // A dangling link or a loop under a name that is no input (an editor's `.#lock`
             // link, a log) is none of our business; under an article's name it is probably a
-            // lost article, so it is an error naming it.
-            Err(e) if e.path().is_some_and(|p| FileKind::of(p).is_none()) => continue,
+            // lost article, so it is an error naming it. Any other failure (a directory that
+            // cannot be listed, say) is an error too, whatever its name: its articles would
+            // be lost without a word.
+            Err(e) if skippable(&e) => continue,
             Err(e) => {
                 let path = e.path().unwrap_or(dir).to_path_buf();
                 return Err(io_error(&path, e.into()));
@@ -514,6 +516,16 @@ pub fn discover(dir: &Path) -> Result<Vec<Found>, InputError> {
         });
     }
     Ok(files)
+}
+
+/// Whether [`discover`] may pass over a walk error: only a link that points nowhere, or back
+/// up the tree, under a name that is no input. Directories never have an input's name, so
+/// without the kind check a directory that cannot be listed would vanish silently.
+fn skippable(e: &walkdir::Error) -> bool {
+    let dangling_or_loop = e.loop_ancestor().is_some()
+        || e.io_error()
+            .is_some_and(|io| io.kind() == io::ErrorKind::NotFound);
+    dangling_or_loop && e.path().is_some_and(|p| FileKind::of(p).is_none())
 }
 
 /// The files [`read_article_dir`] reads from `dir`, in the order it reads them.

@@ -493,6 +493,33 @@ fn discovery_skips_hidden_directories_and_links_that_are_no_inputs() {
     assert_eq!(ids, ["1"]);
 }
 
+/// A folder that cannot be listed holds articles nobody will read: an error naming it, not a
+/// silent skip (a directory's name is never an input's, which once let it pass as "no input").
+#[cfg(unix)]
+#[test]
+fn a_directory_that_cannot_be_listed_is_an_error_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "article1.txt", b"one");
+    let sub = dir.path().join("sub");
+    fs::create_dir(&sub).unwrap();
+    write(&sub, "article2.txt", b"two");
+    fs::set_permissions(&sub, fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads any directory, so there is nothing to check (CI may run as root).
+    let listable = fs::read_dir(&sub).is_ok();
+    let result = read_article_dir(dir.path(), &opts());
+    fs::set_permissions(&sub, fs::Permissions::from_mode(0o755)).unwrap();
+    if listable {
+        eprintln!("skipped: this user can list a directory with mode 000 (root)");
+        return;
+    }
+    let err = result.unwrap_err();
+    assert!(matches!(err, InputError::Io { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("sub"), "{msg}");
+    assert!(msg.to_lowercase().contains("permission"), "{msg}");
+}
+
 #[test]
 fn a_jsonl_file_given_by_name_is_its_records() {
     let dir = tempfile::tempdir().unwrap();
