@@ -29,6 +29,16 @@ pub fn run(args: BenchArgs) -> Result<()> {
         );
     }
     let budget = Duration::from_secs_f64(args.seconds);
+    // The examples stand in only for data nobody named: a --data that is not there is a
+    // mistake to report, not a reason to time something else and exit 0.
+    if let Some(dir) = &args.data {
+        if !dir.join("articles").is_dir() {
+            bail!(
+                "{}: PTC training data not found (expected a directory with articles/)",
+                dir.display()
+            );
+        }
+    }
     let data = args.data.clone().unwrap_or_else(default_train_dir);
     let mut out = std::io::stdout().lock();
 

@@ -330,8 +330,9 @@ struct ValidateArgs {
 
 #[derive(Debug, Args)]
 struct BenchArgs {
-    /// PTC training data directory (as for `train`); without it only examples/ is benchmarked
-    /// and training is skipped.
+    /// PTC training data directory (as for `train`; one named here must exist); without it,
+    /// and with no data at the default place, only examples/ is benchmarked and training is
+    /// skipped.
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
     /// Approximate time to spend on each analysis measurement.

@@ -346,14 +346,26 @@ fn bench_without_data_uses_the_examples() {
     let dir = tempfile::tempdir().unwrap();
     let out = stdout_of(
         unspin()
-            .args(["bench", "--seconds", "0.05", "--data"])
-            .arg(dir.path().join("absent")),
+            .args(["bench", "--seconds", "0.05"])
+            .env("UNSPIN_DATA", dir.path().join("absent")),
     );
     assert!(out.contains("PTC data not found"), "{out}");
     assert!(out.contains("analyze (spans only), 1 thread:"), "{out}");
     assert!(out.contains("analyze (with aids), 1 thread:"), "{out}");
     assert!(out.contains("MB/s"));
     assert!(!out.contains("train:"));
+}
+
+/// Data named on the command line and not there is a mistake, not a cue to time the examples.
+#[test]
+fn bench_with_missing_data_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    fails_with(
+        unspin()
+            .args(["bench", "--seconds", "0.05", "--data"])
+            .arg(dir.path().join("no-such-data")),
+        &["no-such-data", "not found"],
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
