@@ -60,6 +60,34 @@ pub fn is_database_file(database: &str, name: &str) -> bool {
 /// The schema version this code writes, kept in `PRAGMA user_version`.
 const SCHEMA_VERSION: i64 = 3;
 
+/// `path` as an SQLite URI (`file:` and the path's bytes, percent-encoded where a URI needs
+/// it) that opens the file as immutable: no locks, no journal, no files made beside it.
+///
+/// ```text
+/// /runs/a b/unspin.sqlite  ->  file:///runs/a%20b/unspin.sqlite?immutable=1
+/// run#2/unspin.sqlite      ->  file:run%232/unspin.sqlite?immutable=1
+/// ```
+///
+/// An absolute path gets the empty authority (`file://`), so that one starting with `//`
+/// is not read as a host name.
+fn immutable_uri(path: &Path) -> String {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let mut uri = String::from(if bytes.starts_with(b"/") {
+        "file://"
+    } else {
+        "file:"
+    });
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"/._-~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
 /// The oldest version this code reads, and (opened for writing) brings up to date.
 const OLDEST_VERSION: i64 = 1;
 
@@ -178,6 +206,26 @@ const INSERT_FINDING: &str =
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Opened to write ([`Store::open`]): the file is in WAL mode while this lives.
+    write: bool,
+}
+
+impl Drop for Store {
+    /// A writer leaves the file in rollback-journal mode. In WAL mode every reader (`stats`)
+    /// makes `-wal` and `-shm` files beside the database that a read-only connection cannot
+    /// remove, and cannot read it at all from a directory it may not write. The next writer
+    /// turns WAL on again. Best effort: with another connection open the switch fails at once
+    /// (no busy wait), and the file stays in WAL mode, readable as before.
+    fn drop(&mut self) {
+        if self.write {
+            let _ = self.conn.busy_timeout(Duration::ZERO);
+            let _ = self
+                .conn
+                .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                    r.get::<_, String>(0)
+                });
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -195,6 +243,7 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            write: true,
         };
         store.configure(true)?;
         store.ensure_schema()?;
@@ -207,14 +256,27 @@ impl Store {
         if !path.is_file() {
             bail!("{}: no results database there", path.display());
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // With no writer's journal beside it, nothing is writing the file: SQLite may read it
+        // as immutable, and then makes no `-shm` or `-wal` file beside a database left in WAL
+        // mode (by a build before the writer switched back, or a copy), and reads it from a
+        // directory it may not write. With a journal there, a batch runs or was killed: read
+        // the normal way, which takes its committed rows into account.
+        let journal = ["-wal", "-journal"].iter().any(|suffix| {
+            let mut name = path.as_os_str().to_os_string();
+            name.push(suffix);
+            Path::new(&name).exists()
+        });
+        let conn = if journal {
+            Connection::open_with_flags(path, flags)
+        } else {
+            Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+        }
         .with_context(|| format!("{}: cannot open the results database", path.display()))?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            write: false,
         };
         store.configure(false)?;
         match store.schema_version()? {

@@ -516,3 +516,69 @@ fn insert_speed() {
         t.elapsed().as_secs_f64()
     );
 }
+
+/// The file names in `dir`, sorted.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `stats` reads without leaving `-wal` or `-shm` files beside the database: the writer leaves
+/// the file in rollback mode, and one still in WAL mode with no journal beside it (an older
+/// build's, a copy) is read as immutable.
+#[test]
+fn reading_leaves_no_files_beside_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    {
+        let mut store = Store::open(&path).unwrap();
+        store.insert_shard(2, &[report("a", None, None)]).unwrap();
+        let mode: String = store
+            .connection()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal", "a writer works in WAL mode");
+    }
+    let mode = |path: &std::path::Path| -> String {
+        Connection::open(path)
+            .unwrap()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(mode(&path), "delete", "the writer left rollback mode");
+    let read = || {
+        let ro = Store::open_read_only(&path).unwrap();
+        assert_eq!(ro.shards().unwrap(), BTreeSet::from([2]));
+    };
+    read();
+    assert_eq!(names_in(dir.path()), ["db.sqlite"]);
+
+    // Left in WAL mode, as builds before the switch back left it.
+    Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+        .unwrap();
+    assert_eq!(mode(&path), "wal");
+    assert_eq!(names_in(dir.path()), ["db.sqlite"]);
+    read();
+    assert_eq!(names_in(dir.path()), ["db.sqlite"]);
+}
+
+#[test]
+fn the_immutable_uri_escapes_what_a_uri_cannot_hold() {
+    let uri = |p: &str| immutable_uri(std::path::Path::new(p));
+    assert_eq!(
+        uri("/runs/a b/unspin.sqlite"),
+        "file:///runs/a%20b/unspin.sqlite?immutable=1"
+    );
+    assert_eq!(
+        uri("run#2/x?.sqlite"),
+        "file:run%232/x%3F.sqlite?immutable=1"
+    );
+    assert_eq!(uri("//host/db"), "file:////host/db?immutable=1");
+    assert_eq!(uri("ü%.db"), "file:%C3%BC%25.db?immutable=1");
+}
