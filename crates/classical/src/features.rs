@@ -9,6 +9,7 @@
 use crate::hash::{combine, fnv_extend, hash_bytes, FNV_OFFSET};
 use crate::lexicon::{CountTable, Lexicon, NO_VALUE};
 use rustc_hash::FxHashMap;
+use std::sync::OnceLock;
 use unspin_core::{CharSpan, Document, TokenKind};
 
 /// Feature templates; the id is hashed in, so templates never collide with each other.
@@ -123,6 +124,93 @@ fn bucket(x: usize, edges: &[usize]) -> u64 {
 /// in one bucket.
 const REPEATS_COUNTED: usize = 6;
 
+/// Past this many positions of a span's rarest token, [`DocInfo::occurrences`] looks for the
+/// span's rarest k-gram instead. An ordinary article never gets there: a token that common
+/// sits in a span with rarer ones.
+const LONG_SCAN: usize = 512;
+
+/// The k-gram lengths [`GramIndex`] keeps: a span of `L` tokens holds a k-gram of more than
+/// half its length, up to 16 tokens, rare even in a text of two words (2^16 kinds).
+const GRAM_LENGTHS: [usize; 4] = [2, 4, 8, 16];
+
+/// Where each k-gram of a document starts, for each k in [`GRAM_LENGTHS`]: start positions
+/// ordered by (k-gram hash, position), so one k-gram's starts are a run found by binary
+/// search, in ascending order. Hashes are polynomial over the token hashes modulo the Mersenne
+/// prime 2^61 − 1 (no weak modulus for a crafted text to exploit); a collision only adds a
+/// candidate, which [`DocInfo::count_at`] compares token by token.
+///
+/// Memory: 8 bytes per token for the prefix hashes and 4 per token and length for the starts,
+/// 24 bytes a token in all; built only for texts that need it.
+struct GramIndex {
+    /// `prefix[i]`: hash of the first `i` tokens.
+    prefix: Vec<u64>,
+    /// `BASE^k` for each k in [`GRAM_LENGTHS`].
+    pow: [u64; 4],
+    starts: [Vec<u32>; 4],
+}
+
+const MERSENNE_61: u64 = (1 << 61) - 1;
+const BASE: u64 = 0x1f3d_5b79_a2c4_e681 % MERSENNE_61;
+
+fn mul_mod(a: u64, b: u64) -> u64 {
+    ((a as u128 * b as u128) % MERSENNE_61 as u128) as u64
+}
+
+impl GramIndex {
+    fn new(tokens: &[u64]) -> Self {
+        let mut prefix = Vec::with_capacity(tokens.len() + 1);
+        prefix.push(0);
+        for &t in tokens {
+            let last = *prefix.last().unwrap_or(&0);
+            prefix.push((mul_mod(last, BASE) + t % MERSENNE_61) % MERSENNE_61);
+        }
+        let pow = GRAM_LENGTHS.map(|k| (0..k).fold(1, |p, _| mul_mod(p, BASE)));
+        let mut index = GramIndex {
+            prefix,
+            pow,
+            starts: Default::default(),
+        };
+        for slot in 0..GRAM_LENGTHS.len() {
+            let k = GRAM_LENGTHS[slot];
+            let mut keyed: Vec<(u64, u32)> = (0..(tokens.len() + 1).saturating_sub(k))
+                .map(|i| (index.hash(slot, i), i as u32))
+                .collect();
+            keyed.sort_unstable();
+            index.starts[slot] = keyed.into_iter().map(|(_, i)| i).collect();
+        }
+        index
+    }
+
+    /// The hash of the k-gram starting at `i`, k = `GRAM_LENGTHS[slot]`.
+    fn hash(&self, slot: usize, i: usize) -> u64 {
+        let k = GRAM_LENGTHS[slot];
+        let head = mul_mod(self.prefix[i], self.pow[slot]);
+        (self.prefix[i + k] + MERSENNE_61 - head) % MERSENNE_61
+    }
+
+    /// The starts of every k-gram hashing like the one at `i`, in ascending order.
+    fn run(&self, slot: usize, i: usize) -> &[u32] {
+        let h = self.hash(slot, i);
+        let starts = &self.starts[slot];
+        let key = |&p: &u32| (self.hash(slot, p as usize), p);
+        let lo = starts.partition_point(|p| key(p) < (h, 0));
+        let hi = starts.partition_point(|p| key(p) <= (h, u32::MAX));
+        &starts[lo..hi]
+    }
+
+    /// The span `a..b`'s rarest k-gram of the longest indexed length that fits (`b - a` is at
+    /// least the shortest): its offset in the span and its starts.
+    fn rarest_in(&self, a: usize, b: usize) -> (usize, &[u32]) {
+        let n = b - a;
+        let slot = GRAM_LENGTHS.iter().rposition(|&k| k <= n).unwrap_or(0);
+        let k = GRAM_LENGTHS[slot];
+        (0..=n - k)
+            .map(|o| (o, self.run(slot, a + o)))
+            .min_by_key(|(_, run)| run.len())
+            .unwrap_or((0, &[]))
+    }
+}
+
 pub struct DocInfo<'d> {
     pub doc: &'d Document,
     /// Hash of each token's lowercased text.
@@ -140,6 +228,9 @@ pub struct DocInfo<'d> {
     /// a span's rarest token is, instead of scanning the whole article once per candidate
     /// span, which made analysis quadratic (a 16 MB text took 150 s, 11 times its 1 MB rate).
     positions: FxHashMap<u64, Vec<u32>>,
+    /// Where each k-gram starts, built the first time a span's every token is common (see
+    /// [`LONG_SCAN`]); never, in ordinary articles.
+    grams: OnceLock<GramIndex>,
     /// Per sentence: highest lexicon bucket, mean bucket (×2), and punctuation flags.
     sent_lex_max: Vec<u8>,
     sent_lex_mean: Vec<u8>,
@@ -281,6 +372,7 @@ impl<'d> DocInfo<'d> {
             word_count,
             trigram_count,
             positions,
+            grams: OnceLock::new(),
             sent_lex_max,
             sent_lex_mean,
             sent_punct,
@@ -585,7 +677,12 @@ impl<'d> DocInfo<'d> {
     /// [`REPEATS_COUNTED`] (the features bucket any higher count alike), and whether one
     /// precedes `a`.
     fn occurrences(&self, a: usize, b: usize) -> (usize, bool) {
-        let n = b - a;
+        self.occurrences_past(a, b, LONG_SCAN)
+    }
+
+    /// [`DocInfo::occurrences`], looking up k-grams once the rarest token has more than
+    /// `long_scan` positions (a parameter so that tests can take either path).
+    fn occurrences_past(&self, a: usize, b: usize, long_scan: usize) -> (usize, bool) {
         // Every occurrence has the span's rarest token at the same offset, so only that token's
         // positions are candidates.
         let (k, starts) = (a..b)
@@ -595,6 +692,21 @@ impl<'d> DocInfo<'d> {
             })
             .min_by_key(|(_, at)| at.len())
             .unwrap_or((0, &[]));
+        if starts.len() <= long_scan || b - a < GRAM_LENGTHS[0] {
+            return self.count_at(a, b, k, starts);
+        }
+        // Every token of the span is common (a text of few distinct words): scanning them
+        // all for every span made analysis quadratic (4 MB of a 10-word vocabulary took 14 s,
+        // 16 MB minutes). A longer piece of the span, its rarest k-gram, is rare even there.
+        let grams = self.grams.get_or_init(|| GramIndex::new(&self.lower));
+        let (k, starts) = grams.rarest_in(a, b);
+        self.count_at(a, b, k, starts)
+    }
+
+    /// Counts the occurrences of `a..b` that start `k` tokens before one of `starts`
+    /// (ascending positions), stopping as soon as the count and "an earlier one" are settled.
+    fn count_at(&self, a: usize, b: usize, k: usize, starts: &[u32]) -> (usize, bool) {
+        let n = b - a;
         let len = self.lower.len();
         let mut count = 0;
         let mut earlier = false;
@@ -641,6 +753,39 @@ mod tests {
             }
         }
         (count.min(REPEATS_COUNTED), earlier)
+    }
+
+    /// The k-gram path gives the full scan's answer on texts of two and five words, where
+    /// every token is common and most spans still occur once or not before.
+    #[test]
+    fn occurrences_by_k_grams_equal_a_full_scan() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for vocabulary in [["yes", "no"].as_slice(), &["a", "b", "c", "d", "e"]] {
+            let words: Vec<&str> = (0..600)
+                .map(|_| vocabulary[(next() % vocabulary.len() as u64) as usize])
+                .collect();
+            let doc = Document::new(Article::new("t", &words.join(" ")));
+            let lexicon = Lexicon::default();
+            let info = DocInfo::new(&doc, &lexicon, None);
+            let n = doc.tokens.len();
+            for _ in 0..3000 {
+                let a = (next() % n as u64) as usize;
+                let b = (a + 1 + (next() % 40) as usize).min(n);
+                let (count, earlier) = info.occurrences_past(a, b, 0);
+                assert_eq!(
+                    (count.min(REPEATS_COUNTED), earlier),
+                    brute_force(&info, a, b),
+                    "{a}..{b}"
+                );
+            }
+            assert!(info.grams.get().is_some(), "the k-gram path was taken");
+        }
     }
 
     #[test]
