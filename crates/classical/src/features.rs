@@ -170,8 +170,7 @@ impl GramIndex {
             pow,
             starts: Default::default(),
         };
-        for slot in 0..GRAM_LENGTHS.len() {
-            let k = GRAM_LENGTHS[slot];
+        for (slot, &k) in GRAM_LENGTHS.iter().enumerate() {
             let mut keyed: Vec<(u64, u32)> = (0..(tokens.len() + 1).saturating_sub(k))
                 .map(|i| (index.hash(slot, i), i as u32))
                 .collect();
@@ -770,7 +769,7 @@ mod tests {
             let words: Vec<&str> = (0..600)
                 .map(|_| vocabulary[(next() % vocabulary.len() as u64) as usize])
                 .collect();
-            let doc = Document::new(Article::new("t", &words.join(" ")));
+            let doc = Document::new(Article::new("t", words.join(" ")));
             let lexicon = Lexicon::default();
             let info = DocInfo::new(&doc, &lexicon, None);
             let n = doc.tokens.len();
