@@ -66,6 +66,17 @@ impl InputRecord {
         if self.id.trim().is_empty() {
             return Err(RecordError("empty \"id\"".into()));
         }
+        // An id is a column of the tab-separated outputs (PTC labels, CSV) and a line of the
+        // text view: a tab or a line break would split its row, an escape would reach the
+        // terminal.
+        if let Some((at, c)) = self.id.chars().enumerate().find(|(_, c)| c.is_control()) {
+            return Err(RecordError(format!(
+                "\"id\" holds the control character U+{:04X} at character {}: ids are written \
+                 into tab-separated output and terminal views",
+                c as u32,
+                at + 1
+            )));
+        }
         let meta = Meta {
             source: self.source,
             url: self.url,
@@ -305,6 +316,16 @@ mod tests {
             .unwrap_err()
             .0
             .contains("empty \"id\""));
+        for (id, code) in [
+            (r"a\tb", "U+0009 at character 2"),
+            (r"a\nb", "U+000A"),
+            (r"\u001b[31m", "U+001B"),
+        ] {
+            let line = format!(r#"{{"id": "{id}", "text": "Text."}}"#);
+            let e = rec(&line).unwrap_err().0;
+            assert!(e.contains(code), "{id}: {e}");
+        }
+        assert!(rec(r#"{"id": "Ünïcode — fine", "text": "Text."}"#).is_ok());
         assert!(rec(r#"{"id": "1", "text": "a", "html": "<p>b</p>"}"#)
             .unwrap_err()
             .0
