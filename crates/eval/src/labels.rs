@@ -335,15 +335,43 @@ fn parse_line(text: &str, format: LabelFormat, decided_by: Option<usize>) -> Res
 }
 
 fn parse_technique(name: &str) -> Result<Technique, String> {
-    name.parse::<Technique>().map_err(|e| e.to_string())
+    name.parse::<Technique>().map_err(|e| {
+        if name.chars().count() > SHOWN_CHARS {
+            format!("unknown technique {}", shown(name))
+        } else {
+            e.to_string()
+        }
+    })
 }
 
 /// Offsets tolerate surrounding whitespace, as Python's `int()` in the official scorers does.
 fn parse_offset(which: &str, field: &str) -> Result<usize, String> {
-    field
-        .trim()
-        .parse::<usize>()
-        .map_err(|_| format!("{which} offset {field:?} is not a non-negative integer"))
+    field.trim().parse::<usize>().map_err(|_| {
+        format!(
+            "{which} offset {} is not a non-negative integer",
+            shown(field)
+        )
+    })
+}
+
+/// How much of a bad field an error quotes: enough to find it, not a megabyte of it.
+const SHOWN_CHARS: usize = 40;
+
+/// `field` quoted for an error message, cut after [`SHOWN_CHARS`] characters with its length.
+///
+/// ```text
+/// "12x"                   ->  "12x"
+/// 1,000,000 digits of 9   ->  "9999…" (first 40 characters of 1000000)
+/// ```
+fn shown(field: &str) -> String {
+    match field.char_indices().nth(SHOWN_CHARS) {
+        None => format!("{field:?}"),
+        Some((cut, _)) => format!(
+            "{:?}… (first {SHOWN_CHARS} characters of {})",
+            &field[..cut],
+            field.chars().count()
+        ),
+    }
 }
 
 /// Writes labels in `format`, one line each with `\n` endings. SI drops the technique; TC and
@@ -557,6 +585,19 @@ mod tests {
         let (line, msg) = bad(b"1\t0\t5\n  \n", LabelFormat::Si);
         assert_eq!(line, 2);
         assert!(msg.contains("found 1"), "{msg}");
+    }
+
+    /// A huge bad field is quoted in part, with its length, not echoed whole.
+    #[test]
+    fn a_huge_bad_field_is_quoted_in_part() {
+        let digits = "9".repeat(1_000_000);
+        let (line, msg) = bad(format!("1\t{digits}\t5\n").as_bytes(), LabelFormat::Si);
+        assert_eq!(line, 1);
+        assert!(msg.len() < 200, "{} bytes", msg.len());
+        assert!(msg.contains("first 40 characters of 1000000"), "{msg}");
+        let name = "X".repeat(5000);
+        let (_, msg) = bad(format!("1\t{name}\t0\t5\n").as_bytes(), LabelFormat::Tc);
+        assert!(msg.len() < 200 && msg.contains("of 5000"), "{msg}");
     }
 
     #[test]
