@@ -3,9 +3,11 @@
 //!
 //! Crash safety comes from one rule: a shard's rows and the row recording the shard are written
 //! in one transaction. [`Store::shards`] therefore tells exactly which shards are in, and a
-//! resumed run ingests the others. The journal is WAL with `synchronous=NORMAL`: a committed
-//! transaction survives the process being killed at any moment (only a power loss may lose the
-//! last commits, which a resumed run then re-ingests from the shard files).
+//! resumed run ingests the others. While a writer has it open the journal is WAL with
+//! `synchronous=NORMAL`: a committed transaction survives the process being killed at any
+//! moment (only a power loss may lose the last commits, which a resumed run then re-ingests
+//! from the shard files). A writer that closes switches the file back to a rollback journal
+//! when no other connection has it open, so readers leave no `-wal` or `-shm` file beside it.
 //!
 //! # Schema (version 3, in `PRAGMA user_version`)
 //!
@@ -41,6 +43,7 @@
 use anyhow::{bail, Context, Result};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::collections::BTreeSet;
+use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -59,6 +62,23 @@ pub fn is_database_file(database: &str, name: &str) -> bool {
 
 /// The schema version this code writes, kept in `PRAGMA user_version`.
 const SCHEMA_VERSION: i64 = 3;
+
+/// Whether the database file's header says WAL mode (bytes 18 and 19, the read and write
+/// versions, are 2); false for anything unreadable or too short, which the normal open then
+/// reports.
+fn in_wal_mode(path: &Path) -> bool {
+    let mut header = [0u8; 20];
+    fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header))
+        .is_ok_and(|()| header[18] == 2 && header[19] == 2)
+}
+
+/// `path` with `suffix` added to its file name, where SQLite keeps its journals.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
 
 /// `path` as an SQLite URI (`file:` and the path's bytes, percent-encoded where a URI needs
 /// it) that opens the file as immutable: no locks, no journal, no files made beside it.
@@ -257,20 +277,18 @@ impl Store {
             bail!("{}: no results database there", path.display());
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        // With no writer's journal beside it, nothing is writing the file: SQLite may read it
-        // as immutable, and then makes no `-shm` or `-wal` file beside a database left in WAL
-        // mode (by a build before the writer switched back, or a copy), and reads it from a
-        // directory it may not write. With a journal there, a batch runs or was killed: read
-        // the normal way, which takes its committed rows into account.
-        let journal = ["-wal", "-journal"].iter().any(|suffix| {
-            let mut name = path.as_os_str().to_os_string();
-            name.push(suffix);
-            Path::new(&name).exists()
-        });
-        let conn = if journal {
-            Connection::open_with_flags(path, flags)
+        // A file in rollback mode (what writers leave) is read the normal way, which makes no
+        // file beside it. One left in WAL mode (by builds before writers switched back, or a
+        // copy) makes `-wal` and `-shm` files on a normal read, and fails in a directory stats
+        // may not write; with no `-wal` beside it no writer has it open, so it is read as
+        // immutable. Only then: an immutable reader takes no locks, so a batch starting on a
+        // rollback-mode file while stats reads would not be noticed. SQLite puts `-wal` beside
+        // the file a link points to, so the check looks there.
+        let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let conn = if in_wal_mode(&real) && !beside(&real, "-wal").exists() {
+            Connection::open_with_flags(immutable_uri(&real), flags | OpenFlags::SQLITE_OPEN_URI)
         } else {
-            Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+            Connection::open_with_flags(path, flags)
         }
         .with_context(|| format!("{}: cannot open the results database", path.display()))?;
         let store = Store {
