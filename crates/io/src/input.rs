@@ -125,6 +125,10 @@ pub enum InputError {
     #[error("{}: is a directory, expected an article file", .path.display())]
     NotAFile { path: PathBuf },
 
+    /// The file's name makes an id that outputs cannot hold (see [`check_id`]).
+    #[error("{}: {why}; rename the file", .path.display())]
+    BadId { path: PathBuf, why: String },
+
     /// A file was given where a directory of articles is needed.
     #[error("{}: is not a directory", .path.display())]
     NotADirectory { path: PathBuf },
@@ -228,8 +232,30 @@ pub fn article_from_html(
 /// Symlinks are followed. Non-regular files that are not directories (a FIFO, `/dev/stdin`,
 /// `<(command)`) are read as streams, still capped at `max_bytes`.
 pub fn read_article(path: &Path, opts: &InputOptions) -> Result<Article, InputError> {
+    let id = Article::id_from_path(path);
+    check_id(&id).map_err(|why| InputError::BadId {
+        path: path.to_path_buf(),
+        why,
+    })?;
     let bytes = read_bytes(path, opts.max_bytes)?;
-    decode(bytes, Article::id_from_path(path), path, opts.format)
+    decode(bytes, id, path, opts.format)
+}
+
+/// Whether `id` can be an article's id: it is a column of the tab-separated outputs (PTC
+/// labels, CSV) and a line of the text view, so a tab or a line break (Unicode's line and
+/// paragraph separators too) would split its row, and an escape would reach the terminal.
+/// The reason names the character and its place.
+pub fn check_id(id: &str) -> Result<(), String> {
+    let bad = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    match id.chars().enumerate().find(|&(_, c)| bad(c)) {
+        None => Ok(()),
+        Some((at, c)) => Err(format!(
+            "the id holds the control character U+{:04X} at character {}: ids are written \
+             into tab-separated output and terminal views",
+            c as u32,
+            at + 1
+        )),
+    }
 }
 
 /// The bytes of one file, at most `max_bytes` of them: a larger regular file is refused from
@@ -518,14 +544,21 @@ pub fn discover(dir: &Path) -> Result<Vec<Found>, InputError> {
     Ok(files)
 }
 
-/// Whether [`discover`] may pass over a walk error: only a link that points nowhere, or back
-/// up the tree, under a name that is no input. Directories never have an input's name, so
-/// without the kind check a directory that cannot be listed would vanish silently.
+/// Whether [`discover`] may pass over a walk error: only a link that points nowhere, back up
+/// the tree or round in a circle (or through a file), under a name that is no input. A
+/// directory never has an input's name, so without the kind check one that cannot be listed
+/// would vanish silently; so would one behind a link, hence the permission check.
 fn skippable(e: &walkdir::Error) -> bool {
-    let dangling_or_loop = e.loop_ancestor().is_some()
-        || e.io_error()
-            .is_some_and(|io| io.kind() == io::ErrorKind::NotFound);
-    dangling_or_loop && e.path().is_some_and(|p| FileKind::of(p).is_none())
+    let Some(path) = e.path() else {
+        return false;
+    };
+    let broken_link = e.loop_ancestor().is_some()
+        || e.io_error().is_some_and(|io| {
+            io.kind() == io::ErrorKind::NotFound
+                || (io.kind() != io::ErrorKind::PermissionDenied
+                    && fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()))
+        });
+    broken_link && FileKind::of(path).is_none()
 }
 
 /// The files [`read_article_dir`] reads from `dir`, in the order it reads them.

@@ -2,7 +2,9 @@
 //! "url"?, "date"?}`), read line by line with a cap on each line, so that a corrupt or huge
 //! line costs one record, never the memory of the machine.
 
-use crate::input::{article_from_bytes, is_blank, nul_in_text, Given, GivenError, InputFormat};
+use crate::input::{
+    article_from_bytes, check_id, is_blank, nul_in_text, Given, GivenError, InputFormat,
+};
 use flate2::read::MultiGzDecoder;
 use serde::Deserialize;
 use std::fmt;
@@ -66,17 +68,7 @@ impl InputRecord {
         if self.id.trim().is_empty() {
             return Err(RecordError("empty \"id\"".into()));
         }
-        // An id is a column of the tab-separated outputs (PTC labels, CSV) and a line of the
-        // text view: a tab or a line break would split its row, an escape would reach the
-        // terminal.
-        if let Some((at, c)) = self.id.chars().enumerate().find(|(_, c)| c.is_control()) {
-            return Err(RecordError(format!(
-                "\"id\" holds the control character U+{:04X} at character {}: ids are written \
-                 into tab-separated output and terminal views",
-                c as u32,
-                at + 1
-            )));
-        }
+        check_id(&self.id).map_err(RecordError)?;
         let meta = Meta {
             source: self.source,
             url: self.url,
@@ -124,6 +116,7 @@ pub fn article_from_file(
     format: InputFormat,
 ) -> Result<Article, RecordError> {
     let id = Article::id_from_path(path);
+    check_id(&id).map_err(|why| RecordError(format!("{}: {why}", path.display())))?;
     let article =
         article_from_bytes(bytes, id, path, format).map_err(|e| RecordError(e.to_string()))?;
     if is_blank(article.text()) {
@@ -320,6 +313,7 @@ mod tests {
             (r"a\tb", "U+0009 at character 2"),
             (r"a\nb", "U+000A"),
             (r"\u001b[31m", "U+001B"),
+            (r"a\u2028b", "U+2028"),
         ] {
             let line = format!(r#"{{"id": "{id}", "text": "Text."}}"#);
             let e = rec(&line).unwrap_err().0;

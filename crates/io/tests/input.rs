@@ -484,6 +484,9 @@ fn discovery_skips_hidden_directories_and_links_that_are_no_inputs() {
         // An editor's lock link points nowhere; so may a stray log link.
         std::os::unix::fs::symlink("nobody@host.123", dir.path().join(".#article1.txt")).unwrap();
         std::os::unix::fs::symlink("gone.log", dir.path().join("run.log")).unwrap();
+        // A link round in a circle, and one through a file: broken too, and no inputs.
+        std::os::unix::fs::symlink("self.log", dir.path().join("self.log")).unwrap();
+        std::os::unix::fs::symlink("article1.txt/x", dir.path().join("through.log")).unwrap();
     }
     let ids: Vec<String> = read_article_dir(dir.path(), &opts())
         .unwrap()
@@ -491,6 +494,19 @@ fn discovery_skips_hidden_directories_and_links_that_are_no_inputs() {
         .map(|a| a.id)
         .collect();
     assert_eq!(ids, ["1"]);
+}
+
+/// A file whose name would make an id with a tab or a line break is refused by name: the id
+/// would split its rows in the tab-separated outputs.
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_makes_a_bad_id_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "article1\t2.txt", b"text");
+    let err = read_article_dir(dir.path(), &opts()).unwrap_err();
+    assert!(matches!(err, InputError::BadId { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("U+0009") && msg.contains("rename"), "{msg}");
 }
 
 /// A folder that cannot be listed holds articles nobody will read: an error naming it, not a
