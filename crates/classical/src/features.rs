@@ -136,11 +136,13 @@ const GRAM_LENGTHS: [usize; 4] = [2, 4, 8, 16];
 /// Where each k-gram of a document starts, for each k in [`GRAM_LENGTHS`]: start positions
 /// ordered by (k-gram hash, position), so one k-gram's starts are a run found by binary
 /// search, in ascending order. Hashes are polynomial over the token hashes modulo the Mersenne
-/// prime 2^61 − 1 (no weak modulus for a crafted text to exploit); a collision only adds a
-/// candidate, which [`DocInfo::count_at`] compares token by token.
+/// prime 2^61 − 1 (a power-of-two modulus falls to texts like Thue–Morse's without any
+/// crafting); a collision only adds a candidate, which [`DocInfo::count_at`] compares token by
+/// token, so a text crafted against this fixed base costs time, never a wrong count.
 ///
 /// Memory: 8 bytes per token for the prefix hashes and 4 per token and length for the starts,
-/// 24 bytes a token in all; built only for texts that need it.
+/// 24 bytes a token in all, plus 16 a token while one length's starts are sorted; built only
+/// for texts that need it.
 struct GramIndex {
     /// `prefix[i]`: hash of the first `i` tokens.
     prefix: Vec<u64>,
@@ -152,8 +154,16 @@ struct GramIndex {
 const MERSENNE_61: u64 = (1 << 61) - 1;
 const BASE: u64 = 0x1f3d_5b79_a2c4_e681 % MERSENNE_61;
 
+/// `a·b mod 2^61 − 1` for `a, b` below the modulus, by folding the high bits onto the low ones
+/// (2^61 ≡ 1) instead of a 128-bit division.
 fn mul_mod(a: u64, b: u64) -> u64 {
-    ((a as u128 * b as u128) % MERSENNE_61 as u128) as u64
+    let x = a as u128 * b as u128;
+    let folded = (x as u64 & MERSENNE_61) + (x >> 61) as u64;
+    if folded >= MERSENNE_61 {
+        folded - MERSENNE_61
+    } else {
+        folded
+    }
 }
 
 impl GramIndex {
@@ -175,7 +185,10 @@ impl GramIndex {
                 .map(|i| (index.hash(slot, i), i as u32))
                 .collect();
             keyed.sort_unstable();
-            index.starts[slot] = keyed.into_iter().map(|(_, i)| i).collect();
+            let mut starts: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
+            // Collecting in place keeps the sort buffer's 16 bytes a start.
+            starts.shrink_to_fit();
+            index.starts[slot] = starts;
         }
         index
     }
@@ -201,6 +214,10 @@ impl GramIndex {
     /// least the shortest): its offset in the span and its starts.
     fn rarest_in(&self, a: usize, b: usize) -> (usize, &[u32]) {
         let n = b - a;
+        debug_assert!(
+            n >= GRAM_LENGTHS[0],
+            "span {a}..{b} shorter than the shortest k-gram"
+        );
         let slot = GRAM_LENGTHS.iter().rposition(|&k| k <= n).unwrap_or(0);
         let k = GRAM_LENGTHS[slot];
         (0..=n - k)

@@ -337,7 +337,10 @@ fn parse_line(text: &str, format: LabelFormat, decided_by: Option<usize>) -> Res
 fn parse_technique(name: &str) -> Result<Technique, String> {
     name.parse::<Technique>().map_err(|e| {
         if name.chars().count() > SHOWN_CHARS {
-            format!("unknown technique {}", shown(name))
+            format!(
+                "unknown technique {} (expected one of the 14 PTC technique names)",
+                shown(name)
+            )
         } else {
             e.to_string()
         }
