@@ -124,9 +124,10 @@ fn bucket(x: usize, edges: &[usize]) -> u64 {
 /// in one bucket.
 const REPEATS_COUNTED: usize = 6;
 
-/// Past this many positions of a span's rarest token, [`DocInfo::occurrences`] looks for the
-/// span's rarest k-gram instead. An ordinary article never gets there: a token that common
-/// sits in a span with rarer ones.
+/// When this many positions of a span's rarest token have not settled its count,
+/// [`DocInfo::occurrences`] looks for the span's rarest k-gram instead. An ordinary article
+/// never gets there: a token that common sits in a span with rarer ones, and a span of common
+/// tokens that is itself common settles within a few.
 const LONG_SCAN: usize = 512;
 
 /// The k-gram lengths [`GramIndex`] keeps: a span of `L` tokens holds a k-gram of more than
@@ -696,8 +697,8 @@ impl<'d> DocInfo<'d> {
         self.occurrences_past(a, b, LONG_SCAN)
     }
 
-    /// [`DocInfo::occurrences`], looking up k-grams once the rarest token has more than
-    /// `long_scan` positions (a parameter so that tests can take either path).
+    /// [`DocInfo::occurrences`], looking up k-grams once `long_scan` positions of the rarest
+    /// token have not settled the count (a parameter so that tests can take either path).
     fn occurrences_past(&self, a: usize, b: usize, long_scan: usize) -> (usize, bool) {
         // Every occurrence has the span's rarest token at the same offset, so only that token's
         // positions are candidates.
@@ -708,25 +709,44 @@ impl<'d> DocInfo<'d> {
             })
             .min_by_key(|(_, at)| at.len())
             .unwrap_or((0, &[]));
-        if starts.len() <= long_scan || b - a < GRAM_LENGTHS[0] {
-            return self.count_at(a, b, k, starts);
+        let budget = if b - a < GRAM_LENGTHS[0] {
+            usize::MAX
+        } else {
+            long_scan
+        };
+        if let Some(found) = self.count_at(a, b, k, starts, budget) {
+            return found;
         }
-        // Every token of the span is common (a text of few distinct words): scanning them
-        // all for every span made analysis quadratic (4 MB of a 10-word vocabulary took 14 s,
-        // 16 MB minutes). A longer piece of the span, its rarest k-gram, is rare even there.
+        // Every token of the span is common and the span itself is not (a text of few
+        // distinct words): scanning them all for every span made analysis quadratic (4 MB of
+        // a 10-word vocabulary took 15 s, 16 MB minutes). A longer piece of the span, its
+        // rarest k-gram, is rare even there. Repetitive text, where every token is common and
+        // so are the spans, settles within the budget and never builds the index.
         let grams = self.grams.get_or_init(|| GramIndex::new(&self.lower));
         let (k, starts) = grams.rarest_in(a, b);
-        self.count_at(a, b, k, starts)
+        self.count_at(a, b, k, starts, usize::MAX)
+            .unwrap_or((0, false))
     }
 
     /// Counts the occurrences of `a..b` that start `k` tokens before one of `starts`
-    /// (ascending positions), stopping as soon as the count and "an earlier one" are settled.
-    fn count_at(&self, a: usize, b: usize, k: usize, starts: &[u32]) -> (usize, bool) {
+    /// (ascending positions), stopping as soon as the count and "an earlier one" are settled;
+    /// `None` when `budget` candidates did not settle them.
+    fn count_at(
+        &self,
+        a: usize,
+        b: usize,
+        k: usize,
+        starts: &[u32],
+        budget: usize,
+    ) -> Option<(usize, bool)> {
         let n = b - a;
         let len = self.lower.len();
         let mut count = 0;
         let mut earlier = false;
-        for &p in starts {
+        for (seen, &p) in starts.iter().enumerate() {
+            if seen == budget {
+                return None;
+            }
             let Some(j) = (p as usize).checked_sub(k) else {
                 continue;
             };
@@ -742,7 +762,7 @@ impl<'d> DocInfo<'d> {
                 }
             }
         }
-        (count, earlier)
+        Some((count, earlier))
     }
 
     fn occurs_in(&self, a: usize, b: usize, lo: usize, hi: usize) -> bool {
