@@ -250,8 +250,8 @@ pub fn check_id(id: &str) -> Result<(), String> {
     match id.chars().enumerate().find(|&(_, c)| bad(c)) {
         None => Ok(()),
         Some((at, c)) => Err(format!(
-            "the id holds the control character U+{:04X} at character {}: ids are written \
-             into tab-separated output and terminal views",
+            "the id holds U+{:04X} at character {}, a control character or line break: ids \
+             are written into tab-separated output and terminal views",
             c as u32,
             at + 1
         )),
