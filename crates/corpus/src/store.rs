@@ -281,9 +281,9 @@ impl Store {
         // file beside it. One left in WAL mode (by builds before writers switched back, or a
         // copy) makes `-wal` and `-shm` files on a normal read, and fails in a directory stats
         // may not write; with no `-wal` beside it no writer has it open, so it is read as
-        // immutable. Only then: an immutable reader takes no locks, so a batch starting on a
-        // rollback-mode file while stats reads would not be noticed. SQLite puts `-wal` beside
-        // the file a link points to, so the check looks there.
+        // immutable. Only then: an immutable reader takes no locks and would not notice a
+        // batch that starts while it reads, a risk left only for those older files. SQLite
+        // puts `-wal` beside the file a link points to, so the check looks there.
         let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let conn = if in_wal_mode(&real) && !beside(&real, "-wal").exists() {
             Connection::open_with_flags(immutable_uri(&real), flags | OpenFlags::SQLITE_OPEN_URI)
