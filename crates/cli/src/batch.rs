@@ -1,7 +1,7 @@
 //! `unspin batch`: a whole corpus on all cores, resumable, with a progress bar.
 
 use crate::InputArg;
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::PathBuf;
@@ -91,11 +91,21 @@ pub fn run(args: BatchArgs) -> Result<()> {
         args.out.display()
     );
     eprintln!("{line}");
+    let errors = args.out.join("errors.jsonl");
+    // A bad record never stops the run, but a run in which every record was bad did nothing:
+    // exit 0 would let a pipeline carry on with an empty result.
+    if c.analysed + c.resumed == 0 && summary.errors_total > 0 {
+        bail!(
+            "no article could be analysed: all {} records were set aside (see {})",
+            summary.errors_total,
+            errors.display()
+        );
+    }
     if summary.errors_total > 0 {
         eprintln!(
             "unspin: {} records skipped (see {})",
             summary.errors_total,
-            args.out.join("errors.jsonl").display()
+            errors.display()
         );
     }
     Ok(())

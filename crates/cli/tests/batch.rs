@@ -640,3 +640,40 @@ fn no_other_command_writes_over_a_batch_runs_files() {
         .assert()
         .success();
 }
+
+/// A run in which every record was set aside analysed nothing: a non-zero exit, with its
+/// files complete (errors.jsonl lists each record), not a success to carry on from.
+#[test]
+fn a_batch_of_only_bad_records_fails_after_listing_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("bad.jsonl");
+    fs::write(&feed, "{\"id\": \"a\"}\nnot json\n").unwrap();
+    let out = dir.path().join("run");
+    let output = unspin()
+        .args(["batch", "-q", "--model", "classical", "--out"])
+        .arg(&out)
+        .arg(&feed)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        err.contains("no article could be analysed") && err.contains("errors.jsonl"),
+        "{err}"
+    );
+    assert_eq!(error_records(&out).len(), 2);
+
+    // One good record among them is a run that did something: it succeeds.
+    fs::write(
+        &feed,
+        "{\"id\": \"a\"}\n{\"id\": \"b\", \"text\": \"They lie.\"}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("run2");
+    unspin()
+        .args(["batch", "-q", "--model", "classical", "--out"])
+        .arg(&out)
+        .arg(&feed)
+        .assert()
+        .success();
+}
