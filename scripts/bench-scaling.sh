@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Does analysis time grow linearly with input size? A benchmark, not a test: prints MB/s and
 # peak RSS of `unspin analyze` on one plain-text article and one HTML page of 1, 4 and 16 MB
-# (the example article repeated as paragraphs), and the time per MB at 16 MB over that at 1 MB
-# (1.0 is linear; a quadratic step would show as about 16).
+# (the example article repeated as paragraphs) and on a text of ten words in random order
+# (`few`), and the time per MB at 16 MB over that at 1 MB (1.0 is linear; a quadratic step
+# would show as about 16).
 #
 #   scripts/bench-scaling.sh [--model NAME] [--no-aids] [SIZES_MB...]   # default: classical, 1 4 16
 set -euo pipefail
@@ -38,11 +39,21 @@ for mb in sizes:
             f"<nav><a href='/'>Home</a></nav><article><h1>Scaling</h1>{body}</article>"
             f"<footer>Footer</footer></body></html>")
     open(f"{work}/{mb:g}.html", "w", encoding="utf-8").write(page)
+    # Ten words in seeded random order, twelve to a sentence: every token common, most spans
+    # unique, the case that made the repetition feature quadratic until 2026-12-07.
+    import random
+    rng, words = random.Random(7), "the enemy elites lie about our great nation and truth".split()
+    lines, n = [], 0
+    while n < target:
+        line = " ".join(rng.choice(words) for _ in range(12)).capitalize() + "."
+        lines.append(line)
+        n += len(line) + 1
+    open(f"{work}/{mb:g}.few", "w", encoding="utf-8").write("\n".join(lines) + "\n")
 PY
 
 echo "unspin analyze --model $model ${aids[*]:-} (release build, $(nproc) cores)"
 printf '%-6s %8s %10s %9s %10s %12s\n' kind MB seconds MB/s "peak RSS" "s/MB vs 1st"
-for kind in txt html; do
+for kind in txt html few; do
     first=""
     for mb in "${sizes[@]}"; do
         f="$work/$mb.$kind"
