@@ -125,6 +125,13 @@ pub enum InputError {
     #[error("{}: is a directory, expected an article file", .path.display())]
     NotAFile { path: PathBuf },
 
+    /// `-` given more than once: standard input can be read only once, so a second `-` would
+    /// read nothing and be reported as empty.
+    #[error(
+        "{STDIN_NAME}: `-` (standard input) is given more than once; it can be read only once"
+    )]
+    StdinTwice,
+
     /// The file's name makes an id that outputs cannot hold (see [`check_id`]).
     #[error("{}: {why}; rename the file", .path.display())]
     BadId { path: PathBuf, why: String },
@@ -338,6 +345,9 @@ pub fn is_blank(text: &str) -> bool {
 /// [`is_blank`]) gives [`InputError::Empty`], and an input holding no article at all (an empty
 /// JSONL file) [`InputError::NoRecords`].
 pub fn read_inputs(paths: &[PathBuf], opts: &InputOptions) -> Result<Vec<Article>, InputError> {
+    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err(InputError::StdinTwice);
+    }
     let mut articles = Vec::new();
     let mut seen = IdSet::default();
     let mut add = |article: Article, source: &Path| {

@@ -496,6 +496,16 @@ fn discovery_skips_hidden_directories_and_links_that_are_no_inputs() {
     assert_eq!(ids, ["1"]);
 }
 
+/// A second `-` would find standard input already read and be refused as empty, which
+/// misleads: the error says what happened instead.
+#[test]
+fn standard_input_given_twice_is_an_error_saying_so() {
+    let dashes = [PathBuf::from("-"), PathBuf::from("-")];
+    let err = read_inputs(&dashes, &opts()).unwrap_err();
+    assert!(matches!(err, InputError::StdinTwice), "{err:?}");
+    assert!(err.to_string().contains("more than once"), "{err}");
+}
+
 /// A file whose name would make an id with a tab or a line break is refused by name: the id
 /// would split its rows in the tab-separated outputs.
 #[cfg(unix)]
