@@ -647,14 +647,16 @@ fn no_other_command_writes_over_a_batch_runs_files() {
 fn a_batch_of_only_bad_records_fails_after_listing_them() {
     let dir = tempfile::tempdir().unwrap();
     let feed = dir.path().join("bad.jsonl");
+    let batch = |out: &Path| {
+        let mut c = unspin();
+        c.args(["batch", "-q", "--model", "classical", "--out"])
+            .arg(out)
+            .arg(&feed);
+        c
+    };
     fs::write(&feed, "{\"id\": \"a\"}\nnot json\n").unwrap();
     let out = dir.path().join("run");
-    let output = unspin()
-        .args(["batch", "-q", "--model", "classical", "--out"])
-        .arg(&out)
-        .arg(&feed)
-        .output()
-        .unwrap();
+    let output = batch(&out).output().unwrap();
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     let err = String::from_utf8(output.stderr).unwrap();
     assert!(
@@ -669,11 +671,5 @@ fn a_batch_of_only_bad_records_fails_after_listing_them() {
         "{\"id\": \"a\"}\n{\"id\": \"b\", \"text\": \"They lie.\"}\n",
     )
     .unwrap();
-    let out = dir.path().join("run2");
-    unspin()
-        .args(["batch", "-q", "--model", "classical", "--out"])
-        .arg(&out)
-        .arg(&feed)
-        .assert()
-        .success();
+    batch(&dir.path().join("run2")).assert().success();
 }

@@ -228,9 +228,13 @@ impl fmt::Display for Technique {
     }
 }
 
-/// A technique name that is not one of the 14.
+/// A technique name that is not one of the 14. Its message quotes a long name in part
+/// ([`crate::quote_field`]): it may come from a corrupt file's megabyte-long field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown technique {0:?} (expected one of the 14 PTC technique names)")]
+#[error(
+    "unknown technique {} (expected one of the 14 PTC technique names)",
+    crate::quote_field(.0)
+)]
 pub struct UnknownTechnique(pub String);
 
 impl FromStr for Technique {

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufWriter, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
-use unspin_core::{CharSpan, Technique};
+use unspin_core::{quote_field, CharSpan, Technique};
 
 /// One labelled span from a label file (or made in memory).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -335,16 +335,7 @@ fn parse_line(text: &str, format: LabelFormat, decided_by: Option<usize>) -> Res
 }
 
 fn parse_technique(name: &str) -> Result<Technique, String> {
-    name.parse::<Technique>().map_err(|e| {
-        if name.chars().count() > SHOWN_CHARS {
-            format!(
-                "unknown technique {} (expected one of the 14 PTC technique names)",
-                shown(name)
-            )
-        } else {
-            e.to_string()
-        }
-    })
+    name.parse::<Technique>().map_err(|e| e.to_string())
 }
 
 /// Offsets tolerate surrounding whitespace, as Python's `int()` in the official scorers does.
@@ -352,29 +343,9 @@ fn parse_offset(which: &str, field: &str) -> Result<usize, String> {
     field.trim().parse::<usize>().map_err(|_| {
         format!(
             "{which} offset {} is not a non-negative integer",
-            shown(field)
+            quote_field(field)
         )
     })
-}
-
-/// How much of a bad field an error quotes: enough to find it, not a megabyte of it.
-const SHOWN_CHARS: usize = 40;
-
-/// `field` quoted for an error message, cut after [`SHOWN_CHARS`] characters with its length.
-///
-/// ```text
-/// "12x"                   ->  "12x"
-/// 1,000,000 digits of 9   ->  "9999…" (first 40 characters of 1000000)
-/// ```
-fn shown(field: &str) -> String {
-    match field.char_indices().nth(SHOWN_CHARS) {
-        None => format!("{field:?}"),
-        Some((cut, _)) => format!(
-            "{:?}… (first {SHOWN_CHARS} characters of {})",
-            &field[..cut],
-            field.chars().count()
-        ),
-    }
 }
 
 /// Writes labels in `format`, one line each with `\n` endings. SI drops the technique; TC and
