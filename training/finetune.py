@@ -469,13 +469,18 @@ def crf_marginals(crf, e, lens):
     return post.softmax(-1)[..., 1]
 
 
-def run_encoder(model, batch, cached):
+def run_encoder(model, batch, cached, bf16=False):
+    """The encoder's last hidden states without [CLS], in fp32. With `bf16` its matrix
+    products run in bfloat16 (autocast; the weights, their gradients and the optimiser stay
+    fp32): 1.75 times the tokens/s on this AVX-512 BF16 CPU. The heads and the CRF always run
+    in fp32, on the fp32 copy returned here, so their sums of logs keep their precision."""
     ids, mask = batch[0], batch[1]
-    if cached is not None:
-        out = model(inputs_embeds=cached.float(), attention_mask=mask)
-    else:
-        out = model(input_ids=ids, attention_mask=mask)
-    return out.last_hidden_state[:, 1:-1]  # drop [CLS]; the [SEP]/pad rows are masked by lens
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        if cached is not None:
+            out = model(inputs_embeds=cached.float(), attention_mask=mask)
+        else:
+            out = model(input_ids=ids, attention_mask=mask)
+    return out.last_hidden_state[:, 1:-1].float()  # drop [CLS]; [SEP]/pad rows masked by lens
 
 
 def losses(heads, h, batch, sent_weight, tech_weight=0.0):
@@ -577,7 +582,7 @@ def export(out, model_dir, arch, loras, heads, args, techniques, extra_meta):
 
 
 @torch.no_grad()
-def validate(model, heads, windows, batch_size, toks, cache):
+def validate(model, heads, windows, batch_size, toks, cache, bf16=False):
     """Token-level SI F1 at the best of a few thresholds, and TC accuracy on gold spans: quick
     signals for early stopping; the official scores come from `unspin train --holdout`."""
     model.eval()
@@ -589,7 +594,7 @@ def validate(model, heads, windows, batch_size, toks, cache):
         cached = None
         if cache is not None:
             cached = cache_batch(cache, range(b, b + len(chunk)), batch[1].shape[1])
-        h = run_encoder(model, batch, cached)
+        h = run_encoder(model, batch, cached, bf16)
         lens = batch[1].sum(1) - 2
         logits = heads.si(heads.token_features(h, lens))
         p = (crf_marginals(heads.crf, logits, lens) if heads.crf is not None
@@ -688,6 +693,9 @@ def main():
                     help="SI as a linear-chain CRF over the SI head's logits (trained on the sequence's "
                          "likelihood; P(inside) at run time by forward-backward) instead of per-piece "
                          "cross-entropy")
+    ap.add_argument("--bf16", action="store_true",
+                    help="the encoder's matrix products in bfloat16 (autocast), weights and "
+                         "optimiser in fp32: about 1.75x faster on a CPU with AVX-512 BF16")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--data-seed", type=int, default=None,
                     help="seed of window offsets, shuffling and dropout (default: --seed). Runs that "
@@ -823,6 +831,8 @@ def main():
         del settings["tech_weight"]  # likewise
     if not args.crf:
         del settings["crf"]  # likewise
+    if not args.bf16:
+        del settings["bf16"]  # likewise
     if ckpt.exists():
         c = torch.load(ckpt, weights_only=False)
         if c["settings"] != settings:
@@ -879,7 +889,7 @@ def main():
         batch = collate(chunk, *toks)
         cached = cache_batch(train_cache, rows, batch[1].shape[1]) if first else None
         torch.manual_seed(dseed * 100_003 + step)
-        h = run_encoder(model, batch, cached)
+        h = run_encoder(model, batch, cached, args.bf16)
         loss, parts = losses(heads, h, batch, args.sent_weight, args.tech_weight)
         opt.zero_grad()
         loss.backward()
@@ -898,7 +908,7 @@ def main():
             # With --all the held-out articles are training data: scoring them would only
             # measure fit, and costs minutes an epoch on a CPU.
             v = ({"skipped": "--all trains on the held-out articles"} if args.all
-                 else validate(model, heads, held_windows, 16, toks, held_cache))
+                 else validate(model, heads, held_windows, 16, toks, held_cache, args.bf16))
             v["epoch"] = epoch + 1
             v["step"] = state["step"]
             state["epochs"].append(v)
