@@ -4,13 +4,14 @@
 # straight through, once SIGKILLed after its checkpoint at step 2 and started again; the two
 # runs' adapter and heads tensors are compared. Prints the largest difference (0.0 expected).
 #   training/check-resume.sh        (PYTHON as for finetune.sh; about 2 minutes on 2 cores)
+#   training/check-resume.sh --bf16 (any finetune.py flags are added to both runs)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 P="${PYTHON:-$ROOT/.venv-train/bin/python}"
 W="$(mktemp -d)"
 trap 'rm -rf "$W"' EXIT
 head -2 "$ROOT/training/holdout.txt" > "$W/held.txt"
-ARGS=(--encoder minilm --holdout "$W/held.txt" --articles 4 --epochs 2 --checkpoint-minutes 0)
+ARGS=(--encoder minilm --holdout "$W/held.txt" --articles 4 --epochs 2 --checkpoint-minutes 0 "$@")
 "$P" "$ROOT/training/finetune.py" "${ARGS[@]}" --out "$W/a" 2>/dev/null
 "$P" "$ROOT/training/finetune.py" "${ARGS[@]}" --out "$W/b" 2>/dev/null &
 pid=$!

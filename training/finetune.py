@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Fine-tunes a base encoder for PTC on the CPU (or a GPU when there is one), end to end with
-the heads the Rust detector runs, so the result loads as it is:
+"""Fine-tunes a base encoder for PTC on the CPU (or a GPU when torch sees one: wired, not yet
+run on one), end to end with the heads the Rust detector runs, so the result loads as it is:
 
     training/finetune.sh minilm            # all 6 layers, LoRA on every linear layer
     training/finetune.sh mpnet             # all 12 layers (--train-layers 4: top 4, lower 8 cached)
@@ -475,7 +475,7 @@ def run_encoder(model, batch, cached, bf16=False):
     fp32): 1.75 times the tokens/s on this AVX-512 BF16 CPU. The heads and the CRF always run
     in fp32, on the fp32 copy returned here, so their sums of logs keep their precision."""
     ids, mask = batch[0], batch[1]
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+    with torch.autocast(ids.device.type, dtype=torch.bfloat16, enabled=bf16):
         if cached is not None:
             out = model(inputs_embeds=cached.float(), attention_mask=mask)
         else:
@@ -548,8 +548,8 @@ def export(out, model_dir, arch, loras, heads, args, techniques, extra_meta):
     tensors = {}
     for path, l in loras.items():
         a, b = l.factors()
-        tensors[f"{path}.lora_A.weight"] = a.to(torch.float16).contiguous()
-        tensors[f"{path}.lora_B.weight"] = b.to(torch.float16).contiguous()
+        tensors[f"{path}.lora_A.weight"] = a.to("cpu", torch.float16).contiguous()
+        tensors[f"{path}.lora_B.weight"] = b.to("cpu", torch.float16).contiguous()
     # LoRA scales B·A by alpha / rank; a full-rank export (--full) must be merged unscaled.
     # One alpha serves every module, so a full-rank export needs one rank: min(out, in) is the
     # hidden size for every target matrix of both encoders.
@@ -569,7 +569,7 @@ def export(out, model_dir, arch, loras, heads, args, techniques, extra_meta):
     }
     if heads.crf is not None:
         ht.update({f"si_crf.{k}": v for k, v in heads.crf.items()})
-    ht = {k: v.detach().float().contiguous() for k, v in ht.items()}
+    ht = {k: v.detach().to("cpu", torch.float32).contiguous() for k, v in ht.items()}
     meta = {
         "version": 1, "encoder": model_dir.name, "hidden_size": heads.sent.in_features,
         "context": CONTEXT, "span_context": SPAN_CONTEXT, "si_threshold": 0.5,
@@ -628,7 +628,7 @@ def cache_batch(cache, rows, L):
 def build_cache(model_full, windows, first, batch_size, toks, path):
     """Hidden states after the first `first` layers for each window, fp16, saved to `path`."""
     if path.exists():
-        data = torch.load(path)
+        data = torch.load(path, map_location=torch.get_default_device())
         if data["n"] == len(windows):
             log(f"cache: reusing {path}")
             return data
@@ -702,6 +702,7 @@ def main():
                          "share --seed start from the same weights, so runs with other data seeds can "
                          "be averaged into one model (training/soup.py)")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--cpu", action="store_true", help="stay on the CPU even when torch sees a GPU")
     ap.add_argument("--checkpoint-minutes", type=float, default=5.0)
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke tests)")
     ap.add_argument("--articles", type=int, default=0, help="only the first N training articles (smoke tests)")
@@ -725,6 +726,11 @@ def main():
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    # Every tensor made from here on (batches, masks, heads, LoRA factors) lands on the GPU
+    # when torch sees one, so the code below needs no device arguments. Not yet run on a GPU:
+    # none has been lent to this project since this was written (2026-12-07).
+    device = "cuda" if torch.cuda.is_available() and not args.cpu else "cpu"
+    torch.set_default_device(device)
     from transformers import AutoModel, AutoTokenizer
 
     model_dir = Path(args.models) / ENCODERS[args.encoder]
@@ -734,7 +740,7 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     tok = AutoTokenizer.from_pretrained(model_dir)
     toks = (tok.cls_token_id, tok.sep_token_id, tok.pad_token_id)
-    model = AutoModel.from_pretrained(model_dir, add_pooling_layer=False)
+    model = AutoModel.from_pretrained(model_dir, add_pooling_layer=False).to(device)
     arch = model.config.model_type
     n_layers = model.config.num_hidden_layers
     first = n_layers - args.train_layers if args.train_layers else 0
@@ -822,7 +828,8 @@ def main():
 
     state = {"step": 0, "epochs": [], "log": [], "wall_s": 0.0}
     ckpt = out / "checkpoint.pt"
-    settings = {k: v for k, v in vars(args).items() if k not in ("threads", "checkpoint_minutes", "out")}
+    settings = {k: v for k, v in vars(args).items()
+                if k not in ("threads", "checkpoint_minutes", "out", "cpu")}
     if not args.full:
         del settings["full"]  # so checkpoints made before --full existed still resume
     if args.data_seed in (None, args.seed):
@@ -834,7 +841,7 @@ def main():
     if not args.bf16:
         del settings["bf16"]  # likewise
     if ckpt.exists():
-        c = torch.load(ckpt, weights_only=False)
+        c = torch.load(ckpt, weights_only=False, map_location=torch.get_default_device())
         if c["settings"] != settings:
             sys.exit(f"{ckpt}: made with other settings; delete it or use another --out\n"
                      f"  it: {c['settings']}\n  now: {settings}")
@@ -928,7 +935,8 @@ def main():
     export(out, model_dir, arch, loras, heads, args, techniques,
            {**meta, "epoch": args.epochs, "step": state["step"], "wall_s": round(state["wall_s"])})
     (out / "run.json").write_text(json.dumps({**meta, "state": state, "torch": torch.__version__,
-                                              "threads": torch.get_num_threads()}, indent=1))
+                                              "threads": torch.get_num_threads(),
+                                              "device": device}, indent=1))
     log(f"done in {state['wall_s'] / 60:.1f} min of training: {out}")
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One command per fine-tuning run, on the CPU (or a GPU when torch sees one):
+# One command per fine-tuning run, on the CPU (or a GPU when torch sees one; not yet run on one):
 #
 #   training/finetune.sh minilm [extra finetune.py flags...]   # all 6 layers, ~30-60 min on 2 cores
 #   training/finetune.sh mpnet  [extra finetune.py flags...]   # all 12 layers, 5 epochs: ~2.5-3.5 h on 2 cores
