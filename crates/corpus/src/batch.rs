@@ -339,6 +339,14 @@ pub fn run(
 /// Creates the output directory and its manifest, or checks that an existing one belongs to
 /// the same run; removes temporary files a killed run left behind.
 fn prepare_out(out: &Path, manifest: &Manifest) -> Result<()> {
+    // Said plainly: reading a manifest inside a file fails with the OS's "Not a directory",
+    // which reads as if the file were damaged.
+    if out.exists() && !out.is_dir() {
+        bail!(
+            "{} is not a directory: --out names the directory batch writes its results into",
+            out.display()
+        );
+    }
     let path = out.join(MANIFEST);
     if path.exists() {
         let bytes = fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
@@ -789,6 +797,19 @@ mod tests {
         other.fingerprint = "cd".repeat(32);
         let err = format!("{:#}", prepare_out(tmp.path(), &other).unwrap_err());
         assert!(err.contains("the input files changed since"), "{err}");
+    }
+
+    #[test]
+    fn an_output_that_is_a_file_is_refused_as_such_and_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("notes.txt");
+        fs::write(&file, "mine").unwrap();
+        let err = format!("{:#}", prepare_out(&file, &manifest()).unwrap_err());
+        assert!(
+            err.contains("notes.txt is not a directory: --out names"),
+            "{err}"
+        );
+        assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
     }
 
     #[test]
