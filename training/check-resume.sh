@@ -15,7 +15,7 @@ ARGS=(--encoder minilm --holdout "$W/held.txt" --articles 4 --epochs 2 --checkpo
 "$P" "$ROOT/training/finetune.py" "${ARGS[@]}" --out "$W/a" 2>/dev/null
 "$P" "$ROOT/training/finetune.py" "${ARGS[@]}" --out "$W/b" 2>/dev/null &
 pid=$!
-until "$P" -c "import torch,sys; c=torch.load('$W/b/checkpoint.pt',weights_only=False); sys.exit(c['state']['step']<2)" 2>/dev/null; do
+until "$P" -c "import torch,sys; c=torch.load('$W/b/checkpoint.pt',weights_only=False,map_location='cpu'); sys.exit(c['state']['step']<2)" 2>/dev/null; do
   sleep 0.5
 done
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true

@@ -477,7 +477,7 @@ def run_encoder(model, batch, cached, bf16=False):
     ids, mask = batch[0], batch[1]
     with torch.autocast(ids.device.type, dtype=torch.bfloat16, enabled=bf16):
         if cached is not None:
-            out = model(inputs_embeds=cached.float(), attention_mask=mask)
+            out = model(inputs_embeds=cached.to(mask.device).float(), attention_mask=mask)
         else:
             out = model(input_ids=ids, attention_mask=mask)
     return out.last_hidden_state[:, 1:-1].float()  # drop [CLS]; [SEP]/pad rows masked by lens
@@ -628,7 +628,7 @@ def cache_batch(cache, rows, L):
 def build_cache(model_full, windows, first, batch_size, toks, path):
     """Hidden states after the first `first` layers for each window, fp16, saved to `path`."""
     if path.exists():
-        data = torch.load(path, map_location=torch.get_default_device())
+        data = torch.load(path)
         if data["n"] == len(windows):
             log(f"cache: reusing {path}")
             return data
@@ -726,11 +726,9 @@ def main():
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    # Every tensor made from here on (batches, masks, heads, LoRA factors) lands on the GPU
-    # when torch sees one, so the code below needs no device arguments. Not yet run on a GPU:
-    # none has been lent to this project since this was written (2026-12-07).
+    # On a GPU when torch sees one. Not yet run on a GPU: none has been lent to this project
+    # since this was written (2026-12-07).
     device = "cuda" if torch.cuda.is_available() and not args.cpu else "cpu"
-    torch.set_default_device(device)
     from transformers import AutoModel, AutoTokenizer
 
     model_dir = Path(args.models) / ENCODERS[args.encoder]
@@ -740,7 +738,7 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     tok = AutoTokenizer.from_pretrained(model_dir)
     toks = (tok.cls_token_id, tok.sep_token_id, tok.pad_token_id)
-    model = AutoModel.from_pretrained(model_dir, add_pooling_layer=False).to(device)
+    model = AutoModel.from_pretrained(model_dir, add_pooling_layer=False)
     arch = model.config.model_type
     n_layers = model.config.num_hidden_layers
     first = n_layers - args.train_layers if args.train_layers else 0
@@ -812,6 +810,14 @@ def main():
         model.embeddings = Passthrough()
         model.encoder.layer = nn.ModuleList(list(model.encoder.layer)[first:])
     heads = Heads(model.config.hidden_size, len(techniques), args.tech_weight > 0, args.crf)
+    # The weights were initialised on the CPU, from the CPU's generator, so --seed gives the
+    # same start on any device (soup.py averages runs that started equal). From here on every
+    # tensor made (batches, masks, features) lands on the device, so the code below needs no
+    # device arguments. Exact replay after a resume holds on the CPU; on a GPU some backward
+    # kernels (scatter_add, attention) are not deterministic, so two GPU runs differ a little.
+    model.to(device)
+    heads.to(device)
+    torch.set_default_device(device)
     lora_params = [p for l in loras.values() for p in l.params()]
     n_windows = len(fixed) if first else len(epoch_windows(0))
     steps_per_epoch = math.ceil(n_windows / args.batch)
@@ -826,7 +832,7 @@ def main():
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / total))
 
-    state = {"step": 0, "epochs": [], "log": [], "wall_s": 0.0}
+    state = {"step": 0, "epochs": [], "log": [], "wall_s": 0.0, "device": device}
     ckpt = out / "checkpoint.pt"
     settings = {k: v for k, v in vars(args).items()
                 if k not in ("threads", "checkpoint_minutes", "out", "cpu")}
@@ -841,7 +847,12 @@ def main():
     if not args.bf16:
         del settings["bf16"]  # likewise
     if ckpt.exists():
-        c = torch.load(ckpt, weights_only=False, map_location=torch.get_default_device())
+        # On the CPU: load_state_dict and the optimiser's load move each tensor where its
+        # parameter lives, and keep AdamW's step counters on the CPU as a fresh run does.
+        c = torch.load(ckpt, weights_only=False, map_location="cpu")
+        if c["state"].get("device", "cpu") != device:
+            log(f"warning: {ckpt} was made on {c['state'].get('device', 'cpu')}, resuming on "
+                f"{device}: the rest of the run will not replay the first exactly")
         if c["settings"] != settings:
             sys.exit(f"{ckpt}: made with other settings; delete it or use another --out\n"
                      f"  it: {c['settings']}\n  now: {settings}")
@@ -851,6 +862,7 @@ def main():
         opt.load_state_dict(c["opt"])
         sched.load_state_dict(c["sched"])
         state = c["state"]
+        state["device"] = device
         log(f"resumed from {ckpt} at step {state['step']}/{total}")
 
     def save_ckpt():
@@ -864,7 +876,7 @@ def main():
             "data_seed": dseed, "data": str(data),
             "memes": args.memes, "extra": args.extra, "holdout": str(holdout_path), "all": args.all,
             "train_articles": len(train_ids), "train_layers": args.train_layers or n_layers,
-            "commit": git_commit(), "args": settings}
+            "commit": git_commit(), "args": settings, "device": device}
     kind = "fully trained" if args.full else f"LoRA (r={args.rank})"
     log(f"{arch}: {len(loras)} {kind} modules on layers {first}..{n_layers - 1}, "
         f"{n_windows} windows/epoch, {steps_per_epoch} steps/epoch, {total} steps, "
@@ -935,8 +947,7 @@ def main():
     export(out, model_dir, arch, loras, heads, args, techniques,
            {**meta, "epoch": args.epochs, "step": state["step"], "wall_s": round(state["wall_s"])})
     (out / "run.json").write_text(json.dumps({**meta, "state": state, "torch": torch.__version__,
-                                              "threads": torch.get_num_threads(),
-                                              "device": device}, indent=1))
+                                              "threads": torch.get_num_threads()}, indent=1))
     log(f"done in {state['wall_s'] / 60:.1f} min of training: {out}")
 
 

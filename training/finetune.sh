@@ -11,7 +11,7 @@
 #
 # Needs: scripts/setup-models.sh (base encoders) and a Python with torch, transformers and
 # safetensors: PYTHON=/path/to/python, else .venv-train/bin/python, which
-# `training/finetune.sh --setup` creates from PyPI (torch 2.15 CPU build, about 1 GB).
+# `training/finetune.sh --setup` creates from PyPI (torch 2.15 with its CUDA libraries, about 5.6 GB).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv-train"
