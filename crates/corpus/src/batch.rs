@@ -251,6 +251,8 @@ pub fn run(
     if opts.chunk_size == 0 {
         bail!("the chunk size must be at least 1");
     }
+    // Before the inputs are read and fingerprinted, which takes minutes on a large corpus.
+    check_out_is_no_file(out)?;
     let corpus = Corpus::open(inputs)?;
     // Checked before the output directory is made: a run over nothing (an empty JSONL file)
     // is a wrong input, as it is for analyze, not an empty result. One item is enough to
@@ -336,17 +338,22 @@ pub fn run(
     Ok(summary)
 }
 
-/// Creates the output directory and its manifest, or checks that an existing one belongs to
-/// the same run; removes temporary files a killed run left behind.
-fn prepare_out(out: &Path, manifest: &Manifest) -> Result<()> {
-    // Said plainly: reading a manifest inside a file fails with the OS's "Not a directory",
-    // which reads as if the file were damaged.
+/// Said plainly: reading a manifest inside a file fails with the OS's "Not a directory",
+/// which reads as if the file were damaged.
+fn check_out_is_no_file(out: &Path) -> Result<()> {
     if out.exists() && !out.is_dir() {
         bail!(
             "{} is not a directory: --out names the directory batch writes its results into",
             out.display()
         );
     }
+    Ok(())
+}
+
+/// Creates the output directory and its manifest, or checks that an existing one belongs to
+/// the same run; removes temporary files a killed run left behind.
+fn prepare_out(out: &Path, manifest: &Manifest) -> Result<()> {
+    check_out_is_no_file(out)?;
     let path = out.join(MANIFEST);
     if path.exists() {
         let bytes = fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;

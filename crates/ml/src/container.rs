@@ -103,7 +103,16 @@ pub fn unpack<T: DeserializeOwned>(magic: &[u8], version: u32, bytes: &[u8]) -> 
             )))
         }
     }
-    postcard::from_bytes(&raw).map_err(|e| Unpack::Corrupt(e.to_string()))
+    // `pack` writes nothing after the body, so leftovers mean the stream was damaged in a way
+    // that still inflated (a case the CRC covers in new files, not in files without one).
+    match postcard::take_from_bytes(&raw) {
+        Ok((value, [])) => Ok(value),
+        Ok((_, extra)) => Err(Unpack::Corrupt(format!(
+            "{} bytes left over after the body decoded",
+            extra.len()
+        ))),
+        Err(e) => Err(Unpack::Corrupt(e.to_string())),
+    }
 }
 
 #[cfg(test)]
