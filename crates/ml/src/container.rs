@@ -98,8 +98,9 @@ pub fn unpack<T: DeserializeOwned>(magic: &[u8], version: u32, bytes: &[u8]) -> 
         }
         _ => {
             return Err(Unpack::Corrupt(format!(
-                "{} unexpected bytes after the body",
-                rest.len()
+                "{} unexpected {} after the body",
+                rest.len(),
+                if rest.len() == 1 { "byte" } else { "bytes" }
             )))
         }
     }
@@ -108,8 +109,9 @@ pub fn unpack<T: DeserializeOwned>(magic: &[u8], version: u32, bytes: &[u8]) -> 
     match postcard::take_from_bytes(&raw) {
         Ok((value, [])) => Ok(value),
         Ok((_, extra)) => Err(Unpack::Corrupt(format!(
-            "{} bytes left over after the body decoded",
-            extra.len()
+            "{} {} left over after the body decoded",
+            extra.len(),
+            if extra.len() == 1 { "byte" } else { "bytes" }
         ))),
         Err(e) => Err(Unpack::Corrupt(e.to_string())),
     }
@@ -179,7 +181,7 @@ mod tests {
         for extra in [b"x".as_slice(), b"crc32:", b"crc32:\0\0\0\0\0"] {
             let junk = [bytes.as_slice(), extra].concat();
             match unpack::<Vec<f32>>(b"TEST\n", 3, &junk) {
-                Err(Unpack::Corrupt(why)) => assert!(why.contains("unexpected bytes"), "{why}"),
+                Err(Unpack::Corrupt(why)) => assert!(why.contains("unexpected byte"), "{why}"),
                 other => panic!("{other:?}"),
             }
         }
