@@ -42,6 +42,11 @@ pub fn pack<T: Serialize>(magic: &[u8], version: u32, value: &T) -> Vec<u8> {
 /// What follows the deflate stream: this tag and four bytes of CRC-32.
 const TRAILER: &[u8] = b"crc32:";
 
+/// "1 unexpected byte", "3 unexpected bytes": a count of bytes for a message.
+fn count_bytes(n: usize, adjective: &str) -> String {
+    format!("{n} {adjective}byte{}", if n == 1 { "" } else { "s" })
+}
+
 fn crc32(raw: &[u8]) -> u32 {
     let mut crc = flate2::Crc::new();
     crc.update(raw);
@@ -98,9 +103,8 @@ pub fn unpack<T: DeserializeOwned>(magic: &[u8], version: u32, bytes: &[u8]) -> 
         }
         _ => {
             return Err(Unpack::Corrupt(format!(
-                "{} unexpected {} after the body",
-                rest.len(),
-                if rest.len() == 1 { "byte" } else { "bytes" }
+                "{} after the body",
+                count_bytes(rest.len(), "unexpected ")
             )))
         }
     }
@@ -109,9 +113,8 @@ pub fn unpack<T: DeserializeOwned>(magic: &[u8], version: u32, bytes: &[u8]) -> 
     match postcard::take_from_bytes(&raw) {
         Ok((value, [])) => Ok(value),
         Ok((_, extra)) => Err(Unpack::Corrupt(format!(
-            "{} {} left over after the body decoded",
-            extra.len(),
-            if extra.len() == 1 { "byte" } else { "bytes" }
+            "{} left over after the body decoded",
+            count_bytes(extra.len(), "")
         ))),
         Err(e) => Err(Unpack::Corrupt(e.to_string())),
     }
