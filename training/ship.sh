@@ -32,7 +32,7 @@
 #
 # The vector dumps (10-50 min each on 2 cores) are kept and reused when the script runs again
 # (the claims dump once complete, the quotes dump text by text), so a killed run restarts where
-# it was. It commits nothing: what changed is for `git diff`, the tests and the README.
+# it was. It commits nothing: what changed is for `git diff`, the tests, the README and docs/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

@@ -180,7 +180,7 @@ impl RegionRule {
 /// last two: a span's weakest words ("the", "of") often score below the level that should
 /// start a span, so one threshold either cuts spans into pieces or starts spans on noise. On
 /// the held-out split the MPNet ensemble's settings (seed 0.4, grown down to 0.25, joined
-/// across up to 3 tokens) raised its SI F1 by 1.7 points and FLC by 2.3 (README). Each
+/// across up to 3 tokens) raised its SI F1 by 1.7 points and FLC by 2.3 (docs/models.md). Each
 /// region is trimmed of the edge punctuation annotators leave out and of function words at
 /// its end ("of the"), never ends inside a word, holds quotation marks in pairs where its edge
 /// cuts one (`“a disaster,”`), must hold a word other than a lone function word, and its
