@@ -79,8 +79,10 @@ pub fn run(args: BatchArgs) -> Result<()> {
     bar.finish();
     let c = &summary.counts;
     let mut line = format!(
-        "unspin: {} articles analysed in {:.1} s ({:.0} articles/s)",
-        c.analysed, summary.elapsed_secs, summary.articles_per_sec
+        "unspin: {} articles analysed in {:.1} s ({} articles/s)",
+        c.analysed,
+        summary.elapsed_secs,
+        per_second(summary.articles_per_sec)
     );
     if c.resumed > 0 {
         line += &format!(", {} done by an earlier run", c.resumed);
@@ -109,6 +111,21 @@ pub fn run(args: BatchArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A rate with about three significant digits: the fine-tuned models analyse well under one
+/// article a second on a small machine, which whole numbers would print as "0 articles/s".
+///
+/// `per_second(1898.4)` is `"1898"`, `per_second(12.34)` is `"12.3"`, `per_second(0.2488)` is
+/// `"0.25"`.
+fn per_second(rate: f64) -> String {
+    if rate >= 100.0 {
+        format!("{rate:.0}")
+    } else if rate >= 10.0 {
+        format!("{rate:.1}")
+    } else {
+        format!("{rate:.2}")
+    }
 }
 
 /// The progress bar: input bytes for position and ETA (known up front, even for gzip'd
@@ -160,7 +177,7 @@ impl Progress for Bar {
             .unwrap_or_else(|e| e.into_inner())
             .map_or(0.0, |t| t.elapsed().as_secs_f64());
         let rate = counts.analysed as f64 / secs.max(1e-9);
-        let mut msg = format!("{} articles, {rate:.0}/s", counts.analysed);
+        let mut msg = format!("{} articles, {}/s", counts.analysed, per_second(rate));
         if counts.errors > 0 {
             msg += &format!(", {} errors", counts.errors);
         }
@@ -181,5 +198,18 @@ impl Progress for Bar {
     fn warn(&self, message: &str) {
         // Printed even with --quiet (which hides only the bar), above the bar, not through it.
         self.bar.suspend(|| eprintln!("unspin: warning: {message}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::per_second;
+
+    #[test]
+    fn rates_below_one_keep_their_digits() {
+        assert_eq!(per_second(1898.4), "1898");
+        assert_eq!(per_second(12.34), "12.3");
+        assert_eq!(per_second(0.2488), "0.25");
+        assert_eq!(per_second(0.0), "0.00");
     }
 }
