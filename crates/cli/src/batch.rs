@@ -1,5 +1,6 @@
 //! `unspin batch`: a whole corpus on all cores, resumable, with a progress bar.
 
+use crate::rate::per_second;
 use crate::InputArg;
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -113,21 +114,6 @@ pub fn run(args: BatchArgs) -> Result<()> {
     Ok(())
 }
 
-/// A rate with about three significant digits: the fine-tuned models analyse well under one
-/// article a second on a small machine, which whole numbers would print as "0 articles/s".
-///
-/// `per_second(1898.4)` is `"1898"`, `per_second(12.34)` is `"12.3"`, `per_second(0.2488)` is
-/// `"0.25"`.
-fn per_second(rate: f64) -> String {
-    if rate >= 100.0 {
-        format!("{rate:.0}")
-    } else if rate >= 10.0 {
-        format!("{rate:.1}")
-    } else {
-        format!("{rate:.2}")
-    }
-}
-
 /// The progress bar: input bytes for position and ETA (known up front, even for gzip'd
 /// JSONL), articles per second in the message.
 struct Bar {
@@ -198,18 +184,5 @@ impl Progress for Bar {
     fn warn(&self, message: &str) {
         // Printed even with --quiet (which hides only the bar), above the bar, not through it.
         self.bar.suspend(|| eprintln!("unspin: warning: {message}"));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::per_second;
-
-    #[test]
-    fn rates_below_one_keep_their_digits() {
-        assert_eq!(per_second(1898.4), "1898");
-        assert_eq!(per_second(12.34), "12.3");
-        assert_eq!(per_second(0.2488), "0.25");
-        assert_eq!(per_second(0.0), "0.00");
     }
 }

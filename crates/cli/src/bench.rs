@@ -5,6 +5,7 @@
 //! decoding, report), on one thread and then on all of them, over the PTC training articles when
 //! the data is present, else over `examples/`.
 
+use crate::rate::per_second;
 use crate::{load_model, train::default_train_dir, BenchArgs};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
@@ -205,9 +206,9 @@ fn print_rate(
     let passes = t.passes as f64;
     writeln!(
         out,
-        "{label}: {:.2} MB/s, {:.0} articles/s ({} passes in {:.2} s, {} spans per pass)",
-        bytes as f64 * passes / secs / 1e6,
-        articles as f64 * passes / secs,
+        "{label}: {} MB/s, {} articles/s ({} passes in {:.2} s, {} spans per pass)",
+        per_second(bytes as f64 * passes / secs / 1e6),
+        per_second(articles as f64 * passes / secs),
         t.passes,
         secs,
         t.spans

@@ -20,6 +20,7 @@ mod classify;
 mod evaluate;
 mod output;
 mod provenance;
+mod rate;
 mod render;
 mod serve;
 mod stats;
