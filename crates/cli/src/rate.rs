@@ -7,8 +7,8 @@
 /// `per_second(1898.4)` is `"1898"`, `per_second(12.34)` is `"12.3"`, `per_second(0.2488)` is
 /// `"0.249"`, `per_second(0.001834)` is `"0.00183"`.
 pub fn per_second(rate: f64) -> String {
-    if rate.is_nan() || rate <= 0.0 || rate.is_infinite() {
-        // Zero (nothing done) or a clock that did not move; no digits to keep.
+    if !rate.is_finite() || rate <= 0.0 {
+        // Zero (nothing done), or NaN/infinity from a clock that did not move: no digits to keep.
         return format!("{rate:.0}");
     }
     // Digits after the point for three significant ones; none past the units for 100 and up,
