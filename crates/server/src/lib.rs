@@ -289,15 +289,54 @@ async fn refuse_foreign_preflight(
 }
 
 /// Serves `router` on `listener` until `shutdown` completes; requests in flight then finish
-/// before this returns (graceful shutdown).
+/// before this returns (graceful shutdown), for at most `timeout` more.
+///
+/// A client gets `timeout` to send a request's headers, as it gets `timeout` for the whole
+/// answer: one that sends half a header and waits would otherwise hold its connection forever,
+/// and, since graceful shutdown waits for every connection, keep the server from stopping
+/// on SIGTERM. That is why this is hyper's connection builder with a timer and not
+/// `axum::serve`, which sets none.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
+    timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(timeout);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors and the like: the clients already connected still
+                // need answers, so wait a moment instead of failing (as axum::serve does).
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(router.clone());
+        let conn = builder.serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            // A client that hangs up or times out ends its connection; nothing to report.
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    // Every request is answered or cut at `timeout` by the middleware, so a connection still
+    // open after that is a stalled client: stop waiting for it.
+    let _ = tokio::time::timeout(timeout + Duration::from_secs(1), graceful.shutdown()).await;
+    Ok(())
 }
 
 /// Binds `addr`, reports the bound address to `on_listen` (useful with port 0) and serves the
@@ -316,7 +355,13 @@ pub fn run(
             .await
             .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
         on_listen(listener.local_addr()?);
-        serve(listener, router_with(analyzers, &config), shutdown_signal()).await
+        serve(
+            listener,
+            router_with(analyzers, &config),
+            config.timeout,
+            shutdown_signal(),
+        )
+        .await
     });
     // Every request has been answered by now; an analysis abandoned by a timed-out request may
     // still run on the blocking pool, and its result has no one to go to, so do not wait long.

@@ -289,11 +289,57 @@ fn graceful_shutdown_stops_the_server() {
     runtime().block_on(async move {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, router, async {
+        let server = tokio::spawn(serve(listener, router, Config::default().timeout, async {
             let _ = rx.await;
         }));
         tx.send(()).unwrap();
         let done = tokio::time::timeout(Duration::from_secs(5), server).await;
         assert!(matches!(done, Ok(Ok(Ok(())))), "{done:?}");
     });
+}
+
+/// A client that sends half a request's headers and waits: cut off after the timeout, so it
+/// neither holds its connection nor keeps SIGTERM from stopping the server.
+#[test]
+fn a_stalled_client_is_cut_off_and_does_not_block_shutdown() {
+    let timeout = Duration::from_secs(1);
+    let analyzer = Analyzer::new(unspin::load_detector(None).unwrap(), false).unwrap();
+    let router = router(analyzer, &Config::default());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (addr, server) = runtime().block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(serve(listener, router, timeout, async {
+            let _ = rx.await;
+        }));
+        (addr, server)
+    });
+
+    let mut stalled = TcpStream::connect(addr).unwrap();
+    stalled
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    stalled
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let asked = std::time::Instant::now();
+    let mut answer = Vec::new();
+    // Without a header timeout this read waits for the 10 s limit and fails.
+    stalled
+        .read_to_end(&mut answer)
+        .expect("the server closes the connection");
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        asked.elapsed()
+    );
+
+    // A second stalled client while the server shuts down: shutdown still ends.
+    let mut second = TcpStream::connect(addr).unwrap();
+    second.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    tx.send(()).unwrap();
+    let done =
+        runtime().block_on(async { tokio::time::timeout(Duration::from_secs(5), server).await });
+    assert!(matches!(done, Ok(Ok(Ok(())))), "{done:?}");
 }

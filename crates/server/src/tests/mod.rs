@@ -54,7 +54,12 @@ fn start_models(analyzers: Vec<Analyzer>, config: Config) -> TestServer {
     let addr = runtime().block_on(async move {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        tokio::spawn(serve(listener, router, std::future::pending()));
+        tokio::spawn(serve(
+            listener,
+            router,
+            config.timeout,
+            std::future::pending(),
+        ));
         addr
     });
     TestServer { addr, state }
