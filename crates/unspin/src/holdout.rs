@@ -25,7 +25,7 @@ use crate::crossval::{predict, score_all, Corpus, Predictions};
 use crate::ensemble::Ensemble;
 use crate::eval::{Label, Scores};
 use crate::transformer::{BlendParams, EncodingCache, TransformerDetector};
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use serde::Serialize;
 use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap};
@@ -43,8 +43,18 @@ pub use reliability::{calibration_error, Bin, ModelReliability};
 /// Reads a split file: one article id per line (blank lines and `#` comments skipped). Every
 /// id must be in `corpus`, once.
 pub fn read_split(path: &Path, corpus: &Corpus) -> Result<BTreeSet<String>> {
-    let text = std::fs::read_to_string(path)
+    let bytes = std::fs::read(path)
         .with_context(|| format!("{}: cannot read the held-out split", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
+        anyhow!(
+            "{}:{line}: invalid UTF-8 (at byte {at} of the file)",
+            path.display()
+        )
+    })?;
+    // Editors on Windows start files with a byte-order mark; the label readers skip it too.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let known: BTreeSet<&str> = corpus
         .docs
         .iter()
@@ -1127,6 +1137,30 @@ pub fn load_candidates(encoders_dir: &Path, dirs: &[std::path::PathBuf]) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_split_file_may_start_with_a_bom_and_bad_utf8_names_its_line() {
+        let doc = |id: &str| crate::classical::TrainDoc {
+            doc: unspin_core::Document::new(unspin_core::Article::new(id, "Text.")),
+            techniques: Vec::new(),
+            spans: Vec::new(),
+        };
+        let corpus = Corpus {
+            dir: "data".into(),
+            docs: vec![doc("1"), doc("2"), doc("3")],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("split.txt");
+        std::fs::write(&path, "\u{feff}1\n2\n").unwrap();
+        let ids = read_split(&path, &corpus).unwrap();
+        assert_eq!(ids.into_iter().collect::<Vec<_>>(), ["1", "2"]);
+        std::fs::write(&path, b"1\n2\xff\n").unwrap();
+        let err = read_split(&path, &corpus).unwrap_err().to_string();
+        assert!(
+            err.ends_with("split.txt:2: invalid UTF-8 (at byte 3 of the file)"),
+            "{err}"
+        );
+    }
 
     /// The shipped MiniLM heads with `training` replaced, as `dir/heads.safetensors`.
     fn heads_trained(dir: &Path, training: &str) {
