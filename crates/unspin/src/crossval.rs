@@ -45,6 +45,15 @@ impl Corpus {
         let si_path = dir.join("labels.si.tsv");
         let tc = eval::read_labels(&tc_path, LabelFormat::Tc)?;
         let si = eval::read_labels(&si_path, LabelFormat::Si)?;
+        // Either file alone may be empty (a corpus labelled for one task), but with neither
+        // there is nothing to learn or score: a model trained on it finds nothing, silently.
+        if tc.is_empty() && si.is_empty() {
+            bail!(
+                "{} and {}: no labels in either file, so there is nothing to train on or score",
+                tc_path.display(),
+                si_path.display()
+            );
+        }
         let lengths: HashMap<String, usize> = articles
             .iter()
             .map(|a| (a.id.clone(), a.len_chars()))

@@ -355,6 +355,24 @@ fn train_options_out_of_range_are_refused_naming_file_and_option() {
 }
 
 #[test]
+fn train_refuses_a_corpus_without_labels() {
+    let data = tiny_corpus();
+    let d = data.path();
+    fs::write(d.join("labels.tc.tsv"), "").unwrap();
+    fs::write(d.join("labels.si.tsv"), "\n").unwrap();
+    let model = d.join("m.unspin");
+    fails_with(
+        unspin()
+            .args(["train", "--data"])
+            .arg(d)
+            .arg("--out")
+            .arg(&model),
+        &["labels.tc.tsv", "labels.si.tsv", "no labels"],
+    );
+    assert!(!model.exists());
+}
+
+#[test]
 fn train_sweep_must_be_a_threshold() {
     let data = tiny_corpus();
     for sweep in ["NaN", "inf", "-0.1", "1.5"] {
