@@ -670,6 +670,13 @@ fn parse<T: DeserializeOwned>(
             e.valid_up_to()
         ))
     })?;
+    // Every request is an object; serde would otherwise judge an array or a bare value
+    // against the object's first field ("invalid type: integer 1, expected a string").
+    if !text.trim_start().starts_with('{') && !text.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "invalid JSON request: the body must be a JSON object, such as {\"text\": \"...\"}",
+        ));
+    }
     serde_json::from_str(text)
         .map_err(|e| ApiError::bad_request(format!("invalid JSON request: {e}")))
 }

@@ -405,6 +405,13 @@ fn bad_requests_get_400_with_a_message() {
     let (status, r) = request(a, "POST", "/v1/analyze", b"{\"text\": ");
     assert_eq!(status, 400);
     assert!(error_of(&r).contains("invalid JSON"), "{r}");
+    for path in ["/v1/analyze", "/v1/classify", "/v1/export"] {
+        for body in [&b" [1, 2]"[..], b"\"text\"", b"42"] {
+            let (status, r) = request(a, "POST", path, body);
+            assert_eq!(status, 400);
+            assert!(error_of(&r).contains("must be a JSON object"), "{r}");
+        }
+    }
 
     for body in [json!({ "text": "  \n" }), json!({ "html": "" })] {
         let (status, r) = post(a, "/v1/analyze", &body);
