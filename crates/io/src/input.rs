@@ -143,7 +143,8 @@ pub enum InputError {
     /// Two inputs map to the same article id; their outputs would be indistinguishable.
     #[error(
         "duplicate article id \"{id}\": from both {} and {} \
-         (ids come from file names: article123.txt has id 123)",
+         (ids come from file names, article123.txt has id 123, and from the \"id\" of \
+         JSONL records)",
         .first.display(),
         .second.display()
     )]
