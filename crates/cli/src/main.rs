@@ -354,7 +354,7 @@ struct ServeArgs {
     max_body: usize,
     /// Longest a request may take, in seconds; slower ones get 504.
     #[arg(long, value_name = "SECS", default_value_t = unspin_server::DEFAULT_TIMEOUT.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = at_least_one)]
     timeout: u64,
     /// Analyses that may run at once, at most 512 [default: 2 × cores].
     #[arg(long, value_name = "N",
@@ -393,6 +393,16 @@ const MAX_CONCURRENT: u64 = 512;
 /// Most `serve --max-queued`: each waiting request holds a connection and up to `--max-body`
 /// bytes, and behind thousands of others it would time out before its turn anyway.
 const MAX_QUEUED: u64 = 4096;
+
+/// A count or a number of seconds that must be at least 1. clap's `range(1..)` would say
+/// "0 is not in 1..18446744073709551615".
+pub(crate) fn at_least_one(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(0) => Err("must be 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("not a whole number ({e})")),
+    }
+}
 
 /// An origin as browsers send it: scheme, host and optional port, nothing more.
 fn origin(s: &str) -> Result<String, String> {

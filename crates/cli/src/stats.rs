@@ -30,7 +30,7 @@ pub struct StatsArgs {
     pub path: PathBuf,
     /// How many outlets, phrases and articles to list.
     #[arg(long, value_name = "N", default_value_t = stats::DEFAULT_TOP as u64,
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = crate::at_least_one)]
     pub top: u64,
     /// Only articles of this outlet (the exact "source" of the batch input).
     #[arg(long, value_name = "SOURCE")]

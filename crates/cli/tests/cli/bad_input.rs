@@ -666,3 +666,18 @@ fn output_into_a_missing_directory_says_so_once() {
         "the temporary file is no business of the user: {err}"
     );
 }
+
+#[test]
+fn a_zero_count_says_it_must_be_one_or_more() {
+    for args in [
+        &["stats", "--top", "0", "x"][..],
+        &["serve", "--timeout", "0"],
+    ] {
+        let err = fails_with(unspin().args(args), &["must be 1 or more", args[1]]);
+        assert!(!err.contains("18446744073709551615"), "{err}");
+    }
+    fails_with(
+        unspin().args(["stats", "--top", "many", "x"]),
+        &["not a whole number"],
+    );
+}
