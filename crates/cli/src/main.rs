@@ -319,7 +319,7 @@ struct ValidateArgs {
     /// pair's blend as `partner_blend` instead, leaving the rest as it was (and none where the
     /// partner won no weight). Beside each, settings.json records how (command, seed, data,
     /// commit, time, scores), under the name of the setting written.
-    #[arg(long)]
+    #[arg(long, requires = "models")]
     write_blend: bool,
     /// Hold every ensemble's technique weight at W (0.4, 0.6, 0.8 or 1) instead of choosing
     /// it: for a weight decided on other evidence (the memes, a disagreement of the halves),

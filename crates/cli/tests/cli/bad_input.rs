@@ -681,3 +681,14 @@ fn a_zero_count_says_it_must_be_one_or_more() {
         &["not a whole number"],
     );
 }
+
+#[test]
+fn validate_write_blend_needs_a_model_to_write_into() {
+    let data = tiny_corpus();
+    fails_with(
+        unspin()
+            .args(["validate", "--write-blend", "--data"])
+            .arg(data.path()),
+        &["--model <DIR>"],
+    );
+}
