@@ -50,6 +50,13 @@ pub fn run(args: EvalArgs) -> Result<()> {
             check_ranges(b, &lengths, path)?;
         }
     }
+    if pred.is_empty() {
+        // Scored, as a system that found nothing, but a wrong or truncated file looks the same.
+        eprintln!(
+            "unspin: note: {}: no predictions, so precision, recall and F1 are 0",
+            args.pred.display()
+        );
+    }
     let scores = score(task, &gold, &pred);
     let ci = if args.ci || against.is_some() {
         let ci = intervals(task, &gold, (&pred, scores.overall.f1), against.as_deref());

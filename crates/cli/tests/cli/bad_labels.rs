@@ -58,8 +58,11 @@ fn an_empty_gold_file_or_template_is_refused_an_empty_prediction_scores_zero_but
             fails_with(&mut eval_empty(), &["gold.tsv:1", "no prediction"]);
             continue;
         }
-        let v: Value = serde_json::from_str(&stdout_of(&mut eval_empty())).unwrap();
+        let out = eval_empty().assert().success().get_output().clone();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["overall"]["f1"], 0.0, "{task}: {v}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("empty.tsv: no predictions"), "{task}: {err}");
     }
     fails_with(
         unspin()
