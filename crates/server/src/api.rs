@@ -298,6 +298,13 @@ async fn export(
     }
     // The renderers would list a span outside the text with offsets nothing points at.
     let len = r.text.as_deref().map_or(r.length, |t| t.chars().count());
+    if len != r.length {
+        // The CSV carries `length`; one that disagrees with the text would mislead its reader.
+        return Err(ApiError::bad_request(format!(
+            "\"report\": \"length\" is {} but \"text\" has {len} characters",
+            r.length
+        )));
+    }
     check_spans(r.spans.iter().map(|s| (s.start(), s.end())), len)
         .and_then(|()| check_aids(r, len))
         .map_err(|e| ApiError::bad_request(format!("\"report\": {e}")))?;

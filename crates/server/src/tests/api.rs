@@ -297,6 +297,19 @@ fn export_refuses_spans_outside_the_text() {
     );
     assert_eq!(status, 400, "{err}");
     assert!(error_of(&err).contains("3 code points"), "{err}");
+    // With it, the length must be the text's.
+    let mut wrong = report.clone();
+    wrong["length"] = json!(len + 1);
+    let (status, err) = post(
+        s.addr,
+        "/v1/export",
+        &json!({ "report": wrong, "format": "csv" }),
+    );
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        error_of(&err).contains(&format!("\"length\" is {} but \"text\" has {len}", len + 1)),
+        "{err}"
+    );
 }
 
 #[test]
