@@ -289,7 +289,7 @@ async fn refuse_foreign_preflight(
 }
 
 /// Serves `router` on `listener` until `shutdown` completes; requests in flight then finish
-/// before this returns (graceful shutdown), for at most `timeout` more.
+/// before this returns (graceful shutdown), for at most `timeout` and a second more.
 ///
 /// A client gets `timeout` to send a request's headers, as it gets `timeout` for the whole
 /// answer: one that sends half a header and waits would otherwise hold its connection forever,
