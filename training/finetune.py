@@ -944,7 +944,8 @@ def main():
             if v.get("token_spread", 1.0) < COLLAPSED_SPREAD:
                 sys.exit(f"epoch {epoch + 1}: the encoder has collapsed: its token vectors' spread "
                          f"is {v['token_spread']} (healthy runs: about 0.08), so every token looks "
-                         f"alike and no later epoch recovers; start again with a lower --lr")
+                         f"alike (the one run seen so did not recover by its next epoch); start "
+                         f"again with a lower --lr")
             state["wall_s"] = wall0 + time.time() - t_start
             export(out / f"epoch-{epoch + 1}", model_dir, arch, loras, heads, args, techniques,
                    {**meta, "epoch": epoch + 1, "step": state["step"], "wall_s": round(state["wall_s"])})
