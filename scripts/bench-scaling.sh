@@ -2,7 +2,7 @@
 # Does analysis time grow linearly with input size? A benchmark, not a test: prints MB/s and
 # peak RSS of `unspin analyze` on one plain-text article and one HTML page of 1, 4 and 16 MB
 # (the example article repeated as paragraphs) and on a text of ten words in random order
-# (`few`), and the time per MB at 16 MB over that at 1 MB (1.0 is linear; a quadratic step
+# (`few`) and one short sentence repeated (`one`), and the time per MB at 16 MB over that at 1 MB (1.0 is linear; a quadratic step
 # would show as about 16).
 #
 #   scripts/bench-scaling.sh [--model NAME] [--no-aids] [SIZES_MB...]   # default: classical, 1 4 16
@@ -49,11 +49,15 @@ for mb in sizes:
         lines.append(line)
         n += len(line) + 1
     open(f"{work}/{mb:g}.few", "w", encoding="utf-8").write("\n".join(lines) + "\n")
+    # One short sentence repeated in a single paragraph: a region and a tagged span in every
+    # sentence, the case that made decoding quadratic until 2026-12-07 (sixteenth session).
+    one = "The traitors lie. " * (target // 18 + 1)
+    open(f"{work}/{mb:g}.one", "w", encoding="utf-8").write(one[:target])
 PY
 
 echo "unspin analyze --model $model ${aids[*]:-} (release build, $(nproc) cores)"
 printf '%-6s %8s %10s %9s %10s %12s\n' kind MB seconds MB/s "peak RSS" "s/MB vs 1st"
-for kind in txt html few; do
+for kind in txt html few one; do
     first=""
     for mb in "${sizes[@]}"; do
         f="$work/$mb.$kind"
