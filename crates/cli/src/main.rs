@@ -154,7 +154,8 @@ struct AnalyzeArgs {
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Write FILE even when it is an input of this run, a symbolic link (the file it points to
-    /// is written) or a device or FIFO (written into). A directory is never replaced.
+    /// is written), a device or FIFO (written into) or write-protected (replaced, and left
+    /// write-protected). A directory is never replaced.
     #[arg(long, requires = "output")]
     force: bool,
     /// Colour in the text view.
@@ -181,7 +182,8 @@ struct ClassifyArgs {
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Write FILE even when it is an input of this run, a symbolic link (the file it points to
-    /// is written) or a device or FIFO (written into). A directory is never replaced.
+    /// is written), a device or FIFO (written into) or write-protected (replaced, and left
+    /// write-protected). A directory is never replaced.
     #[arg(long, requires = "output")]
     force: bool,
 }

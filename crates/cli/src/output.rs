@@ -43,8 +43,8 @@ impl Output {
     }
 }
 
-/// The refusals every output has: besides [`Guard`]'s own (directories, links, devices
-/// unless forced), a batch run's own files (manifest, summary, errors, shards, results
+/// The refusals every output has: besides [`Guard`]'s own (directories; links, devices and
+/// write-protected files unless forced), a batch run's own files (manifest, summary, errors, shards, results
 /// database and its journals), not even with `--force`: replacing one breaks the run's next
 /// resume and its statistics, whichever command writes it.
 pub fn guard(force: bool) -> Guard {

@@ -57,8 +57,9 @@ pub struct StatsArgs {
     /// Title of the HTML report [default: the batch directory's name].
     #[arg(long, value_name = "TEXT", requires = "html")]
     pub title: Option<String>,
-    /// Write the output files even through a symbolic link (to the file it points to) or into
-    /// a device or FIFO. The database and a batch directory's own files are never written.
+    /// Write the output files even through a symbolic link (to the file it points to), into
+    /// a device or FIFO, or over a write-protected file (left write-protected). The database
+    /// and a batch directory's own files are never written.
     #[arg(long)]
     pub force: bool,
 }

@@ -3,11 +3,12 @@
 //! Every file unspin writes (reports, statistics, model files) goes through [`write()`]: a
 //! temporary file next to the target, flushed to disk, then renamed over it, so a reader sees
 //! the old file or the complete new one. Before that, [`Guard::check`] refuses a target that is
-//! a directory, a symbolic link, a device, FIFO or socket, or a file the run reads: renaming
-//! would silently turn a link or a device node into a regular file, and `analyze -o in.txt
-//! in.txt` would replace the article with its report. `force` lets the user override those
-//! (a link is then written through, a device written into); a [`Guard::protect`]ed path is
-//! refused even then.
+//! a directory, a symbolic link, a device, FIFO or socket, a write-protected file, or a file
+//! the run reads: renaming would silently turn a link or a device node into a regular file,
+//! replace a file its owner protected, and `analyze -o in.txt in.txt` would replace the
+//! article with its report. `force` lets the user override those (a link is then written
+//! through, a device written into, a write-protected file replaced and left write-protected);
+//! a [`Guard::protect`]ed path is refused even then.
 
 use std::fs::{self, File, Metadata};
 use std::io::{self, Write};
@@ -46,6 +47,12 @@ pub enum WriteError {
     )]
     NotRegular(PathBuf),
 
+    /// No write permission bit is set: someone protected the file on purpose. The rename would
+    /// replace it all the same (it needs only the directory's permission), so refuse, as `rm`
+    /// and `mv` ask first.
+    #[error("{}: is write-protected; refusing to replace it", .0.display())]
+    ReadOnly(PathBuf),
+
     #[error("{}: is an input of this run ({}); refusing to write over it", .path.display(), .input.display())]
     Input { path: PathBuf, input: PathBuf },
 
@@ -63,7 +70,10 @@ impl WriteError {
     pub fn is_overridable(&self) -> bool {
         matches!(
             self,
-            WriteError::Symlink(_) | WriteError::NotRegular(_) | WriteError::Input { .. }
+            WriteError::Symlink(_)
+                | WriteError::NotRegular(_)
+                | WriteError::ReadOnly(_)
+                | WriteError::Input { .. }
         )
     }
 }
@@ -215,6 +225,9 @@ impl Guard {
             }
             if !meta.is_file() {
                 return Err(WriteError::NotRegular(path.to_path_buf()));
+            }
+            if meta.permissions().readonly() {
+                return Err(WriteError::ReadOnly(path.to_path_buf()));
             }
         }
         Ok(if meta.is_file() {
@@ -552,6 +565,31 @@ mod tests {
         }
         let e = write_atomic(dir.path(), b"x").unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::IsADirectory);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_write_protected_file_is_refused_unless_forced_and_stays_protected() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("keep.json");
+        fs::write(&p, b"old").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o444)).unwrap();
+        // Root may write anywhere, so the refusal cannot rest on the system saying no.
+        let e = refused(&p, &Guard::new(false));
+        assert!(matches!(e, WriteError::ReadOnly(_)), "{e}");
+        assert!(e.is_overridable());
+        assert!(e.to_string().contains("write-protected"), "{e}");
+        assert_eq!(fs::read(&p).unwrap(), b"old");
+        assert_eq!(
+            write_atomic(&p, b"new").unwrap_err().kind(),
+            io::ErrorKind::AlreadyExists
+        );
+        write(&p, b"new", &Guard::new(true)).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"new");
+        let mode = fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o444);
+        assert_eq!(names(dir.path()), ["keep.json"]);
     }
 
     #[test]

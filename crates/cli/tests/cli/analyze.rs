@@ -420,6 +420,35 @@ fn output_through_a_symlink_is_refused_unless_forced() {
 
 #[cfg(unix)]
 #[test]
+fn a_write_protected_output_is_refused_unless_forced() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("keep.json");
+    fs::write(&out, "old").unwrap();
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o444)).unwrap();
+    fails_with(
+        unspin()
+            .args(["analyze", "-o"])
+            .arg(&out)
+            .arg(example("article1001.txt")),
+        &["keep.json", "write-protected", "--force"],
+    );
+    assert_eq!(read_text(&out), "old");
+    unspin()
+        .args(["analyze", "--force", "-o"])
+        .arg(&out)
+        .arg(example("article1001.txt"))
+        .assert()
+        .success();
+    let v: Value = serde_json::from_str(&read_text(&out)).unwrap();
+    assert_eq!(v[0]["id"], "1001");
+    let mode = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o444, "still write-protected");
+    assert_eq!(entries(dir.path()), ["keep.json"]);
+}
+
+#[cfg(unix)]
+#[test]
 fn output_to_a_device_or_fifo_is_refused_unless_forced() {
     let null = Path::new("/dev/null");
     fails_with(
