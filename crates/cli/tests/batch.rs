@@ -591,6 +591,44 @@ fn batch_refuses_to_resume_with_other_settings_or_into_a_foreign_directory() {
     assert!(!fresh.exists(), "no output for a failed start");
 }
 
+/// A results database that is no database stops the resume with one clear line: the file
+/// named once and SQLite's reason once (it was "x: cannot open: x: cannot set up ...: file is
+/// not a database: Error code 26: File opened that is not a database file").
+#[test]
+fn a_damaged_database_is_named_once_with_its_reason_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = one_record(tmp.path());
+    let out = tmp.path().join("out");
+    unspin()
+        .args(["batch", "-q", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    let db = out.join("unspin.sqlite");
+    for journal in ["-wal", "-shm"] {
+        let _ = fs::remove_file(out.join(format!("unspin.sqlite{journal}")));
+    }
+    fs::write(
+        &db,
+        "not a database at all, just text that goes on for a while",
+    )
+    .unwrap();
+    let err = unspin()
+        .args(["batch", "-q", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&err);
+    assert_eq!(err.matches("unspin.sqlite").count(), 1, "{err}");
+    assert_eq!(err.matches("not a database").count(), 1, "{err}");
+    assert!(!err.contains("Error code"), "{err}");
+}
+
 /// A batch run's own files are refused as any command's output, even with `--force`: replaced,
 /// the database loses the run's results and the manifest makes the next resume fail.
 #[test]

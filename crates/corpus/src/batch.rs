@@ -282,8 +282,8 @@ pub fn run(
 
     let mut store = if opts.store {
         let path = database_path(out);
-        let mut store =
-            Store::open(&path).with_context(|| format!("{}: cannot open", path.display()))?;
+        // Store::open's errors name the file already.
+        let mut store = Store::open(&path)?;
         // Shards committed to disk whose rows the database did not take before a crash.
         let have = store.shards()?;
         for k in done.difference(&have).copied().collect::<Vec<_>>() {

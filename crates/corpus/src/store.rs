@@ -49,6 +49,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use unspin::Report;
 
+/// SQLite's own message ("file is not a database") without the source rusqlite attaches to it,
+/// which says the same again with its number ("Error code 26: File opened that is not a
+/// database file"): error chains print every source, and users saw both. For the errors a
+/// user's file causes (opening, setting up, reading the version); the rest keep rusqlite's.
+fn sqlite(e: rusqlite::Error) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
 /// File name of the database inside a batch output directory.
 pub const DATABASE_FILE: &str = "unspin.sqlite";
 
@@ -259,6 +267,7 @@ impl Store {
     /// `synchronous=NORMAL`: committed transactions survive the process being killed).
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open(path)
+            .map_err(sqlite)
             .with_context(|| format!("{}: cannot open the results database", path.display()))?;
         let store = Store {
             conn,
@@ -290,6 +299,7 @@ impl Store {
         } else {
             Connection::open_with_flags(path, flags)
         }
+        .map_err(sqlite)
         .with_context(|| format!("{}: cannot open the results database", path.display()))?;
         let store = Store {
             conn,
@@ -328,7 +338,10 @@ impl Store {
                 self.path.display()
             )
         };
-        self.conn.busy_timeout(BUSY_TIMEOUT).with_context(ctx)?;
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(sqlite)
+            .with_context(ctx)?;
         // Prepared statements are reused for every row of every shard.
         self.conn.set_prepared_statement_cache_capacity(32);
         if write {
@@ -337,6 +350,7 @@ impl Store {
             let mode: String = self
                 .conn
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(sqlite)
                 .with_context(ctx)?;
             if !mode.eq_ignore_ascii_case("wal") {
                 bail!(
@@ -349,6 +363,7 @@ impl Store {
                     "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; \
                      PRAGMA cache_size = -65536;",
                 )
+                .map_err(sqlite)
                 .with_context(ctx)?;
         }
         Ok(())
@@ -357,6 +372,7 @@ impl Store {
     fn schema_version(&self) -> Result<i64> {
         self.conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sqlite)
             .with_context(|| format!("{}: cannot read the results database", self.path.display()))
     }
 
@@ -368,6 +384,7 @@ impl Store {
                 let n_tables: i64 = self
                     .conn
                     .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+                    .map_err(sqlite)
                     .with_context(|| {
                         format!("{}: cannot read the results database", self.path.display())
                     })?;
