@@ -692,24 +692,38 @@ fn decode(
             reason,
         });
     }
-    match String::from_utf8(bytes) {
-        // The sniff above sees only the head; a NUL further in is binary data all the same.
-        Ok(text) if first_nul(&text).is_some() => Err(InputError::Binary {
+    let text = utf8_text(bytes, path)?;
+    // The sniff above sees only the head; a NUL further in is binary data all the same.
+    if first_nul(&text).is_some() {
+        return Err(InputError::Binary {
             path: path.to_path_buf(),
-        }),
-        Ok(text) => Ok(Article::new(id, text)),
-        Err(e) => {
-            let bytes = e.as_bytes();
-            let byte = e.utf8_error().valid_up_to();
-            let (line, column) = line_column(bytes, byte);
-            Err(InputError::NotUtf8 {
-                path: path.to_path_buf(),
-                line,
-                column,
-                byte,
-            })
-        }
+        });
     }
+    Ok(Article::new(id, text))
+}
+
+/// `bytes` as a string, or [`InputError::NotUtf8`] locating the first bad byte by line and
+/// column in `path`: for every text file unspin reads, articles or not, so that all of them say
+/// where the problem is the same way.
+///
+/// ```
+/// use std::path::Path;
+/// use unspin_io::input::utf8_text;
+///
+/// let e = utf8_text(b"ok\nbad \xff".to_vec(), Path::new("split.txt")).unwrap_err();
+/// assert!(e.to_string().starts_with("split.txt: not valid UTF-8 at line 2, column 5 (byte offset 7)"));
+/// ```
+pub fn utf8_text(bytes: Vec<u8>, path: &Path) -> Result<String, InputError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let byte = e.utf8_error().valid_up_to();
+        let (line, column) = line_column(e.as_bytes(), byte);
+        InputError::NotUtf8 {
+            path: path.to_path_buf(),
+            line,
+            column,
+            byte,
+        }
+    })
 }
 
 /// A NUL byte, or more than 30% control bytes other than common whitespace. Text never has

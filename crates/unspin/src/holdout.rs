@@ -25,7 +25,7 @@ use crate::crossval::{predict, score_all, Corpus, Predictions};
 use crate::ensemble::Ensemble;
 use crate::eval::{Label, Scores};
 use crate::transformer::{BlendParams, EncodingCache, TransformerDetector};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap};
@@ -45,14 +45,7 @@ pub use reliability::{calibration_error, Bin, ModelReliability};
 pub fn read_split(path: &Path, corpus: &Corpus) -> Result<BTreeSet<String>> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("{}: cannot read the held-out split", path.display()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
-        anyhow!(
-            "{}:{line}: invalid UTF-8 (at byte {at} of the file)",
-            path.display()
-        )
-    })?;
+    let text = crate::input::utf8_text(bytes, path)?;
     // Editors on Windows start files with a byte-order mark; the label readers skip it too.
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let known: BTreeSet<&str> = corpus
@@ -1157,7 +1150,7 @@ mod tests {
         std::fs::write(&path, b"1\n2\xff\n").unwrap();
         let err = read_split(&path, &corpus).unwrap_err().to_string();
         assert!(
-            err.ends_with("split.txt:2: invalid UTF-8 (at byte 3 of the file)"),
+            err.contains("split.txt: not valid UTF-8 at line 2, column 2 (byte offset 3)"),
             "{err}"
         );
     }
