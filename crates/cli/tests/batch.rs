@@ -540,17 +540,23 @@ fn one_record(dir: &Path) -> PathBuf {
     input
 }
 
-#[test]
-fn batch_refuses_to_resume_with_other_settings_or_into_a_foreign_directory() {
-    let tmp = tempfile::tempdir().unwrap();
-    let input = one_record(tmp.path());
-    let out = tmp.path().join("out");
+/// [`one_record`] analysed by a finished batch run into `dir/out`: (input, out).
+fn one_record_batch(dir: &Path) -> (PathBuf, PathBuf) {
+    let input = one_record(dir);
+    let out = dir.join("out");
     unspin()
         .args(["batch", "-q", "--out"])
         .arg(&out)
         .arg(&input)
         .assert()
         .success();
+    (input, out)
+}
+
+#[test]
+fn batch_refuses_to_resume_with_other_settings_or_into_a_foreign_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (input, out) = one_record_batch(tmp.path());
     let err = unspin()
         .args(["batch", "-q", "--no-aids", "--out"])
         .arg(&out)
@@ -597,14 +603,7 @@ fn batch_refuses_to_resume_with_other_settings_or_into_a_foreign_directory() {
 #[test]
 fn a_damaged_database_is_named_once_with_its_reason_once() {
     let tmp = tempfile::tempdir().unwrap();
-    let input = one_record(tmp.path());
-    let out = tmp.path().join("out");
-    unspin()
-        .args(["batch", "-q", "--out"])
-        .arg(&out)
-        .arg(&input)
-        .assert()
-        .success();
+    let (input, out) = one_record_batch(tmp.path());
     let db = out.join("unspin.sqlite");
     for journal in ["-wal", "-shm"] {
         let _ = fs::remove_file(out.join(format!("unspin.sqlite{journal}")));
