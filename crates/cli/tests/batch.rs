@@ -540,6 +540,12 @@ fn one_record(dir: &Path) -> PathBuf {
     input
 }
 
+/// What `cmd` prints on stderr, after checking that it fails with the bad-input status.
+fn bad_input_stderr(cmd: &mut Command) -> String {
+    let out = cmd.assert().code(2).get_output().stderr.clone();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// [`one_record`] analysed by a finished batch run into `dir/out`: (input, out).
 fn one_record_batch(dir: &Path) -> (PathBuf, PathBuf) {
     let input = one_record(dir);
@@ -557,16 +563,12 @@ fn one_record_batch(dir: &Path) -> (PathBuf, PathBuf) {
 fn batch_refuses_to_resume_with_other_settings_or_into_a_foreign_directory() {
     let tmp = tempfile::tempdir().unwrap();
     let (input, out) = one_record_batch(tmp.path());
-    let err = unspin()
-        .args(["batch", "-q", "--no-aids", "--out"])
-        .arg(&out)
-        .arg(&input)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8_lossy(&err);
+    let err = bad_input_stderr(
+        unspin()
+            .args(["batch", "-q", "--no-aids", "--out"])
+            .arg(&out)
+            .arg(&input),
+    );
     assert!(err.contains("different inputs or settings"), "{err}");
     assert!(err.contains("the aids were on"), "{err}");
 
@@ -613,16 +615,12 @@ fn a_damaged_database_is_named_once_with_its_reason_once() {
         "not a database at all, just text that goes on for a while",
     )
     .unwrap();
-    let err = unspin()
-        .args(["batch", "-q", "--out"])
-        .arg(&out)
-        .arg(&input)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8_lossy(&err);
+    let err = bad_input_stderr(
+        unspin()
+            .args(["batch", "-q", "--out"])
+            .arg(&out)
+            .arg(&input),
+    );
     assert_eq!(err.matches("unspin.sqlite").count(), 1, "{err}");
     assert_eq!(err.matches("not a database").count(), 1, "{err}");
     assert!(!err.contains("Error code"), "{err}");
