@@ -694,7 +694,7 @@ def main():
     ap.add_argument("--attention-dropout", type=float, default=None,
                     help="dropout on the attention probabilities (default: the encoder's own, 0.1). "
                          "0 skips drawing a mask over every head's (window x window) matrix: "
-                         "on a 2-core CPU that is about a third of a 512-token step")
+                         "345 -> 454 tokens/s on 512-token windows, 2 cores (training/README.md)")
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=5e-4)
