@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Does analysis time grow linearly with input size? A benchmark, not a test: prints MB/s and
 # peak RSS of `unspin analyze` on one plain-text article and one HTML page of 1, 4 and 16 MB
-# (the example article repeated as paragraphs) and on a text of ten words in random order
-# (`few`) and one short sentence repeated (`one`), and the time per MB at 16 MB over that at 1 MB (1.0 is linear; a quadratic step
-# would show as about 16).
+# (the example article repeated as paragraphs), on a text of ten words in random order (`few`)
+# and on one short sentence repeated (`one`), and the time per MB at 16 MB over that at 1 MB
+# (1.0 is linear; a quadratic step would show as about 16).
 #
 #   scripts/bench-scaling.sh [--model NAME] [--no-aids] [SIZES_MB...]   # default: classical, 1 4 16
 set -euo pipefail

@@ -382,6 +382,17 @@ fn output_over_a_directory_is_refused_even_with_force() {
     assert!(entries(dir.path()).is_empty());
 }
 
+/// `unspin analyze [--force] -o out` on the example article: the refusal tests' command.
+fn analyze_example_into(out: &Path, force: bool) -> Command {
+    let mut cmd = unspin();
+    cmd.arg("analyze");
+    if force {
+        cmd.arg("--force");
+    }
+    cmd.arg("-o").arg(out).arg(example("article1001.txt"));
+    cmd
+}
+
 #[cfg(unix)]
 #[test]
 fn output_through_a_symlink_is_refused_unless_forced() {
@@ -391,10 +402,7 @@ fn output_through_a_symlink_is_refused_unless_forced() {
     let link = dir.path().join("link.json");
     std::os::unix::fs::symlink(&real, &link).unwrap();
     fails_with(
-        unspin()
-            .args(["analyze", "-o"])
-            .arg(&link)
-            .arg(example("article1001.txt")),
+        &mut analyze_example_into(&link, false),
         &["link.json", "symbolic link", "--force"],
     );
     assert_eq!(read_text(&real), "old");
@@ -403,12 +411,7 @@ fn output_through_a_symlink_is_refused_unless_forced() {
         .file_type()
         .is_symlink());
     // Forced, the link stays a link and the file it points to gets the output.
-    unspin()
-        .args(["analyze", "--force", "-o"])
-        .arg(&link)
-        .arg(example("article1001.txt"))
-        .assert()
-        .success();
+    analyze_example_into(&link, true).assert().success();
     assert!(fs::symlink_metadata(&link)
         .unwrap()
         .file_type()
@@ -427,19 +430,11 @@ fn a_write_protected_output_is_refused_unless_forced() {
     fs::write(&out, "old").unwrap();
     fs::set_permissions(&out, fs::Permissions::from_mode(0o444)).unwrap();
     fails_with(
-        unspin()
-            .args(["analyze", "-o"])
-            .arg(&out)
-            .arg(example("article1001.txt")),
+        &mut analyze_example_into(&out, false),
         &["keep.json", "write-protected", "--force"],
     );
     assert_eq!(read_text(&out), "old");
-    unspin()
-        .args(["analyze", "--force", "-o"])
-        .arg(&out)
-        .arg(example("article1001.txt"))
-        .assert()
-        .success();
+    analyze_example_into(&out, true).assert().success();
     let v: Value = serde_json::from_str(&read_text(&out)).unwrap();
     assert_eq!(v[0]["id"], "1001");
     let mode = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
@@ -452,19 +447,11 @@ fn a_write_protected_output_is_refused_unless_forced() {
 fn output_to_a_device_or_fifo_is_refused_unless_forced() {
     let null = Path::new("/dev/null");
     fails_with(
-        unspin()
-            .args(["analyze", "-o"])
-            .arg(null)
-            .arg(example("article1001.txt")),
+        &mut analyze_example_into(null, false),
         &["/dev/null", "not a regular file", "--force"],
     );
     assert!(!fs::metadata(null).unwrap().is_file(), "still a device");
-    unspin()
-        .args(["analyze", "--force", "-o"])
-        .arg(null)
-        .arg(example("article1001.txt"))
-        .assert()
-        .success();
+    analyze_example_into(null, true).assert().success();
     assert!(!fs::metadata(null).unwrap().is_file(), "still a device");
 
     let dir = tempfile::tempdir().unwrap();
