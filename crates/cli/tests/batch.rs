@@ -648,16 +648,12 @@ fn no_other_command_writes_over_a_batch_runs_files() {
         .expect("a shard");
     for target in [out.join("unspin.sqlite"), out.join("batch.json"), shard] {
         let before = fs::read(&target).unwrap();
-        let err = unspin()
-            .args(["analyze", "--model", "classical", "--force", "-o"])
-            .arg(&target)
-            .arg(&article)
-            .assert()
-            .code(2)
-            .get_output()
-            .stderr
-            .clone();
-        let err = String::from_utf8_lossy(&err);
+        let err = bad_input_stderr(
+            unspin()
+                .args(["analyze", "--model", "classical", "--force", "-o"])
+                .arg(&target)
+                .arg(&article),
+        );
         assert!(err.contains("belongs to the batch run"), "{err}");
         assert_eq!(fs::read(&target).unwrap(), before, "{}", target.display());
     }
